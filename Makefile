@@ -1,0 +1,75 @@
+# Participa — one Makefile for a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: help install deps system-deps run demo test lint pytest bench translations compile-translations clean
+
+help:
+	@echo "make run    - set up and serve the portal with demo data on SQLite (http://$(HOST):$(PORT))"
+	@echo "make test   - ruff and the whole test suite (unit, integration, browser)"
+	@echo "make bench  - benchmarks under bench/ (prints figures)"
+	@echo "make translations - extract strings and update the catalogs"
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+install: $(STAMP) compile-translations
+
+# Browser tests need Debian's Chromium (installed as root with apt-get) and axe-core (npm).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium (apt-get)…"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: install system-deps node_modules/.installed
+
+# Compiled catalogs are rebuilt whenever a .po file changes: never stale.
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -q -d translations -l $* -f
+
+compile-translations: $(MO)
+
+translations: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output \
+	  --project=Participa --copyright-holder="Participa contributors" -o translations/messages.pot .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(MAKE) compile-translations
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask participa demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+demo: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask participa demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: deps lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: deps
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -1,0 +1,33 @@
+"""Staff accounts: users, roles, login with throttling, password changes, user admin."""
+
+from flask import Blueprint
+
+staff = Blueprint("accounts", __name__, url_prefix="/gestion")
+
+
+def register(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts import cli, routes  # noqa: F401
+    from app.accounts.models import User
+    from app.core import registry
+    from app.extensions import db, login_manager
+
+    app.register_blueprint(staff)
+    app.cli.commands["participa"].add_command(cli.create_user)
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Ingresa con tu cuenta de funcionario para ver esa página.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    registry.get(app).add_nav(
+        registry.NavItem("accounts.users", lambda: _l("Usuarios y roles"), area="staff", permission="users.manage", order=91),
+        registry.NavItem("accounts.audit_log", lambda: _l("Registro de auditoría"), area="staff", permission="audit.view", order=92),
+    )
+    registry.get(app).demo.append((10, "staff users", cli.demo_users))

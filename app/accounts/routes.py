@@ -1,0 +1,131 @@
+"""Staff routes: login, logout, staff home, change password, users admin, audit log."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from app.accounts import forms, services, staff
+from app.accounts.decorators import login_required, permission_required
+from app.accounts.models import User
+from app.catalogs import services as catalogs
+from app.core import audit, registry
+from app.extensions import db, limiter
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/gestion") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("accounts.home")
+
+
+@staff.route("/ingresar", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            login_user(user)
+            flash(_("Hola, %(name)s. Ingresaste correctamente.", name=user.name or user.email), "success")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/staff/login.html", form=form), (200 if not form.errors else 422)
+
+
+@staff.route("/salir", methods=["POST"])
+@login_required
+def logout():
+    audit.record("logout", target=current_user.email)
+    logout_user()
+    flash(_("Cerraste la sesión."), "info")
+    return redirect(url_for("public.home"))
+
+
+@staff.route("/")
+@login_required
+def home():
+    items = [i for i in registry.get().nav if i.area == "staff" and (i.permission is None or current_user.can(i.permission))]
+    return render_template("accounts/staff/home.html", items=items)
+
+
+@staff.route("/cuenta/clave", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = forms.ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data)
+        except services.AccountError as exc:
+            form.new.errors.append(str(exc))
+        else:
+            flash(_("Tu contraseña quedó cambiada."), "success")
+            return redirect(url_for("accounts.home"))
+    return render_template("accounts/staff/change_password.html", form=form), (200 if not form.errors else 422)
+
+
+@staff.route("/usuarios")
+@permission_required("users.manage")
+def users():
+    return render_template("accounts/staff/users.html", users=services.users())
+
+
+def _user_form(user: User | None = None):
+    form = forms.UserForm(obj=user if request.method == "GET" else None)
+    form.offices.choices = catalogs.office_choices()
+    if user is not None and request.method == "GET":
+        form.offices.data = sorted(user.office_codes)
+    return form
+
+
+@staff.route("/usuarios/nuevo", methods=["GET", "POST"])
+@permission_required("users.manage")
+def user_new():
+    form = _user_form()
+    if form.validate_on_submit():
+        try:
+            services.create_user(form.email.data, form.password.data or "", form.role.data, name=form.name.data,
+                                 office_codes=form.offices.data, actor=current_user)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            flash(_("Cuenta creada para %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/staff/user_form.html", form=form, user=None), (200 if not form.errors else 422)
+
+
+@staff.route("/usuarios/<int:user_id>", methods=["GET", "POST"])
+@permission_required("users.manage")
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, role=form.role.data, active=form.active.data, office_codes=form.offices.data,
+                                 name=form.name.data, actor=current_user)
+            if form.password.data:
+                services.reset_password(user, form.password.data, actor=current_user)
+        except services.AccountError as exc:
+            form.role.errors.append(str(exc))
+        else:
+            flash(_("Cambios guardados."), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/staff/user_form.html", form=form, user=user), (200 if not form.errors else 422)
+
+
+@staff.route("/auditoria")
+@permission_required("audit.view")
+def audit_log():
+    page = max(1, request.args.get("pagina", 1, type=int))
+    action = request.args.get("accion", "")[:60]
+    stmt = select(audit.AuditEntry).order_by(audit.AuditEntry.at.desc())
+    if action:
+        stmt = stmt.where(audit.AuditEntry.action == action)
+    entries = db.paginate(stmt, page=page, per_page=50, error_out=False)
+    return render_template("accounts/staff/audit.html", entries=entries, action=action)

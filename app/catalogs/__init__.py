@@ -1,0 +1,24 @@
+"""Catalogs: territories (zone → comuna/corregimiento → barrio/vereda), municipal offices, and
+the option lists of the population, differential and value-group variables.
+
+Catalogs are data, not code: they ship as JSON under `data/`, load with
+`flask participa load-catalogs --entity medellin|cartago`, and admins edit them in the web UI.
+"""
+
+from flask import Blueprint
+
+staff = Blueprint("catalogs", __name__, url_prefix="/gestion/catalogos")
+
+
+def register(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.catalogs import cli, staff_routes  # noqa: F401
+    from app.core import registry
+
+    app.register_blueprint(staff)
+    app.cli.commands["participa"].add_command(cli.load_catalogs)
+    app.cli.commands["participa"].add_command(cli.build_catalogs)
+    registry.get(app).add_nav(
+        registry.NavItem("catalogs.index", lambda: _l("Catálogos"), area="staff", permission="catalogs.manage", order=90)
+    )

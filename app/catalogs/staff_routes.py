@@ -1,0 +1,131 @@
+"""Admin UI for catalogs: list, add, rename, reorder, (de)activate, delete when unused."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+from app.accounts.decorators import permission_required
+from app.catalogs import forms, services, staff
+from app.catalogs.models import LISTS
+
+LIST_TITLES = {
+    "life_course": _l("Curso de vida"), "sex": _l("Sexo al nacer"), "gender_identity": _l("Identidad de género"),
+    "sexual_orientation": _l("Orientación sexual"), "ethnicity": _l("Pertenencia étnica"), "disability": _l("Discapacidad"),
+    "victim": _l("Víctima del conflicto armado"), "campesino": _l("Campesino(a)"), "migrant": _l("Situación migratoria"),
+    "zone": _l("Zona"), "value_group": _l("Grupo de valor"), "document_type": _l("Tipo de documento"),
+    "event_kind": _l("Tipo de evento"), "petition_term": _l("Plazos de respuesta"),
+}
+
+
+def _titles():
+    return {k: str(v) for k, v in LIST_TITLES.items()}
+
+
+@staff.route("/")
+@permission_required("catalogs.manage")
+def index():
+    return render_template("catalogs/index.html", lists=LISTS, titles=_titles(),
+                           territories=services.top_territories(include_inactive=True),
+                           offices=services.offices(include_inactive=True))
+
+
+@staff.route("/lista/<list_key>", methods=["GET", "POST"])
+@permission_required("catalogs.manage")
+def option_list(list_key: str):
+    if list_key not in LISTS:
+        abort(404)
+    form = forms.OptionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_option(list_key, form.code.data, form.label_es.data, form.label_en.data)
+        except services.CatalogError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            flash(_("Opción agregada."), "success")
+            return redirect(url_for(".option_list", list_key=list_key))
+    return render_template("catalogs/list.html", list_key=list_key, title=_titles()[list_key], form=form,
+                           entries=services.options(list_key, include_inactive=True), action_form=FlaskForm()), (
+        200 if not form.errors else 422)
+
+
+@staff.route("/territorios", methods=["GET", "POST"])
+@permission_required("catalogs.manage")
+def territories():
+    form = forms.TerritoryForm()
+    form.parent.choices = services.territory_choices(blank=_("— Ninguno —"))
+    if form.validate_on_submit():
+        try:
+            services.add_territory(form.code.data, form.label_es.data, form.kind.data, form.parent.data or None)
+        except services.CatalogError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            flash(_("Territorio agregado."), "success")
+            return redirect(url_for(".territories"))
+    return render_template("catalogs/territories.html", form=form, territories=services.top_territories(include_inactive=True),
+                           action_form=FlaskForm()), (200 if not form.errors else 422)
+
+
+@staff.route("/dependencias", methods=["GET", "POST"])
+@permission_required("catalogs.manage")
+def offices():
+    form = forms.OfficeForm()
+    if form.validate_on_submit():
+        try:
+            services.add_office(form.code.data, form.label_es.data, form.acronym.data)
+        except services.CatalogError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            flash(_("Dependencia agregada."), "success")
+            return redirect(url_for(".offices"))
+    return render_template("catalogs/offices.html", form=form, offices=services.offices(include_inactive=True),
+                           action_form=FlaskForm()), (200 if not form.errors else 422)
+
+
+def _back(kind: str, entry) -> str:
+    if kind == "option":
+        return url_for(".option_list", list_key=entry.list_key)
+    return url_for(".territories" if kind == "territory" else ".offices")
+
+
+@staff.route("/<kind>/<int:entry_id>/editar", methods=["GET", "POST"])
+@permission_required("catalogs.manage")
+def rename(kind: str, entry_id: int):
+    try:
+        entry = services.get_entry(kind, entry_id)
+    except services.CatalogError:
+        abort(404)
+    form = forms.RenameForm(data={"label_es": entry.label_es, "label_en": getattr(entry, "label_en", "")}
+                            if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.rename(kind, entry_id, form.label_es.data, form.label_en.data)
+        flash(_("Nombre actualizado."), "success")
+        return redirect(_back(kind, entry))
+    return render_template("catalogs/rename.html", form=form, entry=entry, kind=kind, back=_back(kind, entry)), (
+        200 if not form.errors else 422)
+
+
+@staff.route("/<kind>/<int:entry_id>/<action>", methods=["POST"])
+@permission_required("catalogs.manage")
+def act(kind: str, entry_id: int, action: str):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        entry = services.get_entry(kind, entry_id)
+        back = _back(kind, entry)
+        if action in ("activar", "desactivar"):
+            services.set_active(kind, entry_id, action == "activar")
+            flash(_("Entrada activada.") if action == "activar" else _("Entrada desactivada: ya no aparece en formularios nuevos."), "success")
+        elif action in ("subir", "bajar"):
+            services.move(kind, entry_id, -1 if action == "subir" else 1)
+        elif action == "borrar":
+            services.delete(kind, entry_id)
+            flash(_("Entrada borrada."), "success")
+        else:
+            abort(404)
+    except services.CatalogError as exc:
+        flash(str(exc), "error")
+        return redirect(request.referrer or url_for(".index"))
+    return redirect(back)

@@ -1,0 +1,159 @@
+"""The characterisation section: one reusable WTForms form embedded by every citizen form.
+
+    from app.characterization.forms import profile_section
+    class SignInForm(FlaskForm):
+        ...
+        profile = FormField(profile_section(("life_course", "sex", "ethnicity", "value_group")))
+
+Territory (zone, comuna/corregimiento, barrio/vereda) and the consent block are always included.
+Sensitive questions are optional and offer "Prefiero no responder". Render it with
+`{% from "_macros/characterization.html" import characterization_section %}`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, Form, RadioField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from app.catalogs import services as catalogs
+from app.core.fields import MultiCheckboxField
+from app.core.i18n import label
+from app.core.text import NoMarkup, single_line
+
+# Every variable a form may ask, in display order. Territory is always asked.
+VARIABLES = (
+    "life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "disability",
+    "victim", "migrant", "campesino", "value_group",
+)
+TERRITORIAL = ("zone", "territory", "subterritory")
+SENSITIVE = ("gender_identity", "sexual_orientation", "ethnicity", "disability", "victim")
+DEFAULT_VARIABLES = VARIABLES
+POPULATION = ("life_course", "sex", "gender_identity", "sexual_orientation")
+DIFFERENTIAL = ("ethnicity", "disability", "victim", "migrant", "campesino")
+
+QUESTIONS = {
+    "life_course": _l("¿En qué rango de edad estás?"),
+    "sex": _l("Sexo asignado al nacer"),
+    "gender_identity": _l("¿Cómo te reconoces? (identidad de género)"),
+    "sexual_orientation": _l("Orientación sexual"),
+    "ethnicity": _l("De acuerdo con tu cultura, pueblo o rasgos físicos, te reconoces como:"),
+    "disability": _l("¿Tienes alguna discapacidad? Marca todas las que apliquen."),
+    "victim": _l("¿Eres víctima del conflicto armado?"),
+    "migrant": _l("Situación migratoria"),
+    "campesino": _l("¿Te consideras campesino o campesina?"),
+    "zone": _l("¿Dónde vives?"),
+    "territory": _l("Comuna o corregimiento donde vives"),
+    "subterritory": _l("Barrio o vereda"),
+    "value_group": _l("¿A qué grupo perteneces o representas?"),
+    "organisation": _l("Nombre de la organización que representas"),
+}
+SENSITIVE_NOTE = _l("Opcional. Dato sensible: puedes no responder.")
+
+
+def minor_codes() -> set[str]:
+    """Life-course codes whose upper age is under 18."""
+    return {e.code for e in catalogs.options("life_course", include_inactive=True)
+            if e.extra.get("max_age") is not None and e.extra["max_age"] < 18}
+
+
+def _life_course_choices():
+    from flask_babel import gettext as _
+
+    out = []
+    for e in catalogs.options("life_course"):
+        lo, hi = e.extra.get("min_age"), e.extra.get("max_age")
+        if lo is None:
+            out.append((e.code, label(e)))
+        elif hi is None:
+            out.append((e.code, _("%(label)s (%(lo)s años o más)", label=label(e), lo=lo)))
+        else:
+            out.append((e.code, _("%(label)s (%(lo)s a %(hi)s años)", label=label(e), lo=lo, hi=hi)))
+    return out
+
+
+class ProfileSectionBase(Form):
+    """All fields; `profile_section()` builds subclasses that keep only the asked variables."""
+
+    life_course = RadioField(QUESTIONS["life_course"], validators=[Optional()], choices=[])
+    sex = RadioField(QUESTIONS["sex"], validators=[Optional()], choices=[])
+    gender_identity = RadioField(QUESTIONS["gender_identity"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
+    sexual_orientation = RadioField(QUESTIONS["sexual_orientation"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
+    ethnicity = RadioField(QUESTIONS["ethnicity"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
+    disability = MultiCheckboxField(QUESTIONS["disability"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
+    victim = RadioField(QUESTIONS["victim"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
+    migrant = SelectField(QUESTIONS["migrant"], validators=[Optional()], choices=[])
+    campesino = RadioField(QUESTIONS["campesino"], validators=[Optional()], choices=[])
+    zone = RadioField(QUESTIONS["zone"], validators=[Optional()], choices=[])
+    territory = SelectField(QUESTIONS["territory"], validators=[Optional()], choices=[])
+    subterritory = SelectField(QUESTIONS["subterritory"], validators=[Optional()], choices=[], validate_choice=False,
+                               description=_l("Elige primero tu comuna o corregimiento; la lista está agrupada por cada uno."))
+    value_group = SelectField(QUESTIONS["value_group"], validators=[Optional()], choices=[])
+    organisation = StringField(QUESTIONS["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
+                               filters=[single_line])
+    guardian_name = StringField(_l("Nombre de tu madre, padre o representante legal"),
+                                validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line])
+    guardian_consent = BooleanField(_l("Mi representante legal conoce y autoriza el tratamiento de mis datos, incluidas las preguntas sensibles."))
+    consent = BooleanField(_l("Autorizo el tratamiento de mis datos personales para los fines descritos."))
+
+    asked: tuple[str, ...] = VARIABLES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefer_blank = ""
+        setters = {
+            "life_course": _life_course_choices,
+            "migrant": lambda: catalogs.choices("migrant", blank=prefer_blank),
+            "territory": lambda: catalogs.territory_choices(blank=prefer_blank),
+            "value_group": lambda: catalogs.choices("value_group", blank=prefer_blank),
+        }
+        for name in self.asked + TERRITORIAL:
+            if name not in self._fields or name == "subterritory":
+                continue
+            self[name].choices = setters[name]() if name in setters else catalogs.choices(name)
+        self.subterritory_groups = catalogs.subterritory_groups()
+        valid_sub = {code for _group, items in self.subterritory_groups for code, _n in items}
+        self._valid_subterritories = valid_sub
+
+    # --- validation ---------------------------------------------------------------------
+    def validate_subterritory(self, field):
+        if field.data and field.data not in self._valid_subterritories:
+            raise ValidationError(_l("Elige un barrio o vereda de la lista."))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if "guardian_name" in self._fields and self.guardian_consent.data and not self.guardian_name.data:
+            self.guardian_name.errors = [*self.guardian_name.errors,
+                                         str(_l("Escribe el nombre de tu representante legal, o desmarca su autorización."))]
+            ok = False
+        return ok
+
+    # --- helpers for services and templates ---------------------------------------------
+    @property
+    def is_minor(self) -> bool:
+        return "life_course" in self._fields and self.life_course.data in minor_codes()
+
+    def sensitive_fields(self):
+        return [self[n] for n in SENSITIVE if n in self._fields]
+
+    def plain_fields(self):
+        return [self[n] for n in self.asked if n in self._fields and n not in SENSITIVE and n != "value_group"]
+
+
+@cache
+def profile_section(variables: tuple[str, ...] = DEFAULT_VARIABLES, *, organisation: bool = True) -> type[ProfileSectionBase]:
+    """A section form class asking `variables` (plus territory and consent)."""
+    unknown = set(variables) - set(VARIABLES)
+    if unknown:
+        raise ValueError(f"Unknown characterisation variables: {sorted(unknown)}")
+    asked = tuple(v for v in VARIABLES if v in variables)
+    drop = [v for v in VARIABLES if v not in asked]
+    if "value_group" not in asked or not organisation:
+        drop.append("organisation")
+    if "life_course" not in asked:
+        drop += ["guardian_name", "guardian_consent"]
+    attrs = {name: None for name in drop}
+    attrs["asked"] = asked
+    return type("ProfileSection", (ProfileSectionBase,), attrs)

@@ -1,0 +1,92 @@
+"""Profile (characterisation answers) and consent proof.
+
+WHY PROFILES ARE NOT LINKABLE TO IDENTITIES
+-------------------------------------------
+Ley 1581 de 2012 asks us to collect the least data that serves the purpose. Reporting who takes
+part (by age band, sex, ethnicity, territory…) needs the *distribution* of answers, never the
+answers of a named person. So:
+
+* A `Profile` row carries only the participation context (capability, object id, **date**, not
+  time) and the answers. Its primary key is random (no sequence), and on SQLite the table has no
+  rowid (WITHOUT ROWID), so neither ids nor storage order reveal when it was written relative to
+  an identity row.
+* Identity records (an attendance row with name and document, a ballot question with contact
+  details) hold **no key** to a profile, and a profile holds no key to them. No join leads from
+  a name to answers about ethnicity, disability, orientation, gender identity or victim status.
+* `ConsentRecord` is the proof of consent (policy version, time, channel). Identity records point
+  to it; it points to nothing. It carries a time, so it must never point to a profile either.
+
+A database administrator can still see physical write order on PostgreSQL heap pages; the app
+never exposes or sorts by it (exports sort by the random id).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core import time
+from app.core.db import random_id
+from app.extensions import db
+
+
+class Profile(db.Model):
+    __tablename__ = "profile"
+    __table_args__ = (
+        Index("ix_profile_context", "capability", "object_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True, default=random_id)
+    capability: Mapped[str] = mapped_column(String(30))  # "events", "consultations", "ballot", "surveys"…
+    object_id: Mapped[str] = mapped_column(String(40))  # the event/consultation/survey id, as text
+    on_date: Mapped[date] = mapped_column(Date, index=True)  # date only, never a time
+    channel: Mapped[str] = mapped_column(String(20), default="web")  # web, paper, staff
+
+    # Population
+    life_course: Mapped[str | None] = mapped_column(String(10))
+    sex: Mapped[str | None] = mapped_column(String(10))
+    gender_identity: Mapped[str | None] = mapped_column(String(10))
+    sexual_orientation: Mapped[str | None] = mapped_column(String(10))
+    # Differential
+    ethnicity: Mapped[str | None] = mapped_column(String(10))
+    victim: Mapped[str | None] = mapped_column(String(10))
+    migrant: Mapped[str | None] = mapped_column(String(10))
+    campesino: Mapped[str | None] = mapped_column(String(10))
+    has_disability: Mapped[bool | None] = mapped_column(Boolean)  # None: not asked / prefer not to say
+    # Territorial
+    zone: Mapped[str | None] = mapped_column(String(10))
+    territory: Mapped[str | None] = mapped_column(String(40), index=True)  # comuna/corregimiento code
+    subterritory: Mapped[str | None] = mapped_column(String(40))  # barrio/vereda code
+    # Value group
+    value_group: Mapped[str | None] = mapped_column(String(10))
+    organisation: Mapped[str | None] = mapped_column(String(160))
+
+    disabilities: Mapped[list[ProfileDisability]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class ProfileDisability(db.Model):
+    """One disability type declared in a profile (several may apply)."""
+
+    __tablename__ = "profile_disability"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    profile_id: Mapped[str] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
+class ConsentRecord(db.Model):
+    """Proof of prior, express and informed consent (Decreto 1377 de 2013, art. 7)."""
+
+    __tablename__ = "consent_record"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True, default=random_id)
+    policy_version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
+    channel: Mapped[str] = mapped_column(String(20), default="web")
+    capability: Mapped[str] = mapped_column(String(30))
+    minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    guardian_name: Mapped[str | None] = mapped_column(String(160))
+    guardian_consent: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,101 @@
+"""Recording characterisation answers and consent.
+
+Capability services call `record(section, context)` inside their own transaction (they commit),
+then link their identity row, if any, to the returned consent record — never to the profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+
+from app.characterization.forms import SENSITIVE, VARIABLES, minor_codes
+from app.characterization.models import ConsentRecord, Profile, ProfileDisability
+from app.core import time
+from app.extensions import db
+
+PREFER_NOT = {"99", "9"}
+NO_DISABILITY = "08"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where an answer comes from: capability ("events"…), object id, date, channel."""
+
+    capability: str
+    object_id: str | int
+    on_date: date | None = None
+    channel: str = "web"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    consent: ConsentRecord | None  # None: no consent given, nothing personal stored
+    stored_profile: bool
+    sensitive_dropped: bool  # a minor without a guardian's consent: sensitive answers not kept
+
+    @property
+    def consented(self) -> bool:
+        return self.consent is not None
+
+
+def answers_from(section) -> dict:
+    """The section's answers as a plain dict (only the fields the form asked)."""
+    data = {}
+    for name in (*VARIABLES, "zone", "territory", "subterritory", "organisation"):
+        if name in section._fields:
+            value = section[name].data
+            data[name] = value if value not in ("", None, []) else None
+    return data
+
+
+def record(section, context: Context) -> Outcome:
+    """Store consent proof and an unlinkable profile for a submitted section (no commit).
+
+    Without consent nothing is stored. A minor (age band under 18) without a guardian's name and
+    consent keeps only the non-sensitive answers.
+    """
+    if not section.consent.data:
+        return Outcome(consent=None, stored_profile=False, sensitive_dropped=False)
+    answers = answers_from(section)
+    minor = answers.get("life_course") in minor_codes()
+    guardian_ok = bool(getattr(section, "guardian_consent", None) and section.guardian_consent.data
+                       and section.guardian_name.data)
+    dropped = False
+    if minor and not guardian_ok:
+        dropped = any(answers.get(k) for k in SENSITIVE)
+        for key in SENSITIVE:
+            answers[key] = None
+    consent = ConsentRecord(
+        policy_version=current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"],
+        given_at=time.now(),
+        channel=context.channel,
+        capability=context.capability,
+        minor=minor,
+        guardian_name=section.guardian_name.data if (minor and guardian_ok) else None,
+        guardian_consent=minor and guardian_ok,
+    )
+    db.session.add(consent)
+    db.session.add(build_profile(answers, context))
+    return Outcome(consent=consent, stored_profile=True, sensitive_dropped=dropped)
+
+
+def build_profile(answers: dict, context: Context) -> Profile:
+    """A Profile from an answers dict (also used by paper entry, imports and demo data)."""
+    disabilities = [c for c in (answers.get("disability") or []) if c]
+    profile = Profile(
+        capability=context.capability,
+        object_id=str(context.object_id),
+        on_date=context.on_date or time.today(),
+        channel=context.channel,
+        **{k: answers.get(k) for k in ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
+                                       "victim", "migrant", "campesino", "zone", "territory", "subterritory",
+                                       "value_group", "organisation")},
+    )
+    if disabilities:
+        real = [c for c in disabilities if c not in PREFER_NOT and c != NO_DISABILITY]
+        profile.has_disability = True if real else (False if NO_DISABILITY in disabilities else None)
+        profile.disabilities = [ProfileDisability(code=c) for c in sorted(set(disabilities))]
+    return profile

@@ -1,0 +1,123 @@
+"""Configuration read from environment variables (and `.env`, if present).
+
+Every variable is listed in the README's configuration table. `create_app(config)` applies a
+dict of overrides on top of these values (tests use it).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("PARTICIPA_INSTANCE_PATH", ROOT / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot run the app safely (e.g. production without secrets)."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return int(_env(name, str(default)))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number") from exc
+
+
+def _dev_secret(filename: str) -> str:
+    """A random secret generated once and kept under instance/ (development only)."""
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / filename
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise DATABASE_URL: default SQLite under instance/, psycopg 3 for PostgreSQL."""
+    if not raw:
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE / 'participa.db'}"
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://") :]
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    return raw
+
+
+def load() -> dict:
+    """Build the configuration dict from the environment."""
+    load_dotenv(ROOT / ".env", override=False)
+    production = _env("PARTICIPA_ENV", "development") == "production"
+    secret = _env("SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError("SECRET_KEY must be set when PARTICIPA_ENV=production")
+        secret = _dev_secret("secret_key")
+    uri = database_url(_env("DATABASE_URL"))
+    engine_options: dict = {"pool_pre_ping": True}
+    if uri.startswith("sqlite"):
+        engine_options = {"connect_args": {"timeout": 15}}
+    cfg = {
+        "PARTICIPA_ENV": "production" if production else "development",
+        "SECRET_KEY": secret,
+        # Key for the keyed hashes of document numbers (duplicate detection without storing
+        # them in the clear). Defaults to a value derived from SECRET_KEY; set it on its own so
+        # that rotating SECRET_KEY does not break duplicate detection.
+        "PARTICIPA_HASH_KEY": _env("PARTICIPA_HASH_KEY", secret),
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "PARTICIPA_BASE_URL": (_env("PARTICIPA_BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RATELIMIT_STRATEGY": "moving-window",
+        "PARTICIPA_PROXY_COUNT": _int("PARTICIPA_PROXY_COUNT", 0),
+        "MAX_CONTENT_LENGTH": _int("PARTICIPA_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "MAX_FORM_PARTS": 2000,
+        "WTF_CSRF_TIME_LIMIT": None,  # no time limits on forms (WCAG 2.2.1); tokens bound to session
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": (_env("PARTICIPA_BASE_URL", "") or "").startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "es",
+        "BABEL_DEFAULT_TIMEZONE": "America/Bogota",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "PARTICIPA_LANGUAGES": ["es", "en"],
+        "PARTICIPA_SUPPRESSION_K": _int("PARTICIPA_SUPPRESSION_K", 5),
+        "PARTICIPA_LOGIN_MAX_FAILURES": _int("PARTICIPA_LOGIN_MAX_FAILURES", 5),
+        "PARTICIPA_LOGIN_LOCK_MINUTES": _int("PARTICIPA_LOGIN_LOCK_MINUTES", 15),
+        "PARTICIPA_PRIVACY_POLICY_VERSION": _env("PARTICIPA_PRIVACY_POLICY_VERSION", "2026-01"),
+        # The entity's identity: shown in the top bar, the footer, the privacy policy, PDFs.
+        "ENTITY_NAME": _env("PARTICIPA_ENTITY_NAME", "Alcaldía de Medellín"),
+        "ENTITY_NIT": _env("PARTICIPA_ENTITY_NIT", "890.905.211-1"),
+        "ENTITY_ADDRESS": _env("PARTICIPA_ENTITY_ADDRESS", "Calle 44 N.º 52-165, Centro Administrativo La Alpujarra, Medellín"),
+        "ENTITY_PHONE": _env("PARTICIPA_ENTITY_PHONE", "(604) 44 44 144"),
+        "ENTITY_EMAIL": _env("PARTICIPA_ENTITY_EMAIL", "atencionciudadana@medellin.gov.co"),
+        "ENTITY_DPO_EMAIL": _env("PARTICIPA_DPO_EMAIL", "protecciondedatos@medellin.gov.co"),
+        "ENTITY_WEBSITE": _env("PARTICIPA_ENTITY_WEBSITE", "https://www.medellin.gov.co"),
+        "ENTITY_LOGO": _env("PARTICIPA_ENTITY_LOGO", ""),  # a file under static/, e.g. img/logo.png
+        "ENTITY_CATALOG": _env("PARTICIPA_ENTITY_CATALOG", "medellin"),
+        # Outgoing mail (notices). Without MAIL_SERVER, notices are written to the log.
+        "MAIL_SERVER": _env("MAIL_SERVER"),
+        "MAIL_PORT": _int("MAIL_PORT", 587),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "1") == "1",
+        "MAIL_FROM": _env("MAIL_FROM", "participa@localhost"),
+    }
+    if production:
+        for env_name in ("PARTICIPA_ENTITY_NAME", "PARTICIPA_DPO_EMAIL"):
+            if not _env(env_name):
+                raise ConfigError(f"{env_name} must be set when PARTICIPA_ENV=production")
+    return cfg

@@ -1,0 +1,1 @@
+"""Shared core: catalog-independent building blocks used by every capability."""

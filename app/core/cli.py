@@ -1,0 +1,29 @@
+"""`flask participa …`: the command group every capability adds to."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+participa = AppGroup("participa", help="Participa administration commands.")
+
+
+@participa.command("demo")
+@click.option("--entity", default="medellin", show_default=True)
+@with_appcontext
+def demo(entity):
+    """Fill a realistic demonstration: catalogs, staff users, and every capability's demo data.
+
+    Idempotent enough to re-run on a demo database: each step skips what it already added.
+    """
+    from app.catalogs import services as catalogs
+    from app.core import registry
+
+    if current_app.config["PARTICIPA_ENV"] == "production":
+        raise click.ClickException("The demo is for development databases only.")
+    catalogs.load(entity)
+    for _order, name, step in sorted(registry.get().demo, key=lambda s: s[0]):
+        click.echo(f"demo: {name}")
+        step()
+    click.echo("Demo ready.")

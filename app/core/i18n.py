@@ -1,0 +1,40 @@
+"""Language selection: Spanish (Colombia) by default, English complete.
+
+`?lang=en` (or `?lang=es`) switches and is remembered in the session. Dates and numbers use
+Colombian formats (locale es_CO) in Spanish.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+
+LOCALES = {"es": "es_CO", "en": "en"}
+
+
+def selected_language() -> str:
+    """'es' or 'en' for this request."""
+    lang = request.args.get("lang", "") if request else ""
+    if lang in LOCALES:
+        return lang
+    stored = session.get("lang") if request else None
+    return stored if stored in LOCALES else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def locale_selector() -> str:
+    return LOCALES[selected_language()]
+
+
+def remember_language(response):
+    """after_request hook: keep `?lang=` for the next pages."""
+    lang = request.args.get("lang")
+    if lang in LOCALES and session.get("lang") != lang:
+        session["lang"] = lang
+    return response
+
+
+def label(entry, lang: str | None = None) -> str:
+    """The label of a catalog entry (anything with label_es / label_en) in the current language."""
+    lang = lang or selected_language()
+    if lang == "en" and getattr(entry, "label_en", None):
+        return entry.label_en
+    return entry.label_es

@@ -1,0 +1,42 @@
+"""Registries through which capabilities plug into shared pages without importing each other.
+
+A capability's `register(app)` adds its entries; shared pages (home, site map, search, the
+staff menu, `flask participa demo`, the export list) read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Callable[[], str]  # lazy, so it is translated per request
+    area: str = "public"  # "public" or "staff"
+    permission: str | None = None  # staff items: the permission needed to see it
+    order: int = 50
+
+
+@dataclass
+class Registry:
+    nav: list[NavItem] = field(default_factory=list)
+    # Home page: callables returning a list of dicts {title, text, url, action} of what a
+    # citizen can do now (open consultations, events signing in today…).
+    home: list[Callable[[], list[dict]]] = field(default_factory=list)
+    # Site search: callables (query) -> list of dicts {title, url, kind, text}.
+    search: list[Callable[[str], list[dict]]] = field(default_factory=list)
+    # Demo data: (order, name, callable()) run by `flask participa demo`.
+    demo: list[tuple[int, str, Callable[[], None]]] = field(default_factory=list)
+
+    def add_nav(self, *items: NavItem) -> None:
+        self.nav.extend(items)
+        self.nav.sort(key=lambda i: i.order)
+
+
+def get(app=None) -> Registry:
+    from flask import current_app
+
+    app = app or current_app
+    return app.extensions.setdefault("participa", Registry())

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import text
+
+from app.core import registry
+from app.extensions import db, limiter
+from app.public import public
+
+
+@public.route("/")
+def home():
+    sections = []
+    for provider in registry.get().home:
+        sections.extend(provider())
+    return render_template("public/home.html", sections=sections)
+
+
+@public.route("/privacidad")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@public.route("/terminos")
+def terms():
+    return render_template("public/terms.html")
+
+
+@public.route("/accesibilidad")
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
+@public.route("/mapa-del-sitio")
+def sitemap():
+    rules = registry.get().nav
+    return render_template("public/sitemap.html", items=[i for i in rules if i.area == "public"])
+
+
+@public.route("/buscar")
+@limiter.limit("60 per minute")
+def search():
+    query = (request.args.get("q") or "").strip()[:100]
+    results = []
+    if len(query) >= 2:
+        for provider in registry.get().search:
+            results.extend(provider(query))
+    return render_template("public/search.html", query=query, results=results[:100])
+
+
+@public.route("/idioma/<lang>")
+def set_language(lang: str):
+    """Language switch link target: remembers the choice and returns to the page (no JS)."""
+    target = request.args.get("next") or url_for("public.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.home")
+    sep = "&" if "?" in target else "?"
+    return redirect(f"{target}{sep}lang={lang}" if lang in ("es", "en") else target)
+
+
+@public.route("/healthz")
+@limiter.exempt
+def healthz():
+    status = {"status": "ok", "database": "ok"}
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means the database is down
+        current_app.logger.exception("health check: database down")
+        db.session.rollback()
+        status.update(status="error", database="down")
+        return jsonify(status), 503
+    return jsonify(status)

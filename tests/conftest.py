@@ -1,0 +1,146 @@
+"""Fixtures: one app per database (SQLite by default; PostgreSQL when DATABASE_URL is set),
+a CSRF-aware test client, users per role, catalogs, and a frozen clock.
+
+Each test starts from empty tables. The schema comes from the models (fast); a separate test
+(tests/core/test_migrations.py) proves that the committed migrations build the same schema.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db as _db
+from app.extensions import limiter
+
+PASSWORD = "contraseña-de-prueba-123"
+_TMP = Path(tempfile.mkdtemp(prefix="participa-tests-"))
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    os.environ.setdefault("PARTICIPA_INSTANCE_PATH", str(_TMP / "instance"))
+    application = create_app(
+        {
+            "TESTING": True,
+            "PARTICIPA_ENV": "development",
+            "SECRET_KEY": "test-secret-key",
+            "PARTICIPA_HASH_KEY": "test-hash-key",
+            "DATABASE_URL": database_url(),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "PARTICIPA_BASE_URL": "http://participa.test",
+            "SERVER_NAME": None,
+        }
+    )
+    with application.app_context():
+        _db.drop_all()
+        with _db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        _db.create_all()
+    yield application
+
+
+def _wipe(application):
+    with application.app_context():
+        _db.session.remove()
+        tables = list(reversed(_db.metadata.sorted_tables))
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    """Every test starts with empty tables and fresh rate-limit counters."""
+    ctx = app.app_context()
+    ctx.push()
+    limiter.reset()
+    yield
+    _db.session.rollback()
+    ctx.pop()
+    _wipe(app)
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def catalogs(app):
+    from app.catalogs import services
+
+    services.load("medellin")
+    return services
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Client:
+    """Wraps Flask's test client with helpers that behave like a browser: GET the form, read
+    its CSRF token, POST with it."""
+
+    def __init__(self, flask_client):
+        self.c = flask_client
+
+    def __getattr__(self, name):
+        return getattr(self.c, name)
+
+    def csrf(self, url: str = "/") -> str:
+        page = self.c.get(url).get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        assert match, f"no CSRF token in {url}"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict | None = None, *, form_url: str | None = None, **kwargs):
+        """POST a form like a browser: fetch `form_url` (default `url`) for the CSRF token first."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf(form_url or url))
+        return self.c.post(url, data=data, **kwargs)
+
+    def login(self, user, password: str = PASSWORD):
+        response = self.submit("/gestion/ingresar", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def make_user(app, catalogs):
+    from app.accounts import services
+
+    def _make(role: str = "admin", email: str | None = None, offices=()):
+        return services.create_user(email or f"{role}@prueba.gov.co", PASSWORD, role, name=role.title(), office_codes=offices,
+                                    actor="test")
+
+    return _make
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """login_as('editor') -> the logged-in user (client is now that user's browser)."""
+
+    def _login(role: str = "admin", **kwargs):
+        user = make_user(role, **kwargs)
+        client.login(user)
+        return user
+
+    return _login
