@@ -30,6 +30,23 @@ class Registry:
     # Demo data: (order, name, callable()) run by `flask participa demo`.
     demo: list[tuple[int, str, Callable[[], None]]] = field(default_factory=list)
 
+    # Named hooks (see CONTRIBUTING.md, "Hooks"): capabilities add callables, others call them.
+    hooks: dict[str, list[Callable]] = field(default_factory=dict)
+
+    def add_hook(self, name: str, fn: Callable) -> None:
+        self.hooks.setdefault(name, []).append(fn)
+
+    def call(self, name: str, *args, **kwargs) -> list:
+        """Call every callable of hook `name`; flatten list results, skip None."""
+        out: list = []
+        for fn in self.hooks.get(name, []):
+            result = fn(*args, **kwargs)
+            if isinstance(result, list | tuple):
+                out.extend(result)
+            elif result is not None:
+                out.append(result)
+        return out
+
     def add_nav(self, *items: NavItem) -> None:
         self.nav.extend(items)
         self.nav.sort(key=lambda i: i.order)

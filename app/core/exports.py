@@ -1,0 +1,148 @@
+"""Streaming exports (CSV and XLSX) with the audit entry every export must leave.
+
+    return exports.csv_response("asistencia.csv", header, rows_iterable, what="events.attendance",
+                                filters={"event": 3}, personal=True)
+
+Rows are any iterable (use a server-side cursor, e.g. `db.session.execute(stmt.execution_options(
+yield_per=2000))`), so memory stays flat however many rows there are. CSV is UTF-8 with BOM so
+Spanish Excel opens it right. Cells that start like a formula are neutralised (CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+import xlsxwriter
+from flask import Response, current_app, stream_with_context
+
+from app.core import audit, time
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Neutralise spreadsheet formulas in text cells (CSV/XLSX injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return safe_cell(value)
+
+
+def _filename(name: str) -> str:
+    stamp = time.local_now().strftime("%Y%m%d-%H%M")
+    base, ext = os.path.splitext(name)
+    return f"{base}-{stamp}{ext}"
+
+
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence], counter: list[int] | None = None):
+    """Yield CSV text chunks (BOM first). `counter[0]` receives the number of data rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    yield "\ufeff"
+    writer.writerow(header)
+    n = 0
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+        n += 1
+        if n % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if counter is not None:
+        counter[0] = n
+    yield buffer.getvalue()
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence], *, what: str,
+                 filters: dict | None = None, personal: bool = False) -> Response:
+    """A streamed CSV download that writes its audit entry (who, what, filters, rows) when done."""
+    counter = [0]
+
+    def generate():
+        completed = False
+        try:
+            yield from csv_stream(header, rows, counter)
+            completed = True
+        finally:
+            audit.record("export", target=what, details={"format": "csv", "filters": filters or {},
+                                                          "rows": counter[0], "personal": personal,
+                                                          "completed": completed})
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(filename)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def write_xlsx(path: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> int:
+    """Write sheets [(name, header, rows)] with XlsxWriter in constant-memory mode; return the
+    number of data rows in the first sheet."""
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+                                          "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
+    bold = workbook.add_format({"bold": True})
+    first_count = 0
+    for index, (name, header, rows) in enumerate(sheets):
+        sheet = workbook.add_worksheet(name[:31])
+        sheet.write_row(0, 0, list(header), bold)
+        r = 0
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, datetime | date):
+                    sheet.write_datetime(r, c, value)
+                elif isinstance(value, bool):
+                    sheet.write_number(r, c, 1 if value else 0)
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(safe_cell(value)))
+        if index == 0:
+            first_count = r
+    workbook.close()
+    return first_count
+
+
+def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *, what: str,
+                  filters: dict | None = None, personal: bool = False) -> Response:
+    """Build the workbook in a temporary file (constant memory), audit it, stream the file."""
+    tmp_dir = current_app.config.get("PARTICIPA_EXPORT_DIR") or None
+    fd, path = tempfile.mkstemp(suffix=".xlsx", dir=tmp_dir)
+    os.close(fd)
+    try:
+        rows = write_xlsx(path, sheets)
+    except Exception:
+        os.unlink(path)
+        raise
+    audit.record("export", target=what, details={"format": "xlsx", "filters": filters or {}, "rows": rows,
+                                                  "personal": personal, "completed": True})
+
+    def generate():
+        try:
+            with open(path, "rb") as handle:
+                while chunk := handle.read(256 * 1024):
+                    yield chunk
+        finally:
+            os.unlink(path)
+
+    response = Response(generate(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(filename)}"'
+    response.headers["Content-Length"] = str(os.path.getsize(path))
+    response.headers["Cache-Control"] = "no-store"
+    return response
