@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.roles import allowed
+from app.accounts.roles import ROLES, allowed
 from app.catalogs.models import Office
 from app.core import time
 from app.extensions import db
@@ -39,6 +39,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    @property
+    def role_label(self) -> str:
+        """The role's name in the visitor's language (e.g. "Análisis" for analyst)."""
+        return str(ROLES.get(self.role, self.role))
 
     def can(self, permission: str) -> bool:
         return allowed(self.role, permission)

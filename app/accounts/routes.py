@@ -15,6 +15,13 @@ from app.core import audit, registry
 from app.extensions import db, limiter
 
 
+def _show_error(form, exc: services.AccountError, default: str, aliases: dict | None = None) -> None:
+    """Put the service's message next to the form field it is about (or next to `default`)."""
+    name = (aliases or {}).get(exc.field, exc.field)
+    target = form[name] if name and name in form else form[default]
+    target.errors = [*target.errors, str(exc)]
+
+
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/gestion") and not target.startswith("//") and "\\" not in target:
         return target
@@ -31,7 +38,7 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.AccountError as exc:
-            form.password.errors.append(str(exc))
+            form.password.errors = [*form.password.errors, str(exc)]
         else:
             login_user(user)
             flash(_("Hola, %(name)s. Ingresaste correctamente.", name=user.name or user.email), "success")
@@ -63,7 +70,7 @@ def change_password():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
         except services.AccountError as exc:
-            form.new.errors.append(str(exc))
+            _show_error(form, exc, "new", {"password": "new"})
         else:
             flash(_("Tu contraseña quedó cambiada."), "success")
             return redirect(url_for("accounts.home"))
@@ -93,7 +100,7 @@ def user_new():
             services.create_user(form.email.data, form.password.data or "", form.role.data, name=form.name.data,
                                  office_codes=form.offices.data, actor=current_user)
         except services.AccountError as exc:
-            form.password.errors.append(str(exc))
+            _show_error(form, exc, "password")
         else:
             flash(_("Cuenta creada para %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.users"))
@@ -108,11 +115,9 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(user, role=form.role.data, active=form.active.data, office_codes=form.offices.data,
-                                 name=form.name.data, actor=current_user)
-            if form.password.data:
-                services.reset_password(user, form.password.data, actor=current_user)
+                                 name=form.name.data, actor=current_user, password=form.password.data or None)
         except services.AccountError as exc:
-            form.role.errors.append(str(exc))
+            _show_error(form, exc, "role")
         else:
             flash(_("Cambios guardados."), "success")
             return redirect(url_for("accounts.users"))
