@@ -1,5 +1,37 @@
-"""consultations capability (to be built; see its issue)."""
+"""Priority-topic consultations: citizens choose and propose the topics the entity must report on.
+
+Public pages under /consultas/, staff pages under /gestion/consultas/. See services.py for the
+rules, results.py for the figures, hooks.py for what other capabilities read from here.
+"""
+
+from flask import Blueprint
+
+public = Blueprint("consultations", __name__, url_prefix="/consultas")
+staff = Blueprint("consultations_staff", __name__, url_prefix="/gestion/consultas")
 
 
 def register(app):
     """Register blueprints, registry entries, CLI commands and demo steps."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.catalogs.services import register_usage_checker
+    from app.consultations import demo, hooks, models, public_routes, staff_routes  # noqa: F401
+    from app.core import registry
+
+    app.register_blueprint(public)
+    app.register_blueprint(staff)
+    reg = registry.get(app)
+    reg.add_nav(
+        registry.NavItem("consultations.public_index", lambda: _l("Consultas"), area="public", order=30),
+        registry.NavItem("consultations_staff.index", lambda: _l("Consultas"), area="staff",
+                         permission="content.view", order=30),
+    )
+    reg.home.append(hooks.home)
+    reg.search.append(hooks.search)
+    reg.demo.append((40, "consultations", demo.run))
+    reg.add_hook("topic_options", hooks.topic_options)
+    reg.add_hook("topic_summary", hooks.topic_summary)
+    reg.add_hook("event_page_sections", hooks.event_page_sections)
+    reg.add_hook("characterization_objects", hooks.characterization_objects)
+    reg.add_hook("transparency_items", hooks.transparency_items)
+    register_usage_checker(app, hooks.catalog_usage)

@@ -1,0 +1,172 @@
+"""Priority-topic consultations: the consultation, its topics, citizens' proposals, the ballot
+box (responses and their chosen topics) and, apart from it, the roll of document hashes.
+
+WHY THE ROLL IS KEPT APART FROM THE BALLOT BOX
+----------------------------------------------
+When a consultation checks "one response per person" by document number, the keyed hash of the
+document goes to `consultation_roll` (consultation id + hash, nothing else: no time, no sequence,
+no key to the response). On SQLite the table has no rowid, so rows are stored in hash order, not
+in the order they were written. A `ConsultationResponse` has a random id, a date (never a time)
+and, when the person consented, the id of an unlinkable characterisation `Profile`. Nothing joins
+a document to the topics a person chose or to their profile.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core import time
+from app.core.db import random_id
+from app.extensions import db
+
+RULE_DOCUMENT = "document"
+RULE_DEVICE = "device"
+RULES = (RULE_DEVICE, RULE_DOCUMENT)
+
+GROUP_OFFICE = "office"
+GROUP_LINE = "line"
+
+PENDING, APPROVED, MERGED, REJECTED = "pending", "approved", "merged", "rejected"
+
+
+class Consultation(db.Model):
+    __tablename__ = "consultation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    office_code: Mapped[str] = mapped_column(String(20), default="", index=True)  # owner (editors by office)
+    opens_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
+    closes_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
+    max_choices: Mapped[int] = mapped_column(Integer, default=3)
+    allow_proposals: Mapped[bool] = mapped_column(Boolean, default=True)
+    group_by: Mapped[str] = mapped_column(String(10), default=GROUP_OFFICE)  # office | line
+    variables: Mapped[list] = mapped_column(JSON, default=list)  # characterisation variables asked
+    rule: Mapped[str] = mapped_column(String(10), default=RULE_DEVICE)  # device | document
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)  # draft until an editor publishes it
+    results_published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=time.now, onupdate=time.now)
+
+    topics: Mapped[list[ConsultationTopic]] = relationship(
+        back_populates="consultation", order_by="ConsultationTopic.position, ConsultationTopic.id",
+        cascade="all, delete-orphan")
+
+    # --- state -------------------------------------------------------------------------
+    def state(self, at: datetime | None = None) -> str:
+        """"upcoming", "open" or "closed" at `at` (default: now)."""
+        at = at or time.now()
+        if at < self.opens_at:
+            return "upcoming"
+        if at >= self.closes_at:
+            return "closed"
+        return "open"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state() == "open"
+
+    @property
+    def results_published(self) -> bool:
+        return self.results_published_at is not None
+
+    @property
+    def public_topics(self) -> list[ConsultationTopic]:
+        return [t for t in self.topics if t.active]
+
+
+class ConsultationTopic(db.Model):
+    """A candidate topic. Proposals that an editor approves become topics (origin "citizen")."""
+
+    __tablename__ = "consultation_topic"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(String(600), default="")
+    office_code: Mapped[str] = mapped_column(String(20), default="")
+    plan_line: Mapped[str] = mapped_column(String(160), default="")  # development-plan line
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    origin: Mapped[str] = mapped_column(String(10), default="staff")  # staff | citizen
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # withdrawn topics keep their votes
+
+    consultation: Mapped[Consultation] = relationship(back_populates="topics")
+    events: Mapped[list[ConsultationTopicEvent]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def event_ids(self) -> list[int]:
+        return sorted(e.event_id for e in self.events)
+
+
+class ConsultationTopicEvent(db.Model):
+    """A topic will be answered at an event (an id from the events capability)."""
+
+    __tablename__ = "consultation_topic_event"
+
+    topic_id: Mapped[int] = mapped_column(ForeignKey("consultation_topic.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+
+
+class ConsultationProposal(db.Model):
+    """A topic proposed by a citizen, waiting for moderation. Holds no identity and no key to
+    the response it came with."""
+
+    __tablename__ = "consultation_proposal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(String(1000), default="")
+    on_date: Mapped[date] = mapped_column(Date, default=time.today)
+    status: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")  # why it was rejected
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_topic.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+
+    topic: Mapped[ConsultationTopic | None] = relationship()
+
+
+class ConsultationResponse(db.Model):
+    """One ballot: random id, a date, and optionally an unlinkable characterisation profile."""
+
+    __tablename__ = "consultation_response"
+    __table_args__ = (
+        Index("ix_consultation_response_consultation_profile", "consultation_id", "profile_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True, default=random_id)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    profile_id: Mapped[str | None] = mapped_column(ForeignKey("profile.id", ondelete="SET NULL"))
+    on_date: Mapped[date] = mapped_column(Date, default=time.today)
+
+
+class ConsultationChoice(db.Model):
+    """A topic chosen in a response (consultation id repeated so the ranking reads one index)."""
+
+    __tablename__ = "consultation_choice"
+    __table_args__ = (
+        Index("ix_consultation_choice_consultation_topic", "consultation_id", "topic_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    response_id: Mapped[str] = mapped_column(ForeignKey("consultation_response.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("consultation_topic.id", ondelete="CASCADE"), primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(Integer)
+
+
+class ConsultationRoll(db.Model):
+    """The voters' roll of a document-checked consultation: keyed hashes only, no link to any
+    response, no time."""
+
+    __tablename__ = "consultation_roll"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
+    doc_hash: Mapped[str] = mapped_column(String(64), primary_key=True)

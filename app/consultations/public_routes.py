@@ -1,0 +1,109 @@
+"""Public pages: list, the response form, thanks, results (page and downloads), topic pages."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.characterization.suppression import default_k
+from app.consultations import public, results, services
+from app.consultations.forms import response_form
+from app.consultations.models import RULE_DEVICE, ConsultationTopic
+from app.core import exports
+from app.core.ratelimit import limit_public_post
+from app.extensions import db
+
+
+def _consultation(slug: str):
+    consultation = services.get_by_slug(slug)
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+@public.route("/")
+def public_index():
+    return render_template("consultations/public/index.html", groups=services.public_consultations())
+
+
+@public.route("/<slug>", methods=["GET", "POST"])
+@limit_public_post
+def public_show(slug: str):
+    consultation = _consultation(slug)
+    already = services.answered_ids(request.cookies.get(services.ANSWERED_COOKIE))
+    answered_here = consultation.id in already
+    state = consultation.state()
+    form = response_form(consultation) if state == "open" else None
+    error, status = None, 200
+    if request.method == "POST":
+        if form is None:
+            error, status = _("Esta consulta no está abierta, así que no guardamos tu respuesta."), 409
+        elif form.validate_on_submit():
+            try:
+                outcome = services.submit_response(consultation, form, already if consultation.rule == RULE_DEVICE else set())
+            except services.ConsultationError as exc:
+                error, status = str(exc), 409
+            else:
+                response = redirect(url_for("consultations.public_thanks", slug=slug,
+                                            autorizo=int(outcome.consented), propuesta=int(outcome.proposed)))
+                response.set_cookie(services.ANSWERED_COOKIE, services.answered_cookie(already | {consultation.id}),
+                                    max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                                    secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+                return response
+        else:
+            status = 422
+    summary = None
+    if state == "closed" and consultation.results_published:
+        summary = results.compute(consultation, k=default_k()).ranking[:5]
+    return render_template("consultations/public/show.html", c=consultation, form=form, state=state,
+                           groups=services.grouped_topics(consultation), answered_here=answered_here,
+                           error=error, summary=summary), status
+
+
+@public.route("/<slug>/gracias")
+def public_thanks(slug: str):
+    consultation = _consultation(slug)
+    return render_template("consultations/public/thanks.html", c=consultation,
+                           consented=request.args.get("autorizo") == "1", proposed=request.args.get("propuesta") == "1")
+
+
+def _public_results(slug: str):
+    consultation = _consultation(slug)
+    if not consultation.results_published:
+        abort(404)
+    return results.compute(consultation, request.args.get("por", "territory"), k=default_k())
+
+
+@public.route("/<slug>/resultados")
+def public_results(slug: str):
+    data = _public_results(slug)
+    return render_template("consultations/public/results.html", c=data.consultation, r=data)
+
+
+@public.route("/<slug>/resultados.<fmt>")
+def public_results_export(slug: str, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    data = _public_results(slug)
+    return export_results(data, fmt, what="consultations.results.public")
+
+
+def export_results(data: results.Results, fmt: str, *, what: str):
+    """The results export (CSV or XLSX): the same rows the results page shows."""
+    header, rows = data.export_rows()
+    name = f"consulta-{data.consultation.slug}-{data.dimension}"
+    filters = {"consultation": data.consultation.id, "por": data.dimension, "k": data.k}
+    if fmt == "csv":
+        return exports.csv_response(f"{name}.csv", header, rows, what=what, filters=filters)
+    return exports.xlsx_response(f"{name}.xlsx", [(_("Resultados"), header, rows)], what=what, filters=filters)
+
+
+@public.route("/<slug>/temas/<int:topic_id>")
+def public_topic(slug: str, topic_id: int):
+    consultation = _consultation(slug)
+    topic = db.session.get(ConsultationTopic, topic_id)
+    if topic is None or topic.consultation_id != consultation.id or not topic.active:
+        abort(404)
+    return render_template("consultations/public/topic.html", c=consultation, topic=topic,
+                           trace=services.topic_trace(topic.id), merged=services.merged_count(topic.id))
+

@@ -1,0 +1,134 @@
+"""Results of a consultation: the overall ranking and rankings by territory or population group,
+with small-count suppression. Computed with a few aggregate queries (never row by row), so the
+page stays fast with hundreds of thousands of responses.
+
+The same `Results` object feeds the results page, the staff page and the CSV/XLSX export, so an
+export always equals the page it was downloaded from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.catalogs import services as catalogs
+from app.characterization.forms import QUESTIONS
+from app.characterization.models import Profile
+from app.characterization.suppression import (
+    display,
+    note,
+    suppress_counts,
+    suppress_table_full,
+    suppress_total,
+)
+from app.consultations.models import Consultation, ConsultationChoice, ConsultationResponse, ConsultationTopic
+from app.extensions import db
+
+TOP = 3  # topics shown per group
+# Breakdowns offered (when the consultation asked the variable); territory is always asked.
+GROUP_VARIABLES = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim", "migrant",
+                   "campesino", "value_group")
+
+
+def dimensions(consultation: Consultation) -> list[tuple[str, str]]:
+    """(code, label) of the breakdowns this consultation can show."""
+    out = [("territory", _("Comuna o corregimiento")), ("zone", _("Zona"))]
+    asked = set(consultation.variables or ())
+    labels = {"life_course": _("Curso de vida"), "sex": _("Sexo al nacer"), "gender_identity": _("Identidad de género"),
+              "sexual_orientation": _("Orientación sexual"), "ethnicity": _("Pertenencia étnica"),
+              "victim": _("Víctimas del conflicto"), "migrant": _("Situación migratoria"),
+              "campesino": _("Población campesina"), "value_group": _("Grupo de valor")}
+    out += [(v, labels.get(v) or str(QUESTIONS[v])) for v in GROUP_VARIABLES if v in asked]
+    return out
+
+
+@dataclass
+class Results:
+    consultation: Consultation
+    k: int | None
+    respondents: str
+    characterised: str
+    ranking: list[dict]  # {rank, topic_id, label, value, display}
+    dimension: str
+    dimension_label: str
+    dimensions: list[tuple[str, str]]
+    groups: list[dict] = field(default_factory=list)  # {code, label, people, top: [{rank, label, display}]}
+    note: str = ""
+
+    def export_rows(self) -> tuple[list[str], list[list]]:
+        """Header and rows of the export: exactly the figures the page shows."""
+        header = [_("Sección"), _("Grupo"), _("Puesto"), _("Tema"), _("Personas")]
+        rows: list[list] = [[_("Respuestas"), "", "", "", self.respondents]]
+        rows += [[_("Ranking general"), "", r["rank"], r["label"], r["display"]] for r in self.ranking]
+        rows.append([_("Respuestas con caracterización"), "", "", "", self.characterised])
+        for g in self.groups:
+            rows.append([self.dimension_label, g["label"], "", _("Personas que respondieron"), g["people"]])
+            rows += [[self.dimension_label, g["label"], t["rank"], t["label"], t["display"]] for t in g["top"]]
+        return header, rows
+
+
+def _group_labels(dimension: str) -> dict:
+    if dimension == "territory":
+        return {code: name for code, name in catalogs.territory_choices()} | {
+            t: n for t, n in catalogs.territory_names().items() if t not in dict(catalogs.territory_choices())}
+    return catalogs.labels(dimension)
+
+
+def compute(consultation: Consultation, dimension: str = "territory", k: int | None = 5) -> Results:
+    """Results of `consultation` broken down by `dimension` (falls back to territory), hiding
+    counts under `k` (None: stewards see every count)."""
+    dims = dimensions(consultation)
+    if dimension not in dict(dims):
+        dimension = "territory"
+    cid = consultation.id
+
+    topics = {t.id: t for t in db.session.scalars(select(ConsultationTopic)
+                                                   .where(ConsultationTopic.consultation_id == cid))}
+    votes = dict(db.session.execute(
+        select(ConsultationChoice.topic_id, func.count()).where(ConsultationChoice.consultation_id == cid)
+        .group_by(ConsultationChoice.topic_id)).all())
+    shown_topics = [t for t in topics.values() if t.active or votes.get(t.id)]
+    shown_topics.sort(key=lambda t: (-votes.get(t.id, 0), t.position, t.id))
+    suppressed = suppress_counts({t.id: votes.get(t.id, 0) for t in shown_topics}, k)
+    ranking = [{"rank": i, "topic_id": t.id, "label": t.title, "value": suppressed[t.id],
+                "display": display(suppressed[t.id], k)} for i, t in enumerate(shown_topics, start=1)]
+
+    total = db.session.scalar(select(func.count()).select_from(ConsultationResponse)
+                              .where(ConsultationResponse.consultation_id == cid)) or 0
+
+    column = getattr(Profile, dimension)
+    people = dict(db.session.execute(
+        select(column, func.count()).select_from(ConsultationResponse)
+        .join(Profile, Profile.id == ConsultationResponse.profile_id)
+        .where(ConsultationResponse.consultation_id == cid).group_by(column)).all())
+    cells = {(code, tid): n for code, tid, n in db.session.execute(
+        select(column, ConsultationChoice.topic_id, func.count()).select_from(ConsultationChoice)
+        .join(ConsultationResponse, ConsultationResponse.id == ConsultationChoice.response_id)
+        .join(Profile, Profile.id == ConsultationResponse.profile_id)
+        .where(ConsultationChoice.consultation_id == cid).group_by(column, ConsultationChoice.topic_id)).all()}
+    characterised = sum(people.values())
+
+    labels = _group_labels(dimension)
+    order = list(labels)
+    codes = sorted(people, key=lambda c: (c is None, order.index(c) if c in labels else len(order), str(c)))
+    people_shown = suppress_counts({c: people[c] for c in codes}, k)
+    table = suppress_table_full(cells, k, rows=codes, cols=[t.id for t in shown_topics])
+    groups = []
+    for code in codes:
+        visible = [(table.cells.get((code, t.id)), t) for t in shown_topics]
+        visible = sorted(((n, t) for n, t in visible if n), key=lambda p: (-p[0], p[1].position, p[1].id))[:TOP]
+        groups.append({
+            "code": code,
+            "label": labels.get(code) or (_("Sin responder") if code in (None, "") else str(code)),
+            "people": display(people_shown[code], k),
+            "top": [{"rank": i, "label": t.title, "display": display(n, k)} for i, (n, t) in enumerate(visible, 1)],
+        })
+    return Results(
+        consultation=consultation, k=k,
+        respondents=display(suppress_total(total, k), k),
+        characterised=display(suppress_total(characterised, k), k),
+        ranking=ranking, dimension=dimension, dimension_label=dict(dims)[dimension], dimensions=dims,
+        groups=groups, note=note(k),
+    )

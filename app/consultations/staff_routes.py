@@ -1,0 +1,215 @@
+"""Staff pages under /gestion/consultas/: consultations, topics, moderation, results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.decorators import permission_required
+from app.catalogs import services as catalogs
+from app.characterization.suppression import k_for
+from app.consultations import results, services, staff
+from app.consultations.forms import ConsultationForm, ModerationForm, TopicForm
+from app.consultations.models import Consultation, ConsultationProposal, ConsultationTopic
+from app.consultations.public_routes import export_results
+from app.core import registry, time
+from app.extensions import db
+
+
+def _get(consultation_id: int) -> Consultation:
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def _editable(consultation_id: int) -> Consultation:
+    """The consultation, if the current user may edit it (editors: only their offices)."""
+    consultation = _get(consultation_id)
+    if not current_user.manages([consultation.office_code]):
+        abort(403)
+    return consultation
+
+
+def _can_edit(consultation: Consultation) -> bool:
+    return current_user.can("content.edit") and current_user.manages([consultation.office_code])
+
+
+def _can_see_results(consultation: Consultation) -> bool:
+    return current_user.can("dashboards.view") or _can_edit(consultation)
+
+
+def _office_choices():
+    mine = current_user.office_codes if current_user.role == "editor" else set()
+    return [(code, name) for code, name in catalogs.office_choices() if not mine or code in mine]
+
+
+@staff.route("/")
+@permission_required("content.view")
+def index():
+    rows = [(c, services.response_count(c.id), len(services.pending_proposals(c.id)))
+            for c in db.session.scalars(db.select(Consultation).order_by(Consultation.opens_at.desc()))]
+    return render_template("consultations/staff/index.html", rows=rows, can_edit=_can_edit,
+                           can_results=_can_see_results)
+
+
+def _save(form, consultation=None):
+    try:
+        saved = services.save_consultation(form, consultation)
+    except services.ConsultationError as exc:
+        db.session.rollback()
+        target = form.slug if isinstance(exc, services.SlugTaken) else form.rule
+        target.errors = [*target.errors, str(exc)]
+        return None
+    flash(_("Guardamos la consulta «%(title)s».", title=saved.title), "success")
+    return redirect(url_for("consultations_staff.detail", consultation_id=saved.id))
+
+
+@staff.route("/nueva", methods=["GET", "POST"])
+@permission_required("content.edit")
+def new():
+    form = ConsultationForm(office_choices=_office_choices())
+    if request.method == "GET":
+        start = time.local_now().replace(minute=0, second=0, microsecond=0)
+        form.opens_at.data = start
+        form.closes_at.data = start.replace(hour=23, minute=59) + timedelta(days=30)
+        form.variables.data = ["life_course", "sex", "ethnicity", "disability", "victim", "value_group"]
+    if form.validate_on_submit():
+        done = _save(form)
+        if done:
+            return done
+    status = 422 if request.method == "POST" else 200
+    return render_template("consultations/staff/form.html", form=form, c=None), status
+
+
+@staff.route("/<int:consultation_id>/editar", methods=["GET", "POST"])
+@permission_required("content.edit")
+def edit(consultation_id: int):
+    consultation = _editable(consultation_id)
+    form = ConsultationForm(obj=consultation, office_choices=_office_choices() or catalogs.office_choices())
+    if request.method == "GET":
+        form.opens_at.data = time.to_local(consultation.opens_at)
+        form.closes_at.data = time.to_local(consultation.closes_at)
+        form.variables.data = list(consultation.variables or [])
+    if form.validate_on_submit():
+        done = _save(form, consultation)
+        if done:
+            return done
+    status = 422 if request.method == "POST" else 200
+    return render_template("consultations/staff/form.html", form=form, c=consultation), status
+
+
+@staff.route("/<int:consultation_id>")
+@permission_required("content.view")
+def detail(consultation_id: int):
+    consultation = _get(consultation_id)
+    return render_template("consultations/staff/detail.html", c=consultation,
+                           count=services.response_count(consultation.id),
+                           pending=services.pending_proposals(consultation.id),
+                           can_edit=_can_edit(consultation), can_results=_can_see_results(consultation))
+
+
+def _event_choices():
+    return [(int(eid), label) for eid, label in registry.get().call("event_options")]
+
+
+@staff.route("/<int:consultation_id>/temas/nuevo", methods=["GET", "POST"])
+@staff.route("/<int:consultation_id>/temas/<int:topic_id>/editar", methods=["GET", "POST"])
+@permission_required("content.edit")
+def topic_form(consultation_id: int, topic_id: int | None = None):
+    consultation = _editable(consultation_id)
+    topic = None
+    if topic_id is not None:
+        topic = db.session.get(ConsultationTopic, topic_id)
+        if topic is None or topic.consultation_id != consultation.id:
+            abort(404)
+    form = TopicForm(obj=topic, event_choices=_event_choices())
+    if request.method == "GET" and topic is not None:
+        form.events.data = topic.event_ids
+    if form.validate_on_submit():
+        saved = services.save_topic(consultation, form, topic)
+        flash(_("Guardamos el tema «%(title)s».", title=saved.title), "success")
+        return redirect(url_for("consultations_staff.detail", consultation_id=consultation.id) + "#temas")
+    status = 422 if request.method == "POST" else 200
+    return render_template("consultations/staff/topic_form.html", form=form, c=consultation, topic=topic), status
+
+
+@staff.route("/<int:consultation_id>/temas/<int:topic_id>/<any(retirar, activar):action>", methods=["POST"])
+@permission_required("content.edit")
+def topic_toggle(consultation_id: int, topic_id: int, action: str):
+    consultation = _editable(consultation_id)
+    topic = db.session.get(ConsultationTopic, topic_id)
+    if topic is None or topic.consultation_id != consultation.id:
+        abort(404)
+    services.set_topic_active(topic, action == "activar")
+    flash(_("Retiramos el tema del formulario; sus votos siguen en los resultados.") if action == "retirar"
+          else _("El tema vuelve a estar en el formulario."), "success")
+    return redirect(url_for("consultations_staff.detail", consultation_id=consultation.id) + "#temas")
+
+
+@staff.route("/<int:consultation_id>/resultados/<any(publicar, retirar):action>", methods=["POST"])
+@permission_required("content.edit")
+def publish(consultation_id: int, action: str):
+    consultation = _editable(consultation_id)
+    services.publish_results(consultation, action == "publicar")
+    flash(_("Los resultados ya son públicos.") if action == "publicar"
+          else _("Los resultados dejaron de ser públicos."), "success")
+    return redirect(url_for("consultations_staff.detail", consultation_id=consultation.id))
+
+
+@staff.route("/<int:consultation_id>/propuestas")
+@permission_required("content.edit")
+def proposals(consultation_id: int):
+    consultation = _editable(consultation_id)
+    return render_template("consultations/staff/proposals.html", c=consultation,
+                           proposals=services.proposals(consultation.id))
+
+
+@staff.route("/<int:consultation_id>/propuestas/<int:proposal_id>", methods=["GET", "POST"])
+@permission_required("content.edit")
+def moderate(consultation_id: int, proposal_id: int):
+    consultation = _editable(consultation_id)
+    proposal = db.session.get(ConsultationProposal, proposal_id)
+    if proposal is None or proposal.consultation_id != consultation.id:
+        abort(404)
+    form = ModerationForm()
+    form.merge_into.choices = [("", _("— Elige un tema —"))] + [(str(t.id), t.title) for t in consultation.public_topics]
+    if request.method == "GET":
+        form.title.data = proposal.title
+    if form.validate_on_submit():
+        try:
+            services.moderate(proposal, form.decision.data, merge_into=int(form.merge_into.data or 0) or None,
+                              title=form.title.data or "", reason=form.reason.data or "", actor=current_user)
+        except services.ConsultationError as exc:
+            db.session.rollback()
+            form.decision.errors.append(str(exc))
+        else:
+            flash(_("Guardamos la decisión sobre «%(title)s».", title=proposal.title), "success")
+            return redirect(url_for("consultations_staff.proposals", consultation_id=consultation.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("consultations/staff/moderate.html", c=consultation, p=proposal, form=form), status
+
+
+def _staff_results(consultation_id: int) -> results.Results:
+    consultation = _get(consultation_id)
+    if not _can_see_results(consultation):
+        abort(403)
+    return results.compute(consultation, request.args.get("por", "territory"), k=k_for(current_user))
+
+
+@staff.route("/<int:consultation_id>/resultados")
+@permission_required("content.view")
+def staff_results(consultation_id: int):
+    data = _staff_results(consultation_id)
+    return render_template("consultations/staff/results.html", c=data.consultation, r=data,
+                           can_edit=_can_edit(data.consultation))
+
+
+@staff.route("/<int:consultation_id>/resultados.<any(csv, xlsx):fmt>")
+@permission_required("content.view")
+def staff_results_export(consultation_id: int, fmt: str):
+    data = _staff_results(consultation_id)
+    return export_results(data, fmt, what="consultations.results")
