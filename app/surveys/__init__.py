@@ -1,5 +1,32 @@
-"""surveys capability (to be built; see its issue)."""
+"""Satisfaction surveys: a builder for staff, public answering (open link, or one answer per
+attendee of an event through a one-time right given at sign-in), results with charts, exports."""
+
+from flask import Blueprint
+
+public = Blueprint("surveys", __name__, url_prefix="/encuestas")
+staff = Blueprint("surveys_staff", __name__, url_prefix="/gestion/encuestas")
 
 
 def register(app):
-    """Register blueprints, registry entries, CLI commands and demo steps."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core import registry
+    from app.surveys import demo, hooks, models, public_routes, staff_routes  # noqa: F401
+
+    app.register_blueprint(public)
+    app.register_blueprint(staff)
+    reg = registry.get(app)
+    reg.add_nav(
+        registry.NavItem("surveys.index", lambda: _l("Encuestas"), area="public", order=50),
+        registry.NavItem("surveys_staff.index", lambda: _l("Encuestas"), area="staff", permission="content.view", order=50),
+    )
+    reg.home.append(hooks.home)
+    reg.search.append(hooks.search)
+    reg.demo.append((60, "surveys", demo.run))
+    reg.add_hook("after_sign_in", hooks.after_sign_in)
+    reg.add_hook("event_page_sections", hooks.event_page_sections)
+    reg.add_hook("characterization_objects", hooks.characterization_objects)
+    reg.add_hook("transparency_items", hooks.transparency_items)
+    from app.catalogs.services import register_usage_checker
+
+    register_usage_checker(app, hooks.catalog_usage)

@@ -1,0 +1,122 @@
+"""Citizen pages: list of surveys, answering, thanks, published results."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from app.characterization import suppression
+from app.core import registry
+from app.core.ratelimit import limit_public_post
+from app.extensions import db
+from app.surveys import forms, public, results, services
+from app.surveys.models import Survey
+
+ANSWERED_COOKIE = "participa_encuestas"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="surveys-answered")
+
+
+def answered_here() -> list[int]:
+    """Ids of open-link surveys answered from this browser (signed cookie; tampering voids it)."""
+    raw = request.cookies.get(ANSWERED_COOKIE)
+    if not raw or len(raw) > 4000:
+        return []
+    try:
+        value = _serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [int(v) for v in value if isinstance(v, int)] if isinstance(value, list) else []
+
+
+def remember_answered(response, survey_id: int):
+    ids = [i for i in answered_here() if i != survey_id][-99:] + [survey_id]
+    response.set_cookie(ANSWERED_COOKIE, _serializer().dumps(ids), max_age=2 * 365 * 24 * 3600, httponly=True,
+                        samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+def event_of(survey: Survey) -> dict | None:
+    if not survey.event_id:
+        return None
+    found = registry.get().call("event_summary", survey.event_id)
+    return found[0] if found else None
+
+
+@public.route("/")
+def index():
+    published = db.session.scalars(select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())).all()
+    open_now = [s for s in published if s.state() == "open" and s.accepts_open_answers]
+    with_results = [s for s in published if s.results_public]
+    return render_template("surveys/public/index.html", open_now=open_now, with_results=with_results)
+
+
+def _published_or_404(slug: str) -> Survey:
+    survey = services.by_slug(slug[:80])
+    if survey is None or not survey.published:
+        abort(404)
+    return survey
+
+
+@public.route("/<slug>", methods=["GET", "POST"])
+@limit_public_post
+def answer(slug: str):
+    survey = _published_or_404(slug)
+    token = (request.form.get("t") if request.method == "POST" else request.args.get("t")) or ""
+    token = token.strip()[:100]
+    event = event_of(survey)
+    state = survey.state()
+    if state != "open":
+        return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason=state), 200
+    if token:
+        token_state = services.token_state(survey, token)
+        if token_state == "used":
+            return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason="used"), 200
+        if token_state == "unknown":
+            if not survey.accepts_open_answers:
+                return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason="bad_token"), 200
+            token = ""
+    if not token:
+        if not survey.accepts_open_answers:
+            return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason="token_needed"), 200
+        if survey.id in answered_here():
+            return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason="answered"), 200
+
+    form = forms.answer_form(survey, request.form if request.method == "POST" else None, token=token)
+    if request.method == "POST":
+        kept = forms.validate_answer_form(form, survey)
+        if kept is not None:
+            try:
+                services.submit(survey, kept, form.profile.form if "profile" in form else None, token=token or None)
+            except services.SurveyError as exc:
+                if exc.code in ("used", "closed", "token_needed"):
+                    reason = {"used": "used", "closed": "closed", "token_needed": "token_needed"}[exc.code]
+                    return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason=reason), 409
+                raise
+            if "profile" in form and not form.profile.form.consent.data:
+                flash(_("Guardamos tus respuestas. Como no marcaste la autorización de datos, no guardamos tus respuestas de caracterización."), "warning")
+            response = redirect(url_for("surveys.thanks", slug=survey.slug))
+            return remember_answered(response, survey.id) if not token else response
+    return render_template("surveys/public/answer.html", survey=survey, form=form, event=event, preview=False,
+                           action=url_for("surveys.answer", slug=survey.slug)), (422 if form.errors else 200)
+
+
+@public.route("/<slug>/gracias")
+def thanks(slug: str):
+    survey = _published_or_404(slug)
+    return render_template("surveys/public/thanks.html", survey=survey, event=event_of(survey))
+
+
+@public.route("/<slug>/resultados")
+def public_results(slug: str):
+    survey = _published_or_404(slug)
+    if not survey.results_public:
+        abort(404)
+    k = suppression.default_k()
+    data = results.compute(survey, k=k)
+    return render_template("surveys/public/results.html", survey=survey, results=data, event=event_of(survey),
+                           note=suppression.note(k))
