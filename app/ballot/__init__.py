@@ -1,5 +1,31 @@
-"""ballot capability (to be built; see its issue)."""
+"""Urna virtual: citizen questions and proposals with radicado, routing to offices, legal
+deadlines (Ley 1755 de 2015), notices and a public archive of answers."""
 
 
 def register(app):
     """Register blueprints, registry entries, CLI commands and demo steps."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.ballot import cli, demo, hooks, models, public, queries, staff  # noqa: F401
+    from app.ballot.blueprints import public_bp, staff_bp
+    from app.catalogs.services import register_usage_checker
+    from app.core import registry
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
+    app.cli.commands["participa"].add_command(cli.send_notices)
+
+    reg = registry.get(app)
+    reg.add_nav(
+        registry.NavItem("ballot.deposit", lambda: _l("Urna virtual"), area="public", order=40),
+        registry.NavItem("ballot.archive", lambda: _l("Respuestas"), area="public", order=41),
+        registry.NavItem("ballot_staff.inbox", lambda: _l("Urna virtual"), area="staff", permission="content.edit",
+                         order=40),
+    )
+    reg.home.append(hooks.home)
+    reg.search.append(hooks.search)
+    reg.demo.append((50, "ballot box", demo.run))
+    reg.add_hook("event_page_sections", hooks.event_page_sections)
+    reg.add_hook("characterization_objects", hooks.characterization_objects)
+    reg.add_hook("transparency_items", hooks.transparency_items)
+    register_usage_checker(app, queries.usage)

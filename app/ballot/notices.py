@@ -1,0 +1,161 @@
+"""Notices to citizens through an outbox table.
+
+A notice is written in the same transaction as the change it announces, so nothing the citizen
+filed depends on the mail server. `deliver_pending()` sends what is due over SMTP; a failure keeps
+the notice with its error and a later retry time (back-off up to six hours). `flask participa
+send-notices` runs it (put it in cron), and it is also attempted after each deposit, once the
+citizen's page has been sent. Without MAIL_SERVER, development writes notices to the log;
+production keeps them pending until mail is configured.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import or_, select, update
+
+from app.core import time
+from app.extensions import db
+
+from .models import BallotNotice, BallotQuestion
+
+CLAIM_MINUTES = 10  # a worker that claimed a notice and died releases it after this
+MAX_BACKOFF_MINUTES = 360
+SMTP_TIMEOUT = 10
+
+
+class MailError(RuntimeError):
+    pass
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """PARTICIPA_BASE_URL + the path of `endpoint` (works in CLI commands too)."""
+    base = current_app.config["PARTICIPA_BASE_URL"]
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return base + url_for(endpoint, **values)
+
+
+def queue(question: BallotQuestion, kind: str, *, secret: str | None = None, extra: dict | None = None) -> BallotNotice | None:
+    """Add a notice for `question` to the outbox (no commit). None when there is no e-mail."""
+    if not question.email:
+        return None
+    with force_locale("en" if question.lang == "en" else "es_CO"):
+        subjects = {
+            "received": _("Recibimos tu solicitud %(radicado)s", radicado=question.radicado),
+            "extended": _("Ampliamos el plazo para responder tu solicitud %(radicado)s", radicado=question.radicado),
+            "answered": _("Ya hay respuesta a tu solicitud %(radicado)s", radicado=question.radicado),
+        }
+        body = render_template(f"ballot/mail/{kind}.txt", q=question, lookup_url=absolute_url("ballot.lookup"),
+                               **(extra or {}))
+    notice = BallotNotice(question_id=question.id, kind=kind, to_address=question.email, subject=subjects[kind],
+                          body=body, secret=secret, created_at=time.now(), next_attempt_at=time.now())
+    db.session.add(notice)
+    return notice
+
+
+def _send_smtp(notice: BallotNotice, body: str) -> None:
+    cfg = current_app.config
+    message = EmailMessage()
+    message["From"] = cfg["MAIL_FROM"]
+    message["To"] = notice.to_address
+    message["Subject"] = notice.subject
+    message["Message-ID"] = make_msgid(domain=(cfg["MAIL_FROM"].rpartition("@")[2] or "participa"))
+    message.set_content(body)
+    port = int(cfg.get("MAIL_PORT") or 587)
+    smtp_class = smtplib.SMTP_SSL if port == 465 else smtplib.SMTP
+    try:
+        with smtp_class(cfg["MAIL_SERVER"], port, timeout=SMTP_TIMEOUT) as smtp:
+            if port != 465 and cfg.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if cfg.get("MAIL_USERNAME"):
+                smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _deliver(notice: BallotNotice) -> str:
+    """Send one notice; return the channel used. Raises MailError when it could not be sent."""
+    body = notice.body.replace("{{CODE}}", notice.secret or "")
+    if not current_app.config.get("MAIL_SERVER"):
+        if current_app.config["PARTICIPA_ENV"] == "production":
+            raise MailError("MAIL_SERVER is not configured")
+        current_app.logger.warning("Notice (development, not e-mailed) to %s: %s\n%s", notice.to_address,
+                                   notice.subject, body)
+        return "log"
+    _send_smtp(notice, body)
+    return "smtp"
+
+
+def _claim(notice_id: int) -> bool:
+    """Mark a due notice as being sent by this process; False if another process has it."""
+    now = time.now()
+    result = db.session.execute(
+        update(BallotNotice)
+        .where(BallotNotice.id == notice_id, BallotNotice.sent_at.is_(None), BallotNotice.next_attempt_at <= now)
+        .values(next_attempt_at=now + timedelta(minutes=CLAIM_MINUTES))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver_pending(limit: int = 200, *, ids: list[int] | None = None) -> tuple[int, int]:
+    """Send due notices (or only `ids`); return (sent, failed). Each notice is committed on its own."""
+    stmt = select(BallotNotice.id).where(BallotNotice.sent_at.is_(None), BallotNotice.next_attempt_at <= time.now())
+    if ids is not None:
+        stmt = stmt.where(BallotNotice.id.in_(ids))
+    sent = failed = 0
+    for notice_id in db.session.scalars(stmt.order_by(BallotNotice.id).limit(limit)).all():
+        if not _claim(notice_id):
+            continue
+        notice = db.session.get(BallotNotice, notice_id)
+        notice.attempts += 1
+        try:
+            notice.channel = _deliver(notice)
+        except MailError as exc:
+            backoff = min(5 * 2 ** (notice.attempts - 1), MAX_BACKOFF_MINUTES)
+            notice.last_error = str(exc)[:500]
+            notice.next_attempt_at = time.now() + timedelta(minutes=backoff)
+            failed += 1
+            current_app.logger.warning("Notice %s not sent (attempt %s): %s", notice.id, notice.attempts, exc)
+        else:
+            notice.sent_at, notice.last_error, notice.secret = time.now(), None, None
+            sent += 1
+        db.session.commit()
+    return sent, failed
+
+
+def retry_now(notice_id: int | None = None) -> None:
+    """Make failed notices due again at once (all pending ones, or one)."""
+    stmt = update(BallotNotice).where(BallotNotice.sent_at.is_(None))
+    if notice_id is not None:
+        stmt = stmt.where(BallotNotice.id == notice_id)
+    db.session.execute(stmt.values(next_attempt_at=time.now()).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def pending(limit: int = 100) -> list[BallotNotice]:
+    return list(db.session.scalars(select(BallotNotice).where(BallotNotice.sent_at.is_(None))
+                                   .order_by(BallotNotice.id).limit(limit)))
+
+
+def pending_count() -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(BallotNotice).where(BallotNotice.sent_at.is_(None))) or 0
+
+
+def failing_count() -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(BallotNotice).where(
+        BallotNotice.sent_at.is_(None), or_(BallotNotice.attempts > 0, BallotNotice.last_error.is_not(None)))) or 0

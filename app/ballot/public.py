@@ -1,0 +1,145 @@
+"""Citizen pages: deposit, receipt, lookup, status, public archive and figures."""
+
+from __future__ import annotations
+
+from flask import after_this_request, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core import time
+from app.core.i18n import selected_language
+from app.core.ratelimit import device_key, ip_key, limit_public_post
+from app.extensions import db, limiter
+
+from . import notices, queries, services
+from .blueprints import public_bp
+from .forms import DepositForm, LookupForm
+from .models import BallotNotice
+
+LOOKUP_PER_DEVICE = "10 per minute;60 per hour"
+LOOKUP_PER_IP = "600 per hour"
+SESSION_ACCESS = "ballot_access"  # radicados this browser proved it holds the code of
+MAX_REMEMBERED = 10
+
+
+def _remember(radicado: str) -> None:
+    known = [r for r in session.get(SESSION_ACCESS, []) if r != radicado]
+    session[SESSION_ACCESS] = (known + [radicado])[-MAX_REMEMBERED:]
+
+
+def _deliver_after_response(question_id: int) -> None:
+    """Try the new notices once the citizen's page is sent; a failure leaves them for retry."""
+    ids = list(db.session.scalars(select(BallotNotice.id).where(BallotNotice.question_id == question_id)))
+    if not ids:
+        return
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def _later(response):
+        def run():
+            with app.app_context():
+                try:
+                    notices.deliver_pending(ids=ids)
+                except Exception:  # noqa: BLE001 - the notice stays in the outbox for the next run
+                    app.logger.exception("Could not deliver ballot notices %s", ids)
+
+        response.call_on_close(run)
+        return response
+
+
+def register_routes(bp):
+    @bp.route("/", methods=["GET", "POST"])
+    @limit_public_post
+    def deposit():
+        form = DepositForm()
+        if request.method == "GET" and "event" in form and request.args.get("evento", "").isdigit():
+            if any(value == request.args["evento"] for value, _label in form.event.choices):
+                form.event.data = request.args["evento"]
+        if form.validate_on_submit():
+            try:
+                receipt = services.deposit(form.data_for_service(), form.profile.form, lang=selected_language())
+            except services.DepositError as exc:
+                form.text.errors = [*form.text.errors, str(exc)]
+            else:
+                _remember(receipt.question.radicado)
+                session["ballot_receipt"] = {"radicado": receipt.question.radicado, "code": receipt.code,
+                                             "consented": receipt.consented, "dropped": receipt.sensitive_dropped,
+                                             "had_profile": _had_profile_answers(form)}
+                _deliver_after_response(receipt.question.id)
+                return redirect(url_for("ballot.receipt"))
+        status = 422 if request.method == "POST" else 200
+        return render_template("ballot/public/deposit.html", form=form, kinds=services.KINDS), status
+
+    @bp.route("/radicado")
+    def receipt():
+        data = session.pop("ballot_receipt", None)
+        question = services.by_radicado(data["radicado"]) if data else None
+        if question is None:
+            flash(_("El código de consulta solo se muestra una vez. Consulta tu solicitud con el radicado y el código "
+                    "que guardaste."), "info")
+            return redirect(url_for("ballot.lookup"))
+        return render_template("ballot/public/receipt.html", q=question, code=data["code"], info=data,
+                               received_local=time.to_local(question.received_at))
+
+    @bp.route("/seguimiento", methods=["GET", "POST"])
+    @limiter.limit(LOOKUP_PER_DEVICE, key_func=device_key, methods=["POST"])
+    @limiter.limit(LOOKUP_PER_IP, key_func=ip_key, methods=["POST"])
+    def lookup():
+        form = LookupForm()
+        not_found = False
+        if form.validate_on_submit():
+            question = services.lookup(form.radicado.data, form.code.data)
+            if question is not None:
+                _remember(question.radicado)
+                return redirect(url_for("ballot.status", radicado=question.radicado))
+            not_found = True
+        status = 422 if request.method == "POST" else 200
+        return render_template("ballot/public/lookup.html", form=form, not_found=not_found), status
+
+    @bp.route("/seguimiento/<radicado>")
+    def status(radicado: str):
+        question = services.by_radicado(radicado) if radicado in session.get(SESSION_ACCESS, []) else None
+        if question is None:
+            return redirect(url_for("ballot.lookup"))
+        return render_template("ballot/public/status.html", q=question, received_local=time.to_local(question.received_at),
+                               overdue=services.is_overdue(question))
+
+    @bp.route("/respuestas")
+    def archive():
+        q = (request.args.get("q") or "").strip()[:100]
+        try:
+            page = max(1, min(int(request.args.get("pagina", 1)), 10000))
+        except ValueError:
+            page = 1
+        rows, total = queries.archive(q, page)
+        pages = max(1, -(-total // queries.ARCHIVE_PAGE_SIZE))
+        return render_template("ballot/public/archive.html", rows=rows, total=total, q=q, page=page, pages=pages)
+
+    @bp.route("/respuestas/<int:question_id>")
+    def archive_detail(question_id: int):
+        question = queries.public_question(question_id)
+        if question is None:
+            from flask import abort
+
+            abort(404)
+        return render_template("ballot/public/archive_detail.html", q=question)
+
+    @bp.route("/cifras")
+    def figures():
+        years = queries.years() or [time.today().year]
+        try:
+            year = int(request.args.get("anio", years[0]))
+        except ValueError:
+            year = years[0]
+        if year not in years:
+            year = years[0]
+        return render_template("ballot/public/figures.html", f=queries.figures(year), years=years, year=year)
+
+
+def _had_profile_answers(form) -> bool:
+    section = form.profile.form
+    skip = {"consent", "guardian_consent", "csrf_token"}
+    return any(f.data not in (None, "", [], False) for name, f in section._fields.items() if name not in skip)
+
+
+register_routes(public_bp)
