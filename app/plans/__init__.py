@@ -1,5 +1,48 @@
-"""plans capability (to be built; see its issue)."""
+"""Improvement and action plans: actions, tasks, responsible offices, indicators and goals,
+follow-up per period (quarters I–IV by default), findings, public progress, import and exports.
+"""
+
+from flask import Blueprint
+
+public = Blueprint("plans", __name__, url_prefix="/planes")
+staff = Blueprint("plans_staff", __name__, url_prefix="/gestion/planes")
 
 
 def register(app):
     """Register blueprints, registry entries, CLI commands and demo steps."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.catalogs.services import register_usage_checker
+    from app.core import registry
+    from app.plans import cli, demo, hooks, models, public_routes, staff_routes  # noqa: F401
+    from app.plans.services import office_usage
+
+    app.register_blueprint(public)
+    app.register_blueprint(staff)
+    app.cli.commands["participa"].add_command(cli.import_plan_command)
+    register_usage_checker(app, office_usage)
+
+    reg = registry.get(app)
+    reg.add_nav(
+        registry.NavItem("plans.index", lambda: _l("Planes de mejoramiento"), area="public", order=60),
+        registry.NavItem("plans_staff.index", lambda: _l("Planes de mejoramiento"), area="staff",
+                         permission="content.view", order=60),
+    )
+    reg.home.append(hooks.home)
+    reg.search.append(hooks.search)
+    reg.demo.append((70, "plans", demo.run))
+    reg.add_hook("event_page_sections", hooks.event_page_sections)
+    reg.add_hook("topic_links", hooks.topic_links)
+    reg.add_hook("transparency_items", hooks.transparency_items)
+
+
+def _template_context():
+    from app.plans import labels
+
+    return {"status_labels": labels.STATUS, "status_class": labels.STATUS_CLASS, "unit_labels": labels.UNIT,
+            "kind_labels": labels.KIND, "month_span": labels.month_span, "fmt_number": labels.number,
+            "goal_text": labels.goal_text}
+
+
+public.context_processor(_template_context)
+staff.context_processor(_template_context)

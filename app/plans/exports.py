@@ -1,0 +1,307 @@
+"""Plan exports: XLSX in Cartago's action-plan layout and a printable PDF progress report (per plan
+or per office) with the annual analysis. Both are audited (`audit.record("export", …)`).
+
+The XLSX is written with XlsxWriter in constant-memory mode: rows strictly in order, header
+cells merged only across one row (never down), and an action's number and title only on its first
+task row (further tasks leave them empty, like Medellín's table), so the file reads back with
+`flask participa import-plan`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from xml.sax.saxutils import escape
+
+import xlsxwriter
+from flask import Response, current_app
+from flask_babel import gettext as _
+
+from app.core import audit, time
+from app.core.exports import safe_cell
+from app.plans import labels, progress, services
+
+
+def _stamp() -> str:
+    return time.local_now().strftime("%Y%m%d-%H%M")
+
+
+def _download(body_path: str | None, data: bytes | None, filename: str, mimetype: str) -> Response:
+    if body_path is not None:
+        size = os.path.getsize(body_path)
+
+        def generate():
+            try:
+                with open(body_path, "rb") as handle:
+                    while chunk := handle.read(256 * 1024):
+                        yield chunk
+            finally:
+                os.unlink(body_path)
+
+        response = Response(generate(), mimetype=mimetype)
+        response.headers["Content-Length"] = str(size)
+    else:
+        response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------- XLSX
+
+def write_xlsx(path: str, plan, today=None) -> int:
+    """Write the plan in Cartago's layout; return the number of task rows."""
+    overview = services.plan_overview(plan, today)
+    names = services.office_names()
+    n_periods = len(plan.periods)
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+                                          "strings_to_urls": False})
+    sheet = workbook.add_worksheet(str(labels.KIND[plan.kind])[:31])
+    title = workbook.add_format({"bold": True, "font_size": 13})
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    head = workbook.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True,
+                                "bg_color": "#DCE6F1"})
+    cell = workbook.add_format({"border": 1, "valign": "top", "text_wrap": True})
+    mark = workbook.add_format({"border": 1, "align": "center", "valign": "top", "bg_color": "#C6E0B4"})
+    num = workbook.add_format({"border": 1, "valign": "top", "num_format": "0.##"})
+
+    # Columns: N°, activity, task, months 1–12, deliverable, formula, result, responsible,
+    # follow-up I…n, goal, unit, progress, status, observations.
+    c_month, c_deliv = 3, 15
+    c_formula, c_result, c_resp = 16, 17, 18
+    c_period = 19
+    c_goal = c_period + n_periods
+    c_unit, c_pct, c_status, c_obs = c_goal + 1, c_goal + 2, c_goal + 3, c_goal + 4
+    last = c_obs
+    for col, width in ((0, 5), (1, 38), (2, 45), (c_deliv, 30), (c_formula, 34), (c_result, 11), (c_resp, 30),
+                       (c_goal, 9), (c_unit, 12), (c_pct, 10), (c_status, 12), (c_obs, 30)):
+        sheet.set_column(col, col, width)
+    sheet.set_column(c_month, c_month + 11, 3.2)
+    sheet.set_column(c_period, c_period + n_periods - 1, 8)
+
+    row = 0
+    sheet.merge_range(row, 0, row, last, current_app.config.get("ENTITY_NAME", ""), title)
+    row += 1
+    sheet.merge_range(row, 0, row, last, _("FORMATO PLAN DE ACCIÓN") if plan.kind == "action"
+                      else _("PLAN DE MEJORAMIENTO"), title)
+    row += 1
+    preamble = [
+        (_("NOMBRE DEL PLAN"), plan.name), (_("AÑO"), str(plan.year)),
+        (_("PROCESO"), plan.process), (_("SUB PROCESO"), plan.subprocess),
+        (_("OBJETIVO"), plan.objective), (_("ALCANCE"), plan.scope),
+        (_("DEPENDENCIA RESPONSABLE DE LA FORMULACIÓN DEL PLAN"), names.get(plan.owner_office, plan.owner_office)),
+        (_("FECHA DEL PLAN"), plan.plan_date.isoformat() if plan.plan_date else ""),
+        (_("DEPENDENCIAS PARTICIPANTES EN LA FORMULACIÓN DEL PLAN"),
+         ", ".join(names.get(c, c) for c in plan.participating_codes)),
+    ]
+    for key, value in preamble:
+        if value:
+            sheet.merge_range(row, 0, row, last, safe_cell(f"{key}: {value}"), bold)
+            row += 1
+    row += 1
+
+    # Two header rows: groups merged across, never down (constant memory).
+    top = [(0, _("N°")), (1, _("ACTIVIDADES")), (2, _("TAREA (S) QUE AYUDA A IMPLEMENTAR LA ACTIVIDAD")),
+           (c_deliv, _("PRODUCTOS (BIENES O SERVICIOS) ENTREGABLES")), (c_resp, _("RESPONSABLES")),
+           (c_goal, _("META")), (c_unit, _("UNIDAD DE MEDIDA")), (c_pct, _("AVANCE (%)")), (c_status, _("ESTADO")),
+           (c_obs, _("OBSERVACIONES"))]
+    for col, text in top:
+        sheet.write_string(row, col, text, head)
+    sheet.merge_range(row, c_month, row, c_month + 11, _("MES"), head)
+    sheet.merge_range(row, c_formula, row, c_result, _("INDICADOR"), head)
+    follow_title = _("SEGUIMIENTO TRIMESTRAL") if plan.periods == [[1, 3], [4, 6], [7, 9], [10, 12]] \
+        else _("SEGUIMIENTO POR PERIODO")
+    if n_periods > 1:
+        sheet.merge_range(row, c_period, row, c_period + n_periods - 1, follow_title, head)
+    else:
+        sheet.write_string(row, c_period, follow_title, head)
+    row += 1
+    for col, _text in top:
+        sheet.write_blank(row, col, None, head)
+    for month in range(1, 13):
+        sheet.write_string(row, c_month + month - 1, str(month), head)
+    sheet.write_string(row, c_formula, _("FÓRMULA"), head)
+    sheet.write_string(row, c_result, _("RESULTADO"), head)
+    for index in range(1, n_periods + 1):
+        sheet.write_string(row, c_period + index - 1, progress.period_label(index), head)
+    sheet.freeze_panes(row + 1, 3)
+    row += 1
+
+    count = 0
+    for action_view in overview["actions"]:
+        action = action_view["action"]
+        for position, tv in enumerate(action_view["tasks"]):
+            task = tv["task"]
+            if position == 0:
+                sheet.write_number(row, 0, action.number, cell)
+                sheet.write_string(row, 1, safe_cell(action.title), cell)
+            else:
+                sheet.write_blank(row, 0, None, cell)
+                sheet.write_blank(row, 1, None, cell)
+            sheet.write_string(row, 2, safe_cell(task.description), cell)
+            for month in range(1, 13):
+                if month in task.months:
+                    sheet.write_string(row, c_month + month - 1, "X", mark)
+                else:
+                    sheet.write_blank(row, c_month + month - 1, None, cell)
+            sheet.write_string(row, c_deliv, safe_cell(task.deliverable), cell)
+            sheet.write_string(row, c_formula, safe_cell(task.indicator_formula or task.indicator_name), cell)
+            _number_or_blank(sheet, row, c_result, tv["achieved"], num, cell)
+            responsible = "; ".join(names.get(c, c) for c in task.office_codes) or task.responsible_text
+            sheet.write_string(row, c_resp, safe_cell(responsible), cell)
+            for index, value in enumerate(tv["by_period"]):
+                _number_or_blank(sheet, row, c_period + index, value, num, cell)
+            _number_or_blank(sheet, row, c_goal, task.goal, num, cell)
+            sheet.write_string(row, c_unit, str(labels.UNIT[task.unit]), cell)
+            _number_or_blank(sheet, row, c_pct, tv["progress"], num, cell)
+            sheet.write_string(row, c_status, str(labels.STATUS[tv["status"]]), cell)
+            sheet.write_string(row, c_obs, safe_cell(task.observations), cell)
+            row += 1
+            count += 1
+    workbook.close()
+    return count
+
+
+def _number_or_blank(sheet, row, col, value, num, cell):
+    if value is None:
+        sheet.write_blank(row, col, None, cell)
+    else:
+        sheet.write_number(row, col, value, num)
+
+
+def xlsx_response(plan) -> Response:
+    """The plan as an XLSX download (temporary file, streamed, then deleted), audited."""
+    fd, path = tempfile.mkstemp(suffix=".xlsx", dir=current_app.config.get("PARTICIPA_EXPORT_DIR") or None)
+    os.close(fd)
+    try:
+        rows = write_xlsx(path, plan)
+    except Exception:
+        os.unlink(path)
+        raise
+    audit.record("export", target="plans.plan_xlsx", details={"format": "xlsx", "filters": {"plan": plan.id},
+                                                               "rows": rows, "personal": False, "completed": True})
+    return _download(path, None, f"plan-{plan.id}-{_stamp()}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# ---------------------------------------------------------------------------- PDF
+
+def pdf_bytes(plan, office: str | None = None, today=None) -> bytes:
+    """A printable progress report (letter size) for the whole plan or one office's tasks."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=letter, leftMargin=1.6 * cm, rightMargin=1.6 * cm, topMargin=1.6 * cm,
+                            bottomMargin=1.6 * cm, title=plan.name, author=current_app.config.get("ENTITY_NAME", ""))
+    doc.build(report_story(plan, office, today), onFirstPage=_footer, onLaterPages=_footer)
+    return out.getvalue()
+
+
+def _footer(canvas, doc):
+    canvas.saveState()
+    canvas.setFont("Helvetica", 8)
+    canvas.drawString(doc.leftMargin, 0.9 * 28.35, f"{current_app.config.get('ENTITY_NAME', '')} · Participa")
+    canvas.drawRightString(doc.pagesize[0] - doc.rightMargin, 0.9 * 28.35, _("Página %(n)s", n=doc.page))
+    canvas.restoreState()
+
+
+def report_story(plan, office: str | None = None, today=None) -> list:
+    """The report's flowables: summary, quantitative progress per action and task, qualitative
+    progress and difficulties per report, findings and improvement actions, annual analysis."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8.5, leading=10.5)
+    names = services.office_names()
+    overview = services.plan_overview(plan, today, office=office)
+
+    def p(text, style=small):
+        return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                       ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DCE6F1"))])
+    story = [p(_("Informe de avance"), styles["Title"]), p(plan.name, styles["Heading2"])]
+    facts = [_("Año: %(year)s", year=plan.year),
+             _("Dependencia responsable: %(office)s", office=names.get(plan.owner_office, plan.owner_office)),
+             _("Fecha de corte: %(date)s", date=overview["today"].isoformat())]
+    if office:
+        facts.insert(0, _("Informe de la dependencia: %(office)s", office=names.get(office, office)))
+    story += [p(f) for f in facts] + [Spacer(1, 8)]
+
+    counts = overview["counts"]
+    story.append(p(_("Análisis anual"), styles["Heading2"]))
+    story.append(p(_("Avance cuantitativo: %(pct)s %% (esperado a la fecha: %(exp)s %%).",
+                     pct=labels.number(overview["progress"]), exp=labels.number(overview["expected"]))))
+    summary = [[p(_("Estado")), p(_("Tareas"))]] + [[p(labels.STATUS[s]), p(counts[s])] for s in progress.STATUSES]
+    story += [Table(summary, colWidths=[120, 60], style=grid), Spacer(1, 6)]
+    story.append(p(plan.analysis or _("La dependencia responsable todavía no ha escrito las conclusiones del año.")))
+
+    story.append(p(_("Avance cuantitativo por acción y tarea"), styles["Heading2"]))
+    periods = [progress.period_label(i) for i in range(1, len(plan.periods) + 1)]
+    for av in overview["actions"]:
+        action = av["action"]
+        story.append(p(_("Acción %(n)s. %(title)s — avance %(pct)s %%, %(status)s", n=action.number, title=action.title,
+                         pct=labels.number(av["progress"]), status=labels.STATUS[av["status"]]), styles["Heading4"]))
+        rows = [[p(_("Tarea")), p(_("Indicador")), p(_("Meta"))] + [p(x) for x in periods] +
+                [p(_("Avance")), p(_("Estado"))]]
+        for tv in av["tasks"]:
+            task = tv["task"]
+            rows.append([p(task.description), p(task.indicator_name), p(labels.goal_text(task))] +
+                        [p(labels.number(v)) for v in tv["by_period"]] +
+                        [p(f"{labels.number(tv['progress'])} %"), p(labels.STATUS[tv["status"]])])
+        width = 532 - 30 * len(periods) - 45 - 50 - 40
+        story += [Table(rows, colWidths=[width * 0.55, width * 0.45, 40] + [30] * len(periods) + [45, 50],
+                        style=grid, repeatRows=1), Spacer(1, 6)]
+
+    story.append(p(_("Avance cualitativo y dificultades"), styles["Heading2"]))
+    any_report = False
+    for av in overview["actions"]:
+        for tv in av["tasks"]:
+            task = tv["task"]
+            reports = [r for r in task.reports if office is None or r.office_code == office]
+            if not reports:
+                continue
+            any_report = True
+            story.append(p(f"{av['action'].number}. {task.description}", styles["Heading5"]))
+            for r in reports:
+                line = _("Periodo %(period)s · %(office)s · valor %(value)s", period=progress.period_label(r.period),
+                         office=names.get(r.office_code, r.office_code), value=labels.number(r.value))
+                story.append(p(line))
+                if r.progress_text:
+                    story.append(p(_("Avance: %(text)s", text=r.progress_text)))
+                if r.difficulties:
+                    story.append(p(_("Dificultades: %(text)s", text=r.difficulties)))
+                if r.evidence:
+                    story.append(p(_("Evidencias: %(links)s", links=" ".join(r.evidence))))
+    if not any_report:
+        story.append(p(_("Todavía no hay reportes de seguimiento.")))
+
+    story.append(p(_("Hallazgos y acciones de mejora"), styles["Heading2"]))
+    findings = [f for f in plan.findings if office is None or (f.task and office in f.task.reporting_codes)
+                or (f.action and any(office in t.reporting_codes for t in f.action.tasks))]
+    if not findings:
+        story.append(p(_("No hay hallazgos registrados.")))
+    views = {av["action"].id: av for av in services.plan_overview(plan, today)["actions"]}
+    for finding in findings:
+        story.append(p(_("%(date)s: %(text)s", date=finding.found_on.isoformat(), text=finding.description)))
+        if finding.action is not None and finding.action.id in views:
+            av = views[finding.action.id]
+            story.append(p(_("Acción de mejora %(n)s: %(title)s — avance %(pct)s %%, %(status)s", n=finding.action.number,
+                             title=finding.action.title, pct=labels.number(av["progress"]),
+                             status=labels.STATUS[av["status"]])))
+    return story
+
+
+def pdf_response(plan, office: str | None = None) -> Response:
+    data = pdf_bytes(plan, office)
+    audit.record("export", target="plans.progress_pdf", details={"format": "pdf", "filters": {"plan": plan.id,
+                                                                                              "office": office},
+                                                                  "rows": len(plan.tasks), "personal": False,
+                                                                  "completed": True})
+    suffix = f"-{office}" if office else ""
+    return _download(None, data, f"informe-plan-{plan.id}{suffix}-{_stamp()}.pdf", "application/pdf")
