@@ -192,6 +192,7 @@ def _fill(survey: Survey, sections: list[dict]) -> None:
             question = SurveyQuestion(survey=survey, section=section, position=q_pos, kind=q["kind"], text=q["text"],
                                       required=q.get("required", False), options=list(q.get("options") or []),
                                       max_choices=q.get("max_choices"), key=q.get("key"), help=q.get("help", ""))
+            db.session.add(question)
             by_key[q.get("key") or f"_{s_pos}_{q_pos}"] = question
             if q.get("condition"):
                 question._pending_condition = q["condition"]  # resolved once ids exist

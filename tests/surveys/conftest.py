@@ -55,3 +55,25 @@ def answers(survey, *, rating=4, single=2, multiple=(1, 3), yesno=0, nps=9, shor
             continue
         data[q(survey, kind).field_name] = [str(v) for v in value] if isinstance(value, tuple | list) else str(value)
     return data
+
+
+def browser(app):
+    """Another person's browser. Tests keep one app context open, so Flask-WTF's per-request
+    CSRF cache in `g` would leak between clients: forget it before each form."""
+    from flask import g
+
+    from tests.conftest import Client
+
+    class Browser(Client):
+        def csrf(self, url="/"):
+            g.pop("csrf_token", None)
+            return super().csrf(url)
+
+    return Browser(app.test_client())
+
+
+def forget_csrf():
+    """Switching back to the first browser after `browser()` submitted: drop the cached token."""
+    from flask import g
+
+    g.pop("csrf_token", None)

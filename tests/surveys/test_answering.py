@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.core import time
 from app.surveys.models import LONG, MULTIPLE, NPS, RATING, SHORT, SINGLE, YESNO, SurveyAnswer, SurveyResponse
-from tests.surveys.conftest import answers, q
+from tests.surveys.conftest import answers, browser, q
 
 
 def _count(db, model):
@@ -139,10 +139,8 @@ def test_consent_refused_keeps_answers_without_profile(client, db, make_survey):
 
 def test_consent_given_links_response_to_an_unlinkable_profile(app, db, make_survey):
     from app.characterization.models import Profile
-    from tests.conftest import Client
-
     survey = make_survey(profile_variables=["life_course", "sex"])
-    c = Client(app.test_client())
+    c = browser(app)
     data = {**answers(survey), "profile-sex": "2", "profile-life_course": "AD", "profile-consent": "y"}
     assert c.submit(f"/encuestas/{survey.slug}", data).status_code == 302
     profile = db.session.scalar(select(Profile))
