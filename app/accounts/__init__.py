@@ -31,3 +31,22 @@ def register(app):
         registry.NavItem("accounts.audit_log", lambda: _l("Registro de auditoría"), area="staff", permission="audit.view", order=92),
     )
     registry.get(app).demo.append((10, "staff users", cli.demo_users))
+
+    from app.catalogs.services import register_usage_checker
+
+    register_usage_checker(app, _office_usage)
+
+
+def _office_usage(kind: str, list_key: str | None, code: str) -> int:
+    """Users assigned to an office: deleting it would silently widen an editor's reach."""
+    if kind != "office":
+        return 0
+    from sqlalchemy import func, select
+
+    from app.accounts.models import user_office
+    from app.catalogs.models import Office
+    from app.extensions import db
+
+    return db.session.scalar(
+        select(func.count()).select_from(user_office).join(Office, Office.id == user_office.c.office_id).where(Office.code == code)
+    ) or 0

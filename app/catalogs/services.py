@@ -59,9 +59,9 @@ def load(entity: str) -> dict[str, int]:
             db.session.add(terr)
         terr.kind, terr.zone = item["kind"], item["zone"]
         terr.subregion = item.get("subregion", "")
-        terr.confirmed = bool(item.get("confirmed", True))
         if not terr.customized:
             terr.name, terr.position = item["name"], position
+            terr.confirmed = bool(item.get("confirmed", True))
             if "active" in item:
                 terr.active = bool(item["active"])
         if item.get("parent"):
@@ -236,6 +236,14 @@ def set_active(kind: str, entry_id: int, active: bool) -> None:
     entry.active, entry.customized = active, True
     audit.record("catalog_changed", target=f"{kind}:{entry.code}",
                  details={"change": "activated" if active else "deactivated"}, commit=False)
+    db.session.commit()
+
+
+def confirm_territory(entry_id: int) -> None:
+    """Mark a draft territory (e.g. from Cartago's unconfirmed list) as confirmed by the entity."""
+    entry = get_entry("territory", entry_id)
+    entry.confirmed, entry.customized = True, True
+    audit.record("catalog_changed", target=f"territory:{entry.code}", details={"change": "confirmed"}, commit=False)
     db.session.commit()
 
 

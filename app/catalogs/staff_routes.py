@@ -110,22 +110,28 @@ def rename(kind: str, entry_id: int):
 @staff.route("/<kind>/<int:entry_id>/<action>", methods=["POST"])
 @permission_required("catalogs.manage")
 def act(kind: str, entry_id: int, action: str):
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    """Reorder, (de)activate or delete one entry, then go back to its list."""
+    if action not in ("activar", "desactivar", "subir", "bajar", "borrar", "confirmar"):
+        abort(404)
     try:
         entry = services.get_entry(kind, entry_id)
-        back = _back(kind, entry)
+    except services.CatalogError:
+        abort(404)
+    back = _back(kind, entry)
+    try:
         if action in ("activar", "desactivar"):
             services.set_active(kind, entry_id, action == "activar")
             flash(_("Entrada activada.") if action == "activar" else _("Entrada desactivada: ya no aparece en formularios nuevos."), "success")
         elif action in ("subir", "bajar"):
             services.move(kind, entry_id, -1 if action == "subir" else 1)
-        elif action == "borrar":
+        elif action == "confirmar":
+            if kind != "territory":
+                abort(404)
+            services.confirm_territory(entry_id)
+            flash(_("Territorio confirmado."), "success")
+        else:
             services.delete(kind, entry_id)
             flash(_("Entrada borrada."), "success")
-        else:
-            abort(404)
     except services.CatalogError as exc:
         flash(str(exc), "error")
-        return redirect(request.referrer or url_for(".index"))
     return redirect(back)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app import create_app
 from app.accounts.models import User
 from tests.conftest import PASSWORD, database_url
-from tests.core.isolated_client import IsolatedClient
+from tests.core.support import IsolatedClient
 
 
 def _run(app, *args):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.core.audit import AuditEntry
 from tests.conftest import PASSWORD
-from tests.core.isolated_client import IsolatedClient
+from tests.core.support import IsolatedClient
 
 NEW_PASSWORD = "clave inicial segura 2026"
 

@@ -41,3 +41,27 @@ class IsolatedClient(Client):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf(form_url or url))
         return self.post(url, data=data, **kwargs)
+
+
+def wipe(application) -> None:
+    """Empty every table (like tests/conftest.py's `_wipe`), also when a table refers to itself.
+
+    SQLite checks an ON DELETE RESTRICT key at once, row by row, so `DELETE FROM territory`
+    fails while a barrio still points at its comuna. Self-references are cleared first.
+    """
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with application.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                return
+            for table in tables:
+                for fk in table.foreign_keys:
+                    if fk.column.table is table and fk.parent.nullable:
+                        conn.execute(table.update().values({fk.parent.name: None}))
+                conn.execute(table.delete())
