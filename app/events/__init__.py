@@ -1,5 +1,40 @@
-"""events capability (to be built; see its issue)."""
+"""Accountability events and QR attendance lists signed on the attendee's own phone.
+
+Public: the agenda (`/eventos/`), event pages, iCalendar, and the sign-in (`/asistencia/<token>`,
+`/asistencia/codigo`). Staff (`/gestion/eventos/`): events with their planning format, QR poster,
+paper sheet, projection with a rotating QR, live count, attendance list, paper entry, closing and
+the official list exports.
+"""
+
+from flask import Blueprint
+
+public = Blueprint("events", __name__)
+staff = Blueprint("events_staff", __name__, url_prefix="/gestion/eventos")
 
 
 def register(app):
-    """Register blueprints, registry entries, CLI commands and demo steps."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.catalogs.services import register_usage_checker
+    from app.core import registry
+    from app.events import demo, models, public_routes, services, staff_routes  # noqa: F401
+
+    app.register_blueprint(public)
+    app.register_blueprint(staff)
+    app.jinja_env.filters["event_when"] = services.format_local
+    app.jinja_env.filters["event_span"] = services.format_span
+
+    reg = registry.get(app)
+    reg.add_nav(
+        registry.NavItem("events.public_index", lambda: _l("Eventos"), area="public", order=20),
+        registry.NavItem("events_staff.index", lambda: _l("Eventos y asistencia"), area="staff",
+                         permission="content.view", order=20),
+    )
+    reg.home.append(services.home_items)
+    reg.search.append(services.search)
+    reg.demo.append((30, "events", demo.run))
+    reg.add_hook("event_options", services.event_options)
+    reg.add_hook("event_summary", services.event_summary)
+    reg.add_hook("characterization_objects", services.characterization_objects)
+    reg.add_hook("transparency_items", services.transparency_items)
+    register_usage_checker(app, services.catalog_usage)

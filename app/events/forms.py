@@ -1,0 +1,205 @@
+"""Forms of the events capability: the event (planning format), the attendee's sign-in, the
+paper-sheet entry row, closing, cancelling and the typed code.
+
+`SHEET_COLUMNS` is the one list of attendance columns: the digital sign-in form asks them, the
+printable paper sheet prints them, and the paper entry screen types them in, in the same order.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.catalogs import services as catalogs
+from app.characterization.forms import QUESTIONS, profile_section
+from app.core.fields import MultiCheckboxField
+from app.core.text import NoMarkup, clean, document_digits, single_line
+
+# Characterisation variables an attendance list asks (territory and consent always come too).
+VARIABLES = ("life_course", "sex", "ethnicity", "disability", "victim", "value_group")
+
+CONVOCATION_CHANNELS = {
+    "web": _l("Página web y redes sociales de la entidad"),
+    "whatsapp": _l("WhatsApp y mensajes de texto"),
+    "email": _l("Correo electrónico"),
+    "radio": _l("Radio, emisora comunitaria o televisión local"),
+    "posters": _l("Carteles, volantes y perifoneo"),
+    "leaders": _l("Juntas de acción comunal y líderes comunitarios"),
+    "letter": _l("Invitación directa por oficio"),
+}
+
+# (key, label on the paper sheet). Keys name the digital form's fields (profile fields by their
+# characterisation name); "signature" exists only on paper.
+SHEET_COLUMNS = (
+    ("name", _l("Nombre completo")),
+    ("doc_type", _l("Tipo de documento")),
+    ("doc_number", _l("Número de documento")),
+    ("contact", _l("Teléfono o correo (opcional)")),
+    ("life_course", _l("Rango de edad")),
+    ("sex", _l("Sexo al nacer")),
+    ("ethnicity", _l("Etnia")),
+    ("disability", _l("Discapacidad")),
+    ("victim", _l("Víctima del conflicto")),
+    ("zone", _l("Zona")),
+    ("territory", _l("Comuna o corregimiento")),
+    ("subterritory", _l("Barrio o vereda")),
+    ("value_group", _l("Grupo de valor")),
+    ("organisation", _l("Organización")),
+    ("consent", _l("Autorizo el tratamiento de mis datos (marca X)")),
+    ("signature", _l("Firma")),
+)
+
+NAME = _l("Nombre completo")
+DOC_NUMBER_HINT = _l("Solo números y letras; puedes escribir los puntos, no importa.")
+
+
+def validate_doc_number(form, field):
+    """A document number has 3 to 20 letters or digits (dots, spaces and dashes are ignored);
+    it may be empty only for "Sin identificación"."""
+    digits = document_digits(field.data or "")
+    if form.doc_type.data == "SI":
+        return
+    if not digits:
+        raise ValidationError(_l("Escribe el número de tu documento."))
+    if not 3 <= len(digits) <= 20:
+        raise ValidationError(_l("El número de documento debe tener entre 3 y 20 números o letras."))
+
+
+class SignInForm(FlaskForm):
+    """The attendee's form, opened from the QR on their own phone."""
+
+    name = StringField(NAME, validators=[DataRequired(_l("Escribe tu nombre completo.")), Length(min=3, max=160), NoMarkup()],
+                       filters=[single_line], render_kw={"autocomplete": "name"})
+    doc_type = SelectField(_l("Tipo de documento"), validators=[InputRequired(_l("Elige el tipo de documento."))], choices=[])
+    doc_number = StringField(_l("Número de documento"), validators=[validate_doc_number, Length(max=30)],
+                             filters=[single_line], description=DOC_NUMBER_HINT)
+    contact = StringField(_l("Teléfono o correo electrónico"), validators=[Optional(), Length(max=120), NoMarkup()],
+                          filters=[single_line],
+                          description=_l("Opcional. Solo lo usaremos para enviarte la memoria y los compromisos del evento."))
+    profile = FormField(profile_section(VARIABLES))
+    nonce = HiddenField()
+    ticket = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.doc_type.choices = catalogs.choices("document_type", blank=str(_l("— Elige —")))
+
+
+class PaperRowForm(FlaskForm):
+    """One row of a paper attendance sheet, typed by staff (same columns, in the same order)."""
+
+    name = StringField(NAME, validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line],
+                       render_kw={"autofocus": True, "autocomplete": "off"})
+    doc_type = SelectField(_l("Tipo de documento"), validators=[Optional()], choices=[])
+    doc_number = StringField(_l("Número de documento"), validators=[Optional(), Length(max=30)], filters=[single_line])
+    contact = StringField(_l("Teléfono o correo"), validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line])
+    life_course = SelectField(QUESTIONS["life_course"], validators=[Optional()], choices=[])
+    sex = SelectField(QUESTIONS["sex"], validators=[Optional()], choices=[])
+    ethnicity = SelectField(QUESTIONS["ethnicity"], validators=[Optional()], choices=[])
+    disability = SelectField(_l("Discapacidad"), validators=[Optional()], choices=[])
+    victim = SelectField(QUESTIONS["victim"], validators=[Optional()], choices=[])
+    zone = SelectField(QUESTIONS["zone"], validators=[Optional()], choices=[])
+    territory = SelectField(QUESTIONS["territory"], validators=[Optional()], choices=[])
+    subterritory = SelectField(QUESTIONS["subterritory"], validators=[Optional()], choices=[], validate_choice=False)
+    value_group = SelectField(QUESTIONS["value_group"], validators=[Optional()], choices=[])
+    organisation = StringField(QUESTIONS["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
+                               filters=[single_line])
+    consent = BooleanField(_l("La persona marcó la autorización de datos en la planilla"))
+    nonce = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank = str(_l("— Sin dato —"))
+        self.doc_type.choices = catalogs.choices("document_type", blank=blank)
+        for name in ("life_course", "sex", "ethnicity", "disability", "victim", "zone", "value_group"):
+            self[name].choices = [("", blank)] + [(code, f"{code} – {label}") for code, label in catalogs.choices(name)]
+        self.territory.choices = catalogs.territory_choices(blank=blank)
+        self.subterritory_groups = catalogs.subterritory_groups()
+
+    def validate_subterritory(self, field):
+        valid = {code for _group, items in self.subterritory_groups for code, _n in items}
+        if field.data and field.data not in valid:
+            raise ValidationError(_l("Elige un barrio o vereda de la lista."))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.consent.data:
+            if not self.name.data:
+                self.name.errors = [*self.name.errors, str(_l("Escribe el nombre tal como aparece en la planilla."))]
+                ok = False
+            if self.doc_number.data and not self.doc_type.data:
+                self.doc_type.errors = [*self.doc_type.errors, str(_l("Elige el tipo del documento escrito en la planilla."))]
+                ok = False
+        return ok
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Título"), validators=[DataRequired(_l("Escribe el título del evento.")), Length(max=200), NoMarkup()],
+                        filters=[single_line])
+    kind = SelectField(_l("Tipo de evento"), validators=[InputRequired(_l("Elige el tipo de evento."))], choices=[])
+    description = TextAreaField(_l("Descripción"), validators=[Optional(), Length(max=5000)], filters=[clean],
+                                description=_l("Qué pasará y por qué vale la pena asistir, en lenguaje claro."))
+    day = DateField(_l("Fecha"), validators=[InputRequired(_l("Escribe la fecha del evento."))])
+    start = TimeField(_l("Hora de inicio"), validators=[InputRequired(_l("Escribe la hora de inicio."))])
+    end = TimeField(_l("Hora de finalización"), validators=[InputRequired(_l("Escribe la hora de finalización."))])
+    place = StringField(_l("Lugar (dirección o sede)"), validators=[DataRequired(_l("Escribe el lugar del evento.")),
+                                                                    Length(max=255), NoMarkup()], filters=[single_line])
+    territory = SelectField(_l("Comuna o corregimiento"), validators=[Optional()], choices=[])
+    offices = MultiCheckboxField(_l("Dependencias responsables"), choices=[])
+    targets = MultiCheckboxField(_l("Grupos de valor a los que se dirige"), choices=[])
+    objective = TextAreaField(_l("Objetivo"), validators=[Optional(), Length(max=5000)], filters=[clean])
+    methodology = TextAreaField(_l("Metodología"), validators=[Optional(), Length(max=5000)], filters=[clean])
+    agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=5000)], filters=[clean],
+                           description=_l("Una actividad por línea, con su hora."))
+    topics = TextAreaField(_l("Temas"), validators=[Optional(), Length(max=5000)], filters=[clean])
+    expected_attendance = IntegerField(_l("Asistencia esperada (personas)"), validators=[Optional(), NumberRange(min=0, max=1000000)])
+    logistics = TextAreaField(_l("Logística"), validators=[Optional(), Length(max=5000)], filters=[clean],
+                              description=_l("Sonido, sillas, refrigerios, accesibilidad, intérprete de lengua de señas…"))
+    channels = MultiCheckboxField(_l("Canales de convocatoria"), choices=[])
+    channels_other = StringField(_l("Otros canales de convocatoria"), validators=[Optional(), Length(max=255), NoMarkup()],
+                                 filters=[single_line])
+    opens_before_min = IntegerField(_l("Abrir la firma de asistencia (minutos antes del inicio)"),
+                                    validators=[InputRequired(_l("Escribe un número de minutos.")), NumberRange(min=0, max=1440)])
+    closes_after_min = IntegerField(_l("Cerrar la firma de asistencia (minutos después del final)"),
+                                    validators=[InputRequired(_l("Escribe un número de minutos.")), NumberRange(min=0, max=1440)])
+    fixed_link_enabled = BooleanField(_l("Permitir el enlace fijo del cartel impreso y el código escrito"),
+                                      description=_l("Si lo desactivas, solo sirve el QR que cambia cada minuto en la pantalla de proyección."))
+
+    def __init__(self, *args, office_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = catalogs.choices("event_kind", blank=str(_l("— Elige —")))
+        self.territory.choices = catalogs.territory_choices(blank=str(_l("— Toda la ciudad o sin territorio —")))
+        self.offices.choices = office_choices if office_choices is not None else catalogs.office_choices()
+        self.targets.choices = catalogs.choices("value_group")
+        self.channels.choices = [(k, str(v)) for k, v in CONVOCATION_CHANNELS.items()]
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data <= self.start.data:
+            raise ValidationError(_l("La hora de finalización debe ser posterior a la de inicio."))
+
+
+class CloseForm(FlaskForm):
+    attendance_total = IntegerField(_l("Total de asistentes"), validators=[InputRequired(_l("Escribe el total de asistentes.")),
+                                                                           NumberRange(min=0, max=1000000)],
+                                    description=_l("Incluye a quienes no firmaron; por defecto, las firmas registradas."))
+    summary = TextAreaField(_l("Resumen del evento"), validators=[DataRequired(_l("Escribe un resumen del evento.")),
+                                                                  Length(max=10000)], filters=[clean])
+    commitments = TextAreaField(_l("Compromisos adquiridos"), validators=[Optional(), Length(max=10000)], filters=[clean],
+                                description=_l("Uno por línea, con la dependencia responsable y la fecha."))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Motivo de la cancelación"), validators=[DataRequired(_l("Escribe el motivo; se publica en la página del evento.")),
+                                                                       Length(max=500)], filters=[clean])

@@ -1,0 +1,149 @@
+"""Public routes: agenda, event page, iCalendar, and the attendee's sign-in."""
+
+from __future__ import annotations
+
+from flask import Response, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from app.catalogs import services as catalogs
+from app.core import registry
+from app.core.ratelimit import device_key, limit_public_post
+from app.events import ical, public, services
+from app.events.forms import SignInForm
+from app.events.models import CODE, DRAFT, WEB
+from app.extensions import limiter
+
+THANKS_KEY = "events_thanks"
+
+
+def _page_number() -> int:
+    value = request.args.get("pagina", "1")
+    return max(1, min(int(value), 10000)) if value.isdigit() else 1
+
+
+@public.route("/eventos/")
+def public_index():
+    when = "past" if request.args.get("cuando") == "pasados" else "upcoming"
+    territory = request.args.get("territorio", "")[:40]
+    kind = request.args.get("tipo", "")[:40]
+    territories = catalogs.territory_choices()
+    kinds = catalogs.choices("event_kind")
+    territory = territory if territory in dict(territories) else ""
+    kind = kind if kind in dict(kinds) else ""
+    page = _page_number()
+    events, has_more = services.public_events(when=when, territory=territory, kind=kind, page=page)
+    return render_template("events/public/index.html", events=events, has_more=has_more, page=page, when=when,
+                           territory=territory, kind=kind, territories=territories, kinds=kinds,
+                           kind_labels=catalogs.labels("event_kind"), territory_names=catalogs.territory_names(),
+                           counts=services.counts_for(e.id for e in events if e.status == "closed"))
+
+
+@public.route("/eventos/<int:event_id>")
+def event_page(event_id: int):
+    event = services.get(event_id)
+    if event is None or event.status == DRAFT:
+        abort(404)
+    sections = registry.get().call("event_page_sections", event.id)
+    return render_template("events/public/event.html", event=event, sections=sections, state=services.sign_in_state(event),
+                           kind_labels=catalogs.labels("event_kind"), territory_names=catalogs.territory_names(),
+                           office_names=dict(catalogs.office_choices()), value_groups=catalogs.labels("value_group"))
+
+
+@public.route("/eventos/<int:event_id>.ics")
+def event_ics(event_id: int):
+    event = services.get(event_id)
+    if event is None or event.status == DRAFT:
+        abort(404)
+    body = ical.calendar([event], event.title)
+    return Response(body, mimetype="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="evento-{event.id}.ics"'})
+
+
+@public.route("/eventos/calendario.ics")
+def feed():
+    body = ical.calendar(services.feed_events(), _("Eventos de participación"))
+    return Response(body, mimetype="text/calendar; charset=utf-8")
+
+
+# ---------------------------------------------------------------------------- sign-in
+
+@public.route("/asistencia/codigo")
+@limiter.limit("30 per minute", key_func=device_key)
+def by_code():
+    """Typed fallback: the code printed on the poster leads to the event's sign-in form."""
+    code = request.args.get("codigo", "")
+    error = None
+    if code:
+        event = services.find_by_code(code)
+        if event is not None:
+            return redirect(url_for("events.sign_in", token=event.token, via="codigo"))
+        error = _("No encontramos un evento con ese código. Revisa las letras y números del cartel.")
+    return render_template("events/public/code.html", code=code[:20], error=error), (422 if error else 200)
+
+
+def _form_limit_key() -> str:
+    token = (request.view_args or {}).get("token", "")
+    return f"signin:{device_key()}:{token.partition('.')[0][:40]}"
+
+
+def _resolve_post(token: str, form):
+    """Resolve the event of a POST: a valid link now, or a form opened through a valid link."""
+    resolved = services.resolve_token(token)
+    if resolved is None and "." in token:
+        event_id = token.partition(".")[0]
+        event = services.get(int(event_id)) if event_id.isdigit() and len(event_id) < 10 else None
+        if event is not None and services.ticket_ok(event, form.nonce.data or "", form.ticket.data or ""):
+            resolved = services.Resolved(event, True)
+    return resolved
+
+
+@public.route("/asistencia/<token>", methods=["GET", "POST"])
+@limit_public_post
+@limiter.limit("30 per 10 minutes", key_func=_form_limit_key, exempt_when=lambda: request.method != "POST")
+def sign_in(token: str):
+    form = SignInForm()
+    resolved = _resolve_post(token, form) if request.method == "POST" else services.resolve_token(token)
+    if resolved is None:
+        return render_template("events/public/link_invalid.html", rotating="." in token), 404
+    event = resolved.event
+    state = services.sign_in_state(event)
+    if state == "draft":
+        abort(404)
+    if state != "open":
+        opens, closes = services.window(event)
+        return render_template("events/public/closed.html", event=event, state=state, opens=opens, closes=closes)
+    via_code = request.args.get("via") == "codigo"
+    if request.method == "GET":
+        form.nonce.data = services.new_nonce()
+        form.ticket.data = services.ticket(event, form.nonce.data)
+    elif form.validate_on_submit():
+        if not form.nonce.data:
+            form.nonce.data = services.new_nonce()  # an old cached form without nonce: still once per submission
+        result = services.sign_in(event, form, channel=CODE if via_code else WEB)
+        if result.status == "duplicate":
+            return render_template("events/public/already.html", event=event)
+        if result.status == "no_consent":
+            form.profile.form.consent.errors.append(_(
+                "Sin tu autorización no podemos guardar tu firma. Si prefieres no darla, firma la planilla en papel "
+                "con el equipo del evento."))
+        else:
+            thanks = session.get(THANKS_KEY) or {}
+            if result.status == "signed" or str(event.id) not in thanks:
+                thanks = {k: v for k, v in thanks.items() if k != str(event.id)}
+                thanks = dict(list(thanks.items())[-4:])
+                thanks[str(event.id)] = {"links": result.links if result.status == "signed" else []}
+                session[THANKS_KEY] = thanks
+            return redirect(url_for("events.thanks", event_id=event.id), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/public/sign_in.html", event=event, form=form, token=token, via_code=via_code,
+                           rotating=resolved.rotating), status
+
+
+@public.route("/asistencia/gracias/<int:event_id>")
+def thanks(event_id: int):
+    entry = (session.get(THANKS_KEY) or {}).get(str(event_id))
+    event = services.get(event_id)
+    if entry is None or event is None:
+        abort(404)
+    sections = registry.get().call("event_page_sections", event.id)
+    return render_template("events/public/thanks.html", event=event, links=entry.get("links", []), sections=sections)

@@ -1,0 +1,566 @@
+"""Rules of the events capability: the event life cycle, the sign-in window, fixed and rotating
+sign-in tokens, signing in (web and paper), counts, and what other capabilities read.
+
+Every function that changes data commits the whole change or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.characterization import services as characterization
+from app.characterization.forms import SENSITIVE, minor_codes
+from app.characterization.models import ConsentRecord
+from app.core import audit, registry, time
+from app.core.hashing import document_hash
+from app.core.text import document_digits
+from app.events.models import (
+    CANCELLED,
+    CLOSED,
+    DRAFT,
+    PAPER,
+    PUBLISHED,
+    Attendance,
+    Event,
+    EventOffice,
+    EventTarget,
+)
+from app.extensions import db
+
+ROTATION_SECONDS = 60  # the projected QR changes every minute; the previous one stays valid
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read and type
+CODE_LENGTH = 7
+
+
+class EventError(ValueError):
+    """A change that cannot be made; the message is shown to the person."""
+
+
+# ---------------------------------------------------------------------------- defaults & tokens
+
+def default_window() -> tuple[int, int]:
+    """(minutes before start, minutes after end) the sign-in is open by default; configurable
+    with EVENTS_OPEN_BEFORE_MINUTES / EVENTS_CLOSE_AFTER_MINUTES."""
+    cfg = current_app.config
+    return int(cfg.get("EVENTS_OPEN_BEFORE_MINUTES", 60)), int(cfg.get("EVENTS_CLOSE_AFTER_MINUTES", 60))
+
+
+def _new_short_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not db.session.scalar(select(Event.id).where(Event.short_code == code)):
+            return code
+
+
+def normalise_code(value: str) -> str:
+    """'abc-d 234' -> 'ABCD234' (what a person types from the poster)."""
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())[:20]
+
+
+def display_code(code: str) -> str:
+    """'ABCD234' -> 'ABCD-234', easier to read aloud and type."""
+    return f"{code[:4]}-{code[4:]}" if code else ""
+
+
+def sign_in_url(event: Event) -> str:
+    """The fixed, absolute sign-in link printed on the poster."""
+    return current_app.config["PARTICIPA_BASE_URL"] + url_for("events.sign_in", token=event.token)
+
+
+def code_url() -> str:
+    return current_app.config["PARTICIPA_BASE_URL"] + url_for("events.by_code")
+
+
+def _window_index(at: datetime) -> int:
+    return int((at - datetime(1970, 1, 1)).total_seconds()) // ROTATION_SECONDS
+
+
+def _mac(event: Event, message: str, length: int = 16) -> str:
+    return hmac.new(event.secret.encode(), message.encode(), hashlib.sha256).hexdigest()[:length]
+
+
+def rotating_token(event: Event, at: datetime | None = None) -> str:
+    """The token of the projected QR for the minute containing `at` (default now)."""
+    return f"{event.id}.{_mac(event, f'rot:{_window_index(at or time.now())}', 12)}"
+
+
+def rotating_url(event: Event, at: datetime | None = None) -> str:
+    return current_app.config["PARTICIPA_BASE_URL"] + url_for("events.sign_in", token=rotating_token(event, at))
+
+
+def rotation_seconds_left(at: datetime | None = None) -> int:
+    at = at or time.now()
+    return ROTATION_SECONDS - int((at - datetime(1970, 1, 1)).total_seconds()) % ROTATION_SECONDS
+
+
+@dataclass(frozen=True)
+class Resolved:
+    event: Event
+    rotating: bool  # reached through the projected QR (valid for about two minutes)
+
+
+def resolve_token(token: str) -> Resolved | None:
+    """The event a sign-in token belongs to, or None (unknown, disabled or expired).
+
+    A fixed token works while the event allows it. A rotating token `<id>.<mac>` works during
+    its minute and the next one (a short grace, so a QR scanned as it changes still works).
+    """
+    token = (token or "")[:60]
+    if "." in token:
+        event_id, _, mac = token.partition(".")
+        event = db.session.get(Event, int(event_id)) if event_id.isdigit() and len(event_id) < 10 else None
+        if event is None:
+            return None
+        now_index = _window_index(time.now())
+        for index in (now_index, now_index - 1):
+            if hmac.compare_digest(mac, _mac(event, f"rot:{index}", 12)):
+                return Resolved(event, True)
+        return None
+    event = db.session.scalar(select(Event).where(Event.token == token))
+    if event is None or not event.fixed_link_enabled:
+        return None
+    return Resolved(event, False)
+
+
+def ticket(event: Event, nonce: str) -> str:
+    """Proof, carried by the form, that it was opened through a valid link: the person can take
+    as long as they need to fill it even after the projected QR has changed."""
+    return _mac(event, f"ticket:{nonce}", 32)
+
+
+def ticket_ok(event: Event, nonce: str, value: str) -> bool:
+    return bool(nonce) and hmac.compare_digest((value or "")[:64], ticket(event, nonce))
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def find_by_code(code: str) -> Event | None:
+    """The event whose poster shows this typed code (only while its fixed link is allowed)."""
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH:
+        return None
+    event = db.session.scalar(select(Event).where(Event.short_code == code))
+    return event if event is not None and event.fixed_link_enabled else None
+
+
+# ---------------------------------------------------------------------------- the sign-in window
+
+def window(event: Event) -> tuple[datetime, datetime]:
+    """(opens_at, closes_at) of the sign-in, naive UTC."""
+    return (event.starts_at - timedelta(minutes=event.opens_before_min),
+            event.ends_at + timedelta(minutes=event.closes_after_min))
+
+
+def sign_in_state(event: Event, at: datetime | None = None) -> str:
+    """'open', 'not_yet', 'closed' (window passed or event closed), 'cancelled' or 'draft'."""
+    if event.status == DRAFT:
+        return "draft"
+    if event.status == CANCELLED:
+        return "cancelled"
+    if event.status == CLOSED:
+        return "closed"
+    at = at or time.now()
+    opens, closes = window(event)
+    if at < opens:
+        return "not_yet"
+    if at > closes:
+        return "closed"
+    return "open"
+
+
+# ---------------------------------------------------------------------------- event life cycle
+
+EDITABLE = ("title", "kind", "description", "place", "territory", "objective", "methodology", "agenda", "topics",
+            "expected_attendance", "logistics", "channels", "channels_other", "opens_before_min",
+            "closes_after_min", "fixed_link_enabled")
+
+
+def _apply(event: Event, data: dict) -> None:
+    for name in EDITABLE:
+        if name in data:
+            setattr(event, name, data[name])
+    event.territory = data.get("territory") or None
+    event.channels = list(data.get("channels") or [])
+    event.starts_at = time.from_local(datetime.combine(data["day"], data["start"]))
+    event.ends_at = time.from_local(datetime.combine(data["day"], data["end"]))
+    if event.ends_at <= event.starts_at:
+        raise EventError(_("La hora de finalización debe ser posterior a la de inicio."))
+    offices = sorted(set(data.get("offices") or []))
+    targets = sorted(set(data.get("targets") or []))
+    if offices != event.office_codes:
+        event.offices = [EventOffice(office_code=c) for c in offices]
+    if targets != event.target_codes:
+        event.targets = [EventTarget(value_group=c) for c in targets]
+
+
+def can_manage(user, event: Event | None = None, office_codes=None) -> bool:
+    """May `user` edit this event (or an event of these offices)? Admins always; editors when
+    the event belongs to one of their offices (an editor with no office manages all)."""
+    if not user.can("content.edit"):
+        return False
+    codes = office_codes if office_codes is not None else (event.office_codes if event else [])
+    if user.role == "editor" and user.office_codes and not codes:
+        return False
+    return user.manages(codes)
+
+
+def create_event(data: dict, user) -> Event:
+    """A new draft event with fresh, unguessable sign-in tokens."""
+    if not can_manage(user, office_codes=data.get("offices") or []):
+        raise EventError(_("Elige al menos una dependencia que tú gestionas."))
+    event = Event(token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32), short_code=_new_short_code(),
+                  status=DRAFT, created_by=getattr(user, "id", None))
+    _apply(event, data)
+    db.session.add(event)
+    db.session.flush()
+    audit.record("event_created", target=f"event:{event.id}", details={"title": event.title}, actor=user, commit=False)
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, data: dict, user) -> Event:
+    if not can_manage(user, office_codes=data.get("offices") or []):
+        raise EventError(_("Elige al menos una dependencia que tú gestionas."))
+    if event.status in (CANCELLED, CLOSED):
+        raise EventError(_("Un evento cancelado o cerrado ya no se puede editar."))
+    _apply(event, data)
+    audit.record("event_changed", target=f"event:{event.id}", actor=user, commit=False)
+    db.session.commit()
+    return event
+
+
+def publish(event: Event, user) -> None:
+    if event.status != DRAFT:
+        raise EventError(_("Solo se publica un evento en borrador."))
+    event.status = PUBLISHED
+    audit.record("event_published", target=f"event:{event.id}", actor=user, commit=False)
+    db.session.commit()
+
+
+def cancel(event: Event, reason: str, user) -> None:
+    if event.status not in (DRAFT, PUBLISHED):
+        raise EventError(_("Este evento ya está cancelado o cerrado."))
+    event.status, event.cancel_reason = CANCELLED, reason
+    audit.record("event_cancelled", target=f"event:{event.id}", details={"reason": reason}, actor=user, commit=False)
+    db.session.commit()
+
+
+def close(event: Event, total: int, summary: str, commitments: str, user) -> None:
+    """Close a held event: the attendance list becomes final (no more sign-ins, web or paper)."""
+    if event.status != PUBLISHED:
+        raise EventError(_("Solo se cierra un evento publicado."))
+    if time.now() < event.starts_at:
+        raise EventError(_("El evento aún no ha empezado; no se puede cerrar."))
+    event.status, event.attendance_total = CLOSED, total
+    event.summary, event.commitments, event.closed_at = summary, commitments, time.now()
+    audit.record("event_closed", target=f"event:{event.id}", details={"total": total, "signatures": count(event.id)},
+                 actor=user, commit=False)
+    db.session.commit()
+
+
+def set_fixed_link(event: Event, enabled: bool, user) -> None:
+    event.fixed_link_enabled = enabled
+    audit.record("event_link", target=f"event:{event.id}", details={"fixed_link": enabled}, actor=user, commit=False)
+    db.session.commit()
+
+
+def renew_link(event: Event, user) -> None:
+    """New fixed token and typed code (printed posters stop working): for a leaked link."""
+    event.token, event.short_code = secrets.token_urlsafe(16), _new_short_code()
+    audit.record("event_link", target=f"event:{event.id}", details={"renewed": True}, actor=user, commit=False)
+    db.session.commit()
+
+
+# ---------------------------------------------------------------------------- signing in
+
+@dataclass
+class SignInResult:
+    status: str  # "signed", "again" (same form sent twice), "duplicate" (document already signed), "no_consent"
+    attendance: Attendance | None = None
+    links: list[dict] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+
+
+def _doc_hash(event: Event, doc_type: str, number: str) -> str | None:
+    if not document_digits(number):
+        return None
+    return document_hash(f"event:{event.id}", doc_type, number)
+
+
+def _existing(event_id: int, nonce: str, doc_hash: str | None) -> SignInResult | None:
+    row = db.session.scalar(select(Attendance).where(Attendance.event_id == event_id, Attendance.nonce == nonce))
+    if row is not None:
+        return SignInResult("again", row)
+    if doc_hash:
+        row = db.session.scalar(select(Attendance).where(Attendance.event_id == event_id, Attendance.doc_hash == doc_hash))
+        if row is not None:
+            return SignInResult("duplicate", row)
+    return None
+
+
+def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
+    """Record one signature from the attendee's form, exactly once.
+
+    The same form nonce again (double tap, back button, retry) returns "again" without a new
+    row; the same document (keyed hash) returns "duplicate". Without consent nothing is stored.
+    Characterisation answers go to an unlinkable profile; the attendance row keeps the consent
+    proof only. `after_sign_in` hooks run inside the same transaction.
+    """
+    nonce = (form.nonce.data or "")[:40]
+    doc_hash = _doc_hash(event, form.doc_type.data, form.doc_number.data)
+    found = _existing(event.id, nonce, doc_hash)
+    if found:
+        return found
+    on_date = time.to_local(event.starts_at).date()
+    outcome = characterization.record(form.profile.form, characterization.Context("events", event.id, on_date, channel))
+    if not outcome.consented:
+        return SignInResult("no_consent")
+    db.session.flush()
+    row = Attendance(event_id=event.id, nonce=nonce, name=form.name.data, doc_type=form.doc_type.data,
+                     doc_number=document_digits(form.doc_number.data) if doc_hash else "", doc_hash=doc_hash,
+                     contact=form.contact.data or "", channel=channel, signed_at=time.now(), consent_id=outcome.consent.id)
+    db.session.add(row)
+    try:
+        db.session.flush()
+        links = registry.get().call("after_sign_in", event.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = _existing(event.id, nonce, doc_hash)
+        if found:
+            return found
+        raise
+    return SignInResult("signed", row, links=[{"text": str(x["text"]), "url": x["url"]} for x in links])
+
+
+def paper_entry(event: Event, form, user) -> SignInResult:
+    """Type one row of a paper sheet (channel "paper").
+
+    With the sheet's authorisation ticked: identity, consent proof (channel paper) and profile
+    are stored like a web signature, and a document already on the list is flagged and refused.
+    Without it: an anonymous row that only counts toward the attendance (no name, no answers).
+    """
+    if event.status != PUBLISHED:
+        raise EventError(_("La planilla solo se digita mientras el evento está publicado y sin cerrar."))
+    nonce = (form.nonce.data or "")[:40]
+    consented = bool(form.consent.data)
+    doc_hash = _doc_hash(event, form.doc_type.data or "", form.doc_number.data or "") if consented else None
+    found = _existing(event.id, nonce, doc_hash)
+    if found:
+        return found
+    row = Attendance(event_id=event.id, nonce=nonce, channel=PAPER, signed_at=time.now(), entered_by=user.id)
+    if consented:
+        answers = {name: (form[name].data or None) for name in ("life_course", "sex", "ethnicity", "victim", "zone", "territory",
+                                                                 "subterritory", "value_group", "organisation")}
+        answers["disability"] = [form.disability.data] if form.disability.data else []
+        minor = answers["life_course"] in minor_codes()
+        if minor:  # no guardian's authorisation on paper: sensitive answers are not kept
+            for key in SENSITIVE:
+                answers[key] = [] if key == "disability" else None
+        consent = ConsentRecord(policy_version=current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"], given_at=time.now(),
+                                channel=PAPER, capability="events", minor=minor)
+        db.session.add(consent)
+        on_date = time.to_local(event.starts_at).date()
+        db.session.add(characterization.build_profile(answers, characterization.Context("events", event.id, on_date, PAPER)))
+        db.session.flush()
+        row.consent_id, row.name, row.doc_type, row.contact = consent.id, form.name.data, form.doc_type.data or "", form.contact.data or ""
+        row.doc_hash, row.doc_number = doc_hash, document_digits(form.doc_number.data) if doc_hash else ""
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = _existing(event.id, nonce, doc_hash)
+        if found:
+            return found
+        raise
+    return SignInResult("signed", row)
+
+
+# ---------------------------------------------------------------------------- reading
+
+def get(event_id: int) -> Event | None:
+    return db.session.get(Event, event_id)
+
+
+def count(event_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Attendance).where(Attendance.event_id == event_id)) or 0
+
+
+def counts_by_channel(event_id: int) -> dict[str, int]:
+    rows = db.session.execute(select(Attendance.channel, func.count()).where(Attendance.event_id == event_id)
+                              .group_by(Attendance.channel))
+    return {channel: n for channel, n in rows}
+
+
+def counts_for(event_ids) -> dict[int, int]:
+    ids = list(event_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Attendance.event_id, func.count()).where(Attendance.event_id.in_(ids))
+                              .group_by(Attendance.event_id))
+    return {event_id: n for event_id, n in rows}
+
+
+def attendance_rows(event_id: int):
+    """The official list, in signing order (a stream, for exports)."""
+    stmt = (select(Attendance).where(Attendance.event_id == event_id)
+            .order_by(Attendance.signed_at, Attendance.id).execution_options(yield_per=1000))
+    return db.session.scalars(stmt)
+
+
+def recent_paper_rows(event_id: int, limit: int = 5) -> list[Attendance]:
+    """The last rows typed from paper (to check the sheet as you go)."""
+    return list(db.session.scalars(select(Attendance).where(Attendance.event_id == event_id, Attendance.channel == PAPER)
+                                   .order_by(Attendance.id.desc()).limit(limit)))
+
+
+def public_events(*, when: str = "upcoming", territory: str = "", kind: str = "", page: int = 1, per_page: int = 20):
+    """Published, closed and cancelled events for the public agenda; (events, has_more)."""
+    now = time.now()
+    stmt = select(Event).where(Event.status != DRAFT)
+    if when == "past":
+        stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc())
+    else:
+        stmt = stmt.where(Event.ends_at >= now, Event.status != CLOSED).order_by(Event.starts_at)
+    if territory:
+        stmt = stmt.where(Event.territory == territory)
+    if kind:
+        stmt = stmt.where(Event.kind == kind)
+    rows = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
+
+
+def feed_events(limit: int = 200) -> list[Event]:
+    """Events for the iCalendar feed: upcoming ones and those of the last 90 days."""
+    since = time.now() - timedelta(days=90)
+    stmt = (select(Event).where(Event.status.in_((PUBLISHED, CLOSED, CANCELLED)), Event.ends_at >= since)
+            .order_by(Event.starts_at).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def staff_events(*, status: str = "", query: str = "", page: int = 1, per_page: int = 30):
+    stmt = select(Event)
+    if status in (DRAFT, PUBLISHED, CANCELLED, CLOSED):
+        stmt = stmt.where(Event.status == status)
+    if query:
+        stmt = stmt.where(Event.title.ilike(f"%{_like(query)}%", escape="\\"))
+    rows = list(db.session.scalars(stmt.order_by(Event.starts_at.desc()).offset((page - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def signing_now(limit: int = 10) -> list[Event]:
+    """Published events whose sign-in window is open right now."""
+    now = time.now()
+    candidates = db.session.scalars(select(Event).where(Event.status == PUBLISHED, Event.starts_at <= now + timedelta(days=1),
+                                                        Event.ends_at >= now - timedelta(days=1)).order_by(Event.starts_at))
+    return [e for e in candidates if sign_in_state(e, now) == "open"][:limit]
+
+
+def upcoming(limit: int = 3) -> list[Event]:
+    now = time.now()
+    return list(db.session.scalars(select(Event).where(Event.status == PUBLISHED, Event.starts_at > now)
+                                   .order_by(Event.starts_at).limit(limit)))
+
+
+# ---------------------------------------------------------------------------- registry hooks
+
+def _label(event: Event) -> str:
+    return f"{event.title} ({time.to_local(event.starts_at):%Y-%m-%d})"
+
+
+def event_options() -> list[tuple[int, str]]:
+    rows = db.session.scalars(select(Event).where(Event.status != CANCELLED).order_by(Event.starts_at.desc()).limit(500))
+    return [(e.id, _label(e)) for e in rows]
+
+
+def event_summary(event_id) -> dict | None:
+    event = db.session.get(Event, int(event_id)) if str(event_id).isdigit() else None
+    if event is None or event.status == DRAFT:
+        return None
+    return {"id": event.id, "title": event.title, "url": url_for("events.event_page", event_id=event.id),
+            "starts_at": event.starts_at, "kind": event.kind}
+
+
+def characterization_objects() -> list[dict]:
+    rows = db.session.scalars(select(Event).where(Event.status.in_((PUBLISHED, CLOSED))).order_by(Event.starts_at.desc()))
+    return [{"capability": "events", "object_id": str(e.id), "label": e.title, "date": time.to_local(e.starts_at).date()}
+            for e in rows]
+
+
+def search(query: str) -> list[dict]:
+    pattern = f"%{_like(query)}%"
+    stmt = (select(Event).where(Event.status != DRAFT,
+                                or_(Event.title.ilike(pattern, escape="\\"), Event.description.ilike(pattern, escape="\\"),
+                                    Event.topics.ilike(pattern, escape="\\"), Event.place.ilike(pattern, escape="\\")))
+            .order_by(Event.starts_at.desc()).limit(30))
+    return [{"title": e.title, "url": url_for("events.event_page", event_id=e.id), "kind": _("Evento"),
+             "text": f"{time.to_local(e.starts_at):%Y-%m-%d %H:%M} · {e.place}"} for e in db.session.scalars(stmt)]
+
+
+def home_items() -> list[dict]:
+    items = []
+    for e in signing_now(3):
+        items.append({"title": e.title, "url": url_for("events.event_page", event_id=e.id),
+                      "text": _("Está pasando ahora en %(place)s. Si estás allí, escanea el código QR del evento para firmar la asistencia.", place=e.place),
+                      "action": _("Ver el evento")})
+    for e in upcoming(3):
+        items.append({"title": e.title, "url": url_for("events.event_page", event_id=e.id),
+                      "text": _("%(when)s · %(place)s", when=format_local(e.starts_at), place=e.place),
+                      "action": _("Ver detalles y agregar a tu calendario")})
+    return items
+
+
+def transparency_items(section: str) -> list[dict]:
+    """Section "rendicion": past accountability events with their attendance totals."""
+    if section != "rendicion":
+        return []
+    rows = db.session.scalars(select(Event).where(Event.status == CLOSED).order_by(Event.starts_at.desc()).limit(100))
+    return [{"title": e.title, "url": url_for("events.event_page", event_id=e.id),
+             "text": _("%(date)s · %(n)s asistentes", date=f"{time.to_local(e.starts_at):%Y-%m-%d}", n=e.attendance_total or 0)}
+            for e in rows]
+
+
+def format_local(dt: datetime) -> str:
+    """'lunes, 5 de marzo de 2026, 3:00 p. m.' (naive UTC in, Bogotá time out)."""
+    from flask_babel import format_date, format_time
+    return _("%(date)s, %(time)s", date=format_date(dt, "full"), time=format_time(dt, "short"))
+
+
+def format_span(event: Event) -> str:
+    """'lunes, 5 de marzo de 2026, 3:00 p. m. a 5:00 p. m.'"""
+    from flask_babel import format_date, format_time
+    return _("%(date)s, de %(start)s a %(end)s", date=format_date(event.starts_at, "full"),
+             start=format_time(event.starts_at, "short"), end=format_time(event.ends_at, "short"))
+
+
+def catalog_usage(kind: str, list_key: str | None, code: str) -> int:
+    """Catalog usage checker: event kinds, territories and offices our events use."""
+    if kind == "option" and list_key == "event_kind":
+        stmt = select(func.count()).select_from(Event).where(Event.kind == code)
+    elif kind == "option" and list_key == "value_group":
+        stmt = select(func.count()).select_from(EventTarget).where(EventTarget.value_group == code)
+    elif kind == "option" and list_key == "document_type":
+        stmt = select(func.count()).select_from(Attendance).where(Attendance.doc_type == code)
+    elif kind == "territory":
+        stmt = select(func.count()).select_from(Event).where(Event.territory == code)
+    elif kind == "office":
+        stmt = select(func.count()).select_from(EventOffice).where(EventOffice.office_code == code)
+    else:
+        return 0
+    return db.session.scalar(stmt) or 0

@@ -1,0 +1,323 @@
+"""Staff routes under /gestion/eventos/: events, QR materials, projection, live count,
+attendance list, paper entry, closing and exports."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.decorators import permission_required
+from app.catalogs import services as catalogs
+from app.core import audit, time
+from app.core.documents import qr_png, qr_svg
+from app.events import documents, exports, services, staff
+from app.events.forms import CONVOCATION_CHANNELS, CancelForm, CloseForm, EventForm, PaperRowForm
+
+
+def _event(event_id: int, *, manage: bool = False):
+    event = services.get(event_id)
+    if event is None:
+        abort(404)
+    if manage and not services.can_manage(current_user, event):
+        abort(403)
+    return event
+
+
+def _office_choices():
+    """Editors with offices choose among theirs; others among all."""
+    choices = catalogs.office_choices()
+    if current_user.role == "editor" and current_user.office_codes:
+        choices = [c for c in choices if c[0] in current_user.office_codes]
+    return choices
+
+
+def _form_data(form: EventForm) -> dict:
+    return {name: f.data for name, f in form._fields.items() if name != "csrf_token"}
+
+
+def _dashboard_url(event) -> str | None:
+    """The characterisation dashboard filtered to this event, when that page exists."""
+    if "characterization.dashboard" not in current_app.view_functions:
+        return None
+    return url_for("characterization.dashboard", capability="events", object_id=event.id)
+
+
+@staff.route("/")
+@permission_required("content.view")
+def index():
+    status = request.args.get("estado", "")
+    query = request.args.get("q", "").strip()[:100]
+    page = int(request.args.get("pagina", "1")) if request.args.get("pagina", "1").isdigit() else 1
+    events, has_more = services.staff_events(status=status, query=query, page=max(1, min(page, 10000)))
+    return render_template("events/staff/index.html", events=events, has_more=has_more, page=page, status=status,
+                           query=query, counts=services.counts_for(e.id for e in events),
+                           kind_labels=catalogs.labels("event_kind"))
+
+
+@staff.route("/nuevo", methods=["GET", "POST"])
+@permission_required("content.edit")
+def new():
+    start, end = services.default_window()
+    form = EventForm(office_choices=_office_choices(),
+                     data={"opens_before_min": start, "closes_after_min": end, "fixed_link_enabled": True}
+                     if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(_form_data(form), current_user)
+        except services.EventError as exc:
+            form.offices.errors.append(str(exc))
+        else:
+            flash(_("Evento creado como borrador. Revísalo y publícalo cuando esté listo."), "success")
+            return redirect(url_for("events_staff.detail", event_id=event.id))
+    return render_template("events/staff/form.html", form=form, event=None), (422 if form.errors else 200)
+
+
+@staff.route("/<int:event_id>")
+@permission_required("content.view")
+def detail(event_id: int):
+    event = _event(event_id)
+    return render_template("events/staff/detail.html", event=event, can_manage=services.can_manage(current_user, event),
+                           counts=services.counts_by_channel(event.id), total=services.count(event.id),
+                           state=services.sign_in_state(event), window=services.window(event),
+                           sign_in_url=services.sign_in_url(event), code_url=services.code_url(),
+                           code=services.display_code(event.short_code), dashboard_url=_dashboard_url(event),
+                           kind_labels=catalogs.labels("event_kind"), territory_names=catalogs.territory_names(),
+                           office_names=dict(catalogs.office_choices()), value_groups=catalogs.labels("value_group"),
+                           channel_names={k: str(v) for k, v in CONVOCATION_CHANNELS.items()})
+
+
+@staff.route("/<int:event_id>/editar", methods=["GET", "POST"])
+@permission_required("content.edit")
+def edit(event_id: int):
+    event = _event(event_id, manage=True)
+    form = EventForm(office_choices=_office_choices(), obj=event if request.method == "GET" else None)
+    if request.method == "GET":
+        local_start, local_end = time.to_local(event.starts_at), time.to_local(event.ends_at)
+        form.day.data, form.start.data, form.end.data = local_start.date(), local_start.time(), local_end.time()
+        form.offices.data, form.targets.data, form.channels.data = event.office_codes, event.target_codes, event.channels
+        form.territory.data = event.territory or ""
+    if form.validate_on_submit():
+        try:
+            services.update_event(event, _form_data(form), current_user)
+        except services.EventError as exc:
+            form.offices.errors.append(str(exc))
+        else:
+            flash(_("Cambios guardados."), "success")
+            return redirect(url_for("events_staff.detail", event_id=event.id))
+    return render_template("events/staff/form.html", form=form, event=event), (422 if form.errors else 200)
+
+
+def _act(event, fn, ok_message: str):
+    try:
+        fn()
+    except services.EventError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(ok_message, "success")
+    return redirect(url_for("events_staff.detail", event_id=event.id))
+
+
+@staff.route("/<int:event_id>/publicar", methods=["POST"])
+@permission_required("content.edit")
+def publish(event_id: int):
+    event = _event(event_id, manage=True)
+    return _act(event, lambda: services.publish(event, current_user), _("El evento quedó publicado en la agenda."))
+
+
+@staff.route("/<int:event_id>/enlace", methods=["POST"])
+@permission_required("content.edit")
+def toggle_link(event_id: int):
+    event = _event(event_id, manage=True)
+    enable = request.form.get("activar") == "1"
+    message = _("El enlace fijo y el código escrito funcionan.") if enable else _(
+        "El enlace fijo y el código escrito quedaron desactivados: solo sirve el QR de la proyección.")
+    return _act(event, lambda: services.set_fixed_link(event, enable, current_user), message)
+
+
+@staff.route("/<int:event_id>/renovar-enlace", methods=["POST"])
+@permission_required("content.edit")
+def renew_link(event_id: int):
+    event = _event(event_id, manage=True)
+    return _act(event, lambda: services.renew_link(event, current_user),
+                _("Enlace y código renovados. Los carteles anteriores ya no sirven: imprime el nuevo."))
+
+
+@staff.route("/<int:event_id>/cancelar", methods=["GET", "POST"])
+@permission_required("content.edit")
+def cancel(event_id: int):
+    event = _event(event_id, manage=True)
+    form = CancelForm()
+    if form.validate_on_submit():
+        return _act(event, lambda: services.cancel(event, form.reason.data, current_user), _("El evento quedó cancelado."))
+    return render_template("events/staff/cancel.html", form=form, event=event), (422 if form.errors else 200)
+
+
+@staff.route("/<int:event_id>/cerrar", methods=["GET", "POST"])
+@permission_required("content.edit")
+def close(event_id: int):
+    event = _event(event_id, manage=True)
+    total = services.count(event.id)
+    form = CloseForm(data={"attendance_total": total} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.close(event, form.attendance_total.data, form.summary.data, form.commitments.data, current_user)
+        except services.EventError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Evento cerrado. El listado de asistencia quedó en firme."), "success")
+            return redirect(url_for("events_staff.detail", event_id=event.id))
+    return render_template("events/staff/close.html", form=form, event=event, total=total), (422 if form.errors else 200)
+
+
+# ---------------------------------------------------------------------------- QR materials
+
+def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'{disposition}; filename="{filename}"',
+                                                      "Cache-Control": "no-store"})
+
+
+@staff.route("/<int:event_id>/qr.png")
+@permission_required("content.edit")
+def qr_png_file(event_id: int):
+    event = _event(event_id, manage=True)
+    return _download(qr_png(services.sign_in_url(event), box_size=16, border=4), "image/png", f"qr-evento-{event.id}.png")
+
+
+@staff.route("/<int:event_id>/qr.svg")
+@permission_required("content.edit")
+def qr_svg_file(event_id: int):
+    event = _event(event_id, manage=True)
+    return _download(qr_svg(services.sign_in_url(event), border=4), "image/svg+xml", f"qr-evento-{event.id}.svg")
+
+
+@staff.route("/<int:event_id>/cartel.pdf")
+@permission_required("content.edit")
+def poster(event_id: int):
+    event = _event(event_id, manage=True)
+    return _download(documents.poster(event), "application/pdf", f"cartel-evento-{event.id}.pdf", inline=True)
+
+
+@staff.route("/<int:event_id>/planilla.pdf")
+@permission_required("content.edit")
+def paper_sheet(event_id: int):
+    event = _event(event_id, manage=True)
+    return _download(documents.paper_sheet(event), "application/pdf", f"planilla-evento-{event.id}.pdf", inline=True)
+
+
+# ---------------------------------------------------------------------------- projection & live count
+
+@staff.route("/<int:event_id>/proyeccion")
+@permission_required("content.edit")
+def projection(event_id: int):
+    event = _event(event_id, manage=True)
+    return render_template("events/staff/projection.html", event=event, url=services.rotating_url(event),
+                           total=services.count(event.id), state=services.sign_in_state(event),
+                           code=services.display_code(event.short_code), code_url=services.code_url(),
+                           refresh=min(30, services.rotation_seconds_left() + 1))
+
+
+@staff.route("/<int:event_id>/proyeccion.svg")
+@permission_required("content.edit")
+def projection_svg(event_id: int):
+    event = _event(event_id, manage=True)
+    return Response(qr_svg(services.rotating_url(event), border=2), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-store"})
+
+
+@staff.route("/<int:event_id>/proyeccion.json")
+@permission_required("content.edit")
+def projection_json(event_id: int):
+    event = _event(event_id, manage=True)
+    url = services.rotating_url(event)
+    return jsonify({"url": url, "qr": url_for("events_staff.projection_svg", event_id=event.id, t=url.rsplit(".", 1)[-1]),
+                    "count": services.count(event.id), "state": services.sign_in_state(event),
+                    "next_in": services.rotation_seconds_left()})
+
+
+@staff.route("/<int:event_id>/en-vivo")
+@permission_required("content.view")
+def live(event_id: int):
+    event = _event(event_id)
+    return render_template("events/staff/live.html", event=event, counts=services.counts_by_channel(event.id),
+                           total=services.count(event.id), state=services.sign_in_state(event), updated=time.now(),
+                           channels=documents.channel_labels())
+
+
+@staff.route("/<int:event_id>/conteo.json")
+@permission_required("content.view")
+def count_json(event_id: int):
+    event = _event(event_id)
+    counts = services.counts_by_channel(event.id)
+    return jsonify({"total": sum(counts.values()), "channels": counts, "state": services.sign_in_state(event),
+                    "updated": f"{time.local_now():%H:%M:%S}"})
+
+
+# ---------------------------------------------------------------------------- attendance list & paper entry
+
+@staff.route("/<int:event_id>/asistencia")
+@permission_required("content.view")
+def attendance(event_id: int):
+    event = _event(event_id)
+    if current_user.can("identities.view"):
+        level = "identities"
+    elif current_user.can("names.view") and services.can_manage(current_user, event):
+        level = "names"
+    else:
+        level = "counts"
+    rows = list(services.attendance_rows(event.id)) if level != "counts" else []
+    return render_template("events/staff/attendance.html", event=event, level=level, rows=rows,
+                           counts=services.counts_by_channel(event.id), total=services.count(event.id),
+                           channels=documents.channel_labels(), doc_types=catalogs.labels("document_type"))
+
+
+@staff.route("/<int:event_id>/papel", methods=["GET", "POST"])
+@permission_required("content.edit")
+def paper(event_id: int):
+    event = _event(event_id, manage=True)
+    form = PaperRowForm()
+    result, status = None, 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                result = services.paper_entry(event, form, current_user)
+            except services.EventError as exc:
+                flash(str(exc), "error")
+                return redirect(url_for("events_staff.detail", event_id=event.id))
+            if result.status == "duplicate":
+                form.doc_number.errors.append(_("Este documento ya está en el listado (firmó el %(at)s por %(channel)s). "
+                                                "No se guardó de nuevo.", at=f"{time.to_local(result.attendance.signed_at):%H:%M}",
+                                                channel=documents.channel_labels().get(result.attendance.channel, "")))
+                status = 409
+            elif result.status == "again":
+                flash(_("Esa fila ya estaba guardada; no se duplicó."), "info")
+                return redirect(url_for("events_staff.paper", event_id=event.id), code=303)
+            else:
+                flash(_("Fila guardada (%(n)s en total). Sigue con la siguiente.", n=services.count(event.id)), "success")
+                return redirect(url_for("events_staff.paper", event_id=event.id), code=303)
+        else:
+            status = 422
+    if request.method == "GET" or status == 409:
+        form.nonce.data = services.new_nonce() if request.method == "GET" else form.nonce.data
+    recent = services.recent_paper_rows(event.id) if current_user.can("names.view") else []
+    return render_template("events/staff/paper.html", event=event, form=form, total=services.count(event.id),
+                           recent=recent), status
+
+
+@staff.route("/<int:event_id>/asistencia.<fmt>")
+@permission_required("exports.personal")
+def export(event_id: int, fmt: str):
+    event = _event(event_id)
+    if fmt == "csv":
+        return exports.csv(event)
+    if fmt == "xlsx":
+        return exports.xlsx(event)
+    if fmt == "pdf":
+        body = documents.official_list(event, services.attendance_rows(event.id), identities=True)
+        audit.record("export", target="events.attendance", details={"format": "pdf", "filters": {"event": event.id},
+                                                                     "rows": services.count(event.id), "personal": True,
+                                                                     "completed": True})
+        return _download(body, "application/pdf", f"asistencia-evento-{event.id}.pdf", inline=True)
+    abort(404)
+

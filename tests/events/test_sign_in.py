@@ -1,0 +1,230 @@
+"""Signing in on the attendee's phone: once per form, once per document, consent, window,
+rotating tokens, typed code, the after_sign_in hook and the rate limits."""
+
+from datetime import timedelta
+
+from flask import g
+from sqlalchemy import func, select
+
+from app.characterization.models import ConsentRecord, Profile
+from app.core import registry, time
+from app.events import services
+from app.events.models import CANCELLED, CLOSED, DRAFT, Attendance
+from tests.events.conftest import attendee, hidden_fields
+
+
+def _count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_sign_in_records_identity_apart_from_profile_and_thanks(client, db, make_event, sign):
+    event = make_event()
+    page, response, _fields = sign(f"/asistencia/{event.token}", attendee(doc="1.036.222.333"))
+    assert page.status_code == 200 and "Firma la asistencia" in page.get_data(as_text=True)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/asistencia/gracias/{event.id}")
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tu asistencia quedó registrada" in thanks and event.title in thanks
+    row = db.session.scalar(select(Attendance))
+    assert row.name == "María Restrepo Gómez" and row.doc_number == "1036222333" and row.channel == "web"
+    assert row.doc_hash and "1036222333" not in row.doc_hash
+    assert db.session.get(ConsentRecord, row.consent_id).capability == "events"
+    profile = db.session.scalar(select(Profile))
+    assert (profile.capability, profile.object_id, profile.value_group, profile.territory) == ("events", str(event.id), "JAC", "01")
+    assert not any(c.name.startswith("profile") for c in Attendance.__table__.columns)
+
+
+def test_double_tap_and_back_button_record_once(client, db, make_event, sign):
+    event = make_event()
+    path = f"/asistencia/{event.token}"
+    _page, first, fields = sign(path, attendee())
+    second = client.post(path, data={**fields, **attendee()})  # same form, sent again
+    assert first.status_code == second.status_code == 303
+    assert "quedó registrada" in client.get(second.headers["Location"]).get_data(as_text=True)
+    assert _count(db, Attendance) == 1 and _count(db, Profile) == 1 and _count(db, ConsentRecord) == 1
+
+
+def test_same_document_again_gets_friendly_refusal(client, db, make_event, sign):
+    event = make_event()
+    sign(f"/asistencia/{event.token}", attendee(doc="1036222333"))
+    _page, again, _f = sign(f"/asistencia/{event.token}", attendee(doc="1 036 222-333", name="Otra Persona"))
+    assert again.status_code == 200 and "Ya firmaste" in again.get_data(as_text=True)
+    assert _count(db, Attendance) == 1
+    # The same document may sign another event.
+    other = make_event(title="Escuchadero")
+    _page, response, _f = sign(f"/asistencia/{other.token}", attendee(doc="1036222333"))
+    assert response.status_code == 303 and _count(db, Attendance) == 2
+
+
+def test_without_consent_nothing_is_stored_and_paper_is_offered(client, db, make_event, sign):
+    event = make_event()
+    _page, response, _f = sign(f"/asistencia/{event.token}", attendee(**{"profile-consent": None}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "firma la planilla en papel" in html and 'value="María Restrepo Gómez"' in html
+    assert _count(db, Attendance) == _count(db, Profile) == _count(db, ConsentRecord) == 0
+
+
+def test_bad_and_hostile_input_is_refused_next_to_the_field(client, db, make_event, sign):
+    event = make_event()
+    _page, response, _f = sign(f"/asistencia/{event.token}",
+                               attendee(name="<script>alert(1)</script>", doc="12", doc_type="XX",
+                                        contact="x" * 500, **{"profile-sex": "'; DROP TABLE event;--"}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "sin etiquetas HTML" in html and "entre 3 y 20" in html and "<script>alert" not in html
+    assert _count(db, Attendance) == 0
+
+
+def test_sign_in_without_document_number_only_for_no_id(client, db, make_event, sign):
+    event = make_event()
+    _p, refused, _f = sign(f"/asistencia/{event.token}", attendee(doc=""))
+    assert refused.status_code == 422 and "número de tu documento" in refused.get_data(as_text=True)
+    _p, ok, _f = sign(f"/asistencia/{event.token}", attendee(doc="", doc_type="SI"))
+    assert ok.status_code == 303 and db.session.scalar(select(Attendance)).doc_hash is None
+
+
+def test_window_opens_before_start_and_closes_after_end(client, db, make_event, sign):
+    event = make_event(starts_in=timedelta(hours=3))  # opens 60 min before start
+    path = f"/asistencia/{event.token}"
+    html = client.get(path).get_data(as_text=True)
+    assert "todavía no abre" in html and "Abre el" in html
+    with time.freeze(event.starts_at - timedelta(minutes=59)):
+        assert "Firma la asistencia" in client.get(path).get_data(as_text=True)
+        _p, ok, fields = sign(path, attendee())
+        assert ok.status_code == 303
+    with time.freeze(event.ends_at + timedelta(minutes=61)):
+        page = client.get(path).get_data(as_text=True)
+        assert "ya cerró" in page
+        late = client.post(path, data={**fields, "nonce": "otro-envio", **attendee(doc="98765432")})
+        assert "ya cerró" in late.get_data(as_text=True)
+    assert _count(db, Attendance) == 1
+
+
+def test_form_opened_in_time_but_sent_after_close_is_not_stored(client, db, make_event):
+    event = make_event(starts_in=timedelta(minutes=-120), hours=1)  # ended an hour ago; closes after 60 min
+    path = f"/asistencia/{event.token}"
+    with time.freeze(event.ends_at + timedelta(minutes=59)):
+        fields = hidden_fields(client.get(path).get_data(as_text=True))
+    response = client.post(path, data={**fields, **attendee()})
+    assert "ya cerró" in response.get_data(as_text=True) and _count(db, Attendance) == 0
+
+
+def test_cancelled_closed_and_draft_events_take_no_signatures(client, db, make_event):
+    assert "fue cancelado" in client.get(f"/asistencia/{make_event(status=CANCELLED, cancel_reason='Lluvia').token}").get_data(as_text=True)
+    assert "ya está cerrado" in client.get(f"/asistencia/{make_event(status=CLOSED).token}").get_data(as_text=True)
+    assert client.get(f"/asistencia/{make_event(status=DRAFT).token}").status_code == 404
+    assert client.get("/asistencia/no-existe-este-token").status_code == 404
+
+
+def test_rotating_token_lives_one_minute_plus_grace(client, db, make_event, sign):
+    event = make_event()
+    t0 = time.now().replace(second=5, microsecond=0)
+    with time.freeze(t0):
+        token = services.rotating_token(event)
+        assert services.resolve_token(token).rotating
+    with time.freeze(t0 + timedelta(seconds=60)):  # next minute: the previous token still works
+        assert services.resolve_token(token) is not None
+        assert services.rotating_token(event) != token
+    with time.freeze(t0 + timedelta(seconds=120)):  # two windows later: expired
+        assert services.resolve_token(token) is None
+        response = client.get(f"/asistencia/{token}")
+        assert response.status_code == 404 and "ya venció" in response.get_data(as_text=True)
+    assert services.resolve_token(f"{event.id}.000000000000") is None
+
+
+def test_form_opened_from_projected_qr_can_be_sent_minutes_later(client, db, make_event):
+    event = make_event()
+    t0 = time.now().replace(second=5, microsecond=0)
+    with time.freeze(t0):
+        path = f"/asistencia/{services.rotating_token(event)}"
+        fields = hidden_fields(client.get(path).get_data(as_text=True))
+    with time.freeze(t0 + timedelta(minutes=6)):
+        forged = client.post(path, data={**fields, "ticket": "0" * 32, **attendee(doc="55555555")})
+        assert forged.status_code == 404
+        ok = client.post(path, data={**fields, **attendee()})
+        assert ok.status_code == 303
+    assert _count(db, Attendance) == 1
+
+
+def test_disabling_the_fixed_link_leaves_only_the_projected_qr(client, db, make_event):
+    event = make_event(fixed_link_enabled=False)
+    assert client.get(f"/asistencia/{event.token}").status_code == 404
+    assert client.get(f"/asistencia/codigo?codigo={event.short_code}").status_code == 422
+    assert client.get(f"/asistencia/{services.rotating_token(event)}").status_code == 200
+
+
+def test_typed_code_leads_to_the_form_and_is_recorded_as_such(client, db, make_event, sign):
+    event = make_event()
+    typed = services.display_code(event.short_code).lower()
+    response = client.get(f"/asistencia/codigo?codigo={typed}")
+    assert response.status_code == 302 and f"/asistencia/{event.token}?via=codigo" in response.headers["Location"]
+    _p, signed, _f = sign(f"/asistencia/{event.token}?via=codigo", attendee())
+    assert signed.status_code == 303 and db.session.scalar(select(Attendance)).channel == "code"
+    wrong = client.get("/asistencia/codigo?codigo=ZZZZ-999")
+    assert wrong.status_code == 422 and "No encontramos un evento con ese código" in wrong.get_data(as_text=True)
+
+
+def test_after_sign_in_links_reach_the_confirmation_only(client, db, make_event, sign, app):
+    event = make_event()
+    calls = []
+
+    def hook(event_id):
+        calls.append((event_id, db.session.new or db.session.dirty or True))
+        return [{"text": "Evalúa el evento en 2 minutos", "url": "/encuestas/responder/abc123"}]
+
+    reg = registry.get(app)
+    reg.add_hook("after_sign_in", hook)
+    try:
+        _p, response, fields = sign(f"/asistencia/{event.token}", attendee())
+        thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Evalúa el evento en 2 minutos" in thanks and "/encuestas/responder/abc123" in thanks
+        client.post(f"/asistencia/{event.token}", data={**fields, **attendee()})  # resent: hook not called again
+        assert [c[0] for c in calls] == [event.id]
+    finally:
+        reg.hooks["after_sign_in"].remove(hook)
+
+
+def test_a_failing_hook_leaves_nothing_half_written(client, db, make_event, sign, app):
+    event = make_event()
+
+    def broken(_event_id):
+        raise RuntimeError("survey service down")
+
+    reg = registry.get(app)
+    reg.add_hook("after_sign_in", broken)
+    try:
+        _p, response, _f = sign(f"/asistencia/{event.token}", attendee())
+    finally:
+        reg.hooks["after_sign_in"].remove(broken)
+    assert response.status_code == 500
+    assert _count(db, Attendance) == _count(db, Profile) == _count(db, ConsentRecord) == 0
+
+
+def _fresh_g():
+    """Tests share one app context (and so `g`) across requests; a server gives each request its own."""
+    g.pop("csrf_token", None)
+    g.pop("participa_device", None)
+
+
+def test_three_hundred_people_behind_one_ip_can_all_sign_in(app, db, make_event):
+    from tests.conftest import Client
+
+    event = make_event()
+    path = f"/asistencia/{event.token}"
+    refused = 0
+    for i in range(300):
+        person = Client(app.test_client())  # one phone each, all from 127.0.0.1
+        _fresh_g()
+        fields = hidden_fields(person.get(path).get_data(as_text=True))
+        _fresh_g()
+        response = person.post(path, data={**fields, **attendee(doc=str(10_000_000 + i), name=f"Persona {i}")})
+        refused += response.status_code != 303
+    assert refused == 0 and _count(db, Attendance) == 300
+
+
+def test_one_device_hammering_one_form_is_limited(client, db, make_event):
+    event = make_event()
+    path = f"/asistencia/{event.token}"
+    fields = hidden_fields(client.get(path).get_data(as_text=True))
+    statuses = [client.post(path, data={**fields, **attendee(doc=str(20_000_000 + i))}).status_code for i in range(25)]
+    assert 429 in statuses and _count(db, Attendance) <= 20
