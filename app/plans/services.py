@@ -528,13 +528,16 @@ def actions_linked(kind: str, target_id: int) -> list[tuple[Plan, PlanAction]]:
 
 
 def search(query: str, limit: int = 20) -> list[tuple[Plan, PlanAction | None]]:
-    """Published plans whose name or objective, or actions whose title, contain `query`."""
+    """Published plans whose name or objective contain `query`, and actions whose title or whose
+    tasks (description, indicator) contain it."""
     like = f"%{query.replace('%', '').replace('_', '')}%"
     plans = db.session.scalars(select(Plan).where(Plan.published.is_(True),
                                                   or_(Plan.name.ilike(like), Plan.objective.ilike(like))).limit(limit))
     out: list[tuple[Plan, PlanAction | None]] = [(p, None) for p in plans]
-    actions = db.session.scalars(select(PlanAction).join(Plan).where(Plan.published.is_(True), PlanAction.title.ilike(like))
-                                 .options(selectinload(PlanAction.plan)).limit(limit))
+    in_tasks = select(PlanTask.action_id).where(or_(PlanTask.description.ilike(like), PlanTask.indicator_name.ilike(like)))
+    actions = db.session.scalars(select(PlanAction).join(Plan).where(
+        Plan.published.is_(True), or_(PlanAction.title.ilike(like), PlanAction.id.in_(in_tasks)))
+        .options(selectinload(PlanAction.plan)).order_by(PlanAction.id).limit(limit))
     out.extend((a.plan, a) for a in actions)
     return out[:limit]
 

@@ -1,0 +1,59 @@
+"""Browser: the public plan pages at 390×844 with zero axe violations, and the staff report form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from app.core import time
+from tests.browser.conftest import staff_login
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+MEDELLIN = "app/plans/data/medellin_2024.tsv"
+
+
+@pytest.fixture
+def plan_with_follow_up(app, db, catalogs):
+    from app.plans import services
+
+    with time.freeze(datetime(2026, 5, 15, 17, 0)):
+        result = services.import_plan(open(MEDELLIN, "rb").read(), year=2026, publish=True)
+        plan = services.get_plan(result.plan.id)
+        leader = plan.tasks[0]
+        services.report(leader, 1, "DAP", value=100, progress_text="Equipo conformado por resolución.",
+                        evidence=["https://www.medellin.gov.co/resolucion.pdf"])
+        formats = next(t for t in plan.tasks if t.description.startswith("Cualificación de formatos"))
+        services.report(formats, 1, "DAP", value=40, difficulties="Cambio de contratista.")
+    return plan
+
+
+def test_public_plan_pages_on_a_phone(phone, plan_with_follow_up):
+    phone.visit("/planes/")
+    assert phone.get_by_role("link", name=plan_with_follow_up.name).is_visible()
+    phone.get_by_role("link", name=plan_with_follow_up.name).click()
+    phone.wait_for_load_state()
+    phone.check()
+    assert phone.locator("h1").inner_text() == plan_with_follow_up.name
+    first_action = phone.locator(f"#accion-{plan_with_follow_up.actions[0].id}")
+    assert "100 %" in first_action.inner_text() and "Cumplida" in first_action.inner_text()
+    # open the tasks of action 1 (no JavaScript needed: <details>) and check again
+    first_action.locator("summary").click()
+    assert first_action.get_by_text("Equipo conformado por resolución.").is_visible()
+    phone.check()
+    # no horizontal scrolling of the page at 390 px
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_staff_detail_and_report_form_on_a_phone(phone, plan_with_follow_up, make_user):
+    make_user("editor", email="humana@prueba.gov.co", offices=("SGHSC",))
+    staff_login(phone, "humana@prueba.gov.co", PASSWORD)
+    phone.visit(f"/gestion/planes/{plan_with_follow_up.id}")
+    formats = next(t for t in plan_with_follow_up.tasks if t.description.startswith("Cualificación de formatos"))
+    phone.visit(f"/gestion/planes/{plan_with_follow_up.id}/tareas/{formats.id}/reportar")
+    phone.fill("#value", "150")
+    phone.click("button[type=submit]:has-text('Guardar reporte')")
+    phone.wait_for_load_state()
+    phone.check()  # the page with errors is accessible too
+    assert phone.locator(".error-summary").is_visible()
