@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.catalogs import services as catalogs
 from app.characterization import services as characterization
+from app.consultations import tally
 from app.consultations.models import (
     APPROVED,
     GROUP_LINE,
@@ -170,3 +171,5 @@ def run() -> None:
     for topic, (event_id, _label) in zip(closed_c.topics[:3], events[:3], strict=False):
         db.session.add(ConsultationTopicEvent(topic_id=topic.id, event_id=int(event_id)))
     db.session.commit()
+    tally.retally(open_c.id)
+    tally.retally(closed_c.id)

@@ -170,3 +170,23 @@ class ConsultationRoll(db.Model):
 
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
     doc_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ConsultationTally(db.Model):
+    """Running counts kept with each response, so results over 100,000+ responses read a few
+    hundred rows instead of joining every ballot to its profile.
+
+    dimension "all": every response; "profiled": responses with a profile; otherwise a profile
+    variable ("territory", "sex"…) and its code. topic_id 0 counts respondents, any other id the
+    people who chose that topic. Unanswered variables are not stored: "Sin responder" is the
+    "profiled" count minus the answered codes. Rebuilt from the ballots by `services.retally`.
+    """
+
+    __tablename__ = "consultation_tally"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(20), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,6 +1,6 @@
 """Results of a consultation: the overall ranking and rankings by territory or population group,
-with small-count suppression. Computed with a few aggregate queries (never row by row), so the
-page stays fast with hundreds of thousands of responses.
+with small-count suppression. Read from the running tallies (a few hundred rows, whatever the
+number of responses), so the page stays fast with hundreds of thousands of responses.
 
 The same `Results` object feeds the results page, the staff page and the CSV/XLSX export, so an
 export always equals the page it was downloaded from.
@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.catalogs import services as catalogs
 from app.characterization.forms import QUESTIONS
-from app.characterization.models import Profile
 from app.characterization.suppression import (
     display,
     note,
@@ -23,7 +22,8 @@ from app.characterization.suppression import (
     suppress_table_full,
     suppress_total,
 )
-from app.consultations.models import Consultation, ConsultationChoice, ConsultationResponse, ConsultationTopic
+from app.consultations import tally
+from app.consultations.models import Consultation, ConsultationTopic
 from app.extensions import db
 
 TOP = 3  # topics shown per group
@@ -70,9 +70,9 @@ class Results:
 
 
 def _group_labels(dimension: str) -> dict:
+    """code -> label of a dimension's groups, in catalog order (territories: comunas first)."""
     if dimension == "territory":
-        return {code: name for code, name in catalogs.territory_choices()} | {
-            t: n for t, n in catalogs.territory_names().items() if t not in dict(catalogs.territory_choices())}
+        return catalogs.territory_names() | dict(catalogs.territory_choices())
     return catalogs.labels(dimension)
 
 
@@ -86,29 +86,26 @@ def compute(consultation: Consultation, dimension: str = "territory", k: int | N
 
     topics = {t.id: t for t in db.session.scalars(select(ConsultationTopic)
                                                    .where(ConsultationTopic.consultation_id == cid))}
-    votes = dict(db.session.execute(
-        select(ConsultationChoice.topic_id, func.count()).where(ConsultationChoice.consultation_id == cid)
-        .group_by(ConsultationChoice.topic_id)).all())
+    counts = tally.read(cid, dimension)
+    votes = {t: n for (d, _c, t), n in counts.items() if d == "all" and t}
     shown_topics = [t for t in topics.values() if t.active or votes.get(t.id)]
     shown_topics.sort(key=lambda t: (-votes.get(t.id, 0), t.position, t.id))
     suppressed = suppress_counts({t.id: votes.get(t.id, 0) for t in shown_topics}, k)
     ranking = [{"rank": i, "topic_id": t.id, "label": t.title, "value": suppressed[t.id],
                 "display": display(suppressed[t.id], k)} for i, t in enumerate(shown_topics, start=1)]
 
-    total = db.session.scalar(select(func.count()).select_from(ConsultationResponse)
-                              .where(ConsultationResponse.consultation_id == cid)) or 0
-
-    column = getattr(Profile, dimension)
-    people = dict(db.session.execute(
-        select(column, func.count()).select_from(ConsultationResponse)
-        .join(Profile, Profile.id == ConsultationResponse.profile_id)
-        .where(ConsultationResponse.consultation_id == cid).group_by(column)).all())
-    cells = {(code, tid): n for code, tid, n in db.session.execute(
-        select(column, ConsultationChoice.topic_id, func.count()).select_from(ConsultationChoice)
-        .join(ConsultationResponse, ConsultationResponse.id == ConsultationChoice.response_id)
-        .join(Profile, Profile.id == ConsultationResponse.profile_id)
-        .where(ConsultationChoice.consultation_id == cid).group_by(column, ConsultationChoice.topic_id)).all()}
-    characterised = sum(people.values())
+    total = counts.get(("all", "", 0), 0)
+    characterised = counts.get(("profiled", "", 0), 0)
+    people = {c: n for (d, c, t), n in counts.items() if d == dimension and not t}
+    cells = {(c, t): n for (d, c, t), n in counts.items() if d == dimension and t}
+    # Profiles that left this question unanswered: the "profiled" count minus the answered codes.
+    unanswered = characterised - sum(people.values())
+    if unanswered:
+        people[None] = unanswered
+    for t in shown_topics:
+        rest = counts.get(("profiled", "", t.id), 0) - sum(n for (c, tid), n in cells.items() if tid == t.id)
+        if rest:
+            cells[(None, t.id)] = rest
 
     labels = _group_labels(dimension)
     order = list(labels)

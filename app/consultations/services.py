@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.catalogs import services as catalogs
 from app.characterization import services as characterization
 from app.characterization.models import Profile
+from app.consultations import tally
 from app.consultations.models import (
     APPROVED,
     GROUP_LINE,
@@ -287,6 +288,7 @@ def submit_response(consultation: Consultation, form, already: set[int]) -> Subm
         if proposed:
             db.session.add(ConsultationProposal(consultation_id=consultation.id, title=form.proposal_title.data,
                                                 description=form.proposal_description.data or "", on_date=time.today()))
+        tally.add(consultation.id, profile, chosen)  # last: hot rows stay locked for the shortest time
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

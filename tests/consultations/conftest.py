@@ -42,8 +42,20 @@ def make_consultation(db, catalogs):
     return _make
 
 
+def fresh_g() -> None:
+    """Forget per-request values cached on `g`: the test fixtures keep one app context pushed for
+    the whole test, so without this a second browser would reuse the first one's CSRF token and
+    device id."""
+    from flask import g
+
+    for name in ("csrf_token", "participa_device"):
+        g.pop(name, None)
+
+
 def answer(client, consultation, topics=(), *, consent=True, profile=None, extra=None, url=None):
-    """POST the public form with the chosen topic indexes (0-based in TOPICS order)."""
+    """POST the public form with the chosen topic indexes (0-based in TOPICS order), as a
+    browser would (fetching the form first, unless `extra` carries a csrf_token)."""
+    fresh_g()
     ids = [consultation.topics[i].id for i in topics]
     data = {"topics": [str(i) for i in ids]}
     if consent:
@@ -51,4 +63,5 @@ def answer(client, consultation, topics=(), *, consent=True, profile=None, extra
     for key, value in (profile or {}).items():
         data[f"profile-{key}"] = value
     data.update(extra or {})
-    return client.submit(url or f"/consultas/{consultation.slug}", data)
+    url = url or f"/consultas/{consultation.slug}"
+    return client.post(url, data=data) if "csrf_token" in data else client.submit(url, data)
