@@ -66,8 +66,16 @@ def browser(app):
 
     class Browser(Client):
         def csrf(self, url="/"):
-            g.pop("csrf_token", None)
+            forget_csrf()
             return super().csrf(url)
+
+        def open(self, *args, **kwargs):
+            g.pop("_login_user", None)
+            return self.c.open(*args, **kwargs)
+
+        def get(self, *args, **kwargs):
+            g.pop("_login_user", None)
+            return self.c.get(*args, **kwargs)
 
     return Browser(app.test_client())
 
@@ -77,3 +85,4 @@ def forget_csrf():
     from flask import g
 
     g.pop("csrf_token", None)
+    g.pop("_login_user", None)
