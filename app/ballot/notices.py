@@ -15,7 +15,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
@@ -53,7 +53,9 @@ def queue(question: BallotQuestion, kind: str, *, secret: str | None = None, ext
             "extended": _("Ampliamos el plazo para responder tu solicitud %(radicado)s", radicado=question.radicado),
             "answered": _("Ya hay respuesta a tu solicitud %(radicado)s", radicado=question.radicado),
         }
-        body = render_template(f"ballot/mail/{kind}.txt", q=question, lookup_url=absolute_url("ballot.lookup"),
+        # Rendered without the page context processors (they need a request): works from CLI too.
+        template = current_app.jinja_env.get_template(f"ballot/mail/{kind}.txt")
+        body = template.render(q=question, config=current_app.config, lookup_url=absolute_url("ballot.lookup"),
                                **(extra or {}))
     notice = BallotNotice(question_id=question.id, kind=kind, to_address=question.email, subject=subjects[kind],
                           body=body, secret=secret, created_at=time.now(), next_attempt_at=time.now())

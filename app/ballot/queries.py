@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import Integer, and_, case, cast, func, or_, select
 
 from app.core import time
+from app.core.text import single_line
 from app.extensions import db
 
 from .models import OPEN_STATUSES, STATUSES, BallotQuestion
@@ -123,6 +124,7 @@ def _like(q: str) -> str:
 def archive(q: str = "", page: int = 1, limit: int = ARCHIVE_PAGE_SIZE) -> tuple[list[BallotQuestion], int]:
     """Questions published in the public archive (newest first), optionally matching `q`."""
     where = [BallotQuestion.public.is_(True)]
+    q = (single_line(q or "") or "")[:100]  # no NUL or control characters reach the database
     if q:
         pattern = _like(q)
         where.append(or_(func.lower(BallotQuestion.public_title).like(pattern, escape="\\"),
