@@ -12,6 +12,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -23,6 +24,7 @@ from app.events.forms import SHEET_COLUMNS
 from app.events.models import Event
 
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
+HEAD_SIZE = 6.8
 
 
 def _entity() -> str:
@@ -97,7 +99,7 @@ def _styles():
         "title": ParagraphStyle("title", fontName=BOLD, fontSize=14, leading=17, spaceAfter=2),
         "text": ParagraphStyle("text", fontName=FONT, fontSize=9, leading=11),
         "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9),
-        "head": ParagraphStyle("head", fontName=BOLD, fontSize=6.8, leading=8),
+        "head": ParagraphStyle("head", fontName=BOLD, fontSize=HEAD_SIZE, leading=8),
         "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=9.5),
     }
 
@@ -118,6 +120,7 @@ def _header(event: Event, title: str, st) -> list:
 SHEET_WIDTHS = {"name": 3.2, "doc_type": 1.1, "doc_number": 2.0, "contact": 2.2, "life_course": 1.1, "sex": 0.9,
                 "ethnicity": 1.0, "disability": 1.2, "victim": 1.1, "zone": 0.8, "territory": 1.4, "subterritory": 1.6,
                 "value_group": 1.1, "organisation": 1.9, "consent": 1.6, "signature": 2.6}
+LIST_KEYS = {"doc_type": "document_type"}  # sheet column -> catalog list, where they differ
 CODED = ("doc_type", "life_course", "sex", "ethnicity", "disability", "victim", "zone", "value_group")
 
 
@@ -125,7 +128,19 @@ def sheet_column_labels() -> list[str]:
     return [str(label) for _key, label in SHEET_COLUMNS]  # noqa: B007
 
 
-def paper_sheet(event: Event, rows: int = 14) -> bytes:
+def _column_widths(columns: list[tuple[str, str]], usable: float) -> list[float]:
+    """Widths that never break a header word (each column fits its longest word), the rest of
+    the page shared by SHEET_WIDTHS."""
+    minimum = [max(stringWidth(w, BOLD, HEAD_SIZE) for w in label.split()) + 6 for _key, label in columns]
+    weights = [SHEET_WIDTHS.get(key, 1.0) for key, _label in columns]
+    spare = max(0.0, usable - sum(minimum))
+    wanted = [usable * w / sum(weights) for w in weights]
+    extra = [max(0.0, want - low) for want, low in zip(wanted, minimum, strict=True)]
+    scale = spare / sum(extra) if sum(extra) else 0
+    return [low + e * scale for low, e in zip(minimum, extra, strict=True)]
+
+
+def paper_sheet(event: Event, rows: int = 16) -> bytes:
     """A4 landscape sheet with the digital form's columns, and a page with the answer codes."""
     out = io.BytesIO()
     page = landscape(A4)
@@ -139,19 +154,18 @@ def paper_sheet(event: Event, rows: int = 14) -> bytes:
         "grupos y territorios participan (Ley 1581 de 2012). Etnia, discapacidad y víctima son datos sensibles: son "
         "opcionales. Escribe los códigos de la hoja siguiente. Hoja N.º ____", entity=_entity())), st["small"]))
     story.append(Spacer(1, 4))
-    total = sum(SHEET_WIDTHS.values())
-    usable = page[0] - 2 * cm
-    widths = [usable * SHEET_WIDTHS[key] / total for key, _label in SHEET_COLUMNS]
+    usable = page[0] - 2 * cm - 0.7 * cm
+    widths = _column_widths([(key, str(label)) for key, label in SHEET_COLUMNS], usable)
     head = [Paragraph(_esc(label), st["head"]) for _key, label in SHEET_COLUMNS]
-    data = [[Paragraph("N.º", st["head"]), *head]] + [[str(n), *[""] * len(SHEET_COLUMNS)] for n in range(1, rows + 1)]
-    number_width = 0.7 * cm
-    widths = [number_width] + [w * (usable - number_width) / usable for w in widths]
+    data = [[Paragraph(_esc(_("N.º")), st["head"]), *head]] + [[str(n), *[""] * len(SHEET_COLUMNS)] for n in range(1, rows + 1)]
+    widths = [0.7 * cm, *widths]
     table = Table(data, colWidths=widths, rowHeights=[None] + [0.95 * cm] * rows, repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ecf2")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("FONT", (0, 1), (0, -1), FONT, 8),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
     ]))
     story += [table, PageBreak()]
     story += _header(event, _("Códigos para llenar la planilla"), st)
@@ -160,10 +174,10 @@ def paper_sheet(event: Event, rows: int = 14) -> bytes:
     for key, label in SHEET_COLUMNS:
         if key not in CODED:
             continue
-        entries = "; ".join(f"{code} = {text}" for code, text in catalogs.choices(key))
-        legends.append(Paragraph(f"<b>{_esc(label)}:</b> {_esc(entries)}", st["small"]))
+        entries = "; ".join(f"{code} = {text}" for code, text in catalogs.choices(LIST_KEYS.get(key, key)))
+        legends.append(Paragraph(f"<b>{_esc(label)}:</b> {_esc(entries)}", st["text"]))
     territories = "; ".join(f"{code} = {text}" for code, text in catalogs.territory_choices())
-    legends.append(Paragraph(f"<b>{_esc(_('Comuna o corregimiento'))}:</b> {_esc(territories)}", st["small"]))
+    legends.append(Paragraph(f"<b>{_esc(_('Comuna o corregimiento'))}:</b> {_esc(territories)}", st["text"]))
     for item in legends:
         story += [item, Spacer(1, 4)]
     doc.build(story)
