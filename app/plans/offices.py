@@ -113,6 +113,7 @@ class OfficeMatcher:
         self.by_acronym = {a.upper(): code for code, _n, a in offices if a}
         self.names = [(code, _words(name)) for code, name, _a in offices]
         self.exact = {" ".join(words): code for code, words in self.names}
+        self._cache: dict[str, Match] = {}
         known = set(self.by_code.values())
         self.aliases = {k: v for k, v in {**ALIASES, **(aliases or {})}.items() if v in known}
 
@@ -146,7 +147,13 @@ class OfficeMatcher:
         return None
 
     def match(self, text: str) -> Match:
-        """Match a whole cell: one office, or several written one after another."""
+        """Match a whole cell: one office, or several written one after another (cached per text)."""
+        if text not in self._cache:
+            self._cache[text] = self._match(text)
+        cached = self._cache[text]
+        return Match(list(cached.codes), list(cached.unknown), list(cached.generic))
+
+    def _match(self, text: str) -> Match:
         result = Match()
         parts = split(text)
         whole = self.match_one(text) if len(parts) <= 1 else self.match_exact(text)

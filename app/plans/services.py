@@ -88,9 +88,13 @@ def task_summary(task: PlanTask, today: date, upto: int | None = None) -> dict:
     expected = progress.expected_progress(task.months, plan.year, today)
     by_period = [progress.achieved(task, p) if _has_period_report(task, p) else None
                  for p in range(1, len(plan.periods) + 1)]
+    latest: dict[str, PlanReport] = {}
+    for r in task.reports:  # ordered by period: the last one per office wins
+        if r.progress_text or r.difficulties or r.evidence:
+            latest[r.office_code] = r
     return {"task": task, "achieved": value, "progress": pct, "expected": expected,
             "status": progress.status(pct, expected), "by_period": by_period,
-            "width": progress.width_class(pct)}
+            "width": progress.width_class(pct), "latest": list(latest.values())}
 
 
 def _has_period_report(task: PlanTask, period: int) -> bool:
