@@ -1,0 +1,101 @@
+"""Browser: an attendee signs in on a phone (390×844) from the link in the QR, sees the
+confirmation, and is refused a second time; staff and public event pages pass axe-core."""
+
+import secrets
+from datetime import timedelta
+
+import pytest
+
+from app.core import time
+from app.events import documents, services
+from app.events.models import PUBLISHED, Event, EventOffice
+from app.extensions import db
+from tests.browser.conftest import staff_login
+from tests.conftest import PASSWORD
+from tests.events.test_documents import _decode, _pdf_page_image
+
+pytestmark = pytest.mark.browser
+
+
+def _event():
+    start = time.now().replace(microsecond=0) - timedelta(minutes=15)
+    event = Event(kind="DIA", title="Espacio de diálogo: presupuesto participativo", status=PUBLISHED, starts_at=start,
+                  ends_at=start + timedelta(hours=2), place="Biblioteca pública", territory="01",
+                  token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32), short_code=services._new_short_code(),
+                  opens_before_min=60, closes_after_min=60, agenda="Saludo\nPresentación\nMesas de trabajo")
+    event.offices = [EventOffice(office_code="DAP")]
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def _fill(page, doc: str, *, consent: bool = True):
+    page.fill("#name", "Luz Dary Zapata")
+    page.select_option("#doc_type", "CC")
+    page.fill("#doc_number", doc)
+    page.page.check("#profile-life_course-4")  # AxePage.check runs axe; tick through the raw page
+    page.select_option("#profile-territory", "01")
+    if consent:
+        page.page.check("#profile-consent")
+    page.click("form.sign-in-form button[type=submit]")
+    page.wait_for_load_state()
+    page.check()
+
+
+def test_attendee_signs_in_on_a_phone_once(app, phone, catalogs):
+    event = _event()
+    with app.test_request_context():
+        poster = documents.poster(event)
+    link = _decode(_pdf_page_image(poster))[0].replace(app.config["PARTICIPA_BASE_URL"], "")  # scanned from the poster
+    assert link == f"/asistencia/{event.token}"
+    phone.visit(link)
+    assert phone.locator("h1").inner_text() == "Firma la asistencia"
+
+    _fill(phone, "1.036.222.333", consent=False)  # forgot the authorisation: told, nothing lost
+    assert "Sin tu autorización no podemos guardar tu firma" in phone.content()
+    assert phone.input_value("#doc_number") == "1.036.222.333"
+    phone.page.check("#profile-consent")
+    phone.click("form.sign-in-form button[type=submit]")
+    phone.wait_for_load_state()
+    phone.check()
+    assert "Tu asistencia quedó registrada" in phone.locator("h1").inner_text()
+
+    phone.visit(link)
+    _fill(phone, "1036222333")
+    assert phone.locator("h1").inner_text() == "Ya firmaste la asistencia"
+    assert services.count(event.id) == 1
+
+
+def test_typed_code_and_expired_projection_pages_are_accessible(phone, catalogs):
+    event = _event()
+    phone.visit("/asistencia/codigo")
+    phone.fill("#codigo", "zzzz-999")
+    phone.click("main button[type=submit]")
+    phone.wait_for_load_state()
+    phone.check()
+    assert "No encontramos un evento con ese código" in phone.content()
+    phone.fill("#codigo", services.display_code(event.short_code).lower())
+    phone.click("main button[type=submit]")
+    phone.wait_for_load_state()
+    phone.check()
+    assert phone.locator("h1").inner_text() == "Firma la asistencia"
+    phone.visit(f"/asistencia/{event.id}.000000000000", expect_status=404)
+
+
+def test_public_and_staff_event_pages_pass_axe(desktop, catalogs, make_user):
+    event = _event()
+    desktop.visit("/eventos/")
+    desktop.visit("/eventos/?cuando=pasados")
+    desktop.visit(f"/eventos/{event.id}")
+    user = make_user("editor")
+    staff_login(desktop, user.email, PASSWORD)
+    for path in ("/gestion/eventos/", "/gestion/eventos/nuevo", f"/gestion/eventos/{event.id}",
+                 f"/gestion/eventos/{event.id}/editar", f"/gestion/eventos/{event.id}/en-vivo",
+                 f"/gestion/eventos/{event.id}/asistencia", f"/gestion/eventos/{event.id}/papel",
+                 f"/gestion/eventos/{event.id}/proyeccion", f"/gestion/eventos/{event.id}/cerrar",
+                 f"/gestion/eventos/{event.id}/cancelar"):
+        desktop.visit(path)
+    desktop.fill("#reason", "")
+    desktop.click("main button[type=submit]")
+    desktop.wait_for_load_state()
+    desktop.check()  # the error state is accessible too
