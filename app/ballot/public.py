@@ -65,7 +65,8 @@ def register_routes(bp):
                 session["ballot_receipt"] = {"radicado": receipt.question.radicado, "code": receipt.code,
                                              "consented": receipt.consented, "dropped": receipt.sensitive_dropped,
                                              "had_profile": _had_profile_answers(form)}
-                _deliver_after_response(receipt.question.id)
+                if receipt.question.email:
+                    _deliver_after_response(receipt.question.id)
                 return redirect(url_for("ballot.receipt"))
         status = 422 if request.method == "POST" else 200
         return render_template("ballot/public/deposit.html", form=form, kinds=services.KINDS), status

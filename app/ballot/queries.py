@@ -13,7 +13,7 @@ from app.core.text import single_line
 from app.extensions import db
 
 from .models import OPEN_STATUSES, STATUSES, BallotQuestion
-from .services import KINDS, normalise_radicado
+from .services import KINDS, due_date, normalise_radicado
 
 PAGE_SIZE = 50
 ARCHIVE_PAGE_SIZE = 20
@@ -61,7 +61,7 @@ class InboxPage:
 
 
 def due_soon_limit(today: date | None = None) -> date:
-    return time.add_business_days(today or time.today(), DUE_SOON_DAYS)
+    return due_date(today or time.today(), DUE_SOON_DAYS)
 
 
 def _open():

@@ -10,6 +10,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -78,9 +79,19 @@ def term_days(term_code: str) -> int:
     return DEFAULT_TERMS.get(term_code, 15)
 
 
+@lru_cache(maxsize=4096)
 def due_date(filed_on: date, days: int) -> date:
-    """Deadline: `days` Colombian business days counted from the day after filing."""
+    """Deadline: `days` Colombian business days counted from the day after filing.
+
+    Cached: a pure function of its arguments, and app.core.time rebuilds the holiday calendar on
+    every call."""
     return time.add_business_days(filed_on, days)
+
+
+@lru_cache(maxsize=4096)
+def business_days_between(start: date, end: date) -> int:
+    """Cached app.core.time.business_days_between (see `due_date`)."""
+    return time.business_days_between(start, end)
 
 
 def max_extension_date(question: BallotQuestion) -> date:
@@ -236,4 +247,4 @@ def is_overdue(question: BallotQuestion, today: date | None = None) -> bool:
 
 def days_left(question: BallotQuestion, today: date | None = None) -> int:
     """Business days from today to the deadline (negative when overdue)."""
-    return time.business_days_between(today or time.today(), question.due_on)
+    return business_days_between(today or time.today(), question.due_on)
