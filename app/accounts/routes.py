@@ -12,6 +12,7 @@ from app.accounts.decorators import login_required, permission_required
 from app.accounts.models import User
 from app.catalogs import services as catalogs
 from app.core import audit, registry
+from app.core.text import single_line
 from app.extensions import db, limiter
 
 
@@ -127,8 +128,8 @@ def user_edit(user_id: int):
 @staff.route("/auditoria")
 @permission_required("audit.view")
 def audit_log():
-    page = max(1, request.args.get("pagina", 1, type=int))
-    action = request.args.get("accion", "")[:60]
+    page = min(max(1, request.args.get("pagina", 1, type=int)), 100_000)
+    action = single_line(request.args.get("accion", ""))[:60]
     stmt = select(audit.AuditEntry).order_by(audit.AuditEntry.at.desc())
     if action:
         stmt = stmt.where(audit.AuditEntry.action == action)
