@@ -176,10 +176,10 @@ class ModerationForm(FlaskForm):
         ("merge", _l("Unir a un tema que ya existe")),
         ("reject", _l("Rechazar, explicando el motivo")),
     ])
-    merge_into = SelectField(_l("Tema al que se une"), choices=[], validators=[Optional()])
+    merge_into = SelectField(_l("Tema al que se une"), choices=[], validate_choice=False)  # checked by the service
     title = StringField(_l("Título con el que se publica"), validators=[Optional(), Length(max=160), NoMarkup()],
                         filters=[single_line], description=_l("Puedes corregir la ortografía antes de aprobar."))
-    reason = TextAreaField(_l("Motivo del rechazo"), validators=[Optional(), Length(max=500)], filters=[clean],
+    reason = TextAreaField(_l("Motivo del rechazo"), validators=[Length(max=500)], filters=[clean],
                            description=_l("Lo verá la ciudadanía. Sé claro y respetuoso."))
 
     def validate_merge_into(self, field):

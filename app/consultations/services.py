@@ -133,9 +133,12 @@ def save_consultation(form, consultation: Consultation | None = None) -> Consult
     if not creating and consultation.rule != form.rule.data and response_count(consultation.id):
         raise ConsultationError(_("La consulta ya tiene respuestas: no se puede cambiar la regla de una respuesta "
                                   "por persona."))
+    slug = form.slug.data or (_unique_slug(slugify(form.title.data), None) if creating else None)
     if creating:
         consultation = Consultation()
         db.session.add(consultation)
+    if slug:
+        consultation.slug = slug
     consultation.title = form.title.data
     consultation.introduction = form.introduction.data
     consultation.office_code = form.office_code.data
@@ -147,10 +150,6 @@ def save_consultation(form, consultation: Consultation | None = None) -> Consult
     consultation.variables = list(form.variables.data or [])
     consultation.is_public = bool(form.is_public.data)
     consultation.rule = form.rule.data
-    if form.slug.data:
-        consultation.slug = form.slug.data
-    elif creating:
-        consultation.slug = _unique_slug(slugify(form.title.data), None)
     db.session.flush()
     audit.record("consultation_created" if creating else "consultation_changed",
                  target=f"consultation:{consultation.id}", details={"title": consultation.title}, commit=False)

@@ -181,7 +181,7 @@ def moderate(consultation_id: int, proposal_id: int):
         form.title.data = proposal.title
     if form.validate_on_submit():
         try:
-            services.moderate(proposal, form.decision.data, merge_into=int(form.merge_into.data or 0) or None,
+            services.moderate(proposal, form.decision.data, merge_into=int(form.merge_into.data) if (form.merge_into.data or "").isdigit() else None,
                               title=form.title.data or "", reason=form.reason.data or "", actor=current_user)
         except services.ConsultationError as exc:
             db.session.rollback()

@@ -44,11 +44,11 @@ def make_consultation(db, catalogs):
 
 def fresh_g() -> None:
     """Forget per-request values cached on `g`: the test fixtures keep one app context pushed for
-    the whole test, so without this a second browser would reuse the first one's CSRF token and
-    device id."""
+    the whole test, so without this a second browser would reuse the first one's CSRF token,
+    device id and logged-in user."""
     from flask import g
 
-    for name in ("csrf_token", "participa_device"):
+    for name in ("csrf_token", "participa_device", "_login_user"):
         g.pop(name, None)
 
 
@@ -64,4 +64,7 @@ def answer(client, consultation, topics=(), *, consent=True, profile=None, extra
         data[f"profile-{key}"] = value
     data.update(extra or {})
     url = url or f"/consultas/{consultation.slug}"
-    return client.post(url, data=data) if "csrf_token" in data else client.submit(url, data)
+    if "csrf_token" not in data:
+        data["csrf_token"] = client.csrf(url)
+        fresh_g()
+    return client.post(url, data=data)

@@ -5,8 +5,13 @@ from sqlalchemy import func, inspect, select
 
 from app.characterization.models import ConsentRecord, Profile
 from app.consultations import tally
-from app.consultations.models import (ConsultationChoice, ConsultationProposal, ConsultationResponse,
-                                      ConsultationRoll, ConsultationTally)
+from app.consultations.models import (
+    ConsultationChoice,
+    ConsultationProposal,
+    ConsultationResponse,
+    ConsultationRoll,
+    ConsultationTally,
+)
 from tests.consultations.conftest import answer
 
 
