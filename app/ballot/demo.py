@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.catalogs import services as catalogs
-from app.core import time
+from app.core import registry, time
 from app.extensions import db
 
 from . import services, workflow
@@ -51,6 +51,7 @@ def run(count: int = 40) -> None:
     rng = random.Random(2026)
     offices = [code for code, _name in catalogs.office_choices()]
     territories = [code for code, _name in catalogs.territory_choices()]
+    events = [event_id for event_id, _label in registry.get().call("event_options")]
     now = time.now()
     for i in range(count):
         kind, text = TEXTS[i % len(TEXTS)]
@@ -59,7 +60,8 @@ def run(count: int = 40) -> None:
         named = i % 3 == 0
         data = {"kind": kind, "text": text, "territory": rng.choice(territories) if territories else None,
                 "office_code": rng.choice(offices) if (offices and i % 4 == 0) else None, "anonymous": not named,
-                "name": "Persona de ejemplo" if named else None, "phone": "300 000 0000" if named else None}
+                "name": "Persona de ejemplo" if named else None, "phone": "300 000 0000" if named else None,
+                "event_id": events[i % len(events)] if (events and i % 6 == 0) else None}
         with time.freeze(received):
             receipt = services.deposit(data, None, channel="demo") if not named else _named(data)
         _advance(receipt, i, editor, admin, offices, received)
