@@ -28,6 +28,7 @@ from .models import BallotNotice, BallotQuestion
 CLAIM_MINUTES = 10  # a worker that claimed a notice and died releases it after this
 MAX_BACKOFF_MINUTES = 360
 SMTP_TIMEOUT = 10
+CODE_PLACEHOLDER = "{{CODE}}"
 
 
 class MailError(RuntimeError):
@@ -43,7 +44,38 @@ def absolute_url(endpoint: str, **values) -> str:
         return base + url_for(endpoint, **values)
 
 
-def queue(question: BallotQuestion, kind: str, *, secret: str | None = None, extra: dict | None = None) -> BallotNotice | None:
+def _body(question: BallotQuestion, kind: str, lookup_url: str, answer: str | None = None) -> str:
+    """Plain-text body of a notice, in the current locale. The lookup code is a placeholder that
+    is filled in at sending time (see BallotNotice.secret)."""
+    entity = current_app.config["ENTITY_NAME"]
+    q = question
+    if kind == "received":
+        lines = [
+            _("Recibimos tu solicitud en la urna virtual de %(entity)s.", entity=entity), "",
+            _("Número de radicado: %(radicado)s", radicado=q.radicado),
+            _("Código de consulta: %(code)s", code=CODE_PLACEHOLDER),
+            _("Plazo para responder: %(days)s días hábiles, a más tardar el %(date)s.", days=q.term_days,
+              date=q.due_on.strftime("%d/%m/%Y")), "",
+            _("Consulta el estado y la respuesta en %(url)s con el radicado y el código. Guarda este mensaje: el "
+              "código no se vuelve a enviar.", url=lookup_url),
+        ]
+    elif kind == "extended":
+        lines = [
+            _("No alcanzamos a responder tu solicitud %(radicado)s dentro del plazo inicial (%(initial)s).",
+              radicado=q.radicado, initial=q.initial_due_on.strftime("%d/%m/%Y")),
+            _("Motivo: %(reason)s", reason=q.extension_reason),
+            _("Nueva fecha límite de respuesta: %(date)s (Ley 1755 de 2015, art. 14).", date=q.due_on.strftime("%d/%m/%Y")),
+            "", _("Consulta el estado en %(url)s.", url=lookup_url),
+        ]
+    else:
+        lines = [
+            _("Ya hay respuesta a tu solicitud %(radicado)s:", radicado=q.radicado), "", answer or "", "",
+            _("También la puedes ver en %(url)s con el radicado y el código.", url=lookup_url),
+        ]
+    return "\n".join([_("Hola:"), "", *lines, "", entity]) + "\n"
+
+
+def queue(question: BallotQuestion, kind: str, *, secret: str | None = None, answer: str | None = None) -> BallotNotice | None:
     """Add a notice for `question` to the outbox (no commit). None when there is no e-mail."""
     if not question.email:
         return None
@@ -53,10 +85,7 @@ def queue(question: BallotQuestion, kind: str, *, secret: str | None = None, ext
             "extended": _("Ampliamos el plazo para responder tu solicitud %(radicado)s", radicado=question.radicado),
             "answered": _("Ya hay respuesta a tu solicitud %(radicado)s", radicado=question.radicado),
         }
-        # Rendered without the page context processors (they need a request): works from CLI too.
-        template = current_app.jinja_env.get_template(f"ballot/mail/{kind}.txt")
-        body = template.render(q=question, config=current_app.config, lookup_url=absolute_url("ballot.lookup"),
-                               **(extra or {}))
+        body = _body(question, kind, absolute_url("ballot.lookup"), answer)
     notice = BallotNotice(question_id=question.id, kind=kind, to_address=question.email, subject=subjects[kind],
                           body=body, secret=secret, created_at=time.now(), next_attempt_at=time.now())
     db.session.add(notice)
@@ -86,7 +115,7 @@ def _send_smtp(notice: BallotNotice, body: str) -> None:
 
 def _deliver(notice: BallotNotice) -> str:
     """Send one notice; return the channel used. Raises MailError when it could not be sent."""
-    body = notice.body.replace("{{CODE}}", notice.secret or "")
+    body = notice.body.replace(CODE_PLACEHOLDER, notice.secret or "")
     if not current_app.config.get("MAIL_SERVER"):
         if current_app.config["PARTICIPA_ENV"] == "production":
             raise MailError("MAIL_SERVER is not configured")

@@ -170,7 +170,7 @@ def publish_answer(question: BallotQuestion, user) -> None:
     question.status, question.answered_at = "answered", now
     question.answered_on_time = answered_on <= question.due_on
     question.business_days_to_answer = business_days_between(question.filed_on, answered_on)
-    notices.queue(question, "answered", extra={"answer": answer.body})
+    notices.queue(question, "answered", answer=answer.body)
     _log(question, user, "answered")
     _commit()
 
