@@ -17,7 +17,7 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.core import registry
-    from app.events import demo, models, public_routes, services, staff_routes  # noqa: F401
+    from app.events import demo, hooks, models, public_routes, services, staff_routes  # noqa: F401
 
     app.register_blueprint(public)
     app.register_blueprint(staff)
@@ -30,11 +30,11 @@ def register(app):
         registry.NavItem("events_staff.index", lambda: _l("Eventos y asistencia"), area="staff",
                          permission="content.view", order=20),
     )
-    reg.home.append(services.home_items)
-    reg.search.append(services.search)
+    reg.home.append(hooks.home_items)
+    reg.search.append(hooks.search)
     reg.demo.append((30, "events", demo.run))
-    reg.add_hook("event_options", services.event_options)
-    reg.add_hook("event_summary", services.event_summary)
-    reg.add_hook("characterization_objects", services.characterization_objects)
-    reg.add_hook("transparency_items", services.transparency_items)
-    register_usage_checker(app, services.catalog_usage)
+    reg.add_hook("event_options", hooks.event_options)
+    reg.add_hook("event_summary", hooks.event_summary)
+    reg.add_hook("characterization_objects", hooks.characterization_objects)
+    reg.add_hook("transparency_items", hooks.transparency_items)
+    register_usage_checker(app, hooks.catalog_usage)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.characterization import services as characterization
@@ -455,12 +455,12 @@ def staff_events(*, status: str = "", query: str = "", page: int = 1, per_page: 
     if status in (DRAFT, PUBLISHED, CANCELLED, CLOSED):
         stmt = stmt.where(Event.status == status)
     if query:
-        stmt = stmt.where(Event.title.ilike(f"%{_like(query)}%", escape="\\"))
+        stmt = stmt.where(Event.title.ilike(f"%{escape_like(query)}%", escape="\\"))
     rows = list(db.session.scalars(stmt.order_by(Event.starts_at.desc()).offset((page - 1) * per_page).limit(per_page + 1)))
     return rows[:per_page], len(rows) > per_page
 
 
-def _like(text: str) -> str:
+def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -478,64 +478,6 @@ def upcoming(limit: int = 3) -> list[Event]:
                                    .order_by(Event.starts_at).limit(limit)))
 
 
-# ---------------------------------------------------------------------------- registry hooks
-
-def _label(event: Event) -> str:
-    return f"{event.title} ({time.to_local(event.starts_at):%Y-%m-%d})"
-
-
-def event_options() -> list[tuple[int, str]]:
-    rows = db.session.scalars(select(Event).where(Event.status != CANCELLED).order_by(Event.starts_at.desc()).limit(500))
-    return [(e.id, _label(e)) for e in rows]
-
-
-def event_summary(event_id) -> dict | None:
-    event = db.session.get(Event, int(event_id)) if str(event_id).isdigit() else None
-    if event is None or event.status == DRAFT:
-        return None
-    return {"id": event.id, "title": event.title, "url": url_for("events.event_page", event_id=event.id),
-            "starts_at": event.starts_at, "kind": event.kind}
-
-
-def characterization_objects() -> list[dict]:
-    rows = db.session.scalars(select(Event).where(Event.status.in_((PUBLISHED, CLOSED))).order_by(Event.starts_at.desc()))
-    return [{"capability": "events", "object_id": str(e.id), "label": e.title, "date": time.to_local(e.starts_at).date()}
-            for e in rows]
-
-
-def search(query: str) -> list[dict]:
-    pattern = f"%{_like(query)}%"
-    stmt = (select(Event).where(Event.status != DRAFT,
-                                or_(Event.title.ilike(pattern, escape="\\"), Event.description.ilike(pattern, escape="\\"),
-                                    Event.topics.ilike(pattern, escape="\\"), Event.place.ilike(pattern, escape="\\")))
-            .order_by(Event.starts_at.desc()).limit(30))
-    return [{"title": e.title, "url": url_for("events.event_page", event_id=e.id), "kind": _("Evento"),
-             "text": f"{time.to_local(e.starts_at):%Y-%m-%d %H:%M} · {e.place}"} for e in db.session.scalars(stmt)]
-
-
-def home_items() -> list[dict]:
-    items = []
-    for e in signing_now(3):
-        items.append({"title": e.title, "url": url_for("events.event_page", event_id=e.id),
-                      "text": _("Está pasando ahora en %(place)s. Si estás allí, escanea el código QR del evento para firmar la asistencia.", place=e.place),
-                      "action": _("Ver el evento")})
-    for e in upcoming(3):
-        items.append({"title": e.title, "url": url_for("events.event_page", event_id=e.id),
-                      "text": _("%(when)s · %(place)s", when=format_local(e.starts_at), place=e.place),
-                      "action": _("Ver detalles y agregar a tu calendario")})
-    return items
-
-
-def transparency_items(section: str) -> list[dict]:
-    """Section "rendicion": past accountability events with their attendance totals."""
-    if section != "rendicion":
-        return []
-    rows = db.session.scalars(select(Event).where(Event.status == CLOSED).order_by(Event.starts_at.desc()).limit(100))
-    return [{"title": e.title, "url": url_for("events.event_page", event_id=e.id),
-             "text": _("%(date)s · %(n)s asistentes", date=f"{time.to_local(e.starts_at):%Y-%m-%d}", n=e.attendance_total or 0)}
-            for e in rows]
-
-
 def format_local(dt: datetime) -> str:
     """'lunes, 5 de marzo de 2026, 3:00 p. m.' (naive UTC in, Bogotá time out)."""
     from flask_babel import format_date, format_time
@@ -547,20 +489,3 @@ def format_span(event: Event) -> str:
     from flask_babel import format_date, format_time
     return _("%(date)s, de %(start)s a %(end)s", date=format_date(event.starts_at, "full"),
              start=format_time(event.starts_at, "short"), end=format_time(event.ends_at, "short"))
-
-
-def catalog_usage(kind: str, list_key: str | None, code: str) -> int:
-    """Catalog usage checker: event kinds, territories and offices our events use."""
-    if kind == "option" and list_key == "event_kind":
-        stmt = select(func.count()).select_from(Event).where(Event.kind == code)
-    elif kind == "option" and list_key == "value_group":
-        stmt = select(func.count()).select_from(EventTarget).where(EventTarget.value_group == code)
-    elif kind == "option" and list_key == "document_type":
-        stmt = select(func.count()).select_from(Attendance).where(Attendance.doc_type == code)
-    elif kind == "territory":
-        stmt = select(func.count()).select_from(Event).where(Event.territory == code)
-    elif kind == "office":
-        stmt = select(func.count()).select_from(EventOffice).where(EventOffice.office_code == code)
-    else:
-        return 0
-    return db.session.scalar(stmt) or 0

@@ -8,7 +8,7 @@ import pytest
 from app.catalogs import services as catalogs
 from app.catalogs.models import CatalogEntry
 from app.core import registry
-from app.events import services
+from app.events import hooks
 from app.events.models import CANCELLED, CLOSED, DRAFT
 
 
@@ -79,4 +79,4 @@ def test_catalog_entries_used_by_events_cannot_be_deleted(db, make_event):
     with pytest.raises(catalogs.CatalogError):
         catalogs.delete("option", kind.id)
     assert catalogs.usage("territory", None, "05") == 1 and catalogs.usage("office", None, "DAP") == 1
-    assert services.catalog_usage("option", "event_kind", "NOD") == 0
+    assert hooks.catalog_usage("option", "event_kind", "NOD") == 0
