@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -88,20 +90,27 @@ class _DocumentFields(FlaskForm):
                        "guardamos una huella cifrada que no se puede unir a tus respuestas."))
 
 
+@cache
+def _response_form_class(variables: tuple[str, ...], document: bool, proposals: bool) -> type[_ResponseBase]:
+    """One form class per combination (built once: WTForms classes are costly to create)."""
+    bases = (_ResponseBase, _DocumentFields) if document else (_ResponseBase,)
+    attrs: dict = {"profile": FormField(profile_section(variables))}
+    if not proposals:
+        attrs.update(proposal_title=None, proposal_description=None)
+    return type("ResponseForm", bases, attrs)
+
+
 def response_form(consultation, *args, **kwargs) -> _ResponseBase:
     """The response form of one consultation (its topics, limit, rule and variables)."""
-    bases = (_ResponseBase, _DocumentFields) if consultation.rule == RULE_DOCUMENT else (_ResponseBase,)
-    attrs = {
-        "profile": FormField(profile_section(tuple(consultation.variables or ()))),
-        "max_choices": consultation.max_choices,
-        "topic_ids": frozenset(t.id for t in consultation.public_topics),
-        "allow_proposals": consultation.allow_proposals,
-    }
-    if not consultation.allow_proposals:
-        attrs.update(proposal_title=None, proposal_description=None)
-    form = type("ResponseForm", bases, attrs)(*args, **kwargs)
-    form.topics.choices = [(str(t.id), t.title) for t in consultation.public_topics]
-    if consultation.rule == RULE_DOCUMENT:
+    document = consultation.rule == RULE_DOCUMENT
+    cls = _response_form_class(tuple(consultation.variables or ()), document, bool(consultation.allow_proposals))
+    form = cls(*args, **kwargs)
+    topics = consultation.public_topics
+    form.max_choices = consultation.max_choices
+    form.allow_proposals = bool(consultation.allow_proposals)
+    form.topic_ids = frozenset(t.id for t in topics)
+    form.topics.choices = [(str(t.id), t.title) for t in topics]
+    if document:
         form.doc_type.choices = catalogs.choices("document_type", blank=str(_l("— Elige —")))
     return form
 
