@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app.core import time
+from app.core.text import single_line
 from app.extensions import db
 from app.surveys import services
 from app.surveys.models import Survey
@@ -46,6 +47,9 @@ def home() -> list[dict]:
 
 
 def search(query: str) -> list[dict]:
+    query = single_line(query or "")
+    if len(query) < 2:
+        return []
     like = f"%{query.replace('%', '').replace('_', '')}%"
     rows = db.session.scalars(select(Survey).where(Survey.published.is_(True),
                                                    or_(Survey.title.ilike(like), Survey.intro.ilike(like)))

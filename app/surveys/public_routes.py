@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -15,6 +17,7 @@ from app.surveys import forms, public, results, services
 from app.surveys.models import Survey
 
 ANSWERED_COOKIE = "participa_encuestas"
+SLUG = re.compile(r"[a-z0-9-]{1,80}")
 
 
 def _serializer() -> URLSafeSerializer:
@@ -56,7 +59,9 @@ def index():
 
 
 def _published_or_404(slug: str) -> Survey:
-    survey = services.by_slug(slug[:80])
+    if not SLUG.fullmatch(slug or ""):
+        abort(404)
+    survey = services.by_slug(slug)
     if survey is None or not survey.published:
         abort(404)
     return survey

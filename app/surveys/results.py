@@ -14,6 +14,7 @@ Suppression (app.characterization.suppression)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import distinct, func, select
@@ -37,6 +38,7 @@ from app.surveys.models import (
 FILTERABLE = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim", "migrant",
               "campesino", "value_group", "zone", "territory")
 TEXT_PAGE = 20
+CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")  # catalog codes; anything else is ignored
 
 
 @dataclass
@@ -83,7 +85,7 @@ def _filtered(stmt, filters: dict[str, str], response_col):
 
 def clean_filters(survey: Survey, raw: dict) -> dict[str, str]:
     allowed = filterable_variables(survey)
-    return {k: str(v)[:40] for k, v in raw.items() if k in allowed and v}
+    return {k: str(v) for k, v in raw.items() if k in allowed and v and CODE.fullmatch(str(v))}
 
 
 def compute(survey: Survey, filters: dict[str, str] | None = None, *, k: int | None = None) -> Results:

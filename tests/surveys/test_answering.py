@@ -146,3 +146,17 @@ def test_consent_given_links_response_to_an_unlinkable_profile(app, db, make_sur
     profile = db.session.scalar(select(Profile))
     assert profile.capability == "surveys" and profile.object_id == str(survey.id) and profile.sex == "2"
     assert db.session.scalar(select(SurveyResponse)).profile_id == profile.id
+
+
+def test_hostile_urls_are_refused_cleanly(app, client, db, make_survey, login_as):
+    survey = make_survey(profile_variables=["sex"])
+    assert client.get("/encuestas/%00%3Cscript%3E").status_code == 404
+    assert client.get(f"/encuestas/{survey.slug}?t=%00' OR 1=1--").status_code == 200
+    from app.surveys import hooks
+
+    with app.test_request_context():  # NUL stripped before the query (PostgreSQL refuses NUL bytes)
+        assert [r["title"] for r in hooks.search("prueba\x00")] == ["Encuesta de prueba"]
+    login_as("admin")
+    page = client.get(f"/gestion/encuestas/{survey.id}/resultados?sex=%00%27%20OR%201=1--&pagina=-5")
+    assert page.status_code == 200
+    assert client.get(f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos?pagina=-3&sex=%00").status_code == 200
