@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 import xlsxwriter
 from flask import Response, current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.core import audit, time
@@ -51,7 +52,15 @@ def _download(body_path: str | None, data: bytes | None, filename: str, mimetype
 # ---------------------------------------------------------------------------- XLSX
 
 def write_xlsx(path: str, plan, today=None) -> int:
-    """Write the plan in Cartago's layout; return the number of task rows."""
+    """Write the plan in Cartago's layout; return the number of task rows.
+
+    The layout is the entity's official Spanish format, so the file is written in Spanish whatever
+    the language of the person downloading it (and reads back with the importer)."""
+    with force_locale("es_CO"):
+        return _write_xlsx(path, plan, today)
+
+
+def _write_xlsx(path: str, plan, today=None) -> int:
     overview = services.plan_overview(plan, today)
     names = services.office_names()
     n_periods = len(plan.periods)
@@ -83,16 +92,16 @@ def write_xlsx(path: str, plan, today=None) -> int:
     row = 0
     sheet.merge_range(row, 0, row, last, current_app.config.get("ENTITY_NAME", ""), title)
     row += 1
-    sheet.merge_range(row, 0, row, last, _("FORMATO PLAN DE ACCIÓN") if plan.kind == "action"
-                      else _("PLAN DE MEJORAMIENTO"), title)
+    sheet.merge_range(row, 0, row, last, "FORMATO PLAN DE ACCIÓN" if plan.kind == "action"
+                      else "PLAN DE MEJORAMIENTO", title)
     row += 1
     preamble = [
-        (_("NOMBRE DEL PLAN"), plan.name), (_("AÑO"), str(plan.year)),
-        (_("PROCESO"), plan.process), (_("SUB PROCESO"), plan.subprocess),
-        (_("OBJETIVO"), plan.objective), (_("ALCANCE"), plan.scope),
-        (_("DEPENDENCIA RESPONSABLE DE LA FORMULACIÓN DEL PLAN"), names.get(plan.owner_office, plan.owner_office)),
-        (_("FECHA DEL PLAN"), plan.plan_date.isoformat() if plan.plan_date else ""),
-        (_("DEPENDENCIAS PARTICIPANTES EN LA FORMULACIÓN DEL PLAN"),
+        ("NOMBRE DEL PLAN", plan.name), ("AÑO", str(plan.year)),
+        ("PROCESO", plan.process), ("SUB PROCESO", plan.subprocess),
+        ("OBJETIVO", plan.objective), ("ALCANCE", plan.scope),
+        ("DEPENDENCIA RESPONSABLE DE LA FORMULACIÓN DEL PLAN", names.get(plan.owner_office, plan.owner_office)),
+        ("FECHA DEL PLAN", plan.plan_date.isoformat() if plan.plan_date else ""),
+        ("DEPENDENCIAS PARTICIPANTES EN LA FORMULACIÓN DEL PLAN",
          ", ".join(names.get(c, c) for c in plan.participating_codes)),
     ]
     for key, value in preamble:
@@ -102,16 +111,16 @@ def write_xlsx(path: str, plan, today=None) -> int:
     row += 1
 
     # Two header rows: groups merged across, never down (constant memory).
-    top = [(0, _("N°")), (1, _("ACTIVIDADES")), (2, _("TAREA (S) QUE AYUDA A IMPLEMENTAR LA ACTIVIDAD")),
-           (c_deliv, _("PRODUCTOS (BIENES O SERVICIOS) ENTREGABLES")), (c_resp, _("RESPONSABLES")),
-           (c_goal, _("META")), (c_unit, _("UNIDAD DE MEDIDA")), (c_pct, _("AVANCE (%)")), (c_status, _("ESTADO")),
-           (c_obs, _("OBSERVACIONES"))]
+    top = [(0, "N°"), (1, "ACTIVIDADES"), (2, "TAREA (S) QUE AYUDA A IMPLEMENTAR LA ACTIVIDAD"),
+           (c_deliv, "PRODUCTOS (BIENES O SERVICIOS) ENTREGABLES"), (c_resp, "RESPONSABLES"),
+           (c_goal, "META"), (c_unit, "UNIDAD DE MEDIDA"), (c_pct, "AVANCE (%)"), (c_status, "ESTADO"),
+           (c_obs, "OBSERVACIONES")]
     for col, text in top:
         sheet.write_string(row, col, text, head)
-    sheet.merge_range(row, c_month, row, c_month + 11, _("MES"), head)
-    sheet.merge_range(row, c_formula, row, c_result, _("INDICADOR"), head)
-    follow_title = _("SEGUIMIENTO TRIMESTRAL") if plan.periods == [[1, 3], [4, 6], [7, 9], [10, 12]] \
-        else _("SEGUIMIENTO POR PERIODO")
+    sheet.merge_range(row, c_month, row, c_month + 11, "MES", head)
+    sheet.merge_range(row, c_formula, row, c_result, "INDICADOR", head)
+    follow_title = "SEGUIMIENTO TRIMESTRAL" if plan.periods == [[1, 3], [4, 6], [7, 9], [10, 12]] \
+        else "SEGUIMIENTO POR PERIODO"
     if n_periods > 1:
         sheet.merge_range(row, c_period, row, c_period + n_periods - 1, follow_title, head)
     else:
@@ -121,8 +130,8 @@ def write_xlsx(path: str, plan, today=None) -> int:
         sheet.write_blank(row, col, None, head)
     for month in range(1, 13):
         sheet.write_string(row, c_month + month - 1, str(month), head)
-    sheet.write_string(row, c_formula, _("FÓRMULA"), head)
-    sheet.write_string(row, c_result, _("RESULTADO"), head)
+    sheet.write_string(row, c_formula, "FÓRMULA", head)
+    sheet.write_string(row, c_result, "RESULTADO", head)
     for index in range(1, n_periods + 1):
         sheet.write_string(row, c_period + index - 1, progress.period_label(index), head)
     sheet.freeze_panes(row + 1, 3)

@@ -319,9 +319,9 @@ def _month(value: str) -> int | None:
 
 def _unit(value: str, goal_text: str, indicator: str) -> str | None:
     v = _norm(value)
-    if v.startswith(("porcentaje", "porcentual")) or value.strip() == "%":
+    if v.startswith(("porcentaje", "porcentual", "percent")) or value.strip() == "%":
         return "percentage"
-    if v.startswith(("numero", "cantidad", "unidad", "numerico")):
+    if v.startswith(("numero", "cantidad", "unidad", "numerico", "number")):
         return "number"
     if v:
         return None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.catalogs import services as catalogs
 from app.catalogs.models import Office
 from app.core import audit, time
+from app.core.text import single_line
 from app.extensions import db
 from app.plans import importer, progress
 from app.plans.models import (
@@ -534,7 +535,11 @@ def actions_linked(kind: str, target_id: int) -> list[tuple[Plan, PlanAction]]:
 def search(query: str, limit: int = 20) -> list[tuple[Plan, PlanAction | None]]:
     """Published plans whose name or objective contain `query`, and actions whose title or whose
     tasks (description, indicator) contain it."""
-    like = f"%{query.replace('%', '').replace('_', '')}%"
+    # NUL and control characters out (PostgreSQL refuses NUL); LIKE wildcards are literal text here
+    query = single_line(query or "")[:100].replace("%", "").replace("_", "")
+    if len(query) < 2:
+        return []
+    like = f"%{query}%"
     plans = db.session.scalars(select(Plan).where(Plan.published.is_(True),
                                                   or_(Plan.name.ilike(like), Plan.objective.ilike(like))).limit(limit))
     out: list[tuple[Plan, PlanAction | None]] = [(p, None) for p in plans]

@@ -261,7 +261,9 @@ def report(plan_id: int, task_id: int):
     if request.method == "GET":
         form.office.data = request.args.get("dependencia") if request.args.get("dependencia") in mine else mine[0]
         current = services.current_period(plan, time.today())
-        form.period.data = int(request.args.get("periodo", 0) or 0) or current or (periods[-1] if periods else 1)
+        asked = request.args.get("periodo", "")
+        form.period.data = (int(asked) if asked.isdigit() and int(asked) in periods else None) or current or (
+            periods[-1] if periods else 1)
         existing = next((r for r in task.reports if r.office_code == form.office.data and r.period == form.period.data), None)
         if existing is not None:
             form.value.data = Decimal(str(existing.value)) if existing.value is not None else None

@@ -57,3 +57,20 @@ def test_staff_detail_and_report_form_on_a_phone(phone, plan_with_follow_up, mak
     phone.wait_for_load_state()
     phone.check()  # the page with errors is accessible too
     assert phone.locator(".error-summary").is_visible()
+
+
+def test_import_preview_on_a_phone(phone, make_user, db):
+    make_user("admin", email="admin-planes@prueba.gov.co")
+    staff_login(phone, "admin-planes@prueba.gov.co", PASSWORD)
+    phone.visit("/gestion/planes/importar")
+    phone.set_input_files("#file", MEDELLIN)
+    phone.fill("#year", "2026")
+    phone.click("button[type=submit]:has-text('Revisar el archivo')")
+    phone.wait_for_load_state()
+    phone.check()
+    assert "9 acciones y 15 tareas" in phone.locator("main").inner_text()
+    phone.get_by_label("Gobernación de Antioquia").check()
+    phone.click("button[type=submit]:has-text('Importar el plan')")
+    phone.wait_for_load_state()
+    phone.check()
+    assert "Plan importado" in phone.locator("main").inner_text()

@@ -101,3 +101,10 @@ def test_formula_like_text_is_neutralised_in_xlsx(client, login_as, medellin_pla
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert "'=HYPERLINK(\"http://malo\")" in values
+
+
+def test_xlsx_keeps_the_official_spanish_layout_in_english(client, login_as, medellin_plan, may_2026):
+    response = _download(client, login_as, f"/gestion/planes/{medellin_plan.id}/plan.xlsx?lang=en")
+    values = {c for row in load_workbook(io.BytesIO(response.data)).worksheets[0].iter_rows(values_only=True)
+              for c in row if isinstance(c, str)}
+    assert {"ACTIVIDADES", "SEGUIMIENTO TRIMESTRAL", "Porcentaje", "Atrasada"} <= values

@@ -81,6 +81,13 @@ def test_search_page_finds_plans(client, medellin_plan):
     assert medellin_plan.name in body
 
 
+def test_hostile_search_is_harmless(app, medellin_plan):
+    with app.test_request_context():
+        assert hooks.search("<script>alert(1)</script>' OR 1=1--\x00") == []
+        assert hooks.search("%%") == [] and hooks.search("_") == []
+        assert hooks.search("escuchaderos\x00")
+
+
 def test_staff_pages_need_login_and_roles(client, make_user, medellin_plan):
     assert client.get("/gestion/planes/").status_code == 302
     analyst = make_user("analyst")
@@ -202,3 +209,42 @@ def test_catalog_refuses_deleting_an_office_plans_use(medellin_plan, db):
     office = db.session.scalar(select(Office).where(Office.code == "SMUJ"))
     with pytest.raises(catalogs.CatalogError):
         catalogs.delete("office", office.id)
+
+
+def test_owner_edits_plan_data_and_periods(client, make_user, medellin_plan, may_2026, db):
+    client.login(make_user("editor", email="dap@prueba.gov.co", offices=("DAP",)))
+    url = f"/gestion/planes/{medellin_plan.id}/editar"
+    form = client.get(url).get_data(as_text=True)
+    assert 'value="1-3, 4-6, 7-9, 10-12"' in form
+    bad = client.submit(url, {"name": medellin_plan.name, "year": "2026", "kind": "improvement", "owner_office": "DAP",
+                              "periods": "1-4, 3-8"})
+    assert bad.status_code == 422 and "sin cruzarse" in bad.get_data(as_text=True)
+    ok = client.submit(url, {"name": "Plan de mejoramiento 2026", "year": "2026", "kind": "improvement",
+                             "owner_office": "DAP", "offices": ["DAP", "SCOM"], "periods": "1-4, 5-8, 9-12",
+                             "analysis": "Conclusiones del año."})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    plan = services.get_plan(medellin_plan.id)
+    assert (plan.name, plan.periods, plan.participating_codes, plan.analysis) == (
+        "Plan de mejoramiento 2026", [[1, 4], [5, 8], [9, 12]], ["DAP", "SCOM"], "Conclusiones del año.")
+    task = plan.tasks[0]
+    assert client.get(f"/gestion/planes/{plan.id}/tareas/{task.id}/reportar?periodo=abc").status_code == 200
+    assert client.get(f"/gestion/planes/{plan.id}/tareas/{task.id}/reportar?periodo=2").status_code == 200
+    assert client.get(f"/gestion/planes/{plan.id}/tareas/99999/reportar").status_code == 404
+    assert client.get("/gestion/planes/99999").status_code == 404
+
+
+def test_finding_form_creates_improvement_action(client, make_user, medellin_plan, may_2026, db):
+    client.login(make_user("admin"))
+    url = f"/gestion/planes/{medellin_plan.id}/hallazgos/nuevo"
+    missing = client.submit(url, {"description": "Sin avance", "found_on": "2026-05-10", "create_action": "y"})
+    assert missing.status_code == 422 and "Escribe este dato" in missing.get_data(as_text=True)
+    ok = client.submit(url, {"description": "Sin avance en formatos", "found_on": "2026-05-10", "period": "1",
+                             "create_action": "y", "action_title": "Plan de choque de formatos",
+                             "task_description": "Revisar los formatos pendientes", "offices": ["SGHSC"],
+                             "start_month": "6", "end_month": "8", "indicator_name": "Formatos revisados",
+                             "unit": "number", "goal": "10"})
+    assert ok.status_code == 302
+    plan = services.get_plan(medellin_plan.id)
+    assert plan.findings[0].action.title == "Plan de choque de formatos"
+    assert plan.actions[-1].tasks[0].office_codes == ["SGHSC"]
