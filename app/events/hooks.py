@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
 from app.core import time
@@ -66,7 +67,8 @@ def transparency_items(section: str) -> list[dict]:
         return []
     rows = db.session.scalars(select(Event).where(Event.status == CLOSED).order_by(Event.starts_at.desc()).limit(100))
     return [{"title": e.title, "url": url_for("events.event_page", event_id=e.id),
-             "text": _("%(date)s · %(n)s asistentes", date=f"{time.to_local(e.starts_at):%Y-%m-%d}", n=e.attendance_total or 0)}
+             "text": ngettext("%(date)s · %(num)s asistente", "%(date)s · %(num)s asistentes", e.attendance_total or 0,
+                             date=f"{time.to_local(e.starts_at):%Y-%m-%d}")}
             for e in rows]
 
 
