@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import time
@@ -34,8 +34,25 @@ from app.extensions import db
 
 class Profile(db.Model):
     __tablename__ = "profile"
+    # Dashboard queries are GROUP BY one or two answer columns, filtered by context and date.
+    # One index per answer column lets SQLite count a whole column from the index alone; the
+    # context/date index narrows filtered views. (PostgreSQL counts all columns in one scan
+    # with GROUPING SETS, see queries.py.)
     __table_args__ = (
         Index("ix_profile_context", "capability", "object_id"),
+        Index("ix_profile_capability_date", "capability", "on_date"),
+        Index("ix_profile_life_course", "life_course"),
+        Index("ix_profile_sex", "sex"),
+        Index("ix_profile_gender_identity", "gender_identity"),
+        Index("ix_profile_sexual_orientation", "sexual_orientation"),
+        Index("ix_profile_ethnicity", "ethnicity"),
+        Index("ix_profile_victim", "victim"),
+        Index("ix_profile_migrant", "migrant"),
+        Index("ix_profile_campesino", "campesino"),
+        Index("ix_profile_has_disability", "has_disability"),
+        Index("ix_profile_zone", "zone"),
+        Index("ix_profile_subterritory", "subterritory"),
+        Index("ix_profile_value_group", "value_group"),
         {"sqlite_with_rowid": False},
     )
 
@@ -71,7 +88,7 @@ class ProfileDisability(db.Model):
     """One disability type declared in a profile (several may apply)."""
 
     __tablename__ = "profile_disability"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (Index("ix_profile_disability_code", "code"), {"sqlite_with_rowid": False})
 
     profile_id: Mapped[str] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
     code: Mapped[str] = mapped_column(String(10), primary_key=True)
@@ -90,3 +107,38 @@ class ConsentRecord(db.Model):
     minor: Mapped[bool] = mapped_column(Boolean, default=False)
     guardian_name: Mapped[str | None] = mapped_column(String(160))
     guardian_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PopulationBaseline(db.Model):
+    """One row of an uploaded population baseline (e.g. DANE projections): how many people of a
+    group live in a territory. Empty group columns mean "all". See baseline.py for the CSV."""
+
+    __tablename__ = "characterization_baseline"
+    __table_args__ = (UniqueConstraint("territory", "life_course", "sex", name="uq_characterization_baseline_group"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory: Mapped[str] = mapped_column(String(40), default="")  # comuna/corregimiento code
+    life_course: Mapped[str] = mapped_column(String(10), default="")
+    sex: Mapped[str] = mapped_column(String(10), default="")
+    population: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(160), default="")
+    loaded_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
+
+
+PROFILE_LISTS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim", "migrant",
+                 "campesino", "zone", "value_group")
+
+
+def catalog_usage(kind: str, list_key: str | None, code: str) -> int:
+    """How many profiles use a catalog entry (so it is deactivated, never deleted)."""
+    from sqlalchemy import func, or_, select
+
+    if kind == "territory":
+        stmt = select(func.count()).select_from(Profile).where(or_(Profile.territory == code, Profile.subterritory == code))
+    elif kind == "option" and list_key == "disability":
+        stmt = select(func.count()).select_from(ProfileDisability).where(ProfileDisability.code == code)
+    elif kind == "option" and list_key in PROFILE_LISTS:
+        stmt = select(func.count()).select_from(Profile).where(getattr(Profile, list_key) == code)
+    else:
+        return 0
+    return db.session.scalar(stmt) or 0

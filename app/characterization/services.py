@@ -51,14 +51,8 @@ def answers_from(section) -> dict:
     return data
 
 
-def record(section, context: Context) -> Outcome:
-    """Store consent proof and an unlinkable profile for a submitted section (no commit).
-
-    Without consent nothing is stored. A minor (age band under 18) without a guardian's name and
-    consent keeps only the non-sensitive answers.
-    """
-    if not section.consent.data:
-        return Outcome(consent=None, stored_profile=False, sensitive_dropped=False)
+def _prepared(section) -> tuple[dict, bool, bool, bool]:
+    """(answers to keep, minor, guardian consent given, sensitive answers dropped)."""
     answers = answers_from(section)
     minor = answers.get("life_course") in minor_codes()
     guardian_ok = bool(getattr(section, "guardian_consent", None) and section.guardian_consent.data
@@ -68,6 +62,18 @@ def record(section, context: Context) -> Outcome:
         dropped = any(answers.get(k) for k in SENSITIVE)
         for key in SENSITIVE:
             answers[key] = None
+    return answers, minor, guardian_ok, dropped
+
+
+def record(section, context: Context) -> Outcome:
+    """Store consent proof and an unlinkable profile for a submitted section (no commit).
+
+    Without consent nothing is stored. A minor (age band under 18) without a guardian's name and
+    consent keeps only the non-sensitive answers.
+    """
+    if not section.consent.data:
+        return Outcome(consent=None, stored_profile=False, sensitive_dropped=False)
+    answers, minor, guardian_ok, dropped = _prepared(section)
     consent = ConsentRecord(
         policy_version=current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"],
         given_at=time.now(),
@@ -80,6 +86,28 @@ def record(section, context: Context) -> Outcome:
     db.session.add(consent)
     db.session.add(build_profile(answers, context))
     return Outcome(consent=consent, stored_profile=True, sensitive_dropped=dropped)
+
+
+def preview(section) -> dict:
+    """What `record()` would store for this section, with labels, storing nothing (staff preview).
+
+    {"consented", "sensitive_dropped", "minor", "answers": [(question, answer label)]}"""
+    from app.characterization import queries
+
+    if not section.consent.data:
+        return {"consented": False, "sensitive_dropped": False, "minor": False, "answers": []}
+    answers, minor, _guardian_ok, dropped = _prepared(section)
+    names = queries.variable_labels()
+    shown = []
+    for name, value in answers.items():
+        if name == "organisation":
+            shown.append((str(section.organisation.label.text), value or ""))
+            continue
+        variable = "disability_type" if name == "disability" else name
+        labels = queries.code_labels(variable)
+        text = "; ".join(labels.get(v, v) for v in value) if isinstance(value, list) else labels.get(value or "", value)
+        shown.append((names.get(variable, name), text))
+    return {"consented": True, "sensitive_dropped": dropped, "minor": minor, "answers": shown}
 
 
 def build_profile(answers: dict, context: Context) -> Profile:

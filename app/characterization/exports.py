@@ -1,0 +1,171 @@
+"""Characterisation exports: profile rows and aggregated tables (CSV and XLSX), each with a data
+dictionary. All go through `app.core.exports` (streamed, formula-neutralised, audited).
+
+Rows stream from a server-side cursor as plain tuples (no ORM objects), so memory stays flat.
+
+Analysts get *anonymised* rows: no organisation name (free text: it can name a small group or a
+person, e.g. "JAC vereda El Tambo, presidenta") and the participation date reduced to the month
+(a date plus an event and a barrio can single out one attendee on an attendance list). Stewards
+(`exports.personal`) get the organisation and the exact date. Aggregated tables are suppressed
+for everyone but stewards, exactly as on the dashboard.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+
+from app.characterization import dashboard, queries
+from app.characterization.queries import D, Filters, P
+from app.core import exports
+from app.extensions import db
+
+ROW_COLUMNS = ("capability", "object_id", "on_date", "channel", "life_course", "sex", "gender_identity",
+               "sexual_orientation", "ethnicity", "disability", "disability_types", "victim", "migrant",
+               "campesino", "zone", "territory", "subterritory", "value_group", "organisation")
+CODED = {"capability", "channel", "life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
+         "disability", "disability_types", "victim", "migrant", "campesino", "zone", "territory", "subterritory",
+         "value_group"}
+AGG_HEADER = ("tabla", "variable", "codigo", "etiqueta", "variable_columna", "codigo_columna", "etiqueta_columna",
+              "personas", "oculta")
+
+
+def row_columns(full: bool) -> tuple[str, ...]:
+    return ROW_COLUMNS if full else tuple(c for c in ROW_COLUMNS if c != "organisation")
+
+
+def _descriptions() -> dict[str, str]:
+    from flask_babel import gettext as _
+
+    names = queries.variable_labels()
+    return {
+        "capability": names["capability"], "object_id": _("Identificador del evento, consulta, encuesta u objeto"),
+        "on_date": _("Fecha de participación (AAAA-MM-DD; en la exportación anonimizada solo AAAA-MM)"),
+        "channel": names["channel"], "disability": _("Discapacidad (1 sí, 0 no, vacío sin respuesta)"),
+        "disability_types": _("Tipos de discapacidad declarados, separados por «;»"),
+        "organisation": _("Nombre de la organización (solo en la exportación con datos personales)"),
+        **{k: v for k, v in names.items() if k not in ("disability", "disability_type")},
+        "tabla": _("Tabla del tablero"), "variable": _("Variable de las filas"), "codigo": _("Código de la fila"),
+        "etiqueta": _("Etiqueta de la fila"), "variable_columna": _("Variable de las columnas (cruces)"),
+        "codigo_columna": _("Código de la columna"), "etiqueta_columna": _("Etiqueta de la columna"),
+        "personas": _("Número de personas (vacío si está oculto)"),
+        "oculta": _("1 si la cifra se oculta por ser menor que k o para proteger otra cifra"),
+    }
+
+
+def dictionary_rows(columns) -> list[tuple]:
+    """(column, description, code, label) for every column and every code of coded columns."""
+    descriptions = _descriptions()
+    out = []
+    for column in columns:
+        out.append((column, descriptions.get(column, column), "", ""))
+        variable = "disability_type" if column == "disability_types" else column
+        if column in CODED or column in ("variable", "variable_columna"):
+            if column in ("variable", "variable_columna"):
+                labels = queries.variable_labels()
+            else:
+                labels = queries.code_labels(variable)
+            for code, label in labels.items():
+                out.append((column, "", code, label))
+    return out
+
+
+DICT_HEADER = ("columna", "descripcion", "codigo", "etiqueta")
+
+
+def _rows_stmt(filters: Filters, full: bool):
+    if db.engine.dialect.name == "postgresql":
+        types = func.string_agg(D.c.code, ";")
+    else:
+        types = func.group_concat(D.c.code, ";")
+    types_sub = select(types).where(D.c.profile_id == P.c.id).scalar_subquery()
+    date_col = P.c.on_date if full else func.substr(func.cast(P.c.on_date, db.String), 1, 7)
+    columns = []
+    for name in row_columns(full):
+        if name == "on_date":
+            columns.append(date_col)
+        elif name == "disability":
+            columns.append(P.c.has_disability)
+        elif name == "disability_types":
+            columns.append(types_sub)
+        else:
+            columns.append(P.c[name])
+    cond = filters.conditions()
+    stmt = select(*columns).select_from(P)
+    if cond:
+        stmt = stmt.where(and_(*cond))
+    return stmt.order_by(P.c.id)  # random ids: the order says nothing about who came when
+
+
+def profile_rows(filters: Filters, full: bool):
+    """Yield export rows as tuples, from a server-side cursor."""
+    result = db.session.execute(_rows_stmt(filters, full).execution_options(yield_per=5000, stream_results=True))
+    disability_index = row_columns(full).index("disability")
+    for row in result:
+        row = list(row)
+        value = row[disability_index]
+        row[disability_index] = "" if value is None else ("1" if value else "0")
+        yield row
+
+
+def aggregated_rows(filters: Filters, k: int | None, cross: tuple[str, str] | None = None):
+    """The dashboard's tables (suppressed for k) as rows of AGG_HEADER."""
+    from flask_babel import gettext as _
+
+    for table in dashboard.summary(filters, k):
+        for row in table.rows:
+            yield (_("Totales"), table.variable, row["code"], row["label"], "", "", "", row["value"], int(row["value"] is None))
+        if not table.multi:
+            yield (_("Totales"), table.variable, "TOTAL", _("Total"), "", "", "", table.total, int(table.total is None))
+    if cross:
+        ct = dashboard.crosstab(cross[0], cross[1], filters, k)
+        t = ct.table
+        name = _("Cruce")
+        for r, rl in ct.rows:
+            for c, cl in ct.cols:
+                v = t.cells[(r, c)]
+                yield (name, ct.row_var, r, rl, ct.col_var, c, cl, v, int(v is None))
+            v = t.row_totals[r]
+            yield (name, ct.row_var, r, rl, ct.col_var, "TOTAL", _("Total"), v, int(v is None))
+        for c, cl in ct.cols:
+            v = t.col_totals[c]
+            yield (name, ct.row_var, "TOTAL", _("Total"), ct.col_var, c, cl, v, int(v is None))
+        yield (name, ct.row_var, "TOTAL", _("Total"), ct.col_var, "TOTAL", _("Total"), t.total, int(t.total is None))
+
+
+def _audit_filters(filters: Filters, k: int | None, extra: dict | None = None) -> dict:
+    return {**filters.as_dict(), "k": k, **(extra or {})}
+
+
+def rows_csv(filters: Filters, full: bool):
+    columns = row_columns(full)
+    return exports.csv_response("caracterizacion-perfiles.csv", columns, profile_rows(filters, full),
+                                what="characterization.profiles", filters=_audit_filters(filters, None, {"full": full}),
+                                personal=full)
+
+
+def rows_xlsx(filters: Filters, full: bool):
+    columns = row_columns(full)
+    return exports.xlsx_response("caracterizacion-perfiles.xlsx", [
+        ("perfiles", columns, profile_rows(filters, full)),
+        ("diccionario", DICT_HEADER, dictionary_rows(columns)),
+    ], what="characterization.profiles", filters=_audit_filters(filters, None, {"full": full}), personal=full)
+
+
+def tables_csv(filters: Filters, k: int | None, cross):
+    return exports.csv_response("caracterizacion-tablas.csv", AGG_HEADER, aggregated_rows(filters, k, cross),
+                                what="characterization.tables", filters=_audit_filters(filters, k, {"cross": cross}))
+
+
+def tables_xlsx(filters: Filters, k: int | None, cross):
+    return exports.xlsx_response("caracterizacion-tablas.xlsx", [
+        ("tablas", AGG_HEADER, aggregated_rows(filters, k, cross)),
+        ("diccionario", DICT_HEADER, dictionary_rows(AGG_HEADER)),
+    ], what="characterization.tables", filters=_audit_filters(filters, k, {"cross": cross}))
+
+
+def dictionary_csv(kind: str, full: bool):
+    columns = AGG_HEADER if kind == "tablas" else row_columns(full)
+    return exports.csv_response(f"caracterizacion-diccionario-{kind}.csv", DICT_HEADER, dictionary_rows(columns),
+                                what="characterization.dictionary", filters={"kind": kind})
+
+

@@ -1,0 +1,183 @@
+"""Aggregate queries behind the dashboard and the exports: always GROUP BY in SQL, never rows in
+Python. Counts come back unsuppressed; callers apply `suppression` for the reader's role.
+
+Filters (`Filters`) are the context (capability, object, date range) plus intersection filters
+(any number of variable = code pairs, e.g. sex=2 × zone=3 × victim=1, and a disability type).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, func, select
+
+from app.characterization.models import Profile, ProfileDisability
+from app.extensions import db
+
+P = Profile.__table__
+D = ProfileDisability.__table__
+
+# Variables one can count, cross and filter by. "disability" is the yes/no summary
+# (has_disability); the types (several per person) are counted separately.
+DIMENSIONS = (
+    "life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "disability", "victim",
+    "migrant", "campesino", "zone", "territory", "subterritory", "value_group", "capability", "channel",
+)
+COLUMN = {name: P.c[name] for name in DIMENSIONS if name in P.c}
+COLUMN["disability"] = P.c.has_disability
+CATALOG_LISTS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim",
+                 "migrant", "campesino", "zone", "value_group")
+NO_ANSWER = ""  # key for "not asked / not answered" in every count
+
+
+@dataclass
+class Filters:
+    capability: str = ""
+    object_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    where: dict[str, str] = field(default_factory=dict)  # intersection: variable -> code
+    disability_type: str = ""
+
+    def conditions(self) -> list:
+        cond = []
+        if self.capability:
+            cond.append(P.c.capability == self.capability)
+        if self.object_id:
+            cond.append(P.c.object_id == self.object_id)
+        if self.date_from:
+            cond.append(P.c.on_date >= self.date_from)
+        if self.date_to:
+            cond.append(P.c.on_date <= self.date_to)
+        for name, code in self.where.items():
+            column = COLUMN[name]
+            if name == "disability":
+                cond.append(column.is_(None) if code == NO_ANSWER else column.is_(code == "1"))
+            else:
+                cond.append(column.is_(None) if code == NO_ANSWER else column == code)
+        if self.disability_type:
+            cond.append(exists().where(and_(D.c.profile_id == P.c.id, D.c.code == self.disability_type)))
+        return cond
+
+    def as_dict(self) -> dict:
+        """For audit entries and links."""
+        out = {k: v for k, v in (("capability", self.capability), ("object_id", self.object_id),
+                                   ("date_from", self.date_from and self.date_from.isoformat()),
+                                   ("date_to", self.date_to and self.date_to.isoformat()),
+                                   ("disability_type", self.disability_type)) if v}
+        if self.where:
+            out["where"] = dict(self.where)
+        return out
+
+
+def _key(name: str, value) -> str:
+    if value is None:
+        return NO_ANSWER
+    if name == "disability":
+        return "1" if value else "0"
+    return str(value)
+
+
+def _where(stmt, filters: Filters):
+    cond = filters.conditions()
+    return stmt.where(and_(*cond)) if cond else stmt
+
+
+def total(filters: Filters) -> int:
+    return db.session.scalar(_where(select(func.count()).select_from(P), filters)) or 0
+
+
+def totals(variable: str, filters: Filters) -> dict[str, int]:
+    """{code: people} for one variable ("" = no answer); "disability_type" counts declarations."""
+    if variable == "disability_type":
+        return disability_types(filters)
+    column = COLUMN[variable]
+    stmt = _where(select(column, func.count()).select_from(P), filters).group_by(column)
+    return {_key(variable, value): n for value, n in db.session.execute(stmt)}
+
+
+def all_totals(variables: tuple[str, ...], filters: Filters) -> dict[str, dict[str, int]]:
+    """Totals of several variables. PostgreSQL: one scan with GROUPING SETS; SQLite: one
+    GROUP BY per variable, each answered from that column's index when no filter applies."""
+    variables = tuple(v for v in variables if v in COLUMN)
+    if db.engine.dialect.name != "postgresql" or len(variables) < 2:
+        return {v: totals(v, filters) for v in variables}
+    columns = [COLUMN[v] for v in variables]
+    stmt = _where(select(*[func.grouping(c) for c in columns], *columns, func.count()).select_from(P), filters)
+    stmt = stmt.group_by(func.grouping_sets(*columns))
+    out: dict[str, dict[str, int]] = {v: {} for v in variables}
+    n = len(variables)
+    for row in db.session.execute(stmt):
+        flags, values, count = row[:n], row[n:2 * n], row[2 * n]
+        index = list(flags).index(0)
+        out[variables[index]][_key(variables[index], values[index])] = count
+    return out
+
+
+def disability_types(filters: Filters) -> dict[str, int]:
+    """{disability code: people declaring it} (a person may declare several)."""
+    cond = filters.conditions()
+    stmt = select(D.c.code, func.count()).select_from(D)
+    if cond:
+        stmt = stmt.join(P, P.c.id == D.c.profile_id).where(and_(*cond))
+    return dict(db.session.execute(stmt.group_by(D.c.code)).all())
+
+
+def crosstab(row_var: str, col_var: str, filters: Filters) -> dict[tuple[str, str], int]:
+    """{(row code, column code): people} for two variables."""
+    a, b = COLUMN[row_var], COLUMN[col_var]
+    stmt = _where(select(a, b, func.count()).select_from(P), filters).group_by(a, b)
+    return {(_key(row_var, x), _key(col_var, y)): n for x, y, n in db.session.execute(stmt)}
+
+
+# ------------------------------------------------------------------------------ labels
+
+def capability_labels() -> dict[str, str]:
+    return {"events": _("Eventos"), "consultations": _("Consultas de priorización"), "ballot": _("Urna virtual"),
+            "surveys": _("Encuestas de satisfacción"), "demo": _("Datos de ejemplo"), "preview": _("Vista previa")}
+
+
+def variable_labels() -> dict[str, str]:
+    return {
+        "life_course": _("Curso de vida"), "sex": _("Sexo al nacer"), "gender_identity": _("Identidad de género"),
+        "sexual_orientation": _("Orientación sexual"), "ethnicity": _("Autorreconocimiento étnico"),
+        "disability": _("Discapacidad"), "disability_type": _("Tipo de discapacidad"),
+        "victim": _("Víctima del conflicto armado"), "migrant": _("Situación migratoria"), "campesino": _("Campesino o campesina"),
+        "zone": _("Zona"), "territory": _("Comuna o corregimiento"), "subterritory": _("Barrio o vereda"),
+        "value_group": _("Grupo de valor"), "capability": _("Ejercicio de participación"), "channel": _("Canal"),
+    }
+
+
+def code_labels(variable: str) -> dict[str, str]:
+    """code -> label for one variable (current language), "" -> "Sin respuesta"."""
+    from app.catalogs import services as catalogs
+
+    if variable in CATALOG_LISTS:
+        out = catalogs.labels(variable)
+    elif variable in ("disability_type",):
+        out = catalogs.labels("disability")
+    elif variable == "disability":
+        out = {"1": _("Con discapacidad"), "0": _("Sin discapacidad")}
+    elif variable in ("territory", "subterritory"):
+        out = catalogs.territory_names()
+    elif variable == "capability":
+        out = capability_labels()
+    elif variable == "channel":
+        out = {"web": _("En línea"), "paper": _("Formato en papel"), "staff": _("Registrado por el equipo")}
+    else:
+        out = {}
+    return {**out, NO_ANSWER: _("Sin respuesta")}
+
+
+def ordered_codes(variable: str, counts: dict) -> list[str]:
+    """Catalog order first, then any other code seen, "no answer" last."""
+    known = [c for c in code_labels(variable) if c != NO_ANSWER]
+    if variable == "territory":
+        from app.catalogs import services as catalogs
+
+        known = [t.code for t in catalogs.top_territories(include_inactive=True)]
+    seen = {k[0] if isinstance(k, tuple) else k for k in counts}
+    return [c for c in known if c in seen or variable not in ("territory", "subterritory")] + \
+        sorted(c for c in seen if c not in known and c != NO_ANSWER) + [NO_ANSWER]
