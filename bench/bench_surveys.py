@@ -93,8 +93,17 @@ def child_load(n: int) -> None:
                     elif rng.random() < 0.3:
                         answers.append({"response_id": rid, "question_id": q.id, "choice": 0, "value": None,
                                         "text": "Que los eventos sean en la tarde y con más tiempo para preguntas. " * 2})
-            db.session.execute(insert(SurveyResponse), responses)
-            db.session.execute(insert(SurveyAnswer), answers)
+            if db.engine.dialect.name == "postgresql":  # COPY: the load is setup, not what we measure
+                cursor = db.session.connection().connection.driver_connection.cursor()
+                with cursor.copy("COPY survey_response (id, survey_id, on_date, channel) FROM STDIN") as copy:
+                    for r in responses:
+                        copy.write_row((r["id"], r["survey_id"], r["on_date"], r["channel"]))
+                with cursor.copy("COPY survey_answer (response_id, question_id, choice, value, text) FROM STDIN") as copy:
+                    for a in answers:
+                        copy.write_row((a["response_id"], a["question_id"], a["choice"], a["value"], a["text"]))
+            else:
+                db.session.execute(insert(SurveyResponse), responses)
+                db.session.execute(insert(SurveyAnswer), answers)
             db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
