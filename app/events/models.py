@@ -77,10 +77,9 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=time.now, onupdate=time.now)
 
-    offices: Mapped[list[EventOffice]] = relationship(cascade="all, delete-orphan", lazy="selectin",
-                                                      order_by="EventOffice.office_code")
-    targets: Mapped[list[EventTarget]] = relationship(cascade="all, delete-orphan", lazy="selectin",
-                                                      order_by="EventTarget.value_group")
+    # Loaded on access: the sign-in (the hot path) never needs them.
+    offices: Mapped[list[EventOffice]] = relationship(cascade="all, delete-orphan", order_by="EventOffice.office_code")
+    targets: Mapped[list[EventTarget]] = relationship(cascade="all, delete-orphan", order_by="EventTarget.value_group")
 
     @property
     def office_codes(self) -> list[str]:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.characterization import services as characterization
@@ -299,14 +299,15 @@ def _doc_hash(event: Event, doc_type: str, number: str) -> str | None:
 
 
 def _existing(event_id: int, nonce: str, doc_hash: str | None) -> SignInResult | None:
-    row = db.session.scalar(select(Attendance).where(Attendance.event_id == event_id, Attendance.nonce == nonce))
-    if row is not None:
-        return SignInResult("again", row)
+    """A row already sent with this form nonce ("again") or this document ("duplicate"), if any."""
+    match = Attendance.nonce == nonce
     if doc_hash:
-        row = db.session.scalar(select(Attendance).where(Attendance.event_id == event_id, Attendance.doc_hash == doc_hash))
-        if row is not None:
-            return SignInResult("duplicate", row)
-    return None
+        match = or_(match, Attendance.doc_hash == doc_hash)
+    rows = list(db.session.scalars(select(Attendance).where(Attendance.event_id == event_id, match).limit(2)))
+    for row in rows:
+        if row.nonce == nonce:
+            return SignInResult("again", row)
+    return SignInResult("duplicate", rows[0]) if rows else None
 
 
 def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
