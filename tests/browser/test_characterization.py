@@ -1,0 +1,81 @@
+"""The characterisation section, filled with the keyboard only at 390×844, with axe on every page.
+
+The citizen forms that embed the section belong to other capabilities; the staff preview page
+renders the very same section (same macro, same form class) and shows what would be stored."""
+
+import pytest
+
+from app.extensions import db as _db
+from app.extensions import limiter
+from tests.browser.conftest import staff_login
+from tests.conftest import PASSWORD
+from tests.core.support import wipe
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    ctx = app.app_context()
+    ctx.push()
+    limiter.reset()
+    yield
+    _db.session.rollback()
+    ctx.pop()
+    wipe(app)
+
+
+def tab_to(page, selector: str, limit: int = 250):
+    """Press Tab until the element matching `selector` has the focus."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_section_filled_with_keyboard_only(phone, make_user, catalogs):
+    page = phone
+    editor = make_user("editor")
+    staff_login(page, editor.email, PASSWORD)
+    page.visit("/gestion/caracterizacion/vista-previa")
+    page.keyboard.press("Tab")  # the skip link first, like a keyboard user
+    tab_to(page, "#profile-life_course-0")
+    for _ in range(3):  # arrows move and select within the radio group: Juventud
+        page.keyboard.press("ArrowDown")
+    tab_to(page, "#profile-sex-0")
+    page.keyboard.press("Space")  # Hombre
+    page.keyboard.press("ArrowDown")  # Mujer
+    tab_to(page, "#profile-disability-1")
+    page.keyboard.press("Space")  # Visual
+    tab_to(page, "#profile-territory")
+    page.keyboard.press("ArrowDown")  # first comuna
+    tab_to(page, "#profile-organisation")
+    page.keyboard.type("Mesa de mujeres")
+    tab_to(page, "#profile-consent")
+    page.keyboard.press("Space")
+    tab_to(page, "main button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.check()
+    result = page.locator("#resultado-prueba").inner_text()
+    assert "Esto se guardaría" in result
+    assert "Juventud" in result and "Mujer" in result and "Visual" in result and "Mesa de mujeres" in result
+    # Every sensitive question was skipped except disability, and nothing was stored.
+    from sqlalchemy import func, select
+
+    from app.characterization.models import ConsentRecord, Profile
+
+    assert _db.session.scalar(select(func.count()).select_from(Profile)) == 0
+    assert _db.session.scalar(select(func.count()).select_from(ConsentRecord)) == 0
+
+
+def test_dashboard_pages_pass_axe(phone, make_user, catalogs):
+    from app.characterization.demo import demo_profiles
+
+    demo_profiles(300)
+    analyst = make_user("analyst")
+    staff_login(phone, analyst.email, PASSWORD)
+    phone.visit("/gestion/caracterizacion/?fila=sex&columna=life_course")
+    assert "<5" in phone.locator("main").inner_text()
+    phone.visit("/gestion/caracterizacion/linea-base")
