@@ -393,6 +393,8 @@ def import_confirm():
         flash(_("La vista previa venció o no es tuya; vuelve a subir el archivo."), "error")
         return redirect(url_for(".import_upload"))
     meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+    if meta.get("user") != current_user.id:
+        abort(403)
     data = (folder / f"{token}.bin").read_bytes()
     preview = services.import_plan(data, filename=meta["filename"], name=meta["name"], year=meta["year"],
                                    owner=meta["owner"], dry_run=True)
