@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -25,6 +27,20 @@ _TMP = Path(tempfile.mkdtemp(prefix="participa-tests-"))
 
 def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+
+
+class FreshRequestClient(FlaskClient):
+    """Each request starts with an empty `g`, as in production.
+
+    Tests keep one app context open (for `db.session`), and Flask reuses it for requests, so
+    without this `g` (Flask-Login's cached user, Flask-WTF's CSRF token) would leak from one
+    request, or one client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        for name in list(g.__dict__) if g else []:
+            delattr(g, name)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +58,7 @@ def app():
             "SERVER_NAME": None,
         }
     )
+    application.test_client_class = FreshRequestClient
     with application.app_context():
         _db.drop_all()
         with _db.engine.begin() as conn:
