@@ -166,6 +166,8 @@ def build(source: Path) -> list[Path]:
             # keep barrios added to the shipped file by hand
             old = json.loads(path.read_text(encoding="utf-8"))
             payload["territories"] += [t for t in old.get("territories", []) if t["kind"] in ("barrio", "vereda")]
+            if "_barrios_note" in old:
+                payload["_barrios_note"] = old["_barrios_note"]
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written.append(path)
     return written

@@ -29,8 +29,9 @@ def load(entity: str) -> dict[str, int]:
     """Load the common option lists and one entity's territories and offices.
 
     Idempotent: entries are matched by code and updated in place (labels, order, extras), never
-    duplicated; entries an admin customised in the UI keep the admin's labels and order; entries
-    missing from the file are left alone (data may use them). Returns counts per kind.
+    duplicated; entries an admin customised in the UI keep the admin's labels, order and
+    confirmation; entries missing from the file are left alone (data may use them). Barrios and
+    veredas name their comuna or corregimiento in "parent" (its code). Returns counts per kind.
     """
     if entity not in ENTITIES:
         raise CatalogError(f"Unknown entity {entity!r}; choose one of {', '.join(ENTITIES)}")
@@ -65,7 +66,12 @@ def load(entity: str) -> dict[str, int]:
             if "active" in item:
                 terr.active = bool(item["active"])
         if item.get("parent"):
-            terr.parent = parents_by_code.get(item["parent"]) or territories.get(item["parent"])
+            parent = parents_by_code.get(item["parent"]) or territories.get(item["parent"])
+            if parent is None:
+                db.session.rollback()
+                raise CatalogError(f"Territory {item['code']}: parent {item['parent']!r} is not in the file "
+                                   "(list comunas and corregimientos before their barrios and veredas)")
+            terr.parent = parent
         parents_by_code[terr.code] = terr
         counts["territories"] += 1
 
