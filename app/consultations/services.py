@@ -33,6 +33,7 @@ from app.consultations.models import (
 )
 from app.core import audit, registry, time
 from app.core.hashing import document_hash
+from app.core.text import clean
 from app.extensions import db
 
 ANSWERED_COOKIE = "participa_consultas"
@@ -328,6 +329,10 @@ def topics_for_event(event_id: int) -> list[ConsultationTopic]:
 
 
 def search(query: str, limit: int = 20) -> list[Consultation]:
+    """Public consultations whose title, introduction or a topic title contains `query`."""
+    query = clean(query or "")
+    if len(query) < 2:
+        return []
     escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{escaped}%"
     stmt = (select(Consultation).where(Consultation.is_public.is_(True))

@@ -135,3 +135,4 @@ def test_hooks(app, client, make_consultation):
     assert "/consultas/abierta" in home and f"/consultas/{c.slug}\"" not in home
     search = client.get("/buscar?q=calidad del aire").get_data(as_text=True)
     assert "/consultas/abierta" in search
+    assert client.get("/buscar?q=%00aire%25_").status_code == 200  # NUL and LIKE wildcards are harmless
