@@ -126,7 +126,8 @@ class Client:
     def submit(self, url: str, data: dict | None = None, *, form_url: str | None = None, **kwargs):
         """POST a form like a browser: fetch `form_url` (default `url`) for the CSRF token first."""
         data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf(form_url or url))
+        if "csrf_token" not in data:
+            data["csrf_token"] = self.csrf(form_url or url)
         return self.c.post(url, data=data, **kwargs)
 
     def login(self, user, password: str = PASSWORD):
