@@ -1,19 +1,39 @@
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from time import monotonic
+
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 
 from app.core import registry
+from app.core.i18n import selected_language
 from app.extensions import db, limiter
 from app.public import public
 
 
 @public.route("/")
+@limiter.exempt
 def home():
+    """What a citizen can do now. For anonymous visitors without pending messages the page is
+    the same for everyone, so each worker keeps it for PARTICIPA_HOME_CACHE_SECONDS (15 s by
+    default, off under TESTING unless set): the busiest page stays fast when a QR poster or a
+    broadcast sends a crowd to it at once."""
+    ttl = current_app.config.get("PARTICIPA_HOME_CACHE_SECONDS", 0 if current_app.testing else 15)
+    # Anonymous = no user id in the session (checked without loading Flask-Login's user).
+    cacheable = ttl > 0 and "_user_id" not in session and not session.get("_flashes")
+    cache = current_app.extensions.setdefault("participa_home_cache", {})
+    key = selected_language()
+    if cacheable:
+        hit = cache.get(key)
+        if hit is not None and hit[0] > monotonic():
+            return hit[1]
     sections = []
     for provider in registry.get().home:
         sections.extend(provider())
-    return render_template("public/home.html", sections=sections)
+    html = render_template("public/home.html", sections=sections)
+    if cacheable:
+        cache[key] = (monotonic() + ttl, html)
+    return html
 
 
 @public.route("/privacidad")
