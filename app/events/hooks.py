@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
 from app.core import time
+from app.core.text import single_line
 from app.events.models import CANCELLED, CLOSED, DRAFT, PUBLISHED, Attendance, Event, EventOffice, EventTarget
 from app.events.services import escape_like, format_local, signing_now, upcoming
 from app.extensions import db
@@ -39,6 +40,9 @@ def characterization_objects() -> list[dict]:
 
 
 def search(query: str) -> list[dict]:
+    query = single_line(query) or ""
+    if len(query) < 2:
+        return []
     pattern = f"%{escape_like(query)}%"
     stmt = (select(Event).where(Event.status != DRAFT,
                                 or_(Event.title.ilike(pattern, escape="\\"), Event.description.ilike(pattern, escape="\\"),

@@ -117,8 +117,6 @@ def sign_in(token: str):
         form.nonce.data = services.new_nonce()
         form.ticket.data = services.ticket(event, form.nonce.data)
     elif form.validate_on_submit():
-        if not form.nonce.data:
-            form.nonce.data = services.new_nonce()  # an old cached form without nonce: still once per submission
         result = services.sign_in(event, form, channel=CODE if via_code else WEB)
         if result.status == "duplicate":
             return render_template("events/public/already.html", event=event)

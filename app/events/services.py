@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -108,13 +109,25 @@ class Resolved:
     rotating: bool  # reached through the projected QR (valid for about two minutes)
 
 
+TOKEN_RE = re.compile(r"[A-Za-z0-9_\-.]{1,60}")
+
+
+def clean_token(value: str | None) -> str:
+    """A token, nonce or ticket as sent by a browser, or "" when it is not one (hostile input,
+    NUL bytes, non-ASCII): such values never reach a query or a comparison."""
+    value = value or ""
+    return value if TOKEN_RE.fullmatch(value) else ""
+
+
 def resolve_token(token: str) -> Resolved | None:
     """The event a sign-in token belongs to, or None (unknown, disabled or expired).
 
     A fixed token works while the event allows it. A rotating token `<id>.<mac>` works during
     its minute and the next one (a short grace, so a QR scanned as it changes still works).
     """
-    token = (token or "")[:60]
+    token = clean_token(token)
+    if not token:
+        return None
     if "." in token:
         event_id, _, mac = token.partition(".")
         event = db.session.get(Event, int(event_id)) if event_id.isdigit() and len(event_id) < 10 else None
@@ -138,7 +151,8 @@ def ticket(event: Event, nonce: str) -> str:
 
 
 def ticket_ok(event: Event, nonce: str, value: str) -> bool:
-    return bool(nonce) and hmac.compare_digest((value or "")[:64], ticket(event, nonce))
+    nonce, value = clean_token(nonce), clean_token(value)
+    return bool(nonce and value) and hmac.compare_digest(value, ticket(event, nonce))
 
 
 def new_nonce() -> str:
@@ -318,7 +332,7 @@ def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
     Characterisation answers go to an unlinkable profile; the attendance row keeps the consent
     proof only. `after_sign_in` hooks run inside the same transaction.
     """
-    nonce = (form.nonce.data or "")[:40]
+    nonce = clean_token(form.nonce.data)[:40] or new_nonce()
     doc_hash = _doc_hash(event, form.doc_type.data, form.doc_number.data)
     found = _existing(event.id, nonce, doc_hash)
     if found:
@@ -354,7 +368,7 @@ def paper_entry(event: Event, form, user) -> SignInResult:
     """
     if event.status != PUBLISHED:
         raise EventError(_("La planilla solo se digita mientras el evento está publicado y sin cerrar."))
-    nonce = (form.nonce.data or "")[:40]
+    nonce = clean_token(form.nonce.data)[:40] or new_nonce()
     consented = bool(form.consent.data)
     doc_hash = _doc_hash(event, form.doc_type.data or "", form.doc_number.data or "") if consented else None
     found = _existing(event.id, nonce, doc_hash)

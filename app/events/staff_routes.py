@@ -11,6 +11,7 @@ from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.core import audit, time
 from app.core.documents import qr_png, qr_svg
+from app.core.text import single_line
 from app.events import documents, exports, services, staff
 from app.events.forms import CONVOCATION_CHANNELS, CancelForm, CloseForm, EventForm, PaperRowForm
 
@@ -47,7 +48,7 @@ def _dashboard_url(event) -> str | None:
 @permission_required("content.view")
 def index():
     status = request.args.get("estado", "")
-    query = request.args.get("q", "").strip()[:100]
+    query = (single_line(request.args.get("q", "")) or "")[:100]
     page = int(request.args.get("pagina", "1")) if request.args.get("pagina", "1").isdigit() else 1
     events, has_more = services.staff_events(status=status, query=query, page=max(1, min(page, 10000)))
     return render_template("events/staff/index.html", events=events, has_more=has_more, page=page, status=status,

@@ -228,3 +228,12 @@ def test_one_device_hammering_one_form_is_limited(client, db, make_event):
     fields = hidden_fields(client.get(path).get_data(as_text=True))
     statuses = [client.post(path, data={**fields, **attendee(doc=str(20_000_000 + i))}).status_code for i in range(25)]
     assert 429 in statuses and _count(db, Attendance) <= 20
+
+
+def test_hostile_tokens_nonces_and_queries_are_refused_cleanly(client, db, make_event, sign):
+    event = make_event()
+    for path in ("/asistencia/%00abc", "/asistencia/1.%00", "/asistencia/" + "a" * 500, "/asistencia/1.ñandú",
+                 "/asistencia/codigo?codigo=%00%27OR", "/buscar?q=%00%27%20OR%201=1--", "/eventos/?tipo=%00"):
+        assert client.get(path).status_code in (200, 404, 422), path
+    _p, response, fields = sign(f"/asistencia/{event.token}", attendee(nonce="bad\x00nonce", ticket="\x00ñ"))
+    assert response.status_code == 303 and _count(db, Attendance) == 1
