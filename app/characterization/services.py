@@ -35,6 +35,7 @@ class Outcome:
     consent: ConsentRecord | None  # None: no consent given, nothing personal stored
     stored_profile: bool
     sensitive_dropped: bool  # a minor without a guardian's consent: sensitive answers not kept
+    profile: Profile | None = None  # the stored profile (for responses that may hold profile_id)
 
     @property
     def consented(self) -> bool:
@@ -84,8 +85,9 @@ def record(section, context: Context) -> Outcome:
         guardian_consent=minor and guardian_ok,
     )
     db.session.add(consent)
-    db.session.add(build_profile(answers, context))
-    return Outcome(consent=consent, stored_profile=True, sensitive_dropped=dropped)
+    profile = build_profile(answers, context)
+    db.session.add(profile)
+    return Outcome(consent=consent, stored_profile=True, sensitive_dropped=dropped, profile=profile)
 
 
 def preview(section) -> dict:

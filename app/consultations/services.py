@@ -298,15 +298,8 @@ def submit_response(consultation: Consultation, form, already: set[int]) -> Subm
 
 
 def _recorded_profile(outcome, consultation_id: int) -> Profile | None:
-    """The profile `characterization.record` just added to this session (still pending: the
-    session holds pending objects strongly, flushed ones only weakly)."""
-    profile = getattr(outcome, "profile", None)
-    if profile is not None:
-        return profile
-    for obj in db.session.new:
-        if isinstance(obj, Profile) and obj.capability == "consultations" and obj.object_id == str(consultation_id):
-            return obj
-    return None
+    """The profile `characterization.record` just stored for this response, if any."""
+    return outcome.profile
 
 
 # ---------------------------------------------------------------------------- traceability

@@ -556,14 +556,9 @@ def submit(survey: Survey, answers: dict[int, object], profile_section=None, *, 
 def _record_profile(section, survey: Survey) -> str | None:
     """Record the characterisation section (consent proof + profile); return the profile's id."""
     from app.characterization import services as characterization
-    from app.characterization.models import Profile
 
     outcome = characterization.record(section, characterization.Context("surveys", survey.id))
-    if not outcome.stored_profile:
-        return None
-    profile = next((o for o in db.session.new if isinstance(o, Profile)
-                    and o.capability == "surveys" and o.object_id == str(survey.id)), None)
-    if profile is None:
+    if outcome.profile is None:
         return None
     db.session.flush()
-    return profile.id
+    return outcome.profile.id
