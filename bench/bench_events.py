@@ -177,7 +177,8 @@ def run(name: str, url: str) -> bool:
     (baseline_dir / "baseline_app.py").write_text(BASELINE)
     baseline_url = (f"sqlite:///{baseline_dir / 'baseline.db'}" if name == "sqlite"
                     else url.replace("postgresql://", "postgresql+psycopg://", 1))
-    execute(baseline_url, "CREATE TABLE baseline_row (id INTEGER PRIMARY KEY, name VARCHAR(160), doc VARCHAR(30))")
+    key = "INTEGER PRIMARY KEY" if name == "sqlite" else "SERIAL PRIMARY KEY"
+    execute(baseline_url, f"CREATE TABLE baseline_row (id {key}, name VARCHAR(160), doc VARCHAR(30))")
     with common.gunicorn("baseline_app:app", {**env, "BASELINE_DB": baseline_url}, chdir=baseline_dir) as base:
         baseline = surge(base, "/f", False)
     baseline_rows = count_rows(baseline_url, "SELECT COUNT(*) FROM baseline_row")
@@ -193,7 +194,7 @@ def run(name: str, url: str) -> bool:
     print(f"    sign-in POST: {common.summary(result['posts'])}")
     print(f"    whole sign-in (GET + POST): {common.summary(result['whole'])}")
     print(f"    baseline (minimal Flask, one row per POST): {base_rate:.1f} round trips/s; "
-          f"POST {common.summary(baseline['posts'])}")
+          f"POST {common.summary(baseline['posts'])} (statuses {dict(sorted(baseline['statuses'].items()))})")
     print(f"    ratio to baseline: {rate / base_rate:.2f}" if base_rate else "    ratio to baseline: n/a (baseline failed)")
     lost, doubled = ok_n - stored, stored - distinct
     ok = stored == ok_n and distinct == stored and baseline_rows == len(baseline["whole"])
