@@ -237,3 +237,19 @@ def test_hostile_tokens_nonces_and_queries_are_refused_cleanly(client, db, make_
         assert client.get(path).status_code in (200, 404, 422), path
     _p, response, fields = sign(f"/asistencia/{event.token}", attendee(nonce="bad\x00nonce", ticket="\x00ñ"))
     assert response.status_code == 303 and _count(db, Attendance) == 1
+
+
+def test_shared_blank_form_gives_each_phone_its_own_tokens(app, db, make_event):
+    from tests.conftest import Client
+
+    event = make_event()
+    path = f"/asistencia/{event.token}"
+    seen = []
+    for _ in range(2):
+        _fresh_g()
+        seen.append(hidden_fields(Client(app.test_client()).get(path).get_data(as_text=True)))
+    for name in ("csrf_token", "nonce", "ticket"):
+        assert seen[0][name] and seen[0][name] != seen[1][name], name
+    event.title = "Audiencia con título corregido"
+    db.session.commit()
+    assert "Audiencia con título corregido" in Client(app.test_client()).get(path).get_data(as_text=True)
