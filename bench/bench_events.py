@@ -110,7 +110,16 @@ def attendee(i: int) -> dict:
             "profile-territory": "01", "profile-value_group": "CIU", "profile-consent": "y"}
 
 
+def warm_up(base: str, path: str) -> None:
+    """A few form loads per worker before measuring (imports, templates, first queries)."""
+    for i in range(10):
+        phone = Phone(base, f"10.1.0.{i}")
+        phone.get(path)
+        phone.conn.close()
+
+
 def surge(base: str, path: str, with_hidden: bool):
+    warm_up(base, path)
     gets, posts, whole = [], [], []
     statuses: dict[int, int] = {}
 
