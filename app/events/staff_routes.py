@@ -39,9 +39,9 @@ def _form_data(form: EventForm) -> dict:
 
 def _dashboard_url(event) -> str | None:
     """The characterisation dashboard filtered to this event, when that page exists."""
-    if "characterization.dashboard" not in current_app.view_functions:
+    if "characterization.dashboard_view" not in current_app.view_functions:
         return None
-    return url_for("characterization.dashboard", capability="events", object_id=event.id)
+    return url_for("characterization.dashboard_view", capacidad="events", objeto=f"events:{event.id}")
 
 
 @staff.route("/")

@@ -193,3 +193,13 @@ def test_fixed_link_toggle_and_renewal(client, db, login_as, make_event):
     new_token = db.session.get(Event, event.id).token
     assert new_token != old_token and client.get(f"/asistencia/{old_token}").status_code == 404
     assert client.get(f"/asistencia/{new_token}").status_code == 200
+
+
+def test_event_page_links_the_characterisation_dashboard_filtered_to_it(client, app, login_as, make_event):
+    event = make_event()
+    login_as("analyst")
+    html = client.get(f"/gestion/eventos/{event.id}").get_data(as_text=True)
+    if "characterization.dashboard_view" in app.view_functions:
+        assert f"capacidad=events&amp;objeto=events:{event.id}" in html or f"objeto=events%3A{event.id}" in html
+    else:  # the dashboard is not installed: no dead link
+        assert "Caracterización de los asistentes" not in html
