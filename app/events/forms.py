@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.catalogs import services as catalogs
-from app.characterization.forms import QUESTIONS, profile_section
+from app.characterization.forms import profile_section
 from app.core.fields import MultiCheckboxField
 from app.core.text import NoMarkup, clean, document_digits, single_line
 
@@ -61,20 +61,25 @@ SHEET_COLUMNS = (
     ("signature", _l("Firma")),
 )
 
+COLUMN = dict(SHEET_COLUMNS)  # the paper entry screen uses the sheet's own column names
 NAME = _l("Nombre completo")
-DOC_NUMBER_HINT = _l("Solo números y letras; puedes escribir los puntos, no importa.")
+DOC_NUMBER_HINT = _l("Puedes escribirlo con o sin puntos. Si no tienes documento, elige «Sin identificación» y déjalo vacío.")
 
 
-def validate_doc_number(form, field):
+class DocumentNumber:
     """A document number has 3 to 20 letters or digits (dots, spaces and dashes are ignored);
-    it may be empty only for "Sin identificación"."""
-    digits = document_digits(field.data or "")
-    if form.doc_type.data == "SI":
-        return
-    if not digits:
-        raise ValidationError(_l("Escribe el número de tu documento."))
-    if not 3 <= len(digits) <= 20:
-        raise ValidationError(_l("El número de documento debe tener entre 3 y 20 números o letras."))
+    it may be empty only for "Sin identificación". Marked as required on the form."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        digits = document_digits(field.data or "")
+        if form.doc_type.data == "SI":
+            return
+        if not digits:
+            raise ValidationError(_l("Escribe el número de tu documento."))
+        if not 3 <= len(digits) <= 20:
+            raise ValidationError(_l("El número de documento debe tener entre 3 y 20 números o letras."))
 
 
 class SignInForm(FlaskForm):
@@ -83,7 +88,7 @@ class SignInForm(FlaskForm):
     name = StringField(NAME, validators=[DataRequired(_l("Escribe tu nombre completo.")), Length(min=3, max=160), NoMarkup()],
                        filters=[single_line], render_kw={"autocomplete": "name"})
     doc_type = SelectField(_l("Tipo de documento"), validators=[InputRequired(_l("Elige el tipo de documento."))], choices=[])
-    doc_number = StringField(_l("Número de documento"), validators=[validate_doc_number, Length(max=30)],
+    doc_number = StringField(_l("Número de documento"), validators=[DocumentNumber(), Length(max=30)],
                              filters=[single_line], description=DOC_NUMBER_HINT)
     contact = StringField(_l("Teléfono o correo electrónico"), validators=[Optional(), Length(max=120), NoMarkup()],
                           filters=[single_line],
@@ -104,17 +109,17 @@ class PaperRowForm(FlaskForm):
                        render_kw={"autofocus": True, "autocomplete": "off"})
     doc_type = SelectField(_l("Tipo de documento"), validators=[Optional()], choices=[])
     doc_number = StringField(_l("Número de documento"), validators=[Optional(), Length(max=30)], filters=[single_line])
-    contact = StringField(_l("Teléfono o correo"), validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line])
-    life_course = SelectField(QUESTIONS["life_course"], validators=[Optional()], choices=[])
-    sex = SelectField(QUESTIONS["sex"], validators=[Optional()], choices=[])
-    ethnicity = SelectField(QUESTIONS["ethnicity"], validators=[Optional()], choices=[])
-    disability = SelectField(_l("Discapacidad"), validators=[Optional()], choices=[])
-    victim = SelectField(QUESTIONS["victim"], validators=[Optional()], choices=[])
-    zone = SelectField(QUESTIONS["zone"], validators=[Optional()], choices=[])
-    territory = SelectField(QUESTIONS["territory"], validators=[Optional()], choices=[])
-    subterritory = SelectField(QUESTIONS["subterritory"], validators=[Optional()], choices=[], validate_choice=False)
-    value_group = SelectField(QUESTIONS["value_group"], validators=[Optional()], choices=[])
-    organisation = StringField(QUESTIONS["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
+    contact = StringField(COLUMN["contact"], validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line])
+    life_course = SelectField(COLUMN["life_course"], validators=[Optional()], choices=[])
+    sex = SelectField(COLUMN["sex"], validators=[Optional()], choices=[])
+    ethnicity = SelectField(COLUMN["ethnicity"], validators=[Optional()], choices=[])
+    disability = SelectField(COLUMN["disability"], validators=[Optional()], choices=[])
+    victim = SelectField(COLUMN["victim"], validators=[Optional()], choices=[])
+    zone = SelectField(COLUMN["zone"], validators=[Optional()], choices=[])
+    territory = SelectField(COLUMN["territory"], validators=[Optional()], choices=[])
+    subterritory = SelectField(COLUMN["subterritory"], validators=[Optional()], choices=[], validate_choice=False)
+    value_group = SelectField(COLUMN["value_group"], validators=[Optional()], choices=[])
+    organisation = StringField(COLUMN["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
                                filters=[single_line])
     consent = BooleanField(_l("La persona marcó la autorización de datos en la planilla"))
     nonce = HiddenField()
