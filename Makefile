@@ -42,14 +42,14 @@ deps: install system-deps node_modules/.installed
 
 # Compiled catalogs are rebuilt whenever a .po file changes: never stale.
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile -q -d translations -l $* -f
+	$(BIN)/pybabel -q compile -d translations -l $*
 
 compile-translations: $(MO)
 
 translations: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg --ignore-dirs=".* node_modules instance .venv" -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output \
 	  --project=Participa --copyright-holder="Participa contributors" -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(MAKE) compile-translations
 
 run: install

@@ -39,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.load())
     if config:
         app.config.update(config)
+        if "PARTICIPA_BASE_URL" in config and "SESSION_COOKIE_SECURE" not in config:
+            app.config["SESSION_COOKIE_SECURE"] = str(config["PARTICIPA_BASE_URL"]).startswith("https://")
         if "DATABASE_URL" in config:
             app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(config["DATABASE_URL"])
     if app.config["PARTICIPA_PROXY_COUNT"]:

@@ -67,6 +67,11 @@ def load() -> dict:
     engine_options: dict = {"pool_pre_ping": True}
     if uri.startswith("sqlite"):
         engine_options = {"connect_args": {"timeout": 15}}
+
+    def demo(value: str) -> str:
+        """Medellín's identity as a development default; production must set its own."""
+        return "" if production else value
+
     cfg = {
         "PARTICIPA_ENV": "production" if production else "development",
         "SECRET_KEY": secret,
@@ -95,17 +100,19 @@ def load() -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "PARTICIPA_LANGUAGES": ["es", "en"],
         "PARTICIPA_SUPPRESSION_K": _int("PARTICIPA_SUPPRESSION_K", 5),
+        # Anonymous home page kept per worker and language for this many seconds (0: off).
+        "PARTICIPA_HOME_CACHE_SECONDS": _int("PARTICIPA_HOME_CACHE_SECONDS", 15),
         "PARTICIPA_LOGIN_MAX_FAILURES": _int("PARTICIPA_LOGIN_MAX_FAILURES", 5),
         "PARTICIPA_LOGIN_LOCK_MINUTES": _int("PARTICIPA_LOGIN_LOCK_MINUTES", 15),
         "PARTICIPA_PRIVACY_POLICY_VERSION": _env("PARTICIPA_PRIVACY_POLICY_VERSION", "2026-01"),
         # The entity's identity: shown in the top bar, the footer, the privacy policy, PDFs.
         "ENTITY_NAME": _env("PARTICIPA_ENTITY_NAME", "Alcaldía de Medellín"),
-        "ENTITY_NIT": _env("PARTICIPA_ENTITY_NIT", "890.905.211-1"),
-        "ENTITY_ADDRESS": _env("PARTICIPA_ENTITY_ADDRESS", "Calle 44 N.º 52-165, Centro Administrativo La Alpujarra, Medellín"),
-        "ENTITY_PHONE": _env("PARTICIPA_ENTITY_PHONE", "(604) 44 44 144"),
-        "ENTITY_EMAIL": _env("PARTICIPA_ENTITY_EMAIL", "atencionciudadana@medellin.gov.co"),
+        "ENTITY_NIT": _env("PARTICIPA_ENTITY_NIT", demo("890.905.211-1")),
+        "ENTITY_ADDRESS": _env("PARTICIPA_ENTITY_ADDRESS", demo("Calle 44 N.º 52-165, Centro Administrativo La Alpujarra, Medellín")),
+        "ENTITY_PHONE": _env("PARTICIPA_ENTITY_PHONE", demo("(604) 44 44 144")),
+        "ENTITY_EMAIL": _env("PARTICIPA_ENTITY_EMAIL", demo("atencionciudadana@medellin.gov.co")),
         "ENTITY_DPO_EMAIL": _env("PARTICIPA_DPO_EMAIL", "protecciondedatos@medellin.gov.co"),
-        "ENTITY_WEBSITE": _env("PARTICIPA_ENTITY_WEBSITE", "https://www.medellin.gov.co"),
+        "ENTITY_WEBSITE": _env("PARTICIPA_ENTITY_WEBSITE", demo("https://www.medellin.gov.co")),
         "ENTITY_LOGO": _env("PARTICIPA_ENTITY_LOGO", ""),  # a file under static/, e.g. img/logo.png
         "ENTITY_CATALOG": _env("PARTICIPA_ENTITY_CATALOG", "medellin"),
         # Outgoing mail (notices). Without MAIL_SERVER, notices are written to the log.

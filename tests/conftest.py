@@ -56,6 +56,7 @@ def app():
             "RATELIMIT_STORAGE_URI": "memory://",
             "PARTICIPA_BASE_URL": "http://participa.test",
             "SERVER_NAME": None,
+            "PARTICIPA_HOME_CACHE_SECONDS": 0,
         }
     )
     application.test_client_class = FreshRequestClient
@@ -76,6 +77,9 @@ def _wipe(application):
                 conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
             else:
                 for table in tables:
+                    for fk in table.foreign_keys:  # SQLite checks RESTRICT row by row: clear self-references first
+                        if fk.column.table is table and fk.parent.nullable:
+                            conn.execute(table.update().values({fk.parent.name: None}))
                     conn.execute(table.delete())
 
 

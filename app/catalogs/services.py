@@ -6,9 +6,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from app.catalogs.models import LISTS, CatalogEntry, Office, Territory
 from app.core import audit
@@ -95,11 +96,32 @@ def entity_draft_note(entity: str) -> str | None:
 
 # ---------------------------------------------------------------------------- reading
 
+def _memo(key, build):
+    """Per-request memo for catalog reads (a citizen form reads a dozen lists). Any commit clears
+    it (see the listener below), so a change is seen at once."""
+    if not has_app_context():
+        return build()
+    cache = g.setdefault("catalog_memo", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_memo(_session):
+    if has_app_context():
+        g.pop("catalog_memo", None)
+
+
 def options(list_key: str, *, include_inactive: bool = False) -> list[CatalogEntry]:
-    stmt = select(CatalogEntry).where(CatalogEntry.list_key == list_key)
-    if not include_inactive:
-        stmt = stmt.where(CatalogEntry.active.is_(True))
-    return list(db.session.scalars(stmt.order_by(CatalogEntry.position, CatalogEntry.id)))
+    def build():
+        stmt = select(CatalogEntry).where(CatalogEntry.list_key == list_key)
+        if not include_inactive:
+            stmt = stmt.where(CatalogEntry.active.is_(True))
+        return list(db.session.scalars(stmt.order_by(CatalogEntry.position, CatalogEntry.id)))
+
+    return _memo(("options", list_key, include_inactive), build)
 
 
 def choices(list_key: str, *, blank: str | None = None) -> list[tuple[str, str]]:
@@ -114,10 +136,13 @@ def labels(list_key: str) -> dict[str, str]:
 
 
 def top_territories(*, include_inactive: bool = False) -> list[Territory]:
-    stmt = select(Territory).where(Territory.parent_id.is_(None))
-    if not include_inactive:
-        stmt = stmt.where(Territory.active.is_(True))
-    return list(db.session.scalars(stmt.order_by(Territory.zone.desc(), Territory.position)))
+    def build():
+        stmt = select(Territory).where(Territory.parent_id.is_(None)).options(selectinload(Territory.children))
+        if not include_inactive:
+            stmt = stmt.where(Territory.active.is_(True))
+        return list(db.session.scalars(stmt.order_by(Territory.zone.desc(), Territory.position)))
+
+    return _memo(("territories", include_inactive), build)
 
 
 def territory_choices(*, blank: str | None = None) -> list[tuple[str, str]]:

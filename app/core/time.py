@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -54,13 +55,15 @@ def freeze(at: datetime):
         _frozen = previous
 
 
-def _colombian_holidays(years):
-    return holidays.country_holidays("CO", years=years)
+@lru_cache(maxsize=64)
+def _colombian_holidays(year: int):
+    """Colombia's national holidays of a year (Ley Emiliani moves included), built once."""
+    return holidays.country_holidays("CO", years=[year])
 
 
 def is_business_day(day: date) -> bool:
     """Monday to Friday and not a Colombian national holiday (moved holidays included)."""
-    return day.weekday() < 5 and day not in _colombian_holidays([day.year])
+    return day.weekday() < 5 and day not in _colombian_holidays(day.year)
 
 
 def add_business_days(start: date, days: int) -> date:

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from app.core import registry
 from app.core.i18n import selected_language
+from app.core.text import single_line
 from app.extensions import db, limiter
 from app.public import public
 
@@ -60,7 +61,7 @@ def sitemap():
 @public.route("/buscar")
 @limiter.limit("60 per minute")
 def search():
-    query = (request.args.get("q") or "").strip()[:100]
+    query = single_line(request.args.get("q") or "")[:100]
     results = []
     if len(query) >= 2:
         for provider in registry.get().search:

@@ -4,8 +4,7 @@ from sqlalchemy import select
 
 from app import create_app
 from app.accounts.models import User
-from tests.conftest import PASSWORD, database_url
-from tests.core.support import IsolatedClient
+from tests.conftest import PASSWORD, Client, database_url
 
 
 def _run(app, *args):
@@ -78,7 +77,7 @@ def test_session_cookie_is_secure_when_base_url_is_https(monkeypatch, db, catalo
     assert secure.config["SESSION_COOKIE_SECURE"] is True
     with secure.app_context():
         services.create_user("admin@prueba.gov.co", PASSWORD, "admin")
-    browser = IsolatedClient(secure.test_client())
+    browser = Client(secure.test_client())
     response = browser.submit("/gestion/ingresar", {"email": "admin@prueba.gov.co", "password": PASSWORD})
     cookie = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")][0]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

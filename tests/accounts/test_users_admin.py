@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.core.audit import AuditEntry
-from tests.conftest import PASSWORD
-from tests.core.support import IsolatedClient
+from tests.conftest import PASSWORD, Client
 
 NEW_PASSWORD = "clave inicial segura 2026"
 
@@ -62,7 +61,7 @@ def test_admin_changes_role_and_it_is_audited(client, login_as, make_user, db):
 def test_admin_deactivates_a_user_who_then_cannot_log_in(client, login_as, make_user, db, app):
     login_as("admin")
     editor = make_user("editor")
-    editor_browser = IsolatedClient(app.test_client())
+    editor_browser = Client(app.test_client())
     editor_browser.login(editor)
     response = client.submit(f"/gestion/usuarios/{editor.id}", {"email": editor.email, "name": "E", "role": "editor"})
     assert response.status_code == 302  # "active" unticked

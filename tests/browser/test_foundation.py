@@ -6,7 +6,7 @@ from app.extensions import db as _db
 from app.extensions import limiter
 from tests.browser.conftest import staff_login
 from tests.conftest import PASSWORD
-from tests.core.support import wipe
+from tests.conftest import _wipe as wipe
 
 pytestmark = pytest.mark.browser
 

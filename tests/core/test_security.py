@@ -73,9 +73,9 @@ def test_post_without_csrf_token_gets_friendly_400_and_stores_nothing(client, lo
 
 
 def test_token_from_another_session_is_refused(client, login_as, app, db):
-    from tests.core.support import IsolatedClient
+    from tests.conftest import Client
 
-    stranger = IsolatedClient(app.test_client())
+    stranger = Client(app.test_client())
     token = stranger.csrf("/gestion/ingresar")
     login_as("admin")
     response = client.post("/gestion/catalogos/lista/value_group", data={"code": "ASO", "label_es": "Asociación",
