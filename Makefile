@@ -26,12 +26,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) compile-translations
 
-# Browser tests need Debian's Chromium (installed as root with apt-get) and axe-core (npm).
+# Browser tests need Debian's Chromium, PDF tests poppler-utils (pdftoppm, pdftotext): both
+# installed as root with apt-get. axe-core comes from npm (pinned).
+SYSTEM_PACKAGES := chromium poppler-utils
 system-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium (apt-get)…"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing (apt-get)…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 node_modules/.installed: package.json package-lock.json
@@ -49,8 +54,13 @@ compile-translations: $(MO)
 translations: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg --ignore-dirs=".* node_modules instance .venv" -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output \
 	  --project=Participa --copyright-holder="Participa contributors" -o translations/messages.pot .
-	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
+	@for lang in es en; do \
+	  if [ -f translations/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel -q update -i translations/messages.pot -d translations -l $$lang --no-fuzzy-matching; \
+	  else $(BIN)/pybabel -q init -i translations/messages.pot -d translations -l $$lang; fi; \
+	done
 	$(MAKE) compile-translations
+	@echo "Now fill every empty msgstr in translations/en/LC_MESSAGES/messages.po (tests fail on a missing one)."
 
 run: install
 	$(BIN)/flask db upgrade

@@ -105,6 +105,9 @@ def load() -> dict:
         "PARTICIPA_LOGIN_MAX_FAILURES": _int("PARTICIPA_LOGIN_MAX_FAILURES", 5),
         "PARTICIPA_LOGIN_LOCK_MINUTES": _int("PARTICIPA_LOGIN_LOCK_MINUTES", 15),
         "PARTICIPA_PRIVACY_POLICY_VERSION": _env("PARTICIPA_PRIVACY_POLICY_VERSION", "2026-01"),
+        # Attendance sign-in window around an event's start and end (per-event values override).
+        "EVENTS_OPEN_BEFORE_MINUTES": _int("EVENTS_OPEN_BEFORE_MINUTES", 60),
+        "EVENTS_CLOSE_AFTER_MINUTES": _int("EVENTS_CLOSE_AFTER_MINUTES", 60),
         # The entity's identity: shown in the top bar, the footer, the privacy policy, PDFs.
         "ENTITY_NAME": _env("PARTICIPA_ENTITY_NAME", "Alcaldía de Medellín"),
         "ENTITY_NIT": _env("PARTICIPA_ENTITY_NIT", demo("890.905.211-1")),
