@@ -23,7 +23,10 @@ def demo(entity):
     if current_app.config["PARTICIPA_ENV"] == "production":
         raise click.ClickException("The demo is for development databases only.")
     catalogs.load(entity)
-    for _order, name, step in sorted(registry.get().demo, key=lambda s: s[0]):
-        click.echo(f"demo: {name}")
-        step()
+    # Steps and the hooks they call build links with url_for: give them a request context whose
+    # host is the public base URL, as links in QR codes and e-mails use.
+    with current_app.test_request_context("/", base_url=current_app.config["PARTICIPA_BASE_URL"]):
+        for _order, name, step in sorted(registry.get().demo, key=lambda s: s[0]):
+            click.echo(f"demo: {name}")
+            step()
     click.echo("Demo ready.")
