@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from time import monotonic
 
 from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.catalogs.models import LISTS, CatalogEntry, Office, Territory
 from app.core import audit
-from app.core.i18n import label
+from app.core.i18n import label, selected_language
 from app.extensions import db
 
 DATA = Path(__file__).parent / "data"
@@ -107,9 +108,41 @@ def _memo(key, build):
     return cache[key]
 
 
+# Process-wide cache of what forms render (plain tuples per language, never ORM objects).
+# A catalog change committed in this process clears it at once; other workers and hosts see it
+# within SHARED_TTL seconds.
+SHARED_TTL = 30.0
+_shared: dict = {}
+_CATALOG_MODELS = (CatalogEntry, Territory, Office)
+
+
+def _shared_cached(key, build):
+    hit = _shared.get(key)
+    now = monotonic()
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = build()
+    _shared[key] = (now + SHARED_TTL, value)
+    return value
+
+
+def forget_cached_catalogs() -> None:
+    _shared.clear()
+    if has_app_context():
+        g.pop("catalog_memo", None)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_catalog_changes(session, _flush_context, _instances):
+    if any(isinstance(o, _CATALOG_MODELS) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info["catalog_changed"] = True
+
+
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
-def _forget_memo(_session):
+def _forget_memo(session):
+    if session.info.pop("catalog_changed", False):
+        _shared.clear()
     if has_app_context():
         g.pop("catalog_memo", None)
 
@@ -126,8 +159,9 @@ def options(list_key: str, *, include_inactive: bool = False) -> list[CatalogEnt
 
 def choices(list_key: str, *, blank: str | None = None) -> list[tuple[str, str]]:
     """(code, label) pairs for a select or radio field, in the current language."""
-    out = [(e.code, label(e)) for e in options(list_key)]
-    return ([("", blank)] + out) if blank is not None else out
+    out = _shared_cached(("choices", list_key, selected_language()),
+                         lambda: [(e.code, label(e)) for e in options(list_key)])
+    return ([("", blank)] + out) if blank is not None else list(out)
 
 
 def labels(list_key: str) -> dict[str, str]:
@@ -147,22 +181,29 @@ def top_territories(*, include_inactive: bool = False) -> list[Territory]:
 
 def territory_choices(*, blank: str | None = None) -> list[tuple[str, str]]:
     """Comunas and corregimientos, e.g. ('01', 'Comuna 01 – Popular')."""
-    out = []
-    for t in top_territories():
-        kind = _("Comuna") if t.kind == "comuna" else _("Corregimiento")
-        out.append((t.code, f"{kind} {t.code} – {t.name}"))
-    return ([("", blank)] + out) if blank is not None else out
+    def build():
+        out = []
+        for t in top_territories():
+            kind = _("Comuna") if t.kind == "comuna" else _("Corregimiento")
+            out.append((t.code, f"{kind} {t.code} – {t.name}"))
+        return out
+
+    out = _shared_cached(("territory_choices", selected_language()), build)
+    return ([("", blank)] + out) if blank is not None else list(out)
 
 
 def subterritory_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     """Barrios/veredas grouped by their comuna/corregimiento, for an <optgroup> select that
     narrows the choice without JavaScript."""
-    groups = []
-    for parent in top_territories():
-        kids = [(c.code, c.name) for c in parent.children if c.active]
-        if kids:
-            groups.append((parent.name, kids))
-    return groups
+    def build():
+        groups = []
+        for parent in top_territories():
+            kids = [(c.code, c.name) for c in parent.children if c.active]
+            if kids:
+                groups.append((parent.name, kids))
+        return groups
+
+    return _shared_cached(("subterritory_groups",), build)
 
 
 def territory_names() -> dict[str, str]:
