@@ -12,14 +12,12 @@ the public schema of that database).
 
 from __future__ import annotations
 
-import http.client
 import random
 import re
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -93,34 +91,7 @@ with app.app_context():
 """
 
 
-class Person(common.Session):
-    """A citizen on their own device and their own IP (X-Forwarded-For, PARTICIPA_PROXY_COUNT=1)."""
-
-    def __init__(self, base: str, ip: str):
-        super().__init__(base)
-        self.ip = ip
-
-    def request(self, method, path, body=None):
-        headers = {"X-Forwarded-For": self.ip}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            self.conn.request(method, path, body=data, headers=headers)
-            resp = self.conn.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-            self.conn.request(method, path, body=data, headers=headers)
-            resp = self.conn.getresponse()
-        text = resp.read().decode("utf-8", "replace")
-        for header, value in resp.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return resp.status, text, dict(resp.getheaders())
+Person = common.Session  # a citizen on their own device and IP: Person(base, ip)
 
 
 def bench_inbox(base: str) -> bool:

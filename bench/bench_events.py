@@ -19,7 +19,6 @@ import sys
 import tempfile
 import textwrap
 import time
-import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -79,29 +78,7 @@ BASELINE = textwrap.dedent('''
 HIDDEN = re.compile(r'name="(nonce|ticket)"[^>]*value="([^"]*)"')
 
 
-class Phone(common.Session):
-    """A Session that arrives through the venue's proxy (X-Forwarded-For)."""
-
-    def __init__(self, base: str, ip: str):
-        super().__init__(base)
-        self.ip = ip
-
-    def request(self, method, path, body=None):
-        headers = {"X-Forwarded-For": self.ip}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=data, headers=headers)
-        resp = self.conn.getresponse()
-        text = resp.read().decode("utf-8", "replace")
-        for header, value in resp.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return resp.status, text, dict(resp.getheaders())
+Phone = common.Session  # a phone arriving through the venue's proxy: Phone(base, ip)
 
 
 def attendee(i: int) -> dict:

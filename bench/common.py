@@ -103,14 +103,19 @@ class Session:
 
     CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, ip: str | None = None):
+        """`ip`: the client address this person arrives from, sent as X-Forwarded-For (serve the
+        app with PARTICIPA_PROXY_COUNT=1), so per-IP rate limits apply as in production."""
         parsed = urllib.parse.urlparse(base)
         self.host, self.port = parsed.hostname, parsed.port
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
         self.cookies: dict[str, str] = {}
+        self.ip = ip
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str, dict]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        headers = {"X-Forwarded-For": self.ip} if self.ip else {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         data = None
         if body is not None:
             data = urllib.parse.urlencode(body, doseq=True)

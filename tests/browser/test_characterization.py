@@ -6,23 +6,12 @@ renders the very same section (same macro, same form class) and shows what would
 import pytest
 
 from app.extensions import db as _db
-from app.extensions import limiter
 from tests.browser.conftest import staff_login
 from tests.conftest import PASSWORD
-from tests.conftest import _wipe as wipe
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _clean(app):
-    ctx = app.app_context()
-    ctx.push()
-    limiter.reset()
-    yield
-    _db.session.rollback()
-    ctx.pop()
-    wipe(app)
 
 
 def tab_to(page, selector: str, limit: int = 250):

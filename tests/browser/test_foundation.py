@@ -2,25 +2,12 @@
 
 import pytest
 
-from app.extensions import db as _db
-from app.extensions import limiter
 from tests.browser.conftest import staff_login
 from tests.conftest import PASSWORD
-from tests.conftest import _wipe as wipe
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _clean(app):
-    """Like tests/conftest.py's, with a wipe that copes with barrios under comunas."""
-    ctx = app.app_context()
-    ctx.push()
-    limiter.reset()
-    yield
-    _db.session.rollback()
-    ctx.pop()
-    wipe(app)
 
 
 def test_home_in_spanish_and_english(any_viewport, catalogs):
