@@ -116,6 +116,12 @@ _shared: dict = {}
 _CATALOG_MODELS = (CatalogEntry, Territory, Office)
 
 
+def cached(key, build):
+    """Process-wide cache for values derived from catalogs (plain data only, no ORM objects);
+    same lifetime rules as the choice lists."""
+    return _shared_cached(key, build)
+
+
 def _shared_cached(key, build):
     hit = _shared.get(key)
     now = monotonic()

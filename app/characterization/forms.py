@@ -53,13 +53,20 @@ QUESTIONS = {
 SENSITIVE_NOTE = _l("Opcional. Dato sensible: puedes no responder.")
 
 
-def minor_codes() -> set[str]:
+def minor_codes() -> frozenset[str]:
     """Life-course codes whose upper age is under 18."""
-    return {e.code for e in catalogs.options("life_course", include_inactive=True)
-            if e.extra.get("max_age") is not None and e.extra["max_age"] < 18}
+    return catalogs.cached(("minor_codes",), lambda: frozenset(
+        e.code for e in catalogs.options("life_course", include_inactive=True)
+        if e.extra.get("max_age") is not None and e.extra["max_age"] < 18))
 
 
 def _life_course_choices():
+    from app.core.i18n import selected_language
+
+    return list(catalogs.cached(("life_course_choices", selected_language()), _build_life_course_choices))
+
+
+def _build_life_course_choices():
     from flask_babel import gettext as _
 
     out = []
