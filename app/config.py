@@ -54,6 +54,14 @@ def database_url(raw: str | None) -> str:
     return raw
 
 
+def engine_options(uri: str) -> dict:
+    """SQLAlchemy engine options for a database URI: SQLite waits up to 15 s for a lock;
+    PostgreSQL connections are checked before use (a restarted server is survived)."""
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
 def load() -> dict:
     """Build the configuration dict from the environment."""
     load_dotenv(ROOT / ".env", override=False)
@@ -64,9 +72,6 @@ def load() -> dict:
             raise ConfigError("SECRET_KEY must be set when PARTICIPA_ENV=production")
         secret = _dev_secret("secret_key")
     uri = database_url(_env("DATABASE_URL"))
-    engine_options: dict = {"pool_pre_ping": True}
-    if uri.startswith("sqlite"):
-        engine_options = {"connect_args": {"timeout": 15}}
 
     def demo(value: str) -> str:
         """Medellín's identity as a development default; production must set its own."""
@@ -80,7 +85,7 @@ def load() -> dict:
         # that rotating SECRET_KEY does not break duplicate detection.
         "PARTICIPA_HASH_KEY": _env("PARTICIPA_HASH_KEY", secret),
         "SQLALCHEMY_DATABASE_URI": uri,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(uri),
         "PARTICIPA_BASE_URL": (_env("PARTICIPA_BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
