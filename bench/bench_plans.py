@@ -88,7 +88,7 @@ def run(name: str, url: str) -> None:
             print(f"  [{name}] PDF report: {timed(lambda: exports.pdf_bytes(plan), 1) * 1000:.0f} ms, "
                   f"{len(exports.pdf_bytes(plan)) // 1024} KB")
         db.session.remove()
-        db.drop_all()
+        db.engine.dispose()  # the next run resets PostgreSQL; the SQLite file is a temporary one
 
 
 def main() -> None:
