@@ -7,11 +7,13 @@ Filters (`Filters`) are the context (capability, object, date range) plus inters
 
 from __future__ import annotations
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import String, and_, cast, exists, func, literal, select, union_all
 
 from app.characterization.models import Profile, ProfileDisability
 from app.extensions import db
@@ -99,21 +101,44 @@ def totals(variable: str, filters: Filters) -> dict[str, int]:
 
 
 def all_totals(variables: tuple[str, ...], filters: Filters) -> dict[str, dict[str, int]]:
-    """Totals of several variables. PostgreSQL: one scan with GROUPING SETS; SQLite: one
-    GROUP BY per variable, each answered from that column's index when no filter applies."""
+    """Totals of several variables, one GROUP BY per variable, run side by side.
+
+    PostgreSQL: one UNION ALL statement, whose branches the planner spreads over parallel
+    workers (measured faster than GROUPING SETS, which aggregates in a single process).
+    SQLite: the queries split over two reader connections (WAL lets readers run together and
+    the sqlite3 module releases the GIL while SQLite works)."""
     variables = tuple(v for v in variables if v in COLUMN)
-    if db.engine.dialect.name != "postgresql" or len(variables) < 2:
+    if len(variables) < 2:
         return {v: totals(v, filters) for v in variables}
-    columns = [COLUMN[v] for v in variables]
-    stmt = _where(select(*[func.grouping(c) for c in columns], *columns, func.count()).select_from(P), filters)
-    stmt = stmt.group_by(func.grouping_sets(*columns))
-    out: dict[str, dict[str, int]] = {v: {} for v in variables}
-    n = len(variables)
-    for row in db.session.execute(stmt):
-        flags, values, count = row[:n], row[n:2 * n], row[2 * n]
-        index = list(flags).index(0)
-        out[variables[index]][_key(variables[index], values[index])] = count
-    return out
+    if db.engine.dialect.name == "postgresql":
+        branches = [_where(select(literal(v).label("variable"), cast(COLUMN[v], String).label("code"),
+                                  func.count().label("n")).select_from(P), filters).group_by(COLUMN[v])
+                    for v in variables]
+        out: dict[str, dict[str, int]] = {v: {} for v in variables}
+        for variable, code, n in db.session.execute(union_all(*branches)):
+            out[variable][_key_text(variable, code)] = n
+        return out
+    engine = db.engine
+
+    def run(chunk):
+        with engine.connect() as conn:
+            return {v: {_key(v, value): n for value, n in conn.execute(
+                _where(select(COLUMN[v], func.count()).select_from(P), filters).group_by(COLUMN[v]))}
+                for v in chunk}
+
+    halves = (variables[0::2], variables[1::2])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(run, halves))
+    return {v: {**results[0], **results[1]}[v] for v in variables}
+
+
+def _key_text(name: str, value: str | None) -> str:
+    """_key for values that came back as text (PostgreSQL's UNION ALL casts every column)."""
+    if value is None:
+        return NO_ANSWER
+    if name == "disability":
+        return "1" if value in ("true", "t", "1") else "0"
+    return value
 
 
 def disability_types(filters: Filters) -> dict[str, int]:
@@ -126,8 +151,20 @@ def disability_types(filters: Filters) -> dict[str, int]:
 
 
 def crosstab(row_var: str, col_var: str, filters: Filters) -> dict[tuple[str, str], int]:
-    """{(row code, column code): people} for two variables."""
+    """{(row code, column code): people} for two variables.
+
+    SQLite sorts a two-column GROUP BY through a temporary B-tree; streaming the two columns and
+    counting them here is about twice as fast there. PostgreSQL hashes the GROUP BY itself."""
     a, b = COLUMN[row_var], COLUMN[col_var]
+    if db.engine.dialect.name == "sqlite":
+        conn = db.session.connection()
+        compiled = _where(select(a, b).select_from(P), filters).compile(dialect=conn.dialect)
+        params = compiled.construct_params()
+        values = [params[name] for name in (compiled.positiontup or [])]
+        values = [v.isoformat() if isinstance(v, date) else v for v in values]  # as SQLAlchemy stores them
+        cursor = conn.connection.driver_connection.execute(str(compiled), values)
+        counts = Counter(cursor)  # plain sqlite3 tuples: no row objects on the way
+        return {(_key(row_var, x), _key(col_var, y)): n for (x, y), n in counts.items()}
     stmt = _where(select(a, b, func.count()).select_from(P), filters).group_by(a, b)
     return {(_key(row_var, x), _key(col_var, y)): n for x, y, n in db.session.execute(stmt)}
 

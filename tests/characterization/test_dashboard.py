@@ -197,3 +197,28 @@ def test_catalog_entries_in_use_are_counted(app, db, population):
 
     assert catalog_usage("territory", None, "50") == 12
     assert catalog_usage("option", "sex", "3") == 2 and catalog_usage("option", "disability", "02") == 2
+
+
+def test_crosstab_with_date_and_group_filters_counts_like_sql(app, db, catalogs):
+    """The SQLite fast path (streamed pairs) and plain SQL agree under every kind of filter."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from app.characterization import queries
+    from app.characterization.models import Profile
+    from app.characterization.services import Context, build_profile
+
+    for i in range(60):
+        answers = {"sex": "12"[i % 2], "life_course": ("JU", "AT", "VE")[i % 3], "zone": "13"[i % 4 == 0],
+                   "disability": ["02"] if i % 5 == 0 else ["08"]}
+        db.session.add(build_profile(answers, Context("events", i % 3, date(2026, 3, 1 + i % 20))))
+    db.session.commit()
+    filters = queries.Filters(capability="events", date_from=date(2026, 3, 5), date_to=date(2026, 3, 15),
+                              where={"zone": "1", "disability": "0"})
+    got = queries.crosstab("sex", "life_course", filters)
+    stmt = (select(Profile.sex, Profile.life_course, func.count()).where(
+        Profile.capability == "events", Profile.on_date >= date(2026, 3, 5), Profile.on_date <= date(2026, 3, 15),
+        Profile.zone == "1", Profile.has_disability.is_(False)).group_by(Profile.sex, Profile.life_course))
+    expected = {(s, lc): n for s, lc, n in db.session.execute(stmt)}
+    assert got == expected and sum(got.values()) > 0
