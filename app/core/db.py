@@ -18,9 +18,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # Read through a memory map (shared OS page cache): large scans of dashboards and exports
-        # avoid a read() call and a copy per page. Maps only what the file holds.
-        cursor.execute("PRAGMA mmap_size=1073741824")
         cursor.close()
 
 
