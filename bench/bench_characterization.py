@@ -143,7 +143,7 @@ def child(kind: str) -> None:
 
 
 def main() -> None:
-    header(f"Characterisation: {N:,} profiles", "BENCH_QUICK=1 .venv/bin/python bench/bench_characterization.py")
+    header(f"Characterisation: {N:,} profiles", ("BENCH_QUICK=1 " if QUICK else "") + ".venv/bin/python bench/bench_characterization.py")
     for name, url in databases():
         if name == "postgresql":
             reset_postgres(url)
