@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
+# Absolute links (QR codes) follow PORT unless PARTICIPA_BASE_URL is given (e.g. your LAN address).
+run demo: export PARTICIPA_BASE_URL ?= http://127.0.0.1:$(PORT)
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
