@@ -10,7 +10,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.characterization import suppression
-from app.core import registry
 from app.core.ratelimit import limit_public_post
 from app.extensions import db
 from app.surveys import forms, public, results, services
@@ -43,13 +42,6 @@ def remember_answered(response, survey_id: int):
     return response
 
 
-def event_of(survey: Survey) -> dict | None:
-    if not survey.event_id:
-        return None
-    found = registry.get().call("event_summary", survey.event_id)
-    return found[0] if found else None
-
-
 @public.route("/")
 def index():
     published = db.session.scalars(select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())).all()
@@ -73,7 +65,7 @@ def answer(slug: str):
     survey = _published_or_404(slug)
     token = (request.form.get("t") if request.method == "POST" else request.args.get("t")) or ""
     token = token.strip()[:100]
-    event = event_of(survey)
+    event = services.event_of(survey)
     state = survey.state()
     if state != "open":
         return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason=state), 200
@@ -113,7 +105,7 @@ def answer(slug: str):
 @public.route("/<slug>/gracias")
 def thanks(slug: str):
     survey = _published_or_404(slug)
-    return render_template("surveys/public/thanks.html", survey=survey, event=event_of(survey))
+    return render_template("surveys/public/thanks.html", survey=survey, event=services.event_of(survey))
 
 
 @public.route("/<slug>/resultados")
@@ -123,5 +115,5 @@ def public_results(slug: str):
         abort(404)
     k = suppression.default_k()
     data = results.compute(survey, k=k)
-    return render_template("surveys/public/results.html", survey=survey, results=data, event=event_of(survey),
+    return render_template("surveys/public/results.html", survey=survey, results=data, event=services.event_of(survey),
                            note=suppression.note(k))

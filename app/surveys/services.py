@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 
-from app.core import audit, time
+from app.core import audit, registry, time
 from app.extensions import db
 from app.surveys import presets
 from app.surveys.models import (
@@ -58,6 +58,14 @@ def get(survey_id: int) -> Survey | None:
 
 def by_slug(slug: str) -> Survey | None:
     return db.session.scalar(select(Survey).where(Survey.slug == slug))
+
+
+def event_of(survey: Survey) -> dict | None:
+    """The summary of the survey's linked event (events' `event_summary` hook), or None."""
+    if not survey.event_id:
+        return None
+    found = registry.get().call("event_summary", survey.event_id)
+    return found[0] if found else None
 
 
 def response_count(survey: Survey) -> int:

@@ -85,7 +85,7 @@ def _office_allowed(form: forms.SurveyForm) -> bool:
 def index():
     surveys = db.session.scalars(select(Survey).order_by(Survey.id.desc())).all()
     counts = dict(db.session.execute(select(SurveyResponse.survey_id, func.count()).group_by(SurveyResponse.survey_id)).all())
-    events = {s.event_id: (registry.get().call("event_summary", s.event_id) or [None])[0] for s in surveys if s.event_id}
+    events = {s.event_id: services.event_of(s) for s in surveys if s.event_id}
     return render_template("surveys/staff/index.html", surveys=surveys, counts=counts, events=events,
                            can_edit=can_edit, can_see_results=can_see_results)
 
@@ -169,7 +169,7 @@ def builder(survey_id: int):
     return render_template("surveys/staff/builder.html", survey=survey, section_form=section_form,
                            action_form=FlaskForm(), conditions={q.id: services.condition_text(q, by_id) for q in survey.questions},
                            kind_labels=forms.KIND_LABELS, responses=services.response_count(survey),
-                           event=(registry.get().call("event_summary", survey.event_id) or [None])[0] if survey.event_id else None,
+                           event=services.event_of(survey),
                            public_url=current_app.config["PARTICIPA_BASE_URL"] + url_for("surveys.answer", slug=survey.slug)), (
         422 if section_form.errors else 200)
 
@@ -186,6 +186,22 @@ def _question(survey: Survey, question_id: int) -> SurveyQuestion:
     if question is None or question.survey_id != survey.id:
         abort(404)
     return question
+
+
+def _move_or_delete(survey: Survey, item, action: str, move, delete, deleted: str, anchor: str):
+    """The builder's subir / bajar / borrar buttons, for a section or a question; back to the builder
+    (at the item, unless it was deleted)."""
+    FlaskForm().validate_on_submit() or abort(400)
+    try:
+        if action == "borrar":
+            delete(item)
+            flash(deleted, "success")
+            anchor = ""
+        else:
+            move(item, -1 if action == "subir" else 1)
+    except services.SurveyError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for(".builder", survey_id=survey.id) + anchor)
 
 
 @staff.route("/<int:survey_id>/secciones/<int:section_id>", methods=["GET", "POST"])
@@ -205,17 +221,8 @@ def section(survey_id: int, section_id: int):
 @permission_required("content.edit")
 def section_action(survey_id: int, section_id: int, action: str):
     survey = _survey(survey_id)
-    section = _section(survey, section_id)
-    FlaskForm().validate_on_submit() or abort(400)
-    try:
-        if action == "borrar":
-            services.delete_section(section)
-            flash(_("Sección borrada."), "success")
-        else:
-            services.move_section(section, -1 if action == "subir" else 1)
-    except services.SurveyError as exc:
-        flash(str(exc), "error")
-    return redirect(url_for(".builder", survey_id=survey.id) + f"#seccion-{section_id}")
+    return _move_or_delete(survey, _section(survey, section_id), action, services.move_section, services.delete_section,
+                           _("Sección borrada."), f"#seccion-{section_id}")
 
 
 def _question_form(survey: Survey, question: SurveyQuestion | None, formdata=None) -> forms.QuestionForm:
@@ -286,17 +293,8 @@ def question(survey_id: int, question_id: int):
 @permission_required("content.edit")
 def question_action(survey_id: int, question_id: int, action: str):
     survey = _survey(survey_id)
-    question = _question(survey, question_id)
-    FlaskForm().validate_on_submit() or abort(400)
-    try:
-        if action == "borrar":
-            services.delete_question(question)
-            flash(_("Pregunta borrada."), "success")
-            return redirect(url_for(".builder", survey_id=survey.id))
-        services.move_question(question, -1 if action == "subir" else 1)
-    except services.SurveyError as exc:
-        flash(str(exc), "error")
-    return redirect(url_for(".builder", survey_id=survey.id) + f"#pregunta-{question_id}")
+    return _move_or_delete(survey, _question(survey, question_id), action, services.move_question,
+                           services.delete_question, _("Pregunta borrada."), f"#pregunta-{question_id}")
 
 
 @staff.route("/<int:survey_id>/vista-previa", methods=["GET", "POST"])
@@ -308,7 +306,7 @@ def preview(survey_id: int):
     if request.method == "POST" and forms.validate_answer_form(form, survey) is not None:
         flash(_("Vista previa: las respuestas son válidas. No se guardó nada."), "success")
         return redirect(url_for(".preview", survey_id=survey.id))
-    event = (registry.get().call("event_summary", survey.event_id) or [None])[0] if survey.event_id else None
+    event = services.event_of(survey)
     return render_template("surveys/public/answer.html", survey=survey, form=form, event=event, preview=True,
                            action=url_for(".preview", survey_id=survey.id)), 422 if form.errors else 200
 
@@ -342,7 +340,7 @@ def results_page(survey_id: int):
     return render_template("surveys/staff/results.html", survey=survey, results=data, variables=variables,
                            options=options, questions_text=PROFILE_QUESTIONS, note=suppression.note(k) if filters else "",
                            can_export=can_export(survey),
-                           event=(registry.get().call("event_summary", survey.event_id) or [None])[0] if survey.event_id else None)
+                           event=services.event_of(survey))
 
 
 @staff.route("/<int:survey_id>/resultados/<int:question_id>/textos")
@@ -391,6 +389,6 @@ def compare():
                 label = match.question.text if label == key else label
             cells.append(match)
         rows.append((label, cells))
-    events = {s.id: (registry.get().call("event_summary", s.event_id) or [None])[0] if s.event_id else None for s in candidates}
+    events = {s.id: services.event_of(s) for s in candidates}
     return render_template("surveys/staff/compare.html", candidates=candidates, columns=columns, rows=rows, events=events,
                            wanted=wanted)

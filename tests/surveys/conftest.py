@@ -58,31 +58,7 @@ def answers(survey, *, rating=4, single=2, multiple=(1, 3), yesno=0, nps=9, shor
 
 
 def browser(app):
-    """Another person's browser. Tests keep one app context open, so Flask-WTF's per-request
-    CSRF cache in `g` would leak between clients: forget it before each form."""
-    from flask import g
-
+    """Another person's browser (the shared test client starts every request with a fresh `g`)."""
     from tests.conftest import Client
 
-    class Browser(Client):
-        def csrf(self, url="/"):
-            forget_csrf()
-            return super().csrf(url)
-
-        def open(self, *args, **kwargs):
-            g.pop("_login_user", None)
-            return self.c.open(*args, **kwargs)
-
-        def get(self, *args, **kwargs):
-            g.pop("_login_user", None)
-            return self.c.get(*args, **kwargs)
-
-    return Browser(app.test_client())
-
-
-def forget_csrf():
-    """Switching back to the first browser after `browser()` submitted: drop the cached token."""
-    from flask import g
-
-    g.pop("csrf_token", None)
-    g.pop("_login_user", None)
+    return Client(app.test_client())

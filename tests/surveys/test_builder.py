@@ -96,7 +96,7 @@ def test_preview_checks_answers_and_stores_nothing(login_as, client, db, make_su
 
 
 def test_publishing_and_structure_locked_once_answered(login_as, client, db, make_survey, app):
-    from tests.surveys.conftest import browser, forget_csrf
+    from tests.surveys.conftest import browser
 
     login_as("editor")
     empty = make_survey(title="Vacía", questions=False, published=False)
@@ -105,7 +105,6 @@ def test_publishing_and_structure_locked_once_answered(login_as, client, db, mak
     assert "Agrega al menos una pregunta" in response.get_data(as_text=True)
     survey = make_survey()
     assert browser(app).submit(f"/encuestas/{survey.slug}", answers(survey)).status_code == 302
-    forget_csrf()
     url = f"/gestion/encuestas/{survey.id}/preguntas/nueva"
     response = client.submit(url, {"section_id": survey.sections[0].id, "kind": "yesno", "text": "Nueva"}, follow_redirects=True)
     assert "ya tiene respuestas" in response.get_data(as_text=True)
