@@ -18,7 +18,7 @@ from email.utils import make_msgid
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.core import time
 from app.extensions import db
@@ -180,13 +180,9 @@ def pending(limit: int = 100) -> list[BallotNotice]:
 
 
 def pending_count() -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).select_from(BallotNotice).where(BallotNotice.sent_at.is_(None))) or 0
 
 
 def failing_count() -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).select_from(BallotNotice).where(
         BallotNotice.sent_at.is_(None), or_(BallotNotice.attempts > 0, BallotNotice.last_error.is_not(None)))) or 0

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import after_this_request, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -120,8 +130,6 @@ def register_routes(bp):
     def archive_detail(question_id: int):
         question = queries.public_question(question_id)
         if question is None:
-            from flask import abort
-
             abort(404)
         return render_template("ballot/public/archive_detail.html", q=question)
 

@@ -7,10 +7,10 @@ Staff rules live in `workflow.py`, the notice outbox in `notices.py`, read-only 
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -79,19 +79,9 @@ def term_days(term_code: str) -> int:
     return DEFAULT_TERMS.get(term_code, 15)
 
 
-@lru_cache(maxsize=4096)
 def due_date(filed_on: date, days: int) -> date:
-    """Deadline: `days` Colombian business days counted from the day after filing.
-
-    Cached: a pure function of its arguments, and app.core.time rebuilds the holiday calendar on
-    every call."""
+    """Deadline: `days` Colombian business days counted from the day after filing."""
     return time.add_business_days(filed_on, days)
-
-
-@lru_cache(maxsize=4096)
-def business_days_between(start: date, end: date) -> int:
-    """Cached app.core.time.business_days_between (see `due_date`)."""
-    return time.business_days_between(start, end)
 
 
 def max_extension_date(question: BallotQuestion) -> date:
@@ -134,8 +124,6 @@ def format_radicado(year: int, number: int) -> str:
 
 def normalise_radicado(value: str) -> str:
     """'uv 2026 123' or 'UV-2026-000123' -> 'UV-2026-000123' ('' when it does not look like one)."""
-    import re
-
     match = re.fullmatch(r"\s*UV[\s\-]*(\d{4})[\s\-]*(\d{1,9})\s*", (value or "").upper())
     return format_radicado(int(match.group(1)), int(match.group(2))) if match else ""
 
@@ -247,4 +235,4 @@ def is_overdue(question: BallotQuestion, today: date | None = None) -> bool:
 
 def days_left(question: BallotQuestion, today: date | None = None) -> int:
     """Business days from today to the deadline (negative when overdue)."""
-    return business_days_between(today or time.today(), question.due_on)
+    return time.business_days_between(today or time.today(), question.due_on)

@@ -35,10 +35,10 @@ def _question(question_id: int) -> BallotQuestion:
 
 
 def _route_form(question: BallotQuestion, formdata=None) -> RouteForm:
-    form = RouteForm(formdata=formdata) if formdata is not None else RouteForm(
-        formdata=None, data={"office": question.office_code or "", "kind": question.kind,
-                             "event": str(question.event_id or ""), "topic": str(question.topic_id or "")})
-    return form
+    if formdata is not None:
+        return RouteForm(formdata=formdata)
+    return RouteForm(formdata=None, data={"office": question.office_code or "", "kind": question.kind,
+                                          "event": str(question.event_id or ""), "topic": str(question.topic_id or "")})
 
 
 def _detail(question: BallotQuestion, status: int = 200, **forms):
@@ -53,7 +53,6 @@ def _detail(question: BallotQuestion, status: int = 200, **forms):
         event = summaries[0] if summaries else None
     return render_template(
         "ballot/staff/detail.html", q=question, answer=answer, event=event,
-        offices=catalogs.office_choices(), territories=catalogs.territory_names(),
         received_local=time.to_local(question.received_at), overdue=services.is_overdue(question),
         days_left=services.days_left(question), max_extension=services.max_extension_date(question),
         show_identity=current_user.can("names.view"), activity_labels=ACTIVITY_LABELS, **forms,
@@ -76,9 +75,9 @@ def register_routes(bp):
             offices = [(c, n) for c, n in offices if c in mine]
         page = queries.inbox(workflow.scope_condition(current_user), filters)
         form = InboxFilterForm(request.args, offices=offices)
-        return render_template("ballot/staff/inbox.html", page=page, filters=filters, form=form,
-                               office_names=dict(catalogs.office_choices()), today=time.today(),
-                               soon=queries.due_soon_limit(), failing=notices.failing_count())
+        return render_template("ballot/staff/inbox.html", page=page, filters=filters, form=form, today=time.today(),
+                               soon=queries.due_soon_limit(), failing=notices.failing_count(),
+                               show_outbox=workflow.sees_everything(current_user))
 
     @bp.route("/<int:question_id>")
     @permission_required("content.edit")

@@ -20,7 +20,7 @@ from app.extensions import db
 
 from . import notices, redaction
 from .models import OPEN_STATUSES, BallotActivity, BallotAnswer, BallotQuestion
-from .services import KINDS, business_days_between, due_date, max_extension_date, term_days
+from .services import KINDS, due_date, max_extension_date, term_days
 
 ANSWER_MIN, ANSWER_MAX = 10, 20000
 NOTE_MAX = 4000
@@ -169,7 +169,7 @@ def publish_answer(question: BallotQuestion, user) -> None:
     answer.state, answer.published_by_id, answer.published_at = "published", user.id, now
     question.status, question.answered_at = "answered", now
     question.answered_on_time = answered_on <= question.due_on
-    question.business_days_to_answer = business_days_between(question.filed_on, answered_on)
+    question.business_days_to_answer = time.business_days_between(question.filed_on, answered_on)
     notices.queue(question, "answered", answer=answer.body)
     _log(question, user, "answered")
     _commit()
