@@ -324,6 +324,28 @@ def _existing(event_id: int, nonce: str, doc_hash: str | None) -> SignInResult |
     return SignInResult("duplicate", rows[0]) if rows else None
 
 
+def _store(row: Attendance, *, after_sign_in: bool) -> SignInResult:
+    """Commit a new attendance row (with what the session already holds for it).
+
+    Runs the `after_sign_in` hooks in the same transaction when asked (web signatures). When a
+    concurrent request stored the same form nonce or document first, the unique constraints
+    refuse this row and that earlier outcome ("again" or "duplicate") is returned instead.
+    """
+    event_id, nonce, doc_hash = row.event_id, row.nonce, row.doc_hash
+    db.session.add(row)
+    try:
+        db.session.flush()
+        links = registry.get().call("after_sign_in", event_id) if after_sign_in else []
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = _existing(event_id, nonce, doc_hash)
+        if found:
+            return found
+        raise
+    return SignInResult("signed", row, links=[{"text": str(x["text"]), "url": x["url"]} for x in links])
+
+
 def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
     """Record one signature from the attendee's form, exactly once.
 
@@ -345,18 +367,7 @@ def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
     row = Attendance(event_id=event.id, nonce=nonce, name=form.name.data, doc_type=form.doc_type.data,
                      doc_number=document_digits(form.doc_number.data) if doc_hash else "", doc_hash=doc_hash,
                      contact=form.contact.data or "", channel=channel, signed_at=time.now(), consent_id=outcome.consent.id)
-    db.session.add(row)
-    try:
-        db.session.flush()
-        links = registry.get().call("after_sign_in", event.id)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        found = _existing(event.id, nonce, doc_hash)
-        if found:
-            return found
-        raise
-    return SignInResult("signed", row, links=[{"text": str(x["text"]), "url": x["url"]} for x in links])
+    return _store(row, after_sign_in=True)
 
 
 def paper_entry(event: Event, form, user) -> SignInResult:
@@ -391,16 +402,7 @@ def paper_entry(event: Event, form, user) -> SignInResult:
         db.session.flush()
         row.consent_id, row.name, row.doc_type, row.contact = consent.id, form.name.data, form.doc_type.data or "", form.contact.data or ""
         row.doc_hash, row.doc_number = doc_hash, document_digits(form.doc_number.data) if doc_hash else ""
-    db.session.add(row)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        found = _existing(event.id, nonce, doc_hash)
-        if found:
-            return found
-        raise
-    return SignInResult("signed", row)
+    return _store(row, after_sign_in=False)
 
 
 # ---------------------------------------------------------------------------- reading

@@ -78,8 +78,9 @@ def new():
 @permission_required("content.view")
 def detail(event_id: int):
     event = _event(event_id)
+    counts = services.counts_by_channel(event.id)
     return render_template("events/staff/detail.html", event=event, can_manage=services.can_manage(current_user, event),
-                           counts=services.counts_by_channel(event.id), total=services.count(event.id),
+                           counts=counts, total=sum(counts.values()),
                            state=services.sign_in_state(event), window=services.window(event),
                            sign_in_url=services.sign_in_url(event), code_url=services.code_url(),
                            code=services.display_code(event.short_code), dashboard_url=_dashboard_url(event),
@@ -241,8 +242,8 @@ def projection_json(event_id: int):
 @permission_required("content.view")
 def live(event_id: int):
     event = _event(event_id)
-    return render_template("events/staff/live.html", event=event, counts=services.counts_by_channel(event.id),
-                           total=services.count(event.id), state=services.sign_in_state(event), updated=time.now(),
+    counts = services.counts_by_channel(event.id)
+    return render_template("events/staff/live.html", event=event, counts=counts, total=sum(counts.values()), state=services.sign_in_state(event), updated=time.now(),
                            channels=documents.channel_labels())
 
 
@@ -268,8 +269,9 @@ def attendance(event_id: int):
     else:
         level = "counts"
     rows = list(services.attendance_rows(event.id)) if level != "counts" else []
+    counts = services.counts_by_channel(event.id)
     return render_template("events/staff/attendance.html", event=event, level=level, rows=rows,
-                           counts=services.counts_by_channel(event.id), total=services.count(event.id),
+                           counts=counts, total=sum(counts.values()),
                            channels=documents.channel_labels(), doc_types=catalogs.labels("document_type"))
 
 
@@ -299,8 +301,8 @@ def paper(event_id: int):
                 return redirect(url_for("events_staff.paper", event_id=event.id), code=303)
         else:
             status = 422
-    if request.method == "GET" or status == 409:
-        form.nonce.data = services.new_nonce() if request.method == "GET" else form.nonce.data
+    if request.method == "GET":
+        form.nonce.data = services.new_nonce()
     recent = services.recent_paper_rows(event.id) if current_user.can("names.view") else []
     return render_template("events/staff/paper.html", event=event, form=form, total=services.count(event.id),
                            recent=recent), status

@@ -253,3 +253,22 @@ def test_shared_blank_form_gives_each_phone_its_own_tokens(app, db, make_event):
     event.title = "Audiencia con título corregido"
     db.session.commit()
     assert "Audiencia con título corregido" in Client(app.test_client()).get(path).get_data(as_text=True)
+
+
+def test_a_concurrent_signature_of_the_same_document_is_refused_by_the_database(client, db, make_event, sign,
+                                                                                monkeypatch):
+    """Two phones send the same document at once: both pass the first check, the unique
+    constraint refuses the second and it gets the friendly "already signed" page."""
+    event = make_event()
+    sign(f"/asistencia/{event.token}", attendee(doc="1036222333"))
+    real, calls = services._existing, []
+
+    def first_check_misses(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(services, "_existing", first_check_misses)
+    _page, again, _f = sign(f"/asistencia/{event.token}", attendee(doc="1036222333", name="Otra Persona"))
+    assert len(calls) == 2  # the check before storing, then the one after the refused insert
+    assert again.status_code == 200 and "Ya firmaste" in again.get_data(as_text=True)
+    assert _count(db, Attendance) == 1 and _count(db, ConsentRecord) == 1 and _count(db, Profile) == 1

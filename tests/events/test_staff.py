@@ -203,3 +203,21 @@ def test_event_page_links_the_characterisation_dashboard_filtered_to_it(client, 
         assert f"capacidad=events&amp;objeto=events:{event.id}" in html or f"objeto=events%3A{event.id}" in html
     else:  # the dashboard is not installed: no dead link
         assert "Caracterización de los asistentes" not in html
+
+
+def test_paper_row_typed_twice_at_once_is_stored_once(client, db, login_as, make_event, monkeypatch):
+    """The same sheet row sent twice at once (same nonce): the unique constraint keeps one row."""
+    event = make_event()
+    login_as("editor")
+    first, fields = _paper(client, event)
+    real, calls = services._existing, []
+
+    def first_check_misses(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(services, "_existing", first_check_misses)
+    again = client.post(f"/gestion/eventos/{event.id}/papel", data={**fields, "name": "Rosa Palacios", "doc_type": "CC",
+                                                                     "doc_number": "32555666", "consent": "y"})
+    assert first.status_code == again.status_code == 303 and len(calls) == 2
+    assert _count(db, Attendance) == 1 and _count(db, ConsentRecord) == 1 and _count(db, Profile) == 1
