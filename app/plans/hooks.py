@@ -15,8 +15,7 @@ def _action_url(plan, action) -> str:
 
 def home() -> list[dict]:
     """One card when there are published plans: follow their progress."""
-    plans = services.list_plans(published_only=True)
-    if not plans:
+    if not services.has_published():
         return []
     return [{"title": _("Avance de los planes de mejoramiento"),
              "text": _("Mira qué se comprometió la administración, quién responde y cómo va cada acción."),

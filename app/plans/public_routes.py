@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
-from app.core import registry
 from app.plans import progress, public, services
 
 
@@ -20,10 +19,6 @@ def detail(plan_id: int):
     plan = services.get_plan(plan_id, published_only=True)
     if plan is None:
         abort(404)
-    reg = registry.get()
-    events = {i: reg.call("event_summary", i) for a in plan.actions for i in a.event_ids}
-    topics = {i: reg.call("topic_summary", i) for a in plan.actions for i in a.topic_ids}
+    events, topics = services.linked_summaries(plan)
     return render_template("plans/public/detail.html", plan=plan, overview=services.plan_overview(plan),
-                           names=services.office_names(), label=progress.period_label,
-                           events={k: v[0] for k, v in events.items() if v},
-                           topics={k: v[0] for k, v in topics.items() if v})
+                           names=services.office_names(), label=progress.period_label, events=events, topics=topics)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app.catalogs import services as catalogs
 from app.catalogs.models import Office
-from app.core import audit, time
+from app.core import audit, registry, time
 from app.core.text import single_line
 from app.extensions import db
 from app.plans import importer, progress
@@ -67,6 +67,23 @@ def list_plans(*, published_only: bool = False) -> list[Plan]:
     if published_only:
         stmt = stmt.where(Plan.published.is_(True))
     return list(db.session.scalars(stmt))
+
+
+def has_published() -> bool:
+    return db.session.scalar(select(Plan.id).where(Plan.published.is_(True)).limit(1)) is not None
+
+
+def linked_summaries(plan: Plan) -> tuple[dict, dict]:
+    """({event id: summary}, {topic id: summary}) for the events and topics the plan's actions
+    answer that still exist (other capabilities' `event_summary` / `topic_summary` hooks)."""
+    reg = registry.get()
+
+    def summaries(hook: str, ids) -> dict:
+        found = {i: reg.call(hook, i) for i in dict.fromkeys(ids)}
+        return {i: s[0] for i, s in found.items() if s}
+
+    return (summaries("event_summary", [i for a in plan.actions for i in a.event_ids]),
+            summaries("topic_summary", [i for a in plan.actions for i in a.topic_ids]))
 
 
 def office_names() -> dict[str, str]:
@@ -234,9 +251,7 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
                 owner_office_text=parsed.owner_text[:500], objective=parsed.objective, scope=parsed.scope,
                 process=parsed.process[:255], subprocess=parsed.subprocess[:255], plan_date=parsed.plan_date,
                 periods=[list(p) for p in QUARTERS], published=publish, source=(filename or "")[:255])
-    participating = list(parsed.participating_codes)
-    for position, code in enumerate(dict.fromkeys(participating)):
-        plan.offices.append(PlanOffice(office_code=code, position=position))
+    plan.offices = _office_rows([], parsed.participating_codes, PlanOffice)
     for a_pos, parsed_action in enumerate(parsed.actions):
         action = PlanAction(number=parsed_action.number, title=parsed_action.title, position=a_pos)
         plan.actions.append(action)
@@ -247,8 +262,7 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
                             deliverable=pt.deliverable, indicator_name=pt.indicator_name,
                             indicator_formula=pt.indicator_formula, unit=pt.unit, goal=pt.goal,
                             observations=pt.observations, position=t_pos)
-            for o_pos, code in enumerate(dict.fromkeys(codes)):
-                task.offices.append(PlanTaskOffice(office_code=code, position=o_pos))
+            task.offices = _office_rows([], codes, PlanTaskOffice)
             action.tasks.append(task)
             reporter = codes[0] if codes else plan.owner_office
             for period, value in pt.follow_up.items():
@@ -263,6 +277,16 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
                  details={"file": filename, "actions": len(parsed.actions), "tasks": parsed.task_count,
                           "warnings": len(parsed.warnings), "created_offices": [c for c, _n in result.created_offices]},
                  actor=actor, commit=False)
+
+
+def _office_rows(current, codes, model) -> list:
+    """Office rows (`PlanOffice` / `PlanTaskOffice`) for `codes` in order, without repeats, reusing
+    the `current` rows and renumbering their positions."""
+    existing = {o.office_code: o for o in current}
+    rows = [existing.get(c) or model(office_code=c) for c in dict.fromkeys(codes)]
+    for position, row in enumerate(rows):
+        row.position = position
+    return rows
 
 
 def _actor_name(actor) -> str:
@@ -323,10 +347,7 @@ def save_plan(plan: Plan | None, data: dict, actor=None) -> Plan:
         if key in data:
             setattr(plan, key, data[key])
     plan.periods = [list(p) for p in periods]
-    existing = {o.office_code: o for o in plan.offices}
-    plan.offices = [existing.get(c) or PlanOffice(office_code=c) for c in dict.fromkeys(data.get("offices", []))]
-    for position, office in enumerate(plan.offices):
-        office.position = position
+    plan.offices = _office_rows(plan.offices, data.get("offices", []), PlanOffice)
     db.session.flush()
     audit.record("plan_created" if creating else "plan_changed", target=f"plan:{plan.id}", actor=actor, commit=False)
     db.session.commit()
@@ -389,10 +410,7 @@ def save_task(action: PlanAction, task: PlanTask | None, data: dict, actor=None)
     task.responsible_text = task.responsible_text or "; ".join(names[c] for c in data["offices"])[:1000]
     task.start_month, task.end_month, task.months, task.goal = start, end, months, goal
     task.accumulation = accumulation
-    existing = {o.office_code: o for o in task.offices}
-    task.offices = [existing.get(c) or PlanTaskOffice(office_code=c) for c in dict.fromkeys(data["offices"])]
-    for position, office in enumerate(task.offices):
-        office.position = position
+    task.offices = _office_rows(task.offices, data["offices"], PlanTaskOffice)
     db.session.flush()
     audit.record("plan_changed", target=f"plan:{action.plan_id}", details={"task": task.id}, actor=actor, commit=False)
     db.session.commit()
@@ -509,7 +527,7 @@ def add_finding(plan: Plan, description: str, *, found_on: date, task: PlanTask 
                             months=months, deliverable=improvement.get("deliverable", ""),
                             indicator_name=improvement["indicator_name"], unit=improvement["unit"],
                             goal=improvement.get("goal"), responsible_text="; ".join(names[c] for c in offices))
-        new_task.offices = [PlanTaskOffice(office_code=c, position=i) for i, c in enumerate(dict.fromkeys(offices))]
+        new_task.offices = _office_rows([], offices, PlanTaskOffice)
         action.tasks.append(new_task)
         finding.action = action
     db.session.flush()

@@ -124,23 +124,12 @@ def edit_plan(plan_id: int):
 def detail(plan_id: int):
     plan = _plan_or_404(plan_id)
     overview = services.plan_overview(plan)
-    reg = registry.get()
+    events, topics = services.linked_summaries(plan)
     return render_template("plans/staff/detail.html", plan=plan, overview=overview, names=services.office_names(),
                            can_edit=services.can_edit(current_user, plan), label=progress.period_label,
                            reportable={t.id: [c for c in t.reporting_codes if services.can_report(current_user, t, c)]
                                        for t in plan.tasks},
-                           events=_summaries(reg, "event_summary", [i for a in plan.actions for i in a.event_ids]),
-                           topics=_summaries(reg, "topic_summary", [i for a in plan.actions for i in a.topic_ids]))
-
-
-def _summaries(reg, hook: str, ids: list[int]) -> dict:
-    """{id: summary} for the linked events or topics that still exist."""
-    out = {}
-    for i in ids:
-        found = reg.call(hook, i)
-        if found:
-            out[i] = found[0]
-    return out
+                           events=events, topics=topics)
 
 
 @staff.route("/<int:plan_id>/publicar", methods=["POST"])
@@ -189,13 +178,7 @@ def action_form(plan_id: int, action_id: int | None = None):
 @permission_required("content.edit")
 def delete_action(plan_id: int, action_id: int):
     plan = _editable(_plan_or_404(plan_id))
-    try:
-        services.delete_action(_action_or_404(plan, action_id))
-    except services.PlanError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Acción borrada."), "success")
-    return redirect(url_for(".detail", plan_id=plan_id))
+    return _delete(plan_id, services.delete_action, _action_or_404(plan, action_id), _("Acción borrada."))
 
 
 @staff.route("/<int:plan_id>/acciones/<int:action_id>/tareas/nueva", methods=["GET", "POST"])
@@ -233,12 +216,17 @@ def task_form(plan_id: int, action_id: int | None = None, task_id: int | None = 
 @permission_required("content.edit")
 def delete_task(plan_id: int, task_id: int):
     plan = _editable(_plan_or_404(plan_id))
+    return _delete(plan_id, services.delete_task, _task_or_404(plan, task_id), _("Tarea borrada."))
+
+
+def _delete(plan_id: int, delete, target, done: str):
+    """Delete an action or task (refused when it has reports) and go back to the plan."""
     try:
-        services.delete_task(_task_or_404(plan, task_id))
+        delete(target)
     except services.PlanError as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Tarea borrada."), "success")
+        flash(done, "success")
     return redirect(url_for(".detail", plan_id=plan_id))
 
 

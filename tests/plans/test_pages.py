@@ -56,6 +56,17 @@ def test_unpublished_plans_are_not_public(client, medellin_plan, db):
     services.set_published(medellin_plan, False)
     assert client.get(f"/planes/{medellin_plan.id}").status_code == 404
     assert medellin_plan.name not in client.get("/planes/").get_data(as_text=True)
+
+
+def test_home_card_and_links_follow_what_exists(app, linked, db):
+    with app.test_request_context():
+        assert hooks.home()
+        events, topics = services.linked_summaries(linked)
+        assert list(events) == [FAKE_EVENT] and list(topics) == [FAKE_TOPIC]
+        linked.actions[0].event_ids = [FAKE_EVENT, 1]  # event 1 no longer exists: left out
+        assert list(services.linked_summaries(linked)[0]) == [FAKE_EVENT]
+        services.set_published(linked, False)
+        assert hooks.home() == []
     assert hooks.transparency_items("planeacion") == []
 
 
