@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 
 from app.catalogs import services as catalogs
 from app.characterization import services as characterization
-from app.characterization.models import Profile
 from app.consultations import tally
 from app.consultations.models import (
     APPROVED,
@@ -74,6 +73,18 @@ def public_consultations() -> dict[str, list[Consultation]]:
 def response_count(consultation_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(ConsultationResponse)
                              .where(ConsultationResponse.consultation_id == consultation_id)) or 0
+
+
+def staff_overview() -> list[tuple[Consultation, int, int]]:
+    """Every consultation (newest first) with its response count and pending proposals, in three
+    queries whatever the number of consultations."""
+    responses = dict(db.session.execute(
+        select(ConsultationResponse.consultation_id, func.count()).group_by(ConsultationResponse.consultation_id)).all())
+    pending = dict(db.session.execute(
+        select(ConsultationProposal.consultation_id, func.count()).where(ConsultationProposal.status == PENDING)
+        .group_by(ConsultationProposal.consultation_id)).all())
+    return [(c, responses.get(c.id, 0), pending.get(c.id, 0))
+            for c in db.session.scalars(select(Consultation).order_by(Consultation.opens_at.desc()))]
 
 
 def pending_proposals(consultation_id: int) -> list[ConsultationProposal]:
@@ -158,13 +169,17 @@ def save_consultation(form, consultation: Consultation | None = None) -> Consult
     return consultation
 
 
+def _next_position(consultation_id: int) -> int:
+    """Position of a topic added at the end of a consultation's list."""
+    return (db.session.scalar(select(func.max(ConsultationTopic.position))
+                              .where(ConsultationTopic.consultation_id == consultation_id)) or 0) + 1
+
+
 def save_topic(consultation: Consultation, form, topic: ConsultationTopic | None = None) -> ConsultationTopic:
     """Create or update a topic, including the events that will answer it."""
     creating = topic is None
     if creating:
-        position = db.session.scalar(select(func.max(ConsultationTopic.position))
-                                     .where(ConsultationTopic.consultation_id == consultation.id)) or 0
-        topic = ConsultationTopic(consultation_id=consultation.id, position=position + 1)
+        topic = ConsultationTopic(consultation_id=consultation.id, position=_next_position(consultation.id))
         db.session.add(topic)
     topic.title = form.title.data
     topic.description = form.description.data or ""
@@ -203,10 +218,9 @@ def moderate(proposal: ConsultationProposal, decision: str, *, merge_into: int |
     if proposal.status != PENDING:
         raise ConsultationError(_("Esta propuesta ya fue moderada."))
     if decision == "approve":
-        position = db.session.scalar(select(func.max(ConsultationTopic.position))
-                                     .where(ConsultationTopic.consultation_id == proposal.consultation_id)) or 0
         topic = ConsultationTopic(consultation_id=proposal.consultation_id, title=title or proposal.title,
-                                  description=proposal.description[:600], origin="citizen", position=position + 1)
+                                  description=proposal.description[:600], origin="citizen",
+                                  position=_next_position(proposal.consultation_id))
         db.session.add(topic)
         db.session.flush()
         proposal.status, proposal.topic_id = APPROVED, topic.id
@@ -274,7 +288,7 @@ def submit_response(consultation: Consultation, form, already: set[int]) -> Subm
             db.session.add(ConsultationRoll(consultation_id=consultation.id, doc_hash=digest))
             db.session.flush()
         outcome = characterization.record(form.profile.form, characterization.Context("consultations", consultation.id))
-        profile = _recorded_profile(outcome, consultation.id) if outcome.stored_profile else None
+        profile = outcome.profile  # None without consent
         if profile is not None:
             db.session.flush()
         response = ConsultationResponse(consultation_id=consultation.id, profile_id=profile.id if profile else None,
@@ -295,11 +309,6 @@ def submit_response(consultation: Consultation, form, already: set[int]) -> Subm
         raise AlreadyAnswered(_("Ya hay una respuesta con ese documento en esta consulta. Solo se cuenta una por "
                                 "persona.")) from None
     return Submitted(consented=outcome.consented, proposed=proposed, topics=len(chosen))
-
-
-def _recorded_profile(outcome, consultation_id: int) -> Profile | None:
-    """The profile `characterization.record` just stored for this response, if any."""
-    return outcome.profile
 
 
 # ---------------------------------------------------------------------------- traceability

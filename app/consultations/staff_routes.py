@@ -50,9 +50,7 @@ def _office_choices():
 @staff.route("/")
 @permission_required("content.view")
 def index():
-    rows = [(c, services.response_count(c.id), len(services.pending_proposals(c.id)))
-            for c in db.session.scalars(db.select(Consultation).order_by(Consultation.opens_at.desc()))]
-    return render_template("consultations/staff/index.html", rows=rows, can_edit=_can_edit,
+    return render_template("consultations/staff/index.html", rows=services.staff_overview(), can_edit=_can_edit,
                            can_results=_can_see_results)
 
 
