@@ -117,12 +117,7 @@ _CATALOG_MODELS = (CatalogEntry, Territory, Office)
 
 
 def cached(key, build):
-    """Process-wide cache for values derived from catalogs (plain data only, no ORM objects);
-    same lifetime rules as the choice lists."""
-    return _shared_cached(key, build)
-
-
-def _shared_cached(key, build):
+    """Process-wide cache for values derived from catalogs (plain data only, never ORM objects)."""
     hit = _shared.get(key)
     now = monotonic()
     if hit is not None and hit[0] > now:
@@ -165,7 +160,7 @@ def options(list_key: str, *, include_inactive: bool = False) -> list[CatalogEnt
 
 def choices(list_key: str, *, blank: str | None = None) -> list[tuple[str, str]]:
     """(code, label) pairs for a select or radio field, in the current language."""
-    out = _shared_cached(("choices", list_key, selected_language()),
+    out = cached(("choices", list_key, selected_language()),
                          lambda: [(e.code, label(e)) for e in options(list_key)])
     return ([("", blank)] + out) if blank is not None else list(out)
 
@@ -194,7 +189,7 @@ def territory_choices(*, blank: str | None = None) -> list[tuple[str, str]]:
             out.append((t.code, f"{kind} {t.code} – {t.name}"))
         return out
 
-    out = _shared_cached(("territory_choices", selected_language()), build)
+    out = cached(("territory_choices", selected_language()), build)
     return ([("", blank)] + out) if blank is not None else list(out)
 
 
@@ -209,7 +204,7 @@ def subterritory_groups() -> list[tuple[str, list[tuple[str, str]]]]:
                 groups.append((parent.name, kids))
         return groups
 
-    return _shared_cached(("subterritory_groups",), build)
+    return cached(("subterritory_groups",), build)
 
 
 def territory_names() -> dict[str, str]:
