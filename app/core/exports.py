@@ -14,7 +14,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
 import xlsxwriter
@@ -45,7 +45,8 @@ def _csv_value(value):
     return safe_cell(value)
 
 
-def _filename(name: str) -> str:
+def stamped(name: str) -> str:
+    """`name` with the local date and time before its extension: asistencia-20261121-0930.csv."""
     stamp = time.local_now().strftime("%Y%m%d-%H%M")
     base, ext = os.path.splitext(name)
     return f"{base}-{stamp}{ext}"
@@ -88,7 +89,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence],
                                                           "completed": completed})
 
     response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(filename)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{stamped(filename)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -122,19 +123,29 @@ def write_xlsx(path: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Se
     return first_count
 
 
-def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *, what: str,
-                  filters: dict | None = None, personal: bool = False) -> Response:
-    """Build the workbook in a temporary file (constant memory), audit it, stream the file."""
+def download(body: bytes, filename: str, mimetype: str, *, inline: bool = False) -> Response:
+    """A file built in memory (a PDF, a QR image) as a download, never cached. Audit personal data
+    before calling it."""
+    disposition = "inline" if inline else "attachment"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'{disposition}; filename="{filename}"',
+                                                      "Cache-Control": "no-store"})
+
+
+def workbook_response(filename: str, write: Callable[[str], int], *, what: str, filters: dict | None = None,
+                      personal: bool = False) -> Response:
+    """Run `write(path) -> rows` on a temporary file (constant memory), audit the export, and
+    stream the file, deleting it afterwards. For workbooks of any layout."""
     tmp_dir = current_app.config.get("PARTICIPA_EXPORT_DIR") or None
-    fd, path = tempfile.mkstemp(suffix=".xlsx", dir=tmp_dir)
+    fd, path = tempfile.mkstemp(suffix=os.path.splitext(filename)[1], dir=tmp_dir)
     os.close(fd)
     try:
-        rows = write_xlsx(path, sheets)
+        rows = write(path)
     except Exception:
         os.unlink(path)
         raise
-    audit.record("export", target=what, details={"format": "xlsx", "filters": filters or {}, "rows": rows,
-                                                  "personal": personal, "completed": True})
+    audit.record("export", target=what, details={"format": os.path.splitext(filename)[1].lstrip("."),
+                                                  "filters": filters or {}, "rows": rows, "personal": personal,
+                                                  "completed": True})
 
     def generate():
         try:
@@ -145,7 +156,14 @@ def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[str], Iter
             os.unlink(path)
 
     response = Response(generate(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(filename)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{stamped(filename)}"'
     response.headers["Content-Length"] = str(os.path.getsize(path))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *, what: str,
+                  filters: dict | None = None, personal: bool = False) -> Response:
+    """Plain tables [(sheet name, header, rows)] as a streamed, audited XLSX download."""
+    return workbook_response(filename, lambda path: write_xlsx(path, sheets), what=what, filters=filters,
+                             personal=personal)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.core import audit, time
+from app.core import exports as core_exports
 from app.core.documents import qr_png, qr_svg
 from app.core.text import single_line
 from app.events import documents, exports, services, staff
@@ -174,38 +175,32 @@ def close(event_id: int):
 
 # ---------------------------------------------------------------------------- QR materials
 
-def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'{disposition}; filename="{filename}"',
-                                                      "Cache-Control": "no-store"})
-
-
 @staff.route("/<int:event_id>/qr.png")
 @permission_required("content.edit")
 def qr_png_file(event_id: int):
     event = _event(event_id, manage=True)
-    return _download(qr_png(services.sign_in_url(event), box_size=16, border=4), "image/png", f"qr-evento-{event.id}.png")
+    return core_exports.download(qr_png(services.sign_in_url(event), box_size=16, border=4), f"qr-evento-{event.id}.png", "image/png")
 
 
 @staff.route("/<int:event_id>/qr.svg")
 @permission_required("content.edit")
 def qr_svg_file(event_id: int):
     event = _event(event_id, manage=True)
-    return _download(qr_svg(services.sign_in_url(event), border=4), "image/svg+xml", f"qr-evento-{event.id}.svg")
+    return core_exports.download(qr_svg(services.sign_in_url(event), border=4), f"qr-evento-{event.id}.svg", "image/svg+xml")
 
 
 @staff.route("/<int:event_id>/cartel.pdf")
 @permission_required("content.edit")
 def poster(event_id: int):
     event = _event(event_id, manage=True)
-    return _download(documents.poster(event), "application/pdf", f"cartel-evento-{event.id}.pdf", inline=True)
+    return core_exports.download(documents.poster(event), f"cartel-evento-{event.id}.pdf", "application/pdf", inline=True)
 
 
 @staff.route("/<int:event_id>/planilla.pdf")
 @permission_required("content.edit")
 def paper_sheet(event_id: int):
     event = _event(event_id, manage=True)
-    return _download(documents.paper_sheet(event), "application/pdf", f"planilla-evento-{event.id}.pdf", inline=True)
+    return core_exports.download(documents.paper_sheet(event), f"planilla-evento-{event.id}.pdf", "application/pdf", inline=True)
 
 
 # ---------------------------------------------------------------------------- projection & live count
@@ -321,6 +316,6 @@ def export(event_id: int, fmt: str):
         audit.record("export", target="events.attendance", details={"format": "pdf", "filters": {"event": event.id},
                                                                      "rows": services.count(event.id), "personal": True,
                                                                      "completed": True})
-        return _download(body, "application/pdf", f"asistencia-evento-{event.id}.pdf", inline=True)
+        return core_exports.download(body, f"asistencia-evento-{event.id}.pdf", "application/pdf", inline=True)
     abort(404)
 

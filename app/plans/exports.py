@@ -10,8 +10,6 @@ task row (further tasks leave them empty, like Medellín's table), so the file r
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from xml.sax.saxutils import escape
 
 import xlsxwriter
@@ -19,35 +17,10 @@ from flask import Response, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.core import audit, time
+from app.core import audit
+from app.core import exports as core_exports
 from app.core.exports import safe_cell
 from app.plans import labels, progress, services
-
-
-def _stamp() -> str:
-    return time.local_now().strftime("%Y%m%d-%H%M")
-
-
-def _download(body_path: str | None, data: bytes | None, filename: str, mimetype: str) -> Response:
-    if body_path is not None:
-        size = os.path.getsize(body_path)
-
-        def generate():
-            try:
-                with open(body_path, "rb") as handle:
-                    while chunk := handle.read(256 * 1024):
-                        yield chunk
-            finally:
-                os.unlink(body_path)
-
-        response = Response(generate(), mimetype=mimetype)
-        response.headers["Content-Length"] = str(size)
-    else:
-        response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 # ---------------------------------------------------------------------------- XLSX
 
@@ -181,17 +154,8 @@ def _number_or_blank(sheet, row, col, value, num, cell):
 
 def xlsx_response(plan) -> Response:
     """The plan as an XLSX download (temporary file, streamed, then deleted), audited."""
-    fd, path = tempfile.mkstemp(suffix=".xlsx", dir=current_app.config.get("PARTICIPA_EXPORT_DIR") or None)
-    os.close(fd)
-    try:
-        rows = write_xlsx(path, plan)
-    except Exception:
-        os.unlink(path)
-        raise
-    audit.record("export", target="plans.plan_xlsx", details={"format": "xlsx", "filters": {"plan": plan.id},
-                                                               "rows": rows, "personal": False, "completed": True})
-    return _download(path, None, f"plan-{plan.id}-{_stamp()}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return core_exports.workbook_response(f"plan-{plan.id}.xlsx", lambda path: write_xlsx(path, plan),
+                                          what="plans.plan_xlsx", filters={"plan": plan.id})
 
 
 # ---------------------------------------------------------------------------- PDF
@@ -313,4 +277,4 @@ def pdf_response(plan, office: str | None = None) -> Response:
                                                                   "rows": len(plan.tasks), "personal": False,
                                                                   "completed": True})
     suffix = f"-{office}" if office else ""
-    return _download(None, data, f"informe-plan-{plan.id}{suffix}-{_stamp()}.pdf", "application/pdf")
+    return core_exports.download(data, core_exports.stamped(f"informe-plan-{plan.id}{suffix}.pdf"), "application/pdf")
