@@ -91,6 +91,7 @@ def _init_request_hooks(app: Flask) -> None:
     from app.core import time as clock
 
     app.after_request(security.add_security_headers)
+    app.before_request(i18n.wtforms_translations)
     app.after_request(i18n.remember_language)
     app.after_request(ratelimit.ensure_device_cookie)
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -175,7 +175,7 @@ def run(name: str, url: str) -> bool:
     p95_post = common.pct([v * 1000 for v in result["posts"]], 95)
     p95_get = common.pct([v * 1000 for v in result["gets"]], 95)
     print(f"  {name}: {ok_n}/{N} sign-ins in {result['wall']:.1f} s = {rate:.1f} sign-ins/s "
-          f"(statuses {dict(sorted(result['statuses'].items()))})")
+          f"(statuses {dict(sorted(result['statuses'].items()))}; rate-limit counters in {env['RATELIMIT_STORAGE_URI']})")
     print(f"    form GET:  {common.summary(result['gets'])}")
     print(f"    sign-in POST: {common.summary(result['posts'])}")
     print(f"    whole sign-in (GET + POST): {common.summary(result['whole'])}")

@@ -46,11 +46,28 @@ def reset_postgres(url: str = PG_URL) -> None:
         conn.execute("CREATE SCHEMA public")
 
 
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def rate_limit_storage() -> str:
+    """Where the served app keeps rate-limit counters: Redis, as the README asks for several
+    gunicorn workers (each bench run starts with an empty database 15), or memory:// when no
+    Redis answers (counters per worker: limits then count per worker, as documented)."""
+    parsed = urllib.parse.urlparse(REDIS_URL)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1) as sock:
+            sock.sendall(f"SELECT {parsed.path.strip('/') or 0}\r\nFLUSHDB\r\n".encode())
+            sock.recv(64)
+        return REDIS_URL
+    except OSError:
+        return "memory://"
+
+
 def env_for(database_url: str, **extra) -> dict:
     env = dict(os.environ)
     env.update({"DATABASE_URL": database_url, "PARTICIPA_ENV": "development", "SECRET_KEY": "bench-secret",
                 "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-bench-inst-"),
-                "FLASK_APP": "wsgi.py", "RATELIMIT_STORAGE_URI": "memory://"})
+                "FLASK_APP": "wsgi.py", "RATELIMIT_STORAGE_URI": rate_limit_storage()})
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

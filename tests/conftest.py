@@ -69,9 +69,9 @@ def app():
 
 
 def _wipe(application):
-    from app.catalogs.services import forget_cached_catalogs
+    from app.core import cache
 
-    forget_cached_catalogs()  # the wipe below bypasses the ORM events that clear it
+    cache.clear_all()  # the wipe below bypasses the ORM events that clear the shared caches
     with application.app_context():
         _db.session.remove()
         tables = list(reversed(_db.metadata.sorted_tables))

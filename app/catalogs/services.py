@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from time import monotonic
 
 from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.catalogs.models import LISTS, CatalogEntry, Office, Territory
 from app.core import audit
+from app.core.cache import SharedCache
 from app.core.i18n import label, selected_language
 from app.extensions import db
 
@@ -112,38 +112,17 @@ def _memo(key, build):
 # A catalog change committed in this process clears it at once; other workers and hosts see it
 # within SHARED_TTL seconds.
 SHARED_TTL = 30.0
-_shared: dict = {}
-_CATALOG_MODELS = (CatalogEntry, Territory, Office)
+_shared = SharedCache("catalogs", (CatalogEntry, Territory, Office), SHARED_TTL)
 
 
 def cached(key, build):
     """Process-wide cache for values derived from catalogs (plain data only, never ORM objects)."""
-    hit = _shared.get(key)
-    now = monotonic()
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = build()
-    _shared[key] = (now + SHARED_TTL, value)
-    return value
-
-
-def forget_cached_catalogs() -> None:
-    _shared.clear()
-    if has_app_context():
-        g.pop("catalog_memo", None)
-
-
-@event.listens_for(Session, "before_flush")
-def _note_catalog_changes(session, _flush_context, _instances):
-    if any(isinstance(o, _CATALOG_MODELS) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info["catalog_changed"] = True
+    return _shared.get(key, build)
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
-def _forget_memo(session):
-    if session.info.pop("catalog_changed", False):
-        _shared.clear()
+def _forget_memo(_session):
     if has_app_context():
         g.pop("catalog_memo", None)
 
@@ -205,6 +184,12 @@ def subterritory_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         return groups
 
     return cached(("subterritory_groups",), build)
+
+
+def subterritory_codes() -> frozenset[str]:
+    """Codes of every active barrio and vereda (what a form accepts)."""
+    return cached(("subterritory_codes",), lambda: frozenset(
+        code for _group, items in subterritory_groups() for code, _name in items))
 
 
 def territory_names() -> dict[str, str]:

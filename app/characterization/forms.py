@@ -121,8 +121,7 @@ class ProfileSectionBase(Form):
                 continue
             self[name].choices = setters[name]() if name in setters else catalogs.choices(name)
         self.subterritory_groups = catalogs.subterritory_groups()
-        valid_sub = {code for _group, items in self.subterritory_groups for code, _n in items}
-        self._valid_subterritories = valid_sub
+        self._valid_subterritories = catalogs.subterritory_codes()
 
     # --- validation ---------------------------------------------------------------------
     def validate_subterritory(self, field):

@@ -24,6 +24,22 @@ def locale_selector() -> str:
     return LOCALES[selected_language()]
 
 
+_WTFORMS: dict[str, object] = {}
+
+
+def wtforms_translations() -> None:
+    """before_request hook: WTForms' own messages in this request's language, parsed once per
+    process. Flask-WTF otherwise parses WTForms' catalogue file again on every request that
+    builds a form; it uses one already placed on `request.wtforms_translations`."""
+    locale = locale_selector()
+    if locale not in _WTFORMS:
+        from babel.support import Translations
+        from wtforms.i18n import messages_path
+
+        _WTFORMS[locale] = Translations.load(messages_path(), [locale], domain="wtforms")
+    request.wtforms_translations = _WTFORMS[locale]
+
+
 def remember_language(response):
     """after_request hook: keep `?lang=` for the next pages."""
     lang = request.args.get("lang")

@@ -22,6 +22,7 @@ from app.characterization import services as characterization
 from app.characterization.forms import SENSITIVE, minor_codes
 from app.characterization.models import ConsentRecord
 from app.core import audit, registry, time
+from app.core.cache import SharedCache, columns, revive
 from app.core.hashing import document_hash
 from app.core.text import document_digits
 from app.events.models import (
@@ -119,6 +120,27 @@ def clean_token(value: str | None) -> str:
     return value if TOKEN_RE.fullmatch(value) else ""
 
 
+# The sign-in pages read their event from a per-process cache (a few seconds old at most; a
+# change made in this process is seen at once): at a venue hundreds of phones open the same link.
+_SIGN_IN_EVENTS = SharedCache("events.sign_in", (Event,), ttl=5.0)
+
+
+def sign_in_event(event_id: int) -> Event | None:
+    """The event of a sign-in page by id (see `_SIGN_IN_EVENTS`); staff pages use `get()`."""
+    values = _SIGN_IN_EVENTS.get(("id", event_id), lambda: _columns_of(db.session.get(Event, event_id)))
+    return revive(Event, values) if values else None
+
+
+def _event_by_token(token: str) -> Event | None:
+    values = _SIGN_IN_EVENTS.get(("token", token), lambda: _columns_of(
+        db.session.scalar(select(Event).where(Event.token == token))))
+    return revive(Event, values) if values else None
+
+
+def _columns_of(event: Event | None) -> dict | None:
+    return columns(event) if event is not None else None
+
+
 def resolve_token(token: str) -> Resolved | None:
     """The event a sign-in token belongs to, or None (unknown, disabled or expired).
 
@@ -130,7 +152,7 @@ def resolve_token(token: str) -> Resolved | None:
         return None
     if "." in token:
         event_id, _, mac = token.partition(".")
-        event = db.session.get(Event, int(event_id)) if event_id.isdigit() and len(event_id) < 10 else None
+        event = sign_in_event(int(event_id)) if event_id.isdigit() and len(event_id) < 10 else None
         if event is None:
             return None
         now_index = _window_index(time.now())
@@ -138,7 +160,7 @@ def resolve_token(token: str) -> Resolved | None:
             if hmac.compare_digest(mac, _mac(event, f"rot:{index}", 12)):
                 return Resolved(event, True)
         return None
-    event = db.session.scalar(select(Event).where(Event.token == token))
+    event = _event_by_token(token)
     if event is None or not event.fixed_link_enabled:
         return None
     return Resolved(event, False)
@@ -334,7 +356,7 @@ def _store(row: Attendance, *, after_sign_in: bool) -> SignInResult:
     event_id, nonce, doc_hash = row.event_id, row.nonce, row.doc_hash
     db.session.add(row)
     try:
-        db.session.flush()
+        db.session.flush()  # a resent form or a known document fails here, before any hook runs
         links = registry.get().call("after_sign_in", event_id) if after_sign_in else []
         db.session.commit()
     except IntegrityError:
@@ -356,17 +378,15 @@ def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
     """
     nonce = clean_token(form.nonce.data)[:40] or new_nonce()
     doc_hash = _doc_hash(event, form.doc_type.data, form.doc_number.data)
-    found = _existing(event.id, nonce, doc_hash)
-    if found:
-        return found
     on_date = time.to_local(event.starts_at).date()
     outcome = characterization.record(form.profile.form, characterization.Context("events", event.id, on_date, channel))
     if not outcome.consented:
-        return SignInResult("no_consent")
-    db.session.flush()
+        return _existing(event.id, nonce, doc_hash) or SignInResult("no_consent")
+    # No query first for an earlier row with this nonce or document: the unique constraints refuse
+    # the row and _store() reports that earlier outcome (the rare case pays, not every signature).
     row = Attendance(event_id=event.id, nonce=nonce, name=form.name.data, doc_type=form.doc_type.data,
                      doc_number=document_digits(form.doc_number.data) if doc_hash else "", doc_hash=doc_hash,
-                     contact=form.contact.data or "", channel=channel, signed_at=time.now(), consent_id=outcome.consent.id)
+                     contact=form.contact.data or "", channel=channel, signed_at=time.now(), consent=outcome.consent)
     return _store(row, after_sign_in=True)
 
 

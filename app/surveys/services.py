@@ -11,11 +11,13 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 
 from app.core import audit, registry, time
+from app.core.cache import SharedCache
 from app.extensions import db
 from app.surveys import presets
 from app.surveys.models import (
@@ -437,12 +439,25 @@ def issue_tokens(event_id: int) -> list[dict]:
     from flask import url_for
 
     links = []
-    for survey in open_surveys(event_id=event_id):
+    now = time.now()
+    for survey_id, slug, title, closes_at in _event_surveys(event_id):
+        if closes_at is not None and closes_at <= now:
+            continue
         token = secrets.token_urlsafe(24)
-        db.session.add(SurveyToken(token_hash=hash_token(token), survey_id=survey.id))
-        links.append({"text": _("Evalúa este evento: responde la encuesta «%(title)s»", title=survey.title),
-                      "url": url_for("surveys.answer", slug=survey.slug, t=token)})
+        db.session.add(SurveyToken(token_hash=hash_token(token), survey_id=survey_id))
+        links.append({"text": _("Evalúa este evento: responde la encuesta «%(title)s»", title=title),
+                      "url": url_for("surveys.answer", slug=slug, t=token)})
     return links
+
+
+# Every signature of a busy event asks which surveys it has: kept per process for a few seconds
+# (a survey published or closed in this process is seen at once).
+_EVENT_SURVEYS = SharedCache("surveys.by_event", (Survey,), ttl=5.0)
+
+
+def _event_surveys(event_id: int) -> list[tuple[int, str, str, datetime | None]]:
+    return _EVENT_SURVEYS.get(event_id, lambda: [(s.id, s.slug, s.title, s.closes_at)
+                                                 for s in open_surveys(event_id=event_id)])
 
 
 def token_state(survey: Survey, token: str) -> str:

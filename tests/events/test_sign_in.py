@@ -4,6 +4,7 @@ rotating tokens, typed code, the after_sign_in hook and the rate limits."""
 from datetime import timedelta
 
 from flask import g
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from app.characterization.models import ConsentRecord, Profile
@@ -255,20 +256,19 @@ def test_shared_blank_form_gives_each_phone_its_own_tokens(app, db, make_event):
     assert "Audiencia con título corregido" in Client(app.test_client()).get(path).get_data(as_text=True)
 
 
-def test_a_concurrent_signature_of_the_same_document_is_refused_by_the_database(client, db, make_event, sign,
-                                                                                monkeypatch):
-    """Two phones send the same document at once: both pass the first check, the unique
-    constraint refuses the second and it gets the friendly "already signed" page."""
+def test_a_second_signature_of_the_same_document_is_refused_by_the_database(client, db, make_event, sign):
+    """No query looks for an earlier signature first (two phones may send the same document at
+    once anyway): the unique constraint refuses the second row, its consent and profile are rolled
+    back with it, and the person gets the friendly "already signed" page."""
     event = make_event()
     sign(f"/asistencia/{event.token}", attendee(doc="1036222333"))
-    real, calls = services._existing, []
-
-    def first_check_misses(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else real(*args)
-
-    monkeypatch.setattr(services, "_existing", first_check_misses)
-    _page, again, _f = sign(f"/asistencia/{event.token}", attendee(doc="1036222333", name="Otra Persona"))
-    assert len(calls) == 2  # the check before storing, then the one after the refused insert
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    sa_event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        _page, again, _f = sign(f"/asistencia/{event.token}", attendee(doc="1036222333", name="Otra Persona"))
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listen)
     assert again.status_code == 200 and "Ya firmaste" in again.get_data(as_text=True)
     assert _count(db, Attendance) == 1 and _count(db, ConsentRecord) == 1 and _count(db, Profile) == 1
+    assert any(s.startswith("INSERT INTO event_attendance") for s in statements)
