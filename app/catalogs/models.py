@@ -90,3 +90,7 @@ class Office(db.Model):
         return self.name
 
     label_en = label_es
+
+
+# What a cached form page depends on besides its own capability's rows (see app/core/cache.py).
+CATALOG_MODELS = (CatalogEntry, Territory, Office)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.catalogs.models import LISTS, CatalogEntry, Office, Territory
+from app.catalogs.models import CATALOG_MODELS, LISTS, CatalogEntry, Office, Territory
 from app.core import audit
 from app.core.cache import SharedCache
 from app.core.i18n import label, selected_language
@@ -112,7 +112,7 @@ def _memo(key, build):
 # A catalog change committed in this process clears it at once; other workers and hosts see it
 # within SHARED_TTL seconds.
 SHARED_TTL = 30.0
-_shared = SharedCache("catalogs", (CatalogEntry, Territory, Office), SHARED_TTL)
+_shared = SharedCache("catalogs", CATALOG_MODELS, SHARED_TTL)
 
 
 def cached(key, build):

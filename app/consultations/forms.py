@@ -100,16 +100,16 @@ def _response_form_class(variables: tuple[str, ...], document: bool, proposals: 
     return type("ResponseForm", bases, attrs)
 
 
-def response_form(consultation, *args, **kwargs) -> _ResponseBase:
-    """The response form of one consultation (its topics, limit, rule and variables)."""
+def response_form(consultation, topics: list[tuple[int, str]], *args, **kwargs) -> _ResponseBase:
+    """The response form of one consultation: its `topics` ((id, title) a person may choose),
+    limit, rule and variables."""
     document = consultation.rule == RULE_DOCUMENT
     cls = _response_form_class(tuple(consultation.variables or ()), document, bool(consultation.allow_proposals))
     form = cls(*args, **kwargs)
-    topics = consultation.public_topics
     form.max_choices = consultation.max_choices
     form.allow_proposals = bool(consultation.allow_proposals)
-    form.topic_ids = frozenset(t.id for t in topics)
-    form.topics.choices = [(str(t.id), t.title) for t in topics]
+    form.topic_ids = frozenset(tid for tid, _title in topics)
+    form.topics.choices = [(str(tid), title) for tid, title in topics]
     if document:
         form.doc_type.choices = catalogs.choices("document_type", blank=str(_l("— Elige —")))
     return form

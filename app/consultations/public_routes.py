@@ -5,17 +5,19 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.catalogs.models import CATALOG_MODELS
 from app.characterization.suppression import default_k
 from app.consultations import public, results, services
 from app.consultations.forms import response_form
-from app.consultations.models import RULE_DEVICE, ConsultationTopic
+from app.consultations.models import RULE_DEVICE, Consultation, ConsultationTopic
 from app.core import exports
+from app.core.cache import SharedCache, blank_form_page
 from app.core.ratelimit import limit_public_post
 from app.extensions import db
 
 
 def _consultation(slug: str):
-    consultation = services.get_by_slug(slug)
+    consultation = services.public_by_slug(slug)
     if consultation is None:
         abort(404)
     return consultation
@@ -30,10 +32,13 @@ def public_index():
 @limit_public_post
 def public_show(slug: str):
     consultation = _consultation(slug)
+    consultation_id = consultation.id  # read before a commit expires the instance (no query to reload it)
     already = services.answered_ids(request.cookies.get(services.ANSWERED_COOKIE))
-    answered_here = consultation.id in already
+    answered_here = consultation_id in already
     state = consultation.state()
-    form = response_form(consultation) if state == "open" else None
+    if request.method == "GET" and state == "open":
+        return _blank_page(consultation, answered_here)
+    form = response_form(consultation, services.public_topic_choices(consultation)) if state == "open" else None
     error, status = None, 200
     if request.method == "POST":
         if form is None:
@@ -46,7 +51,7 @@ def public_show(slug: str):
             else:
                 response = redirect(url_for("consultations.public_thanks", slug=slug,
                                             autorizo=int(outcome.consented), propuesta=int(outcome.proposed)))
-                response.set_cookie(services.ANSWERED_COOKIE, services.answered_cookie(already | {consultation.id}),
+                response.set_cookie(services.ANSWERED_COOKIE, services.answered_cookie(already | {consultation_id}),
                                     max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                                     secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
                 return response
@@ -55,9 +60,26 @@ def public_show(slug: str):
     summary = None
     if state == "closed" and consultation.results_published:
         summary = results.compute(consultation, k=default_k()).ranking[:5]
+    return _page(consultation, form, state, answered_here, error=error, summary=summary), status
+
+
+def _page(consultation, form, state: str, answered_here: bool, *, error=None, summary=None, csrf_value=None) -> str:
     return render_template("consultations/public/show.html", c=consultation, form=form, state=state,
                            groups=services.grouped_topics(consultation), answered_here=answered_here,
-                           error=error, summary=summary), status
+                           error=error, summary=summary, csrf_value=csrf_value)
+
+
+# The blank form of an open consultation is the same for every visitor but its CSRF token: rendered
+# once per worker and language (for up to 30 s; a change made in this process is seen at once).
+_FORM_PAGES = SharedCache("consultations.form_page", (Consultation, ConsultationTopic, *CATALOG_MODELS), ttl=30.0)
+
+
+def _blank_page(consultation, answered_here: bool) -> str:
+    def render(marks):
+        form = response_form(consultation, services.public_topic_choices(consultation), meta={"csrf": False})
+        return _page(consultation, form, "open", answered_here, csrf_value=marks["csrf"])
+
+    return blank_form_page(_FORM_PAGES, (consultation.id, answered_here), render)
 
 
 @public.route("/<slug>/gracias")

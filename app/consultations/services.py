@@ -31,6 +31,7 @@ from app.consultations.models import (
     ConsultationTopicEvent,
 )
 from app.core import audit, registry, time
+from app.core.cache import SharedCache, columns, revive
 from app.core.hashing import document_hash
 from app.core.text import clean
 from app.extensions import db
@@ -57,6 +58,26 @@ def get_by_slug(slug: str, *, public: bool = True) -> Consultation | None:
     if public:
         stmt = stmt.where(Consultation.is_public.is_(True))
     return db.session.scalar(stmt)
+
+
+# The public form reads its consultation and topic list from a per-process cache (seconds old at
+# most; a change made in this process is seen at once): a class or a meeting answers all at once.
+_PUBLIC = SharedCache("consultations.public", (Consultation, ConsultationTopic), ttl=5.0)
+
+
+def public_by_slug(slug: str) -> Consultation | None:
+    """A public consultation for its citizen pages (see `_PUBLIC`); staff pages use `get_by_slug`."""
+    values = _PUBLIC.get(("slug", slug), lambda: _columns_of(get_by_slug(slug)))
+    return revive(Consultation, values) if values else None
+
+
+def _columns_of(consultation: Consultation | None) -> dict | None:
+    return columns(consultation) if consultation is not None else None
+
+
+def public_topic_choices(consultation: Consultation) -> list[tuple[int, str]]:
+    """(id, title) of the topics a person may choose, in the editor's order."""
+    return _PUBLIC.get(("topics", consultation.id), lambda: [(t.id, t.title) for t in consultation.public_topics])
 
 
 def public_consultations() -> dict[str, list[Consultation]]:

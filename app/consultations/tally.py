@@ -4,6 +4,7 @@ as each response, rebuilt from the ballots when needed (`retally`)."""
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -33,11 +34,17 @@ def add(consultation_id: int, profile: Profile | None, topic_ids) -> None:
     values = {d: getattr(profile, d) for d in DIMENSIONS} if profile is not None else None
     rows = [{"consultation_id": consultation_id, "dimension": d, "code": c, "topic_id": t, "n": 1}
             for d, c, t in sorted(_keys(values, sorted(set(topic_ids))))]
-    dialect = db.session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(ConsultationTally).values(rows)
-    stmt = stmt.on_conflict_do_update(index_elements=["consultation_id", "dimension", "code", "topic_id"],
-                                      set_={"n": ConsultationTally.n + stmt.excluded.n})
-    db.session.execute(stmt)
+    db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
+
+
+@cache
+def _upsert(dialect: str):
+    """INSERT … ON CONFLICT DO UPDATE n = n + 1 for one tally row, built and compiled once per
+    dialect and run for all of a response's rows at once (executemany)."""
+    table = ConsultationTally.__table__
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return stmt.on_conflict_do_update(index_elements=["consultation_id", "dimension", "code", "topic_id"],
+                                      set_={"n": table.c.n + stmt.excluded.n})
 
 
 def retally(consultation_id: int) -> int:

@@ -16,6 +16,7 @@ without a query, for code that expects the ORM object.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Hashable
 from time import monotonic
 from typing import Any, TypeVar
@@ -80,6 +81,34 @@ def revive(model: type[T], values: dict[str, Any]) -> T:
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+def blank_form_page(cache: SharedCache, key: Hashable, render: Callable[[dict[str, str]], str], **values: str) -> str:
+    """A blank form page that is the same for every anonymous visitor but for its CSRF token and
+    the hidden values given (a form nonce...): rendered once per `key` (with the URL and language
+    added) and kept in `cache`; each request fills in its own values.
+
+    `render(marks)` renders the page with `marks["csrf"]` as the CSRF token and `marks[name]`
+    for each value. Signed-in staff and visitors with messages waiting get a fresh render.
+    """
+    from flask import request, session
+    from flask_login import current_user
+    from flask_wtf.csrf import generate_csrf
+
+    from app.core.i18n import selected_language
+
+    marks = {name: f"{name}-{_MARK}" for name in ("csrf", *values)}
+    if current_user.is_authenticated or session.get("_flashes"):
+        html = render(marks)
+    else:
+        html = cache.get((request.full_path, selected_language(), key), lambda: render(marks))
+    html = html.replace(marks["csrf"], generate_csrf())
+    for name, value in values.items():
+        html = html.replace(marks[name], value)
+    return html
+
+
+_MARK = secrets.token_hex(8)  # per process: a visitor cannot plant a mark in what is rendered
 
 
 @event.listens_for(Session, "before_flush")
