@@ -148,3 +148,25 @@ def test_staff_overview_counts_responses_and_pending_proposals(app, make_consult
         answer(Client(app.test_client()), busy, [0], extra={"proposal_title": title} if title else None)
     counts = {c.slug: (responses, pending) for c, responses, pending in services.staff_overview()}
     assert counts == {"con-respuestas": (2, 1), "sin-respuestas": (0, 0)}
+
+
+def test_an_approved_topic_reaches_the_shared_public_form_at_once(app, login_as, client, make_consultation, db):
+    """Anonymous visitors get a blank form rendered once and shared: a topic an editor approves
+    appears in it, and can be chosen, on the very next visit."""
+    from tests.conftest import Client
+
+    c = make_consultation(office="SMOV")
+    visitor = Client(app.test_client())
+    assert "Iluminación del parque lineal" not in visitor.get(f"/consultas/{c.slug}").get_data(as_text=True)
+    answer(Client(app.test_client()), c, [0], extra={"proposal_title": "Luces parque lineal"})
+    proposal = db.session.scalar(select(ConsultationProposal))
+    fresh_g()
+    login_as("editor", offices=("SMOV",))
+    decided = client.submit(f"/gestion/consultas/{c.id}/propuestas/{proposal.id}",
+                            {"decision": "approve", "title": "Iluminación del parque lineal"})
+    assert decided.status_code == 302
+    fresh_g()
+    assert "Iluminación del parque lineal" in Client(app.test_client()).get(f"/consultas/{c.slug}").get_data(as_text=True)
+    db.session.expire_all()
+    new_topic = next(t for t in c.topics if t.title == "Iluminación del parque lineal")
+    assert answer(Client(app.test_client()), c, [c.topics.index(new_topic)]).status_code == 302

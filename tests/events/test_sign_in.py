@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.characterization.models import ConsentRecord, Profile
 from app.core import registry, time
 from app.events import services
-from app.events.models import CANCELLED, CLOSED, DRAFT, Attendance
+from app.events.models import CANCELLED, CLOSED, DRAFT, Attendance, Event
 from tests.events.conftest import attendee, hidden_fields
 
 
@@ -272,3 +272,22 @@ def test_a_second_signature_of_the_same_document_is_refused_by_the_database(clie
     assert again.status_code == 200 and "Ya firmaste" in again.get_data(as_text=True)
     assert _count(db, Attendance) == 1 and _count(db, ConsentRecord) == 1 and _count(db, Profile) == 1
     assert any(s.startswith("INSERT INTO event_attendance") for s in statements)
+
+
+def test_staff_changes_reach_an_open_sign_in_form_at_once(client, db, make_event):
+    """The sign-in reads its event from a per-process cache: a change staff commit (here: the
+    fixed link disabled, then the event cancelled) applies to the very next submission."""
+    event = make_event()
+    path = f"/asistencia/{event.token}"
+    fields = hidden_fields(client.get(path).get_data(as_text=True))
+    event_id = event.id
+    event.fixed_link_enabled = False
+    db.session.commit()
+    db.session.remove()  # the next request starts with its own session, as in production
+    assert client.post(path, data={**fields, **attendee()}).status_code == 404
+    event = db.session.get(Event, event_id)
+    event.fixed_link_enabled, event.status = True, CANCELLED
+    db.session.commit()
+    db.session.remove()
+    refused = client.post(path, data={**fields, **attendee()})
+    assert "fue cancelado" in refused.get_data(as_text=True) and _count(db, Attendance) == 0
