@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.decorators import permission_required
@@ -228,9 +229,15 @@ def projection_svg(event_id: int):
 def projection_json(event_id: int):
     event = _event(event_id, manage=True)
     url = services.rotating_url(event)
+    count = services.count(event.id)
     return jsonify({"url": url, "qr": url_for("events_staff.projection_svg", event_id=event.id, t=url.rsplit(".", 1)[-1]),
-                    "count": services.count(event.id), "state": services.sign_in_state(event),
+                    "count": count, "count_word": _signatures_word(count), "state": services.sign_in_state(event),
                     "next_in": services.rotation_seconds_left()})
+
+
+def _signatures_word(n: int) -> str:
+    """The word after a live count ("1 firma", "12 firmas"), for the page's script."""
+    return ngettext("firma", "firmas", n)
 
 
 @staff.route("/<int:event_id>/en-vivo")
@@ -247,7 +254,8 @@ def live(event_id: int):
 def count_json(event_id: int):
     event = _event(event_id)
     counts = services.counts_by_channel(event.id)
-    return jsonify({"total": sum(counts.values()), "channels": counts, "state": services.sign_in_state(event),
+    total = sum(counts.values())
+    return jsonify({"total": total, "total_word": _signatures_word(total), "channels": counts, "state": services.sign_in_state(event),
                     "updated": f"{time.local_now():%H:%M:%S}"})
 
 

@@ -21,9 +21,11 @@
   if (live) {
     var total = document.getElementById("live-total");
     var updated = document.getElementById("live-updated");
+    var totalWord = document.getElementById("live-total-word");
     setInterval(function () {
       getJSON(live.getAttribute("data-source"), function (data) {
         total.textContent = data.total.toLocaleString("es-CO");
+        if (totalWord && data.total_word) { totalWord.textContent = data.total_word; }
         updated.textContent = data.updated;
         var spans = live.querySelectorAll("[data-channel]");
         for (var i = 0; i < spans.length; i++) {
@@ -38,10 +40,12 @@
   if (projection) {
     var qr = document.getElementById("projection-qr");
     var count = document.getElementById("projection-count");
+    var countWord = document.getElementById("projection-count-word");
     var tick = function () {
       getJSON(projection.getAttribute("data-source"), function (data) {
         if (qr.getAttribute("src") !== data.qr) { qr.setAttribute("src", data.qr); }
         count.textContent = data.count.toLocaleString("es-CO");
+        if (countWord && data.count_word) { countWord.textContent = data.count_word; }
       });
     };
     setInterval(tick, 10000);

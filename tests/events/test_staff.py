@@ -121,7 +121,8 @@ def test_attendance_list_by_role(client, db, make_event, sign, login_as):
 def test_live_count_refreshes_with_and_without_javascript(client, make_event, sign, login_as):
     event = make_event()
     login_as("analyst")
-    assert client.get(f"/gestion/eventos/{event.id}/conteo.json").get_json()["total"] == 0
+    empty = client.get(f"/gestion/eventos/{event.id}/conteo.json").get_json()
+    assert empty["total"] == 0 and empty["total_word"] == "firmas"
     page = client.get(f"/gestion/eventos/{event.id}/en-vivo").get_data(as_text=True)
     assert 'http-equiv="refresh"' in page and "Actualizar ahora" in page and "js/events.js" in page
     client.post("/gestion/salir", data={"csrf_token": client.csrf("/gestion/")})
@@ -129,6 +130,7 @@ def test_live_count_refreshes_with_and_without_javascript(client, make_event, si
     login_as("analyst", email="analista2@prueba.gov.co")
     data = client.get(f"/gestion/eventos/{event.id}/conteo.json").get_json()
     assert data["total"] == 1 and data["channels"] == {"web": 1} and data["state"] == "open"
+    assert data["total_word"] == "firma"  # the script writes "1 firma", not "1 firmas"
 
 
 def _paper(client, event, **row):
@@ -177,6 +179,7 @@ def test_projection_shows_a_rotating_qr_that_resolves(client, login_as, make_eve
     assert 'http-equiv="refresh"' in page and "proyeccion.svg" in page and "js/events.js" in page
     data = client.get(f"/gestion/eventos/{event.id}/proyeccion.json").get_json()
     token = data["url"].rsplit("/", 1)[1]
+    assert data["count"] == 0 and data["count_word"] == "firmas"
     assert services.resolve_token(token).event.id == event.id
     assert client.get(data["qr"]).mimetype == "image/svg+xml"
 
