@@ -100,8 +100,13 @@ def bench_inbox(base: str) -> bool:
     status, _t, _h = staff.post("/gestion/ingresar", {"csrf_token": staff.csrf(html), "email": "admin@bench.test",
                                                       "password": PASSWORD})
     assert status == 302, f"login failed ({status})"
-    for _ in range(6):  # warm both workers (templates compiled, holiday calendar loaded); not measured
-        staff.get("/gestion/urna/")
+    def warm(_i: int) -> float:  # every worker: templates compiled, holiday calendar loaded; not measured
+        browser = Person(base, "10.9.9.9")
+        browser.cookies = dict(staff.cookies)
+        browser.get("/gestion/urna/")
+        return 0.0
+
+    common.run_concurrently(warm, 12, 4)  # in parallel, or one worker may take every warm-up request
     ok = True
     for label, path in [("first page", "/gestion/urna/"), ("overdue", "/gestion/urna/?alerta=overdue"),
                         ("office+status", "/gestion/urna/?estado=in_progress&dependencia=" + "none"),

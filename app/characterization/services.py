@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from sqlalchemy.orm.attributes import instance_state
 
 from app.characterization.forms import SENSITIVE, VARIABLES, minor_codes
 from app.characterization.models import ConsentRecord, Profile, ProfileDisability
 from app.core import time
+from app.core.db import random_id
 from app.extensions import db
 
 PREFER_NOT = {"99", "9"}
@@ -66,16 +68,18 @@ def _prepared(section) -> tuple[dict, bool, bool, bool]:
     return answers, minor, guardian_ok, dropped
 
 
-def record(section, context: Context) -> Outcome:
+def record(section, context: Context, *, add: bool = True) -> Outcome:
     """Store consent proof and an unlinkable profile for a submitted section (no commit).
 
     Without consent nothing is stored. A minor (age band under 18) without a guardian's name and
-    consent keeps only the non-sensitive answers.
+    consent keeps only the non-sensitive answers. With `add=False` the rows are only built (ids
+    included); `insert(outcome)` then stores them without the unit of work.
     """
     if not section.consent.data:
         return Outcome(consent=None, stored_profile=False, sensitive_dropped=False)
     answers, minor, guardian_ok, dropped = _prepared(section)
     consent = ConsentRecord(
+        id=random_id(),
         policy_version=current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"],
         given_at=time.now(),
         channel=context.channel,
@@ -84,10 +88,24 @@ def record(section, context: Context) -> Outcome:
         guardian_name=section.guardian_name.data if (minor and guardian_ok) else None,
         guardian_consent=minor and guardian_ok,
     )
-    db.session.add(consent)
     profile = build_profile(answers, context)
-    db.session.add(profile)
+    if add:
+        db.session.add_all((consent, profile))
     return Outcome(consent=consent, stored_profile=True, sensitive_dropped=dropped, profile=profile)
+
+
+_INSERTS = {model: model.__table__.insert() for model in (ConsentRecord, Profile, ProfileDisability)}
+
+
+def insert(outcome: Outcome) -> None:
+    """Store what `record(..., add=False)` built with plain INSERTs in the session's transaction
+    (no unit of work, about a millisecond less): for the busiest form, the event sign-in."""
+    if outcome.consent is None:
+        return
+    for row in (outcome.consent, outcome.profile, *outcome.profile.disabilities):
+        table = type(row).__table__
+        db.session.execute(_INSERTS[type(row)], {key: value for key, value in instance_state(row).dict.items()
+                                                 if key in table.c})
 
 
 def preview(section) -> dict:
@@ -116,6 +134,7 @@ def build_profile(answers: dict, context: Context) -> Profile:
     """A Profile from an answers dict (also used by paper entry, imports and demo data)."""
     disabilities = [c for c in (answers.get("disability") or []) if c]
     profile = Profile(
+        id=random_id(),
         capability=context.capability,
         object_id=str(context.object_id),
         on_date=context.on_date or time.today(),
@@ -127,5 +146,5 @@ def build_profile(answers: dict, context: Context) -> Profile:
     if disabilities:
         real = [c for c in disabilities if c not in PREFER_NOT and c != NO_DISABILITY]
         profile.has_disability = True if real else (False if NO_DISABILITY in disabilities else None)
-        profile.disabilities = [ProfileDisability(code=c) for c in sorted(set(disabilities))]
+        profile.disabilities = [ProfileDisability(profile_id=profile.id, code=c) for c in sorted(set(disabilities))]
     return profile

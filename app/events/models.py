@@ -24,7 +24,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.characterization.models import ConsentRecord
 from app.core import time
 from app.extensions import db
 
@@ -138,5 +137,3 @@ class Attendance(db.Model):
     entered_by: Mapped[int | None] = mapped_column(Integer)  # staff user who typed a paper row
 
     event: Mapped[Event] = relationship()
-    # Lets one flush store the consent proof before the row that points to it.
-    consent: Mapped[ConsentRecord | None] = relationship()

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -346,18 +347,13 @@ def _existing(event_id: int, nonce: str, doc_hash: str | None) -> SignInResult |
     return SignInResult("duplicate", rows[0]) if rows else None
 
 
-def _store(row: Attendance, *, after_sign_in: bool) -> SignInResult:
-    """Commit a new attendance row (with what the session already holds for it).
-
-    Runs the `after_sign_in` hooks in the same transaction when asked (web signatures). When a
-    concurrent request stored the same form nonce or document first, the unique constraints
-    refuse this row and that earlier outcome ("again" or "duplicate") is returned instead.
-    """
-    event_id, nonce, doc_hash = row.event_id, row.nonce, row.doc_hash
-    db.session.add(row)
+def _commit_once(event_id: int, nonce: str, doc_hash: str | None, write: Callable[[], list]) -> SignInResult:
+    """Run `write()` (it stores this signature's rows and returns the `after_sign_in` links) and
+    commit. When an earlier or concurrent request stored the same form nonce or document, the
+    unique constraints refuse this one and that earlier outcome ("again" or "duplicate") is
+    returned instead; nothing of this one is kept."""
     try:
-        db.session.flush()  # a resent form or a known document fails here, before any hook runs
-        links = registry.get().call("after_sign_in", event_id) if after_sign_in else []
+        links = write()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -365,7 +361,7 @@ def _store(row: Attendance, *, after_sign_in: bool) -> SignInResult:
         if found:
             return found
         raise
-    return SignInResult("signed", row, links=[{"text": str(x["text"]), "url": x["url"]} for x in links])
+    return SignInResult("signed", links=[{"text": str(x["text"]), "url": x["url"]} for x in links])
 
 
 def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
@@ -375,19 +371,32 @@ def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
     row; the same document (keyed hash) returns "duplicate". Without consent nothing is stored.
     Characterisation answers go to an unlinkable profile; the attendance row keeps the consent
     proof only. `after_sign_in` hooks run inside the same transaction.
+
+    The busiest write of the portal: no query looks for an earlier row first (the unique
+    constraints refuse a repeated nonce or document, and that earlier outcome is reported then),
+    and the three rows go in as plain INSERTs, without the unit of work.
     """
     nonce = clean_token(form.nonce.data)[:40] or new_nonce()
     doc_hash = _doc_hash(event, form.doc_type.data, form.doc_number.data)
     on_date = time.to_local(event.starts_at).date()
-    outcome = characterization.record(form.profile.form, characterization.Context("events", event.id, on_date, channel))
+    outcome = characterization.record(form.profile.form, characterization.Context("events", event.id, on_date, channel),
+                                      add=False)
     if not outcome.consented:
         return _existing(event.id, nonce, doc_hash) or SignInResult("no_consent")
-    # No query first for an earlier row with this nonce or document: the unique constraints refuse
-    # the row and _store() reports that earlier outcome (the rare case pays, not every signature).
-    row = Attendance(event_id=event.id, nonce=nonce, name=form.name.data, doc_type=form.doc_type.data,
-                     doc_number=document_digits(form.doc_number.data) if doc_hash else "", doc_hash=doc_hash,
-                     contact=form.contact.data or "", channel=channel, signed_at=time.now(), consent=outcome.consent)
-    return _store(row, after_sign_in=True)
+    row = {"event_id": event.id, "nonce": nonce, "name": form.name.data, "doc_type": form.doc_type.data,
+           "doc_number": document_digits(form.doc_number.data) if doc_hash else "", "doc_hash": doc_hash,
+           "contact": form.contact.data or "", "channel": channel, "signed_at": time.now(),
+           "consent_id": outcome.consent.id, "entered_by": None}
+
+    def write():
+        characterization.insert(outcome)
+        db.session.execute(_INSERT_ATTENDANCE, row)  # a resent form or a known document fails here
+        return registry.get().call("after_sign_in", row["event_id"])
+
+    return _commit_once(event.id, nonce, doc_hash, write)
+
+
+_INSERT_ATTENDANCE = Attendance.__table__.insert()
 
 
 def paper_entry(event: Event, form, user) -> SignInResult:
@@ -422,7 +431,13 @@ def paper_entry(event: Event, form, user) -> SignInResult:
         db.session.flush()
         row.consent_id, row.name, row.doc_type, row.contact = consent.id, form.name.data, form.doc_type.data or "", form.contact.data or ""
         row.doc_hash, row.doc_number = doc_hash, document_digits(form.doc_number.data) if doc_hash else ""
-    return _store(row, after_sign_in=False)
+
+    def write():
+        db.session.add(row)
+        db.session.flush()
+        return []
+
+    return _commit_once(event.id, nonce, doc_hash, write)
 
 
 # ---------------------------------------------------------------------------- reading

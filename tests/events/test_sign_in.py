@@ -34,6 +34,19 @@ def test_sign_in_records_identity_apart_from_profile_and_thanks(client, db, make
     assert not any(c.name.startswith("profile") for c in Attendance.__table__.columns)
 
 
+def test_every_answer_of_the_section_reaches_the_profile(client, db, make_event, sign):
+    """The sign-in stores its rows with plain INSERTs: multi-choice answers and defaults included."""
+    event = make_event()
+    _p, response, _f = sign(f"/asistencia/{event.token}", {**attendee(), "profile-disability": ["02", "01"],
+                                                           "profile-ethnicity": "6", "profile-victim": "1"})
+    assert response.status_code == 303
+    profile = db.session.scalar(select(Profile))
+    assert sorted(d.code for d in profile.disabilities) == ["01", "02"] and profile.has_disability is True
+    assert (profile.ethnicity, profile.victim, profile.on_date) == ("6", "1", time.to_local(event.starts_at).date())
+    consent = db.session.scalar(select(ConsentRecord))
+    assert consent.given_at and consent.minor is False and consent.channel == "web"
+
+
 def test_double_tap_and_back_button_record_once(client, db, make_event, sign):
     event = make_event()
     path = f"/asistencia/{event.token}"
