@@ -8,6 +8,7 @@ generous per-IP ceiling on top, never tightly per IP alone.
 from __future__ import annotations
 
 import secrets
+from functools import wraps
 
 from flask import current_app, g, request
 
@@ -58,11 +59,28 @@ def ensure_device_cookie(response):
     return response
 
 
+def post_only(*limits):
+    """Apply Flask-Limiter decorators (`limiter.limit(...)`) to POST requests only: a GET of the
+    same view skips the limiter entirely (no counter, no limit resolution), which matters on the
+    form pages a whole room opens at once."""
+
+    def decorate(func):
+        limited = func
+        for limit in reversed(limits):
+            limited = limit(limited)
+
+        @wraps(func)
+        def view(*args, **kwargs):
+            return limited(*args, **kwargs) if request.method == "POST" else func(*args, **kwargs)
+
+        return view
+
+    return decorate
+
+
 def limit_public_post(func):
     """Decorator for public POST routes: per-device and per-IP limits, GET left unlimited."""
     from app.extensions import limiter
 
-    exempt_get = lambda: request.method != "POST"  # noqa: E731
-    func = limiter.limit(PUBLIC_POST_PER_DEVICE, key_func=device_key, exempt_when=exempt_get)(func)
-    func = limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key, exempt_when=exempt_get)(func)
-    return func
+    return post_only(limiter.limit(PUBLIC_POST_PER_DEVICE, key_func=device_key),
+                     limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key))(func)

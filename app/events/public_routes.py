@@ -10,7 +10,7 @@ from app.catalogs import services as catalogs
 from app.catalogs.models import CATALOG_MODELS
 from app.core import registry
 from app.core.cache import SharedCache, blank_form_page
-from app.core.ratelimit import PUBLIC_POST_PER_IP, device_key, ip_key
+from app.core.ratelimit import PUBLIC_POST_PER_IP, device_key, ip_key, post_only
 from app.events import ical, public, services
 from app.events.forms import SignInForm
 from app.events.models import CODE, DRAFT, WEB, Event
@@ -101,16 +101,12 @@ def _resolve_post(token: str, form):
     return resolved
 
 
-def _not_post() -> bool:
-    return request.method != "POST"
-
-
 # A whole audience signs in from one venue IP: the per-IP ceiling is generous and the real limit is
 # per device *and* form (a phone lent around the room still signs a dozen people). Two counters per
 # signature instead of the four of `limit_public_post`: this is the busiest form of the portal.
 @public.route("/asistencia/<token>", methods=["GET", "POST"])
-@limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key, exempt_when=_not_post)
-@limiter.limit(SIGN_IN_PER_DEVICE_AND_FORM, key_func=_form_limit_key, exempt_when=_not_post)
+@post_only(limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
+           limiter.limit(SIGN_IN_PER_DEVICE_AND_FORM, key_func=_form_limit_key))
 def sign_in(token: str):
     form = SignInForm() if request.method == "POST" else None  # the blank form comes from blank_form()
     resolved = _resolve_post(token, form) if form is not None else services.resolve_token(token)
