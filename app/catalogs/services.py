@@ -15,6 +15,7 @@ from app.catalogs.models import CATALOG_MODELS, LISTS, CatalogEntry, Office, Ter
 from app.core import audit
 from app.core.cache import SharedCache
 from app.core.i18n import label, selected_language
+from app.core.ordering import move_among
 from app.extensions import db
 
 DATA = Path(__file__).parent / "data"
@@ -315,12 +316,7 @@ def move(kind: str, entry_id: int, direction: int) -> None:
     elif kind == "territory":
         stmt = stmt.where(model.parent_id.is_(None) if entry.parent_id is None else model.parent_id == entry.parent_id)
     siblings = list(db.session.scalars(stmt.order_by(model.position, model.id)))
-    index = siblings.index(entry)
-    target = index + direction
-    if 0 <= target < len(siblings):
-        siblings[index], siblings[target] = siblings[target], siblings[index]
-        for position, item in enumerate(siblings):
-            item.position = position
+    if move_among(siblings, entry, direction):
         entry.customized = True
         db.session.commit()
 

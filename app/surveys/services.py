@@ -18,6 +18,7 @@ from sqlalchemy import exists, func, select, update
 
 from app.core import audit, registry, time
 from app.core.cache import SharedCache
+from app.core.ordering import move_among, renumber
 from app.extensions import db
 from app.surveys import presets
 from app.surveys.models import (
@@ -265,23 +266,12 @@ def delete_section(section: SurveySection) -> None:
     if len(survey.sections) == 1:
         raise SurveyError(_("Una encuesta necesita al menos una sección."))
     survey.sections.remove(section)
-    _renumber(survey.sections)
+    renumber(survey.sections)
     db.session.commit()
 
 
-def _renumber(items) -> None:
-    for i, item in enumerate(sorted(items, key=lambda x: (x.position, x.id or 0))):
-        item.position = i
-
-
 def move_section(section: SurveySection, direction: int) -> None:
-    sections = sorted(section.survey.sections, key=lambda s: s.position)
-    i = sections.index(section)
-    j = i + direction
-    if 0 <= j < len(sections):
-        sections[i], sections[j] = sections[j], sections[i]
-        for pos, s in enumerate(sections):
-            s.position = pos
+    if move_among(sorted(section.survey.sections, key=lambda s: s.position), section, direction):
         _check_conditions(section.survey)
         db.session.commit()
 
@@ -385,13 +375,7 @@ def move_question(question: SurveyQuestion, direction: int) -> None:
     neighbouring section."""
     survey = question.survey
     ordered = sorted(question.section.questions, key=lambda q: (q.position, q.id))
-    i = ordered.index(question)
-    j = i + direction
-    if 0 <= j < len(ordered):
-        ordered[i], ordered[j] = ordered[j], ordered[i]
-        for pos, q in enumerate(ordered):
-            q.position = pos
-    else:
+    if not move_among(ordered, question, direction):
         sections = sorted(survey.sections, key=lambda s: s.position)
         k = sections.index(question.section) + direction
         if not 0 <= k < len(sections):
@@ -405,8 +389,8 @@ def move_question(question: SurveyQuestion, direction: int) -> None:
         else:
             question.position = (others[0].position - 1) if others else 0
         db.session.flush()
-        _renumber(target.questions)
-        _renumber(ordered[:i] + ordered[i + 1:])
+        renumber(target.questions)
+        renumber(q for q in ordered if q is not question)
     db.session.flush()
     db.session.expire(survey, ["sections"])
     _check_conditions(survey)
