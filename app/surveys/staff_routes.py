@@ -252,20 +252,7 @@ def _question_data(form: forms.QuestionForm) -> services.QuestionData:
 @permission_required("content.edit")
 def new_question(survey_id: int):
     survey = _survey(survey_id)
-    form = _question_form(survey, None, request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        try:
-            question = services.add_question(survey, _question_data(form))
-        except services.SurveyError as exc:
-            if exc.field:
-                form[exc.field].errors = [str(exc)]
-            else:
-                flash(str(exc), "error")
-        else:
-            flash(_("Pregunta agregada."), "success")
-            return redirect(url_for(".builder", survey_id=survey.id) + f"#pregunta-{question.id}")
-    return render_template("surveys/staff/question.html", survey=survey, question=None, form=form), (
-        422 if request.method == "POST" else 200)
+    return _question_page(survey, None, lambda data: services.add_question(survey, data), _("Pregunta agregada."))
 
 
 @staff.route("/<int:survey_id>/preguntas/<int:question_id>", methods=["GET", "POST"])
@@ -273,18 +260,29 @@ def new_question(survey_id: int):
 def question(survey_id: int, question_id: int):
     survey = _survey(survey_id)
     question = _question(survey, question_id)
+
+    def save(data):
+        services.update_question(question, data)
+        return question
+
+    return _question_page(survey, question, save, _("Pregunta guardada."))
+
+
+def _question_page(survey, question, save, done: str):
+    """The question editor (new or existing): on a valid POST `save(data)` stores it and returns
+    the question; a rule it breaks is shown next to its field (or on top), the input kept."""
     form = _question_form(survey, question, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            services.update_question(question, _question_data(form))
+            saved = save(_question_data(form))
         except services.SurveyError as exc:
             if exc.field:
                 form[exc.field].errors = [str(exc)]
             else:
                 flash(str(exc), "error")
         else:
-            flash(_("Pregunta guardada."), "success")
-            return redirect(url_for(".builder", survey_id=survey.id) + f"#pregunta-{question.id}")
+            flash(done, "success")
+            return redirect(url_for(".builder", survey_id=survey.id) + f"#pregunta-{saved.id}")
     return render_template("surveys/staff/question.html", survey=survey, question=question, form=form), (
         422 if request.method == "POST" else 200)
 
