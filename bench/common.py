@@ -53,13 +53,12 @@ def rate_limit_storage() -> str:
     """Where the served app keeps rate-limit counters: Redis, as the README asks for several
     gunicorn workers (each bench run starts with an empty database 15), or memory:// when no
     Redis answers (counters per worker: limits then count per worker, as documented)."""
-    parsed = urllib.parse.urlparse(REDIS_URL)
+    import redis
+
     try:
-        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1) as sock:
-            sock.sendall(f"SELECT {parsed.path.strip('/') or 0}\r\nFLUSHDB\r\n".encode())
-            sock.recv(64)
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).flushdb()
         return REDIS_URL
-    except OSError:
+    except redis.RedisError:
         return "memory://"
 
 

@@ -21,10 +21,14 @@ from collections.abc import Callable, Hashable
 from time import monotonic
 from typing import Any, TypeVar
 
+from flask import request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 
+from app.core.i18n import selected_language
 from app.extensions import db
 
 T = TypeVar("T")
@@ -91,12 +95,6 @@ def blank_form_page(cache: SharedCache, key: Hashable, render: Callable[[dict[st
     `render(marks)` renders the page with `marks["csrf"]` as the CSRF token and `marks[name]`
     for each value. Signed-in staff and visitors with messages waiting get a fresh render.
     """
-    from flask import request, session
-    from flask_login import current_user
-    from flask_wtf.csrf import generate_csrf
-
-    from app.core.i18n import selected_language
-
     marks = {name: f"{name}-{_MARK}" for name in ("csrf", *values)}
     if current_user.is_authenticated or session.get("_flashes"):
         html = render(marks)
