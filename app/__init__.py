@@ -63,11 +63,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app.core import audit as _audit_model  # noqa: F401  (model of the shared core)
-    from app.core import db as _sqlite_pragmas  # noqa: F401
+    from app.core import db as core_db  # SQLite pragmas, pool checks
     from app.core.i18n import locale_selector
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        core_db.ping_when_idle(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=locale_selector)
     csrf.init_app(app)

@@ -55,11 +55,11 @@ def database_url(raw: str | None) -> str:
 
 
 def engine_options(uri: str) -> dict:
-    """SQLAlchemy engine options for a database URI: SQLite waits up to 15 s for a lock;
-    PostgreSQL connections are checked before use (a restarted server is survived)."""
+    """SQLAlchemy engine options for a database URI: SQLite waits up to 15 s for a lock.
+    (Pooled connections that sat idle are checked before use: `app.core.db.ping_when_idle`.)"""
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+    return {}
 
 
 def load() -> dict:

@@ -6,21 +6,13 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    Form,
-    FormField,
-    RadioField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, Form, FormField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.catalogs import services as catalogs
 from app.characterization.forms import profile_section
 from app.core import registry
+from app.core.fields import RadioField, SelectField
 from app.core.text import NoMarkup, clean, single_line
 
 from .models import STATUSES

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from app.core.fields import SelectField
 from app.core.text import NoMarkup, single_line
 
 CODE = Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Usa solo letras sin tilde, números, guion o guion bajo."))

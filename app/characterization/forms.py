@@ -15,11 +15,11 @@ from __future__ import annotations
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Form, RadioField, SelectField, StringField
+from wtforms import BooleanField, Form, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.catalogs import services as catalogs
-from app.core.fields import MultiCheckboxField
+from app.core.fields import MultiCheckboxField, RadioField, SelectField
 from app.core.i18n import label
 from app.core.text import NoMarkup, single_line
 

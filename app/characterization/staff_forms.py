@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, Form, FormField, SelectField, StringField
+from wtforms import DateField, Form, FormField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.characterization import queries
 from app.characterization.forms import profile_section
 from app.core import registry
+from app.core.fields import SelectField
 from app.core.text import NoMarkup, single_line
 
 # Variables offered as intersection filters (capability and context have their own fields).

@@ -6,16 +6,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateTimeLocalField,
-    FormField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateTimeLocalField, FormField, IntegerField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -29,7 +20,7 @@ from wtforms.validators import (
 from app.catalogs import services as catalogs
 from app.characterization.forms import QUESTIONS, VARIABLES, profile_section
 from app.consultations.models import GROUP_LINE, GROUP_OFFICE, RULE_DEVICE, RULE_DOCUMENT
-from app.core.fields import MultiCheckboxField
+from app.core.fields import MultiCheckboxField, RadioField, SelectField
 from app.core.text import NoMarkup, clean, single_line
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

@@ -12,12 +12,18 @@ LOCALES = {"es": "es_CO", "en": "en"}
 
 
 def selected_language() -> str:
-    """'es' or 'en' for this request."""
-    lang = request.args.get("lang", "") if request else ""
-    if lang in LOCALES:
-        return lang
-    stored = session.get("lang") if request else None
-    return stored if stored in LOCALES else current_app.config["BABEL_DEFAULT_LOCALE"]
+    """'es' or 'en' for this request (worked out once per request: forms ask for it a dozen times)."""
+    if not request:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    req = request._get_current_object()
+    lang = getattr(req, "participa_language", None)
+    if lang is None:
+        lang = req.args.get("lang", "")
+        if lang not in LOCALES:
+            stored = session.get("lang")
+            lang = stored if stored in LOCALES else current_app.config["BABEL_DEFAULT_LOCALE"]
+        req.participa_language = lang
+    return lang
 
 
 def locale_selector() -> str:

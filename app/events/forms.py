@@ -15,7 +15,6 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
@@ -24,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.catalogs import services as catalogs
 from app.characterization.forms import profile_section
-from app.core.fields import MultiCheckboxField
+from app.core.fields import MultiCheckboxField, SelectField
 from app.core.text import NoMarkup, clean, document_digits, single_line
 
 # Characterisation variables an attendance list asks (territory and consent always come too).

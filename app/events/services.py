@@ -23,7 +23,8 @@ from app.characterization import services as characterization
 from app.characterization.forms import SENSITIVE, minor_codes
 from app.characterization.models import ConsentRecord
 from app.core import audit, registry, time
-from app.core.cache import SharedCache, columns, revive
+from app.core.cache import SharedCache, columns, snapshot
+from app.core.db import RowBatch
 from app.core.hashing import document_hash
 from app.core.text import document_digits
 from app.events.models import (
@@ -127,15 +128,16 @@ _SIGN_IN_EVENTS = SharedCache("events.sign_in", (Event,), ttl=5.0)
 
 
 def sign_in_event(event_id: int) -> Event | None:
-    """The event of a sign-in page by id (see `_SIGN_IN_EVENTS`); staff pages use `get()`."""
+    """The event of a sign-in page by id (see `_SIGN_IN_EVENTS`), a read-only snapshot of its
+    columns (no session, no query); staff pages use `get()`."""
     values = _SIGN_IN_EVENTS.get(("id", event_id), lambda: _columns_of(db.session.get(Event, event_id)))
-    return revive(Event, values) if values else None
+    return snapshot(Event, values) if values else None
 
 
 def _event_by_token(token: str) -> Event | None:
     values = _SIGN_IN_EVENTS.get(("token", token), lambda: _columns_of(
         db.session.scalar(select(Event).where(Event.token == token))))
-    return revive(Event, values) if values else None
+    return snapshot(Event, values) if values else None
 
 
 def _columns_of(event: Event | None) -> dict | None:
@@ -348,13 +350,12 @@ def _existing(event_id: int, nonce: str, doc_hash: str | None) -> SignInResult |
 
 
 def _commit_once(event_id: int, nonce: str, doc_hash: str | None, write: Callable[[], list]) -> SignInResult:
-    """Run `write()` (it stores this signature's rows and returns the `after_sign_in` links) and
-    commit. When an earlier or concurrent request stored the same form nonce or document, the
+    """Run `write()`: it stores and commits this signature's rows and returns the `after_sign_in`
+    links. When an earlier or concurrent request stored the same form nonce or document, the
     unique constraints refuse this one and that earlier outcome ("again" or "duplicate") is
     returned instead; nothing of this one is kept."""
     try:
         links = write()
-        db.session.commit()
     except IntegrityError:
         db.session.rollback()
         found = _existing(event_id, nonce, doc_hash)
@@ -370,11 +371,11 @@ def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
     The same form nonce again (double tap, back button, retry) returns "again" without a new
     row; the same document (keyed hash) returns "duplicate". Without consent nothing is stored.
     Characterisation answers go to an unlinkable profile; the attendance row keeps the consent
-    proof only. `after_sign_in` hooks run inside the same transaction.
+    proof only. `after_sign_in` hooks add their rows to the same batch: all are stored or none.
 
     The busiest write of the portal: no query looks for an earlier row first (the unique
     constraints refuse a repeated nonce or document, and that earlier outcome is reported then),
-    and the three rows go in as plain INSERTs, without the unit of work.
+    and the rows go in as one `RowBatch`: one round trip to PostgreSQL.
     """
     nonce = clean_token(form.nonce.data)[:40] or new_nonce()
     doc_hash = _doc_hash(event, form.doc_type.data, form.doc_number.data)
@@ -389,14 +390,14 @@ def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
            "consent_id": outcome.consent.id, "entered_by": None}
 
     def write():
-        characterization.insert(outcome)
-        db.session.execute(_INSERT_ATTENDANCE, row)  # a resent form or a known document fails here
-        return registry.get().call("after_sign_in", row["event_id"])
+        batch = RowBatch()
+        characterization.add_rows(outcome, batch)
+        batch.add(Attendance, row)
+        links = registry.get().call("after_sign_in", row["event_id"], batch)
+        batch.store()  # all or none, committed: a resent form or a known document fails here
+        return links
 
     return _commit_once(event.id, nonce, doc_hash, write)
-
-
-_INSERT_ATTENDANCE = Attendance.__table__.insert()
 
 
 def paper_entry(event: Event, form, user) -> SignInResult:
@@ -434,7 +435,7 @@ def paper_entry(event: Event, form, user) -> SignInResult:
 
     def write():
         db.session.add(row)
-        db.session.flush()
+        db.session.commit()
         return []
 
     return _commit_once(event.id, nonce, doc_hash, write)

@@ -11,14 +11,12 @@ from wtforms import (
     DecimalField,
     HiddenField,
     IntegerField,
-    RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.fields import MultiCheckboxField
+from app.core.fields import MultiCheckboxField, RadioField, SelectField
 from app.core.text import NoMarkup, clean, single_line
 
 MONTH_CHOICES = [

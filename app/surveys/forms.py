@@ -10,15 +10,13 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
-    RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.characterization.forms import VARIABLES, profile_section
-from app.core.fields import MultiCheckboxField
+from app.core.fields import MultiCheckboxField, RadioField, SelectField
 from app.core.text import NoMarkup, clean, single_line
 from app.surveys import presets
 from app.surveys.models import KINDS, LONG, MULTIPLE, SHORT

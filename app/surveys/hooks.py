@@ -7,15 +7,17 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app.core import time
+from app.core.db import RowBatch
 from app.core.text import single_line
 from app.extensions import db
 from app.surveys import services
 from app.surveys.models import Survey
 
 
-def after_sign_in(event_id) -> list[dict]:
-    """Called by events inside the sign-in transaction: one-time links to the event's surveys."""
-    return services.issue_tokens(int(event_id))
+def after_sign_in(event_id, batch: RowBatch) -> list[dict]:
+    """Called by events at each signature: one-time links to the event's surveys, whose rights to
+    answer go into the signature's `batch` (stored with it, or not at all)."""
+    return services.issue_tokens(int(event_id), batch)
 
 
 def event_page_sections(event_id) -> list[dict]:

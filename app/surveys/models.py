@@ -2,8 +2,8 @@
 
 HOW ATTACHED ANSWERS STAY UNLINKABLE TO THE ATTENDEE
 ----------------------------------------------------
-When an attendee signs an event's attendance list, events calls our `after_sign_in` hook inside
-its own transaction. We add a `SurveyToken` row holding only the *hash* of a random one-time token
+When an attendee signs an event's attendance list, events calls our `after_sign_in` hook with the
+rows of that signature (stored all together, or none). We add a `SurveyToken` row holding only the *hash* of a random one-time token
 and the survey id: no attendee id, no time, a random primary key (the hash) and, on SQLite, no
 rowid, so neither keys nor storage order tie it to the attendance row. Answering sets
 `used_on` (a date, not a time) with `UPDATE … WHERE used_on IS NULL`, and the response is written

@@ -1,7 +1,7 @@
 """Survey rules: building questionnaires, the one-answer rules, and storing responses.
 
 Every function that changes data commits the whole change or none of it (except the
-`after_sign_in` hook, which runs inside the events' sign-in transaction and never commits).
+`after_sign_in` hook, which adds its rows to the events' sign-in batch and never commits).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import exists, func, select, update
 
 from app.core import audit, registry, time
 from app.core.cache import SharedCache
+from app.core.db import RowBatch
 from app.core.ordering import move_among, renumber
 from app.extensions import db
 from app.surveys import presets
@@ -414,11 +415,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def issue_tokens(event_id: int) -> list[dict]:
+def issue_tokens(event_id: int, batch: RowBatch) -> list[dict]:
     """`after_sign_in` hook: a one-time right to answer each open survey of the event.
 
-    Runs inside the events' sign-in transaction (adds rows, never commits). The token row holds
-    the token's hash and the survey id only — nothing about the attendee.
+    The token rows go into the signature's `batch` (stored with the attendance row, or not at
+    all). A token row holds the token's hash and the survey id only — nothing about the attendee.
     """
     from flask import url_for
 
@@ -428,7 +429,7 @@ def issue_tokens(event_id: int) -> list[dict]:
         if closes_at is not None and closes_at <= now:
             continue
         token = secrets.token_urlsafe(24)
-        db.session.add(SurveyToken(token_hash=hash_token(token), survey_id=survey_id))
+        batch.add(SurveyToken, {"token_hash": hash_token(token), "survey_id": survey_id})
         links.append({"text": _("Evalúa este evento: responde la encuesta «%(title)s»", title=title),
                       "url": url_for("surveys.answer", slug=slug, t=token)})
     return links

@@ -103,3 +103,34 @@ def test_revive_gives_a_persistent_instance_without_a_query(app, db, catalogs):
     db.session.commit()
     db.session.remove()
     assert db.session.get(Event, event.id).title == "Audiencia (corregida)"
+
+
+def test_a_snapshot_reads_columns_without_a_query_and_saves_nothing(app, db):
+    from sqlalchemy.orm.exc import DetachedInstanceError
+
+    from app.core import time as clock
+    from app.events.models import Event
+    from app.events.services import _new_short_code
+
+    start = clock.now().replace(microsecond=0)
+    event = Event(kind="AUD", title="Audiencia", status="published", starts_at=start, ends_at=start, place="Teatro",
+                  territory="01", token="tok-snapshot", secret="s" * 32, short_code=_new_short_code())
+    db.session.add(event)
+    db.session.commit()
+    values, event_id = cache.columns(event), event.id
+
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    sa_event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        copy = cache.snapshot(Event, values)
+        assert copy is not event and copy.title == "Audiencia" and copy.starts_at == start and copy.id == event_id
+        with pytest.raises(DetachedInstanceError):
+            _ = copy.offices  # a relationship cannot load from a snapshot
+        copy.title = "Cambiado en la copia"
+        db.session.commit()
+        assert statements == []
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listen)
+    db.session.remove()
+    assert db.session.get(Event, event_id).title == "Audiencia"

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 from sqlalchemy import DateTime, func, inspect, select
 
 from app.core import registry
+from app.core.db import RowBatch
 from app.extensions import db as _db
 from app.surveys import services
 from app.surveys.models import CHANNEL_LINK, CHANNEL_TOKEN, SurveyResponse, SurveyToken
@@ -18,10 +19,11 @@ EVENT_ID = 41
 
 
 def _sign_in(app) -> str:
-    """What events does inside its sign-in transaction: call the hook, commit, show the link."""
+    """What events does at a signature: call the hook with the signature's rows, store them, show the link."""
     with app.test_request_context():
-        links = registry.get(app).call("after_sign_in", EVENT_ID)
-        _db.session.commit()
+        batch = RowBatch()
+        links = registry.get(app).call("after_sign_in", EVENT_ID, batch)
+        batch.store()
     assert len(links) == 1 and "Evalúa este evento" in links[0]["text"]
     return links[0]["url"]
 
@@ -101,7 +103,9 @@ def test_closed_surveys_issue_no_tokens(app, db, make_survey):
     make_survey(event_id=EVENT_ID, opens_at=time.now() - timedelta(days=3), closes_at=time.now() - timedelta(days=1))
     make_survey(title="Borrador", event_id=EVENT_ID, published=False)
     with app.test_request_context():
-        assert registry.get(app).call("after_sign_in", EVENT_ID) == []
+        batch = RowBatch()
+        assert registry.get(app).call("after_sign_in", EVENT_ID, batch) == []
+        assert batch.rows == []
     assert db.session.scalar(select(func.count()).select_from(SurveyToken)) == 0
 
 
