@@ -155,7 +155,12 @@ def run(name: str, url: str) -> bool:
         raise RuntimeError(setup.stderr[-3000:])
     token = setup.stdout.strip().splitlines()[-1]
     with common.gunicorn("wsgi:app", env) as base:
+        bind = base.removeprefix("http://")
+        served_by_us = lambda cmd: "gunicorn" in cmd and bind in cmd  # noqa: E731
+        postgres = lambda cmd: cmd.startswith("postgres")  # noqa: E731
+        app_before, pg_before = common.cpu_seconds(served_by_us), common.cpu_seconds(postgres)
         result = surge(base, f"/asistencia/{token}", True)
+        cpu_app, cpu_pg = common.cpu_seconds(served_by_us) - app_before, common.cpu_seconds(postgres) - pg_before
     stored = count_rows(url, "SELECT COUNT(*) FROM event_attendance")
     distinct = count_rows(url, "SELECT COUNT(DISTINCT doc_hash) FROM event_attendance")
 
@@ -179,6 +184,10 @@ def run(name: str, url: str) -> bool:
     print(f"    form GET:  {common.summary(result['gets'])}")
     print(f"    sign-in POST: {common.summary(result['posts'])}")
     print(f"    whole sign-in (GET + POST): {common.summary(result['whole'])}")
+    cpu = f"app workers {cpu_app / max(ok_n, 1) * 1000:.2f} ms"
+    if name == "postgresql":
+        cpu += f", PostgreSQL {cpu_pg / max(ok_n, 1) * 1000:.2f} ms"
+    print(f"    CPU per sign-in (GET + POST, from /proc): {cpu}")
     print(f"    baseline (minimal Flask, one row per POST): {base_rate:.1f} round trips/s; "
           f"POST {common.summary(baseline['posts'])} (statuses {dict(sorted(baseline['statuses'].items()))})")
     print(f"    ratio to baseline: {rate / base_rate:.2f}" if base_rate else "    ratio to baseline: n/a (baseline failed)")

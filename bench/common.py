@@ -224,6 +224,23 @@ def timed(fn: Callable, repeat: int = 5) -> float:
     return best
 
 
+def cpu_seconds(match: Callable[[str], bool]) -> float:
+    """User + system CPU seconds used so far by the running processes whose command line matches
+    (Linux /proc): a figure steadier than latency when the machine's speed drifts."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        if match(cmdline):
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def peak_rss_mb_of_child(cmd: list[str], env: dict | None = None) -> tuple[float, str]:
     """Run cmd in a fresh child process; return (its peak RSS in MB, its stdout).
 
