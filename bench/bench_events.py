@@ -156,11 +156,16 @@ def run(name: str, url: str) -> bool:
     token = setup.stdout.strip().splitlines()[-1]
     with common.gunicorn("wsgi:app", env) as base:
         bind = base.removeprefix("http://")
-        served_by_us = lambda cmd: "gunicorn" in cmd and bind in cmd  # noqa: E731
-        postgres = lambda cmd: cmd.startswith("postgres")  # noqa: E731
-        app_before, pg_before = common.cpu_seconds(served_by_us), common.cpu_seconds(postgres)
+
+        def workers(cmd: str) -> bool:
+            return "gunicorn" in cmd and bind in cmd
+
+        def postgres(cmd: str) -> bool:
+            return cmd.startswith("postgres")
+
+        app_before, pg_before = common.cpu_seconds(workers), common.cpu_seconds(postgres)
         result = surge(base, f"/asistencia/{token}", True)
-        cpu_app, cpu_pg = common.cpu_seconds(served_by_us) - app_before, common.cpu_seconds(postgres) - pg_before
+        cpu_app, cpu_pg = common.cpu_seconds(workers) - app_before, common.cpu_seconds(postgres) - pg_before
     stored = count_rows(url, "SELECT COUNT(*) FROM event_attendance")
     distinct = count_rows(url, "SELECT COUNT(DISTINCT doc_hash) FROM event_attendance")
 
