@@ -1,6 +1,6 @@
-"""Build the shipped catalog data files (app/catalogs/data/*.json) from the project's reference
-file `shared/reference/catalogs.json`, adding the lists the reference does not carry (value
-groups, event kinds, offices). Run: `flask participa build-catalogs --source PATH`.
+"""Build the shipped catalog data files (app/catalogs/data/*.json) from the product's reference
+catalog file (`catalogs.json`, given with --source), adding the lists the reference does not carry
+(value groups, event kinds, offices). Run: `flask participa build-catalogs --source PATH`.
 """
 
 from __future__ import annotations

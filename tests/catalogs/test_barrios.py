@@ -54,7 +54,7 @@ def test_a_barrio_whose_comuna_is_missing_is_a_clear_error(app, db, tmp_path, mo
 
 
 def _reference() -> dict:
-    """A minimal reference file with the shape of shared/reference/catalogs.json."""
+    """A minimal reference file with the shape of the reference catalogs.json."""
     value = [{"code": "1", "es": "Uno", "en": "One"}]
     ref = {key: {"values": value} for key in ("curso_de_vida", "sexo_al_nacer", "identidad_genero", "orientacion_sexual",
                                               "pertenencia_etnica", "discapacidad", "campesino", "zona",
