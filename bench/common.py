@@ -50,7 +50,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def rate_limit_storage() -> str:
-    """Where the served app keeps rate-limit counters: Redis, as the README asks for several
+    """Where the served app keeps rate-limit counters: Redis, as the deployment guide asks for several
     gunicorn workers (each bench run starts with an empty database 15), or memory:// when no
     Redis answers (counters per worker: limits then count per worker, as documented)."""
     import redis
