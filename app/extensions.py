@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from app.core.ratelimit import client_ip
 
 # Stable constraint names, so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
@@ -32,4 +31,5 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=client_ip, default_limits=[])
+# Every limit names its own key (app.core.ratelimit); the default is the client's address.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -19,6 +19,15 @@ def register(app):
     app.register_blueprint(staff)
     app.cli.commands["participa"].add_command(cli.load_catalogs)
     app.cli.commands["participa"].add_command(cli.build_catalogs)
+    registry.get(app).demo.append((0, "catalogs", _demo_catalogs))
     registry.get(app).add_nav(
         registry.NavItem("catalogs.index", lambda: _l("Catálogos"), area="staff", permission="catalogs.manage", order=90)
     )
+
+
+def _demo_catalogs():
+    from flask import current_app
+
+    from app.catalogs import services
+
+    services.load(current_app.config.get("PARTICIPA_DEMO_ENTITY", "medellin"))

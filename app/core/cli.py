@@ -17,12 +17,12 @@ def demo(entity):
 
     Idempotent enough to re-run on a demo database: each step skips what it already added.
     """
-    from app.catalogs import services as catalogs
     from app.core import registry
 
     if current_app.config["PARTICIPA_ENV"] == "production":
         raise click.ClickException("The demo is for development databases only.")
-    catalogs.load(entity)
+    # The catalogs' own step (order 0) loads this entity's catalog before everything else.
+    current_app.config["PARTICIPA_DEMO_ENTITY"] = entity
     # Steps and the hooks they call build links with url_for: give them a request context whose
     # host is the public base URL, as links in QR codes and e-mails use.
     with current_app.test_request_context("/", base_url=current_app.config["PARTICIPA_BASE_URL"]):
