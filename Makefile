@@ -76,6 +76,7 @@ demo: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
-from app.accounts.decorators import permission_required
 from app.catalogs import forms, services, staff
 from app.catalogs.models import LISTS
+from app.core.auth import permission_required
 
 LIST_TITLES = {
     "life_course": _l("Curso de vida"), "sex": _l("Sexo al nacer"), "gender_identity": _l("Identidad de género"),
