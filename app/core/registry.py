@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.core import hooks as hook_declarations
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -30,14 +32,18 @@ class Registry:
     # Demo data: (order, name, callable()) run by `flask participa demo`.
     demo: list[tuple[int, str, Callable[[], None]]] = field(default_factory=list)
 
-    # Named hooks (see CONTRIBUTING.md, "Hooks"): capabilities add callables, others call them.
+    # Declared hooks (app/core/hooks.py): capabilities connect providers, others call them.
     hooks: dict[str, list[Callable]] = field(default_factory=dict)
 
     def add_hook(self, name: str, fn: Callable) -> None:
+        """Connect `fn` to the declared hook `name`; an undeclared name or a provider whose
+        parameters do not match the declaration fails here, at start-up."""
+        hook_declarations.get(name).check(fn)
         self.hooks.setdefault(name, []).append(fn)
 
     def call(self, name: str, *args, **kwargs) -> list:
-        """Call every callable of hook `name`; flatten list results, skip None."""
+        """Call every provider of hook `name`; flatten list results, skip None."""
+        hook_declarations.get(name)
         out: list = []
         for fn in self.hooks.get(name, []):
             result = fn(*args, **kwargs)
