@@ -8,9 +8,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.roles import ROLES, allowed
 from app.catalogs.models import Office
 from app.core import time
+from app.core.auth import ROLES, allowed
 from app.extensions import db
 
 user_office = Table(
@@ -51,15 +51,6 @@ class User(UserMixin, db.Model):
     @property
     def office_codes(self) -> set[str]:
         return {o.code for o in self.offices}
-
-    def manages(self, office_codes) -> bool:
-        """May this user edit content owned by any of these offices?"""
-        if self.role == "admin":
-            return True
-        if self.role != "editor":
-            return False
-        mine = self.office_codes
-        return not mine or bool(mine & set(office_codes or ())) or not office_codes
 
 
 class LoginThrottle(db.Model):

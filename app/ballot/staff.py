@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.core import registry, time
+from app.core.auth import office_choices
 from app.extensions import db
 
 from . import notices, queries, services, workflow
@@ -69,10 +70,7 @@ def register_routes(bp):
     @permission_required("content.edit")
     def inbox():
         filters = queries.InboxFilters.from_args(request.args)
-        offices = catalogs.office_choices()
-        if not workflow.sees_everything(current_user):
-            mine = current_user.office_codes
-            offices = [(c, n) for c, n in offices if c in mine]
+        offices = office_choices(current_user, catalogs.office_choices())
         page = queries.inbox(workflow.scope_condition(current_user), filters)
         form = InboxFilterForm(request.args, offices=offices)
         return render_template("ballot/staff/inbox.html", page=page, filters=filters, form=form, today=time.today(),

@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import false, true
+from sqlalchemy import false
 
-from app.core import audit, time
+from app.core import audit, auth, time
+from app.core.auth import may
 from app.extensions import db
 
 from . import notices, redaction
@@ -42,22 +43,19 @@ class LeftoversError(WorkflowError):
 # ---------------------------------------------------------------------------- scope
 
 def sees_everything(user) -> bool:
-    return user.role == "admin" or (user.role == "editor" and not user.office_codes)
+    """Handles the questions of every office (and the outbox)."""
+    return may(user, "content.edit") and auth.entity_wide(user)
 
 
 def scope_condition(user):
     """SQL condition for the questions `user` may see and handle."""
-    if sees_everything(user):
-        return true()
-    if user.role == "editor":
-        return BallotQuestion.office_code.in_(sorted(user.office_codes))
-    return false()
+    if not may(user, "content.edit"):
+        return false()
+    return auth.scope_condition(user, BallotQuestion.office_code)
 
 
 def can_handle(user, question: BallotQuestion) -> bool:
-    if sees_everything(user):
-        return True
-    return user.role == "editor" and question.office_code in user.office_codes
+    return may(user, "content.edit", [question.office_code] if question.office_code else [])
 
 
 # ---------------------------------------------------------------------------- helpers

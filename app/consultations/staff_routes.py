@@ -16,6 +16,7 @@ from app.consultations.forms import ConsultationForm, ModerationForm, TopicForm
 from app.consultations.models import Consultation, ConsultationProposal, ConsultationTopic
 from app.consultations.public_routes import export_results
 from app.core import registry, time
+from app.core.auth import may, office_choices
 from app.extensions import db
 
 
@@ -29,13 +30,13 @@ def _get(consultation_id: int) -> Consultation:
 def _editable(consultation_id: int) -> Consultation:
     """The consultation, if the current user may edit it (editors: only their offices)."""
     consultation = _get(consultation_id)
-    if not current_user.manages([consultation.office_code]):
+    if not may(current_user, "content.edit", [consultation.office_code]):
         abort(403)
     return consultation
 
 
 def _can_edit(consultation: Consultation) -> bool:
-    return current_user.can("content.edit") and current_user.manages([consultation.office_code])
+    return may(current_user, "content.edit", [consultation.office_code])
 
 
 def _can_see_results(consultation: Consultation) -> bool:
@@ -43,8 +44,7 @@ def _can_see_results(consultation: Consultation) -> bool:
 
 
 def _office_choices():
-    mine = current_user.office_codes if current_user.role == "editor" else set()
-    return [(code, name) for code, name in catalogs.office_choices() if not mine or code in mine]
+    return office_choices(current_user, catalogs.office_choices())
 
 
 @staff.route("/")

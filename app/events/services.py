@@ -23,6 +23,7 @@ from app.characterization import services as characterization
 from app.characterization.forms import SENSITIVE, minor_codes
 from app.characterization.models import ConsentRecord
 from app.core import audit, registry, time
+from app.core.auth import may
 from app.core.cache import SharedCache, columns, snapshot
 from app.core.db import RowBatch
 from app.core.hashing import document_hash
@@ -246,12 +247,8 @@ def _apply(event: Event, data: dict) -> None:
 def can_manage(user, event: Event | None = None, office_codes=None) -> bool:
     """May `user` edit this event (or an event of these offices)? Admins always; editors when
     the event belongs to one of their offices (an editor with no office manages all)."""
-    if not user.can("content.edit"):
-        return False
     codes = office_codes if office_codes is not None else (event.office_codes if event else [])
-    if user.role == "editor" and user.office_codes and not codes:
-        return False
-    return user.manages(codes)
+    return may(user, "content.edit", codes)
 
 
 def create_event(data: dict, user) -> Event:

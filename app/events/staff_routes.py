@@ -12,6 +12,7 @@ from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.core import audit, time
 from app.core import exports as core_exports
+from app.core.auth import office_choices
 from app.core.documents import qr_png, qr_svg
 from app.core.text import single_line
 from app.events import documents, exports, services, staff
@@ -29,10 +30,7 @@ def _event(event_id: int, *, manage: bool = False):
 
 def _office_choices():
     """Editors with offices choose among theirs; others among all."""
-    choices = catalogs.office_choices()
-    if current_user.role == "editor" and current_user.office_codes:
-        choices = [c for c in choices if c[0] in current_user.office_codes]
-    return choices
+    return office_choices(current_user, catalogs.office_choices())
 
 
 def _form_data(form: EventForm) -> dict:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.catalogs import services as catalogs
 from app.catalogs.models import Office
 from app.core import audit, registry, time
+from app.core.auth import may
 from app.core.text import single_line
 from app.extensions import db
 from app.plans import importer, progress
@@ -160,13 +161,13 @@ def can_edit(user, plan: Plan | None = None) -> bool:
     """Edit a plan's structure: content editors who manage its owner office (admins always)."""
     if not (user.is_authenticated and user.can("content.edit")):
         return False
-    return plan is None or user.manages([plan.owner_office])
+    return may(user, "content.edit", None if plan is None else [plan.owner_office])
 
 
 def can_report(user, task: PlanTask, office_code: str) -> bool:
     """Report for a task: an editor of that responsible office (admins always)."""
     return (user.is_authenticated and user.can("content.edit") and office_code in task.reporting_codes
-            and user.manages([office_code]))
+            and may(user, "content.edit", [office_code]))
 
 
 # ---------------------------------------------------------------------------- import

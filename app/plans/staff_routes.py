@@ -15,6 +15,7 @@ from flask_login import current_user
 from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.core import registry, time
+from app.core.auth import may
 from app.extensions import db
 from app.plans import exports, forms, progress, services, staff
 from app.plans.models import PlanAction, PlanTask
@@ -89,7 +90,7 @@ def _plan_data(form) -> dict:
 def new_plan():
     form = _plan_form()
     if form.validate_on_submit():
-        if not current_user.manages([form.owner_office.data]):
+        if not may(current_user, "content.edit", [form.owner_office.data]):
             form.owner_office.errors.append(_("Solo puedes crear planes de las dependencias que gestionas."))
         else:
             try:
@@ -348,7 +349,7 @@ def import_upload():
         data = upload.read() if upload else b""
         if not data:
             form.file.errors = [_("Elige el archivo del plan.")]
-        elif form.owner.data and not current_user.manages([form.owner.data]):
+        elif form.owner.data and not may(current_user, "content.edit", [form.owner.data]):
             form.owner.errors = [_("Solo puedes importar planes de las dependencias que gestionas.")]
         else:
             meta = {"name": form.name.data or None, "year": form.year.data, "owner": form.owner.data or None,

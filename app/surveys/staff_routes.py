@@ -13,6 +13,7 @@ from app.catalogs import services as catalogs
 from app.characterization import suppression
 from app.characterization.forms import QUESTIONS as PROFILE_QUESTIONS
 from app.core import documents, registry, time
+from app.core.auth import may
 from app.extensions import db
 from app.surveys import exports, forms, results, services, staff
 from app.surveys.models import CLOSED_KINDS, Survey, SurveyQuestion, SurveyResponse, SurveySection
@@ -20,7 +21,7 @@ from app.surveys.models import CLOSED_KINDS, Survey, SurveyQuestion, SurveyRespo
 # ------------------------------------------------------------------------------ access
 
 def can_edit(survey: Survey) -> bool:
-    return current_user.can("content.edit") and current_user.manages([survey.office_code] if survey.office_code else [])
+    return may(current_user, "content.edit", [survey.office_code] if survey.office_code else [])
 
 
 def can_see_results(survey: Survey) -> bool:
@@ -72,7 +73,7 @@ def _settings(form: forms.SurveyForm) -> dict:
 
 def _office_allowed(form: forms.SurveyForm) -> bool:
     code = form.office_code.data
-    if code and not current_user.manages([code]):
+    if not may(current_user, "content.edit", [code] if code else []):
         form.office_code.errors = [*form.office_code.errors, _("Solo puedes crear encuestas de las dependencias que gestionas.")]
         return False
     return True
