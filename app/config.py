@@ -87,7 +87,10 @@ def load() -> dict:
         "SQLALCHEMY_DATABASE_URI": uri,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(uri),
         "PARTICIPA_BASE_URL": (_env("PARTICIPA_BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate-limit counters: Redis whenever one is configured, so every worker and host counts
+        # together (app.core.ratelimit.check_storage refuses memory:// with several workers in production).
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or _env("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "participa",
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STRATEGY": "moving-window",
         "PARTICIPA_PROXY_COUNT": _int("PARTICIPA_PROXY_COUNT", 0),

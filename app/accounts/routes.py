@@ -12,6 +12,7 @@ from app.accounts.decorators import login_required, permission_required
 from app.accounts.models import User
 from app.catalogs import services as catalogs
 from app.core import audit, registry
+from app.core.ratelimit import LOGIN_PER_IP
 from app.core.text import single_line
 from app.extensions import db, limiter
 
@@ -30,7 +31,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @staff.route("/ingresar", methods=["GET", "POST"])
-@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+@limiter.limit(LOGIN_PER_IP, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
