@@ -44,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
         if "DATABASE_URL" in config:
             app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(config["DATABASE_URL"])
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    from app.core import ratelimit
+
+    ratelimit.check_storage(app.config, ratelimit.worker_count())
     if app.config["PARTICIPA_PROXY_COUNT"]:
         n = app.config["PARTICIPA_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

@@ -87,7 +87,10 @@ def load() -> dict:
         "SQLALCHEMY_DATABASE_URI": uri,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(uri),
         "PARTICIPA_BASE_URL": (_env("PARTICIPA_BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate-limit counters: Redis whenever one is configured, so every worker and host counts
+        # together (app.core.ratelimit.check_storage refuses memory:// with several workers in production).
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or _env("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "participa",
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STRATEGY": "moving-window",
         "PARTICIPA_PROXY_COUNT": _int("PARTICIPA_PROXY_COUNT", 0),
@@ -108,7 +111,13 @@ def load() -> dict:
         # Anonymous home page kept per worker and language for this many seconds (0: off).
         "PARTICIPA_HOME_CACHE_SECONDS": _int("PARTICIPA_HOME_CACHE_SECONDS", 15),
         "PARTICIPA_LOGIN_MAX_FAILURES": _int("PARTICIPA_LOGIN_MAX_FAILURES", 5),
+        # Longest lock of one account from one address (backoff 1, 2, 4… minutes up to this).
         "PARTICIPA_LOGIN_LOCK_MINUTES": _int("PARTICIPA_LOGIN_LOCK_MINUTES", 15),
+        # Failures of one account from every address (within the window) after which addresses it
+        # never signed in from must wait this many seconds between tries (slowed, never locked).
+        "PARTICIPA_LOGIN_ACCOUNT_SLOW_AFTER": _int("PARTICIPA_LOGIN_ACCOUNT_SLOW_AFTER", 20),
+        "PARTICIPA_LOGIN_ACCOUNT_WINDOW_MINUTES": _int("PARTICIPA_LOGIN_ACCOUNT_WINDOW_MINUTES", 60),
+        "PARTICIPA_LOGIN_ACCOUNT_SLOW_SECONDS": _int("PARTICIPA_LOGIN_ACCOUNT_SLOW_SECONDS", 30),
         "PARTICIPA_PRIVACY_POLICY_VERSION": _env("PARTICIPA_PRIVACY_POLICY_VERSION", "2026-01"),
         # Attendance sign-in window around an event's start and end (per-event values override).
         "EVENTS_OPEN_BEFORE_MINUTES": _int("EVENTS_OPEN_BEFORE_MINUTES", 60),

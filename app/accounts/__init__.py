@@ -23,8 +23,13 @@ def register(app):
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        """The session carries "id:token"; a session whose token was replaced (logout, password
+        change, deactivation, role change) no longer loads anyone."""
+        uid, _sep, token = (user_id or "").partition(":")
+        user = db.session.get(User, int(uid)) if uid.isdigit() and len(uid) < 12 else None
+        if user is None or not user.active or not token or not user.session_matches(token):
+            return None
+        return user
 
     registry.get(app).add_nav(
         registry.NavItem("accounts.users", lambda: _l("Usuarios y roles"), area="staff", permission="users.manage", order=91),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -33,12 +35,25 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Part of every session of this user: a new value (logout, password change, deactivation,
+    # role change) ends every session and "remember me" cookie issued before, on every device.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16), server_default="")
 
     offices: Mapped[list[Office]] = relationship(secondary=user_office, order_by=Office.position)
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie carries
+        return f"{self.id}:{self.session_token}"
+
+    def session_matches(self, token: str) -> bool:
+        return hmac.compare_digest(token.encode(), (self.session_token or "").encode())
+
+    def end_sessions(self) -> None:
+        """End every session of this user (takes effect with the caller's commit)."""
+        self.session_token = secrets.token_hex(16)
 
     @property
     def role_label(self) -> str:
@@ -54,12 +69,23 @@ class User(UserMixin, db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed logins per e-mail address (whether or not an account exists, so the lock message
-    reveals nothing about which addresses have accounts)."""
+    """Failed logins, counted per (account, address) and per account, under a keyed hash of the
+    e-mail (and of the address): neither is kept in the clear here. Rows exist for addresses with
+    or without an account, so the messages never reveal which addresses have accounts.
+
+    scope "pair": one e-mail from one address. After PARTICIPA_LOGIN_MAX_FAILURES failures it is
+    locked for 1, 2, 4… minutes (up to PARTICIPA_LOGIN_LOCK_MINUTES); `last_success_at` marks an
+    address this account signed in from. scope "account": failures from every address; past
+    PARTICIPA_LOGIN_ACCOUNT_SLOW_AFTER, addresses the account never signed in from must wait
+    PARTICIPA_LOGIN_ACCOUNT_SLOW_SECONDS between tries (slowed, never locked).
+    """
 
     __tablename__ = "login_throttle"
 
-    email: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10), default="pair")
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failure_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from app.accounts.decorators import login_required, permission_required
 from app.accounts.models import User
 from app.catalogs import services as catalogs
 from app.core import audit, registry
+from app.core.ratelimit import LOGIN_PER_IP, client_ip
 from app.core.text import single_line
 from app.extensions import db, limiter
 
@@ -23,6 +24,13 @@ def _show_error(form, exc: services.AccountError, default: str, aliases: dict | 
     target.errors = [*target.errors, str(exc)]
 
 
+def rotate_csrf() -> None:
+    """A new CSRF token once the session changes hands (login, password change): a token seen
+    before signing in is worthless after it."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+
+
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/gestion") and not target.startswith("//") and "\\" not in target:
         return target
@@ -30,18 +38,19 @@ def _safe_next(target: str | None) -> str:
 
 
 @staff.route("/ingresar", methods=["GET", "POST"])
-@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+@limiter.limit(LOGIN_PER_IP, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = forms.LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(form.email.data, form.password.data, ip=client_ip())
         except services.AccountError as exc:
             form.password.errors = [*form.password.errors, str(exc)]
         else:
             login_user(user)
+            rotate_csrf()
             flash(_("Hola, %(name)s. Ingresaste correctamente.", name=user.name or user.email), "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/staff/login.html", form=form), (200 if not form.errors else 422)
@@ -50,7 +59,7 @@ def login():
 @staff.route("/salir", methods=["POST"])
 @login_required
 def logout():
-    audit.record("logout", target=current_user.email)
+    services.end_sessions(current_user._get_current_object(), action="logout")
     logout_user()
     flash(_("Cerraste la sesión."), "info")
     return redirect(url_for("public.home"))
@@ -73,6 +82,8 @@ def change_password():
         except services.AccountError as exc:
             _show_error(form, exc, "new", {"password": "new"})
         else:
+            login_user(current_user._get_current_object())  # this browser stays in, with the new token
+            rotate_csrf()
             flash(_("Tu contraseña quedó cambiada."), "success")
             return redirect(url_for("accounts.home"))
     return render_template("accounts/staff/change_password.html", form=form), (200 if not form.errors else 422)

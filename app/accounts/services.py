@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,6 +16,7 @@ from app.accounts.models import LoginThrottle, User
 from app.accounts.roles import ROLES
 from app.catalogs.models import Office
 from app.core import audit, time
+from app.core.hashing import keyed_hash
 from app.extensions import db
 
 MIN_PASSWORD = 12
@@ -87,49 +88,113 @@ def create_user(email: str, password: str, role: str, *, name: str = "", office_
     return user
 
 
-def _throttle(email: str) -> LoginThrottle:
-    row = db.session.get(LoginThrottle, email)
-    if row is None:
-        row = LoginThrottle(email=email, failures=0)
+PAIR, ACCOUNT = "pair", "account"
+PAIR_FORGET_AFTER = timedelta(hours=24)  # a pair's failures count again from zero after a quiet day
+KNOWN_ADDRESS_FOR = timedelta(days=90)  # an address the account signed in from is exempt from slowing
+THROTTLE_KEPT_FOR = timedelta(days=90)  # throttle rows without activity for this long are deleted
+
+
+def _key(scope: str, email: str, ip: str = "") -> str:
+    """Keyed hash of the account (and address): the throttle table keeps neither in the clear."""
+    return keyed_hash(f"login-{scope}", f"{email}\x1f{ip}" if scope == PAIR else email)[:48]
+
+
+def _row(scope: str, email: str, ip: str = "", *, create: bool = False) -> LoginThrottle | None:
+    key = _key(scope, email, ip)
+    row = db.session.get(LoginThrottle, key)
+    if row is None and create:
+        row = LoginThrottle(key=key, scope=scope, failures=0)
         db.session.add(row)
     return row
 
 
-def locked_minutes(email: str) -> int:
-    """Minutes left on this address's lock (0 when not locked)."""
-    row = db.session.get(LoginThrottle, normalise_email(email))
-    if row and row.locked_until and row.locked_until > time.now():
-        return max(1, int((row.locked_until - time.now()).total_seconds() // 60) + 1)
-    return 0
-
-
 def _lock_message(minutes: int) -> str:
     return ngettext(
-        "Demasiados intentos fallidos con esta cuenta. Por seguridad quedó bloqueada; inténtalo de nuevo en %(num)s minuto.",
-        "Demasiados intentos fallidos con esta cuenta. Por seguridad quedó bloqueada; inténtalo de nuevo en %(num)s minutos.",
+        "Demasiados intentos fallidos con esta cuenta desde tu conexión. Por seguridad quedó bloqueada aquí; "
+        "inténtalo de nuevo en %(num)s minuto.",
+        "Demasiados intentos fallidos con esta cuenta desde tu conexión. Por seguridad quedó bloqueada aquí; "
+        "inténtalo de nuevo en %(num)s minutos.",
         minutes,
     )
 
 
-def _record_failure(email: str) -> int:
-    """Count one failed login for this address (locking it at the limit); return the count.
+def _slow_message(seconds: int) -> str:
+    return ngettext(
+        "Esta cuenta recibió muchos intentos fallidos. Por seguridad, espera %(num)s segundo entre un intento "
+        "y otro.",
+        "Esta cuenta recibió muchos intentos fallidos. Por seguridad, espera %(num)s segundos entre un intento "
+        "y otro.",
+        seconds,
+    )
 
-    Two failures for a new address at the same moment may both try to insert its row: the
-    loser retries once against the winner's row instead of failing with a 500.
+
+def lock_minutes(failures: int) -> int:
+    """Exponential backoff for one (account, address): 1, 2, 4, 8… minutes from the
+    PARTICIPA_LOGIN_MAX_FAILURES-th failure on, up to PARTICIPA_LOGIN_LOCK_MINUTES."""
+    cfg = current_app.config
+    over = failures - cfg["PARTICIPA_LOGIN_MAX_FAILURES"]
+    return 0 if over < 0 else min(cfg["PARTICIPA_LOGIN_LOCK_MINUTES"], 2 ** min(over, 20))
+
+
+def _minutes_left(until) -> int:
+    return max(1, int((until - time.now()).total_seconds() + 59) // 60)
+
+
+def locked_minutes(email: str, ip: str = "") -> int:
+    """Minutes left on the lock of this account from this address (0 when not locked)."""
+    row = _row(PAIR, normalise_email(email), ip)
+    if row and row.locked_until and row.locked_until > time.now():
+        return _minutes_left(row.locked_until)
+    return 0
+
+
+def slowed_seconds(email: str, ip: str = "") -> int:
+    """Seconds this address must still wait before trying this account (0: it may try now).
+
+    Only once the account passed PARTICIPA_LOGIN_ACCOUNT_SLOW_AFTER failures within
+    PARTICIPA_LOGIN_ACCOUNT_WINDOW_MINUTES, and never for an address the account signed in from
+    in the last 90 days: someone guessing from elsewhere slows the account down for strangers
+    but cannot lock its owner out.
+    """
+    cfg, now = current_app.config, time.now()
+    account = _row(ACCOUNT, email)
+    if account is None or account.last_failure_at is None or account.failures < cfg["PARTICIPA_LOGIN_ACCOUNT_SLOW_AFTER"]:
+        return 0
+    if now - account.first_failure_at > timedelta(minutes=cfg["PARTICIPA_LOGIN_ACCOUNT_WINDOW_MINUTES"]):
+        return 0
+    pair = _row(PAIR, email, ip)
+    if pair is not None and pair.last_success_at and now - pair.last_success_at < KNOWN_ADDRESS_FOR:
+        return 0
+    wait = cfg["PARTICIPA_LOGIN_ACCOUNT_SLOW_SECONDS"] - (now - account.last_failure_at).total_seconds()
+    return max(0, int(wait + 0.999))
+
+
+def _record_failure(email: str, ip: str) -> tuple[int, int]:
+    """Count one failed login for this account from this address and for the account as a whole
+    (locking the pair with backoff past the limit); return (pair failures, lock minutes).
+
+    Two failures at the same moment may both try to insert a row: the loser retries once
+    against the winner's rows instead of failing with a 500.
     """
     cfg = current_app.config
-    window = timedelta(minutes=cfg["PARTICIPA_LOGIN_LOCK_MINUTES"])
+    window = timedelta(minutes=cfg["PARTICIPA_LOGIN_ACCOUNT_WINDOW_MINUTES"])
     for attempt in range(2):
         try:
-            row = _throttle(email)
-            if row.first_failure_at is None or time.now() - row.first_failure_at > window:
-                row.failures, row.first_failure_at, row.locked_until = 0, time.now(), None
-            row.failures += 1
-            if row.failures >= cfg["PARTICIPA_LOGIN_MAX_FAILURES"]:
-                row.locked_until = time.now() + window
-            audit.record("login_failed", target=email, details={"failures": row.failures}, actor=email, commit=False)
+            now = time.now()
+            pair, account = _row(PAIR, email, ip, create=True), _row(ACCOUNT, email, create=True)
+            if pair.last_failure_at is None or now - pair.last_failure_at > PAIR_FORGET_AFTER:
+                pair.failures, pair.first_failure_at, pair.locked_until = 0, now, None
+            if account.first_failure_at is None or now - account.first_failure_at > window:
+                account.failures, account.first_failure_at = 0, now
+            pair.failures += 1
+            account.failures += 1
+            pair.last_failure_at = account.last_failure_at = now
+            minutes = lock_minutes(pair.failures)
+            pair.locked_until = now + timedelta(minutes=minutes) if minutes else None
+            audit.record("login_failed", target=email, details={"failures": pair.failures, "account": account.failures,
+                                                                "locked_minutes": minutes}, actor=email, commit=False)
             db.session.commit()
-            return row.failures
+            return pair.failures, minutes
         except IntegrityError:
             db.session.rollback()
             if attempt:
@@ -137,25 +202,43 @@ def _record_failure(email: str) -> int:
     raise AssertionError("unreachable")
 
 
-def authenticate(email: str, password: str) -> User:
+def _record_success(email: str, ip: str) -> None:
+    now = time.now()
+    pair = _row(PAIR, email, ip, create=True)
+    pair.failures, pair.first_failure_at, pair.last_failure_at, pair.locked_until = 0, None, None, None
+    pair.last_success_at = now
+    account = _row(ACCOUNT, email)
+    if account is not None:
+        db.session.delete(account)
+    db.session.execute(delete(LoginThrottle).where(
+        func.coalesce(LoginThrottle.last_failure_at, LoginThrottle.last_success_at) < now - THROTTLE_KEPT_FOR))
+
+
+def authenticate(email: str, password: str, ip: str = "") -> User:
     """Return the active user for these credentials or raise AccountError with a clear message.
 
-    After PARTICIPA_LOGIN_MAX_FAILURES failures within the lock window the address is locked
-    for PARTICIPA_LOGIN_LOCK_MINUTES, whether or not the account exists (so the messages never
-    reveal which addresses have accounts). A deactivated account fails like a wrong password.
+    Per account and address (`ip`): after PARTICIPA_LOGIN_MAX_FAILURES failures that pair is
+    locked with exponential backoff (`lock_minutes`); the same account from another address is
+    not. Per account: past a higher ceiling, unknown addresses are slowed (`slowed_seconds`),
+    never locked. Rows exist whether or not the account does, so the messages never reveal which
+    addresses have accounts. A deactivated account fails like a wrong password.
     """
     email = normalise_email(email)
-    minutes = locked_minutes(email)
+    minutes = locked_minutes(email, ip)
     if minutes:
         audit.record("login_locked", target=email, actor=email)
         raise AccountError(_lock_message(minutes), "password")
+    seconds = slowed_seconds(email, ip)
+    if seconds:
+        audit.record("login_slowed", target=email, actor=email)
+        raise AccountError(_slow_message(seconds), "password")
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if not ok or user is None or not user.active:
-        failures = _record_failure(email)
+        failures, minutes = _record_failure(email, ip)
+        if minutes:
+            raise AccountError(_lock_message(minutes), "password")
         left = current_app.config["PARTICIPA_LOGIN_MAX_FAILURES"] - failures
-        if left <= 0:
-            raise AccountError(_lock_message(current_app.config["PARTICIPA_LOGIN_LOCK_MINUTES"]), "password")
         raise AccountError(
             ngettext(
                 "El correo o la contraseña no coinciden. Te queda %(num)s intento antes de un bloqueo temporal.",
@@ -164,13 +247,19 @@ def authenticate(email: str, password: str) -> User:
             ),
             "password",
         )
-    row = db.session.get(LoginThrottle, email)
-    if row is not None:
-        db.session.delete(row)
+    _record_success(email, ip)
     user.last_login_at = time.now()
     audit.record("login", target=email, actor=user, commit=False)
     db.session.commit()
     return user
+
+
+def end_sessions(user: User, *, action: str = "logout", actor=None) -> None:
+    """Log this user out everywhere (every browser and device holding one of their sessions),
+    audited as `action`."""
+    user.end_sessions()
+    audit.record(action, target=user.email, actor=actor or user, commit=False)
+    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -181,6 +270,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if check_password_hash(user.password_hash, new):
         raise AccountError(_("La nueva contraseña debe ser distinta de la actual."), "password")
     user.password_hash, user.password_changed_at = hash_password(new), time.now()
+    user.end_sessions()  # every other session ends; the route signs this browser in again
     audit.record("password_changed", target=user.email, actor=user, commit=False)
     db.session.commit()
 
@@ -197,6 +287,8 @@ def update_user(user: User, *, role: str, active: bool, office_codes, name: str,
         check_password_strength(password, user.email)
         user.password_hash, user.password_changed_at = hash_password(password), time.now()
         audit.record("password_reset", target=user.email, actor=actor, commit=False)
+    if password or user.role != role or (user.active and not active):
+        user.end_sessions()  # a copied cookie keeps neither the old password's nor the old role's access
     if user.role != role:
         audit.record("role_changed", target=user.email, details={"from": user.role, "to": role}, actor=actor, commit=False)
     if user.active != active:
@@ -209,6 +301,7 @@ def update_user(user: User, *, role: str, active: bool, office_codes, name: str,
 def reset_password(user: User, new: str, *, actor: User) -> None:
     check_password_strength(new, user.email)
     user.password_hash, user.password_changed_at = hash_password(new), time.now()
+    user.end_sessions()
     audit.record("password_reset", target=user.email, actor=actor, commit=False)
     db.session.commit()
 

@@ -1,12 +1,14 @@
-"""Staff login: good and bad passwords, per-account lock, per-IP throttle, logout, redirects."""
+"""Staff login: good and bad passwords, per-account-and-address lock with backoff, per-account
+slowing, per-IP throttle, logout, redirects."""
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts.models import LoginThrottle
 from app.core import time
 from app.core.audit import AuditEntry
+from app.extensions import limiter
 from tests.conftest import PASSWORD
 
 LOGIN = "/gestion/ingresar"
@@ -53,25 +55,82 @@ def _fail(client, email, times):
     return response
 
 
-def test_account_locks_after_max_failures_even_with_the_right_password(client, make_user, app, monkeypatch, db):
+def slowed_now(email, ip):
+    from app.accounts.services import slowed_seconds
+
+    return slowed_seconds(email, ip) > 0
+
+
+def _throttle(db, scope):
+    return list(db.session.scalars(select(LoginThrottle).where(LoginThrottle.scope == scope)))
+
+
+def test_account_locks_from_one_address_with_backoff_even_with_the_right_password(client, make_user, app,
+                                                                                   monkeypatch, db):
     monkeypatch.setitem(app.config, "PARTICIPA_LOGIN_MAX_FAILURES", 3)
     monkeypatch.setitem(app.config, "PARTICIPA_LOGIN_LOCK_MINUTES", 15)
     user = make_user("analyst")
     assert "Te queda 1 intento antes" in _fail(client, user.email, 2).get_data(as_text=True)
     locked = _fail(client, user.email, 1)
     assert locked.status_code == 422
-    assert "Por seguridad quedó bloqueada; inténtalo de nuevo en 15 minutos" in locked.get_data(as_text=True)
+    assert "quedó bloqueada aquí; inténtalo de nuevo en 1 minuto." in locked.get_data(as_text=True)
 
     right = client.submit(LOGIN, {"email": user.email, "password": PASSWORD})
     assert right.status_code == 422
-    assert "quedó bloqueada" in right.get_data(as_text=True)
+    assert "quedó bloqueada aquí" in right.get_data(as_text=True)
     assert _audit(db, "login_locked")
 
-    # Once the lock window has passed, the right password works again and the counter is cleared.
-    with time.freeze(time.now() + timedelta(minutes=16)):
+    # Each further failure from this address doubles the wait: 2, 4, 8 minutes, then at most 15.
+    waits, start = [], time.now()
+    for minutes in (2, 5, 10, 19, 35, 51):  # each just after the previous lock ended
+        with time.freeze(start + timedelta(minutes=minutes)):
+            html = _fail(client, user.email, 1).get_data(as_text=True)
+            waits.append(html.split("inténtalo de nuevo en ")[1].split(" ")[0])
+    assert waits == ["2", "4", "8", "15", "15", "15"]
+
+    # Once the lock has passed, the right password works and this address's counter is cleared.
+    limiter.reset()  # the per-address request limit runs on the real clock, not the frozen one
+    with time.freeze(start + timedelta(minutes=67)):
         assert client.submit(LOGIN, {"email": user.email, "password": PASSWORD}).status_code == 302
     db.session.expire_all()
-    assert db.session.get(LoginThrottle, user.email) is None
+    [pair] = _throttle(db, "pair")
+    assert pair.failures == 0 and pair.locked_until is None and pair.last_success_at is not None
+
+
+def test_a_lock_from_one_address_does_not_lock_the_owner_elsewhere(client, make_user, app, monkeypatch):
+    """Five wrong passwords from anywhere no longer lock the account for everybody."""
+    user = make_user("admin")
+    attacker = {"REMOTE_ADDR": "198.51.100.66"}
+    for _ in range(app.config["PARTICIPA_LOGIN_MAX_FAILURES"] + 2):
+        html = client.submit(LOGIN, {"email": user.email, "password": "adivinando-123"},
+                             environ_base=attacker).get_data(as_text=True)
+    assert "quedó bloqueada aquí" in html
+    assert client.submit(LOGIN, {"email": user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_many_failures_from_many_addresses_slow_the_account_but_never_lock_it(client, make_user, app,
+                                                                               monkeypatch, db):
+    monkeypatch.setitem(app.config, "PARTICIPA_LOGIN_ACCOUNT_SLOW_AFTER", 6)
+    monkeypatch.setitem(app.config, "PARTICIPA_LOGIN_ACCOUNT_SLOW_SECONDS", 30)
+    user = make_user("admin")
+    client.login(user)  # the owner signed in from this address once: it is known
+    client.submit("/gestion/salir", {}, form_url="/gestion/")
+
+    def guess(ip, password="adivinando-123"):
+        return client.submit(LOGIN, {"email": user.email, "password": password}, environ_base={"REMOTE_ADDR": ip})
+
+    for n in range(6):  # six addresses, one try each: no address reaches its own limit
+        assert "no coinciden" in guess(f"198.51.100.{n}").get_data(as_text=True)
+    slowed = guess("198.51.100.99")
+    assert slowed.status_code == 422
+    assert "espera 30 segundos entre un intento y otro" in slowed.get_data(as_text=True)
+    assert "espera" in guess("198.51.100.99", PASSWORD).get_data(as_text=True)  # not even the password is tried
+    assert _audit(db, "login_slowed")
+    with time.freeze(time.now() + timedelta(seconds=31)):  # slowed, not locked: a try each 30 s
+        assert "no coinciden" in guess("198.51.100.99").get_data(as_text=True)
+    # The owner, from the address they signed in from before (the test client's), is never slowed.
+    assert slowed_now(user.email, "198.51.100.98") and not slowed_now(user.email, "127.0.0.1")
+    assert guess("127.0.0.1", PASSWORD).status_code == 302
 
 
 def test_unknown_email_locks_the_same_way_so_nothing_is_revealed(client, make_user, app, monkeypatch):
@@ -87,7 +146,7 @@ def test_unknown_email_locks_the_same_way_so_nothing_is_revealed(client, make_us
 
     known, unknown = messages(user.email), messages("nadie@prueba.gov.co")
     assert known == unknown
-    assert "quedó bloqueada" in unknown[-1]
+    assert "quedó bloqueada aquí" in unknown[-1]
 
 
 def test_deactivated_user_cannot_log_in(client, make_user, db):
@@ -149,5 +208,8 @@ def test_logged_in_user_visiting_login_goes_to_staff_home(client, login_as):
 def test_failed_logins_for_one_address_never_duplicate_its_counter(client, make_user, db):
     user = make_user("editor")
     _fail(client, user.email, 2)
-    assert db.session.scalar(select(func.count()).select_from(LoginThrottle)) == 1
-    assert db.session.get(LoginThrottle, user.email).failures == 2
+    pairs, accounts = _throttle(db, "pair"), _throttle(db, "account")
+    assert len(pairs) == len(accounts) == 1
+    assert pairs[0].failures == accounts[0].failures == 2
+    # The table keeps keyed hashes only: neither the e-mail nor the address in the clear.
+    assert user.email not in pairs[0].key + accounts[0].key and "127.0.0.1" not in pairs[0].key
