@@ -4,7 +4,7 @@ data steward's pages (/gestion/urna/datos-personales/, permission data_requests.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.decorators import permission_required
@@ -111,8 +111,9 @@ def data_request_erase(question_id: int):
         except commands.RequestError as exc:
             form.records.errors = [*form.records.errors, str(exc)]
         else:
-            flash(_("Borramos %(num)s registros de la persona. Quedó en el registro de auditoría con el motivo.",
-                    num=sum(counts.values())), "success")
+            flash(ngettext("Borramos %(num)d registro de la persona. Quedó en el registro de auditoría con el motivo.",
+                           "Borramos %(num)d registros de la persona. Quedó en el registro de auditoría con el "
+                           "motivo.", sum(counts.values())), "success")
             return redirect(url_for("ballot_staff.data_request_detail", question_id=question_id))
     verify_form = VerifyForm(formdata=None, data={"doc_type": subject.doc_type, "doc_number": subject.doc_number})
     return _page(req, verify_form=verify_form, erase_form=form, found=found, status=422)
