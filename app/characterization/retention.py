@@ -14,7 +14,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists
 
 from app.core.retention import DataSubject, DataSubjectSource, RetentionRule
 from app.extensions import db
@@ -32,8 +32,8 @@ def _references():
 
 def purge(cutoff: datetime, now: datetime) -> int:
     stmt = delete(ConsentRecord).where(ConsentRecord.given_at < cutoff)
-    for column in _references():
-        stmt = stmt.where(ConsentRecord.id.not_in(select(column).where(column.is_not(None))))
+    for column in _references():  # NOT EXISTS: an anti-join on both databases
+        stmt = stmt.where(~exists().where(column == ConsentRecord.id))
     return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
 
 
