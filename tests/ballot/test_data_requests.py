@@ -292,3 +292,33 @@ def test_the_answer_goes_through_the_urna_workflow(app, client, db, catalogs, ma
         workflow.publish_answer(q, second)
     assert q.status == "answered" and q.answered_on_time is True
     assert BallotNotice.query.filter_by(question_id=q.id, kind="answered").count() == 1
+
+
+def test_an_open_consultation_register_cannot_be_erased(app, client, db, holdings, login_as):
+    q = _steward_files(client, kind="data_claim", rights=["delete"])
+    steward = login_as("steward")
+    c = holdings["consultation"]
+    c.closes_at = datetime(2026, 12, 31)
+    db.session.commit()
+    req = db.session.get(BallotDataRequest, q.id)
+    subject = commands.verify(req, "CC", DOC)
+    with time.freeze(FILED):
+        records = dict(commands.lookup(req, subject, steward))
+        roll = [r for source, rs in records.items() if source.name == "consultations" for r in rs]
+        assert len(roll) == 1 and roll[0].erasable is False
+        counts = commands.erase(req, subject, {"consultations": [str(c.id)]}, "Reclamo de supresión.", steward)
+    assert counts == {"consultations": 0}
+    assert db.session.scalar(select(func.count()).select_from(ConsultationRoll)) == 1
+
+
+def test_a_request_past_its_retention_can_no_longer_be_looked_up(app, client, db, holdings, login_as):
+    q = _steward_files(client)
+    req = db.session.get(BallotDataRequest, q.id)
+    req.doc_hash = None  # what the purge leaves, a year after the answer
+    db.session.commit()
+    login_as("steward")
+    response = client.submit(f"/gestion/urna/datos-personales/{q.id}", {"doc_type": "CC", "doc_number": DOC})
+    assert response.status_code == 422
+    assert "ya no guarda el documento" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "data_subject_lookup")) == 0
