@@ -36,6 +36,9 @@ def register(app):
         registry.NavItem("accounts.audit_log", lambda: _l("Registro de auditoría"), area="staff", permission="audit.view", order=92),
     )
     registry.get(app).demo.append((10, "staff users", cli.demo_users))
+    from app.accounts import retention
+
+    retention.register(registry.get(app))
 
     from app.catalogs.services import register_usage_checker
 

@@ -8,6 +8,8 @@ def register(app):
 
     from app.ballot import cli, demo, hooks, models, public, queries, staff  # noqa: F401
     from app.ballot.blueprints import public_bp, staff_bp
+    from app.ballot.habeas import models as _habeas_models  # noqa: F401
+    from app.ballot.habeas import routes as _habeas_routes  # noqa: F401  (before the blueprints register)
     from app.catalogs.services import register_usage_checker
     from app.core import registry
 
@@ -29,3 +31,7 @@ def register(app):
     reg.add_hook("characterization_objects", hooks.characterization_objects)
     reg.add_hook("transparency_items", hooks.transparency_items)
     register_usage_checker(app, queries.usage)
+    from app.ballot import habeas, retention
+
+    habeas.register(app, reg)
+    retention.register(reg)

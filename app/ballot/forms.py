@@ -16,7 +16,7 @@ from app.core.fields import RadioField, SelectField
 from app.core.text import NoMarkup, clean, single_line
 
 from .models import STATUSES
-from .services import KINDS, STATUS_LABELS, TEXT_MAX, TEXT_MIN
+from .services import DATA_KINDS, KINDS, STATUS_LABELS, TEXT_MAX, TEXT_MIN
 from .workflow import ANSWER_MAX, NOTE_MAX
 
 PROFILE_VARIABLES = ("life_course", "sex", "ethnicity", "disability", "victim", "value_group")
@@ -36,7 +36,7 @@ def _valid_phone(form, field):
 
 
 class DepositForm(FlaskForm):
-    kind = RadioField(_l("¿Qué quieres enviar?"), choices=[(k, v[0]) for k, v in KINDS.items()],
+    kind = RadioField(_l("¿Qué quieres enviar?"), choices=[(k, v[0]) for k, v in KINDS.items() if k not in DATA_KINDS],
                       validators=[InputRequired(message=_l("Elige el tipo de solicitud."))])
     text = TextAreaField(
         _l("Escribe tu pregunta, propuesta o solicitud"), filters=[clean],

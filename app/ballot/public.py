@@ -79,7 +79,8 @@ def register_routes(bp):
                     _deliver_after_response(receipt.question.id)
                 return redirect(url_for("ballot.receipt"))
         status = 422 if request.method == "POST" else 200
-        return render_template("ballot/public/deposit.html", form=form, kinds=services.KINDS), status
+        kinds = {k: v for k, v in services.KINDS.items() if k not in services.DATA_KINDS}
+        return render_template("ballot/public/deposit.html", form=form, kinds=kinds), status
 
     @bp.route("/radicado")
     def receipt():

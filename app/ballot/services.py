@@ -40,9 +40,19 @@ KINDS: dict[str, tuple] = {
     "information": (_l("Solicitud de información o documentos"),
                     _l("Pides datos, copias o documentos que tiene la entidad."), "DOCUMENTOS_INFORMACION"),
     "consultation": (_l("Consulta"), _l("Pides el concepto de la entidad sobre un tema a su cargo."), "CONSULTA"),
+    # Data-subject requests (Ley 1581 de 2012, arts. 14 y 15), filed with their own form (app/ballot/habeas).
+    "data_consultation": (_l("Consulta sobre tus datos personales"),
+                          _l("Quieres saber qué datos tuyos tiene la entidad y cómo los usa."), "HABEAS_CONSULTA"),
+    "data_claim": (_l("Reclamo sobre tus datos personales"),
+                   _l("Quieres que actualicemos, corrijamos o borremos tus datos, o revocar tu autorización."),
+                   "HABEAS_RECLAMO"),
 }
+DATA_KINDS = ("data_consultation", "data_claim")
 # Ley 1755 de 2015, art. 14: used when the catalog entry is missing or has no "dias_habiles".
-DEFAULT_TERMS = {"PETICION_GENERAL": 15, "DOCUMENTOS_INFORMACION": 10, "CONSULTA": 30}
+DEFAULT_TERMS = {"PETICION_GENERAL": 15, "DOCUMENTOS_INFORMACION": 10, "CONSULTA": 30,
+                 "HABEAS_CONSULTA": 10, "HABEAS_RECLAMO": 15}  # Ley 1581, arts. 14 y 15
+# Ley 1581: a consulta may be extended by at most 5 business days, a reclamo by at most 8.
+EXTENSION_DAYS = {"HABEAS_CONSULTA": 5, "HABEAS_RECLAMO": 8}
 
 STATUS_LABELS = {
     "received": _l("Recibida"),
@@ -85,7 +95,10 @@ def due_date(filed_on: date, days: int) -> date:
 
 
 def max_extension_date(question: BallotQuestion) -> date:
-    """Ley 1755, art. 14 parágrafo: an extended term may not exceed twice the initial one."""
+    """Ley 1755, art. 14 parágrafo: an extended term may not exceed twice the initial one
+    (Ley 1581, arts. 14 y 15: data-subject requests, 5 or 8 more business days)."""
+    if question.term_code in EXTENSION_DAYS:
+        return due_date(question.filed_on, question.term_days + EXTENSION_DAYS[question.term_code])
     return due_date(question.filed_on, 2 * question.term_days)
 
 

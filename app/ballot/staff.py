@@ -23,6 +23,7 @@ ACTIVITY_LABELS = {
     "linked": _l("Vinculada a evento o tema"), "note": _l("Nota interna"), "drafted": _l("Borrador guardado"),
     "approved": _l("Respuesta aprobada"), "answered": _l("Respuesta enviada"), "extended": _l("Plazo ampliado"),
     "closed": _l("Cerrada"), "archived": _l("Publicada en el archivo"), "unarchived": _l("Retirada del archivo"),
+    "data_lookup": _l("Búsqueda de los datos de la persona"), "data_erased": _l("Datos de la persona borrados"),
 }
 
 

@@ -21,7 +21,7 @@ from app.extensions import db
 
 from . import notices, redaction
 from .models import OPEN_STATUSES, BallotActivity, BallotAnswer, BallotQuestion
-from .services import KINDS, due_date, max_extension_date, term_days
+from .services import DATA_KINDS, KINDS, due_date, max_extension_date, term_days
 
 ANSWER_MIN, ANSWER_MAX = 10, 20000
 NOTE_MAX = 4000
@@ -89,6 +89,9 @@ def route(question: BallotQuestion, user, *, office_code: str | None, kind: str,
     _require_open(question)
     if kind not in KINDS:
         raise WorkflowError(_("Elige un tipo de solicitud válido."))
+    if kind != question.kind and (kind in DATA_KINDS or question.kind in DATA_KINDS):
+        raise WorkflowError(_("Las solicitudes sobre datos personales se radican con su propio formulario: no se "
+                              "pueden reclasificar."))
     changes = []
     if (office_code or None) != question.office_code:
         question.office_code = office_code or None

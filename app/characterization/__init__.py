@@ -15,3 +15,7 @@ def register(app):
                                  permission="dashboards.view", order=60))
     reg.demo.append((80, "characterisation profiles", demo.demo_profiles))
     register_usage_checker(app, models.catalog_usage)
+    from app.characterization import retention, retention_staff
+
+    retention.register(reg)
+    retention_staff.register(app, reg)

@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "exports.anonymised": {"admin", "analyst", "steward"},
     "exports.personal": {"steward"},
     "suppression.bypass": {"steward"},
+    "data_requests.handle": {"steward"},  # data-subject requests: lookup and erasure of a person's records
+    "retention.manage": {"admin", "steward"},  # retention periods of personal data
 }
 
 

@@ -30,3 +30,17 @@ def demo(entity):
             click.echo(f"demo: {name}")
             step()
     click.echo("Demo ready.")
+
+
+@participa.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what is due, change nothing.")
+@with_appcontext
+def purge(dry_run):
+    """Delete or anonymise the personal data whose retention period has ended (one transaction,
+    one audit entry). Schedule it daily; it is safe to run again."""
+    from app.core import retention
+
+    summary = retention.run_purge(dry_run=dry_run)
+    for kind, count in summary.counts.items():
+        click.echo(f"{kind}: {count} (period {summary.days[kind]} days)")
+    click.echo(("dry run, nothing changed: " if dry_run else "purged: ") + f"{summary.total} records")

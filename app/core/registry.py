@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.retention import DataSubjectSource, RetentionRule
 
 from app.core import hooks as hook_declarations
 
@@ -31,6 +35,14 @@ class Registry:
     search: list[Callable[[str], list[dict]]] = field(default_factory=list)
     # Demo data: (order, name, callable()) run by `flask participa demo`.
     demo: list[tuple[int, str, Callable[[], None]]] = field(default_factory=list)
+
+    # Retention (app/core/retention.py): each capability adds a RetentionRule per kind of record
+    # with personal data; `run_purge()` calls every rule's `purge(cutoff, now) -> int` inside one
+    # transaction. Rules must not commit.
+    retention: list[RetentionRule] = field(default_factory=list)
+    # Data-subject requests: DataSubjectSource(name, label, find(subject) -> [HeldRecord],
+    # erase(subject, ids) -> int) answers "what do you hold for this person" and deletes it.
+    data_subjects: list[DataSubjectSource] = field(default_factory=list)
 
     # Declared hooks (app/core/hooks.py): capabilities connect providers, others call them.
     hooks: dict[str, list[Callable]] = field(default_factory=dict)

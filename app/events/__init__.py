@@ -38,3 +38,6 @@ def register(app):
     reg.add_hook("characterization_objects", hooks.characterization_objects)
     reg.add_hook("transparency_items", hooks.transparency_items)
     register_usage_checker(app, hooks.catalog_usage)
+    from app.events import retention
+
+    retention.register(reg)

@@ -30,3 +30,6 @@ def register(app):
     from app.catalogs.services import register_usage_checker
 
     register_usage_checker(app, hooks.catalog_usage)
+    from app.surveys import retention
+
+    retention.register(reg)

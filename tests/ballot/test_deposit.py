@@ -112,7 +112,8 @@ def test_failed_deposit_gives_its_number_back(app, db, catalogs, file_question):
 def test_kinds_map_to_legal_terms_from_catalog(file_question):
     days = {kind: file_question(kind=kind).question for kind in services.KINDS}
     assert {k: q.term_days for k, q in days.items()} == {
-        "question": 15, "proposal": 15, "complaint": 15, "information": 10, "consultation": 30}
+        "question": 15, "proposal": 15, "complaint": 15, "information": 10, "consultation": 30,
+        "data_consultation": 10, "data_claim": 15}  # Ley 1581, arts. 14 y 15
     assert days["information"].term_code == "DOCUMENTOS_INFORMACION" and days["consultation"].term_code == "CONSULTA"
 
 
