@@ -1,7 +1,7 @@
 """retention settings and data-subject requests
 
-Revision ID: 0003_retention
-Revises: 0002_capabilities
+Revision ID: 0004_retention
+Revises: 0003_hardening_accounts
 Create Date: 2026-12-01 14:45:27.905690
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003_retention'
-down_revision = '0002_capabilities'
+revision = '0004_retention'
+down_revision = '0003_hardening_accounts'
 branch_labels = None
 depends_on = None
 
