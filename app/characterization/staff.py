@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.decorators import permission_required
-from app.characterization import baseline, dashboard, disclosure, exports, services
+from app.characterization import baseline, dashboard, disclosure, exports, monitoring, services
 from app.characterization.staff_forms import BaselineForm, FilterForm, PreviewForm
 from app.core import audit
 
@@ -91,6 +91,14 @@ def export_dictionary(kind):
     if kind not in exports.EXPORTS:
         abort(404)
     return exports.dictionary_csv(kind, current_user.can("exports.personal"))
+
+
+@bp.get("/consultas-inusuales")
+@permission_required(disclosure.BYPASS_PERMISSION)
+def unusual_querying():
+    """For the steward: users who asked many narrow views in a short time."""
+    return render_template("characterization/staff/unusual.html", rows=monitoring.unusual_querying(),
+                           window=int(monitoring.WINDOW.total_seconds() // 60), threshold=monitoring.THRESHOLD)
 
 
 @bp.route("/linea-base", methods=["GET", "POST"])
