@@ -98,12 +98,14 @@ def read(response):
 def harvest(browser, codes):
     """Every figure the browser gets, as {atom mask: (low, high, marker)} intervals."""
     figures: dict[bytes, list] = {}
+    by_condition: dict[frozenset, tuple] = {}
     atoms = list(itertools.product(*(codes[v] for v in VARS)))
 
     def mask_of(cond):
         return np.array([all(a[VARS.index(v)] == c for v, c in cond.items()) for a in atoms], dtype=bool)
 
     def add(cond, low, high, marker):
+        by_condition[frozenset(cond.items())] = (low, high, marker)
         mask = mask_of(cond)
         key = mask.tobytes()
         old = figures.get(key)
@@ -127,7 +129,7 @@ def harvest(browser, codes):
                 else:
                     value = int(text)
                     add(cond, max(K, value - D), value + D, False)
-    return list(figures.values()), requests
+    return list(figures.values()), by_condition, requests
 
 
 def recoverable(constraints, truth, target):
@@ -150,7 +152,7 @@ def recoverable(constraints, truth, target):
 def test_analyst_cannot_recover_any_protected_cell_steward_sees_exact(app, client, login_as, make_user, demo, db):
     codes, atoms, truth = demo
     login_as("analyst")
-    constraints, requests = harvest(client, codes)
+    constraints, by_condition, requests = harvest(client, codes)
     assert requests > 250
     audited = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action.in_(("export", "view"))))
@@ -163,17 +165,25 @@ def test_analyst_cannot_recover_any_protected_cell_steward_sees_exact(app, clien
                  if marker and 0 < truth[mask].sum() < K]
     assert len(protected) > 15  # the demo has small cells: the attack has targets
 
-    # Differencing: row total minus the other shown cells of the row, one equation at a time.
-    shown = {c[0].tobytes(): c for c in constraints if not c[3]}
-    for mask, _low, _high in protected:
-        for total in (c for c in constraints if not c[3] and (c[0] >= mask).all()):
-            rest = total[0] & ~mask
-            other = shown.get(rest.tobytes())
-            if other is None:
+    # Differencing: a total minus every other cell of its line (the issue's attack: cabecera =
+    # Palmitas total - rural - centro poblado), for every protected figure and every line it is on.
+    attempts = 0
+    for cond, (_low, _high, marker) in by_condition.items():
+        cond = dict(cond)
+        mask = np.array([all(a[VARS.index(v)] == c for v, c in cond.items()) for a in atoms])
+        if not marker or not 0 < truth[mask].sum() < K:
+            continue
+        for var in cond:
+            line = {v: c for v, c in cond.items() if v != var}
+            total = by_condition.get(frozenset(line.items()))
+            siblings = [by_condition.get(frozenset({**line, var: c}.items())) for c in codes[var] if c != cond[var]]
+            if total is None or total[2] or any(s is None or s[2] for s in siblings):
                 continue
-            low = max(0, total[1] - other[2])
-            high = min(K - 1 + D, total[2] - other[1])
-            assert high > low, "differencing pinned a protected cell"
+            attempts += 1
+            low = max(0, total[0] - sum(s[1] for s in siblings))
+            high = min(K - 1 + D, total[1] - sum(s[0] for s in siblings))
+            assert high > low, f"differencing pinned {cond}"
+    assert attempts > 0
 
     # Integer programming over every figure at once.
     pinned = [m for m, _l, _h in protected if recoverable(constraints, truth, m.astype(int))]

@@ -1,4 +1,4 @@
-"""Results: indicators, charts with tables, free text, filters with suppression, exports equal to
+"""Results: indicators, charts with tables, free text, filters with protected figures, exports equal to
 results, public results, comparison, and the hooks that list surveys elsewhere."""
 
 from __future__ import annotations
