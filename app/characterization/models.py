@@ -43,7 +43,8 @@ from app.core.db import random_id
 from app.extensions import db
 
 KEYED_INDEX_COLUMNS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim",
-                       "migrant", "campesino", "has_disability", "zone", "territory", "subterritory", "value_group")
+                       "migrant", "campesino", "has_disability", "zone", "territory", "subterritory", "value_group",
+                       "channel")
 
 
 class Profile(db.Model):
@@ -54,7 +55,7 @@ class Profile(db.Model):
     # narrows filtered views.
     __table_args__ = (
         Index("ix_profile_context", "capability", "object_id"),
-        Index("ix_profile_capability_date", "capability", "on_date"),
+        Index("ix_profile_capability_date", "capability", "on_date", "record_key"),
         # (answer, record_key): COUNT(*) and SUM(record_key) of a column from the index alone.
         *(Index(f"ix_profile_{name}", name, "record_key") for name in KEYED_INDEX_COLUMNS),
         {"sqlite_with_rowid": False},

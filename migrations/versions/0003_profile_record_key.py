@@ -5,7 +5,7 @@ Revises: 0002_capabilities
 Create Date: 2026-12-01 15:00:00
 
 Every profile gets a random record key (0..255). Existing profiles get one drawn by the
-database. The answer-column indexes become (answer, record_key), so a dashboard counts a column
+database. The answer-column indexes (and a new one on channel) become (answer, record_key), so a dashboard counts a column
 and sums its keys from the index alone.
 """
 from alembic import op
@@ -20,6 +20,7 @@ depends_on = None
 
 KEYED = ('life_course', 'sex', 'gender_identity', 'sexual_orientation', 'ethnicity', 'victim', 'migrant',
          'campesino', 'has_disability', 'zone', 'territory', 'subterritory', 'value_group')
+NEW = ('channel',)
 
 
 def upgrade():
@@ -35,9 +36,17 @@ def upgrade():
     for name in KEYED:
         op.drop_index(f'ix_profile_{name}', table_name='profile')
         op.create_index(f'ix_profile_{name}', 'profile', [name, 'record_key'], unique=False)
+    for name in NEW:
+        op.create_index(f'ix_profile_{name}', 'profile', [name, 'record_key'], unique=False)
+    op.drop_index('ix_profile_capability_date', table_name='profile')
+    op.create_index('ix_profile_capability_date', 'profile', ['capability', 'on_date', 'record_key'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_profile_capability_date', table_name='profile')
+    op.create_index('ix_profile_capability_date', 'profile', ['capability', 'on_date'], unique=False)
+    for name in NEW:
+        op.drop_index(f'ix_profile_{name}', table_name='profile')
     for name in KEYED:
         op.drop_index(f'ix_profile_{name}', table_name='profile')
         op.create_index(f'ix_profile_{name}', 'profile', [name], unique=False)

@@ -160,3 +160,24 @@ def test_old_views_do_not_count_as_unusual(app, db, make_user):
     with app.test_request_context():
         assert monitoring.unusual_querying() == []
         assert monitoring.unusual_querying(days=30)[0]["views"] == 30
+
+
+def test_fast_paths_count_like_plain_sql(app, db, catalogs):
+    """The SQLite one-pass path (two or more groups) and the per-variable GROUP BYs agree, keyed
+    and plain, with and without a context filter."""
+    from app.characterization.services import Context, build_profile
+
+    for i in range(90):
+        answers = {"sex": "12"[i % 2], "life_course": ("JU", "AT", "VE")[i % 3], "zone": "13"[i % 4 == 0],
+                   "victim": ("1", "3", None)[i % 3], "territory": ("01", "50")[i % 5 == 0]}
+        db.session.add(build_profile(answers, Context("events", i % 3, date(2026, 3, 1 + i % 20))))
+    db.session.commit()
+    variables = ("sex", "life_course", "zone", "victim", "territory", "channel", "disability")
+    with app.test_request_context():
+        for filters in (queries.Filters(where={"sex": "1", "zone": "1"}),
+                        queries.Filters(capability="events", object_id="2", where={"sex": "2", "victim": ""}),
+                        queries.Filters(where={"zone": "3", "territory": "01", "victim": "1"})):
+            for keyed in (False, True):
+                fast = queries.all_totals(variables, filters, keyed)
+                plain = {v: queries.totals(v, filters, keyed) for v in variables}
+                assert fast == plain and fast["sex"]
