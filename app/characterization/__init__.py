@@ -1,5 +1,5 @@
 """Characterisation of citizens and grupos de valor: the shared question set with consent,
-unlinkable profile storage, dashboards with small-count suppression and exports."""
+unlinkable profile storage, dashboards protected by the disclosure layer (disclosure.py) and exports."""
 
 
 def register(app):

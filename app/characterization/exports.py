@@ -1,20 +1,21 @@
-"""Characterisation exports: profile rows and aggregated tables (CSV and XLSX), each with a data
-dictionary. All go through `app.core.exports` (streamed, formula-neutralised, audited).
+"""Characterisation exports: aggregated tables for every dashboard role, profile rows for the
+steward only (CSV and XLSX), each with a data dictionary. All go through `app.core.exports`
+(streamed, formula-neutralised, audited).
+
+No row-level microdata leaves for anyone but the steward (`exports.personal`): one row per
+participation with barrio, event and date singles people out (nearly every row was unique on
+those columns), so analysts and admins get tables, not rows. The steward's row export is audited
+as personal. Aggregated tables are protected by `disclosure` for everyone but the steward,
+exactly as on the dashboard (same function, same figures), and audited with what they held.
 
 Rows stream from a server-side cursor as plain tuples (no ORM objects), so memory stays flat.
-
-Analysts get *anonymised* rows: no organisation name (free text: it can name a small group or a
-person, e.g. "JAC vereda El Tambo, presidenta") and the participation date reduced to the month
-(a date plus an event and a barrio can single out one attendee on an attendance list). Stewards
-(`exports.personal`) get the organisation and the exact date. Aggregated tables are suppressed
-for everyone but stewards, exactly as on the dashboard.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import and_, case, func, select
 
-from app.characterization import dashboard, queries
+from app.characterization import dashboard, disclosure, queries
 from app.characterization.queries import D, Filters, P
 from app.core import exports
 from app.extensions import db
@@ -26,7 +27,8 @@ CODED = {"capability", "channel", "life_course", "sex", "gender_identity", "sexu
          "disability", "disability_types", "victim", "migrant", "campesino", "zone", "territory", "subterritory",
          "value_group"}
 AGG_HEADER = ("tabla", "variable", "codigo", "etiqueta", "variable_columna", "codigo_columna", "etiqueta_columna",
-              "personas", "oculta")
+              "participaciones", "protegida")
+EXPORTS = {"perfiles", "tablas"}
 
 
 def row_columns(full: bool) -> tuple[str, ...]:
@@ -47,8 +49,9 @@ def _descriptions() -> dict[str, str]:
         "tabla": _("Tabla del tablero"), "variable": _("Variable de las filas"), "codigo": _("Código de la fila"),
         "etiqueta": _("Etiqueta de la fila"), "variable_columna": _("Variable de las columnas (cruces)"),
         "codigo_columna": _("Código de la columna"), "etiqueta_columna": _("Etiqueta de la columna"),
-        "personas": _("Número de personas (vacío si está oculto)"),
-        "oculta": _("1 si la cifra se oculta por ser menor que k o para proteger otra cifra"),
+        "participaciones": _("Número de participaciones (registros de caracterización, no personas); "
+                             "«x» si la cifra protegida es menor que k"),
+        "protegida": _("1 si la cifra se muestra como «x» (menos de k tras la protección)"),
     }
 
 
@@ -101,60 +104,77 @@ def profile_rows(filters: Filters, full: bool):
     return db.session.execute(_rows_stmt(filters, full).execution_options(yield_per=5000, stream_results=True))
 
 
-def aggregated_rows(filters: Filters, k: int | None, cross: tuple[str, str] | None = None):
-    """The dashboard's tables (suppressed for k) as rows of AGG_HEADER."""
+def aggregated_rows(filters: Filters, viewer, cross: tuple[str, str] | None = None):
+    """The dashboard's tables (protected for the viewer) as rows of AGG_HEADER."""
     from flask_babel import gettext as _
 
-    for table in dashboard.summary(filters, k):
+    def shown(v):
+        return disclosure.MARKER if v is None else v
+
+    for table in dashboard.summary(filters, viewer):
         for row in table.rows:
-            yield (_("Totales"), table.variable, row["code"], row["label"], "", "", "", row["value"], int(row["value"] is None))
+            yield (_("Totales"), table.variable, row["code"], row["label"], "", "", "", shown(row["value"]),
+                   int(row["value"] is None))
         if not table.multi:
-            yield (_("Totales"), table.variable, "TOTAL", _("Total"), "", "", "", table.total, int(table.total is None))
+            yield (_("Totales"), table.variable, "TOTAL", _("Total"), "", "", "", shown(table.total),
+                   int(table.total is None))
     if cross:
-        ct = dashboard.crosstab(cross[0], cross[1], filters, k)
+        ct = dashboard.crosstab(cross[0], cross[1], filters, viewer)
         t = ct.table
         name = _("Cruce")
         for r, rl in ct.rows:
             for c, cl in ct.cols:
                 v = t.cells[(r, c)]
-                yield (name, ct.row_var, r, rl, ct.col_var, c, cl, v, int(v is None))
+                yield (name, ct.row_var, r, rl, ct.col_var, c, cl, shown(v), int(v is None))
             v = t.row_totals[r]
-            yield (name, ct.row_var, r, rl, ct.col_var, "TOTAL", _("Total"), v, int(v is None))
+            yield (name, ct.row_var, r, rl, ct.col_var, "TOTAL", _("Total"), shown(v), int(v is None))
         for c, cl in ct.cols:
             v = t.col_totals[c]
-            yield (name, ct.row_var, "TOTAL", _("Total"), ct.col_var, c, cl, v, int(v is None))
-        yield (name, ct.row_var, "TOTAL", _("Total"), ct.col_var, "TOTAL", _("Total"), t.total, int(t.total is None))
+            yield (name, ct.row_var, "TOTAL", _("Total"), ct.col_var, c, cl, shown(v), int(v is None))
+        yield (name, ct.row_var, "TOTAL", _("Total"), ct.col_var, "TOTAL", _("Total"), shown(t.total),
+               int(t.total is None))
 
 
-def _audit_filters(filters: Filters, k: int | None, extra: dict | None = None) -> dict:
-    return {**filters.as_dict(), "k": k, **(extra or {})}
+def _audit_filters(filters: Filters, viewer, extra: dict | None = None) -> dict:
+    viewer = dashboard.as_viewer(viewer)
+    return {**filters.as_dict(), "exact": viewer.exact, "k": viewer.k, **(extra or {})}
 
 
-def rows_csv(filters: Filters, full: bool):
+def _tables_content(cross) -> dict:
+    """What a table export held, for its audit entry."""
+    return {"cross": list(cross or ()), "contents": "protected tables" , "unit": "participations",
+            "variables": list(dashboard.SUMMARY_VARIABLES) + ["disability_type"]}
+
+
+def rows_csv(filters: Filters, full: bool = True):
+    """Row-level profiles: the steward only (the route checks `exports.personal`); personal."""
     columns = row_columns(full)
     return exports.csv_response("caracterizacion-perfiles.csv", columns, profile_rows(filters, full),
-                                what="characterization.profiles", filters=_audit_filters(filters, None, {"full": full}),
-                                personal=full)
+                                what="characterization.profiles",
+                                filters=_audit_filters(filters, None, {"full": full, "columns": list(columns)}),
+                                personal=True)
 
 
-def rows_xlsx(filters: Filters, full: bool):
+def rows_xlsx(filters: Filters, full: bool = True):
     columns = row_columns(full)
     return exports.xlsx_response("caracterizacion-perfiles.xlsx", [
         ("perfiles", columns, profile_rows(filters, full)),
         ("diccionario", DICT_HEADER, dictionary_rows(columns)),
-    ], what="characterization.profiles", filters=_audit_filters(filters, None, {"full": full}), personal=full)
+    ], what="characterization.profiles",
+        filters=_audit_filters(filters, None, {"full": full, "columns": list(columns)}), personal=True)
 
 
-def tables_csv(filters: Filters, k: int | None, cross):
-    return exports.csv_response("caracterizacion-tablas.csv", AGG_HEADER, aggregated_rows(filters, k, cross),
-                                what="characterization.tables", filters=_audit_filters(filters, k, {"cross": cross}))
+def tables_csv(filters: Filters, viewer, cross):
+    return exports.csv_response("caracterizacion-tablas.csv", AGG_HEADER, aggregated_rows(filters, viewer, cross),
+                                what="characterization.tables",
+                                filters=_audit_filters(filters, viewer, _tables_content(cross)))
 
 
-def tables_xlsx(filters: Filters, k: int | None, cross):
+def tables_xlsx(filters: Filters, viewer, cross):
     return exports.xlsx_response("caracterizacion-tablas.xlsx", [
-        ("tablas", AGG_HEADER, aggregated_rows(filters, k, cross)),
+        ("tablas", AGG_HEADER, aggregated_rows(filters, viewer, cross)),
         ("diccionario", DICT_HEADER, dictionary_rows(AGG_HEADER)),
-    ], what="characterization.tables", filters=_audit_filters(filters, k, {"cross": cross}))
+    ], what="characterization.tables", filters=_audit_filters(filters, viewer, _tables_content(cross)))
 
 
 def dictionary_csv(kind: str, full: bool):

@@ -24,35 +24,40 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.characterization.disclosure import new_record_key
 from app.core import time
 from app.core.db import random_id
 from app.extensions import db
+
+KEYED_INDEX_COLUMNS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim",
+                       "migrant", "campesino", "has_disability", "zone", "territory", "subterritory", "value_group",
+                       "channel")
 
 
 class Profile(db.Model):
     __tablename__ = "profile"
     # Dashboard queries are GROUP BY one or two answer columns, filtered by context and date.
-    # One index per answer column lets SQLite count a whole column from the index alone; the
-    # context/date index narrows filtered views. (PostgreSQL counts all columns in one scan
-    # with GROUPING SETS, see queries.py.)
+    # One index per answer column (with the record key, for the cell keys of the disclosure
+    # layer) lets SQLite count a whole column from the index alone; the context/date index
+    # narrows filtered views.
     __table_args__ = (
         Index("ix_profile_context", "capability", "object_id"),
-        Index("ix_profile_capability_date", "capability", "on_date"),
-        Index("ix_profile_life_course", "life_course"),
-        Index("ix_profile_sex", "sex"),
-        Index("ix_profile_gender_identity", "gender_identity"),
-        Index("ix_profile_sexual_orientation", "sexual_orientation"),
-        Index("ix_profile_ethnicity", "ethnicity"),
-        Index("ix_profile_victim", "victim"),
-        Index("ix_profile_migrant", "migrant"),
-        Index("ix_profile_campesino", "campesino"),
-        Index("ix_profile_has_disability", "has_disability"),
-        Index("ix_profile_zone", "zone"),
-        Index("ix_profile_subterritory", "subterritory"),
-        Index("ix_profile_value_group", "value_group"),
+        Index("ix_profile_capability_date", "capability", "on_date", "record_key"),
+        # (answer, record_key): COUNT(*) and SUM(record_key) of a column from the index alone.
+        *(Index(f"ix_profile_{name}", name, "record_key") for name in KEYED_INDEX_COLUMNS),
         {"sqlite_with_rowid": False},
     )
 
@@ -75,11 +80,13 @@ class Profile(db.Model):
     has_disability: Mapped[bool | None] = mapped_column(Boolean)  # None: not asked / prefer not to say
     # Territorial
     zone: Mapped[str | None] = mapped_column(String(10))
-    territory: Mapped[str | None] = mapped_column(String(40), index=True)  # comuna/corregimiento code
+    territory: Mapped[str | None] = mapped_column(String(40))  # comuna/corregimiento code
     subterritory: Mapped[str | None] = mapped_column(String(40))  # barrio/vereda code
     # Value group
     value_group: Mapped[str | None] = mapped_column(String(10))
     organisation: Mapped[str | None] = mapped_column(String(160))
+    # Random key fixed at write time for the cell-key method (disclosure.py); never shown.
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
 
     disabilities: Mapped[list[ProfileDisability]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 

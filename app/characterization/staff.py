@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.decorators import permission_required
-from app.characterization import baseline, dashboard, exports, services, suppression
+from app.characterization import baseline, dashboard, disclosure, exports, monitoring, services
 from app.characterization.staff_forms import BaselineForm, FilterForm, PreviewForm
+from app.core import audit
 
 bp = Blueprint("characterization", __name__, url_prefix="/gestion/caracterizacion")
 
@@ -19,11 +20,18 @@ def _filters():
     return form, valid
 
 
+def _audit_view(what: str, filters, viewer, cross=None, refused: bool = False) -> None:
+    """Every dashboard and table view leaves a trace: who, which filters, when (audit.view)."""
+    audit.record("view", target=what, details={"filters": filters.as_dict(), "cross": list(cross or ()),
+                                               "exact": viewer.exact, "refused": refused,
+                                               "narrow": len(filters.as_dict())})
+
+
 @bp.get("/")
 @permission_required("dashboards.view")
 def dashboard_view():
     form, valid = _filters()
-    k = suppression.k_for(current_user)
+    viewer = disclosure.viewer_for(current_user)
     status = 200
     if valid:
         filters, cross = form.filters(), form.cross()
@@ -31,42 +39,66 @@ def dashboard_view():
         from app.characterization.queries import Filters
 
         filters, cross, status = Filters(), None, 400
-    summary = dashboard.summary(filters, k)
-    crosstab = dashboard.crosstab(*cross, filters, k) if cross else None
-    territory = dashboard.crosstab("territory", "zone", filters, k)
-    representativeness = dashboard.representativeness(filters, k) if dashboard.has_baseline() else []
+    summary = crosstab = territory = None
+    representativeness = []
+    refused = False
+    try:
+        dashboard.check_view(filters, viewer)
+        summary = dashboard.summary(filters, viewer)
+        crosstab = dashboard.crosstab(*cross, filters, viewer) if cross else None
+        territory = dashboard.crosstab("territory", "zone", filters, viewer)
+        representativeness = dashboard.representativeness(filters, viewer) if dashboard.has_baseline() else []
+    except disclosure.ViewRefused:
+        refused = True
+    _audit_view("characterization.dashboard", filters, viewer, cross, refused)
     return render_template("characterization/staff/dashboard.html", form=form, summary=summary, crosstab=crosstab,
-                           territory=territory, representativeness=representativeness, k=k,
-                           note=suppression.note(k), args=request.args.to_dict(flat=False),
-                           under=dashboard.UNDER_REPRESENTED), status
-
-
-EXPORTS = {"perfiles", "tablas"}
+                           territory=territory, representativeness=representativeness, viewer=viewer,
+                           refused=disclosure.refused_message(viewer.k) if refused else "",
+                           note=disclosure.note(viewer), legend=disclosure.legend(viewer),
+                           args=request.args.to_dict(flat=False), under=dashboard.UNDER_REPRESENTED), status
 
 
 @bp.get("/exportar/<kind>.<fmt>")
 @permission_required("exports.anonymised")
 def export(kind, fmt):
-    if kind not in EXPORTS or fmt not in ("csv", "xlsx"):
+    """Aggregated tables for every dashboard role; row-level profiles only for the steward."""
+    if kind not in exports.EXPORTS or fmt not in ("csv", "xlsx"):
         abort(404)
+    if kind == "perfiles" and not current_user.can("exports.personal"):
+        abort(403)
     form, valid = _filters()
     if not valid:
         flash(_("Revisa los filtros antes de exportar."), "error")
         return redirect(url_for("characterization.dashboard_view", **request.args))
     filters = form.filters()
-    full = current_user.can("exports.personal")
     if kind == "perfiles":
-        return exports.rows_csv(filters, full) if fmt == "csv" else exports.rows_xlsx(filters, full)
-    k = suppression.k_for(current_user)
-    return exports.tables_csv(filters, k, form.cross()) if fmt == "csv" else exports.tables_xlsx(filters, k, form.cross())
+        return exports.rows_csv(filters, True) if fmt == "csv" else exports.rows_xlsx(filters, True)
+    viewer = disclosure.viewer_for(current_user)
+    try:
+        dashboard.check_view(filters, viewer)
+    except disclosure.ViewRefused:
+        _audit_view("characterization.tables", filters, viewer, form.cross(), True)
+        flash(disclosure.refused_message(viewer.k), "error")
+        return redirect(url_for("characterization.dashboard_view", **request.args))
+    if fmt == "csv":
+        return exports.tables_csv(filters, viewer, form.cross())
+    return exports.tables_xlsx(filters, viewer, form.cross())
 
 
 @bp.get("/exportar/diccionario-<kind>.csv")
 @permission_required("exports.anonymised")
 def export_dictionary(kind):
-    if kind not in EXPORTS:
+    if kind not in exports.EXPORTS:
         abort(404)
     return exports.dictionary_csv(kind, current_user.can("exports.personal"))
+
+
+@bp.get("/consultas-inusuales")
+@permission_required(disclosure.BYPASS_PERMISSION)
+def unusual_querying():
+    """For the steward: users who asked many narrow views in a short time."""
+    return render_template("characterization/staff/unusual.html", rows=monitoring.unusual_querying(),
+                           window=int(monitoring.WINDOW.total_seconds() // 60), threshold=monitoring.THRESHOLD)
 
 
 @bp.route("/linea-base", methods=["GET", "POST"])

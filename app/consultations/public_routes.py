@@ -6,7 +6,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from app.catalogs.models import CATALOG_MODELS
-from app.characterization.suppression import default_k
+from app.characterization import disclosure
 from app.consultations import public, results, services
 from app.consultations.forms import response_form
 from app.consultations.models import RULE_DEVICE, Consultation, ConsultationTopic
@@ -59,7 +59,7 @@ def public_show(slug: str):
             status = 422
     summary = None
     if state == "closed" and consultation.results_published:
-        summary = results.compute(consultation, k=default_k()).ranking[:5]
+        summary = results.compute(consultation, viewer=disclosure.public()).ranking[:5]
     return _page(consultation, form, state, answered_here, error=error, summary=summary), status
 
 
@@ -93,7 +93,7 @@ def _public_results(slug: str):
     consultation = _consultation(slug)
     if not consultation.results_published:
         abort(404)
-    return results.compute(consultation, request.args.get("por", "territory"), k=default_k())
+    return results.compute(consultation, request.args.get("por", "territory"), disclosure.public())
 
 
 @public.route("/<slug>/resultados")
@@ -114,7 +114,7 @@ def export_results(data: results.Results, fmt: str, *, what: str):
     """The results export (CSV or XLSX): the same rows the results page shows."""
     header, rows = data.export_rows()
     name = f"consulta-{data.consultation.slug}-{data.dimension}"
-    filters = {"consultation": data.consultation.id, "por": data.dimension, "k": data.k}
+    filters = {"consultation": data.consultation.id, "por": data.dimension, "k": data.viewer.threshold, "exact": data.viewer.exact}
     if fmt == "csv":
         return exports.csv_response(f"{name}.csv", header, rows, what=what, filters=filters)
     return exports.xlsx_response(f"{name}.xlsx", [(_("Resultados"), header, rows)], what=what, filters=filters)

@@ -1,5 +1,9 @@
 """Results of a consultation: the overall ranking and rankings by territory or population group,
-with small-count suppression. Read from the running tallies (a few hundred rows, whatever the
+protected by the shared disclosure layer (`app.characterization.disclosure`: small noise fixed
+per cell, marker under k; the steward sees exact counts). The tallies keep no record keys, so
+each published cell is keyed by its identity (consultation, breakdown, group, topic) and count
+(`disclosure.protect_hashed`): the same cell reads the same on every page and export. Every
+figure counts responses. Read from the running tallies (a few hundred rows, whatever the
 number of responses), so the page stays fast with hundreds of thousands of responses.
 
 The same `Results` object feeds the results page, the staff page and the CSV/XLSX export, so an
@@ -14,14 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.catalogs import services as catalogs
+from app.characterization import disclosure
+from app.characterization.disclosure import display
 from app.characterization.forms import QUESTIONS
-from app.characterization.suppression import (
-    display,
-    note,
-    suppress_counts,
-    suppress_table_full,
-    suppress_total,
-)
 from app.consultations import tally
 from app.consultations.models import Consultation, ConsultationTopic
 from app.extensions import db
@@ -47,7 +46,7 @@ def dimensions(consultation: Consultation) -> list[tuple[str, str]]:
 @dataclass
 class Results:
     consultation: Consultation
-    k: int | None
+    viewer: disclosure.Viewer
     respondents: str
     characterised: str
     ranking: list[dict]  # {rank, topic_id, label, value, display}
@@ -56,15 +55,16 @@ class Results:
     dimensions: list[tuple[str, str]]
     groups: list[dict] = field(default_factory=list)  # {code, label, people, top: [{rank, label, display}]}
     note: str = ""
+    legend: str = ""
 
     def export_rows(self) -> tuple[list[str], list[list]]:
         """Header and rows of the export: exactly the figures the page shows."""
-        header = [_("Sección"), _("Grupo"), _("Puesto"), _("Tema"), _("Personas")]
+        header = [_("Sección"), _("Grupo"), _("Puesto"), _("Tema"), _("Respuestas")]
         rows: list[list] = [[_("Respuestas"), "", "", "", self.respondents]]
         rows += [[_("Ranking general"), "", r["rank"], r["label"], r["display"]] for r in self.ranking]
         rows.append([_("Respuestas con caracterización"), "", "", "", self.characterised])
         for g in self.groups:
-            rows.append([self.dimension_label, g["label"], "", _("Personas que respondieron"), g["people"]])
+            rows.append([self.dimension_label, g["label"], "", _("Respuestas del grupo"), g["people"]])
             rows += [[self.dimension_label, g["label"], t["rank"], t["label"], t["display"]] for t in g["top"]]
         return header, rows
 
@@ -76,13 +76,18 @@ def _group_labels(dimension: str) -> dict:
     return catalogs.labels(dimension)
 
 
-def compute(consultation: Consultation, dimension: str = "territory", k: int | None = 5) -> Results:
-    """Results of `consultation` broken down by `dimension` (falls back to territory), hiding
-    counts under `k` (None: stewards see every count)."""
+def compute(consultation: Consultation, dimension: str = "territory",
+            viewer: disclosure.Viewer | None = None) -> Results:
+    """Results of `consultation` broken down by `dimension` (falls back to territory), protected
+    for `viewer` (default: the public)."""
+    viewer = viewer or disclosure.public()
     dims = dimensions(consultation)
     if dimension not in dict(dims):
         dimension = "territory"
     cid = consultation.id
+
+    def shown(n: int, dim: str, code, topic: int) -> int | None:
+        return disclosure.protect_hashed(n, viewer, "consultation", cid, dim, code or "", topic)
 
     topics = {t.id: t for t in db.session.scalars(select(ConsultationTopic)
                                                    .where(ConsultationTopic.consultation_id == cid))}
@@ -90,9 +95,9 @@ def compute(consultation: Consultation, dimension: str = "territory", k: int | N
     votes = {t: n for (d, _c, t), n in counts.items() if d == "all" and t}
     shown_topics = [t for t in topics.values() if t.active or votes.get(t.id)]
     shown_topics.sort(key=lambda t: (-votes.get(t.id, 0), t.position, t.id))
-    suppressed = suppress_counts({t.id: votes.get(t.id, 0) for t in shown_topics}, k)
-    ranking = [{"rank": i, "topic_id": t.id, "label": t.title, "value": suppressed[t.id],
-                "display": display(suppressed[t.id], k)} for i, t in enumerate(shown_topics, start=1)]
+    protected = {t.id: shown(votes.get(t.id, 0), "all", "", t.id) for t in shown_topics}
+    ranking = [{"rank": i, "topic_id": t.id, "label": t.title, "value": protected[t.id],
+                "display": display(protected[t.id])} for i, t in enumerate(shown_topics, start=1)]
 
     total = counts.get(("all", "", 0), 0)
     characterised = counts.get(("profiled", "", 0), 0)
@@ -110,22 +115,20 @@ def compute(consultation: Consultation, dimension: str = "territory", k: int | N
     labels = _group_labels(dimension)
     order = list(labels)
     codes = sorted(people, key=lambda c: (c is None, order.index(c) if c in labels else len(order), str(c)))
-    people_shown = suppress_counts({c: people[c] for c in codes}, k)
-    table = suppress_table_full(cells, k, rows=codes, cols=[t.id for t in shown_topics])
     groups = []
     for code in codes:
-        visible = [(table.cells.get((code, t.id)), t) for t in shown_topics]
+        visible = [(shown(cells.get((code, t.id), 0), dimension, code, t.id), t) for t in shown_topics]
         visible = sorted(((n, t) for n, t in visible if n), key=lambda p: (-p[0], p[1].position, p[1].id))[:TOP]
         groups.append({
             "code": code,
             "label": labels.get(code) or (_("Sin responder") if code in (None, "") else str(code)),
-            "people": display(people_shown[code], k),
-            "top": [{"rank": i, "label": t.title, "display": display(n, k)} for i, (n, t) in enumerate(visible, 1)],
+            "people": display(shown(people[code], dimension, code, 0)),
+            "top": [{"rank": i, "label": t.title, "display": display(n)} for i, (n, t) in enumerate(visible, 1)],
         })
     return Results(
-        consultation=consultation, k=k,
-        respondents=display(suppress_total(total, k), k),
-        characterised=display(suppress_total(characterised, k), k),
+        consultation=consultation, viewer=viewer,
+        respondents=display(shown(total, "all", "", 0)),
+        characterised=display(shown(characterised, "profiled", "", 0)),
         ranking=ranking, dimension=dimension, dimension_label=dict(dims)[dimension], dimensions=dims,
-        groups=groups, note=note(k),
+        groups=groups, note=disclosure.note(viewer), legend=disclosure.legend(viewer),
     )

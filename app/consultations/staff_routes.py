@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
-from app.characterization.suppression import k_for
+from app.characterization import disclosure
 from app.consultations import results, services, staff
 from app.consultations.forms import ConsultationForm, ModerationForm, TopicForm
 from app.consultations.models import Consultation, ConsultationProposal, ConsultationTopic
@@ -195,7 +195,7 @@ def _staff_results(consultation_id: int) -> results.Results:
     consultation = _get(consultation_id)
     if not _can_see_results(consultation):
         abort(403)
-    return results.compute(consultation, request.args.get("por", "territory"), k=k_for(current_user))
+    return results.compute(consultation, request.args.get("por", "territory"), disclosure.viewer_for(current_user))
 
 
 @staff.route("/<int:consultation_id>/resultados")

@@ -3,7 +3,7 @@
 Rows come from one ordered query (responses LEFT JOIN answers, by response id) read through a
 server-side cursor (`yield_per`) and folded into one row per response as they pass: no list of
 all rows is ever built. Responses carry no identity and no characterisation columns (breakdowns
-by group live on the results page, with small-count suppression).
+by group live on the results page, protected by the disclosure layer).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from app.characterization import suppression
+from app.characterization import disclosure
 from app.core.ratelimit import limit_public_post
 from app.extensions import db
 from app.surveys import forms, public, results, services
@@ -113,7 +113,7 @@ def public_results(slug: str):
     survey = _published_or_404(slug)
     if not survey.results_public:
         abort(404)
-    k = suppression.default_k()
-    data = results.compute(survey, k=k)
+    viewer = disclosure.public()
+    data = results.compute(survey, viewer=viewer)
     return render_template("surveys/public/results.html", survey=survey, results=data, event=services.event_of(survey),
-                           note=suppression.note(k))
+                           note=disclosure.note(viewer), legend=disclosure.legend(viewer))

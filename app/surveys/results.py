@@ -5,11 +5,15 @@ Indicators
 - Average rating: mean of every 1–5 rating.
 - Recommendation score (NPS): % promoters (9–10) minus % detractors (0–6) of the 0–10 question(s).
 
-Suppression (app.characterization.suppression)
+Protection (the shared disclosure layer, app.characterization.disclosure)
 - Unfiltered results for staff show exact counts: an anonymous survey's answers without a
   breakdown by group point at nobody (the anonymised export holds the same rows).
-- Results filtered by a characterisation group, and every public results page, suppress small
-  counts (k) for everyone but stewards; a group under k people is not shown at all.
+- Results filtered by a characterisation group, and every public results page, are protected
+  for everyone but stewards: a small fixed noise per cell and the marker under k; a group whose
+  protected size is under k is not shown at all. Filtered cells are keyed by their records'
+  keys (SUM(profile.record_key)); unfiltered public cells, which may hold responses without a
+  profile, by their identity (survey, question, value) and count. Averages and indicators of a
+  protected view are computed from the protected counts.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
-from app.characterization import suppression
+from app.characterization import disclosure
 from app.characterization.models import Profile
 from app.extensions import db
 from app.surveys import services
@@ -88,36 +92,58 @@ def clean_filters(survey: Survey, raw: dict) -> dict[str, str]:
     return {k: str(v) for k, v in raw.items() if k in allowed and v and CODE.fullmatch(str(v))}
 
 
-def compute(survey: Survey, filters: dict[str, str] | None = None, *, k: int | None = None) -> Results:
-    """Results of a survey, optionally for one characterisation group; `k` suppresses small
-    counts (None: exact). Callers choose k: None for staff without filters, `k_for(user)` for
-    staff with filters, the default k on public pages."""
+def compute(survey: Survey, filters: dict[str, str] | None = None, *,
+            viewer: disclosure.Viewer | None = None) -> Results:
+    """Results of a survey, optionally for one characterisation group, protected for `viewer`
+    (None: exact). Callers choose: None for staff without filters, `viewer_for(user)` for staff
+    with filters, `disclosure.public()` on public pages."""
     filters = filters or {}
+    viewer = viewer or disclosure.Viewer(exact=True, k=disclosure.default_k())
+    keyed = bool(filters) and not viewer.exact
+    extra = [func.coalesce(func.sum(Profile.record_key), 0)] if keyed else []
+    identity = ("survey", survey.id, tuple(sorted(filters.items())))
+
+    def protect(n: int, key: int | None, *cell) -> int | None:
+        if viewer.exact:
+            return n
+        if keyed:
+            return disclosure.protect(n, key or 0, viewer)
+        return disclosure.protect_hashed(n, viewer, *identity, *cell)
+
     questions = survey.ordered_questions()
-    base = select(SurveyResponse.channel, func.count()).where(SurveyResponse.survey_id == survey.id)
+    base = select(SurveyResponse.channel, func.count(), *extra).where(SurveyResponse.survey_id == survey.id)
     base = _filtered(base, filters, SurveyResponse.id).group_by(SurveyResponse.channel)
-    by_channel = {ch: n for ch, n in db.session.execute(base).all()}
+    channel_rows = db.session.execute(base).all()
+    by_channel = {row[0]: row[1] for row in channel_rows}
     total = sum(by_channel.values())
-    hidden_group = bool(k and 0 < total < k)
+    shown_total = protect(total, sum(row[2] for row in channel_rows) if keyed else None, "responses")
+    hidden_group = bool(not viewer.exact and total and shown_total is None)
 
     ids = [q.id for q in questions]
-    counts: dict[int, dict[int, int]] = {q.id: {} for q in questions}
-    answered: dict[int, int] = {}
+    counts: dict[int, dict[int, tuple[int, int]]] = {q.id: {} for q in questions}
+    answered: dict[int, tuple[int, int]] = {}
     if ids and total and not hidden_group:
-        stmt = (select(SurveyAnswer.question_id, SurveyAnswer.value, func.count())
+        stmt = (select(SurveyAnswer.question_id, SurveyAnswer.value, func.count(), *extra)
                 .where(SurveyAnswer.question_id.in_(ids)))
         stmt = _filtered(stmt, filters, SurveyAnswer.response_id).group_by(SurveyAnswer.question_id, SurveyAnswer.value)
-        for qid, value, n in db.session.execute(stmt):
+        for row in db.session.execute(stmt):
+            qid, value, n, key = row[0], row[1], row[2], (row[3] if keyed else 0)
             if value is None:
-                answered[qid] = answered.get(qid, 0) + n  # text answers
+                old = answered.get(qid, (0, 0))
+                answered[qid] = (old[0] + n, old[1] + key)  # text answers
             else:
-                counts[qid][value] = n
+                counts[qid][value] = (n, key)
         multi = [q.id for q in questions if q.kind == MULTIPLE]
         if multi:
-            stmt = (select(SurveyAnswer.question_id, func.count(distinct(SurveyAnswer.response_id)))
-                    .where(SurveyAnswer.question_id.in_(multi)))
-            stmt = _filtered(stmt, filters, SurveyAnswer.response_id).group_by(SurveyAnswer.question_id)
-            answered.update(dict(db.session.execute(stmt).all()))
+            per_response = (select(SurveyAnswer.question_id, SurveyAnswer.response_id)
+                            .where(SurveyAnswer.question_id.in_(multi)).distinct())
+            sub = _filtered(per_response, filters, SurveyAnswer.response_id).subquery()
+            stmt = select(sub.c.question_id, func.count()).group_by(sub.c.question_id)
+            if keyed:
+                stmt = (select(sub.c.question_id, func.count(), func.coalesce(func.sum(Profile.record_key), 0))
+                        .select_from(sub).join(SurveyResponse, SurveyResponse.id == sub.c.response_id)
+                        .join(Profile, Profile.id == SurveyResponse.profile_id).group_by(sub.c.question_id))
+            answered.update({row[0]: (row[1], row[2] if keyed else 0) for row in db.session.execute(stmt)})
 
     results = []
     all_ratings: dict[int, int] = {}
@@ -125,32 +151,40 @@ def compute(survey: Survey, filters: dict[str, str] | None = None, *, k: int | N
     for q in questions:
         r = QuestionResult(question=q)
         if q.kind in TEXT_KINDS:
-            r.texts = answered.get(q.id, 0) if not hidden_group else 0
-            r.answered = r.texts
-            r.answered_display = suppression.display(r.answered, k) if r.answered is not None else ""
+            n, key = answered.get(q.id, (0, 0)) if not hidden_group else (0, 0)
+            r.answered = protect(n, key, q.id, "answered")
+            r.texts = n if viewer.exact else (r.answered or 0)
+            r.answered_display = disclosure.display(r.answered)
             results.append(r)
             continue
-        raw = {value: counts[q.id].get(value, 0) for value, _label in services.choice_labels(q)}
-        shown = suppression.suppress_counts(raw, k) if k else dict(raw)
-        r.rows = [{"label": label, "value": shown[value], "count": raw[value],
-                   "display": suppression.display(shown[value], k)} for value, label in services.choice_labels(q)]
-        r.answered = answered.get(q.id) if q.kind == MULTIPLE else sum(raw.values())
-        r.answered_display = suppression.display(r.answered, k) if r.answered is not None else ""
+        raw = {value: counts[q.id].get(value, (0, 0)) for value, _label in services.choice_labels(q)}
+        shown = {value: protect(n, key, q.id, value) for value, (n, key) in raw.items()}
+        basis = {value: (v or 0) for value, v in shown.items()}  # indicators from what is shown
+        r.rows = [{"label": label, "value": shown[value], "count": basis[value],
+                   "display": disclosure.display(shown[value])} for value, label in services.choice_labels(q)]
+        if q.kind == MULTIPLE:
+            n, key = answered.get(q.id, (0, 0))
+        else:
+            n, key = sum(c[0] for c in raw.values()), sum(c[1] for c in raw.values())
+        r.answered = protect(n, key % disclosure.KEY_RANGE, q.id, "answered")
+        r.answered_display = disclosure.display(r.answered)
         if q.kind == RATING:
-            r.average, r.satisfaction = _rating(raw)
-            for value, n in raw.items():
+            r.average, r.satisfaction = _rating(basis)
+            for value, n in basis.items():
                 all_ratings[value] = all_ratings.get(value, 0) + n
         elif q.kind == NPS:
-            r.nps = _nps(raw)
-            r.average = _mean(raw)
-            for value, n in raw.items():
+            r.nps = _nps(basis)
+            r.average = _mean(basis)
+            for value, n in basis.items():
                 nps_counts[value] = nps_counts.get(value, 0) + n
         results.append(r)
     average, satisfaction = _rating(all_ratings)
-    return Results(survey=survey, responses=None if hidden_group else total,
-                   responses_display=suppression.display(None if hidden_group else total, k), by_channel=by_channel,
+    if not viewer.exact:
+        by_channel = {}  # channels are a breakdown too: staff see them on exact views only
+    return Results(survey=survey, responses=None if hidden_group else shown_total,
+                   responses_display=disclosure.display(None if hidden_group else shown_total), by_channel=by_channel,
                    questions=results, satisfaction=satisfaction, average=average, nps=_nps(nps_counts),
-                   hidden_group=hidden_group, k=k, filters=filters)
+                   hidden_group=hidden_group, k=None if viewer.exact else viewer.k, filters=filters)
 
 
 def _mean(counts: dict[int, int]) -> float | None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts.decorators import login_required, permission_required
 from app.catalogs import services as catalogs
-from app.characterization import suppression
+from app.characterization import disclosure
 from app.characterization.forms import QUESTIONS as PROFILE_QUESTIONS
 from app.core import documents, registry, time
 from app.core.auth import may
@@ -327,8 +327,8 @@ def qr(survey_id: int, fmt: str):
 def results_page(survey_id: int):
     survey = _survey(survey_id, check=can_see_results)
     filters = results.clean_filters(survey, request.args.to_dict())
-    k = suppression.k_for(current_user) if filters else None
-    data = results.compute(survey, filters, k=k)
+    viewer = disclosure.viewer_for(current_user) if filters else None
+    data = results.compute(survey, filters, viewer=viewer)
     variables = results.filterable_variables(survey)
     options = {}
     for v in variables:
@@ -337,7 +337,8 @@ def results_page(survey_id: int):
         else:
             options[v] = catalogs.choices(v)
     return render_template("surveys/staff/results.html", survey=survey, results=data, variables=variables,
-                           options=options, questions_text=PROFILE_QUESTIONS, note=suppression.note(k) if filters else "",
+                           options=options, questions_text=PROFILE_QUESTIONS, note=disclosure.note(viewer) if viewer else "",
+                           legend=disclosure.legend(viewer) if viewer else "",
                            can_export=can_export(survey),
                            event=services.event_of(survey))
 
@@ -349,8 +350,8 @@ def text_answers(survey_id: int, question_id: int):
     question = _question(survey, question_id)
     filters = results.clean_filters(survey, request.args.to_dict())
     page = max(1, min(request.args.get("pagina", 1, type=int) or 1, 100000))
-    k = suppression.k_for(current_user) if filters else None
-    total_group = results.compute(survey, filters, k=k).responses if filters else 1
+    viewer = disclosure.viewer_for(current_user) if filters else None
+    total_group = results.compute(survey, filters, viewer=viewer).responses if filters else 1
     texts, total = ([], 0) if total_group is None else results.text_answers(question, page, filters)
     return render_template("surveys/staff/texts.html", survey=survey, question=question, texts=texts, total=total,
                            page=page, pages=max(1, -(-total // results.TEXT_PAGE)), filters=filters)

@@ -66,5 +66,20 @@ def test_dashboard_pages_pass_axe(phone, make_user, catalogs):
     analyst = make_user("analyst")
     staff_login(phone, analyst.email, PASSWORD)
     phone.visit("/gestion/caracterizacion/?fila=sex&columna=life_course")
-    assert "<5" in phone.locator("main").inner_text()
+    assert "«x»: cifra protegida" in phone.locator("main").inner_text()
     phone.visit("/gestion/caracterizacion/linea-base")
+
+
+def test_refused_view_and_unusual_querying_pages_pass_axe(phone, make_user, catalogs):
+    from app.characterization.demo import demo_profiles
+
+    demo_profiles(300)
+    steward = make_user("steward")
+    staff_login(phone, steward.email, PASSWORD)
+    phone.visit("/gestion/caracterizacion/consultas-inusuales")
+    assert "Consultas inusuales de cifras" in phone.locator("h1").inner_text()
+    analyst = make_user("analyst", email="analista2@prueba.gov.co")
+    phone.context.clear_cookies()
+    staff_login(phone, analyst.email, PASSWORD)
+    phone.visit("/gestion/caracterizacion/?f_sex=3&f_zone=3&f_victim=2")
+    assert "abarca menos de 5 participaciones" in phone.locator("main").inner_text()

@@ -64,13 +64,15 @@ def test_editor_cannot_see_the_dashboard_or_export(client, login_as, population)
     assert client.get(URL + "vista-previa").status_code == 200  # editors embed the section: they may preview it
 
 
-def test_analyst_sees_small_counts_suppressed_steward_sees_them(client, login_as, make_user, population):
+def test_analyst_sees_protected_figures_steward_sees_exact_ones(client, login_as, make_user, population):
     login_as("analyst")
     page = client.get(URL).get_data(as_text=True)
-    assert "&lt;5" in page and "Intersexual" in page
+    assert "Intersexual" in page and "&lt;5" not in page
+    assert "Estas cifras están protegidas" in page and "«x»: cifra protegida" in page
+    assert "cuenta participaciones" in page
     steward = as_user(client.application, make_user("steward"))
     page = steward.get(URL + "?f_sex=3").get_data(as_text=True)
-    assert "Ves las cifras completas" in page
+    assert "Ves las cifras exactas" in page and "«x»: cifra protegida" not in page
 
 
 def test_no_count_under_k_reaches_an_analyst(client, login_as, population, db):
@@ -79,13 +81,12 @@ def test_no_count_under_k_reaches_an_analyst(client, login_as, population, db):
         tables = dashboard.summary(queries.Filters(), 5)
         sex = next(t for t in tables if t.variable == "sex")
         shown = {r["code"]: r["value"] for r in sex.rows}
-        # Intersex (2) hidden, and one more so that 84 - visible does not give it back.
-        assert shown["3"] is None and sum(v is None for v in shown.values()) >= 2
-        visible = sum(v for v in shown.values() if v)
-        assert sex.total - visible >= 5
+        assert shown["3"] is None  # 2 intersex participations: the marker
+        assert abs(shown["2"] - 40) <= 2 and abs(sex.total - 84) <= 2
         for t in tables:
             for r in t.rows:
-                assert r["value"] is None or r["value"] == 0 or r["value"] >= 5
+                assert r["value"] is None or r["value"] >= 5
+                assert r["display"] == "x" if r["value"] is None else r["display"].isdigit()
 
 
 def test_exported_counts_equal_dashboard_counts_and_are_audited(client, login_as, population, db):
@@ -93,35 +94,40 @@ def test_exported_counts_equal_dashboard_counts_and_are_audited(client, login_as
     response = client.get(URL + "exportar/tablas.csv?fila=sex&columna=zone")
     rows = _csv(response)
     header, data = rows[0], rows[1:]
-    assert header[:3] == ["tabla", "variable", "codigo"]
+    assert header[:3] == ["tabla", "variable", "codigo"] and header[7] == "participaciones"
     exported = {(r[1], r[2]): r[7] for r in data if r[0] == "Totales"}
     with client.application.test_request_context():
         for table in dashboard.summary(queries.Filters(), 5):
             for row in table.rows:
-                assert exported[(table.variable, row["code"])] == ("" if row["value"] is None else str(row["value"]))
-    assert exported[("sex", "3")] == ""  # hidden
+                assert exported[(table.variable, row["code"])] == ("x" if row["value"] is None else str(row["value"]))
+    assert exported[("sex", "3")] == "x"  # protected
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export").order_by(AuditEntry.id.desc()))
     assert entry.target == "characterization.tables" and entry.details["rows"] == len(data)
     assert entry.actor == "analyst@prueba.gov.co" and entry.details["filters"]["cross"] == ["sex", "zone"]
+    assert entry.details["personal"] is False and entry.details["filters"]["exact"] is False
 
 
-def test_profile_rows_export_is_anonymised_for_analysts_full_for_stewards(client, login_as, make_user, population, db):
+def test_profile_rows_export_only_for_the_steward_and_audited_as_personal(client, login_as, make_user,
+                                                                          population, db):
     db.session.execute(Profile.__table__.update().values(organisation="JAC El Tambo"))
     db.session.commit()
     login_as("analyst")
-    rows = _csv(client.get(URL + "exportar/perfiles.csv?f_zone=3"))
-    assert "organisation" not in rows[0] and len(rows) == 13
-    assert {r[rows[0].index("on_date")] for r in rows[1:]} == {"2026-05"}
-    book = openpyxl.load_workbook(io.BytesIO(client.get(URL + "exportar/perfiles.xlsx").data), read_only=True)
-    assert book.sheetnames == ["perfiles", "diccionario"]
-    assert sum(1 for _ in book["perfiles"].iter_rows()) == 85
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export").order_by(AuditEntry.id)).all()
-    assert [(e.details["format"], e.details["rows"], e.details["personal"]) for e in entries] == [("csv", 12, False), ("xlsx", 84, False)]
-    assert entries[0].details["filters"]["where"] == {"zone": "3"}
+    assert client.get(URL + "exportar/perfiles.csv?f_zone=3").status_code == 403
+    assert client.get(URL + "exportar/perfiles.xlsx").status_code == 403
+    assert "exportar/perfiles.csv" not in client.get(URL).get_data(as_text=True)
+    admin = as_user(client.application, make_user("admin"))
+    assert admin.get(URL + "exportar/perfiles.csv").status_code == 403
     steward = as_user(client.application, make_user("steward"))
     rows = _csv(steward.get(URL + "exportar/perfiles.csv?f_sex=3"))
     assert "organisation" in rows[0] and rows[1][rows[0].index("organisation")] == "JAC El Tambo"
     assert rows[1][rows[0].index("on_date")] == "2026-03-10" and rows[1][rows[0].index("disability_types")] == "02"
+    book = openpyxl.load_workbook(io.BytesIO(steward.get(URL + "exportar/perfiles.xlsx").data), read_only=True)
+    assert book.sheetnames == ["perfiles", "diccionario"]
+    assert sum(1 for _ in book["perfiles"].iter_rows()) == 85
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export").order_by(AuditEntry.id)).all()
+    assert [(e.details["format"], e.details["rows"], e.details["personal"]) for e in entries] == [
+        ("csv", 2, True), ("xlsx", 84, True)]
+    assert entries[0].details["filters"]["where"] == {"sex": "3"} and "subterritory" in entries[0].details["filters"]["columns"]
 
 
 def test_data_dictionary_lists_every_column_and_code(client, login_as, population):

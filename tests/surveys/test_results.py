@@ -1,4 +1,4 @@
-"""Results: indicators, charts with tables, free text, filters with suppression, exports equal to
+"""Results: indicators, charts with tables, free text, filters with protected figures, exports equal to
 results, public results, comparison, and the hooks that list surveys elsewhere."""
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def test_export_rows_equal_the_results(app, db, make_survey, login_as, client):
     assert sorted(str(r[0]) for r in xrows[1:]) == sorted(r[0] for r in data)
 
 
-def test_filters_suppress_small_groups_except_for_stewards(app, db, make_survey, client, make_user):
+def test_filters_protect_small_groups_except_for_stewards(app, db, make_survey, client, make_user):
     survey = make_survey(profile_variables=["sex", "life_course"])
     for i in range(12):
         _answer(survey, _base(survey, 5 if i % 3 else 1, 9), profile={"sex": "2" if i < 9 else "1", "territory": "01"})
@@ -114,8 +114,8 @@ def test_filters_suppress_small_groups_except_for_stewards(app, db, make_survey,
     small = client.get(base + "?sex=1").get_data(as_text=True)
     assert "menos de 5 respuestas" in small and "<svg" not in small
     big = client.get(base + "?sex=2").get_data(as_text=True)
-    assert "&lt;5" in big  # the 3 people who rated 1 among 9 women are hidden
-    assert "indica menos de 5 personas" in big
+    assert 'class="chart-value">x</text>' in big  # the 3 people who rated 1 among 9 women: the marker
+    assert "«x»: cifra protegida" in big and "Estas cifras están protegidas" in big
     texts = client.get(f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos?sex=1").get_data(as_text=True)
     assert "No hay respuestas escritas para mostrar" in texts
     steward = make_user("steward", email="custodia@prueba.gov.co")
@@ -138,7 +138,8 @@ def test_public_results_only_when_published_and_never_free_text(app, db, client,
     for i in range(6):
         _answer(survey, _base(survey, 5 if i else 1, 9))
     page = client.get(f"/encuestas/{survey.slug}/resultados").get_data(as_text=True)
-    assert "<svg" in page and "&lt;5" in page and "casa azul" not in page
+    assert "<svg" in page and 'class="chart-value">x</text>' in page and "casa azul" not in page
+    assert "Estas cifras están protegidas" in page and "Cada cifra cuenta respuestas" in page
     with app.test_request_context():
         items = registry.get(app).call("transparency_items", "rendicion")
         assert [i["url"] for i in items] == [f"/encuestas/{survey.slug}/resultados"]
