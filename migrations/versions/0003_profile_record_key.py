@@ -1,7 +1,7 @@
 """profile record key for the cell-key method; answer indexes carry the key
 
 Revision ID: 0003_profile_record_key
-Revises: 0002_capabilities
+Revises: 0004_retention
 Create Date: 2026-12-01 15:00:00
 
 Every profile gets a random record key (0..255). Existing profiles get one drawn by the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_profile_record_key'
-down_revision = '0002_capabilities'
+down_revision = '0004_retention'
 branch_labels = None
 depends_on = None
 
