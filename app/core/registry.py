@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,37 @@ class NavItem:
     area: str = "public"  # "public" or "staff"
     permission: str | None = None  # staff items: the permission needed to see it
     order: int = 50
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """The period an accountability report covers: a year, or one event (then `event_id`)."""
+
+    start: date
+    end: date  # inclusive
+    label: str
+    event_id: int | None = None
+
+
+@dataclass
+class ReportTable:
+    caption: str
+    header: list[str]
+    rows: list[list[str]]  # text cells, figures already protected (see characterization.suppression)
+
+
+@dataclass
+class ReportSection:
+    """One section of the accountability report, given by a capability's `report_sections` entry.
+    `order` places it (10 topics, 20 events, 30 ballot, 40 surveys, 50 plans, 60 commitments…)."""
+
+    key: str
+    order: int
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[ReportTable] = field(default_factory=list)
+    # Light per row of a table (0-based table index -> [status code per row]) for status lights.
+    lights: dict[int, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -29,6 +61,9 @@ class Registry:
     search: list[Callable[[str], list[dict]]] = field(default_factory=list)
     # Demo data: (order, name, callable()) run by `flask participa demo`.
     demo: list[tuple[int, str, Callable[[], None]]] = field(default_factory=list)
+
+    # Accountability report: callables (period) -> list of ReportSection, one or more per capability.
+    report_sections: list[Callable[[ReportPeriod], list[ReportSection]]] = field(default_factory=list)
 
     # Named hooks (see CONTRIBUTING.md, "Hooks"): capabilities add callables, others call them.
     hooks: dict[str, list[Callable]] = field(default_factory=dict)

@@ -24,6 +24,8 @@ def register(app):
     register_usage_checker(app, office_usage)
 
     reg = registry.get(app)
+    from app.plans import report as _report
+    reg.report_sections.append(_report.sections)
     reg.add_nav(
         registry.NavItem("plans.index", lambda: _l("Planes de mejoramiento"), area="public", order=60),
         registry.NavItem("plans_staff.index", lambda: _l("Planes de mejoramiento"), area="staff",
