@@ -13,9 +13,10 @@ staff = Blueprint("accountability_staff", __name__, url_prefix="/gestion/rendici
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.accountability import hooks, models, routes  # noqa: F401
+    from app.accountability import hooks, models, opendata, routes  # noqa: F401
     from app.core import registry
 
+    opendata.register(app)
     app.register_blueprint(public)
     app.register_blueprint(staff)
     reg = registry.get(app)

@@ -59,3 +59,35 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
         [[names.get(c, c) if c else _("Sin asignar"), *map(str, by_office[c][:3]),
           _pct(by_office[c][2], by_office[c][1])] for c in offices]))
     return [section]
+
+
+def datasets() -> list:
+    from flask_babel import gettext as _
+
+    from app.core.registry import OpenDataset
+
+    def rows() -> list[list]:
+        names = {o.code: o.name for o in catalogs.offices(include_inactive=True)}
+        stmt = (select(BallotQuestion.year, BallotQuestion.kind, BallotQuestion.office_code, func.count(),
+                       func.sum(cast(BallotQuestion.status.in_(ANSWERED), Integer)),
+                       func.sum(cast(BallotQuestion.answered_on_time.is_(True), Integer)),
+                       func.avg(BallotQuestion.business_days_to_answer))
+                .group_by(BallotQuestion.year, BallotQuestion.kind, BallotQuestion.office_code)
+                .order_by(BallotQuestion.year, BallotQuestion.kind, BallotQuestion.office_code))
+        return [[year, kind_label(kind), names.get(office, office) if office else _("Sin asignar"), n, int(a or 0),
+                 int(t or 0), round(float(avg), 1) if avg is not None else None]
+                for year, kind, office, n, a, t, avg in db.session.execute(stmt)]
+
+    return [OpenDataset(
+        "estadisticas-urna", _("Estadísticas de la urna virtual"),
+        _("Preguntas, propuestas y solicitudes recibidas por la urna virtual por año, tipo y dependencia, cuántas "
+          "se respondieron y cuántas dentro del término legal (Ley 1755 de 2015)."), _("Transparencia"),
+        _("Diaria"),
+        [("anio", "integer", _("Año de radicación")),
+         ("tipo", "text", _("Tipo de solicitud")),
+         ("dependencia", "text", _("Dependencia que responde")),
+         ("recibidas", "integer", _("Solicitudes recibidas")),
+         ("respondidas", "integer", _("Solicitudes respondidas")),
+         ("a_tiempo", "integer", _("Respondidas dentro del término legal")),
+         ("dias_habiles_promedio", "number", _("Días hábiles promedio para responder; vacío si no hay respuestas"))],
+        rows)]

@@ -24,6 +24,7 @@ def register(app):
     from app.consultations import report as _report
 
     reg.report_sections.append(_report.sections)
+    reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("consultations.public_index", lambda: _l("Consultas"), area="public", order=30),
         registry.NavItem("consultations_staff.index", lambda: _l("Consultas"), area="staff",

@@ -60,3 +60,31 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
     if found:
         section.paragraphs.append(published.note())
     return [section]
+
+
+def datasets() -> list:
+    from app.core.registry import OpenDataset
+
+    def rows() -> list[list]:
+        out = []
+        for consultation in db.session.scalars(select(Consultation).where(
+                Consultation.is_public.is_(True), Consultation.results_published_at.is_not(None))
+                .order_by(Consultation.opens_at)):
+            result = results.compute(consultation, "territory", published.threshold())
+            for r in result.ranking:
+                out.append([consultation.id, consultation.title, time.to_local(consultation.opens_at).date(),
+                            time.to_local(consultation.closes_at).date(), r["rank"], r["label"], r["value"]])
+        return out
+
+    return [OpenDataset(
+        "resultados-consultas", _("Resultados de las consultas de priorización"),
+        _("Temas que la ciudadanía priorizó en cada consulta publicada, con el número de personas que eligió "
+          "cada tema."), _("Participación ciudadana"), _("Cada vez que se publica una consulta"),
+        [("consulta_id", "integer", _("Número interno de la consulta")),
+         ("consulta", "text", _("Título de la consulta")),
+         ("fecha_apertura", "date", _("Día en que abrió la consulta (hora de Colombia)")),
+         ("fecha_cierre", "date", _("Día en que cerró la consulta")),
+         ("puesto", "integer", _("Lugar del tema en el ranking de la consulta")),
+         ("tema", "text", _("Tema de la consulta")),
+         ("personas", "integer", _("Personas que eligieron el tema; vacío si la cifra está protegida"))],
+        rows, people=("personas",))]

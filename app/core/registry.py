@@ -52,6 +52,22 @@ class ReportSection:
 
 
 @dataclass
+class OpenDataset:
+    """An open dataset at /datos-abiertos/<key>.csv|json (fields asked by datos.gov.co). `columns`
+    is the data dictionary: (name, type, description) with type one of text, integer, number, date.
+    `people` names the columns that count people: they hold protected figures only (None = hidden)."""
+
+    key: str
+    title: str
+    description: str
+    category: str
+    frequency: str
+    columns: list[tuple[str, str, str]]
+    rows: Callable[[], list[list]]
+    people: tuple[str, ...] = ()
+
+
+@dataclass
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
     # Home page: callables returning a list of dicts {title, text, url, action} of what a
@@ -64,6 +80,9 @@ class Registry:
 
     # Accountability report: callables (period) -> list of ReportSection, one or more per capability.
     report_sections: list[Callable[[ReportPeriod], list[ReportSection]]] = field(default_factory=list)
+
+    # Open data: callables () -> list of OpenDataset.
+    open_datasets: list[Callable[[], list[OpenDataset]]] = field(default_factory=list)
 
     # Named hooks (see CONTRIBUTING.md, "Hooks"): capabilities add callables, others call them.
     hooks: dict[str, list[Callable]] = field(default_factory=dict)

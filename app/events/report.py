@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.catalogs import services as catalogs
-from app.characterization import published
+from app.characterization import published, queries
 from app.characterization.queries import Filters, variable_labels
 from app.characterization.report import breakdown
 from app.core import time
@@ -71,3 +71,37 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
         commitments.tables.append(ReportTable(_("Compromisos por evento"), [_("Evento"), _("Compromisos")],
                                               [[e.title, e.commitments.strip()] for e in made]))
     return [section, commitments]
+
+
+def datasets() -> list:
+    from app.core.registry import OpenDataset
+
+    def rows() -> list[list]:
+        kinds = catalogs.labels("event_kind")
+        names = variable_labels()
+        out = []
+        for e in db.session.scalars(select(Event).where(Event.status == CLOSED).order_by(Event.starts_at)):
+            base = [e.id, e.title, kinds.get(e.kind, e.kind), time.to_local(e.starts_at).date(), attendance(e)]
+            filters = Filters(capability="events", object_id=str(e.id))
+            for variable in CHARACTERISATION:
+                counts = queries.totals(variable, filters)
+                codes = [c for c in queries.ordered_codes(variable, counts) if counts.get(c)]
+                cells, _total = published.protect_counts({c: counts[c] for c in codes})
+                labels = queries.code_labels(variable)
+                out += [base + [names[variable], labels.get(c) or c, cells[c]] for c in codes]
+        return out
+
+    return [OpenDataset(
+        "asistencia-eventos", _("Asistencia a eventos por grupo poblacional"),
+        _("Eventos de rendición de cuentas y diálogo realizados, su asistencia y la caracterización de quienes "
+          "asistieron por curso de vida, sexo al nacer y grupo de valor."), _("Participación ciudadana"),
+        _("Cada vez que se cierra un evento"),
+        [("evento_id", "integer", _("Número interno del evento")),
+         ("evento", "text", _("Nombre del evento")),
+         ("tipo", "text", _("Tipo de evento")),
+         ("fecha", "date", _("Día del evento (hora de Colombia)")),
+         ("asistencia", "integer", _("Personas registradas en el listado de asistencia")),
+         ("variable", "text", _("Variable de caracterización")),
+         ("grupo", "text", _("Grupo dentro de la variable")),
+         ("personas", "integer", _("Personas del grupo; vacío si la cifra está protegida"))],
+        rows, people=("personas",))]

@@ -26,6 +26,7 @@ def register(app):
     reg = registry.get(app)
     from app.plans import report as _report
     reg.report_sections.append(_report.sections)
+    reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("plans.index", lambda: _l("Planes de mejoramiento"), area="public", order=60),
         registry.NavItem("plans_staff.index", lambda: _l("Planes de mejoramiento"), area="staff",

@@ -57,3 +57,33 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
 
 def _status_code(label: str) -> str:
     return next((code for code, text in labels.STATUS.items() if str(text) == label), "no_goal")
+
+
+def datasets() -> list:
+    from app.core.registry import OpenDataset
+
+    def rows() -> list[list]:
+        out = []
+        for plan in services.list_plans(published_only=True):
+            overview = services.plan_overview(plan)
+            for a in overview["actions"]:
+                for t in a["tasks"]:
+                    task = t["task"]
+                    out.append([plan.id, plan.name, plan.year, a["action"].number, a["action"].title,
+                                task.description, task.indicator_name, str(labels.UNIT[task.unit]), task.goal,
+                                t["achieved"], t["progress"], str(labels.STATUS[t["status"]])])
+        return out
+
+    return [OpenDataset(
+        "avance-planes", _("Avance de los planes de mejoramiento"),
+        _("Cada tarea de los planes publicados con su indicador, meta, valor logrado, avance y estado."),
+        _("Planeación"), _("Trimestral"),
+        [("plan_id", "integer", _("Número interno del plan")), ("plan", "text", _("Nombre del plan")),
+         ("anio", "integer", _("Año del plan")), ("accion_numero", "integer", _("Número de la acción")),
+         ("accion", "text", _("Acción de mejora")), ("tarea", "text", _("Tarea")),
+         ("indicador", "text", _("Indicador de seguimiento")), ("unidad", "text", _("Unidad de medida")),
+         ("meta", "number", _("Meta de la tarea; vacío si no tiene")),
+         ("logrado", "number", _("Valor logrado a la fecha; vacío si no hay reporte")),
+         ("avance_porcentaje", "number", _("Avance frente a la meta (0 a 100)")),
+         ("estado", "text", _("Estado: al día, en riesgo, atrasada, cumplida o sin meta"))],
+        rows)]

@@ -70,3 +70,32 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
                                            _("Recomendación (NPS)")], rows))
         section.paragraphs.append(published.note())
     return [section]
+
+
+def datasets() -> list:
+    from app.core.registry import OpenDataset
+
+    def rows() -> list[list]:
+        reg = registry.get()
+        out = []
+        for survey in db.session.scalars(select(Survey).where(Survey.published.is_(True),
+                                                              Survey.results_public.is_(True)).order_by(Survey.id)):
+            found = reg.call("event_summary", survey.event_id) if survey.event_id is not None else []
+            r = results.compute(survey, k=published.threshold())
+            hidden = r.responses is None
+            out.append([survey.id, survey.title, found[0]["title"] if found else "", r.responses,
+                        None if hidden or r.satisfaction is None else round(r.satisfaction, 1),
+                        None if hidden or r.nps is None else round(r.nps, 1)])
+        return out
+
+    return [OpenDataset(
+        "resultados-encuestas", _("Resultados de las encuestas de satisfacción"),
+        _("Respuestas, satisfacción (CSAT) y recomendación (NPS) de cada encuesta con resultados públicos."),
+        _("Participación ciudadana"), _("Cada vez que se publican resultados"),
+        [("encuesta_id", "integer", _("Número interno de la encuesta")),
+         ("encuesta", "text", _("Título de la encuesta")),
+         ("evento", "text", _("Evento evaluado; vacío si no evalúa un evento")),
+         ("respuestas", "integer", _("Respuestas recibidas; vacío si la cifra está protegida")),
+         ("satisfaccion_csat", "number", _("Porcentaje de calificaciones 4 o 5 de 5")),
+         ("recomendacion_nps", "number", _("Promotores menos detractores, en puntos (−100 a 100)"))],
+        rows, people=("respuestas",))]

@@ -9,10 +9,9 @@ import subprocess
 import zipfile
 from datetime import datetime
 
-import pytest
 from sqlalchemy import func, select
 
-from app.core import registry, time
+from app.core import time
 from app.core.audit import AuditEntry
 
 
@@ -33,18 +32,6 @@ def _docx_text(data: bytes) -> str:
     import html
 
     return " ".join(html.unescape(t) for t in texts if t)
-
-
-@pytest.fixture
-def demo(app, db):
-    from app.catalogs import services as catalogs
-
-    with time.freeze(datetime(2026, 11, 25, 15, 0)):
-        catalogs.load("medellin")
-        with app.test_request_context("/", base_url=app.config["PARTICIPA_BASE_URL"]):
-            for _order, _name, step in sorted(registry.get().demo, key=lambda s: s[0]):
-                step()
-        yield
 
 
 def _expected_figures(db):
