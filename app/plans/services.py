@@ -217,9 +217,15 @@ def import_plan(data: bytes, *, filename: str = "", name: str | None = None, yea
         parsed.error(0, _("El archivo no dice el nombre del plan: escríbelo."))
     if not parsed.year or not 2000 <= parsed.year <= 2100:
         parsed.error(0, _("El archivo no dice el año del plan: escríbelo."))
-    if not parsed.owner_code:
+    if not parsed.owner_code and parsed.owner_unknown and (dry_run or parsed.owner_unknown in set(create_offices)):
+        parsed.warn(0, _("El plan es de «%(name)s», que no está en el catálogo: márcala para crearla al importar, "
+                         "o vuelve y elige la dependencia responsable.", name=parsed.owner_unknown))
+    elif not parsed.owner_code and parsed.owner_unknown:
+        parsed.error(0, _("El plan es de «%(name)s», que no está en el catálogo: créala al importar o elige la "
+                          "dependencia responsable.", name=parsed.owner_unknown))
+    elif not parsed.owner_code:
         parsed.error(0, _("No pudimos saber qué dependencia es responsable del plan: elígela."))
-    elif parsed.name and parsed.year and db.session.scalar(
+    if parsed.name and parsed.year and db.session.scalar(
             select(Plan.id).where(Plan.name == parsed.name, Plan.year == parsed.year)):
         parsed.error(0, _("Ya existe un plan «%(name)s» de %(year)s.", name=parsed.name, year=parsed.year))
     taken = set(names)
@@ -251,7 +257,8 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
             result.created_offices.append((code, unknown_name))
             audit.record("catalog_changed", target=f"office:{code}", details={"change": "added", "by": "plan import"},
                          actor=actor, commit=False)
-    plan = Plan(name=parsed.name, year=parsed.year, kind=parsed.kind, owner_office=parsed.owner_code,
+    owner = parsed.owner_code or new_codes[parsed.owner_unknown]
+    plan = Plan(name=parsed.name, year=parsed.year, kind=parsed.kind, owner_office=owner,
                 owner_office_text=parsed.owner_text[:500], objective=parsed.objective, scope=parsed.scope,
                 process=parsed.process[:255], subprocess=parsed.subprocess[:255], plan_date=parsed.plan_date,
                 periods=[list(p) for p in QUARTERS], published=publish, source=(filename or "")[:255])
