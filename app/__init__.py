@@ -24,6 +24,7 @@ PACKAGES = (
     "app.ballot",
     "app.surveys",
     "app.plans",
+    "app.accountability",
     "app.transparency",
     "app.public",
 )

@@ -18,6 +18,9 @@ def register(app):
     app.cli.commands["participa"].add_command(cli.send_notices)
 
     reg = registry.get(app)
+    from app.ballot import report as _report
+    reg.report_sections.append(_report.sections)
+    reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("ballot.deposit", lambda: _l("Urna virtual"), area="public", order=40),
         registry.NavItem("ballot.archive", lambda: _l("Respuestas"), area="public", order=41),

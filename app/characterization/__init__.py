@@ -11,6 +11,9 @@ def register(app):
 
     app.register_blueprint(staff.bp)
     reg = registry.get(app)
+    from app.characterization import report as _report
+
+    reg.report_sections.append(_report.sections)
     reg.add_nav(registry.NavItem("characterization.dashboard_view", lambda: _l("Caracterización"), area="staff",
                                  permission="dashboards.view", order=60))
     reg.demo.append((80, "characterisation profiles", demo.demo_profiles))

@@ -21,6 +21,10 @@ def register(app):
     app.register_blueprint(public)
     app.register_blueprint(staff)
     reg = registry.get(app)
+    from app.consultations import report as _report
+
+    reg.report_sections.append(_report.sections)
+    reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("consultations.public_index", lambda: _l("Consultas"), area="public", order=30),
         registry.NavItem("consultations_staff.index", lambda: _l("Consultas"), area="staff",

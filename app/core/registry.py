@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
+
+from app.core import hooks as hook_declarations
 
 if TYPE_CHECKING:
     from app.core.retention import DataSubjectSource, RetentionRule
-
-from app.core import hooks as hook_declarations
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,53 @@ class NavItem:
     area: str = "public"  # "public" or "staff"
     permission: str | None = None  # staff items: the permission needed to see it
     order: int = 50
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """The period an accountability report covers: a year, or one event (then `event_id`)."""
+
+    start: date
+    end: date  # inclusive
+    label: str
+    event_id: int | None = None
+
+
+@dataclass
+class ReportTable:
+    caption: str
+    header: list[str]
+    rows: list[list[str]]  # text cells, figures already protected (see characterization.suppression)
+
+
+@dataclass
+class ReportSection:
+    """One section of the accountability report, given by a capability's `report_sections` entry.
+    `order` places it (10 topics, 20 events, 30 ballot, 40 surveys, 50 plans, 60 commitments…)."""
+
+    key: str
+    order: int
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[ReportTable] = field(default_factory=list)
+    # Light per row of a table (0-based table index -> [status code per row]) for status lights.
+    lights: dict[int, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class OpenDataset:
+    """An open dataset at /datos-abiertos/<key>.csv|json (fields asked by datos.gov.co). `columns`
+    is the data dictionary: (name, type, description) with type one of text, integer, number, date.
+    `people` names the columns that count people: they hold protected figures only (None = hidden)."""
+
+    key: str
+    title: str
+    description: str
+    category: str
+    frequency: str
+    columns: list[tuple[str, str, str]]
+    rows: Callable[[], list[list]]
+    people: tuple[str, ...] = ()
 
 
 @dataclass
@@ -43,6 +91,12 @@ class Registry:
     # Data-subject requests: DataSubjectSource(name, label, find(subject) -> [HeldRecord],
     # erase(subject, ids) -> int) answers "what do you hold for this person" and deletes it.
     data_subjects: list[DataSubjectSource] = field(default_factory=list)
+
+    # Accountability report: callables (period) -> list of ReportSection, one or more per capability.
+    report_sections: list[Callable[[ReportPeriod], list[ReportSection]]] = field(default_factory=list)
+
+    # Open data: callables () -> list of OpenDataset.
+    open_datasets: list[Callable[[], list[OpenDataset]]] = field(default_factory=list)
 
     # Declared hooks (app/core/hooks.py): capabilities connect providers, others call them.
     hooks: dict[str, list[Callable]] = field(default_factory=dict)

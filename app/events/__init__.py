@@ -25,6 +25,9 @@ def register(app):
     app.jinja_env.filters["event_span"] = services.format_span
 
     reg = registry.get(app)
+    from app.events import report as _report
+    reg.report_sections.append(_report.sections)
+    reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("events.public_index", lambda: _l("Eventos"), area="public", order=20),
         registry.NavItem("events_staff.index", lambda: _l("Eventos y asistencia"), area="staff",

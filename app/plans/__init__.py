@@ -14,19 +14,25 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.core import registry
-    from app.plans import cli, demo, hooks, models, public_routes, staff_routes  # noqa: F401
+    from app.plans import cli, demo, followup_routes, hooks, models, public_routes, staff_routes  # noqa: F401
     from app.plans.services import office_usage
 
     app.register_blueprint(public)
     app.register_blueprint(staff)
     app.cli.commands["participa"].add_command(cli.import_plan_command)
+    app.cli.commands["participa"].add_command(cli.plan_reminders_command)
     register_usage_checker(app, office_usage)
 
     reg = registry.get(app)
+    from app.plans import report as _report
+    reg.report_sections.append(_report.sections)
+    reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("plans.index", lambda: _l("Planes de mejoramiento"), area="public", order=60),
         registry.NavItem("plans_staff.index", lambda: _l("Planes de mejoramiento"), area="staff",
                          permission="content.view", order=60),
+        registry.NavItem("plans_staff.my_tasks", lambda: _l("Mis tareas"), area="staff",
+                         permission="content.edit", order=61),
     )
     reg.home.append(hooks.home)
     reg.search.append(hooks.search)

@@ -48,3 +48,19 @@ def import_plan_command(file, name, year, owner, create_offices, publish, dry_ru
         click.echo(f"Dry run OK, nothing written: {summary}.")
     else:
         click.echo(f"Imported plan {result.plan.id}: {summary}.")
+
+
+@click.command("plan-reminders")
+@click.option("--days", type=int, default=7, show_default=True,
+              help="Remind offices of periods that close within this many days.")
+@with_appcontext
+def plan_reminders_command(days):
+    """E-mail the editors of each office with unreported tasks in a follow-up period about to close
+    (at most one reminder per plan, period and office: run it daily)."""
+    from app.plans import commands
+
+    sent = commands.send_reminders(days=days)
+    for r in sent:
+        click.echo(f"plan {r.plan_id}, periodo {r.period}, {r.office}: {len(r.recipients)} destinatarios, "
+                   f"{r.tasks} tareas")
+    click.echo(f"{len(sent)} recordatorios enviados.")

@@ -66,10 +66,12 @@ def _follow_up(plan, today: date) -> None:
             share = len(ran) / len(task.months) * pace
             for code in task.reporting_codes:
                 value = (5 * round(task.goal * share / 5)) if task.unit == "percentage" else int(task.goal * share)
-                services.report(task, period, code, value=float(value), today=today,
-                                progress_text=_text(pace, share),
-                                difficulties="" if pace >= 0.8 else "Falta de personal asignado durante el periodo.",
-                                evidence=["https://www.medellin.gov.co/es/rendicion-de-cuentas/"] if value else [])
+                entry = services.report(task, period, code, value=float(value), today=today,
+                                        progress_text=_text(pace, share),
+                                        difficulties="" if pace >= 0.8 else "Falta de personal asignado.",
+                                        evidence=["https://www.medellin.gov.co/es/rendicion-de-cuentas/"] if value else [])
+                if period == 1:  # quarter I's notes were reviewed; quarter II's wait for the editor
+                    services.review_report(entry, approve=True, actor="demo")
     late = next((t for i, t in enumerate(plan.tasks) if PACE[i % len(PACE)] == 0.0), None)
     services.add_finding(
         plan, "El seguimiento del segundo trimestre muestra tareas sin avance por falta de personal asignado.",

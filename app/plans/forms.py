@@ -120,3 +120,18 @@ class ImportConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Length(max=64)])
     create_offices = MultiCheckboxField(_l("Crear estas dependencias en el catálogo"), validators=[Optional()])
     publish = BooleanField(_l("Publicar el plan en /planes/ al importarlo"))
+
+
+class FollowUpUploadForm(FlaskForm):
+    file = FileField(_l("Hoja de seguimiento llena"),
+                     description=_l("El archivo XLSX que descargaste, con los valores, avances, dificultades y "
+                                    "evidencias de tu dependencia. Hasta 5 MB."))
+
+
+class FollowUpConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField(_l("Motivo para devolver"), filters=[clean], validators=[Optional(), Length(max=2000)],
+                         description=_l("Solo si devuelves el reporte: la dependencia lo verá."))

@@ -83,6 +83,7 @@ class ParsedPlan:
     kind: str = "improvement"
     owner_text: str = ""
     owner_code: str | None = None
+    owner_unknown: str = ""  # the owner office the file names and the catalog does not know
     objective: str = ""
     scope: str = ""
     process: str = ""
@@ -500,6 +501,8 @@ def _offices(plan: ParsedPlan, matcher: OfficeMatcher) -> None:
         plan.owner_code = owner.codes[0] if owner.codes else None
         for name in owner.unknown:
             plan.unknown_offices.setdefault(name, []).append(0)
+        if plan.owner_code is None and owner.unknown:
+            plan.owner_unknown = owner.unknown[0]
     if plan.participating_text:
         participating = matcher.match(plan.participating_text)
         plan.participating_codes = participating.codes
@@ -508,6 +511,14 @@ def _offices(plan: ParsedPlan, matcher: OfficeMatcher) -> None:
     codes_in_tasks = [c for a in plan.actions for t in a.tasks for c in t.codes]
     if not plan.participating_codes:
         plan.participating_codes = list(dict.fromkeys(codes_in_tasks))
-    if plan.owner_code is None and codes_in_tasks:
-        firsts = [t.codes[0] for a in plan.actions for t in a.tasks if t.codes]
-        plan.owner_code = max(dict.fromkeys(firsts), key=firsts.count)
+    if plan.owner_code is None and not plan.owner_unknown:
+        # No owner stated: the office that leads most tasks, counting the offices the catalog does
+        # not know as well, so another entity's table never lands on an unrelated office.
+        firsts = [("code", t.codes[0]) if t.codes and not t.unknown else ("name", t.unknown[0])
+                  for a in plan.actions for t in a.tasks if t.codes or t.unknown]
+        if firsts:
+            kind, value = max(dict.fromkeys(firsts), key=firsts.count)
+            if kind == "code":
+                plan.owner_code = value
+            else:
+                plan.owner_unknown = value

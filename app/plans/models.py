@@ -173,8 +173,18 @@ class PlanReport(db.Model):
     evidence: Mapped[list] = mapped_column(JSON, default=list)  # URLs
     reported_by: Mapped[str] = mapped_column(String(255), default="")
     reported_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
+    # Notes (progress text, difficulties, evidence) reach the public page only once an editor of
+    # the plan's owner office approves them: "pending" → "approved" (or "returned" with a reason).
+    review_state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[str] = mapped_column(String(255), default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     task: Mapped[PlanTask] = relationship(back_populates="reports")
+
+    @property
+    def has_notes(self) -> bool:
+        return bool(self.progress_text or self.difficulties or self.evidence)
 
 
 class PlanFinding(db.Model):
@@ -195,3 +205,19 @@ class PlanFinding(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="findings")
     task: Mapped[PlanTask | None] = relationship()
     action: Mapped[PlanAction | None] = relationship(back_populates="finding", foreign_keys=[action_id])
+
+
+class PlanReminder(db.Model):
+    """A reminder e-mail sent to an office before a follow-up period closes (one per plan, period
+    and office, so the daily job never sends it twice)."""
+
+    __tablename__ = "plan_reminder"
+    __table_args__ = (UniqueConstraint("plan_id", "period", "office_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    period: Mapped[int] = mapped_column(Integer)
+    office_code: Mapped[str] = mapped_column(String(40))
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    tasks: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)

@@ -7,11 +7,11 @@ what has been achieved since the plan started, so the office's latest report is 
 **per period** (`"per_period"`, number unit only): each report counts what was done in that period
 (e.g. meetings held this quarter) and the office's achievement is the sum.
 
-**Several offices.** With unit *number* the offices' achievements add up (each reports what it
-delivered). With unit *percentage* they are averaged over every office that must report, an office
-that has not reported counting 0 (each reports how far its part is, and the task is complete when
-every part is). The offices that report are the task's catalog offices, or the plan's owner office
-when the task names none the catalog knows.
+**Several offices.** Co-responsible offices report **one shared figure** per task and period, not
+a sum nor a mean: whichever responsible office reports the period's value sets the task's figure
+for that period (a later report replaces it). Each office keeps its own qualitative notes. The
+offices that report are the task's catalog offices, or the plan's owner office when the task
+names none the catalog knows.
 
 **Progress** = achieved / goal × 100, capped at 100 % (the same formula for both units: a
 percentage goal of 100 % reported at 60 % is 60 % progress; a goal of 2 meetings with 1 held is
@@ -30,7 +30,7 @@ An action's and a plan's progress is the mean of their tasks' (actions') progres
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime
 
 RISK_MARGIN = 15.0  # percentage points behind schedule before a task is "at risk"
 STATUSES = ("on_track", "at_risk", "late", "done", "no_goal")
@@ -71,29 +71,33 @@ def expected_progress(months: list[int], year: int, today: date) -> float:
     return round(100.0 * elapsed / len(months), 1)
 
 
-def office_achieved(reports, accumulation: str, upto: int | None = None) -> float | None:
-    """One office's achievement from its reports (periods ≤ `upto`); None when it reported no value."""
-    values = [(r.period, r.value) for r in reports if r.value is not None and (upto is None or r.period <= upto)]
-    if not values:
-        return None
-    if accumulation == "per_period":
-        return float(sum(v for _p, v in values))
-    return float(max(values)[1])
+def period_figures(task, upto: int | None = None) -> dict[int, float]:
+    """The task's one shared figure per period (periods ≤ `upto`): co-responsible offices report
+    one figure together, so a period's figure is the last value any of its reporting offices gave
+    (`services.report` keeps a single value per task and period)."""
+    codes = set(task.reporting_codes)
+    latest: dict[int, object] = {}
+    for r in task.reports:
+        if r.value is None or r.office_code not in codes or (upto is not None and r.period > upto):
+            continue
+        current = latest.get(r.period)
+        if current is None or _when(r) > _when(current):
+            latest[r.period] = r
+    return {period: float(r.value) for period, r in sorted(latest.items())}
+
+
+def _when(report) -> tuple:
+    return (report.reported_at or datetime.min, report.id or 0)
 
 
 def achieved(task, upto: int | None = None) -> float | None:
-    """The task's combined achievement (see module doc); None when nobody reported a value."""
-    by_office: dict[str, list] = {}
-    for report in task.reports:
-        by_office.setdefault(report.office_code, []).append(report)
-    codes = task.reporting_codes
-    values = [office_achieved(by_office.get(code, []), task.accumulation, upto) for code in codes]
-    if all(v is None for v in values):
+    """The task's achievement (see module doc); None when nobody reported a value."""
+    figures = period_figures(task, upto)
+    if not figures:
         return None
-    numbers = [v or 0.0 for v in values]
-    if task.unit == "percentage":
-        return round(sum(numbers) / len(numbers), 2)
-    return round(sum(numbers), 2)
+    if task.accumulation == "per_period" and task.unit != "percentage":
+        return round(sum(figures.values()), 2)
+    return round(figures[max(figures)], 2)
 
 
 def progress(goal: float | None, value: float | None) -> float | None:

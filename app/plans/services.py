@@ -108,12 +108,16 @@ def task_summary(task: PlanTask, today: date, upto: int | None = None) -> dict:
     by_period = [progress.achieved(task, p) if _has_period_report(task, p) else None
                  for p in range(1, len(plan.periods) + 1)]
     latest: dict[str, PlanReport] = {}
+    reviewed: dict[str, PlanReport] = {}
     for r in task.reports:  # ordered by period: the last one per office wins
-        if r.progress_text or r.difficulties or r.evidence:
+        if r.has_notes:
             latest[r.office_code] = r
+            if r.review_state == "approved":
+                reviewed[r.office_code] = r
     return {"task": task, "achieved": value, "progress": pct, "expected": expected,
             "status": progress.status(pct, expected), "by_period": by_period,
-            "width": progress.width_class(pct), "latest": list(latest.values())}
+            "width": progress.width_class(pct), "latest": list(latest.values()),
+            "latest_public": list(reviewed.values())}
 
 
 def _has_period_report(task: PlanTask, period: int) -> bool:
@@ -214,9 +218,15 @@ def import_plan(data: bytes, *, filename: str = "", name: str | None = None, yea
         parsed.error(0, _("El archivo no dice el nombre del plan: escríbelo."))
     if not parsed.year or not 2000 <= parsed.year <= 2100:
         parsed.error(0, _("El archivo no dice el año del plan: escríbelo."))
-    if not parsed.owner_code:
+    if not parsed.owner_code and parsed.owner_unknown and (dry_run or parsed.owner_unknown in set(create_offices)):
+        parsed.warn(0, _("El plan es de «%(name)s», que no está en el catálogo: márcala para crearla al importar, "
+                         "o vuelve y elige la dependencia responsable.", name=parsed.owner_unknown))
+    elif not parsed.owner_code and parsed.owner_unknown:
+        parsed.error(0, _("El plan es de «%(name)s», que no está en el catálogo: créala al importar o elige la "
+                          "dependencia responsable.", name=parsed.owner_unknown))
+    elif not parsed.owner_code:
         parsed.error(0, _("No pudimos saber qué dependencia es responsable del plan: elígela."))
-    elif parsed.name and parsed.year and db.session.scalar(
+    if parsed.name and parsed.year and db.session.scalar(
             select(Plan.id).where(Plan.name == parsed.name, Plan.year == parsed.year)):
         parsed.error(0, _("Ya existe un plan «%(name)s» de %(year)s.", name=parsed.name, year=parsed.year))
     taken = set(names)
@@ -248,7 +258,8 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
             result.created_offices.append((code, unknown_name))
             audit.record("catalog_changed", target=f"office:{code}", details={"change": "added", "by": "plan import"},
                          actor=actor, commit=False)
-    plan = Plan(name=parsed.name, year=parsed.year, kind=parsed.kind, owner_office=parsed.owner_code,
+    owner = parsed.owner_code or new_codes[parsed.owner_unknown]
+    plan = Plan(name=parsed.name, year=parsed.year, kind=parsed.kind, owner_office=owner,
                 owner_office_text=parsed.owner_text[:500], objective=parsed.objective, scope=parsed.scope,
                 process=parsed.process[:255], subprocess=parsed.subprocess[:255], plan_date=parsed.plan_date,
                 periods=[list(p) for p in QUARTERS], published=publish, source=(filename or "")[:255])
@@ -270,7 +281,7 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
                 if period <= len(plan.periods):
                     task.reports.append(PlanReport(period=period, office_code=reporter, value=value,
                                                    progress_text=_("Importado de la hoja de cálculo."),
-                                                   reported_by=_actor_name(actor)))
+                                                   reported_by=_actor_name(actor), review_state="approved"))
     db.session.add(plan)
     db.session.flush()
     result.plan = plan
@@ -485,16 +496,53 @@ def report(task: PlanTask, period: int, office_code: str, *, value: float | None
     if entry is None:
         entry = PlanReport(task=task, period=period, office_code=office_code)
         db.session.add(entry)
-    entry.value, entry.progress_text, entry.difficulties = value, progress_text, difficulties
-    entry.evidence = list(evidence or [])
-    entry.reported_by = _actor_name(user)
-    entry.reported_at = time.now()
+    store_report(entry, value=value, progress_text=progress_text, difficulties=difficulties,
+                 evidence=list(evidence or []), actor=user)
     db.session.flush()
     audit.record("plan_report_changed" if changed else "plan_reported", target=f"plan:{plan.id}",
                  details={"task": task.id, "period": period, "office": office_code, "value": value},
                  actor=user, commit=False)
     db.session.commit()
     return entry
+
+
+def store_report(entry: PlanReport, *, value, progress_text: str, difficulties: str, evidence: list[str],
+                 actor=None) -> None:
+    """Write a report's fields (no commit). The period's value is the task's one shared figure:
+    the other offices' values for the same task and period are cleared (their notes stay). Changed
+    notes go back to review before they reach the public page."""
+    task = entry.task
+    if value is not None:
+        for other in task.reports:
+            if other is not entry and other.period == entry.period and other.value is not None:
+                other.value = None
+    notes_changed = (entry.progress_text or "", entry.difficulties or "", list(entry.evidence or [])) != (
+        progress_text, difficulties, evidence)
+    entry.value, entry.progress_text, entry.difficulties = value, progress_text, difficulties
+    entry.evidence = evidence
+    if notes_changed or entry.review_state is None:
+        entry.review_state, entry.reviewed_by, entry.reviewed_at = "pending", "", None
+    entry.reported_by = _actor_name(actor)
+    entry.reported_at = time.now()
+
+
+def review_report(entry: PlanReport, *, approve: bool, note: str = "", actor=None) -> None:
+    """An editor of the plan's owner office approves a report's notes for the public page, or
+    returns them with a reason (one transaction)."""
+    plan = entry.task.action.plan
+    if actor is not None and not isinstance(actor, str) and not can_edit(actor, plan):
+        raise PlanError(_("Solo quienes editan el plan pueden revisar sus reportes."), "review")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise PlanError(_("Escribe por qué devuelves el reporte."), "note")
+    entry.review_state = "approved" if approve else "returned"
+    entry.review_note = "" if approve else note[:2000]
+    entry.reviewed_by = _actor_name(actor)
+    entry.reviewed_at = time.now()
+    audit.record("plan_report_reviewed", target=f"plan:{plan.id}",
+                 details={"report": entry.id, "task": entry.task_id, "state": entry.review_state},
+                 actor=actor, commit=False)
+    db.session.commit()
 
 
 def add_finding(plan: Plan, description: str, *, found_on: date, task: PlanTask | None = None,

@@ -16,6 +16,10 @@ def register(app):
     app.register_blueprint(public)
     app.register_blueprint(staff)
     reg = registry.get(app)
+    from app.surveys import report as _report
+
+    reg.report_sections.append(_report.sections)
+    reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("surveys.index", lambda: _l("Encuestas"), area="public", order=50),
         registry.NavItem("surveys_staff.index", lambda: _l("Encuestas"), area="staff", permission="content.view", order=50),

@@ -51,7 +51,7 @@ def test_xlsx_has_cartago_columns_and_the_values_entered(client, login_as, medel
     formats = next(r for r in data if r[2] == "Cualificación de formatos del Procedimiento Rendición de Cuentas.")
     assert formats[0] == "" and formats[1] == ""  # continuation row of action 3
     assert formats[3:15] == [""] * 2 + ["X"] * 7 + [""] * 3
-    assert formats[17] == 35 and formats[19:23] == [20, 35, "", ""]
+    assert formats[17] == 30 and formats[19:23] == [40, 30, "", ""]  # one shared figure per period
     assert formats[18] == ("Departamento Administrativo de Planeación; "
                            "Secretaría de Gestión Humana y Servicio a la Ciudadanía")
     digital = next(r for r in data if r[2].startswith("Digitalización QR"))

@@ -36,14 +36,14 @@ def test_a_follow_up_round_changes_progress_and_status(medellin_plan, may_2026, 
                                                               "Generación de espacios"))
     after = {t.id: _status(t) for t in (leader, formats, meetings)}
     assert (after[leader.id]["progress"], after[leader.id]["status"]) == (100, "done")
-    # percentage, two offices: mean of 40 (DAP) and 30 (SGHSC)
-    assert (after[formats.id]["achieved"], after[formats.id]["progress"], after[formats.id]["status"]) == (35, 35, "on_track")
-    assert after[formats.id]["by_period"] == [20.0, 35.0, None, None]  # SGHSC had not reported in I
+    # two co-responsible offices report one shared figure: 40 in I (DAP), 30 in II (SGHSC), no mean
+    assert (after[formats.id]["achieved"], after[formats.id]["progress"], after[formats.id]["status"]) == (30, 30, "on_track")
+    assert after[formats.id]["by_period"] == [40.0, 30.0, None, None]
     # number: 1 of 2 meetings
     assert (after[meetings.id]["progress"], after[meetings.id]["status"]) == (50, "on_track")
     overview = services.plan_overview(plan)
     action_3 = next(a for a in overview["actions"] if a["action"].number == 3)
-    assert action_3["progress"] == pytest.approx((0 + 35 + 0 + 0 + 50) / 5)
+    assert action_3["progress"] == pytest.approx((0 + 30 + 0 + 0 + 50) / 5)
     assert overview["actions"][0]["status"] == "done"
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "plan_reported")) == 4
 

@@ -37,8 +37,11 @@ def linked(app, medellin_plan, db):
 
 
 def test_public_index_and_plan_page(client, linked, may_2026):
-    services.report(task_by(linked, "Convocatoria en el 1er trimestre"), 1, "DAP", value=100,
-                    progress_text="Equipo conformado por resolución.")
+    entry = services.report(task_by(linked, "Convocatoria en el 1er trimestre"), 1, "DAP", value=100,
+                            progress_text="Equipo conformado por resolución.")
+    # notes wait for an editor's review before they are public (issue 15); the value does not
+    assert "Equipo conformado por resolución." not in client.get(f"/planes/{linked.id}").get_data(as_text=True)
+    services.review_report(entry, approve=True, actor="revisora@prueba.gov.co")
     index = client.get("/planes/")
     assert index.status_code == 200
     assert linked.name in index.get_data(as_text=True)

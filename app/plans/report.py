@@ -1,0 +1,89 @@
+"""Accountability report sections: improvement-plan progress per action with its status light, and
+the state of the plan actions that answer events (the follow-up of commitments)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.core import registry, time
+from app.core.registry import ReportPeriod, ReportSection, ReportTable
+from app.plans import labels, services
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.0f} %"
+
+
+def sections(period: ReportPeriod) -> list[ReportSection]:
+    today = min(time.today(), period.end)
+    plans = [p for p in services.list_plans() if period.start.year <= p.year <= period.end.year]
+    section = ReportSection("plans", 50, _("Avance del plan de mejoramiento"))
+    commitments = ReportSection("commitments_state", 61, _("Estado de los compromisos"))
+    followed = []
+    for plan in plans:
+        overview = services.plan_overview(plan, today)
+        actions = overview["actions"]
+        if period.event_id is not None:
+            actions = [a for a in actions if period.event_id in (a["action"].event_ids or [])]
+            if not actions:
+                continue
+        section.paragraphs.append(_("«%(name)s» (%(year)s): avance general %(pct)s, estado %(status)s.",
+                                    name=plan.name, year=plan.year, pct=_pct(overview["progress"]),
+                                    status=str(labels.STATUS[overview["status"]]).lower()))
+        section.tables.append(ReportTable(
+            _("Avance por acción: %(name)s", name=plan.name),
+            [_("N°"), _("Acción"), _("Avance"), _("Estado")],
+            [[str(a["action"].number), a["action"].title, _pct(a["progress"]), str(labels.STATUS[a["status"]])]
+             for a in actions]))
+        section.lights[len(section.tables) - 1] = [a["status"] for a in actions]
+        for a in actions:
+            for event_id in a["action"].event_ids or []:
+                if period.event_id is not None and event_id != period.event_id:
+                    continue
+                found = registry.get().call("event_summary", event_id)
+                if found:
+                    followed.append([found[0]["title"], f'{a["action"].number}. {a["action"].title}',
+                                     _pct(a["progress"]), str(labels.STATUS[a["status"]])])
+    if not section.tables:
+        section.paragraphs.append(_("No hay planes de mejoramiento para este periodo."))
+    commitments.paragraphs.append(_("Acciones de los planes que responden a compromisos de los eventos: %(n)s.",
+                                    n=len(followed)))
+    if followed:
+        commitments.tables.append(ReportTable(_("Seguimiento de los compromisos"),
+                                              [_("Evento"), _("Acción"), _("Avance"), _("Estado")], followed))
+        commitments.lights[0] = [_status_code(row[3]) for row in followed]
+    return [section, commitments]
+
+
+def _status_code(label: str) -> str:
+    return next((code for code, text in labels.STATUS.items() if str(text) == label), "no_goal")
+
+
+def datasets() -> list:
+    from app.core.registry import OpenDataset
+
+    def rows() -> list[list]:
+        out = []
+        for plan in services.list_plans(published_only=True):
+            overview = services.plan_overview(plan)
+            for a in overview["actions"]:
+                for t in a["tasks"]:
+                    task = t["task"]
+                    out.append([plan.id, plan.name, plan.year, a["action"].number, a["action"].title,
+                                task.description, task.indicator_name, str(labels.UNIT[task.unit]), task.goal,
+                                t["achieved"], t["progress"], str(labels.STATUS[t["status"]])])
+        return out
+
+    return [OpenDataset(
+        "avance-planes", _("Avance de los planes de mejoramiento"),
+        _("Cada tarea de los planes publicados con su indicador, meta, valor logrado, avance y estado."),
+        _("Planeación"), _("Trimestral"),
+        [("plan_id", "integer", _("Número interno del plan")), ("plan", "text", _("Nombre del plan")),
+         ("anio", "integer", _("Año del plan")), ("accion_numero", "integer", _("Número de la acción")),
+         ("accion", "text", _("Acción de mejora")), ("tarea", "text", _("Tarea")),
+         ("indicador", "text", _("Indicador de seguimiento")), ("unidad", "text", _("Unidad de medida")),
+         ("meta", "number", _("Meta de la tarea; vacío si no tiene")),
+         ("logrado", "number", _("Valor logrado a la fecha; vacío si no hay reporte")),
+         ("avance_porcentaje", "number", _("Avance frente a la meta (0 a 100)")),
+         ("estado", "text", _("Estado: al día, en riesgo, atrasada, cumplida o sin meta"))],
+        rows)]
