@@ -6,7 +6,7 @@ def register(app):
     from flask_babel import lazy_gettext as _l
 
     from app.catalogs.services import register_usage_checker
-    from app.characterization import demo, models, staff  # noqa: F401
+    from app.characterization import demo, export_jobs, models, staff  # noqa: F401
     from app.core import registry
 
     app.register_blueprint(staff.bp)
@@ -15,3 +15,4 @@ def register(app):
                                  permission="dashboards.view", order=60))
     reg.demo.append((80, "characterisation profiles", demo.demo_profiles))
     register_usage_checker(app, models.catalog_usage)
+    export_jobs.register()

@@ -56,6 +56,13 @@ def export(kind, fmt):
     filters = form.filters()
     full = current_user.can("exports.personal")
     if kind == "perfiles":
+        from app.characterization import export_jobs
+        from app.core.i18n import selected_language
+
+        rows = export_jobs.row_count(filters)
+        if export_jobs.should_queue(rows):  # large: prepared in the background ("Mis descargas")
+            export_jobs.request_export(fmt, filters, full, owner=current_user, lang=selected_language(), rows=rows)
+            return redirect(url_for("downloads.index"))
         return exports.rows_csv(filters, full) if fmt == "csv" else exports.rows_xlsx(filters, full)
     k = suppression.k_for(current_user)
     return exports.tables_csv(filters, k, form.cross()) if fmt == "csv" else exports.tables_xlsx(filters, k, form.cross())

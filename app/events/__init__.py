@@ -17,7 +17,7 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.core import registry
-    from app.events import demo, hooks, models, public_routes, services, staff_routes  # noqa: F401
+    from app.events import demo, export_jobs, hooks, models, public_routes, services, staff_routes  # noqa: F401
 
     app.register_blueprint(public)
     app.register_blueprint(staff)
@@ -38,3 +38,4 @@ def register(app):
     reg.add_hook("characterization_objects", hooks.characterization_objects)
     reg.add_hook("transparency_items", hooks.transparency_items)
     register_usage_checker(app, hooks.catalog_usage)
+    export_jobs.register()
