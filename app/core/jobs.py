@@ -146,8 +146,14 @@ def _dispatch(job_id: int) -> None:
     if q is None:
         execute(job_id)  # development fallback: in this process, before the page answers
         return
-    q.enqueue("app.core.jobs.run_job", job_id, job_id=f"{queue_name()}:{job_id}:{secrets.token_hex(4)}",
+    q.enqueue("app.core.jobs.run_job", job_id, job_id=_rq_id(job_id),
               job_timeout=current_app.config["PARTICIPA_JOB_TIMEOUT"], result_ttl=3600, failure_ttl=7 * 86400)
+
+
+def _rq_id(job_id: int) -> str:
+    """RQ's id of one attempt: the prefix (letters, digits, - and _ only), the row id, a nonce."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in queue_name())
+    return f"{safe}-{job_id}-{secrets.token_hex(4)}"
 
 
 def run_job(job_id: int) -> str:
@@ -260,6 +266,29 @@ def _count_metric(outcome: str) -> None:
     from app.core import observe
 
     observe.JOBS.labels(outcome=outcome).inc()
+
+
+def work(app, *, burst: bool = False, echo=print) -> None:
+    """Run an RQ worker on the entity's queue in this process (`flask participa worker`). Each
+    job runs in a forked child holding this app, so a job that crashes never takes the worker
+    down. Jobs a previous worker left half-done are handled first."""
+    import socket
+
+    from rq import Worker
+
+    with app.app_context():
+        conn = broker.connection()
+        if conn is None:
+            raise RuntimeError("PARTICIPA_REDIS_URL is not set: without Redis, jobs run in the web process.")
+        _WORKER["app"] = app
+        outcome = reap()
+        if any(outcome.values()):
+            echo(f"worker: jobs found interrupted: {outcome}")
+        db.session.remove()
+        db.engine.dispose()  # children open their own connections
+        name = f"{queue_name()}:{socket.gethostname()}:{os.getpid()}"
+        Worker([queue()], connection=conn, name=name).work(burst=burst, with_scheduler=True,
+                                                          logging_level="WARNING" if burst else "INFO")
 
 
 # --- upkeep -----------------------------------------------------------------------------------

@@ -18,23 +18,12 @@ from app.core.cli import participa
 def worker(burst):
     """Run background jobs from the entity's queue (RQ). Each job runs in a forked child, so a
     job that crashes or leaks never takes the worker down; systemd restarts the worker itself."""
-    from rq import Worker
+    from app.core import jobs
 
-    from app.core import broker, jobs
-    from app.extensions import db
-
-    conn = broker.connection()
-    if conn is None:
-        raise click.ClickException("PARTICIPA_REDIS_URL is not set: without Redis, jobs run in the web process.")
-    jobs._WORKER["app"] = current_app._get_current_object()
-    outcome = jobs.reap()  # jobs a previous worker left half-done
-    if any(outcome.values()):
-        click.echo(f"worker: jobs found interrupted: {outcome}")
-    db.session.remove()
-    db.engine.dispose()  # children open their own connections
-    name = f"{jobs.queue_name()}:{socket.gethostname()}:{os.getpid()}"
-    Worker([jobs.queue()], connection=conn, name=name).work(burst=burst, with_scheduler=True,
-                                                            logging_level="WARNING" if burst else "INFO")
+    try:
+        jobs.work(current_app._get_current_object(), burst=burst, echo=click.echo)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @participa.command("scheduler")

@@ -90,7 +90,7 @@ def service_env(app, **extra) -> dict:
                 "PARTICIPA_BASE_URL": app.config["PARTICIPA_BASE_URL"], "FLASK_APP": "wsgi.py",
                 "PARTICIPA_DOWNLOAD_DIR": app.config["PARTICIPA_DOWNLOAD_DIR"],
                 "PARTICIPA_EXPORT_QUEUE_ROWS": str(app.config["PARTICIPA_EXPORT_QUEUE_ROWS"]),
-                "PARTICIPA_HOME_CACHE_SECONDS": "0", "PYTHONUNBUFFERED": "1"})
+                "PARTICIPA_HOME_CACHE_SECONDS": "0", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -131,3 +131,52 @@ def stop(proc: subprocess.Popen, sig=None) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+
+
+class Browser:
+    """A minimal HTTP client with cookies, for real servers (no redirects followed)."""
+
+    def __init__(self, base: str):
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def request(self, path: str, data: dict | None = None, headers: dict | None = None):
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})  # noqa: S310
+        try:
+            with self.opener.open(req, timeout=120) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def get(self, path: str, **kw):
+        return self.request(path, **kw)
+
+    def post(self, path: str, data: dict, **kw):
+        return self.request(path, data=data, **kw)
+
+    def csrf(self, path: str) -> str:
+        import re
+
+        _status, _headers, body = self.get(path)
+        match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
+        assert match, f"no CSRF token in {path}"
+        return match.group(1).decode()
+
+    def login(self, email: str, password: str):
+        status, headers, _ = self.post("/gestion/ingresar", {"csrf_token": self.csrf("/gestion/ingresar"),
+                                                             "email": email, "password": password})
+        assert status == 302, status
