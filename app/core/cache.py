@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable
 from time import monotonic
 from typing import Any, TypeVar
 
-from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask import current_app, has_app_context, has_request_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, inspect
@@ -82,6 +82,9 @@ def clear_all() -> None:
         cache.clear()
 
 
+_GENS = "participa.cache_generations"  # per request (WSGI environ), never shared between requests
+
+
 def _generations() -> dict[str, int] | None:
     """{cache name: generation} from Redis, read once per request (one MGET for every cache), or
     None without Redis (or when it does not answer: the caches' ttl applies)."""
@@ -91,8 +94,8 @@ def _generations() -> dict[str, int] | None:
     if conn is None:
         return None
     in_request = has_request_context()
-    if in_request and "participa_cache_gens" in g:
-        return g.participa_cache_gens
+    if in_request and _GENS in request.environ:
+        return request.environ[_GENS]
     try:
         values = conn.mget([broker.key("cache", c.name) for c in _CACHES])
         gens = {c.name: int(v) if v is not None else 0 for c, v in zip(_CACHES, values, strict=True)}
@@ -100,7 +103,7 @@ def _generations() -> dict[str, int] | None:
         current_app.logger.warning("cache generations unavailable (%s): falling back to ttl", type(exc).__name__)
         gens = None
     if in_request:
-        g.participa_cache_gens = gens
+        request.environ[_GENS] = gens
     return gens
 
 
@@ -124,7 +127,7 @@ def _bump(names) -> None:
         current_app.logger.warning("cache generations not raised (%s): others see the change within ttl",
                                    type(exc).__name__)
     if has_request_context():
-        g.pop("participa_cache_gens", None)
+        request.environ.pop(_GENS, None)
 
 
 def tables_changed(tables) -> None:

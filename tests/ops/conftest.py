@@ -17,6 +17,7 @@ import redis
 from sqlalchemy import insert
 
 from app.core.db import random_id
+from tests.events.conftest import make_event  # noqa: F401  (fixture for this folder)
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("PARTICIPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
