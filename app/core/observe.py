@@ -24,7 +24,7 @@ import sys
 import time as _time
 
 from flask import Flask, Response, current_app, g, jsonify, request
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import multiprocess as prom_multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -36,8 +36,35 @@ LATENCY = Histogram("participa_request_seconds", "HTTP request latency by route"
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
 SIGN_INS = Counter("participa_sign_ins_total", "Attendance sign-ins accepted")
 JOBS = Counter("participa_jobs_total", "Background jobs finished, by outcome", ["outcome"])
-QUEUED = Gauge("participa_jobs_queued", "Jobs waiting in the queue", multiprocess_mode="max")
-FAILED = Gauge("participa_jobs_failed", "Jobs in the queue's failed registry", multiprocess_mode="max")
+
+
+class JobsCollector:
+    """Read at scrape time: jobs by status (database), waiting in the queue and failed (Redis).
+    Workers run in other processes: what they did is read from where it is recorded."""
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        from app.core import jobs
+
+        by_status = GaugeMetricFamily("participa_jobs", "Background jobs by status (Mis descargas)",
+                                      labels=["status"])
+        try:
+            counts = jobs.counts()
+        except Exception:  # noqa: BLE001 - database down: /healthz says so
+            counts = {}
+        for status in jobs.STATUSES:
+            by_status.add_metric([status], counts.get(status, 0))
+        yield by_status
+        if broker.connection() is None:
+            return
+        try:
+            q = jobs.queue()
+            waiting, failed = len(q), q.failed_job_registry.count
+        except Exception:  # noqa: BLE001
+            return
+        yield GaugeMetricFamily("participa_queue_waiting", "Jobs waiting in the Redis queue", value=waiting)
+        yield GaugeMetricFamily("participa_queue_failed", "Jobs in the queue's failed registry", value=failed)
 
 REQUEST_ID_HEADER = "X-Request-Id"
 log = logging.getLogger("participa.requests")
@@ -129,8 +156,6 @@ def _queue_check() -> str:
     from app.core import jobs
 
     q = jobs.queue()
-    QUEUED.set(len(q))
-    FAILED.set(q.failed_job_registry.count)
     workers = [w for w in Worker.all(queue=q)]
     return "ok" if workers else "no worker"
 
@@ -147,11 +172,6 @@ def _allowed() -> bool:
 def metrics():
     if not _allowed():
         return Response("Not Found", status=404)
-    if broker.connection() is not None:
-        try:
-            _queue_check()
-        except Exception:  # noqa: BLE001,S110 - Redis down: /healthz says so
-            pass
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:  # several gunicorn workers: add up what each wrote
         registry = CollectorRegistry()
@@ -159,4 +179,7 @@ def metrics():
         body = generate_latest(registry)
     else:
         body = generate_latest()
+    extra = CollectorRegistry()
+    extra.register(JobsCollector())
+    body += generate_latest(extra)
     return Response(body, mimetype=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})

@@ -137,7 +137,7 @@ def stop(proc: subprocess.Popen, sig=None) -> None:
 class Browser:
     """A minimal HTTP client with cookies, for real servers (no redirects followed)."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, context=None):
         import http.cookiejar
         import urllib.request
 
@@ -148,7 +148,10 @@ class Browser:
             def redirect_request(self, *args, **kwargs):
                 return None
 
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar), NoRedirect]
+        if context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=context))
+        self.opener = urllib.request.build_opener(*handlers)
 
     def request(self, path: str, data: dict | None = None, headers: dict | None = None):
         import urllib.error
@@ -166,8 +169,9 @@ class Browser:
     def get(self, path: str, **kw):
         return self.request(path, **kw)
 
-    def post(self, path: str, data: dict, **kw):
-        return self.request(path, data=data, **kw)
+    def post(self, path: str, data: dict, headers: dict | None = None):
+        # A browser sends the page it posts from (Flask-WTF checks it over HTTPS).
+        return self.request(path, data=data, headers={"Referer": self.base + path, **(headers or {})})
 
     def csrf(self, path: str) -> str:
         import re

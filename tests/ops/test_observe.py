@@ -87,3 +87,11 @@ def test_hostile_request_id_is_replaced(client):
     for hostile in ("<script>alert(1)</script>", "a" * 500, "id with spaces; drop"):
         response = client.get("/healthz", headers={"X-Request-Id": hostile})
         assert len(response.headers["X-Request-Id"]) == 32 and response.headers["X-Request-Id"].isalnum()
+
+
+def test_metrics_show_jobs_by_status(client, login_as, profiles, small_threshold):
+    profiles(12)
+    login_as("analyst")
+    client.get("/gestion/caracterizacion/exportar/perfiles.csv")
+    body = client.get("/metrics").get_data(as_text=True)
+    assert _metric(body, "participa_jobs", status="done") == 1 and _metric(body, "participa_jobs", status="failed") == 0
