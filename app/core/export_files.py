@@ -43,12 +43,49 @@ def write_csv(path: str, header: Sequence[str], rows: Iterable[Sequence],
 
 def write_xlsx(path: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]],
                progress: Callable[[int], None] | None = None) -> int:
-    """Write an XLSX workbook (first sheet's rows reported as progress); return its data rows."""
+    """Write an XLSX workbook (first sheet's rows reported as progress); return its data rows.
+
+    With rustpy-xlsxwriter installed (a Rust writer, streaming, constant memory) it writes the
+    file; measured about 7-8 times faster than XlsxWriter's constant-memory mode for the same
+    rows (bench/bench_exports.py). Without it, XlsxWriter as the streamed downloads do."""
     if not sheets:
         raise ValueError("no sheets")
     first, *rest = sheets
     sheets = [(first[0], first[1], counted(first[2], progress)), *rest]
+    if _fast_writer() is not None:
+        return _write_xlsx_fast(path, sheets)
     return exports.write_xlsx(path, sheets)
+
+
+def _fast_writer():
+    if os.environ.get("PARTICIPA_XLSX_WRITER", "") == "xlsxwriter":
+        return None
+    try:
+        from rustpy_xlsxwriter import FastExcel
+    except ImportError:
+        return None
+    return FastExcel
+
+
+def _write_xlsx_fast(path: str, sheets) -> int:
+    """The same cells as `exports.write_xlsx`: formulas neutralised, booleans as 1/0, headers bold."""
+    formula = exports._FORMULA_SET
+    counts = []
+
+    def records(header, rows):
+        keys = list(header)
+        n = 0
+        for row in rows:
+            n += 1
+            yield {k: (("'" + v) if (v.__class__ is str and v and v[0] in formula)
+                       else (int(v) if v.__class__ is bool else v)) for k, v in zip(keys, row, strict=False)}
+        counts.append(n)
+
+    book = _fast_writer()(path).format(bold_headers=True)
+    for name, header, rows in sheets:
+        book = book.sheet(name[:31], records(header, rows))
+    book.save()
+    return counts[0] if counts else 0
 
 
 def audit_export(owner_id: int | None, what: str, path: str, *, rows: int, filters: dict | None = None,

@@ -201,3 +201,19 @@ def test_scheduled_table_is_data_driven(app):
     finally:
         reg.hooks["scheduled_jobs"].pop()
         app.config.pop("PARTICIPA_SCHEDULE", None)
+
+
+def test_xlsx_job_neutralises_formulas_like_the_streamed_export(client, db, login_as, profiles, small_threshold):
+    profiles(11, organisation='=HYPERLINK("http://malo.example","clic")')
+    login_as("steward")
+    client.get("/gestion/caracterizacion/exportar/perfiles.xlsx")
+    job = _only_job(db)
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get(f"/gestion/descargas/{job.token}/archivo").data), read_only=True)
+    sheet = book["perfiles"]
+    rows = list(sheet.iter_rows(values_only=True))
+    organisation = rows[0].index("organisation")
+    assert len(rows) == 12 and all(r[organisation].startswith("'=HYPERLINK") for r in rows[1:])
+    assert book.sheetnames == ["perfiles", "diccionario"]
+    assert ["columna", "descripcion", "codigo", "etiqueta"] == list(next(book["diccionario"].iter_rows(values_only=True)))
