@@ -28,14 +28,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) compile-translations
 
-# Browser tests need Debian's Chromium, PDF tests poppler-utils (pdftoppm, pdftotext): both
-# installed as root with apt-get. axe-core comes from npm (pinned).
-SYSTEM_PACKAGES := chromium poppler-utils
+# Browser tests need Debian's Chromium, PDF tests poppler-utils (pdftoppm, pdftotext), the
+# service tests (tests/ops) nginx, Redis, openssl and pg_dump: installed as root with apt-get.
+# axe-core comes from npm (pinned).
+SYSTEM_PACKAGES := chromium poppler-utils nginx-light redis-server openssl postgresql-client
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing (apt-get)…"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -65,11 +70,20 @@ translations: $(STAMP)
 	$(MAKE) compile-translations
 	@echo "Now fill every empty msgstr in translations/en/LC_MESSAGES/messages.po (tests fail on a missing one)."
 
+# With Redis answering (PARTICIPA_REDIS_URL, default redis://127.0.0.1:6379/0 here), a worker and
+# the scheduler run next to the web server; without it, jobs run inside the web process.
+run: export PARTICIPA_REDIS_URL ?= $(shell redis-cli ping >/dev/null 2>&1 && echo redis://127.0.0.1:6379/0)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask participa demo
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)  (staff: http://$(HOST):$(PORT)/gestion/ingresar; Ctrl+C to stop)"
+	@if [ -n "$$PARTICIPA_REDIS_URL" ]; then \
+	  echo "Background jobs: a worker and the scheduler on $$PARTICIPA_REDIS_URL"; \
+	  trap 'kill $$worker $$cron 2>/dev/null' EXIT; \
+	  $(BIN)/flask participa worker & worker=$$!; $(BIN)/flask participa scheduler >/dev/null & cron=$$!; \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT); \
+	else echo "Background jobs: no Redis, they run inside the web process"; \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT); fi
 
 demo: install
 	$(BIN)/flask db upgrade

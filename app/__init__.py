@@ -55,11 +55,13 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _init_request_hooks(app)
 
-    from app.core import errors
+    from app.core import assets, errors, observe, ops_cli  # noqa: F401  (ops_cli: worker, scheduler, backup…)
     from app.core.cli import participa
 
     app.cli.add_command(participa)
     errors.register(app)
+    observe.register(app)
+    assets.register(app)
     for name in PACKAGES:
         import_module(name).register(app)
     return app

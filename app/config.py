@@ -139,6 +139,25 @@ def load() -> dict:
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _env("MAIL_USE_TLS", "1") == "1",
         "MAIL_FROM": _env("MAIL_FROM", "participa@localhost"),
+        # Running as a service (docs/operations.md). Without PARTICIPA_REDIS_URL, background jobs
+        # run in the requesting process and caches agree only within one process.
+        "PARTICIPA_REDIS_URL": _env("PARTICIPA_REDIS_URL"),
+        # Prefix of every Redis key and queue name: one per entity sharing a Redis server.
+        "PARTICIPA_REDIS_PREFIX": _env("PARTICIPA_REDIS_PREFIX", "participa"),
+        # Files prepared by background jobs (exports), kept PARTICIPA_DOWNLOAD_DAYS days.
+        "PARTICIPA_DOWNLOAD_DIR": _env("PARTICIPA_DOWNLOAD_DIR", str(INSTANCE / "downloads")),
+        "PARTICIPA_DOWNLOAD_DAYS": _int("PARTICIPA_DOWNLOAD_DAYS", 7),
+        # Exports with more rows than this are prepared in the background ("Mis descargas").
+        "PARTICIPA_EXPORT_QUEUE_ROWS": _int("PARTICIPA_EXPORT_QUEUE_ROWS", 20000),
+        # Hard limit of one background job, in seconds (then it is marked failed).
+        "PARTICIPA_JOB_TIMEOUT": _int("PARTICIPA_JOB_TIMEOUT", 3600),
+        # /metrics: served to localhost, or to anyone sending "Authorization: Bearer <token>".
+        "PARTICIPA_METRICS_TOKEN": _env("PARTICIPA_METRICS_TOKEN", ""),
+        # One JSON line per request on stderr (default in production).
+        # Behind nginx: where it serves PARTICIPA_DOWNLOAD_DIR internally (X-Accel-Redirect), e.g.
+        # /_descargas/; empty: the app sends files itself.
+        "PARTICIPA_ACCEL_REDIRECT": _env("PARTICIPA_ACCEL_REDIRECT", ""),
+        "PARTICIPA_JSON_LOGS": _env("PARTICIPA_JSON_LOGS", "1" if production else "0") == "1",
     }
     if production:
         for env_name in ("PARTICIPA_ENTITY_NAME", "PARTICIPA_DPO_EMAIL"):

@@ -8,12 +8,13 @@ staff = Blueprint("accounts", __name__, url_prefix="/gestion")
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.accounts import cli, routes  # noqa: F401
+    from app.accounts import cli, downloads, routes  # noqa: F401
     from app.accounts.models import User
     from app.core import registry
     from app.extensions import db, login_manager
 
     app.register_blueprint(staff)
+    app.register_blueprint(downloads.bp)
     app.cli.commands["participa"].add_command(cli.create_user)
 
     login_manager.login_view = "accounts.login"
@@ -34,6 +35,7 @@ def register(app):
     registry.get(app).add_nav(
         registry.NavItem("accounts.users", lambda: _l("Usuarios y roles"), area="staff", permission="users.manage", order=91),
         registry.NavItem("accounts.audit_log", lambda: _l("Registro de auditoría"), area="staff", permission="audit.view", order=92),
+        registry.NavItem("downloads.index", lambda: _l("Mis descargas"), area="staff", permission="content.view", order=93),
     )
     registry.get(app).demo.append((10, "staff users", cli.demo_users))
     from app.accounts import retention

@@ -38,7 +38,7 @@ def demo_users():
 
     if current_app.config["PARTICIPA_ENV"] == "production":
         raise click.ClickException("Refusing to create demo users with known passwords in production.")
-    click.echo("Staff logins (http://127.0.0.1:5000/gestion/ingresar):")
+    click.echo(f"Staff logins ({current_app.config['PARTICIPA_BASE_URL']}/gestion/ingresar):")
     for email, role, name in DEMO_USERS:
         if not db.session.scalar(select(User).where(User.email == email)):
             services.create_user(email, DEMO_PASSWORD, role, name=name, actor="demo")

@@ -33,8 +33,16 @@ def register(app):
     reg.add_hook("event_page_sections", hooks.event_page_sections)
     reg.add_hook("characterization_objects", hooks.characterization_objects)
     reg.add_hook("transparency_items", hooks.transparency_items)
+    # The notices outbox is swept by the queue's scheduler every minute (no cron).
+    reg.add_hook("scheduled_jobs", lambda: {"name": "ballot.notices", "run": _send_notices, "every": 60})
     register_usage_checker(app, queries.usage)
     from app.ballot import habeas, retention
 
     habeas.register(app, reg)
     retention.register(reg)
+
+
+def _send_notices():
+    from app.ballot import notices
+
+    return notices.deliver_pending()

@@ -6,7 +6,7 @@ def register(app):
     from flask_babel import lazy_gettext as _l
 
     from app.catalogs.services import register_usage_checker
-    from app.characterization import demo, models, staff  # noqa: F401
+    from app.characterization import demo, export_jobs, models, staff  # noqa: F401
     from app.core import registry
 
     app.register_blueprint(staff.bp)
@@ -22,3 +22,12 @@ def register(app):
 
     retention.register(reg)
     retention_staff.register(app, reg)
+    export_jobs.register()
+    # personal data past its retention period is deleted or anonymised once a day, from the queue
+    reg.add_hook("scheduled_jobs", lambda: {"name": "retention.purge", "run": _purge, "every": 86400})
+
+
+def _purge():
+    from app.core import retention
+
+    return retention.run_purge().counts

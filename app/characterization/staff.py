@@ -72,6 +72,13 @@ def export(kind, fmt):
         return redirect(url_for("characterization.dashboard_view", **request.args))
     filters = form.filters()
     if kind == "perfiles":
+        from app.characterization import export_jobs
+        from app.core.i18n import selected_language
+
+        rows = export_jobs.row_count(filters)
+        if export_jobs.should_queue(rows):  # large: prepared in the background ("Mis descargas")
+            export_jobs.request_export(fmt, filters, True, owner=current_user, lang=selected_language(), rows=rows)
+            return redirect(url_for("downloads.index"))
         return exports.rows_csv(filters, True) if fmt == "csv" else exports.rows_xlsx(filters, True)
     viewer = disclosure.viewer_for(current_user)
     try:

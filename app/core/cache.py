@@ -6,7 +6,13 @@ otherwise read the same event, catalogs and survey list again. A `SharedCache` k
 
 - a change committed in this process to one of the cache's `models` clears it at once, so the
   person who made the change sees it on their next page;
-- other workers and hosts see the change within `ttl` seconds (their copy simply expires).
+- with Redis (PARTICIPA_REDIS_URL), every other worker and host sees it at once too: each cache
+  has a generation number in Redis, raised after a commit that touched its models; a request
+  reads all generation numbers in one MGET (the first time it uses a cache) and a process whose
+  copy was built under an older number drops it. Bulk ORM statements (`session.execute(update(…))`)
+  and `RowBatch` writes raise the numbers as well; other writes that bypass the session call
+  `tables_changed()`. If Redis does not answer, the caches fall back to their `ttl`;
+- without Redis, other workers and hosts see the change within `ttl` seconds (their copy expires).
 
 Only values that may be a few seconds old without harm belong here (an event's title and sign-in
 window, catalog labels, which surveys an event has), never counts or anything a person wrote.
@@ -22,13 +28,14 @@ from collections.abc import Callable, Hashable
 from time import monotonic
 from typing import Any, TypeVar
 
-from flask import request, session
+from flask import current_app, has_app_context, has_request_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 
+from app.core import broker
 from app.core.i18n import selected_language
 from app.extensions import db
 
@@ -42,10 +49,18 @@ class SharedCache:
 
     def __init__(self, name: str, models: tuple[type, ...], ttl: float):
         self.name, self.models, self.ttl = name, models, ttl
+        self.tables = frozenset(m.__table__.name for m in models)
         self._data: dict[Hashable, tuple[float, Any]] = {}
+        self._generation: int | None = None  # the Redis generation the local copy was built under
         _CACHES.append(self)
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        generations = _generations()
+        if generations is not None:
+            generation = generations.get(self.name, 0)
+            if generation != self._generation:
+                self._data.clear()
+                self._generation = generation
         hit = self._data.get(key)
         now = monotonic()
         if hit is not None and hit[0] > now:
@@ -61,9 +76,70 @@ class SharedCache:
 
 
 def clear_all() -> None:
-    """Forget every cache (tests that write with plain SQL, bypassing the ORM events below)."""
+    """Forget every cache in this process (tests that write with plain SQL, bypassing the ORM
+    events below). `changed_everything()` also tells the other processes."""
     for cache in _CACHES:
         cache.clear()
+
+
+_GENS = "participa.cache_generations"  # per request (WSGI environ), never shared between requests
+
+
+def _generations() -> dict[str, int] | None:
+    """{cache name: generation} from Redis, read once per request (one MGET for every cache), or
+    None without Redis (or when it does not answer: the caches' ttl applies)."""
+    if not has_app_context():
+        return None
+    conn = broker.connection()
+    if conn is None:
+        return None
+    in_request = has_request_context()
+    if in_request and _GENS in request.environ:
+        return request.environ[_GENS]
+    try:
+        values = conn.mget([broker.key("cache", c.name) for c in _CACHES])
+        gens = {c.name: int(v) if v is not None else 0 for c, v in zip(_CACHES, values, strict=True)}
+    except Exception as exc:  # noqa: BLE001 - Redis down: never fail a page for a cache
+        current_app.logger.warning("cache generations unavailable (%s): falling back to ttl", type(exc).__name__)
+        gens = None
+    if in_request:
+        request.environ[_GENS] = gens
+    return gens
+
+
+def _bump(names) -> None:
+    """Clear these caches here and raise their generations for every other process."""
+    names = set(names)
+    for cache in _CACHES:
+        if cache.name in names:
+            cache.clear()
+    if not names or not has_app_context():
+        return
+    conn = broker.connection()
+    if conn is None:
+        return
+    try:
+        with conn.pipeline(transaction=False) as pipe:
+            for name in sorted(names):
+                pipe.incr(broker.key("cache", name))
+            pipe.execute()
+    except Exception as exc:  # noqa: BLE001
+        current_app.logger.warning("cache generations not raised (%s): others see the change within ttl",
+                                   type(exc).__name__)
+    if has_request_context():
+        request.environ.pop(_GENS, None)
+
+
+def tables_changed(tables) -> None:
+    """A write that bypassed the ORM session (Core statements, RowBatch) changed these tables
+    (names or Table objects) and is committed: clear the caches that depend on them everywhere."""
+    names = {getattr(t, "name", t) for t in tables}
+    _bump(c.name for c in _CACHES if c.tables & names)
+
+
+def changed_everything() -> None:
+    """After a restore or a bulk import: every cache, in every process."""
+    _bump(c.name for c in _CACHES)
 
 
 def columns(instance) -> dict[str, Any]:
@@ -126,12 +202,23 @@ def _note_changes(session, _flush_context, _instances):
             session.info.setdefault("caches_changed", set()).add(cache.name)
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk(state):
+    """Bulk ORM statements (update(), delete(), insert() through the session) skip before_flush."""
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    for cache in _CACHES:
+        if name in cache.tables:
+            state.session.info.setdefault("caches_changed", set()).add(cache.name)
+
+
 @event.listens_for(Session, "after_commit")
 def _clear_changed(session):
     names = session.info.pop("caches_changed", ())
-    for cache in _CACHES:
-        if cache.name in names:
-            cache.clear()
+    if names:
+        _bump(names)
 
 
 @event.listens_for(Session, "after_rollback")

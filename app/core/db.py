@@ -106,11 +106,21 @@ class RowBatch:
             with engine.begin() as conn:
                 for table, values in self.rows:
                     conn.execute(table.insert(), values)
-            return
-        statement = _one_statement(tuple((table, tuple(values)) for table, values in self.rows))
-        params = {f"r{i}_{key}": value for i, (_table, values) in enumerate(self.rows) for key, value in values.items()}
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(statement, params)
+        else:
+            statement = _one_statement(tuple((table, tuple(values)) for table, values in self.rows))
+            params = {f"r{i}_{key}": value for i, (_table, values) in enumerate(self.rows)
+                      for key, value in values.items()}
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(statement, params)
+        _tables_changed({table.name for table, _values in self.rows})
+
+
+def _tables_changed(names: set[str]) -> None:
+    """Caches that depend on these tables (none do on the sign-in path's tables: no Redis trip)."""
+    from app.core import cache
+
+    if any(c.tables & names for c in cache._CACHES):
+        cache.tables_changed(names)
 
 
 @lru_cache(maxsize=64)

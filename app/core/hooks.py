@@ -103,3 +103,9 @@ TRANSPARENCY_ITEMS = declare(
     "consulta, colaboracion, rendicion, control). Provided by every capability with public results; "
     "used by transparency.",
 )
+SCHEDULED_JOBS = declare(
+    "scheduled_jobs", (), '{"name", "run", "every"} (or a list of them)',
+    "Recurring work run from the job queue's scheduler (`run()` takes no arguments; `every` is in "
+    "seconds, overridable with PARTICIPA_SCHEDULE): notices, the privacy purge, the profile buffer "
+    "flush, plan reminders. Provided by any package; used by app.core.jobs.",
+)

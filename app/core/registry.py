@@ -40,7 +40,7 @@ class ReportPeriod:
 class ReportTable:
     caption: str
     header: list[str]
-    rows: list[list[str]]  # text cells, figures already protected (see characterization.suppression)
+    rows: list[list[str]]  # text cells, figures already protected (see characterization.disclosure)
 
 
 @dataclass

@@ -17,7 +17,7 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.core import registry
-    from app.events import demo, hooks, models, public_routes, services, staff_routes  # noqa: F401
+    from app.events import demo, export_jobs, hooks, models, public_routes, services, staff_routes  # noqa: F401
 
     app.register_blueprint(public)
     app.register_blueprint(staff)
@@ -44,3 +44,4 @@ def register(app):
     from app.events import retention
 
     retention.register(reg)
+    export_jobs.register()

@@ -313,6 +313,14 @@ def paper(event_id: int):
 @permission_required("exports.personal")
 def export(event_id: int, fmt: str):
     event = _event(event_id)
+    if fmt in ("csv", "xlsx"):
+        from app.core.i18n import selected_language
+        from app.events import export_jobs
+
+        rows = export_jobs.row_count(event.id)
+        if export_jobs.should_queue(rows):  # large: prepared in the background ("Mis descargas")
+            export_jobs.request_export(fmt, event, owner=current_user, lang=selected_language(), rows=rows)
+            return redirect(url_for("downloads.index"))
     if fmt == "csv":
         return exports.csv(event)
     if fmt == "xlsx":

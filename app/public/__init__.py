@@ -1,4 +1,5 @@
-"""Public pages shared by all capabilities: home, policies, site map, search, language, health."""
+"""Public pages shared by all capabilities: home, policies, site map, search, language
+(the health check is `app.core.observe`)."""
 
 from flask import Blueprint
 
@@ -9,6 +10,3 @@ def register(app):
     from app.public import routes  # noqa: F401
 
     app.register_blueprint(public)
-    from app.extensions import csrf
-
-    csrf.exempt(routes.healthz)

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from time import monotonic
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import text
+from flask import current_app, redirect, render_template, request, session, url_for
 
 from app.core import registry
 from app.core.i18n import selected_language
 from app.core.text import single_line
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.public import public
 
 
@@ -77,17 +76,3 @@ def set_language(lang: str):
         target = url_for("public.home")
     sep = "&" if "?" in target else "?"
     return redirect(f"{target}{sep}lang={lang}" if lang in ("es", "en") else target)
-
-
-@public.route("/healthz")
-@limiter.exempt
-def healthz():
-    status = {"status": "ok", "database": "ok"}
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means the database is down
-        current_app.logger.exception("health check: database down")
-        db.session.rollback()
-        status.update(status="error", database="down")
-        return jsonify(status), 503
-    return jsonify(status)

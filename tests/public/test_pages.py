@@ -47,7 +47,8 @@ def test_privacy_policy_names_controller_contact_and_rights(client, app):
 def test_healthz_reports_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured",
+                                   "queue": "not configured"}
 
 
 def test_healthz_503_when_database_down(app):
@@ -56,7 +57,8 @@ def test_healthz_503_when_database_down(app):
     broken = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite:////nonexistent/dir/db.sqlite"})
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "down"}
+    assert response.get_json() == {"status": "error", "database": "down", "redis": "not configured",
+                                   "queue": "not configured"}
 
 
 def test_404_page_in_visitor_language(client):
