@@ -89,8 +89,7 @@ def register_routes(bp):
             flash(_("El código de consulta solo se muestra una vez. Consulta tu solicitud con el radicado y el código "
                     "que guardaste."), "info")
             return redirect(url_for("ballot.lookup"))
-        return render_template("ballot/public/receipt.html", q=question, code=data["code"], info=data,
-                               received_local=time.to_local(question.received_at))
+        return render_template("ballot/public/receipt.html", q=question, code=data["code"], info=data)
 
     @bp.route("/seguimiento", methods=["GET", "POST"])
     @limiter.limit(LOOKUP_PER_DEVICE, key_func=device_key, methods=["POST"])
@@ -112,7 +111,7 @@ def register_routes(bp):
         question = services.by_radicado(radicado) if radicado in session.get(SESSION_ACCESS, []) else None
         if question is None:
             return redirect(url_for("ballot.lookup"))
-        return render_template("ballot/public/status.html", q=question, received_local=time.to_local(question.received_at),
+        return render_template("ballot/public/status.html", q=question,
                                overdue=services.is_overdue(question))
 
     @bp.route("/respuestas")

@@ -533,12 +533,10 @@ def upcoming(limit: int = 3) -> list[Event]:
 
 def format_local(dt: datetime) -> str:
     """'lunes, 5 de marzo de 2026, 3:00 p. m.' (naive UTC in, Bogotá time out)."""
-    from flask_babel import format_date, format_time
-    return _("%(date)s, %(time)s", date=format_date(dt, "full"), time=format_time(dt, "short"))
+    return _("%(date)s, %(time)s", date=time.format_date(dt, "full"), time=time.format_time(dt, "short"))
 
 
 def format_span(event: Event) -> str:
     """'lunes, 5 de marzo de 2026, 3:00 p. m. a 5:00 p. m.'"""
-    from flask_babel import format_date, format_time
-    return _("%(date)s, de %(start)s a %(end)s", date=format_date(event.starts_at, "full"),
-             start=format_time(event.starts_at, "short"), end=format_time(event.ends_at, "short"))
+    return _("%(date)s, de %(start)s a %(end)s", date=time.format_date(event.starts_at, "full"),
+             start=time.format_time(event.starts_at, "short"), end=time.format_time(event.ends_at, "short"))

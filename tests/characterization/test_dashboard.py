@@ -54,7 +54,7 @@ def population(db, catalogs):
 def _csv(response):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
 def test_editor_cannot_see_the_dashboard_or_export(client, login_as, population):
