@@ -24,7 +24,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.catalogs import services as catalogs
 from app.characterization.forms import profile_section
 from app.core.fields import MultiCheckboxField, SelectField
-from app.core.text import NoMarkup, clean, document_digits, single_line
+from app.core.id_documents import DocumentNumber
+from app.core.text import NoMarkup, clean, single_line
 
 # Characterisation variables an attendance list asks (territory and consent always come too).
 VARIABLES = ("life_course", "sex", "ethnicity", "disability", "victim", "value_group")
@@ -65,29 +66,13 @@ NAME = _l("Nombre completo")
 DOC_NUMBER_HINT = _l("Puedes escribirlo con o sin puntos. Si no tienes documento, elige «Sin identificación» y déjalo vacío.")
 
 
-class DocumentNumber:
-    """A document number has 3 to 20 letters or digits (dots, spaces and dashes are ignored);
-    it may be empty only for "Sin identificación". Marked as required on the form."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        digits = document_digits(field.data or "")
-        if form.doc_type.data == "SI":
-            return
-        if not digits:
-            raise ValidationError(_l("Escribe el número de tu documento."))
-        if not 3 <= len(digits) <= 20:
-            raise ValidationError(_l("El número de documento debe tener entre 3 y 20 números o letras."))
-
-
 class SignInForm(FlaskForm):
     """The attendee's form, opened from the QR on their own phone."""
 
     name = StringField(NAME, validators=[DataRequired(_l("Escribe tu nombre completo.")), Length(min=3, max=160), NoMarkup()],
                        filters=[single_line], render_kw={"autocomplete": "name"})
     doc_type = SelectField(_l("Tipo de documento"), validators=[InputRequired(_l("Elige el tipo de documento."))], choices=[])
-    doc_number = StringField(_l("Número de documento"), validators=[DocumentNumber(), Length(max=30)],
+    doc_number = StringField(_l("Número de documento"), validators=[Length(max=30), DocumentNumber()],
                              filters=[single_line], description=DOC_NUMBER_HINT)
     contact = StringField(_l("Teléfono o correo electrónico"), validators=[Optional(), Length(max=120), NoMarkup()],
                           filters=[single_line],
@@ -107,7 +92,8 @@ class PaperRowForm(FlaskForm):
     name = StringField(NAME, validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line],
                        render_kw={"autofocus": True, "autocomplete": "off"})
     doc_type = SelectField(_l("Tipo de documento"), validators=[Optional()], choices=[])
-    doc_number = StringField(_l("Número de documento"), validators=[Optional(), Length(max=30)], filters=[single_line])
+    doc_number = StringField(_l("Número de documento"), validators=[Length(max=30), DocumentNumber(required=False)],
+                             filters=[single_line])
     contact = StringField(COLUMN["contact"], validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line])
     life_course = SelectField(COLUMN["life_course"], validators=[Optional()], choices=[])
     sex = SelectField(COLUMN["sex"], validators=[Optional()], choices=[])
