@@ -1,0 +1,28 @@
+"""records: ballot deposits idempotent with a form nonce
+
+Revision ID: 0003_records
+Revises: 0002_capabilities
+Create Date: 2026-12-01 15:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0003_records'
+down_revision = '0002_capabilities'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('ballot_question', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('nonce_hash', sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_ballot_question_nonce_hash'), ['nonce_hash'])
+
+
+def downgrade():
+    with op.batch_alter_table('ballot_question', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_ballot_question_nonce_hash'), type_='unique')
+        batch_op.drop_column('nonce_hash')
