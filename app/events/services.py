@@ -71,8 +71,26 @@ def normalise_code(value: str) -> str:
 
 
 def display_code(code: str) -> str:
-    """'ABCD234' -> 'ABCD-234', easier to read aloud and type."""
-    return f"{code[:4]}-{code[4:]}" if code else ""
+    """'ABCD234' -> 'ABCD-234', easier to read aloud and type; with the projection's rotating
+    part: 'ABCD234K7P' -> 'ABCD-234-K7P'."""
+    if not code:
+        return ""
+    shown = f"{code[:4]}-{code[4:CODE_LENGTH]}"
+    return f"{shown}-{code[CODE_LENGTH:]}" if len(code) > CODE_LENGTH else shown
+
+
+ROTATING_PART = 3  # characters added to the typed code on the projection screen, changing each minute
+
+
+def rotating_code(event: Event, at: datetime | None = None) -> str:
+    """The typed code shown on the projection screen: the event's code plus a part that changes
+    with the projected QR (same minute, same grace), so a photo of the screen stops working."""
+    return event.short_code + _code_part(event, _window_index(at or time.now()))
+
+
+def _code_part(event: Event, index: int) -> str:
+    digest = bytes.fromhex(_mac(event, f"code:{index}", 2 * ROTATING_PART))
+    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest)
 
 
 def sign_in_url(event: Event) -> str:
@@ -184,13 +202,21 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(18)
 
 
-def find_by_code(code: str) -> Event | None:
-    """The event whose poster shows this typed code (only while its fixed link is allowed)."""
+def find_by_code(code: str) -> Resolved | None:
+    """The event of a typed code: the poster's fixed code (only while the event allows its fixed
+    link), or the projection screen's rotating code (during its minute and the next one)."""
     code = normalise_code(code)
-    if len(code) != CODE_LENGTH:
+    if len(code) not in (CODE_LENGTH, CODE_LENGTH + ROTATING_PART):
         return None
-    event = db.session.scalar(select(Event).where(Event.short_code == code))
-    return event if event is not None and event.fixed_link_enabled else None
+    event = db.session.scalar(select(Event).where(Event.short_code == code[:CODE_LENGTH]))
+    if event is None:
+        return None
+    if len(code) == CODE_LENGTH:
+        return Resolved(event, False) if event.fixed_link_enabled else None
+    now_index = _window_index(time.now())
+    if any(hmac.compare_digest(code[CODE_LENGTH:], _code_part(event, i)) for i in (now_index, now_index - 1)):
+        return Resolved(event, True)
+    return None
 
 
 # ---------------------------------------------------------------------------- the sign-in window

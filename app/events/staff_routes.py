@@ -210,9 +210,13 @@ def paper_sheet(event_id: int):
 @permission_required("content.edit")
 def projection(event_id: int):
     event = _event(event_id, manage=True)
+    # Projection mode (the default): the typed code rotates with the QR. `?codigo=fijo` shows the
+    # poster's fixed code instead, only while the event allows its fixed link.
+    fixed = request.args.get("codigo") == "fijo" and event.fixed_link_enabled
+    code = services.display_code(event.short_code if fixed else services.rotating_code(event))
     return render_template("events/staff/projection.html", event=event, url=services.rotating_url(event),
                            total=services.count(event.id), state=services.sign_in_state(event),
-                           code=services.display_code(event.short_code), code_url=services.code_url(),
+                           code=code, fixed=fixed, code_url=services.code_url(),
                            refresh=min(30, services.rotation_seconds_left() + 1))
 
 
@@ -231,7 +235,7 @@ def projection_json(event_id: int):
     url = services.rotating_url(event)
     count = services.count(event.id)
     return jsonify({"url": url, "qr": url_for("events_staff.projection_svg", event_id=event.id, t=url.rsplit(".", 1)[-1]),
-                    "count": count, "count_word": _signatures_word(count), "state": services.sign_in_state(event),
+                    "code": services.display_code(services.rotating_code(event)), "count": count, "count_word": _signatures_word(count), "state": services.sign_in_state(event),
                     "next_in": services.rotation_seconds_left()})
 
 
