@@ -7,10 +7,13 @@ what has been achieved since the plan started, so the office's latest report is 
 **per period** (`"per_period"`, number unit only): each report counts what was done in that period
 (e.g. meetings held this quarter) and the office's achievement is the sum.
 
-**Several offices.** With unit *number* the offices' achievements add up (each reports what it
-delivered). With unit *percentage* they are averaged over every office that must report, an office
-that has not reported counting 0 (each reports how far its part is, and the task is complete when
-every part is). The offices that report are the task's catalog offices, or the plan's owner office
+**Several offices.** With unit *number* co-responsible offices report **one shared figure**: the
+task's indicator (one "urna virtual" built by two offices is one, not two). For each period the
+figure is the most recent report from any responsible office (a later report corrects an earlier
+one), and the periods combine by the task's accumulation as for one office. With unit
+*percentage* they are averaged over every office that must report, an office that has not
+reported counting 0 (each reports how far its part is, and the task is complete when every part
+is). The offices that report are the task's catalog offices, or the plan's owner office
 when the task names none the catalog knows.
 
 **Progress** = achieved / goal × 100, capped at 100 % (the same formula for both units: a
@@ -30,7 +33,7 @@ An action's and a plan's progress is the mean of their tasks' (actions') progres
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime
 
 RISK_MARGIN = 15.0  # percentage points behind schedule before a task is "at risk"
 STATUSES = ("on_track", "at_risk", "late", "done", "no_goal")
@@ -87,13 +90,29 @@ def achieved(task, upto: int | None = None) -> float | None:
     for report in task.reports:
         by_office.setdefault(report.office_code, []).append(report)
     codes = task.reporting_codes
+    if task.unit != "percentage":
+        shared = office_achieved(shared_reports([r for c in codes for r in by_office.get(c, [])]),
+                                 task.accumulation, upto)
+        return None if shared is None else round(shared, 2)
     values = [office_achieved(by_office.get(code, []), task.accumulation, upto) for code in codes]
     if all(v is None for v in values):
         return None
     numbers = [v or 0.0 for v in values]
-    if task.unit == "percentage":
-        return round(sum(numbers) / len(numbers), 2)
-    return round(sum(numbers), 2)
+    return round(sum(numbers) / len(numbers), 2)
+
+
+def shared_reports(reports) -> list:
+    """One report per period: the most recent one with a value, whichever office made it (the
+    shared figure of co-responsible offices)."""
+    latest: dict[int, object] = {}
+    for report in reports:
+        if report.value is None:
+            continue
+        key = (report.reported_at or datetime.min, report.id or 0)
+        current = latest.get(report.period)
+        if current is None or key > (current.reported_at or datetime.min, current.id or 0):
+            latest[report.period] = report
+    return list(latest.values())
 
 
 def progress(goal: float | None, value: float | None) -> float | None:
