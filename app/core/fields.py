@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField as _RadioField
 from wtforms import SelectField as _SelectField
 from wtforms import SelectMultipleField, widgets
+from wtforms import StringField as _StringField
 from wtforms.validators import ValidationError
 
 CHOOSE_ONE = _l("Elige una de las opciones de la lista.")
@@ -94,3 +95,37 @@ class MultiCheckboxField(SelectMultipleField):
             pass
         if any(value not in allowed for value in self.data):
             raise ValidationError(ONLY_LISTED)
+
+
+class CodeField(_StringField):
+    """A catalog choice typed as the code printed on a paper form ("CC", "08", "VE"): what staff
+    type when they digitise a sheet, where a select box would jump to the first option starting
+    with the letter typed ("CC" reached *Cédula de extranjería*, "08" matched nothing). Accepts a
+    code of `choices` case-insensitively, and a number equal to a numeric code ("8" for "08");
+    anything else is refused with the list of codes. Blank is no answer."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.choices = list(choices)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = valuelist[0].strip().upper() if isinstance(valuelist[0], str) else ""
+            self.raw_data = [self.data]
+
+    def pre_validate(self, form):
+        if not self.data:
+            self.data = ""
+            return
+        codes = [str(value) for value in _values(self.choices) if value not in ("", None)]
+        exact = {code.upper(): code for code in codes}
+        if self.data in exact:
+            self.data = exact[self.data]
+            return
+        if self.data.isdigit():
+            numeric = [code for code in codes if code.isdigit() and int(code) == int(self.data)]
+            if len(numeric) == 1:
+                self.data = numeric[0]
+                return
+        listed = ", ".join(codes) if len(codes) <= 25 else ", ".join(codes[:25]) + "…"
+        raise ValidationError(_l("Escribe uno de los códigos de la planilla: %(codes)s.", codes=listed))
