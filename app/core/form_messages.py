@@ -56,6 +56,9 @@ MESSAGES = {
     "CSRF failed.": _l("El formulario caducó. Vuelve a enviarlo."),
     "CSRF token expired.": _l("El formulario caducó. Vuelve a enviarlo."),
     "Invalid field name '%s'.": _l("Revisa lo que escribiste en este campo."),
+    # Flask-WTF's file fields (filled with str.format afterwards)
+    "File does not have an approved extension: {extensions}": _l("Sube un archivo de tipo {extensions}."),
+    "File does not have an approved extension.": _l("Sube un archivo de un tipo permitido."),
 }
 
 
@@ -89,7 +92,7 @@ class Catalogue:
         message = MESSAGES.get(string)
         if message is not None:
             # WTForms fills the placeholders afterwards: keep them, translate the words.
-            return str(message).replace("%%", "%")
+            return str(message)
         return gettext("Revisa lo que escribiste en este campo.")
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
