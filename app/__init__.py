@@ -84,16 +84,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_request_hooks(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
-
-    def _format_datetime(value, fmt: str = "medium") -> str:
-        """Naive UTC -> Bogotá, read naturally: '9 de diciembre de 2026, 5:48 p. m.' (no seconds,
-        no zone suffix); 'short' stays compact for tables."""
-        if not value:
-            return ""
-        if fmt == "short":
-            return format_datetime(value, "short")
-        return f"{format_date(value, 'long')}, {format_time(value, 'short')}"
+    from flask_babel import format_decimal, get_locale
 
     from app.core import i18n, ratelimit, security
     from app.core import time as clock
@@ -126,7 +117,9 @@ def _init_request_hooks(app: Flask) -> None:
     # Globals (not context processors) so imported macros see them too.
     app.jinja_env.globals["entity"] = {k[7:].lower(): v for k, v in app.config.items() if k.startswith("ENTITY_")}
     app.jinja_env.globals["catalog_label"] = i18n.label
-    app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["datetime"] = _format_datetime
+    # Stored (UTC) times are converted to Bogotá once, here, by app.core.time.
+    app.jinja_env.filters["date"] = clock.format_date
+    app.jinja_env.filters["datetime"] = clock.format_datetime
+    app.jinja_env.filters["time"] = clock.format_time
     app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
     app.jinja_env.globals["get_locale"] = get_locale

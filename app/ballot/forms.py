@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Form, FormField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, Form, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.catalogs import services as catalogs
@@ -66,6 +66,7 @@ class DepositForm(FlaskForm):
                         render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
                         description=_l("Solo para contactarte si hace falta; los avisos automáticos llegan por correo."))
     profile = FormField(profile_section(PROFILE_VARIABLES))
+    nonce = HiddenField()  # one-time mark of this form: posting it twice files one radicado
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

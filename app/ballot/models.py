@@ -47,6 +47,8 @@ class BallotQuestion(db.Model):
     received_at: Mapped[datetime] = mapped_column(DateTime, default=time.now, index=True)  # naive UTC
     filed_on: Mapped[date] = mapped_column(Date)  # date of receipt in Bogotá: terms run from the next day
     code_hash: Mapped[str] = mapped_column(String(64))  # keyed hash of the private lookup code
+    # Keyed hash of the deposit form's nonce: the same form posted twice files one radicado.
+    nonce_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     lang: Mapped[str] = mapped_column(String(5), default="es")  # language of the citizen's notices
 
     kind: Mapped[str] = mapped_column(String(20), index=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import (
     abort,
     after_this_request,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -17,15 +20,18 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core import time
+from app.core.exports import download
 from app.core.i18n import selected_language
 from app.core.ratelimit import device_key, ip_key, limit_public_post
 from app.extensions import db, limiter
 
-from . import notices, queries, services
+from . import notices, queries, receipt_document, services
 from .blueprints import public_bp
 from .forms import DepositForm, LookupForm
 from .models import BallotNotice
 
+SESSION_RECEIPT = "ballot_receipt"
+RECEIPT_KEPT = timedelta(minutes=30)  # how long this browser can show the receipt (and its code) again
 LOOKUP_PER_DEVICE = "10 per minute;60 per hour"
 LOOKUP_PER_IP = "600 per hour"
 SESSION_ACCESS = "ballot_access"  # radicados this browser proved it holds the code of
@@ -62,20 +68,24 @@ def register_routes(bp):
     @limit_public_post
     def deposit():
         form = DepositForm()
+        if not form.nonce.data:
+            form.nonce.data = services.new_nonce()
         if request.method == "GET" and "event" in form and request.args.get("evento", "").isdigit():
             if any(value == request.args["evento"] for value, _label in form.event.choices):
                 form.event.data = request.args["evento"]
         if form.validate_on_submit():
             try:
-                receipt = services.deposit(form.data_for_service(), form.profile.form, lang=selected_language())
+                receipt = services.deposit(form.data_for_service(), form.profile.form, lang=selected_language(),
+                                           nonce=form.nonce.data)
             except services.DepositError as exc:
                 form.text.errors = [*form.text.errors, str(exc)]
             else:
                 _remember(receipt.question.radicado)
-                session["ballot_receipt"] = {"radicado": receipt.question.radicado, "code": receipt.code,
-                                             "consented": receipt.consented, "dropped": receipt.sensitive_dropped,
-                                             "had_profile": _had_profile_answers(form)}
-                if receipt.question.email:
+                if receipt.repeated and _receipt_data():
+                    return redirect(url_for("ballot.receipt"))  # the same form again: the same receipt
+                keep_receipt(receipt.question.radicado, receipt.code, consented=receipt.consented,
+                             dropped=receipt.sensitive_dropped, had_profile=_had_profile_answers(form))
+                if receipt.question.email and not receipt.repeated:
                     _deliver_after_response(receipt.question.id)
                 return redirect(url_for("ballot.receipt"))
         status = 422 if request.method == "POST" else 200
@@ -84,14 +94,29 @@ def register_routes(bp):
 
     @bp.route("/radicado")
     def receipt():
-        data = session.pop("ballot_receipt", None)
+        data = _receipt_data()
         question = services.by_radicado(data["radicado"]) if data else None
         if question is None:
-            flash(_("El código de consulta solo se muestra una vez. Consulta tu solicitud con el radicado y el código "
-                    "que guardaste."), "info")
-            return redirect(url_for("ballot.lookup"))
-        return render_template("ballot/public/receipt.html", q=question, code=data["code"], info=data,
-                               received_local=time.to_local(question.received_at))
+            return _receipt_gone()
+        response = make_response(render_template("ballot/public/receipt.html", q=question, code=data["code"],
+                                                 info=data, kept_minutes=int(RECEIPT_KEPT.total_seconds() // 60)))
+        response.headers["Cache-Control"] = "no-store"  # the code never stays in a shared cache or history
+        return response
+
+    @bp.route("/radicado.pdf")
+    def receipt_pdf():
+        data = _receipt_data()
+        question = services.by_radicado(data["radicado"]) if data else None
+        if question is None:
+            return _receipt_gone()
+        return download(receipt_document.pdf(question, data["code"]), f"{question.radicado}.pdf", "application/pdf")
+
+    @bp.route("/radicado/olvidar", methods=["POST"])
+    def forget_receipt():
+        session.pop(SESSION_RECEIPT, None)
+        flash(_("Borramos el código de este navegador. Consulta tu solicitud con el radicado y el código que guardaste."),
+              "info")
+        return redirect(url_for("ballot.lookup"))
 
     @bp.route("/seguimiento", methods=["GET", "POST"])
     @limiter.limit(LOOKUP_PER_DEVICE, key_func=device_key, methods=["POST"])
@@ -113,7 +138,7 @@ def register_routes(bp):
         question = services.by_radicado(radicado) if radicado in session.get(SESSION_ACCESS, []) else None
         if question is None:
             return redirect(url_for("ballot.lookup"))
-        return render_template("ballot/public/status.html", q=question, received_local=time.to_local(question.received_at),
+        return render_template("ballot/public/status.html", q=question,
                                overdue=services.is_overdue(question))
 
     @bp.route("/respuestas")
@@ -144,6 +169,35 @@ def register_routes(bp):
         if year not in years:
             year = years[0]
         return render_template("ballot/public/figures.html", f=queries.figures(year), years=years, year=year)
+
+
+def keep_receipt(radicado: str, code: str, *, consented: bool, dropped: bool, had_profile: bool) -> None:
+    """Keep this browser's receipt (radicado and lookup code) for RECEIPT_KEPT, so reloading the
+    receipt page shows the code again."""
+    session[SESSION_RECEIPT] = {"radicado": radicado, "code": code, "consented": consented, "dropped": dropped,
+                                "had_profile": had_profile, "until": (time.now() + RECEIPT_KEPT).isoformat()}
+
+
+def _receipt_data() -> dict | None:
+    """The receipt of this browser's last deposit, while it is kept (reloading the receipt page
+    shows the code again; after RECEIPT_KEPT, or "I saved it", only radicado and code open it)."""
+    data = session.get(SESSION_RECEIPT)
+    if not data:
+        return None
+    try:
+        until = datetime.fromisoformat(data.get("until", ""))
+    except (TypeError, ValueError):
+        until = None
+    if until is None or time.now() > until:
+        session.pop(SESSION_RECEIPT, None)
+        return None
+    return data
+
+
+def _receipt_gone():
+    flash(_("El código de consulta ya no se muestra en este navegador. Consulta tu solicitud con el radicado y el "
+            "código que guardaste."), "info")
+    return redirect(url_for("ballot.lookup"))
 
 
 def _had_profile_answers(form) -> bool:

@@ -73,6 +73,7 @@ class Receipt:
     code: str  # the private lookup code, in clear: shown once, never stored
     consented: bool
     sensitive_dropped: bool
+    repeated: bool = False  # the same form was posted again: nothing new was filed
 
 
 # ---------------------------------------------------------------------------- terms and dates
@@ -145,6 +146,25 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+NONCE_RE = re.compile(r"[A-Za-z0-9_\-]{16,64}")
+
+
+def new_nonce() -> str:
+    """The deposit form's one-time mark (sent with the form; secret to that browser)."""
+    return secrets.token_urlsafe(24)
+
+
+def code_for_nonce(nonce: str) -> str:
+    """The lookup code of the deposit made with `nonce`: derived with the app's key, so posting the
+    same form again shows the same code (the code itself is never stored, only its hash)."""
+    digest = bytes.fromhex(keyed_hash("ballot-code", nonce))
+    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:CODE_LENGTH])
+
+
+def nonce_hash(nonce: str) -> str:
+    return keyed_hash("ballot-nonce", nonce)
+
+
 def format_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
@@ -159,14 +179,41 @@ def code_hash(radicado: str, code: str) -> str:
 
 # ---------------------------------------------------------------------------- deposit
 
-def deposit(data: dict, section=None, *, lang: str = "es", channel: str = "web") -> Receipt:
+def deposit(data: dict, section=None, *, lang: str = "es", channel: str = "web", nonce: str | None = None) -> Receipt:
     """File a question: radicado, deadline, lookup code, consent and characterisation, notice.
 
     `data` keys: kind, text, office_code, territory, topic_id, event_id, anonymous, name, email,
     phone. `section` is the characterisation section of the form (or None). Named deposits need
     consent (they hold personal data); anonymous ones without consent keep no characterisation
     and no contact. Everything is committed together or not at all.
+
+    `nonce` (the form's one-time mark) makes the deposit idempotent: the same form posted again
+    (a double click, a retry after a lost connection, two tabs) files nothing new and gives back
+    the first radicado with the same code (`Receipt.repeated`).
     """
+    if nonce is None or not NONCE_RE.fullmatch(nonce):
+        nonce = new_nonce()
+    earlier = _by_nonce(nonce)
+    if earlier is not None:
+        return earlier
+    try:
+        return _deposit(data, section, lang=lang, channel=channel, nonce=nonce)
+    except IntegrityError:
+        earlier = _by_nonce(nonce)  # the same form, posted at the same moment, won the race
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _by_nonce(nonce: str) -> Receipt | None:
+    question = db.session.scalar(select(BallotQuestion).where(BallotQuestion.nonce_hash == nonce_hash(nonce)))
+    if question is None:
+        return None
+    return Receipt(question=question, code=format_code(code_for_nonce(nonce)), consented=question.consent_id is not None,
+                   sensitive_dropped=False, repeated=True)
+
+
+def _deposit(data: dict, section, *, lang: str, channel: str, nonce: str) -> Receipt:
     from . import notices
 
     kind = data.get("kind")
@@ -194,10 +241,10 @@ def deposit(data: dict, section=None, *, lang: str = "es", channel: str = "web")
         days = term_days(term_code)
         filed_on = received_local.date()
         due = due_date(filed_on, days)
-        code = new_code()
+        code = code_for_nonce(nonce)
         question = BallotQuestion(
             year=year, number=number, radicado=radicado, received_at=now, filed_on=filed_on,
-            code_hash=code_hash(radicado, code), lang=lang if lang in ("es", "en") else "es",
+            code_hash=code_hash(radicado, code), nonce_hash=nonce_hash(nonce), lang=lang if lang in ("es", "en") else "es",
             kind=kind, term_code=term_code, term_days=days, initial_due_on=due, due_on=due,
             office_code=data.get("office_code") or None, territory=data.get("territory") or None,
             topic_id=data.get("topic_id") or None, event_id=data.get("event_id") or None, text=text,

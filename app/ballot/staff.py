@@ -54,8 +54,7 @@ def _detail(question: BallotQuestion, status: int = 200, **forms):
         summaries = registry.get().call("event_summary", question.event_id)
         event = summaries[0] if summaries else None
     return render_template(
-        "ballot/staff/detail.html", q=question, answer=answer, event=event,
-        received_local=time.to_local(question.received_at), overdue=services.is_overdue(question),
+        "ballot/staff/detail.html", q=question, answer=answer, event=event, overdue=services.is_overdue(question),
         days_left=services.days_left(question), max_extension=services.max_extension_date(question),
         show_identity=current_user.can("names.view"), activity_labels=ACTIVITY_LABELS, **forms,
     ), status

@@ -37,6 +37,26 @@ class BaselineError(ValueError):
     """The file cannot be loaded; the message (with line numbers) is shown to the person."""
 
 
+MAX_CELL = 200  # no code, name or number in a baseline is longer
+
+
+def _rows(reader):
+    """The reader's rows; a malformed CSV (a cell over the csv module's limit, a stray quote) or
+    an oversized cell is a BaselineError naming the line, never a 500."""
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BaselineError(_("Línea %(n)s: el archivo no es un CSV válido (una celda es demasiado larga o "
+                                  "tiene comillas sin cerrar).", n=reader.line_num)) from exc
+        if any(len(v) > MAX_CELL for v in values):
+            raise BaselineError(_("Línea %(n)s: una celda tiene más de %(max)s caracteres.", n=reader.line_num,
+                                  max=MAX_CELL))
+        yield values
+
+
 def parse(raw: bytes) -> list[dict]:
     """Validate a baseline CSV; return rows or raise BaselineError listing the problems."""
     try:
@@ -47,7 +67,7 @@ def parse(raw: bytes) -> list[dict]:
         raise BaselineError(_("El archivo no parece un CSV de texto."))
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = _rows(csv.reader(io.StringIO(text), delimiter=delimiter))
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in ("territorio", "poblacion") if c not in header]
     if missing:

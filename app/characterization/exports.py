@@ -100,8 +100,9 @@ def _rows_stmt(filters: Filters, full: bool):
 
 
 def profile_rows(filters: Filters, full: bool):
-    """Export rows as tuples from a server-side cursor (every value prepared in SQL)."""
-    return db.session.execute(_rows_stmt(filters, full).execution_options(yield_per=5000, stream_results=True))
+    """Export rows as tuples from a server-side cursor (every value prepared in SQL). A generator:
+    the query runs when the download starts streaming, in the stream's own session."""
+    yield from db.session.execute(_rows_stmt(filters, full).execution_options(yield_per=5000, stream_results=True))
 
 
 def aggregated_rows(filters: Filters, viewer, cross: tuple[str, str] | None = None):

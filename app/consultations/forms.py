@@ -21,6 +21,7 @@ from app.catalogs import services as catalogs
 from app.characterization.forms import QUESTIONS, VARIABLES, profile_section
 from app.consultations.models import GROUP_LINE, GROUP_OFFICE, RULE_DEVICE, RULE_DOCUMENT
 from app.core.fields import MultiCheckboxField, RadioField, SelectField
+from app.core.id_documents import DocumentNumber
 from app.core.text import NoMarkup, clean, single_line
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -75,8 +76,7 @@ class _DocumentFields(FlaskForm):
                            choices=[])
     doc_number = StringField(
         _l("Número de documento"), filters=[single_line],
-        validators=[DataRequired(_l("Escribe tu número de documento.")), Length(max=20),
-                    Regexp(r"^[0-9A-Za-z.\- ]{3,20}$", message=_l("Escribe solo números y letras, sin otros signos."))],
+        validators=[Length(max=30), DocumentNumber(message_missing=_l("Escribe tu número de documento."))],
         description=_l("Solo lo usamos para comprobar que cada persona responde una vez. No lo guardamos: "
                        "guardamos una huella cifrada que no se puede unir a tus respuestas."))
 

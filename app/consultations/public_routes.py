@@ -9,7 +9,7 @@ from app.catalogs.models import CATALOG_MODELS
 from app.characterization import disclosure
 from app.consultations import public, results, services
 from app.consultations.forms import response_form
-from app.consultations.models import RULE_DEVICE, Consultation, ConsultationTopic
+from app.consultations.models import RULE_DEVICE, Consultation, ConsultationProposal, ConsultationTopic
 from app.core import exports
 from app.core.cache import SharedCache, blank_form_page
 from app.core.ratelimit import limit_public_post
@@ -66,12 +66,14 @@ def public_show(slug: str):
 def _page(consultation, form, state: str, answered_here: bool, *, error=None, summary=None, csrf_value=None) -> str:
     return render_template("consultations/public/show.html", c=consultation, form=form, state=state,
                            groups=services.grouped_topics(consultation), answered_here=answered_here,
-                           error=error, summary=summary, csrf_value=csrf_value)
+                           error=error, summary=summary, csrf_value=csrf_value,
+                           decided=services.decided_proposals(consultation.id))
 
 
 # The blank form of an open consultation is the same for every visitor but its CSRF token: rendered
 # once per worker and language (for up to 30 s; a change made in this process is seen at once).
-_FORM_PAGES = SharedCache("consultations.form_page", (Consultation, ConsultationTopic, *CATALOG_MODELS), ttl=30.0)
+_FORM_PAGES = SharedCache("consultations.form_page", (Consultation, ConsultationTopic, ConsultationProposal,
+                                                     *CATALOG_MODELS), ttl=30.0)
 
 
 def _blank_page(consultation, answered_here: bool) -> str:

@@ -120,6 +120,19 @@ def proposals(consultation_id: int) -> list[ConsultationProposal]:
                                    .order_by(ConsultationProposal.status != PENDING, ConsultationProposal.id.desc())))
 
 
+def decided_proposals(consultation_id: int) -> list[dict]:
+    """Proposals the team rejected (with the reason the staff form promises the public will see)
+    or merged into a topic, newest first: plain data, no identity (proposals hold none)."""
+    rows = db.session.execute(
+        select(ConsultationProposal.title, ConsultationProposal.status, ConsultationProposal.reason,
+               ConsultationTopic.title.label("topic_title"))
+        .outerjoin(ConsultationTopic, ConsultationTopic.id == ConsultationProposal.topic_id)
+        .where(ConsultationProposal.consultation_id == consultation_id,
+               ConsultationProposal.status.in_((REJECTED, MERGED)))
+        .order_by(ConsultationProposal.decided_at.desc(), ConsultationProposal.id.desc()))
+    return [{"title": r.title, "status": r.status, "reason": r.reason, "topic": r.topic_title} for r in rows]
+
+
 def grouped_topics(consultation: Consultation) -> list[tuple[str, list[ConsultationTopic]]]:
     """Public topics grouped by office or by development-plan line, in the editor's order."""
     offices = {o.code: o.name for o in catalogs.offices(include_inactive=True)}

@@ -69,7 +69,7 @@ def _fast_writer():
 
 def _write_xlsx_fast(path: str, sheets) -> int:
     """The same cells as `exports.write_xlsx`: formulas neutralised, booleans as 1/0, headers bold."""
-    formula = exports._FORMULA_SET
+    formula = frozenset(exports.FORMULA_START)
     counts = []
 
     def records(header, rows):

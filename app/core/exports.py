@@ -3,9 +3,22 @@
     return exports.csv_response("asistencia.csv", header, rows_iterable, what="events.attendance",
                                 filters={"event": 3}, personal=True)
 
-Rows are any iterable (use a server-side cursor, e.g. `db.session.execute(stmt.execution_options(
-yield_per=2000))`), so memory stays flat however many rows there are. CSV is UTF-8 with BOM so
-Spanish Excel opens it right. Cells that start like a formula are neutralised (CSV injection).
+CSV rows are read while the response streams, *after* the view has returned and the request's
+database session has been closed (Flask pushes the contexts again for the stream, with a new
+session). So a CSV's rows must be lazy: a generator function, or a function returning rows, whose
+query runs when the stream starts (use a server-side cursor inside it, e.g.
+`yield from db.session.execute(stmt.execution_options(yield_per=2000))`), so memory stays flat
+however many rows there are. An already executed result is refused: its cursor would be gone.
+
+CSV comes in two variants, chosen with the query parameter `separador`:
+- default (`punto-y-coma`): semicolons, UTF-8 with BOM, what Excel with Colombian (es-CO)
+  settings opens in columns with accents intact;
+- `coma`: commas, UTF-8 without BOM, for data tools (R, pandas, LibreOffice with defaults).
+Every text cell is quoted (so a separator inside a cell never splits it, whichever variant the
+reader assumes), and formulas are neutralised with a leading apostrophe wherever a spreadsheet
+could start a cell: at the start of the value and after any `;` or `,` inside it (a reader that
+splits on the other separator would otherwise start a cell there). Times are stored UTC and
+written in Bogotá wall-clock time.
 """
 
 from __future__ import annotations
@@ -13,36 +26,59 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
 import xlsxwriter
-from flask import Response, current_app, stream_with_context
+from flask import Response, current_app, has_request_context, request, stream_with_context
+from sqlalchemy.engine import Result
 
 from app.core import audit, time
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_SET = frozenset(FORMULA_START)
+SEPARATORS = {"punto-y-coma": ";", "coma": ","}
+# A cell a spreadsheet could read as a formula: at the start, or after a separator or a line break
+# inside the value (and blanks).
+_CSV_RISK = re.compile(r"^[=+\-@\t\r]|[;,\r\n]\s*[=+\-@\t\r]")
+_AFTER_SEPARATOR = re.compile(r"([;,\r\n])(\s*)(?=[=+\-@\t\r])")
 
 
 def safe_cell(value):
-    """Neutralise spreadsheet formulas in text cells (CSV/XLSX injection)."""
+    """Neutralise spreadsheet formulas in text cells (XLSX, and the start of a CSV cell)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
+def safe_csv_text(value: str) -> str:
+    """A text cell that no spreadsheet reads as a formula, whatever separator it splits on: an
+    apostrophe before a formula character at the start and after every `;`, `,` or line break."""
+    if not _CSV_RISK.search(value):
+        return value
+    value = _AFTER_SEPARATOR.sub(r"\1\2'", value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def separator_choice() -> str:
+    """The CSV variant asked for (`?separador=coma` for data tools), semicolons by default."""
+    asked = request.args.get("separador", "") if has_request_context() else ""
+    return asked if asked in SEPARATORS else "punto-y-coma"
+
+
 def _csv_value(value):
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime):  # stored UTC -> Bogotá wall clock, converted here only
+        return time.wall_clock(value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
         return "1" if value else "0"
-    return safe_cell(value)
+    if isinstance(value, int | float):
+        return value
+    return safe_csv_text(str(value))
 
 
 def stamped(name: str) -> str:
@@ -52,17 +88,21 @@ def stamped(name: str) -> str:
     return f"{base}-{stamp}{ext}"
 
 
-def csv_stream(header: Sequence[str], rows: Iterable[Sequence], counter: list[int] | None = None):
-    """Yield CSV text chunks (BOM first). `counter[0]` receives the number of data rows."""
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence], counter: list[int] | None = None,
+               separator: str = "punto-y-coma"):
+    """Yield CSV text chunks (for Excel: semicolons, BOM first; `separator="coma"`: commas, no BOM).
+    `counter[0]` receives the number of data rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    yield "\ufeff"
-    writer.writerow(header)
+    writer = csv.writer(buffer, delimiter=SEPARATORS[separator], quoting=csv.QUOTE_NONNUMERIC,
+                        lineterminator="\r\n")
+    if separator == "punto-y-coma":
+        yield "\ufeff"
+    writer.writerow([safe_csv_text(str(h)) for h in header])
+    risk = _CSV_RISK.search
     n = 0
     for row in rows:
         # Fast path for plain text cells (most of them); everything else through _csv_value.
-        writer.writerow([v if (v.__class__ is str and (not v or v[0] not in _FORMULA_SET)) else _csv_value(v)
-                         for v in row])
+        writer.writerow([v if (v.__class__ is str and not risk(v)) else _csv_value(v) for v in row])
         n += 1
         if n % 1000 == 0:
             yield buffer.getvalue()
@@ -73,20 +113,25 @@ def csv_stream(header: Sequence[str], rows: Iterable[Sequence], counter: list[in
     yield buffer.getvalue()
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence], *, what: str,
-                 filters: dict | None = None, personal: bool = False) -> Response:
-    """A streamed CSV download that writes its audit entry (who, what, filters, rows) when done."""
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence] | Callable[[], Iterable[Sequence]],
+                 *, what: str, filters: dict | None = None, personal: bool = False) -> Response:
+    """A streamed CSV download that writes its audit entry (who, what, filters, rows) when done.
+    `rows`: a list, a generator, or a function returning rows, run when the stream starts."""
+    if isinstance(rows, Result):
+        raise TypeError("csv_response needs lazy rows (a generator or a function): an executed result's "
+                        "cursor is closed with the request's session before the response streams")
     counter = [0]
+    separator = separator_choice()
 
     def generate():
         completed = False
         try:
-            yield from csv_stream(header, rows, counter)
+            yield from csv_stream(header, rows() if callable(rows) else rows, counter, separator)
             completed = True
         finally:
-            audit.record("export", target=what, details={"format": "csv", "filters": filters or {},
-                                                          "rows": counter[0], "personal": personal,
-                                                          "completed": completed})
+            audit.record("export", target=what, details={"format": "csv", "separator": separator,
+                                                          "filters": filters or {}, "rows": counter[0],
+                                                          "personal": personal, "completed": completed})
 
     response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{stamped(filename)}"'
@@ -100,6 +145,7 @@ def write_xlsx(path: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Se
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
     bold = workbook.add_format({"bold": True})
+    stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     first_count = 0
     for index, (name, header, rows) in enumerate(sheets):
         sheet = workbook.add_worksheet(name[:31])
@@ -109,7 +155,9 @@ def write_xlsx(path: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Se
             for c, value in enumerate(row):
                 if value is None:
                     continue
-                if isinstance(value, datetime | date):
+                if isinstance(value, datetime):  # stored UTC -> Bogotá wall clock, converted here only
+                    sheet.write_datetime(r, c, time.wall_clock(value), stamp)
+                elif isinstance(value, date):
                     sheet.write_datetime(r, c, value)
                 elif isinstance(value, bool):
                     sheet.write_number(r, c, 1 if value else 0)

@@ -30,20 +30,14 @@ def locale_selector() -> str:
     return LOCALES[selected_language()]
 
 
-_WTFORMS: dict[str, object] = {}
-
-
 def wtforms_translations() -> None:
-    """before_request hook: WTForms' own messages in this request's language, parsed once per
-    process. Flask-WTF otherwise parses WTForms' catalogue file again on every request that
-    builds a form; it uses one already placed on `request.wtforms_translations`."""
-    locale = locale_selector()
-    if locale not in _WTFORMS:
-        from babel.support import Translations
-        from wtforms.i18n import messages_path
+    """before_request hook: WTForms' own messages replaced by ours (`app.core.form_messages`), in
+    this request's language. Flask-WTF uses the object placed on `request.wtforms_translations`
+    (and does not parse WTForms' catalogue file); plain WTForms forms get the same object."""
+    from app.core import form_messages
 
-        _WTFORMS[locale] = Translations.load(messages_path(), [locale], domain="wtforms")
-    request.wtforms_translations = _WTFORMS[locale]
+    form_messages.install()
+    request.wtforms_translations = form_messages.CATALOGUE
 
 
 def remember_language(response):

@@ -7,6 +7,7 @@ import io
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -194,27 +195,34 @@ def official_list(event: Event, rows, *, identities: bool) -> bytes:
                             author=_entity())
     doc_types = catalogs.labels("document_type")
     channels = channel_labels()
-    head = [_("N.º"), _("Nombre"), _("Tipo de documento"), _("Número de documento"), _("Contacto"), _("Canal"), _("Firmó")]
+    head = [_("N.º"), _("Nombre"), _("Tipo de documento"), _("Número de documento"), _("Contacto"), _("Canal"), _("Firmó"),
+            _("Estado")]
     if not identities:
         head = [h for i, h in enumerate(head) if i not in (2, 3, 4)]
     data = [[Paragraph(_esc(h), st["head"]) for h in head]]
-    n = 0
+    n = valid = 0
     for n, row in enumerate(rows, start=1):
         name = row.name or _("(sin autorización de datos: solo se cuenta)")
+        valid += row.voided_at is None
+        state = _("Anulada: %(reason)s", reason=row.void_reason) if row.voided_at else _("Válida")
         cells = [str(n), name, doc_types.get(row.doc_type, row.doc_type), row.doc_number, row.contact,
-                 channels.get(row.channel, row.channel), f"{time.to_local(row.signed_at):%Y-%m-%d %H:%M}"]
+                 channels.get(row.channel, row.channel), f"{time.to_local(row.signed_at):%Y-%m-%d %H:%M}", state]
         if not identities:
             cells = [v for i, v in enumerate(cells) if i not in (2, 3, 4)]
         data.append([Paragraph(_esc(v), st["cell"]) for v in cells])
-    rel = [0.6, 4.5, 2.2, 2.4, 3.2, 1.6, 2.0] if identities else [0.6, 6.5, 2, 2.4]
+    rel = [0.6, 4.2, 2.0, 2.2, 2.8, 1.6, 2.0, 2.4] if identities else [0.6, 6.0, 2, 2.4, 3.0]
     usable = page[0] - 2.4 * cm
     table = Table(data, colWidths=[usable * w / sum(rel) for w in rel], repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ecf2")),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story = _header(event, _("Listado oficial de asistencia"), st)
-    story.append(Paragraph(_esc(_("Firmas registradas: %(n)s. Generado el %(at)s.", n=n,
+    story.append(Paragraph(_esc(_("Firmas registradas: %(n)s. Generado el %(at)s.", n=valid,
                                   at=f"{time.local_now():%Y-%m-%d %H:%M}")), st["text"]))
+    if valid != n:
+        story.append(Paragraph(_esc(ngettext("%(num)d fila anulada sigue en el listado, marcada como anulada.",
+                                             "%(num)d filas anuladas siguen en el listado, marcadas como anuladas.",
+                                             n - valid)), st["text"]))
     story += [Spacer(1, 6), table]
 
     def footer(canvas, doc_):

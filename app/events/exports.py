@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.catalogs import services as catalogs
-from app.core import exports, time
+from app.core import exports
 from app.events import services
 from app.events.documents import channel_labels
 from app.events.models import Event
@@ -14,7 +14,7 @@ from app.events.models import Event
 
 def header() -> list[str]:
     return [_("N.º"), _("Nombre"), _("Tipo de documento"), _("Número de documento"), _("Contacto"), _("Canal"),
-            _("Fecha y hora de firma"), _("Autorización de datos")]
+            _("Fecha y hora de firma"), _("Autorización de datos"), _("Estado")]
 
 
 def rows(event: Event):
@@ -23,7 +23,12 @@ def rows(event: Event):
     yes, no = _("Sí"), _("No (solo se cuenta)")
     for n, row in enumerate(services.attendance_rows(event.id), start=1):
         yield [n, row.name, doc_types.get(row.doc_type, row.doc_type), row.doc_number, row.contact,
-               channels.get(row.channel, row.channel), time.to_local(row.signed_at), yes if row.consent_id else no]
+               channels.get(row.channel, row.channel), row.signed_at, yes if row.consent_id else no, status(row)]
+
+
+def status(row) -> str:
+    """'Válida', or 'Anulada: <reason>' (a voided row stays on the official list)."""
+    return _("Anulada: %(reason)s", reason=row.void_reason) if row.voided_at else _("Válida")
 
 
 def csv(event: Event):

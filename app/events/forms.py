@@ -23,8 +23,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.catalogs import services as catalogs
 from app.characterization.forms import profile_section
-from app.core.fields import MultiCheckboxField, SelectField
-from app.core.text import NoMarkup, clean, document_digits, single_line
+from app.core.fields import CodeField, MultiCheckboxField, RadioField, SelectField
+from app.core.id_documents import DocumentNumber
+from app.core.text import NoMarkup, clean, single_line
 
 # Characterisation variables an attendance list asks (territory and consent always come too).
 VARIABLES = ("life_course", "sex", "ethnicity", "disability", "victim", "value_group")
@@ -60,25 +61,10 @@ SHEET_COLUMNS = (
     ("signature", _l("Firma")),
 )
 
-COLUMN = dict(SHEET_COLUMNS)  # the paper entry screen uses the sheet's own column names
+COLUMN = dict(SHEET_COLUMNS)
+_CODE_INPUT = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "class": "code-input"}  # the paper entry screen uses the sheet's own column names
 NAME = _l("Nombre completo")
 DOC_NUMBER_HINT = _l("Puedes escribirlo con o sin puntos. Si no tienes documento, elige «Sin identificación» y déjalo vacío.")
-
-
-class DocumentNumber:
-    """A document number has 3 to 20 letters or digits (dots, spaces and dashes are ignored);
-    it may be empty only for "Sin identificación". Marked as required on the form."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        digits = document_digits(field.data or "")
-        if form.doc_type.data == "SI":
-            return
-        if not digits:
-            raise ValidationError(_l("Escribe el número de tu documento."))
-        if not 3 <= len(digits) <= 20:
-            raise ValidationError(_l("El número de documento debe tener entre 3 y 20 números o letras."))
 
 
 class SignInForm(FlaskForm):
@@ -87,7 +73,7 @@ class SignInForm(FlaskForm):
     name = StringField(NAME, validators=[DataRequired(_l("Escribe tu nombre completo.")), Length(min=3, max=160), NoMarkup()],
                        filters=[single_line], render_kw={"autocomplete": "name"})
     doc_type = SelectField(_l("Tipo de documento"), validators=[InputRequired(_l("Elige el tipo de documento."))], choices=[])
-    doc_number = StringField(_l("Número de documento"), validators=[DocumentNumber(), Length(max=30)],
+    doc_number = StringField(_l("Número de documento"), validators=[Length(max=30), DocumentNumber()],
                              filters=[single_line], description=DOC_NUMBER_HINT)
     contact = StringField(_l("Teléfono o correo electrónico"), validators=[Optional(), Length(max=120), NoMarkup()],
                           filters=[single_line],
@@ -102,22 +88,24 @@ class SignInForm(FlaskForm):
 
 
 class PaperRowForm(FlaskForm):
-    """One row of a paper attendance sheet, typed by staff (same columns, in the same order)."""
+    """One row of a paper attendance sheet, typed by staff (same columns, in the same order). Coded
+    columns take exactly the codes printed on the sheet (`CodeField`)."""
 
     name = StringField(NAME, validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line],
                        render_kw={"autofocus": True, "autocomplete": "off"})
-    doc_type = SelectField(_l("Tipo de documento"), validators=[Optional()], choices=[])
-    doc_number = StringField(_l("Número de documento"), validators=[Optional(), Length(max=30)], filters=[single_line])
+    doc_type = CodeField(_l("Tipo de documento"), validators=[Optional()], render_kw=_CODE_INPUT)
+    doc_number = StringField(_l("Número de documento"), validators=[Length(max=30), DocumentNumber(required=False)],
+                             filters=[single_line])
     contact = StringField(COLUMN["contact"], validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line])
-    life_course = SelectField(COLUMN["life_course"], validators=[Optional()], choices=[])
-    sex = SelectField(COLUMN["sex"], validators=[Optional()], choices=[])
-    ethnicity = SelectField(COLUMN["ethnicity"], validators=[Optional()], choices=[])
-    disability = SelectField(COLUMN["disability"], validators=[Optional()], choices=[])
-    victim = SelectField(COLUMN["victim"], validators=[Optional()], choices=[])
-    zone = SelectField(COLUMN["zone"], validators=[Optional()], choices=[])
-    territory = SelectField(COLUMN["territory"], validators=[Optional()], choices=[])
+    life_course = CodeField(COLUMN["life_course"], validators=[Optional()], render_kw=_CODE_INPUT)
+    sex = CodeField(COLUMN["sex"], validators=[Optional()], render_kw=_CODE_INPUT)
+    ethnicity = CodeField(COLUMN["ethnicity"], validators=[Optional()], render_kw=_CODE_INPUT)
+    disability = CodeField(COLUMN["disability"], validators=[Optional()], render_kw=_CODE_INPUT)
+    victim = CodeField(COLUMN["victim"], validators=[Optional()], render_kw=_CODE_INPUT)
+    zone = CodeField(COLUMN["zone"], validators=[Optional()], render_kw=_CODE_INPUT)
+    territory = CodeField(COLUMN["territory"], validators=[Optional()], render_kw=_CODE_INPUT)
     subterritory = SelectField(COLUMN["subterritory"], validators=[Optional()], choices=[], validate_choice=False)
-    value_group = SelectField(COLUMN["value_group"], validators=[Optional()], choices=[])
+    value_group = CodeField(COLUMN["value_group"], validators=[Optional()], render_kw=_CODE_INPUT)
     organisation = StringField(COLUMN["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
                                filters=[single_line])
     consent = BooleanField(_l("La persona marcó la autorización de datos en la planilla"))
@@ -125,11 +113,10 @@ class PaperRowForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        blank = str(_l("— Sin dato —"))
-        self.doc_type.choices = catalogs.choices("document_type", blank=blank)
+        self.doc_type.choices = catalogs.choices("document_type")
         for name in ("life_course", "sex", "ethnicity", "disability", "victim", "zone", "value_group"):
-            self[name].choices = [("", blank)] + [(code, f"{code} – {label}") for code, label in catalogs.choices(name)]
-        self.territory.choices = catalogs.territory_choices(blank=blank)
+            self[name].choices = catalogs.choices(name)
+        self.territory.choices = [c for c in catalogs.territory_choices() if c[0]]
         self.subterritory_groups = catalogs.subterritory_groups()
 
     def validate_subterritory(self, field):
@@ -139,13 +126,18 @@ class PaperRowForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        if not self.name.data and not (self.doc_number.data or "").strip():
+            # Enter on an empty form, or a row skipped on the sheet: nothing to record
+            self.name.errors = [*self.name.errors, str(_l("Esta fila está vacía: escribe el nombre o el documento "
+                                                          "tal como aparecen en la planilla."))]
+            ok = False
         if self.consent.data:
             if not self.name.data:
                 self.name.errors = [*self.name.errors, str(_l("Escribe el nombre tal como aparece en la planilla."))]
                 ok = False
-            if self.doc_number.data and not self.doc_type.data:
-                self.doc_type.errors = [*self.doc_type.errors, str(_l("Elige el tipo del documento escrito en la planilla."))]
-                ok = False
+        if self.doc_number.data and not self.doc_type.data:
+            self.doc_type.errors = [*self.doc_type.errors, str(_l("Escribe el tipo del documento escrito en la planilla."))]
+            ok = False
         return ok
 
 
@@ -207,3 +199,25 @@ class CloseForm(FlaskForm):
 class CancelForm(FlaskForm):
     reason = TextAreaField(_l("Motivo de la cancelación"), validators=[DataRequired(_l("Escribe el motivo; se publica en la página del evento.")),
                                                                        Length(max=500)], filters=[clean])
+
+
+class RowCorrectionForm(FlaskForm):
+    """Correct or void one row of the official list, always with a reason (kept in the audit log)."""
+
+    action = RadioField(_l("¿Qué quieres hacer con esta fila?"), choices=[
+        ("correct", _l("Corregir los datos (un error al digitar o al escribir)")),
+        ("void", _l("Anular la fila (firmó por error o está repetida): queda en el listado como anulada"))],
+        validators=[InputRequired(_l("Elige si corriges o anulas la fila."))])
+    name = StringField(NAME, validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line])
+    doc_type = CodeField(_l("Tipo de documento"), validators=[Optional()], render_kw=_CODE_INPUT)
+    doc_number = StringField(_l("Número de documento"), validators=[Length(max=30), DocumentNumber(required=False)],
+                             filters=[single_line])
+    contact = StringField(COLUMN["contact"], validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line])
+    reason = TextAreaField(_l("Motivo"), filters=[clean],
+                           validators=[InputRequired(_l("Escribe el motivo: queda en el registro de auditoría.")),
+                                       Length(min=10, max=300)],
+                           description=_l("Por ejemplo: «Se digitó 43111222 y en la planilla dice 43111122»."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.doc_type.choices = catalogs.choices("document_type")

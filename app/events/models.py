@@ -113,7 +113,12 @@ class Attendance(db.Model):
 
     `doc_hash` is the keyed hash used to refuse a second signature with the same document;
     `doc_number` is kept only for the official list (stewards only). A paper row whose person
-    did not tick the authorisation keeps no identity at all: it only counts.
+    did not tick the authorisation keeps no name, number or contact: it counts, and keeps only the
+    keyed hash of the document (per event, not reversible without the key) so that the same person
+    is never counted twice on the list.
+
+    A row is never deleted: an editor may correct it or void it, with a reason kept in the audit
+    log; a voided row stays on the official list marked as voided and no longer counts.
     """
 
     __tablename__ = "event_attendance"
@@ -135,5 +140,8 @@ class Attendance(db.Model):
     signed_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
     consent_id: Mapped[str | None] = mapped_column(ForeignKey("consent_record.id", ondelete="SET NULL"))
     entered_by: Mapped[int | None] = mapped_column(Integer)  # staff user who typed a paper row
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime)  # naive UTC; None: the row counts
+    void_reason: Mapped[str] = mapped_column(String(300), default="")
+    voided_by: Mapped[int | None] = mapped_column(Integer)
 
     event: Mapped[Event] = relationship()

@@ -78,9 +78,11 @@ def by_code():
     code = request.args.get("codigo", "")
     error = None
     if code:
-        event = services.find_by_code(code)
-        if event is not None:
-            return redirect(url_for("events.sign_in", token=event.token, via="codigo"))
+        found = services.find_by_code(code)
+        if found is not None:
+            # a rotating code leads to the rotating link of this minute (it expires like the QR)
+            token = services.rotating_token(found.event) if found.rotating else found.event.token
+            return redirect(url_for("events.sign_in", token=token, via="codigo"))
         error = _("No encontramos un evento con ese código. Revisa las letras y números del cartel.")
     return render_template("events/public/code.html", code=code[:20], error=error), (422 if error else 200)
 

@@ -72,8 +72,26 @@ def normalise_code(value: str) -> str:
 
 
 def display_code(code: str) -> str:
-    """'ABCD234' -> 'ABCD-234', easier to read aloud and type."""
-    return f"{code[:4]}-{code[4:]}" if code else ""
+    """'ABCD234' -> 'ABCD-234', easier to read aloud and type; with the projection's rotating
+    part: 'ABCD234K7P' -> 'ABCD-234-K7P'."""
+    if not code:
+        return ""
+    shown = f"{code[:4]}-{code[4:CODE_LENGTH]}"
+    return f"{shown}-{code[CODE_LENGTH:]}" if len(code) > CODE_LENGTH else shown
+
+
+ROTATING_PART = 3  # characters added to the typed code on the projection screen, changing each minute
+
+
+def rotating_code(event: Event, at: datetime | None = None) -> str:
+    """The typed code shown on the projection screen: the event's code plus a part that changes
+    with the projected QR (same minute, same grace), so a photo of the screen stops working."""
+    return event.short_code + _code_part(event, _window_index(at or time.now()))
+
+
+def _code_part(event: Event, index: int) -> str:
+    digest = bytes.fromhex(_mac(event, f"code:{index}", 2 * ROTATING_PART))
+    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest)
 
 
 def sign_in_url(event: Event) -> str:
@@ -185,13 +203,21 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(18)
 
 
-def find_by_code(code: str) -> Event | None:
-    """The event whose poster shows this typed code (only while its fixed link is allowed)."""
+def find_by_code(code: str) -> Resolved | None:
+    """The event of a typed code: the poster's fixed code (only while the event allows its fixed
+    link), or the projection screen's rotating code (during its minute and the next one)."""
     code = normalise_code(code)
-    if len(code) != CODE_LENGTH:
+    if len(code) not in (CODE_LENGTH, CODE_LENGTH + ROTATING_PART):
         return None
-    event = db.session.scalar(select(Event).where(Event.short_code == code))
-    return event if event is not None and event.fixed_link_enabled else None
+    event = db.session.scalar(select(Event).where(Event.short_code == code[:CODE_LENGTH]))
+    if event is None:
+        return None
+    if len(code) == CODE_LENGTH:
+        return Resolved(event, False) if event.fixed_link_enabled else None
+    now_index = _window_index(time.now())
+    if any(hmac.compare_digest(code[CODE_LENGTH:], _code_part(event, i)) for i in (now_index, now_index - 1)):
+        return Resolved(event, True)
+    return None
 
 
 # ---------------------------------------------------------------------------- the sign-in window
@@ -408,11 +434,13 @@ def paper_entry(event: Event, form, user) -> SignInResult:
         raise EventError(_("La planilla solo se digita mientras el evento está publicado y sin cerrar."))
     nonce = clean_token(form.nonce.data)[:40] or new_nonce()
     consented = bool(form.consent.data)
-    doc_hash = _doc_hash(event, form.doc_type.data or "", form.doc_number.data or "") if consented else None
+    # Every row is checked against the list, with or without the authorisation tick.
+    doc_hash = _doc_hash(event, form.doc_type.data or "", form.doc_number.data or "")
     found = _existing(event.id, nonce, doc_hash)
     if found:
         return found
-    row = Attendance(event_id=event.id, nonce=nonce, channel=PAPER, signed_at=time.now(), entered_by=user.id)
+    row = Attendance(event_id=event.id, nonce=nonce, channel=PAPER, signed_at=time.now(), entered_by=user.id,
+                     doc_hash=doc_hash)
     if consented:
         answers = {name: (form[name].data or None) for name in ("life_course", "sex", "ethnicity", "victim", "zone", "territory",
                                                                  "subterritory", "value_group", "organisation")}
@@ -445,11 +473,14 @@ def get(event_id: int) -> Event | None:
 
 
 def count(event_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Attendance).where(Attendance.event_id == event_id)) or 0
+    """Signatures that count (voided rows stay on the list but do not count)."""
+    return db.session.scalar(select(func.count()).select_from(Attendance).where(
+        Attendance.event_id == event_id, Attendance.voided_at.is_(None))) or 0
 
 
 def counts_by_channel(event_id: int) -> dict[str, int]:
-    rows = db.session.execute(select(Attendance.channel, func.count()).where(Attendance.event_id == event_id)
+    rows = db.session.execute(select(Attendance.channel, func.count()).where(Attendance.event_id == event_id,
+                                                                             Attendance.voided_at.is_(None))
                               .group_by(Attendance.channel))
     return {channel: n for channel, n in rows}
 
@@ -458,7 +489,8 @@ def counts_for(event_ids) -> dict[int, int]:
     ids = list(event_ids)
     if not ids:
         return {}
-    rows = db.session.execute(select(Attendance.event_id, func.count()).where(Attendance.event_id.in_(ids))
+    rows = db.session.execute(select(Attendance.event_id, func.count()).where(Attendance.event_id.in_(ids),
+                                                                              Attendance.voided_at.is_(None))
                               .group_by(Attendance.event_id))
     return {event_id: n for event_id, n in rows}
 
@@ -468,6 +500,64 @@ def attendance_rows(event_id: int):
     stmt = (select(Attendance).where(Attendance.event_id == event_id)
             .order_by(Attendance.signed_at, Attendance.id).execution_options(yield_per=1000))
     return db.session.scalars(stmt)
+
+
+CORRECTABLE = ("name", "doc_type", "doc_number", "contact")
+
+
+def correct_row(event: Event, row: Attendance, data: dict, reason: str, user) -> list[str]:
+    """Correct a row of the official list (a typing error on a paper row, a misspelt name): the
+    changed fields and the reason go to the audit log (not the values: the log is read more widely
+    than the list). Returns the changed field names; nothing changes without a reason."""
+    if row.event_id != event.id or row.voided_at is not None:
+        raise EventError(_("Esa fila no se puede corregir."))
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise EventError(_("Explica el motivo de la corrección (al menos 10 caracteres)."))
+    if not row.consent_id and any(data.get(k) for k in ("name", "contact", "doc_number")):
+        raise EventError(_("Esta fila no tiene autorización de datos: no se guardan nombre ni contacto."))
+    changed = []
+    data = {**{k: getattr(row, k) for k in CORRECTABLE}, **{k: v for k, v in data.items() if v is not None}}
+    for key in CORRECTABLE:
+        value = (data.get(key) or "").strip()
+        if key == "doc_number":
+            value = document_digits(value)
+        if value != (getattr(row, key) or ""):
+            changed.append(key)
+    if not changed:
+        return []
+    doc_type = data.get("doc_type") or ""
+    new_hash = _doc_hash(event, doc_type, data.get("doc_number") or "")
+    if "doc_type" in changed or "doc_number" in changed:
+        clash = _existing(event.id, "\x00", new_hash) if new_hash else None
+        if clash and clash.attendance.id != row.id:
+            raise EventError(_("Ese documento ya está en el listado en otra fila."))
+        row.doc_hash = new_hash
+    for key in changed:
+        if key == "doc_number":
+            row.doc_number = document_digits(data.get(key) or "") if row.consent_id else ""
+        elif key in ("name", "contact") and not row.consent_id:
+            continue
+        else:
+            setattr(row, key, (data.get(key) or "").strip())
+    audit.record("event_attendance_corrected", target=f"event:{event.id}",
+                 details={"row": row.id, "fields": changed, "reason": reason}, actor=user, commit=False)
+    db.session.commit()
+    return changed
+
+
+def void_row(event: Event, row: Attendance, reason: str, user) -> None:
+    """Void a row (signed by mistake, a duplicate on paper): it stays on the official list marked
+    as voided and stops counting; its document can sign again. The reason stays in the audit log."""
+    if row.event_id != event.id or row.voided_at is not None:
+        raise EventError(_("Esa fila ya está anulada."))
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise EventError(_("Explica el motivo de la anulación (al menos 10 caracteres)."))
+    row.voided_at, row.void_reason, row.voided_by, row.doc_hash = time.now(), reason[:300], user.id, None
+    audit.record("event_attendance_voided", target=f"event:{event.id}", details={"row": row.id, "reason": reason},
+                 actor=user, commit=False)
+    db.session.commit()
 
 
 def recent_paper_rows(event_id: int, limit: int = 5) -> list[Attendance]:
@@ -530,12 +620,10 @@ def upcoming(limit: int = 3) -> list[Event]:
 
 def format_local(dt: datetime) -> str:
     """'lunes, 5 de marzo de 2026, 3:00 p. m.' (naive UTC in, Bogotá time out)."""
-    from flask_babel import format_date, format_time
-    return _("%(date)s, %(time)s", date=format_date(dt, "full"), time=format_time(dt, "short"))
+    return _("%(date)s, %(time)s", date=time.format_date(dt, "full"), time=time.format_time(dt, "short"))
 
 
 def format_span(event: Event) -> str:
     """'lunes, 5 de marzo de 2026, 3:00 p. m. a 5:00 p. m.'"""
-    from flask_babel import format_date, format_time
-    return _("%(date)s, de %(start)s a %(end)s", date=format_date(event.starts_at, "full"),
-             start=format_time(event.starts_at, "short"), end=format_time(event.ends_at, "short"))
+    return _("%(date)s, de %(start)s a %(end)s", date=time.format_date(event.starts_at, "full"),
+             start=time.format_time(event.starts_at, "short"), end=time.format_time(event.ends_at, "short"))

@@ -16,7 +16,16 @@ from app.core.auth import office_choices
 from app.core.documents import qr_png, qr_svg
 from app.core.text import single_line
 from app.events import documents, exports, services, staff
-from app.events.forms import CONVOCATION_CHANNELS, CancelForm, CloseForm, EventForm, PaperRowForm
+from app.events.forms import (
+    CONVOCATION_CHANNELS,
+    CancelForm,
+    CloseForm,
+    EventForm,
+    PaperRowForm,
+    RowCorrectionForm,
+)
+from app.events.models import Attendance
+from app.extensions import db
 
 
 def _event(event_id: int, *, manage: bool = False):
@@ -208,9 +217,13 @@ def paper_sheet(event_id: int):
 @permission_required("content.edit")
 def projection(event_id: int):
     event = _event(event_id, manage=True)
+    # Projection mode (the default): the typed code rotates with the QR. `?codigo=fijo` shows the
+    # poster's fixed code instead, only while the event allows its fixed link.
+    fixed = request.args.get("codigo") == "fijo" and event.fixed_link_enabled
+    code = services.display_code(event.short_code if fixed else services.rotating_code(event))
     return render_template("events/staff/projection.html", event=event, url=services.rotating_url(event),
                            total=services.count(event.id), state=services.sign_in_state(event),
-                           code=services.display_code(event.short_code), code_url=services.code_url(),
+                           code=code, fixed=fixed, code_url=services.code_url(),
                            refresh=min(30, services.rotation_seconds_left() + 1))
 
 
@@ -229,7 +242,7 @@ def projection_json(event_id: int):
     url = services.rotating_url(event)
     count = services.count(event.id)
     return jsonify({"url": url, "qr": url_for("events_staff.projection_svg", event_id=event.id, t=url.rsplit(".", 1)[-1]),
-                    "count": count, "count_word": _signatures_word(count), "state": services.sign_in_state(event),
+                    "code": services.display_code(services.rotating_code(event)), "count": count, "count_word": _signatures_word(count), "state": services.sign_in_state(event),
                     "next_in": services.rotation_seconds_left()})
 
 
@@ -273,7 +286,8 @@ def attendance(event_id: int):
     counts = services.counts_by_channel(event.id)
     return render_template("events/staff/attendance.html", event=event, level=level, rows=rows,
                            counts=counts, total=sum(counts.values()),
-                           channels=documents.channel_labels(), doc_types=catalogs.labels("document_type"))
+                           channels=documents.channel_labels(), doc_types=catalogs.labels("document_type"),
+                           can_correct=level != "counts" and services.can_manage(current_user, event))
 
 
 @staff.route("/<int:event_id>/papel", methods=["GET", "POST"])
@@ -307,6 +321,43 @@ def paper(event_id: int):
     recent = services.recent_paper_rows(event.id) if current_user.can("names.view") else []
     return render_template("events/staff/paper.html", event=event, form=form, total=services.count(event.id),
                            recent=recent), status
+
+
+@staff.route("/<int:event_id>/asistencia/<int:row_id>", methods=["GET", "POST"])
+@permission_required("names.view")
+def correct_row(event_id: int, row_id: int):
+    """Correct or void one row of the official list, with a reason kept in the audit log."""
+    event = _event(event_id, manage=True)
+    row = db.session.get(Attendance, row_id)
+    if row is None or row.event_id != event.id:
+        abort(404)
+    identities = current_user.can("identities.view")
+    form = RowCorrectionForm()
+    status = 200
+    if request.method == "GET":
+        form.name.data, form.contact.data = row.name, row.contact
+        if identities:
+            form.doc_type.data, form.doc_number.data = row.doc_type, row.doc_number
+    elif form.validate_on_submit():
+        try:
+            if form.action.data == "void":
+                services.void_row(event, row, form.reason.data, current_user)
+                flash(_("La fila quedó anulada; sigue en el listado oficial marcada como anulada."), "success")
+            else:
+                data = {"name": form.name.data or "", "contact": form.contact.data or ""}
+                if identities:
+                    data.update(doc_type=form.doc_type.data or "", doc_number=form.doc_number.data or "")
+                changed = services.correct_row(event, row, data, form.reason.data, current_user)
+                flash(_("Fila corregida.") if changed else _("No cambiaste ningún dato."), "success" if changed else "info")
+            return redirect(url_for("events_staff.attendance", event_id=event.id), code=303)
+        except services.EventError as exc:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, str(exc)]
+            status = 422
+    else:
+        status = 422
+    return render_template("events/staff/correct_row.html", event=event, row=row, form=form,
+                           identities=identities), status
 
 
 @staff.route("/<int:event_id>/asistencia.<fmt>")

@@ -44,6 +44,8 @@
     var tick = function () {
       getJSON(projection.getAttribute("data-source"), function (data) {
         if (qr.getAttribute("src") !== data.qr) { qr.setAttribute("src", data.qr); }
+        var typed = document.getElementById("projection-code");
+        if (typed && typed.hasAttribute("data-rotating") && data.code) { typed.textContent = data.code; }
         count.textContent = data.count.toLocaleString("es-CO");
         if (countWord && data.count_word) { countWord.textContent = data.count_word; }
       });

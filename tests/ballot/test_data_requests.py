@@ -55,8 +55,8 @@ def test_citizen_files_a_request_with_radicado_and_legal_deadline(app, client, c
     with time.freeze(FILED):
         client.submit("/urna/", form_data())  # an ordinary question first: same numbering
         response = _file(client, kind=kind, rights=rights)
+        receipt = client.get("/urna/radicado").get_data(as_text=True)  # the receipt is kept for 30 minutes
     assert response.status_code == 302 and response.headers["Location"].endswith("/urna/radicado")
-    receipt = client.get("/urna/radicado").get_data(as_text=True)
     q = _only_request()
     assert q.radicado == "UV-2026-000002" and q.radicado in receipt
     assert (q.term_days, q.filed_on, q.due_on) == (days, date(2026, 3, 20), due)

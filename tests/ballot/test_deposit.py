@@ -1,6 +1,7 @@
 """Depositing a question on the web: radicado, receipt, consent rules and bad input."""
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, inspect, select
 
@@ -35,11 +36,53 @@ def test_anonymous_deposit_without_consent_gives_radicado_and_code_and_keeps_no_
     assert services.lookup(q.radicado, code) is not None
 
 
-def test_code_is_shown_only_once(client, catalogs):
+def test_an_anonymous_depositor_who_reloads_the_receipt_still_sees_the_code_until_saved_or_30_minutes(client, catalogs):
+    client.submit("/urna/", form_data())
+    first = client.get("/urna/radicado")
+    code = re.search(r'<p class="code">([A-Z0-9\-]+)</p>', first.get_data(as_text=True)).group(1)
+    assert first.headers["Cache-Control"] == "no-store"
+    again = client.get("/urna/radicado")  # reload: the code is still there
+    assert again.status_code == 200 and code in again.get_data(as_text=True)
+    with time.freeze(time.now() + timedelta(minutes=31)):
+        gone = client.get("/urna/radicado")
+    assert gone.status_code == 302 and gone.headers["Location"].endswith("/urna/seguimiento")
     client.submit("/urna/", form_data())
     assert client.get("/urna/radicado").status_code == 200
-    again = client.get("/urna/radicado")
-    assert again.status_code == 302 and again.headers["Location"].endswith("/urna/seguimiento")
+    forget = client.post("/urna/radicado/olvidar", data={"csrf_token": client.csrf("/urna/radicado")})
+    assert forget.status_code == 302 and client.get("/urna/radicado").status_code == 302
+
+
+def test_the_same_form_posted_twice_files_one_radicado_with_the_same_code(client, db, catalogs):
+    page = client.get("/urna/").get_data(as_text=True)
+    nonce = re.search(r'name="nonce"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="nonce"', page)
+    data = {**form_data(), "nonce": nonce.group(1), "csrf_token": client.csrf("/urna/")}
+    first = client.post("/urna/", data=data)
+    code = re.search(r'<p class="code">([A-Z0-9\-]+)</p>', client.get("/urna/radicado").get_data(as_text=True)).group(1)
+    from tests.conftest import Client
+
+    other = Client(client.application.test_client())  # a retry whose first response never arrived
+    second = other.post("/urna/", data={**data, "csrf_token": other.csrf("/urna/")})
+    assert first.status_code == second.status_code == 302
+    assert _count(db, BallotQuestion) == 1 and _count(db, BallotCounter) == 1
+    assert code in other.get("/urna/radicado").get_data(as_text=True)
+    q = db.session.scalar(select(BallotQuestion))
+    assert services.lookup(q.radicado, code) is not None and q.nonce_hash and nonce.group(1) not in q.nonce_hash
+    client.submit("/urna/", form_data())  # a new form: a new radicado
+    assert _count(db, BallotQuestion) == 2
+
+
+def test_the_receipt_can_be_saved_as_pdf_and_printed_with_a_warning_before_leaving(client, db, catalogs):
+    import subprocess
+
+    client.submit("/urna/", form_data())
+    html = client.get("/urna/radicado").get_data(as_text=True)
+    code = re.search(r'<p class="code">([A-Z0-9\-]+)</p>', html).group(1)
+    assert "data-keep-warning" in html and "js/ballot.js" in html and "data-print" in html
+    pdf = client.get("/urna/radicado.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.headers["Cache-Control"] == "no-store"
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, check=True, capture_output=True).stdout.decode()
+    q = db.session.scalar(select(BallotQuestion))
+    assert q.radicado in text and code in text and "hora de Colombia" in text
 
 
 def test_named_deposit_needs_consent_and_stores_nothing_without_it(client, db, catalogs):

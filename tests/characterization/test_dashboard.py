@@ -54,7 +54,7 @@ def population(db, catalogs):
 def _csv(response):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
 def test_editor_cannot_see_the_dashboard_or_export(client, login_as, population):
@@ -228,3 +228,16 @@ def test_crosstab_with_date_and_group_filters_counts_like_sql(app, db, catalogs)
         Profile.zone == "1", Profile.has_disability.is_(False)).group_by(Profile.sex, Profile.life_course))
     expected = {(s, lc): n for s, lc, n in db.session.execute(stmt)}
     assert got == expected and sum(got.values()) > 0
+
+
+def test_a_baseline_with_a_huge_cell_is_refused_cleanly(client, login_as, db, catalogs):
+    login_as("analyst")
+    for huge in (b"territorio;sexo;poblacion\n01;1;" + b"9" * 131_072 + b"\n",
+                 b"territorio;sexo;poblacion\n01;1;" + b"9" * 500 + b"\n",
+                 b"territorio;sexo;poblacion\n\"01;1;5000\n"):
+        response = client.submit(URL + "linea-base", {"archivo": (io.BytesIO(huge), "dane.csv"), "fuente": "DANE"},
+                                 content_type="multipart/form-data")
+        assert response.status_code == 422
+        text = response.get_data(as_text=True)
+        assert "Línea 2" in text or "Fila 2" in text
+    assert db.session.scalar(select(func.count()).select_from(PopulationBaseline)) == 0

@@ -82,7 +82,7 @@ def read(response):
     if response.status_code == 302:
         return None  # refused: a view over fewer than k records
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True)[1:])))[1:]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))[1:]
     out = []
     for table, var, code, _label, col_var, col_code, _cl, value, _hidden in rows:
         if table == "Totales" and var in VARS:

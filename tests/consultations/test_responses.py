@@ -119,7 +119,7 @@ def test_document_rule_one_response_per_document(app, client, make_consultation,
 def test_document_is_required_under_document_rule(client, make_consultation, db):
     c = make_consultation(rule="document")
     response = answer(client, c, [0], extra={"doc_type": "CC", "doc_number": "<script>"})
-    assert response.status_code == 422 and "Escribe solo números y letras" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "La cédula de ciudadanía lleva solo números" in response.get_data(as_text=True)
     assert _count(db, ConsultationResponse) == 0 and _count(db, ConsultationRoll) == 0
 
 

@@ -110,7 +110,7 @@ def test_csv_export_equals_results_page(app, client, make_consultation, db):
     page_rows = _tables(html)
     response = client.get(f"/consultas/{c.slug}/resultados.csv?por=territory")
     assert response.status_code == 200
-    exported = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))[1:]
+    exported = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))[1:]
     ranking = [[r[3], r[4]] for r in exported if r[0] == "Ranking general"]
     assert ranking == [r for r in page_rows if len(r) == 2 and r[0] != "Categoría"]
     groups = {}

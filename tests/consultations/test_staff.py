@@ -107,7 +107,11 @@ def test_moderation_approve_merge_reject(app, login_as, client, make_consultatio
     assert response.status_code == 422 and "Escribe el motivo del rechazo." in response.get_data(as_text=True)
     assert client.submit(f"{base}/{reject.id}", {"decision": "reject", "reason": "No es de la Alcaldía."}).status_code == 302
     client.get(base)  # shows (and consumes) the confirmation message
-    assert "Otra cosa" not in client.get(f"/consultas/{c.slug}").get_data(as_text=True)
+    public = client.get(f"/consultas/{c.slug}").get_data(as_text=True)
+    choices, decided = public.split('id="propuestas-revisadas"', 1)
+    assert "Otra cosa" not in choices  # not a topic anyone can choose
+    assert "Otra cosa" in decided and "Motivo: No es de la Alcaldía." in decided  # the reason the form promised
+    assert "Andenes rotos" in decided and "se unió al tema" in decided
     db.session.expire_all()
     assert [p.status for p in (approve, merge, reject)] == ["approved", "merged", "rejected"]
     assert reject.reason == "No es de la Alcaldía."

@@ -101,7 +101,7 @@ def test_exported_list_matches_what_was_signed(client, db, make_event, sign, log
     login_as("steward")
     response = client.get(f"/gestion/eventos/{event.id}/asistencia.csv")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:4] == ["N.º", "Nombre", "Tipo de documento", "Número de documento"]
     assert [(r[1], r[3]) for r in rows[1:]] == people
     assert {r[2] for r in rows[1:]} == {"Cédula de ciudadanía"}

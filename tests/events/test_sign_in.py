@@ -85,7 +85,7 @@ def test_bad_and_hostile_input_is_refused_next_to_the_field(client, db, make_eve
                                         contact="x" * 500, **{"profile-sex": "'; DROP TABLE event;--"}))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "sin etiquetas HTML" in html and "entre 3 y 20" in html and "<script>alert" not in html
+    assert "sin etiquetas HTML" in html and "de 3 a 20 letras o números" in html and "<script>alert" not in html
     assert _count(db, Attendance) == 0
 
 

@@ -159,7 +159,8 @@ def test_paper_entry_records_rows_flags_duplicates_and_counts_unconsented(client
     anonymous, _f = _paper(client, event, name="Sin autorizar", consent=None, doc_number="99887766")
     assert anonymous.status_code == 303
     rows = list(db.session.scalars(select(Attendance).where(Attendance.channel == "paper")))
-    assert len(rows) == 2 and rows[1].name == "" and rows[1].doc_hash is None and rows[1].consent_id is None
+    assert len(rows) == 2 and rows[1].name == "" and rows[1].doc_number == "" and rows[1].consent_id is None
+    assert rows[1].doc_hash and "99887766" not in rows[1].doc_hash  # only the keyed hash, to refuse a second count
     assert _count(db, Profile) == 2  # web + the consenting paper row only
     assert services.count(event.id) == 3
 

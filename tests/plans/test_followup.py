@@ -1,6 +1,6 @@
 """A follow-up round: offices report, progress and status change; refused reports; findings."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -143,3 +143,24 @@ def test_periods_can_be_four_month_cycles(medellin_plan, may_2026):
         services.parse_periods("5-8, 1-4")
     with pytest.raises(services.PlanError):
         services.parse_periods("0-13")
+
+
+def test_one_urna_virtual_reported_by_two_co_responsible_offices_counts_once_against_a_goal_of_one(
+        medellin_plan, may_2026, db):
+    from app.core import time
+
+    task = task_by(medellin_plan, "Generación de espacios de evaluación")
+    services.save_task(task.action, task, {
+        "description": "Urna virtual", "offices": ["DAP", "SGHSC"], "start_month": 3, "end_month": 9, "months": [],
+        "deliverable": "", "indicator_name": "Urnas virtuales", "indicator_formula": "", "unit": "number",
+        "goal": 1.0, "accumulation": "cumulative", "observations": ""})
+    services.report(task, 1, "DAP", value=1, progress_text="Urna virtual en funcionamiento.")
+    with time.freeze(time.now() + timedelta(minutes=5)):
+        services.report(task, 1, "SGHSC", value=1, progress_text="La misma urna, reportada por la otra dependencia.")
+    db.session.expire_all()
+    summary = _status(task)
+    assert (summary["achieved"], summary["progress"], summary["status"]) == (1, 100, "done")
+    with time.freeze(time.now() + timedelta(minutes=10)):
+        services.report(task, 2, "DAP", value=1)  # cumulative: still the one urna
+    db.session.expire_all()
+    assert _status(task)["achieved"] == 1

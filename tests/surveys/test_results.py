@@ -78,7 +78,7 @@ def test_export_rows_equal_the_results(app, db, make_survey, login_as, client):
     computed = results.compute(survey)
     login_as("analyst")
     body = client.get(f"/gestion/encuestas/{survey.id}/exportar.csv").get_data(as_text=True)
-    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
     header, data = rows[0], rows[1:]
     assert len(data) == 60 and len(header) == 3 + len(survey.questions)
     for i, question in enumerate(survey.ordered_questions()):

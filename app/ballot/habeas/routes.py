@@ -3,7 +3,7 @@ data steward's pages (/gestion/urna/datos-personales/, permission data_requests.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from app.core.ratelimit import limit_public_post
 
 from .. import services
 from ..blueprints import public_bp, staff_bp
-from ..public import _remember
+from ..public import _remember, keep_receipt
 from . import commands, queries
 from .forms import DataRequestForm, EraseForm, VerifyForm
 
@@ -34,8 +34,7 @@ def data_request():
             form.kind.errors = [*form.kind.errors, str(exc)]
         else:
             _remember(receipt.question.radicado)
-            session["ballot_receipt"] = {"radicado": receipt.question.radicado, "code": receipt.code,
-                                         "consented": True, "dropped": False, "had_profile": False}
+            keep_receipt(receipt.question.radicado, receipt.code, consented=True, dropped=False, had_profile=False)
             return redirect(url_for("ballot.receipt"))
     status = 422 if request.method == "POST" else 200
     return render_template("ballot/public/data_request.html", form=form), status
