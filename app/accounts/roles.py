@@ -6,6 +6,7 @@
   an editor with no office assigned manages the content of every office.
 - analyst: dashboards and anonymised exports.
 - steward: dashboards, anonymised and personal-data exports, attendees' identities.
+  Reads the audit log too (oversight of who did what with personal data).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ ROLES = {
 PERMISSIONS: dict[str, set[str]] = {
     "users.manage": {"admin"},
     "catalogs.manage": {"admin"},
-    "audit.view": {"admin"},
+    "audit.view": {"admin", "steward"},
     "content.edit": {"admin", "editor"},
     "content.view": {"admin", "editor", "analyst", "steward"},
     "names.view": {"admin", "editor", "steward"},
