@@ -41,6 +41,8 @@ LABELS = {
     "accountability_report_generated": _l("Generó un informe de rendición de cuentas"),
     "accountability_report_published": _l("Publicó un informe de rendición de cuentas"),
     "accountability_report_withdrawn": _l("Retiró un informe de rendición de cuentas"),
+    "transparency_item_saved": _l("Publicó o editó un documento de Transparencia"),
+    "transparency_item_deleted": _l("Borró un documento de Transparencia"),
 }
 DETAIL_LABELS = {
     "format": _l("formato"), "filters": _l("filtros"), "rows": _l("filas"), "personal": _l("datos personales"),
