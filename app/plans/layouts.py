@@ -17,10 +17,32 @@ from app.core import exports as core_exports
 from app.core.exports import safe_cell
 from app.plans import labels
 
-MEDELLIN_HEADER = ("#", "Acción de mejora", "Tareas", "Responsable", "Tiempo inicio", "Tiempo terminación",
-                   "Indicador de seguimiento", "Unidad de medida", "Meta", "Observaciones")
-MONTHS = ("Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre", "Octubre",
-          "Noviembre", "Diciembre")
+MEDELLIN_HEADER = (
+    "#",
+    "Acción de mejora",
+    "Tareas",
+    "Responsable",
+    "Tiempo inicio",
+    "Tiempo terminación",
+    "Indicador de seguimiento",
+    "Unidad de medida",
+    "Meta",
+    "Observaciones",
+)
+MONTHS = (
+    "Enero",
+    "Febrero",
+    "Marzo",
+    "Abril",
+    "Mayo",
+    "Junio",
+    "Julio",
+    "Agosto",
+    "Septiembre",
+    "Octubre",
+    "Noviembre",
+    "Diciembre",
+)
 UNITS = {"percentage": "Porcentaje", "number": "Número"}
 
 
@@ -34,10 +56,20 @@ def medellin_rows(plan) -> list[list]:
     rows = []
     for action in plan.actions:
         for position, task in enumerate(action.tasks):
-            rows.append([action.number if position == 0 else "", action.title if position == 0 else "",
-                         task.description, task.responsible_text, MONTHS[task.start_month - 1],
-                         MONTHS[task.end_month - 1], task.indicator_name, UNITS.get(task.unit, task.unit),
-                         goal_text(task), task.observations])
+            rows.append(
+                [
+                    action.number if position == 0 else "",
+                    action.title if position == 0 else "",
+                    task.description,
+                    task.responsible_text,
+                    MONTHS[task.start_month - 1],
+                    MONTHS[task.end_month - 1],
+                    task.indicator_name,
+                    UNITS.get(task.unit, task.unit),
+                    goal_text(task),
+                    task.observations,
+                ]
+            )
     return rows
 
 
@@ -45,7 +77,9 @@ def write_medellin(path: str, plan) -> int:
     workbook = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
     sheet = workbook.add_worksheet("Plan de mejoramiento")
     title = workbook.add_format({"bold": True, "font_size": 12})
-    head = workbook.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "top", "bg_color": "#DCE6F1"})
+    head = workbook.add_format(
+        {"bold": True, "border": 1, "text_wrap": True, "valign": "top", "bg_color": "#DCE6F1"}
+    )
     cell = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     for col, width in enumerate((5, 40, 45, 30, 12, 12, 40, 12, 8, 30)):
         sheet.set_column(col, col, width)
@@ -69,5 +103,9 @@ def write_medellin(path: str, plan) -> int:
 
 
 def medellin_response(plan):
-    return core_exports.workbook_response(f"plan-{plan.id}-medellin.xlsx", lambda path: write_medellin(path, plan),
-                                          what="plans.plan_xlsx_medellin", filters={"plan": plan.id})
+    return core_exports.workbook_response(
+        f"plan-{plan.id}-medellin.xlsx",
+        lambda path: write_medellin(path, plan),
+        what="plans.plan_xlsx_medellin",
+        filters={"plan": plan.id},
+    )

@@ -32,7 +32,9 @@ class ItemError(ValueError):
 
 
 def items(section: str | None = None) -> list[TransparencyItem]:
-    stmt = select(TransparencyItem).order_by(TransparencyItem.section, TransparencyItem.position, TransparencyItem.id)
+    stmt = select(TransparencyItem).order_by(
+        TransparencyItem.section, TransparencyItem.position, TransparencyItem.id
+    )
     if section:
         stmt = stmt.where(TransparencyItem.section == section)
     return list(db.session.scalars(stmt))
@@ -48,33 +50,52 @@ def save_item(item: TransparencyItem | None, data: dict, *, actor=None) -> Trans
     if data["section"] not in {k for k, _t, _x in SECTIONS}:
         raise ItemError(_("Elige una subsección."), "section")
     if not URL_RE.match(data["url"]):
-        raise ItemError(_("Escribe un enlace web (https://…) o una dirección del portal que empiece por /."), "url")
+        raise ItemError(
+            _("Escribe un enlace web (https://…) o una dirección del portal que empiece por /."), "url"
+        )
     creating = item is None
     if creating:
-        item = TransparencyItem(position=(db.session.scalar(select(func.max(TransparencyItem.position))) or 0) + 1)
+        item = TransparencyItem(
+            position=(db.session.scalar(select(func.max(TransparencyItem.position))) or 0) + 1
+        )
         db.session.add(item)
     item.section, item.title, item.url, item.text = data["section"], data["title"], data["url"], data["text"]
     item.updated_by = getattr(actor, "email", "") or ""
     db.session.flush()
-    audit.record("transparency_item_saved", target=f"transparency_item:{item.id}",
-                 details={"section": item.section, "change": "added" if creating else "changed"}, actor=actor,
-                 commit=False)
+    audit.record(
+        "transparency_item_saved",
+        target=f"transparency_item:{item.id}",
+        details={"section": item.section, "change": "added" if creating else "changed"},
+        actor=actor,
+        commit=False,
+    )
     db.session.commit()
     return item
 
 
 def delete_item(item: TransparencyItem, *, actor=None) -> None:
-    audit.record("transparency_item_deleted", target=f"transparency_item:{item.id}",
-                 details={"section": item.section, "title": item.title}, actor=actor, commit=False)
+    audit.record(
+        "transparency_item_deleted",
+        target=f"transparency_item:{item.id}",
+        details={"section": item.section, "title": item.title},
+        actor=actor,
+        commit=False,
+    )
     db.session.delete(item)
     db.session.commit()
 
 
 class ItemForm(FlaskForm):
     section = SelectField(_l("Subsección"), validators=[DataRequired()])
-    title = StringField(_l("Título"), filters=[single_line], validators=[DataRequired(), Length(max=200), NoMarkup()])
-    url = StringField(_l("Enlace"), filters=[single_line], validators=[DataRequired(), Length(max=1000)],
-                      description=_l("Dirección del documento o la página: https://… o una dirección del portal."))
+    title = StringField(
+        _l("Título"), filters=[single_line], validators=[DataRequired(), Length(max=200), NoMarkup()]
+    )
+    url = StringField(
+        _l("Enlace"),
+        filters=[single_line],
+        validators=[DataRequired(), Length(max=1000)],
+        description=_l("Dirección del documento o la página: https://… o una dirección del portal."),
+    )
     text = TextAreaField(_l("Descripción"), filters=[clean], validators=[Optional(), Length(max=1000)])
 
 
@@ -98,8 +119,16 @@ def index(item_id: int | None = None):
     form = _form(item)
     if form.validate_on_submit():
         try:
-            save_item(item, {"section": form.section.data, "title": form.title.data, "url": form.url.data,
-                             "text": form.text.data or ""}, actor=current_user)
+            save_item(
+                item,
+                {
+                    "section": form.section.data,
+                    "title": form.title.data,
+                    "url": form.url.data,
+                    "text": form.text.data or "",
+                },
+                actor=current_user,
+            )
         except ItemError as exc:
             db.session.rollback()
             getattr(form, exc.field).errors = [str(exc)]
@@ -107,8 +136,9 @@ def index(item_id: int | None = None):
             flash(_("Publicado en Transparencia: Participa."), "success")
             return redirect(url_for(".index"))
     titles = {k: str(t) for k, t, _x in SECTIONS}
-    return render_template("transparency/staff/items.html", form=form, item=item, items=items(),
-                           titles=titles), 422 if form.errors else 200
+    return render_template(
+        "transparency/staff/items.html", form=form, item=item, items=items(), titles=titles
+    ), 422 if form.errors else 200
 
 
 @staff.route("/<int:item_id>/borrar", methods=["POST"])

@@ -21,7 +21,9 @@ def _pdf_text(data: bytes, tmp_path) -> str:
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Tagged:\s+yes", info, re.M), info
     assert re.search(r"^Title:\s+Informe de rendición de cuentas", info, re.M), info
-    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return re.sub(r"\s+", " ", text)
 
 
@@ -42,19 +44,33 @@ def _expected_figures(db):
     from app.plans import services as plans
 
     start, end = datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date()
-    events = [e for e in db.session.scalars(select(Event).where(Event.status == "closed").order_by(Event.starts_at))
-              if time.to_local(e.starts_at).year == 2026]
+    events = [
+        e
+        for e in db.session.scalars(select(Event).where(Event.status == "closed").order_by(Event.starts_at))
+        if time.to_local(e.starts_at).year == 2026
+    ]
     in_year = BallotQuestion.filed_on.between(start, end)
     ballot = {
         "received": db.session.scalar(select(func.count()).select_from(BallotQuestion).where(in_year)),
-        "answered": db.session.scalar(select(func.count()).select_from(BallotQuestion).where(
-            in_year, BallotQuestion.status.in_(("answered", "closed")))),
-        "on_time": db.session.scalar(select(func.count()).select_from(BallotQuestion).where(
-            in_year, BallotQuestion.answered_on_time.is_(True))),
+        "answered": db.session.scalar(
+            select(func.count())
+            .select_from(BallotQuestion)
+            .where(in_year, BallotQuestion.status.in_(("answered", "closed")))
+        ),
+        "on_time": db.session.scalar(
+            select(func.count())
+            .select_from(BallotQuestion)
+            .where(in_year, BallotQuestion.answered_on_time.is_(True))
+        ),
     }
-    consultations = {c.title: db.session.scalar(select(func.count()).select_from(ConsultationResponse)
-                                                .where(ConsultationResponse.consultation_id == c.id))
-                     for c in db.session.scalars(select(Consultation).where(Consultation.is_public.is_(True)))}
+    consultations = {
+        c.title: db.session.scalar(
+            select(func.count())
+            .select_from(ConsultationResponse)
+            .where(ConsultationResponse.consultation_id == c.id)
+        )
+        for c in db.session.scalars(select(Consultation).where(Consultation.is_public.is_(True)))
+    }
     plan = plans.list_plans()[0]
     overview = plans.plan_overview(plan)
     return events, ballot, consultations, plan, overview
@@ -70,7 +86,9 @@ def test_year_report_in_one_click_pdf_and_docx_match_the_database(app, db, demo,
         login_as("editor")
         page = client.get("/gestion/rendicion-de-cuentas/")
         assert page.status_code == 200
-        response = client.submit("/gestion/rendicion-de-cuentas/", {"scope": "year", "year": "2026", "event": ""})
+        response = client.submit(
+            "/gestion/rendicion-de-cuentas/", {"scope": "year", "year": "2026", "event": ""}
+        )
         assert response.status_code == 302
         report = db.session.scalar(select(AccountabilityReport))
         pdf_text = _pdf_text(report.pdf, tmp_path)
@@ -78,11 +96,16 @@ def test_year_report_in_one_click_pdf_and_docx_match_the_database(app, db, demo,
 
     for text in (pdf_text, docx_text):
         assert "Alcaldía de Medellín" in text and "890.905.211-1" in text  # the entity's header
-        for title in ("Temas priorizados por la ciudadanía", "Participación por territorio y grupo poblacional",
-                      "Eventos de rendición de cuentas y diálogo",
-                      "Preguntas y propuestas recibidas por la urna virtual", "Satisfacción de los participantes",
-                      "Avance del plan de mejoramiento", "Compromisos adquiridos en los eventos",
-                      "Estado de los compromisos"):
+        for title in (
+            "Temas priorizados por la ciudadanía",
+            "Participación por territorio y grupo poblacional",
+            "Eventos de rendición de cuentas y diálogo",
+            "Preguntas y propuestas recibidas por la urna virtual",
+            "Satisfacción de los participantes",
+            "Avance del plan de mejoramiento",
+            "Compromisos adquiridos en los eventos",
+            "Estado de los compromisos",
+        ):
             assert title in text, title
         # events: each one, its kind, date and attendance, and the total
         total = sum(e.attendance_total for e in events)
@@ -91,8 +114,11 @@ def test_year_report_in_one_click_pdf_and_docx_match_the_database(app, db, demo,
             assert e.title in text and time.to_local(e.starts_at).strftime("%d/%m/%Y") in text
             assert e.commitments.strip().splitlines()[0] in text
         # urna: received, answered, on time (legal term)
-        assert (f"Recibidas: {ballot['received']}. Respondidas: {ballot['answered']}, de ellas {ballot['on_time']} "
-                f"dentro del término legal") in text
+        assert (
+            f"Recibidas: {ballot['received']}. Respondidas: {ballot['answered']}, de ellas "
+            f"{ballot['on_time']} "
+            f"dentro del término legal"
+        ) in text
         # consultations: respondents per consultation (protected: these are well above k)
         for title, n in consultations.items():
             assert n >= 5 and f"«{title}»: {n} personas respondieron." in text
@@ -100,13 +126,18 @@ def test_year_report_in_one_click_pdf_and_docx_match_the_database(app, db, demo,
         assert f"«{plan.name}» ({plan.year}): avance general {overview['progress']:.0f} %" in text
         for a in overview["actions"]:
             assert a["action"].title[:50] in text
-            assert f"{a['progress']:.0f} % {labels.STATUS[a['status']]}" in text or \
-                f"{a['progress']:.0f} % ● {labels.STATUS[a['status']]}" in text
+            assert (
+                f"{a['progress']:.0f} % {labels.STATUS[a['status']]}" in text
+                or f"{a['progress']:.0f} % ● {labels.STATUS[a['status']]}" in text
+            )
     assert "Actualiza la tabla de contenido" in docx_text  # Word's table of contents field
     assert "Contenido" in pdf_text and all(
         re.search(re.escape(title) + r"(?: ?\.){5,} ?\d+", pdf_text)  # table of contents with page numbers
-        for title in ("Temas priorizados por la ciudadanía", "Estado de los compromisos"))
-    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "accountability_report_generated"))
+        for title in ("Temas priorizados por la ciudadanía", "Estado de los compromisos")
+    )
+    audit = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "accountability_report_generated")
+    )
     assert audit is not None and audit.details["sections"] == 8
 
 
@@ -125,7 +156,10 @@ def test_population_figures_are_protected_in_every_section(app, db, demo):
                 for row in table.rows:
                     cell = row[col].replace(".", "")
                     assert cell == "<5" or (cell.isdigit() and (int(cell) == 0 or int(cell) >= 5)), (
-                        section.key, table.caption, row)
+                        section.key,
+                        table.caption,
+                        row,
+                    )
     assert people_columns >= 10
 
 
@@ -137,13 +171,21 @@ def test_publish_on_transparency_page_and_access(app, db, client, make_user, cat
         report = commands.generate(queries.year_period(2026), actor="test")
     public_pdf = f"/rendicion-de-cuentas/informes/{report.id}.pdf"
     assert client.get(public_pdf).status_code == 404  # not published yet
-    assert "Informe de rendición de cuentas" not in client.get("/transparencia/participa").get_data(as_text=True)
+    assert "Informe de rendición de cuentas" not in client.get("/transparencia/participa").get_data(
+        as_text=True
+    )
     analyst = Client(app.test_client())
     analyst.login(make_user("analyst"))
     assert analyst.get("/gestion/rendicion-de-cuentas/").status_code == 403
     client.login(make_user("editor"))
-    assert client.submit(f"/gestion/rendicion-de-cuentas/{report.id}/publicar", {},
-                         form_url="/gestion/rendicion-de-cuentas/").status_code == 302
+    assert (
+        client.submit(
+            f"/gestion/rendicion-de-cuentas/{report.id}/publicar",
+            {},
+            form_url="/gestion/rendicion-de-cuentas/",
+        ).status_code
+        == 302
+    )
     page = client.get("/transparencia/participa").get_data(as_text=True)
     assert f'href="{public_pdf}"' in page and f"/rendicion-de-cuentas/informes/{report.id}.docx" in page
     pdf = client.get(public_pdf)
@@ -153,7 +195,9 @@ def test_publish_on_transparency_page_and_access(app, db, client, make_user, cat
 
 def test_bad_choices_are_refused_next_to_the_field(client, login_as, catalogs, db):
     login_as("editor")
-    response = client.submit("/gestion/rendicion-de-cuentas/", {"scope": "event", "year": "2026", "event": ""})
+    response = client.submit(
+        "/gestion/rendicion-de-cuentas/", {"scope": "event", "year": "2026", "event": ""}
+    )
     assert response.status_code == 422 and "Elige un evento." in response.get_data(as_text=True)
     response = client.submit("/gestion/rendicion-de-cuentas/", {"scope": "year", "year": "1800"})
     assert response.status_code == 422

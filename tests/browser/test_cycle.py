@@ -25,8 +25,13 @@ def test_cycle_pages_are_accessible(desktop, make_user, catalogs):
     admin = make_user("admin")
     staff_login(page, admin.email, PASSWORD)
     page.check()
-    for path in ("/gestion/rendicion-de-cuentas/", "/gestion/planes/mis-tareas?dependencia=DAP",
-                 f"/gestion/planes/{plan.id}/seguimiento", f"/gestion/planes/{plan.id}/revision",
-                 "/gestion/auditoria", "/gestion/transparencia/"):
+    for path in (
+        "/gestion/rendicion-de-cuentas/",
+        "/gestion/planes/mis-tareas?dependencia=DAP",
+        f"/gestion/planes/{plan.id}/seguimiento",
+        f"/gestion/planes/{plan.id}/revision",
+        "/gestion/auditoria",
+        "/gestion/transparencia/",
+    ):
         page.visit(path)
     page.visit("/gestion/auditoria?desde=ayer", expect_status=422)
