@@ -20,6 +20,13 @@ def register(app):
     app.register_blueprint(public)
     app.register_blueprint(staff)
     reg = registry.get(app)
-    reg.add_nav(registry.NavItem("accountability_staff.index", lambda: _l("Informe de rendición de cuentas"),
-                                 area="staff", permission="content.edit", order=65))
+    reg.add_nav(
+        registry.NavItem(
+            "accountability_staff.index",
+            lambda: _l("Informe de rendición de cuentas"),
+            area="staff",
+            permission="content.edit",
+            order=65,
+        )
+    )
     reg.add_hook("transparency_items", hooks.transparency_items)

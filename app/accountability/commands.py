@@ -35,15 +35,28 @@ def generate(period: ReportPeriod, *, actor=None) -> AccountabilityReport:
         sections = queries.gather(period)
         pdf = documents.pdf(title, period, sections)
         docx = documents.docx(title, period, sections)
-    report = AccountabilityReport(title=title[:255], period_label=period.label[:255], start=period.start,
-                                  end=period.end, event_id=period.event_id, sections=[s.title for s in sections],
-                                  pdf=pdf, docx=docx, created_by=_actor_name(actor), created_at=time.now())
+    report = AccountabilityReport(
+        title=title[:255],
+        period_label=period.label[:255],
+        start=period.start,
+        end=period.end,
+        event_id=period.event_id,
+        sections=[s.title for s in sections],
+        pdf=pdf,
+        docx=docx,
+        created_by=_actor_name(actor),
+        created_at=time.now(),
+    )
     try:
         db.session.add(report)
         db.session.flush()
-        audit.record("accountability_report_generated", target=f"accountability_report:{report.id}",
-                     details={"period": period.label, "sections": len(sections), "pdf_bytes": len(pdf)},
-                     actor=actor, commit=False)
+        audit.record(
+            "accountability_report_generated",
+            target=f"accountability_report:{report.id}",
+            details={"period": period.label, "sections": len(sections), "pdf_bytes": len(pdf)},
+            actor=actor,
+            commit=False,
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -55,6 +68,11 @@ def set_published(report: AccountabilityReport, published: bool, *, actor=None) 
     """Publish the report on the transparency page (section "Rendición de cuentas"), or withdraw it."""
     report.published = published
     report.published_at = time.now() if published else None
-    audit.record("accountability_report_published" if published else "accountability_report_withdrawn",
-                 target=f"accountability_report:{report.id}", details={}, actor=actor, commit=False)
+    audit.record(
+        "accountability_report_published" if published else "accountability_report_withdrawn",
+        target=f"accountability_report:{report.id}",
+        details={},
+        actor=actor,
+        commit=False,
+    )
     db.session.commit()

@@ -22,28 +22,49 @@ from flask_babel import gettext as _
 from app.core import time
 from app.core.registry import ReportPeriod, ReportSection
 
-LIGHT_COLOURS = {"done": "1E7B34", "on_track": "2E7D32", "at_risk": "B26A00", "late": "C62828", "no_goal": "616161"}
+LIGHT_COLOURS = {
+    "done": "1E7B34",
+    "on_track": "2E7D32",
+    "at_risk": "B26A00",
+    "late": "C62828",
+    "no_goal": "616161",
+}
 
 
 def entity() -> dict:
     cfg = current_app.config
-    return {"name": cfg.get("ENTITY_NAME", ""), "nit": cfg.get("ENTITY_NIT", ""),
-            "address": cfg.get("ENTITY_ADDRESS", ""), "website": cfg.get("ENTITY_WEBSITE", "")}
+    return {
+        "name": cfg.get("ENTITY_NAME", ""),
+        "nit": cfg.get("ENTITY_NIT", ""),
+        "address": cfg.get("ENTITY_ADDRESS", ""),
+        "website": cfg.get("ENTITY_WEBSITE", ""),
+    }
 
 
 def pdf(title: str, period: ReportPeriod, sections: list[ReportSection]) -> bytes:
     from weasyprint import HTML
 
-    html = render_template("accountability/report.html", title=title, period=period, sections=sections,
-                           entity=entity(), generated=time.local_now())
+    html = render_template(
+        "accountability/report.html",
+        title=title,
+        period=period,
+        sections=sections,
+        entity=entity(),
+        generated=time.local_now(),
+    )
     return HTML(string=html, base_url=current_app.root_path).write_pdf(pdf_tags=True)
 
 
 def _toc_field(paragraph) -> None:
     """A Word table-of-contents field (Word fills it when the document is opened and updated)."""
     run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, 'TOC \\o "1-2" \\h \\z \\u'), ("separate", None),
-                       (None, None), ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        (None, 'TOC \\o "1-2" \\h \\z \\u'),
+        ("separate", None),
+        (None, None),
+        ("end", None),
+    ):
         if kind:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
@@ -68,9 +89,17 @@ def docx(title: str, period: ReportPeriod, sections: list[ReportSection]) -> byt
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     doc.add_heading(title, level=0)
     doc.add_paragraph(f"{info['name']}" + (f" · NIT {info['nit']}" if info["nit"] else ""))
-    doc.add_paragraph(_("Periodo: %(period)s (%(start)s a %(end)s)", period=period.label,
-                        start=period.start.strftime("%d/%m/%Y"), end=period.end.strftime("%d/%m/%Y")))
-    doc.add_paragraph(_("Generado el %(date)s con Participa.", date=time.local_now().strftime("%d/%m/%Y %H:%M")))
+    doc.add_paragraph(
+        _(
+            "Periodo: %(period)s (%(start)s a %(end)s)",
+            period=period.label,
+            start=period.start.strftime("%d/%m/%Y"),
+            end=period.end.strftime("%d/%m/%Y"),
+        )
+    )
+    doc.add_paragraph(
+        _("Generado el %(date)s con Participa.", date=time.local_now().strftime("%d/%m/%Y %H:%M"))
+    )
     doc.add_heading(_("Contenido"), level=1)
     _toc_field(doc.add_paragraph())
     for number, section in enumerate(sections, start=1):

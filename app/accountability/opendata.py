@@ -41,12 +41,18 @@ def metadata(d: registry.OpenDataset) -> dict:
     cfg = current_app.config
     base = cfg["PARTICIPA_BASE_URL"]
     return {
-        "titulo": str(d.title), "descripcion": str(d.description),
-        "entidad_publicadora": cfg.get("ENTITY_NAME", ""), "nit": cfg.get("ENTITY_NIT", ""),
-        "correo_contacto": cfg.get("ENTITY_EMAIL", ""), "categoria": str(d.category),
+        "titulo": str(d.title),
+        "descripcion": str(d.description),
+        "entidad_publicadora": cfg.get("ENTITY_NAME", ""),
+        "nit": cfg.get("ENTITY_NIT", ""),
+        "correo_contacto": cfg.get("ENTITY_EMAIL", ""),
+        "categoria": str(d.category),
         "etiquetas": ["participación ciudadana", "rendición de cuentas", d.key.replace("-", " ")],
-        "licencia": LICENSE, "licencia_url": LICENSE_URL, "frecuencia_actualizacion": str(d.frequency),
-        "idioma": "Español", "cobertura_geografica": cfg.get("ENTITY_NAME", ""),
+        "licencia": LICENSE,
+        "licencia_url": LICENSE_URL,
+        "frecuencia_actualizacion": str(d.frequency),
+        "idioma": "Español",
+        "cobertura_geografica": cfg.get("ENTITY_NAME", ""),
         "fecha_actualizacion": time.local_now().date().isoformat(),
         "url_csv": base + url_for("opendata.csv_file", key=d.key),
         "url_json": base + url_for("opendata.json_file", key=d.key),
@@ -56,15 +62,23 @@ def metadata(d: registry.OpenDataset) -> dict:
 
 @opendata.route("/")
 def index():
-    return render_template("accountability/opendata.html", datasets=datasets(), license=LICENSE,
-                           license_url=LICENSE_URL)
+    return render_template(
+        "accountability/opendata.html", datasets=datasets(), license=LICENSE, license_url=LICENSE_URL
+    )
 
 
 @opendata.route("/<key>.csv")
 def csv_file(key: str):
     d = dataset(key)
-    return exports.csv_response(f"{d.key}.csv", [c[0] for c in d.columns], d.rows(), what=f"opendata.{d.key}",
-                                filters={}, personal=False)
+    return exports.csv_response(
+        f"{d.key}.csv",
+        [c[0] for c in d.columns],
+        d.rows(),
+        what=f"opendata.{d.key}",
+        filters={},
+        personal=False,
+        separator="coma",  # open data: plain UTF-8 CSV with commas, as datos.gov.co publishes
+    )
 
 
 def _json_value(value):
@@ -75,19 +89,25 @@ def _json_value(value):
 def json_file(key: str):
     d = dataset(key)
     names = [c[0] for c in d.columns]
-    response = jsonify({"metadatos": metadata(d),
-                        "datos": [dict(zip(names, map(_json_value, row), strict=True)) for row in d.rows()]})
+    response = jsonify(
+        {
+            "metadatos": metadata(d),
+            "datos": [dict(zip(names, map(_json_value, row), strict=True)) for row in d.rows()],
+        }
+    )
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 
 @opendata.route("/catalogo.json")
 def catalog():
-    return jsonify({"entidad": current_app.config.get("ENTITY_NAME", ""),
-                    "conjuntos": [metadata(d) for d in datasets()]})
+    return jsonify(
+        {"entidad": current_app.config.get("ENTITY_NAME", ""), "conjuntos": [metadata(d) for d in datasets()]}
+    )
 
 
 def register(app) -> None:
     app.register_blueprint(opendata)
-    registry.get(app).add_nav(registry.NavItem("opendata.index", lambda: _("Datos abiertos"), area="public",
-                                               order=85))
+    registry.get(app).add_nav(
+        registry.NavItem("opendata.index", lambda: _("Datos abiertos"), area="public", order=85)
+    )

@@ -36,7 +36,9 @@ def gather(period: ReportPeriod) -> list[ReportSection]:
 
 
 def reports(*, published_only: bool = False) -> list[AccountabilityReport]:
-    stmt = select(AccountabilityReport).order_by(AccountabilityReport.created_at.desc(), AccountabilityReport.id.desc())
+    stmt = select(AccountabilityReport).order_by(
+        AccountabilityReport.created_at.desc(), AccountabilityReport.id.desc()
+    )
     if published_only:
         stmt = stmt.where(AccountabilityReport.published.is_(True))
     return list(db.session.scalars(stmt.limit(200)))

@@ -16,7 +16,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 def _form():
     form = forms.ReportForm()
-    form.event.choices = [("", _("— Elige —"))] + [(str(i), label) for i, label in registry.get().call("event_options")]
+    form.event.choices = [("", _("— Elige —"))] + [
+        (str(i), label) for i, label in registry.get().call("event_options")
+    ]
     if form.year.data is None and not form.is_submitted():
         form.year.data = time.today().year
     return form
@@ -62,9 +64,17 @@ def _file(report, kind: str):
 @permission_required("content.edit")
 def staff_file(report_id: int, kind: str):
     report = _report(report_id)
-    audit.record("export", target="accountability.report", details={"format": kind, "filters": {"report": report.id},
-                                                                    "rows": len(report.sections), "personal": False,
-                                                                    "completed": True})
+    audit.record(
+        "export",
+        target="accountability.report",
+        details={
+            "format": kind,
+            "filters": {"report": report.id},
+            "rows": len(report.sections),
+            "personal": False,
+            "completed": True,
+        },
+    )
     return _file(report, kind)
 
 
@@ -73,8 +83,12 @@ def staff_file(report_id: int, kind: str):
 def publish(report_id: int):
     report = _report(report_id)
     commands.set_published(report, not report.published, actor=current_user)
-    flash(_("Informe publicado en Transparencia: Participa.") if report.published
-          else _("El informe ya no está publicado."), "success")
+    flash(
+        _("Informe publicado en Transparencia: Participa.")
+        if report.published
+        else _("El informe ya no está publicado."),
+        "success",
+    )
     return redirect(url_for(".index", _anchor=f"informe-{report.id}"))
 
 

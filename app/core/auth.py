@@ -7,7 +7,8 @@ Roles (one per user):
 - editor: manages the content (events, consultations, surveys, plans, answers) of its offices;
   an editor with no office assigned manages the content of every office.
 - analyst: dashboards and anonymised exports.
-- steward: dashboards, anonymised and personal-data exports, attendees' identities.
+- steward: dashboards, anonymised and personal-data exports, attendees' identities; reads the
+  audit log too (oversight of who did what with personal data).
 
 Office scope: admins, analysts and stewards act entity-wide. An editor with offices assigned acts
 only on content owned by (or shared with) one of those offices; an editor with no office acts
@@ -37,7 +38,7 @@ ROLES = {
 PERMISSIONS: dict[str, set[str]] = {
     "users.manage": {"admin"},
     "catalogs.manage": {"admin"},
-    "audit.view": {"admin"},
+    "audit.view": {"admin", "steward"},  # the steward oversees who did what with personal data
     "content.edit": {"admin", "editor"},
     "content.view": {"admin", "editor", "analyst", "steward"},
     "names.view": {"admin", "editor", "steward"},

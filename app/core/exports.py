@@ -114,14 +114,16 @@ def csv_stream(header: Sequence[str], rows: Iterable[Sequence], counter: list[in
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence] | Callable[[], Iterable[Sequence]],
-                 *, what: str, filters: dict | None = None, personal: bool = False) -> Response:
+                 *, what: str, filters: dict | None = None, personal: bool = False,
+                 separator: str | None = None) -> Response:
     """A streamed CSV download that writes its audit entry (who, what, filters, rows) when done.
-    `rows`: a list, a generator, or a function returning rows, run when the stream starts."""
+    `rows`: a list, a generator, or a function returning rows, run when the stream starts.
+    `separator`: "coma" for data tools (open data), otherwise what the visitor asked for."""
     if isinstance(rows, Result):
         raise TypeError("csv_response needs lazy rows (a generator or a function): an executed result's "
                         "cursor is closed with the request's session before the response streams")
     counter = [0]
-    separator = separator_choice()
+    separator = separator or separator_choice()
 
     def generate():
         completed = False

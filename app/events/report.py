@@ -42,16 +42,31 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
     kinds = catalogs.labels("event_kind")
     places = catalogs.territory_names()
     section = ReportSection("events", 20, _("Eventos de rendición de cuentas y diálogo"))
-    section.paragraphs.append(_("Eventos realizados: %(n)s. Asistencia total registrada: %(people)s personas.",
-                                n=len(events), people=sum(attendance(e) for e in events)))
+    section.paragraphs.append(
+        _(
+            "Eventos realizados: %(n)s. Asistencia total registrada: %(people)s personas.",
+            n=len(events),
+            people=sum(attendance(e) for e in events),
+        )
+    )
     if not events:
         return [section]
-    section.tables.append(ReportTable(
-        _("Eventos realizados"),
-        [_("Evento"), _("Tipo"), _("Fecha"), _("Lugar"), _("Asistencia")],
-        [[e.title, kinds.get(e.kind, e.kind), time.to_local(e.starts_at).strftime("%d/%m/%Y"),
-          ", ".join(p for p in (e.place, places.get(e.territory or "", "")) if p) or "—", str(attendance(e))]
-         for e in events]))
+    section.tables.append(
+        ReportTable(
+            _("Eventos realizados"),
+            [_("Evento"), _("Tipo"), _("Fecha"), _("Lugar"), _("Asistencia")],
+            [
+                [
+                    e.title,
+                    kinds.get(e.kind, e.kind),
+                    time.to_local(e.starts_at).strftime("%d/%m/%Y"),
+                    ", ".join(p for p in (e.place, places.get(e.territory or "", "")) if p) or "—",
+                    str(attendance(e)),
+                ]
+                for e in events
+            ],
+        )
+    )
     names = variable_labels()
     for e in events:
         filters = Filters(capability="events", object_id=str(e.id))
@@ -60,16 +75,27 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
             cells, total = breakdown(variable, filters)
             rows += [[names[variable], label, n] for label, n in cells]
         if rows:
-            section.tables.append(ReportTable(_("Caracterización de asistentes: %(event)s", event=e.title),
-                                              [_("Variable"), _("Grupo"), _("Personas")], rows))
+            section.tables.append(
+                ReportTable(
+                    _("Caracterización de asistentes: %(event)s", event=e.title),
+                    [_("Variable"), _("Grupo"), _("Personas")],
+                    rows,
+                )
+            )
     section.paragraphs.append(published.note())
     commitments = ReportSection("commitments", 60, _("Compromisos adquiridos en los eventos"))
     made = [e for e in events if e.commitments.strip()]
-    commitments.paragraphs.append(_("Eventos con compromisos registrados: %(n)s de %(total)s.", n=len(made),
-                                    total=len(events)))
+    commitments.paragraphs.append(
+        _("Eventos con compromisos registrados: %(n)s de %(total)s.", n=len(made), total=len(events))
+    )
     if made:
-        commitments.tables.append(ReportTable(_("Compromisos por evento"), [_("Evento"), _("Compromisos")],
-                                              [[e.title, e.commitments.strip()] for e in made]))
+        commitments.tables.append(
+            ReportTable(
+                _("Compromisos por evento"),
+                [_("Evento"), _("Compromisos")],
+                [[e.title, e.commitments.strip()] for e in made],
+            )
+        )
     return [section, commitments]
 
 
@@ -81,7 +107,13 @@ def datasets() -> list:
         names = variable_labels()
         out = []
         for e in db.session.scalars(select(Event).where(Event.status == CLOSED).order_by(Event.starts_at)):
-            base = [e.id, e.title, kinds.get(e.kind, e.kind), time.to_local(e.starts_at).date(), attendance(e)]
+            base = [
+                e.id,
+                e.title,
+                kinds.get(e.kind, e.kind),
+                time.to_local(e.starts_at).date(),
+                attendance(e),
+            ]
             filters = Filters(capability="events", object_id=str(e.id))
             for variable in CHARACTERISATION:
                 counts = queries.totals(variable, filters, keyed=True)
@@ -91,17 +123,28 @@ def datasets() -> list:
                 out += [base + [names[variable], labels.get(c) or c, cells[c]] for c in codes]
         return out
 
-    return [OpenDataset(
-        "asistencia-eventos", _("Asistencia a eventos por grupo poblacional"),
-        _("Eventos de rendición de cuentas y diálogo realizados, su asistencia y la caracterización de quienes "
-          "asistieron por curso de vida, sexo al nacer y grupo de valor."), _("Participación ciudadana"),
-        _("Cada vez que se cierra un evento"),
-        [("evento_id", "integer", _("Número interno del evento")),
-         ("evento", "text", _("Nombre del evento")),
-         ("tipo", "text", _("Tipo de evento")),
-         ("fecha", "date", _("Día del evento (hora de Colombia)")),
-         ("asistencia", "integer", _("Personas registradas en el listado de asistencia")),
-         ("variable", "text", _("Variable de caracterización")),
-         ("grupo", "text", _("Grupo dentro de la variable")),
-         ("personas", "integer", _("Personas del grupo; vacío si la cifra está protegida"))],
-        rows, people=("personas",))]
+    return [
+        OpenDataset(
+            "asistencia-eventos",
+            _("Asistencia a eventos por grupo poblacional"),
+            _(
+                "Eventos de rendición de cuentas y diálogo realizados, su asistencia y la "
+                "caracterización de quienes "
+                "asistieron por curso de vida, sexo al nacer y grupo de valor."
+            ),
+            _("Participación ciudadana"),
+            _("Cada vez que se cierra un evento"),
+            [
+                ("evento_id", "integer", _("Número interno del evento")),
+                ("evento", "text", _("Nombre del evento")),
+                ("tipo", "text", _("Tipo de evento")),
+                ("fecha", "date", _("Día del evento (hora de Colombia)")),
+                ("asistencia", "integer", _("Personas registradas en el listado de asistencia")),
+                ("variable", "text", _("Variable de caracterización")),
+                ("grupo", "text", _("Grupo dentro de la variable")),
+                ("personas", "integer", _("Personas del grupo; vacío si la cifra está protegida")),
+            ],
+            rows,
+            people=("personas",),
+        )
+    ]

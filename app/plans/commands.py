@@ -41,16 +41,28 @@ def apply_follow_up(diff: Diff, *, actor=None) -> int:
                 entry = PlanReport(task=change.task, period=sheet.period, office_code=sheet.office)
                 db.session.add(entry)
             value_changed = any(f[0] == "value" for f in change.fields)
-            services.store_report(entry, value=change.value if value_changed else entry.value,
-                                  progress_text=change.progress_text, difficulties=change.difficulties,
-                                  evidence=change.evidence, actor=actor)
+            services.store_report(
+                entry,
+                value=change.value if value_changed else entry.value,
+                progress_text=change.progress_text,
+                difficulties=change.difficulties,
+                evidence=change.evidence,
+                actor=actor,
+            )
         if diff.changes:
             plan_id = diff.changes[0].task.action.plan_id
-            audit.record("plan_bulk_reported", target=f"plan:{plan_id}",
-                         details={"office": sheet.office, "period": sheet.period,
-                                  "tasks": [c.task.id for c in diff.changes],
-                                  "fields": sum(len(c.fields) for c in diff.changes)},
-                         actor=actor, commit=False)
+            audit.record(
+                "plan_bulk_reported",
+                target=f"plan:{plan_id}",
+                details={
+                    "office": sheet.office,
+                    "period": sheet.period,
+                    "tasks": [c.task.id for c in diff.changes],
+                    "fields": sum(len(c.fields) for c in diff.changes),
+                },
+                actor=actor,
+                commit=False,
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -59,6 +71,7 @@ def apply_follow_up(diff: Diff, *, actor=None) -> int:
 
 
 # ---------------------------------------------------------------------------- reminders
+
 
 @dataclass
 class Reminder:
@@ -87,7 +100,9 @@ def _send(to: list[str], subject: str, body: str) -> str:
     if not cfg.get("MAIL_SERVER"):
         if cfg.get("PARTICIPA_ENV") == "production":
             raise RuntimeError("MAIL_SERVER is not configured")
-        current_app.logger.warning("Reminder (development, not e-mailed) to %s: %s\n%s", ", ".join(to), subject, body)
+        current_app.logger.warning(
+            "Reminder (development, not e-mailed) to %s: %s\n%s", ", ".join(to), subject, body
+        )
         return "log"
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = cfg["MAIL_FROM"], ", ".join(to), subject
@@ -107,16 +122,35 @@ def reminder_text(plan, period: int, office: str, tasks, closes_on: date) -> tup
     """(subject, body) of a reminder, in Spanish (staff mail)."""
     with force_locale("es_CO"):
         label = progress.period_label(period)
-        subject = _("Seguimiento %(period)s de «%(plan)s»: cierra el %(date)s", period=label, plan=plan.name,
-                    date=closes_on.strftime("%d/%m/%Y"))
-        lines = [_("Hola:"), "",
-                 _("El periodo %(period)s del plan «%(plan)s» cierra el %(date)s y tu dependencia (%(office)s) "
-                   "aún no reporta estas tareas:", period=label, plan=plan.name,
-                   date=closes_on.strftime("%d/%m/%Y"), office=office), ""]
+        subject = _(
+            "Seguimiento %(period)s de «%(plan)s»: cierra el %(date)s",
+            period=label,
+            plan=plan.name,
+            date=closes_on.strftime("%d/%m/%Y"),
+        )
+        lines = [
+            _("Hola:"),
+            "",
+            _(
+                "El periodo %(period)s del plan «%(plan)s» cierra el %(date)s y tu dependencia (%(office)s) "
+                "aún no reporta estas tareas:",
+                period=label,
+                plan=plan.name,
+                date=closes_on.strftime("%d/%m/%Y"),
+                office=office,
+            ),
+            "",
+        ]
         lines += [f"- {t.action.number}. {t.description}" for t in tasks]
-        lines += ["", _("Reporta todas a la vez con la hoja de seguimiento, o una por una, desde %(url)s",
-                        url=_absolute("plans_staff.my_tasks", dependencia=office)), "",
-                  current_app.config.get("ENTITY_NAME", "")]
+        lines += [
+            "",
+            _(
+                "Reporta todas a la vez con la hoja de seguimiento, o una por una, desde %(url)s",
+                url=_absolute("plans_staff.my_tasks", dependencia=office),
+            ),
+            "",
+            current_app.config.get("ENTITY_NAME", ""),
+        ]
     return subject, "\n".join(lines) + "\n"
 
 
@@ -129,26 +163,49 @@ def send_reminders(today: date | None = None, days: int = 7) -> list[Reminder]:
     for plan, period, pending in queries.closing_soon(today, days):
         closes_on = queries.period_bounds(plan, period)[1]
         for office, tasks in sorted(pending.items()):
-            if db.session.scalar(select(PlanReminder.id).where(
-                    PlanReminder.plan_id == plan.id, PlanReminder.period == period,
-                    PlanReminder.office_code == office)):
+            if db.session.scalar(
+                select(PlanReminder.id).where(
+                    PlanReminder.plan_id == plan.id,
+                    PlanReminder.period == period,
+                    PlanReminder.office_code == office,
+                )
+            ):
                 continue
             recipients = _editors_of(office)
             if not recipients:
                 continue
             subject, body = reminder_text(plan, period, office, tasks, closes_on)
             try:
-                db.session.add(PlanReminder(plan_id=plan.id, period=period, office_code=office,
-                                            recipients=len(recipients), tasks=len(tasks), sent_at=time.now()))
+                db.session.add(
+                    PlanReminder(
+                        plan_id=plan.id,
+                        period=period,
+                        office_code=office,
+                        recipients=len(recipients),
+                        tasks=len(tasks),
+                        sent_at=time.now(),
+                    )
+                )
                 db.session.flush()
                 _send(recipients, subject, body)
-                audit.record("plan_reminder_sent", target=f"plan:{plan.id}",
-                             details={"period": period, "office": office, "recipients": len(recipients),
-                                      "tasks": len(tasks)}, actor="system", commit=False)
+                audit.record(
+                    "plan_reminder_sent",
+                    target=f"plan:{plan.id}",
+                    details={
+                        "period": period,
+                        "office": office,
+                        "recipients": len(recipients),
+                        "tasks": len(tasks),
+                    },
+                    actor="system",
+                    commit=False,
+                )
                 db.session.commit()
             except (IntegrityError, OSError, smtplib.SMTPException, RuntimeError) as exc:
                 db.session.rollback()
-                current_app.logger.warning("Plan reminder %s/%s/%s not sent: %s", plan.id, period, office, exc)
+                current_app.logger.warning(
+                    "Plan reminder %s/%s/%s not sent: %s", plan.id, period, office, exc
+                )
                 continue
             sent.append(Reminder(plan.id, period, office, recipients, len(tasks)))
     return sent

@@ -63,8 +63,9 @@ def _write_xlsx(path: str, plan, today=None) -> int:
     sheet.set_column(c_period, c_period + n_periods - 1, 8)
 
     row = 0
-    sheet.merge_range(row, 0, row, last, current_app.config.get("ENTITY_NAME", ""), title)
-    row += 1
+    for text, fmt in _control_block(plan):
+        sheet.merge_range(row, 0, row, last, safe_cell(text), fmt and title or bold)
+        row += 1
     sheet.merge_range(row, 0, row, last, "FORMATO PLAN DE ACCIÓN" if plan.kind == "action"
                       else "PLAN DE MEJORAMIENTO", title)
     row += 1
@@ -73,7 +74,7 @@ def _write_xlsx(path: str, plan, today=None) -> int:
         ("PROCESO", plan.process), ("SUB PROCESO", plan.subprocess),
         ("OBJETIVO", plan.objective), ("ALCANCE", plan.scope),
         ("DEPENDENCIA RESPONSABLE DE LA FORMULACIÓN DEL PLAN", names.get(plan.owner_office, plan.owner_office)),
-        ("FECHA DEL PLAN", plan.plan_date.isoformat() if plan.plan_date else ""),
+        ("FECHA DEL PLAN", spanish_date(plan.plan_date)),
         ("DEPENDENCIAS PARTICIPANTES EN LA FORMULACIÓN DEL PLAN",
          ", ".join(names.get(c, c) for c in plan.participating_codes)),
     ]
@@ -82,6 +83,7 @@ def _write_xlsx(path: str, plan, today=None) -> int:
             sheet.merge_range(row, 0, row, last, safe_cell(f"{key}: {value}"), bold)
             row += 1
     row += 1
+    sheet.set_header("&R&8Página &P de &N")
 
     # Two header rows: groups merged across, never down (constant memory).
     top = [(0, "N°"), (1, "ACTIVIDADES"), (2, "TAREA (S) QUE AYUDA A IMPLEMENTAR LA ACTIVIDAD"),
@@ -143,6 +145,33 @@ def _write_xlsx(path: str, plan, today=None) -> int:
             count += 1
     workbook.close()
     return count
+
+
+MONTH_NAMES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+               "noviembre", "diciembre")
+
+
+def spanish_date(value) -> str:
+    """date(2024, 10, 29) -> '29 de octubre de 2024' (how the formats write dates; reads back)."""
+    return f"{value.day} de {MONTH_NAMES[value.month - 1]} de {value.year}" if value else ""
+
+
+def _control_block(plan) -> list[tuple[str, bool]]:
+    """The document-control block of the entity's format (Cartago's MESG-AS-F17): entity, NIT,
+    page, code, version and approval date; lines without data are left out. (text, is_title)."""
+    cfg = current_app.config
+    lines = [(plan.entity_name or cfg.get("ENTITY_NAME", ""), True)]
+    nit = plan.entity_nit or cfg.get("ENTITY_NIT", "")
+    if nit:
+        lines.append((f"Nit: {nit}", False))
+    lines.append(("PAGINA: 1", False))
+    if plan.document_code:
+        lines.append((f"CÓDIGO: {plan.document_code}", False))
+    if plan.document_version:
+        lines.append((f"VERSION: {plan.document_version}", False))
+    if plan.approved_on:
+        lines.append((f"Fecha Aprobación: {plan.approved_on:%d/%m/%Y}", False))
+    return lines
 
 
 def _number_or_blank(sheet, row, col, value, num, cell):

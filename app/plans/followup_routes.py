@@ -40,8 +40,14 @@ def my_tasks():
     if office and office not in offices:
         abort(403)
     agenda = queries.office_agenda(office, time.today()) if office else None
-    return render_template("plans/staff/my_tasks.html", names=names, offices=offices, office=office,
-                           agenda=agenda, label=progress.period_label)
+    return render_template(
+        "plans/staff/my_tasks.html",
+        names=names,
+        offices=offices,
+        office=office,
+        agenda=agenda,
+        label=progress.period_label,
+    )
 
 
 def _plan(plan_id: int):
@@ -57,7 +63,11 @@ def followup_xlsx(plan_id: int):
     plan = _plan(plan_id)
     office = request.args.get("dependencia", "")
     period = request.args.get("periodo", "")
-    if not bulk.office_tasks(plan, office) or not period.isdigit() or int(period) not in services.open_periods(plan):
+    if (
+        not bulk.office_tasks(plan, office)
+        or not period.isdigit()
+        or int(period) not in services.open_periods(plan)
+    ):
         abort(404)
     if not may(current_user, "content.edit", [office]):
         abort(403)
@@ -65,7 +75,9 @@ def followup_xlsx(plan_id: int):
     return core_exports.workbook_response(
         f"seguimiento-{plan.id}-{office}-{progress.period_label(int(period))}.xlsx",
         lambda path: bulk.write(path, plan, office, name, int(period)),
-        what="plans.follow_up_xlsx", filters={"plan": plan.id, "office": office, "period": int(period)})
+        what="plans.follow_up_xlsx",
+        filters={"plan": plan.id, "office": office, "period": int(period)},
+    )
 
 
 def _folder() -> Path:
@@ -82,9 +94,16 @@ def _folder() -> Path:
 
 
 def _render_upload(plan, form, diff=None, error=None, confirm=None, status=200):
-    return render_template("plans/staff/followup_upload.html", plan=plan, form=form, diff=diff, error=error,
-                           confirm=confirm, names=services.office_names(),
-                           label=progress.period_label), status
+    return render_template(
+        "plans/staff/followup_upload.html",
+        plan=plan,
+        form=form,
+        diff=diff,
+        error=error,
+        confirm=confirm,
+        names=services.office_names(),
+        label=progress.period_label,
+    ), status
 
 
 @staff.route("/<int:plan_id>/seguimiento", methods=["GET", "POST"])
@@ -112,8 +131,12 @@ def followup_upload(plan_id: int):
     if not diff.errors and diff.changes:
         token = secrets.token_hex(16)
         (_folder() / f"{token}.xlsx").write_bytes(data)
-        session["plans_followup"] = {"token": token, "plan": plan.id, "user": current_user.id,
-                                     "fingerprint": diff.fingerprint}
+        session["plans_followup"] = {
+            "token": token,
+            "plan": plan.id,
+            "user": current_user.id,
+            "fingerprint": diff.fingerprint,
+        }
         confirm = forms.FollowUpConfirmForm(token=token)
     return _render_upload(plan, form, diff=diff, confirm=confirm, status=422 if diff.errors else 200)
 
@@ -127,20 +150,37 @@ def followup_confirm(plan_id: int):
     pending = session.get("plans_followup") or {}
     token = confirm.token.data or ""
     path = _folder() / f"{token}.xlsx"
-    if not (confirm.validate_on_submit() and token.isalnum() and pending.get("token") == token
-            and pending.get("plan") == plan.id and pending.get("user") == current_user.id and path.exists()):
+    if not (
+        confirm.validate_on_submit()
+        and token.isalnum()
+        and pending.get("token") == token
+        and pending.get("plan") == plan.id
+        and pending.get("user") == current_user.id
+        and path.exists()
+    ):
         flash(_("La vista previa venció o no es tuya; vuelve a subir el archivo."), "error")
         return redirect(url_for(".followup_upload", plan_id=plan.id))
     diff = bulk.diff(bulk.read(path.read_bytes()), plan, user=current_user)
     if diff.errors or diff.fingerprint != pending.get("fingerprint"):
-        flash(_("Los datos cambiaron desde la vista previa (alguien más reportó). Vuelve a subir el archivo "
-                "para ver los cambios actualizados; no se guardó nada."), "error")
+        flash(
+            _(
+                "Los datos cambiaron desde la vista previa (alguien más reportó). Vuelve a subir el archivo "
+                "para ver los cambios actualizados; no se guardó nada."
+            ),
+            "error",
+        )
         return redirect(url_for(".followup_upload", plan_id=plan.id))
     changed = commands.apply_follow_up(diff, actor=current_user)
     path.unlink(missing_ok=True)
     session.pop("plans_followup", None)
-    flash(_("Seguimiento guardado: %(n)s tareas actualizadas. Los textos se publican cuando los revise quien "
-            "edita el plan.", n=changed), "success")
+    flash(
+        _(
+            "Seguimiento guardado: %(n)s tareas actualizadas. Los textos se publican cuando los revise quien "
+            "edita el plan.",
+            n=changed,
+        ),
+        "success",
+    )
     return redirect(url_for(".detail", plan_id=plan.id))
 
 
@@ -150,8 +190,14 @@ def review(plan_id: int):
     plan = _plan(plan_id)
     if not services.can_edit(current_user, plan):
         abort(403)
-    return render_template("plans/staff/review.html", plan=plan, reports=queries.pending_reviews(plan),
-                           form=forms.ReviewForm(), names=services.office_names(), label=progress.period_label)
+    return render_template(
+        "plans/staff/review.html",
+        plan=plan,
+        reports=queries.pending_reviews(plan),
+        form=forms.ReviewForm(),
+        names=services.office_names(),
+        label=progress.period_label,
+    )
 
 
 @staff.route("/<int:plan_id>/revision/<int:report_id>", methods=["POST"])
@@ -172,9 +218,19 @@ def review_one(plan_id: int, report_id: int):
             db.session.rollback()
             form.note.errors = [str(exc)]
         else:
-            flash(_("Reporte aprobado: ya se ve en la página pública.") if approve
-                  else _("Reporte devuelto a la dependencia."), "success")
+            flash(
+                _("Reporte aprobado: ya se ve en la página pública.")
+                if approve
+                else _("Reporte devuelto a la dependencia."),
+                "success",
+            )
             return redirect(url_for(".review", plan_id=plan.id))
-    return render_template("plans/staff/review.html", plan=plan, reports=queries.pending_reviews(plan),
-                           form=form, failed=report_id, names=services.office_names(),
-                           label=progress.period_label), 422
+    return render_template(
+        "plans/staff/review.html",
+        plan=plan,
+        reports=queries.pending_reviews(plan),
+        form=form,
+        failed=report_id,
+        names=services.office_names(),
+        label=progress.period_label,
+    ), 422

@@ -45,6 +45,20 @@ class PlanForm(FlaskForm):
         description=_l("Meses de cada periodo separados por comas: trimestres «1-3, 4-6, 7-9, 10-12»; "
                        "cuatrimestres «1-4, 5-8, 9-12»."),
         validators=[DataRequired(), Length(max=100)])
+    process_name = StringField(_l("Proceso"), filters=[single_line], validators=[Optional(), Length(max=255), NoMarkup()])
+    subprocess_name = StringField(_l("Subproceso"), filters=[single_line],
+                                  validators=[Optional(), Length(max=255), NoMarkup()])
+    plan_date = DateField(_l("Fecha del plan"), validators=[Optional()])
+    entity_name = StringField(_l("Entidad"), filters=[single_line], validators=[Optional(), Length(max=255), NoMarkup()],
+                              description=_l("Como aparece en el encabezado del formato, por ejemplo «Alcaldía de "
+                                             "Cartago». Vacío: el nombre de la entidad del portal."))
+    entity_nit = StringField(_l("NIT"), filters=[single_line], validators=[Optional(), Length(max=40), NoMarkup()])
+    document_code = StringField(_l("Código del documento"), filters=[single_line],
+                                validators=[Optional(), Length(max=60), NoMarkup()],
+                                description=_l("Código del formato en el sistema de gestión, por ejemplo MESG-AS-F17."))
+    document_version = StringField(_l("Versión"), filters=[single_line],
+                                   validators=[Optional(), Length(max=20), NoMarkup()])
+    approved_on = DateField(_l("Fecha de aprobación del formato"), validators=[Optional()])
     analysis = TextAreaField(
         _l("Análisis anual"), filters=[clean], validators=[Optional(), Length(max=10000)],
         description=_l("Conclusiones del seguimiento del año: logros, dificultades y acciones de mejora. "

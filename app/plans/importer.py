@@ -89,6 +89,12 @@ class ParsedPlan:
     process: str = ""
     subprocess: str = ""
     plan_date: date | None = None
+    # document control (Cartago's format): entity, NIT, document code, version, approval date
+    entity_name: str = ""
+    entity_nit: str = ""
+    document_code: str = ""
+    document_version: str = ""
+    approved_on: date | None = None
     participating_text: str = ""
     participating_codes: list[str] = field(default_factory=list)
     actions: list[ParsedAction] = field(default_factory=list)
@@ -251,7 +257,13 @@ PREAMBLE_KEYS = (
     ("date", ("fecha del plan",)),
     ("subprocess", ("sub proceso", "subproceso")),
     ("process", ("proceso",)),
+    ("nit", ("nit",)),
+    ("document_code", ("codigo",)),
+    ("document_version", ("version",)),
+    ("approved", ("fecha aprobacion", "fecha de aprobacion")),
+    ("page", ("pagina",)),
 )
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 SPANISH_DATE = re.compile(r"(\d{1,2})\s+de\s+([a-záéíóú]+)\s+(?:de|del)\s+(\d{4})", re.I)
 
 
@@ -287,8 +299,28 @@ def _preamble(plan: ParsedPlan, rows: list[tuple[int, list[str]]]) -> list[str]:
                     plan.plan_date = date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1)))
                 except ValueError:
                     pass
+        elif key == "nit":
+            plan.entity_nit = value.strip("* ")[:40]
+        elif key in ("document_code", "document_version"):
+            setattr(plan, key, value.strip("* ")[:60])
+        elif key == "approved":
+            match = NUMERIC_DATE.search(value)
+            if match:
+                try:
+                    plan.approved_on = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+                except ValueError:
+                    pass
+        elif key == "page":
+            pass
         elif ":" not in text:
             titles.append(text)
+    plain = [t.strip("* ") for t in titles]
+    for index, title in enumerate(plain):
+        if _norm(title).startswith("alcaldia"):
+            following = plain[index + 1] if index + 1 < len(plain) else ""
+            joined = f"{title} {following}" if _norm(following).startswith("de ") else title
+            plan.entity_name = joined[:255]
+            break
     action_title = re.compile(r"^(formato )?plan de accion( |$)")
     if any(action_title.match(_norm(t)) for t in titles):
         plan.kind = "action"
@@ -301,6 +333,12 @@ def _preamble(plan: ParsedPlan, rows: list[tuple[int, list[str]]]) -> list[str]:
         plan.name = _("Plan de acción: %(objective)s", objective=plan.objective)[:255]
     elif titles:
         plan.name = titles[0][:255]
+    # Medellín's table opens with the strategy it belongs to ("ESTRATEGIA DE RENDICIÓN DE CUENTAS
+    # DISTRITAL 2024") before the plan's name: kept as the plan's process, printed back by its layout.
+    strategy = [t for t in titles if t != plan.name and not _norm(t).startswith(("plan ", "alcaldia", "municipio"))
+                and not action_title.match(_norm(t))]
+    if not plan.process and strategy and any(t == plan.name for t in titles):
+        plan.process = strategy[0][:255]
     for text in [*titles, plan.plan_date.isoformat() if plan.plan_date else ""] if plan.year is None else []:
         found = re.search(r"\b(20\d\d)\b", text)
         if found:

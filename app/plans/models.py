@@ -49,6 +49,12 @@ class Plan(db.Model):
     process: Mapped[str] = mapped_column(String(255), default="")
     subprocess: Mapped[str] = mapped_column(String(255), default="")
     plan_date: Mapped[date | None] = mapped_column(Date)
+    # Document control block of the entity's format (Cartago: NIT, code MESG-AS-F17, version…)
+    entity_name: Mapped[str] = mapped_column(String(255), default="")
+    entity_nit: Mapped[str] = mapped_column(String(40), default="")
+    document_code: Mapped[str] = mapped_column(String(60), default="")
+    document_version: Mapped[str] = mapped_column(String(20), default="")
+    approved_on: Mapped[date | None] = mapped_column(Date)
     # Follow-up periods as month ranges [[1, 3], [4, 6], …]; quarters by default.
     periods: Mapped[list] = mapped_column(JSON, default=lambda: [list(p) for p in QUARTERS])
     # Annual analysis written by the owner office (conclusions; figures are computed).

@@ -58,11 +58,16 @@ class OfficeAgenda:
 
 
 def _plans_with_tasks():
-    return list(db.session.scalars(
-        select(Plan).options(selectinload(Plan.actions).selectinload(PlanAction.tasks).selectinload(PlanTask.offices),
-                             selectinload(Plan.actions).selectinload(PlanAction.tasks)
-                             .selectinload(PlanTask.reports))
-        .order_by(Plan.year.desc(), Plan.name)))
+    return list(
+        db.session.scalars(
+            select(Plan)
+            .options(
+                selectinload(Plan.actions).selectinload(PlanAction.tasks).selectinload(PlanTask.offices),
+                selectinload(Plan.actions).selectinload(PlanAction.tasks).selectinload(PlanTask.reports),
+            )
+            .order_by(Plan.year.desc(), Plan.name)
+        )
+    )
 
 
 def office_agenda(office: str, today: date) -> OfficeAgenda:
@@ -82,8 +87,18 @@ def office_agenda(office: str, today: date) -> OfficeAgenda:
                 first, last = period_bounds(plan, period)
                 if first > today or not task_in_period(task, plan, period) or reported(task, period, office):
                     continue
-                item = PendingTask(plan.id, plan.name, task.id, task.action.number, task.description,
-                                   task.indicator_name, period, progress.period_label(period), last, last < today)
+                item = PendingTask(
+                    plan.id,
+                    plan.name,
+                    task.id,
+                    task.action.number,
+                    task.description,
+                    task.indicator_name,
+                    period,
+                    progress.period_label(period),
+                    last,
+                    last < today,
+                )
                 (agenda.overdue if item.overdue else agenda.due).append(item)
     agenda.overdue.sort(key=lambda t: (t.closes_on, t.plan_name, t.action_number))
     agenda.due.sort(key=lambda t: (t.closes_on, t.plan_name, t.action_number))
@@ -113,5 +128,7 @@ def closing_soon(today: date, days: int) -> list[tuple[Plan, int, dict[str, list
 
 def pending_reviews(plan: Plan) -> list[PlanReport]:
     """Reports of the plan whose notes wait for review, oldest first."""
-    return sorted((r for t in plan.tasks for r in t.reports if r.has_notes and r.review_state == "pending"),
-                  key=lambda r: (r.reported_at, r.id))
+    return sorted(
+        (r for t in plan.tasks for r in t.reports if r.has_notes and r.review_state == "pending"),
+        key=lambda r: (r.reported_at, r.id),
+    )

@@ -27,14 +27,30 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
             actions = [a for a in actions if period.event_id in (a["action"].event_ids or [])]
             if not actions:
                 continue
-        section.paragraphs.append(_("«%(name)s» (%(year)s): avance general %(pct)s, estado %(status)s.",
-                                    name=plan.name, year=plan.year, pct=_pct(overview["progress"]),
-                                    status=str(labels.STATUS[overview["status"]]).lower()))
-        section.tables.append(ReportTable(
-            _("Avance por acción: %(name)s", name=plan.name),
-            [_("N°"), _("Acción"), _("Avance"), _("Estado")],
-            [[str(a["action"].number), a["action"].title, _pct(a["progress"]), str(labels.STATUS[a["status"]])]
-             for a in actions]))
+        section.paragraphs.append(
+            _(
+                "«%(name)s» (%(year)s): avance general %(pct)s, estado %(status)s.",
+                name=plan.name,
+                year=plan.year,
+                pct=_pct(overview["progress"]),
+                status=str(labels.STATUS[overview["status"]]).lower(),
+            )
+        )
+        section.tables.append(
+            ReportTable(
+                _("Avance por acción: %(name)s", name=plan.name),
+                [_("N°"), _("Acción"), _("Avance"), _("Estado")],
+                [
+                    [
+                        str(a["action"].number),
+                        a["action"].title,
+                        _pct(a["progress"]),
+                        str(labels.STATUS[a["status"]]),
+                    ]
+                    for a in actions
+                ],
+            )
+        )
         section.lights[len(section.tables) - 1] = [a["status"] for a in actions]
         for a in actions:
             for event_id in a["action"].event_ids or []:
@@ -42,15 +58,27 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
                     continue
                 found = registry.get().call("event_summary", event_id)
                 if found:
-                    followed.append([found[0]["title"], f'{a["action"].number}. {a["action"].title}',
-                                     _pct(a["progress"]), str(labels.STATUS[a["status"]])])
+                    followed.append(
+                        [
+                            found[0]["title"],
+                            f"{a['action'].number}. {a['action'].title}",
+                            _pct(a["progress"]),
+                            str(labels.STATUS[a["status"]]),
+                        ]
+                    )
     if not section.tables:
         section.paragraphs.append(_("No hay planes de mejoramiento para este periodo."))
-    commitments.paragraphs.append(_("Acciones de los planes que responden a compromisos de los eventos: %(n)s.",
-                                    n=len(followed)))
+    commitments.paragraphs.append(
+        _("Acciones de los planes que responden a compromisos de los eventos: %(n)s.", n=len(followed))
+    )
     if followed:
-        commitments.tables.append(ReportTable(_("Seguimiento de los compromisos"),
-                                              [_("Evento"), _("Acción"), _("Avance"), _("Estado")], followed))
+        commitments.tables.append(
+            ReportTable(
+                _("Seguimiento de los compromisos"),
+                [_("Evento"), _("Acción"), _("Avance"), _("Estado")],
+                followed,
+            )
+        )
         commitments.lights[0] = [_status_code(row[3]) for row in followed]
     return [section, commitments]
 
@@ -69,21 +97,45 @@ def datasets() -> list:
             for a in overview["actions"]:
                 for t in a["tasks"]:
                     task = t["task"]
-                    out.append([plan.id, plan.name, plan.year, a["action"].number, a["action"].title,
-                                task.description, task.indicator_name, str(labels.UNIT[task.unit]), task.goal,
-                                t["achieved"], t["progress"], str(labels.STATUS[t["status"]])])
+                    out.append(
+                        [
+                            plan.id,
+                            plan.name,
+                            plan.year,
+                            a["action"].number,
+                            a["action"].title,
+                            task.description,
+                            task.indicator_name,
+                            str(labels.UNIT[task.unit]),
+                            task.goal,
+                            t["achieved"],
+                            t["progress"],
+                            str(labels.STATUS[t["status"]]),
+                        ]
+                    )
         return out
 
-    return [OpenDataset(
-        "avance-planes", _("Avance de los planes de mejoramiento"),
-        _("Cada tarea de los planes publicados con su indicador, meta, valor logrado, avance y estado."),
-        _("Planeación"), _("Trimestral"),
-        [("plan_id", "integer", _("Número interno del plan")), ("plan", "text", _("Nombre del plan")),
-         ("anio", "integer", _("Año del plan")), ("accion_numero", "integer", _("Número de la acción")),
-         ("accion", "text", _("Acción de mejora")), ("tarea", "text", _("Tarea")),
-         ("indicador", "text", _("Indicador de seguimiento")), ("unidad", "text", _("Unidad de medida")),
-         ("meta", "number", _("Meta de la tarea; vacío si no tiene")),
-         ("logrado", "number", _("Valor logrado a la fecha; vacío si no hay reporte")),
-         ("avance_porcentaje", "number", _("Avance frente a la meta (0 a 100)")),
-         ("estado", "text", _("Estado: al día, en riesgo, atrasada, cumplida o sin meta"))],
-        rows)]
+    return [
+        OpenDataset(
+            "avance-planes",
+            _("Avance de los planes de mejoramiento"),
+            _("Cada tarea de los planes publicados con su indicador, meta, valor logrado, avance y estado."),
+            _("Planeación"),
+            _("Trimestral"),
+            [
+                ("plan_id", "integer", _("Número interno del plan")),
+                ("plan", "text", _("Nombre del plan")),
+                ("anio", "integer", _("Año del plan")),
+                ("accion_numero", "integer", _("Número de la acción")),
+                ("accion", "text", _("Acción de mejora")),
+                ("tarea", "text", _("Tarea")),
+                ("indicador", "text", _("Indicador de seguimiento")),
+                ("unidad", "text", _("Unidad de medida")),
+                ("meta", "number", _("Meta de la tarea; vacío si no tiene")),
+                ("logrado", "number", _("Valor logrado a la fecha; vacío si no hay reporte")),
+                ("avance_porcentaje", "number", _("Avance frente a la meta (0 a 100)")),
+                ("estado", "text", _("Estado: al día, en riesgo, atrasada, cumplida o sin meta")),
+            ],
+            rows,
+        )
+    ]

@@ -33,6 +33,8 @@ from app.plans.models import (
 )
 from app.plans.offices import OfficeMatcher, propose_code
 
+METADATA = ("process", "subprocess", "plan_date", "entity_name", "entity_nit", "document_code", "document_version",
+            "approved_on")
 URL_RE = re.compile(r"^https?://[^\s<>\"']{3,2000}$", re.I)
 MAX_EVIDENCE = 10
 
@@ -262,6 +264,8 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
     plan = Plan(name=parsed.name, year=parsed.year, kind=parsed.kind, owner_office=owner,
                 owner_office_text=parsed.owner_text[:500], objective=parsed.objective, scope=parsed.scope,
                 process=parsed.process[:255], subprocess=parsed.subprocess[:255], plan_date=parsed.plan_date,
+                entity_name=parsed.entity_name, entity_nit=parsed.entity_nit, document_code=parsed.document_code,
+                document_version=parsed.document_version[:20], approved_on=parsed.approved_on,
                 periods=[list(p) for p in QUARTERS], published=publish, source=(filename or "")[:255])
     plan.offices = _office_rows([], parsed.participating_codes, PlanOffice)
     for a_pos, parsed_action in enumerate(parsed.actions):
@@ -355,7 +359,7 @@ def save_plan(plan: Plan | None, data: dict, actor=None) -> Plan:
     if creating:
         plan = Plan()
         db.session.add(plan)
-    for key in ("name", "year", "kind", "owner_office", "objective", "scope", "analysis"):
+    for key in ("name", "year", "kind", "owner_office", "objective", "scope", "analysis", *METADATA):
         if key in data:
             setattr(plan, key, data[key])
     plan.periods = [list(p) for p in periods]

@@ -21,6 +21,7 @@ from app.plans import exports, forms, progress, services, staff
 from app.plans.models import PlanAction, PlanTask
 
 IMPORT_TTL_SECONDS = 3600
+FORM_NAMES = {"process": "process_name", "subprocess": "subprocess_name"}  # `process` is a form method
 
 
 def _plan_or_404(plan_id: int):
@@ -74,6 +75,7 @@ def _plan_form(plan=None):
     form.owner_office.choices = catalogs.office_choices(blank=_("— Elige —"))
     form.offices.choices = catalogs.office_choices()
     if plan is not None and request.method == "GET":
+        form.process_name.data, form.subprocess_name.data = plan.process, plan.subprocess
         form.offices.data = plan.participating_codes
         form.periods.data = ", ".join(f"{a}-{b}" for a, b in plan.periods)
     return form
@@ -82,7 +84,9 @@ def _plan_form(plan=None):
 def _plan_data(form) -> dict:
     return {"name": form.name.data, "year": form.year.data, "kind": form.kind.data, "owner_office": form.owner_office.data,
             "offices": form.offices.data or [], "objective": form.objective.data or "", "scope": form.scope.data or "",
-            "periods": form.periods.data, "analysis": form.analysis.data or ""}
+            "periods": form.periods.data, "analysis": form.analysis.data or "",
+            **{key: getattr(form, FORM_NAMES.get(key, key)).data or ("" if key not in ("plan_date", "approved_on")
+                                                                      else None) for key in services.METADATA}}
 
 
 @staff.route("/nuevo", methods=["GET", "POST"])
@@ -415,6 +419,14 @@ def import_confirm():
 @permission_required("content.view")
 def export_xlsx(plan_id: int):
     return exports.xlsx_response(_plan_or_404(plan_id))
+
+
+@staff.route("/<int:plan_id>/plan-medellin.xlsx")
+@permission_required("content.view")
+def export_xlsx_medellin(plan_id: int):
+    from app.plans import layouts
+
+    return layouts.medellin_response(_plan_or_404(plan_id))
 
 
 @staff.route("/<int:plan_id>/informe.pdf")

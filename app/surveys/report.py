@@ -40,7 +40,11 @@ def surveys_in(period: ReportPeriod) -> list[tuple[Survey, str]]:
                 continue
             if period.start <= _day(found[0]["starts_at"]) <= period.end:
                 out.append((survey, found[0]["title"]))
-        elif period.event_id is None and survey.opens_at and period.start <= _day(survey.opens_at) <= period.end:
+        elif (
+            period.event_id is None
+            and survey.opens_at
+            and period.start <= _day(survey.opens_at) <= period.end
+        ):
             out.append((survey, survey.title))
     return out
 
@@ -59,15 +63,35 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
     for survey, evaluated in surveys_in(period):
         r = results.compute(survey, viewer=published.viewer())
         hidden = r.responses is None
-        rows.append([evaluated, r.responses_display, "—" if hidden else _pct(r.satisfaction),
-                     "—" if hidden else _nps(r.nps)])
-    section.paragraphs.append(_("Encuestas de satisfacción publicadas en el periodo: %(n)s. Satisfacción (CSAT): "
-                                "porcentaje de calificaciones 4 o 5 de 5. Recomendación (NPS): porcentaje de "
-                                "promotores (9–10) menos porcentaje de detractores (0–6).", n=len(rows)))
+        rows.append(
+            [
+                evaluated,
+                r.responses_display,
+                "—" if hidden else _pct(r.satisfaction),
+                "—" if hidden else _nps(r.nps),
+            ]
+        )
+    section.paragraphs.append(
+        _(
+            "Encuestas de satisfacción publicadas en el periodo: %(n)s. Satisfacción (CSAT): "
+            "porcentaje de calificaciones 4 o 5 de 5. Recomendación (NPS): porcentaje de "
+            "promotores (9–10) menos porcentaje de detractores (0–6).",
+            n=len(rows),
+        )
+    )
     if rows:
-        section.tables.append(ReportTable(_("Satisfacción por evento"),
-                                          [_("Evento o ejercicio"), _("Respuestas"), _("Satisfacción (CSAT)"),
-                                           _("Recomendación (NPS)")], rows))
+        section.tables.append(
+            ReportTable(
+                _("Satisfacción por evento"),
+                [
+                    _("Evento o ejercicio"),
+                    _("Respuestas"),
+                    _("Satisfacción (CSAT)"),
+                    _("Recomendación (NPS)"),
+                ],
+                rows,
+            )
+        )
         section.paragraphs.append(published.note())
     return [section]
 
@@ -78,24 +102,45 @@ def datasets() -> list:
     def rows() -> list[list]:
         reg = registry.get()
         out = []
-        for survey in db.session.scalars(select(Survey).where(Survey.published.is_(True),
-                                                              Survey.results_public.is_(True)).order_by(Survey.id)):
+        for survey in db.session.scalars(
+            select(Survey)
+            .where(Survey.published.is_(True), Survey.results_public.is_(True))
+            .order_by(Survey.id)
+        ):
             found = reg.call("event_summary", survey.event_id) if survey.event_id is not None else []
             r = results.compute(survey, viewer=published.viewer())
             hidden = r.responses is None
-            out.append([survey.id, survey.title, found[0]["title"] if found else "", r.responses,
-                        None if hidden or r.satisfaction is None else round(r.satisfaction, 1),
-                        None if hidden or r.nps is None else round(r.nps, 1)])
+            out.append(
+                [
+                    survey.id,
+                    survey.title,
+                    found[0]["title"] if found else "",
+                    r.responses,
+                    None if hidden or r.satisfaction is None else round(r.satisfaction, 1),
+                    None if hidden or r.nps is None else round(r.nps, 1),
+                ]
+            )
         return out
 
-    return [OpenDataset(
-        "resultados-encuestas", _("Resultados de las encuestas de satisfacción"),
-        _("Respuestas, satisfacción (CSAT) y recomendación (NPS) de cada encuesta con resultados públicos."),
-        _("Participación ciudadana"), _("Cada vez que se publican resultados"),
-        [("encuesta_id", "integer", _("Número interno de la encuesta")),
-         ("encuesta", "text", _("Título de la encuesta")),
-         ("evento", "text", _("Evento evaluado; vacío si no evalúa un evento")),
-         ("respuestas", "integer", _("Respuestas recibidas; vacío si la cifra está protegida")),
-         ("satisfaccion_csat", "number", _("Porcentaje de calificaciones 4 o 5 de 5")),
-         ("recomendacion_nps", "number", _("Promotores menos detractores, en puntos (−100 a 100)"))],
-        rows, people=("respuestas",))]
+    return [
+        OpenDataset(
+            "resultados-encuestas",
+            _("Resultados de las encuestas de satisfacción"),
+            _(
+                "Respuestas, satisfacción (CSAT) y recomendación (NPS) de cada encuesta con "
+                "resultados públicos."
+            ),
+            _("Participación ciudadana"),
+            _("Cada vez que se publican resultados"),
+            [
+                ("encuesta_id", "integer", _("Número interno de la encuesta")),
+                ("encuesta", "text", _("Título de la encuesta")),
+                ("evento", "text", _("Evento evaluado; vacío si no evalúa un evento")),
+                ("respuestas", "integer", _("Respuestas recibidas; vacío si la cifra está protegida")),
+                ("satisfaccion_csat", "number", _("Porcentaje de calificaciones 4 o 5 de 5")),
+                ("recomendacion_nps", "number", _("Promotores menos detractores, en puntos (−100 a 100)")),
+            ],
+            rows,
+            people=("respuestas",),
+        )
+    ]

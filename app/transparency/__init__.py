@@ -15,9 +15,14 @@ def register(app):
     from flask_babel import lazy_gettext as _l
 
     from app.core import registry
-    from app.transparency import routes  # noqa: F401
+    from app.transparency import items, models, routes  # noqa: F401
 
     app.register_blueprint(public)
-    registry.get(app).add_nav(
-        registry.NavItem("transparency.participa", lambda: _l("Transparencia: Participa"), area="public", order=80)
+    app.register_blueprint(items.staff)
+    reg = registry.get(app)
+    reg.add_nav(
+        registry.NavItem("transparency.participa", lambda: _l("Transparencia: Participa"), area="public", order=80),
+        registry.NavItem("transparency_staff.index", lambda: _l("Transparencia: documentos y enlaces"), area="staff",
+                         permission="content.edit", order=80),
     )
+    reg.add_hook("transparency_items", items.transparency_items)

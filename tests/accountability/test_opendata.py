@@ -9,10 +9,29 @@ from datetime import datetime
 
 from app.core import time
 
-KEYS = {"resultados-consultas", "asistencia-eventos", "estadisticas-urna", "resultados-encuestas", "avance-planes"}
-METADATA = ("titulo", "descripcion", "entidad_publicadora", "correo_contacto", "categoria", "etiquetas", "licencia",
-            "frecuencia_actualizacion", "idioma", "cobertura_geografica", "fecha_actualizacion", "url_csv",
-            "url_json", "diccionario")
+KEYS = {
+    "resultados-consultas",
+    "asistencia-eventos",
+    "estadisticas-urna",
+    "resultados-encuestas",
+    "avance-planes",
+}
+METADATA = (
+    "titulo",
+    "descripcion",
+    "entidad_publicadora",
+    "correo_contacto",
+    "categoria",
+    "etiquetas",
+    "licencia",
+    "frecuencia_actualizacion",
+    "idioma",
+    "cobertura_geografica",
+    "fecha_actualizacion",
+    "url_csv",
+    "url_json",
+    "diccionario",
+)
 
 
 def _protected(value, k: int) -> bool:
@@ -30,8 +49,11 @@ def _make_small_group(db) -> tuple[str, str]:
     from app.events.models import Event
 
     event = db.session.scalar(select(Event).where(Event.status == "closed").order_by(Event.starts_at))
-    group = db.session.scalars(select(Profile).where(Profile.capability == "events", Profile.object_id == str(event.id),
-                                                     Profile.value_group == "MED")).all()
+    group = db.session.scalars(
+        select(Profile).where(
+            Profile.capability == "events", Profile.object_id == str(event.id), Profile.value_group == "MED"
+        )
+    ).all()
     assert len(group) > 2
     for profile in group[2:]:
         db.session.delete(profile)
@@ -55,12 +77,19 @@ def test_every_dataset_in_csv_and_json_with_dictionary_and_protection(app, clien
             body = meta_json.get_json()
             meta = body["metadatos"]
             assert [f for f in METADATA if not meta.get(f)] == [], key
-            assert meta["entidad_publicadora"] == "Alcaldía de Medellín" and "CC BY-SA 4.0" in meta["licencia"]
+            assert (
+                meta["entidad_publicadora"] == "Alcaldía de Medellín" and "CC BY-SA 4.0" in meta["licencia"]
+            )
             dictionary = [c["columna"] for c in meta["diccionario"]]
-            assert [c for c in meta["diccionario"]
-                    if not c["descripcion"] or c["tipo"] not in ("text", "integer", "number", "date")] == [], key
+            assert [
+                c
+                for c in meta["diccionario"]
+                if not c["descripcion"] or c["tipo"] not in ("text", "integer", "number", "date")
+            ] == [], key
             assert body["datos"], f"{key}.json is empty"
-            assert all(set(row) == set(dictionary) for row in body["datos"])  # keys: JSON objects are unordered
+            assert all(
+                set(row) == set(dictionary) for row in body["datos"]
+            )  # keys: JSON objects are unordered
 
             response = client.get(f"/datos-abiertos/{key}.csv")
             assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -68,8 +97,7 @@ def test_every_dataset_in_csv_and_json_with_dictionary_and_protection(app, clien
             rows = list(csv.reader(io.StringIO(text)))
             assert rows[0] == dictionary, key  # every column is in the dictionary, in order
             assert len(rows) > 1 and len(rows) - 1 == len(body["datos"]), f"{key}.csv is empty"
-            people = [c["columna"] for c in meta["diccionario"]
-                      if c["columna"] in ("personas", "respuestas")]
+            people = [c["columna"] for c in meta["diccionario"] if c["columna"] in ("personas", "respuestas")]
             for column in people:
                 index = dictionary.index(column)
                 for row in rows[1:]:
@@ -77,7 +105,9 @@ def test_every_dataset_in_csv_and_json_with_dictionary_and_protection(app, clien
                     hidden_seen += row[index] == ""
                 for row in body["datos"]:
                     assert _protected(row[column], k), (key, row)
-        assert hidden_seen >= 2  # the small group and one more cell, so it cannot be worked out from the total
+        assert (
+            hidden_seen >= 2
+        )  # the small group and one more cell, so it cannot be worked out from the total
         events = client.get("/datos-abiertos/asistencia-eventos.json").get_json()["datos"]
         small = next(r for r in events if r["evento"] == event_title and r["grupo"] == small_group)
         assert small["personas"] is None

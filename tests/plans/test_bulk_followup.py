@@ -45,16 +45,19 @@ def _save(book) -> bytes:
 
 def _upload(client, plan, data: bytes):
     url = f"/gestion/planes/{plan.id}/seguimiento"
-    return client.submit(url, {"file": (io.BytesIO(data), "seguimiento.xlsx")},
-                         content_type="multipart/form-data")
+    return client.submit(
+        url, {"file": (io.BytesIO(data), "seguimiento.xlsx")}, content_type="multipart/form-data"
+    )
 
 
 def _changes(page: str) -> list[list[str]]:
     """The preview table's rows as text cells (the first two cells only on a task's first row)."""
-    table = page[page.index("followup-changes"):page.index("</table>", page.index("followup-changes"))]
-    body = table[table.index("<tbody>"):]
-    return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in CELL_RE.findall(r)]
-            for r in ROW_RE.findall(body)]
+    table = page[page.index("followup-changes") : page.index("</table>", page.index("followup-changes"))]
+    body = table[table.index("<tbody>") :]
+    return [
+        [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in CELL_RE.findall(r)]
+        for r in ROW_RE.findall(body)
+    ]
 
 
 def _token(page: str) -> str:
@@ -66,9 +69,11 @@ def dap_editor(make_user):
     return make_user("editor", email="planeacion@prueba.gov.co", offices=("DAP",))
 
 
-def test_bulk_round_trip_preview_confirm_review_public(app, client, make_user, dap_editor, medellin_plan, may_2026, db):
+def test_bulk_round_trip_preview_confirm_review_public(
+    app, client, make_user, dap_editor, medellin_plan, may_2026, db
+):
     plan = medellin_plan
-    formats = task_by(plan, "Cualificación de formatos")            # %, DAP + SGHSC, Mar–Sep
+    formats = task_by(plan, "Cualificación de formatos")  # %, DAP + SGHSC, Mar–Sep
     meetings = task_by(plan, "Generación de espacios de evaluación")  # number goal 2, DAP
     attendance = task_by(plan, "Creación de listado de asistencia")  # %, DAP + SGHSC
     client.login(dap_editor)
@@ -85,7 +90,9 @@ def test_bulk_round_trip_preview_confirm_review_public(app, client, make_user, d
     rows[formats.id][bulk.C_VALUE].value = 45
     rows[formats.id][bulk.C_TEXT].value = "Revisados 5 de 10 formatos."
     rows[meetings.id][bulk.C_VALUE].value = "1"
-    rows[attendance.id][bulk.C_EVID].value = "https://www.medellin.gov.co/listado.pdf\nhttps://www.medellin.gov.co/qr.pdf"
+    rows[attendance.id][
+        bulk.C_EVID
+    ].value = "https://www.medellin.gov.co/listado.pdf\nhttps://www.medellin.gov.co/qr.pdf"
     filled = _save(book)
 
     preview = _upload(client, plan, filled)
@@ -96,23 +103,34 @@ def test_bulk_round_trip_preview_confirm_review_public(app, client, make_user, d
     assert changes == [
         [str(row_of[formats.id]), f"3. {formats.description}", "Valor", "—", "45"],
         ["Avance cualitativo", "—", "Revisados 5 de 10 formatos."],
-        [str(row_of[attendance.id]), f"{attendance.action.number}. {attendance.description}", "Evidencias", "—",
-         "https://www.medellin.gov.co/listado.pdf\nhttps://www.medellin.gov.co/qr.pdf"],
+        [
+            str(row_of[attendance.id]),
+            f"{attendance.action.number}. {attendance.description}",
+            "Evidencias",
+            "—",
+            "https://www.medellin.gov.co/listado.pdf\nhttps://www.medellin.gov.co/qr.pdf",
+        ],
         [str(row_of[meetings.id]), f"{meetings.action.number}. {meetings.description}", "Valor", "—", "1"],
     ]  # in the sheet's order
     assert db.session.scalar(select(func.count()).select_from(PlanReport)) == 0  # nothing saved yet
 
-    done = client.submit(f"/gestion/planes/{plan.id}/seguimiento/confirmar", {"token": _token(page)},
-                         form_url=f"/gestion/planes/{plan.id}")
+    done = client.submit(
+        f"/gestion/planes/{plan.id}/seguimiento/confirmar",
+        {"token": _token(page)},
+        form_url=f"/gestion/planes/{plan.id}",
+    )
     assert done.status_code == 302
     stored = {(r.task_id, r.office_code, r.period): r for r in db.session.scalars(select(PlanReport))}
     assert set(stored) == {(formats.id, "DAP", 2), (meetings.id, "DAP", 2), (attendance.id, "DAP", 2)}
     assert stored[(formats.id, "DAP", 2)].value == 45 and stored[(meetings.id, "DAP", 2)].value == 1
     assert stored[(attendance.id, "DAP", 2)].value is None
-    assert stored[(attendance.id, "DAP", 2)].evidence == ["https://www.medellin.gov.co/listado.pdf",
-                                                           "https://www.medellin.gov.co/qr.pdf"]
+    assert stored[(attendance.id, "DAP", 2)].evidence == [
+        "https://www.medellin.gov.co/listado.pdf",
+        "https://www.medellin.gov.co/qr.pdf",
+    ]
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "plan_bulk_reported")).details[
-        "tasks"] == [formats.id, attendance.id, meetings.id]
+        "tasks"
+    ] == [formats.id, attendance.id, meetings.id]
 
     # the same file again changes nothing
     again = _upload(client, plan, filled).get_data(as_text=True)
@@ -120,14 +138,17 @@ def test_bulk_round_trip_preview_confirm_review_public(app, client, make_user, d
 
     # public page: values at once, notes only after review
     public = client.get(f"/planes/{plan.id}").get_data(as_text=True)
-    formats_block = public[public.index(f'id="tarea-{formats.id}"'):][:4000]
+    formats_block = public[public.index(f'id="tarea-{formats.id}"') :][:4000]
     assert "45 %" in formats_block
     assert "Revisados 5 de 10 formatos." not in public and "listado.pdf" not in public
     review_page = client.get(f"/gestion/planes/{plan.id}/revision").get_data(as_text=True)
     assert "Revisados 5 de 10 formatos." in review_page
     for report in (stored[(formats.id, "DAP", 2)], stored[(attendance.id, "DAP", 2)]):
-        ok = client.submit(f"/gestion/planes/{plan.id}/revision/{report.id}", {"decision": "approve"},
-                           form_url=f"/gestion/planes/{plan.id}/revision")
+        ok = client.submit(
+            f"/gestion/planes/{plan.id}/revision/{report.id}",
+            {"decision": "approve"},
+            form_url=f"/gestion/planes/{plan.id}/revision",
+        )
         assert ok.status_code == 302
     public = client.get(f"/planes/{plan.id}").get_data(as_text=True)
     assert "Revisados 5 de 10 formatos." in public and "https://www.medellin.gov.co/listado.pdf" in public
@@ -155,20 +176,33 @@ def test_bad_rows_are_listed_and_nothing_is_saved(client, dap_editor, medellin_p
     meetings = task_by(plan, "Generación de espacios de evaluación")
     leader = task_by(plan, "Convocatoria en el 1er trimestre")
     client.login(dap_editor)
-    data = _filled(client, plan, {(formats.id, bulk.C_VALUE): 140, (meetings.id, bulk.C_VALUE): "dos",
-                                  (leader.id, bulk.C_EVID): "javascript:alert(1)",
-                                  (leader.id, bulk.C_TEXT): "bien"})
+    data = _filled(
+        client,
+        plan,
+        {
+            (formats.id, bulk.C_VALUE): 140,
+            (meetings.id, bulk.C_VALUE): "dos",
+            (leader.id, bulk.C_EVID): "javascript:alert(1)",
+            (leader.id, bulk.C_TEXT): "bien",
+        },
+    )
     response = _upload(client, plan, data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "no puede pasar de 100" in page and "VALOR debe ser un número" in page and "no es un enlace web" in page
+    assert (
+        "no puede pasar de 100" in page
+        and "VALOR debe ser un número" in page
+        and "no es un enlace web" in page
+    )
     assert "Guardar estos cambios" not in page
     assert db.session.scalar(select(func.count()).select_from(PlanReport)) == 0
     garbage = _upload(client, plan, b"PK\x03\x04 no es un libro")
     assert garbage.status_code == 422 and "No pudimos leer el archivo" in garbage.get_data(as_text=True)
 
 
-def test_other_offices_and_stale_previews_are_refused(app, client, make_user, dap_editor, medellin_plan, may_2026, db):
+def test_other_offices_and_stale_previews_are_refused(
+    app, client, make_user, dap_editor, medellin_plan, may_2026, db
+):
     plan = medellin_plan
     formats = task_by(plan, "Cualificación de formatos")
     client.login(dap_editor)
@@ -177,8 +211,11 @@ def test_other_offices_and_stale_previews_are_refused(app, client, make_user, da
     page = _upload(client, plan, data).get_data(as_text=True)
     # someone else reports in between: the preview no longer tells the truth, nothing is saved
     services.report(formats, 2, "SGHSC", value=20)
-    stale = client.submit(f"/gestion/planes/{plan.id}/seguimiento/confirmar", {"token": _token(page)},
-                          form_url=f"/gestion/planes/{plan.id}")
+    stale = client.submit(
+        f"/gestion/planes/{plan.id}/seguimiento/confirmar",
+        {"token": _token(page)},
+        form_url=f"/gestion/planes/{plan.id}",
+    )
     assert stale.status_code == 302
     assert [(r.office_code, r.value) for r in db.session.scalars(select(PlanReport))] == [("SGHSC", 20.0)]
 
@@ -197,14 +234,14 @@ def test_my_tasks_lists_due_and_overdue(client, dap_editor, medellin_plan, may_2
     meetings = task_by(plan, "Generación de espacios de evaluación")  # Mar–Sep
     client.login(dap_editor)
     page = client.get("/gestion/planes/mis-tareas").get_data(as_text=True)
-    overdue = page[page.index('id="vencidas"'):page.index('id="pendientes"')]
-    due = page[page.index('id="pendientes"'):]
+    overdue = page[page.index('id="vencidas"') : page.index('id="pendientes"')]
+    due = page[page.index('id="pendientes"') :]
     assert leader.description in overdue and "31/03/2026" in overdue
     assert meetings.description in due and "30/06/2026" in due
     services.report(meetings, 2, "DAP", value=1)
     services.report(leader, 1, "DAP", value=100)
     page = client.get("/gestion/planes/mis-tareas").get_data(as_text=True)
-    due = page[page.index('id="pendientes"'):]
+    due = page[page.index('id="pendientes"') :]
     assert meetings.description not in due and leader.description not in page
     assert client.get("/gestion/planes/mis-tareas?dependencia=SCOM").status_code == 403
 
@@ -221,9 +258,13 @@ def test_reminders_go_once_to_the_office_editors(app, dap_editor, make_user, med
         assert by_office["SGHSC"].recipients == ["humana@prueba.gov.co"]
         # the shared figure covers SGHSC's co-responsible task: only its other tasks are pending
         formats = task_by(medellin_plan, "Cualificación de formatos")
-        subject, body = commands.reminder_text(medellin_plan, 2, "SGHSC",
-                                               [t for t in medellin_plan.tasks if "SGHSC" in t.reporting_codes
-                                                and t is not formats], date(2026, 6, 30))
+        subject, body = commands.reminder_text(
+            medellin_plan,
+            2,
+            "SGHSC",
+            [t for t in medellin_plan.tasks if "SGHSC" in t.reporting_codes and t is not formats],
+            date(2026, 6, 30),
+        )
         assert "30/06/2026" in subject and formats.description not in body
         assert all(r.period == 2 for r in sent)
         result = app.test_cli_runner().invoke(args=["participa", "plan-reminders"])

@@ -13,13 +13,16 @@ from app.plans.models import Plan
 from tests.plans.conftest import CARTAGO, MEDELLIN
 
 
-@pytest.mark.parametrize("catalog, seed, owner, asked", [
-    ("medellin", MEDELLIN, "DAP", None),
-    ("cartago", CARTAGO, "SPMADE", None),
-    # another entity's table: its owner is not in this catalog, so it is asked for, never guessed
-    ("medellin", CARTAGO, None, "Secretaría de Planeación, Medio Ambiente y Desarrollo Economico"),
-    ("cartago", MEDELLIN, None, "Departamento Adm de Planeación"),
-])
+@pytest.mark.parametrize(
+    "catalog, seed, owner, asked",
+    [
+        ("medellin", MEDELLIN, "DAP", None),
+        ("cartago", CARTAGO, "SPMADE", None),
+        # another entity's table: its owner is not in this catalog, so it is asked for, never guessed
+        ("medellin", CARTAGO, None, "Secretaría de Planeación, Medio Ambiente y Desarrollo Economico"),
+        ("cartago", MEDELLIN, None, "Departamento Adm de Planeación"),
+    ],
+)
 def test_owner_office_with_either_catalog(app, db, catalog, seed, owner, asked):
     from app.catalogs import services as catalogs
 
@@ -42,12 +45,19 @@ def test_owner_office_with_either_catalog(app, db, catalog, seed, owner, asked):
 
 def test_preview_shows_the_office_matched_for_every_task(client, login_as, catalogs):
     login_as("admin")
-    response = client.submit("/gestion/planes/importar",
-                             {"file": (io.BytesIO(CARTAGO.read_bytes()), "cartago.tsv"), "name": "Plan Cartago",
-                              "year": "2026", "owner": ""}, content_type="multipart/form-data")
+    response = client.submit(
+        "/gestion/planes/importar",
+        {
+            "file": (io.BytesIO(CARTAGO.read_bytes()), "cartago.tsv"),
+            "name": "Plan Cartago",
+            "year": "2026",
+            "owner": "",
+        },
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:2000]
-    tasks = page[page.index("Acciones y tareas leídas"):]
+    tasks = page[page.index("Acciones y tareas leídas") :]
     parsed = services.import_plan(CARTAGO.read_bytes(), name="Plan Cartago", year=2026, dry_run=True).parsed
     assert tasks.count('class="task-offices"') == parsed.task_count == 9  # one match shown per task
     assert "Sec. de Planeación, Medio Ambiente y Desarrollo Economico (no está en el catálogo)" in tasks
