@@ -12,7 +12,8 @@ Per database:
   when installed): seconds and peak RSS. The XLSX writer of the job is chosen by these figures.
 
 Reproduce: `.venv/bin/python bench/bench_exports.py` (BENCH_QUICK=1 for a smoke run; BENCH_PG_URL
-picks the PostgreSQL database, which is wiped; BENCH_REDIS_URL the Redis database, default 15).
+picks the PostgreSQL database, which is wiped; BENCH_REDIS_URL the Redis database, default 15;
+BENCH_ONLY=postgresql and BENCH_WRITERS=csv,rustpy-xlsxwriter narrow a run).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from bench.common import (  # noqa: E402
 N = 20_000 if QUICK else 1_000_000
 PASSWORD = "bench-password-123"
 EMAIL = "bench-analista@example.gov.co"
-WRITERS = ("csv", "xlsxwriter", "rustpy-xlsxwriter", "pyexcelerate")
+WRITERS = tuple(os.environ.get("BENCH_WRITERS", "csv,xlsxwriter,rustpy-xlsxwriter,pyexcelerate").split(","))
+ONLY = os.environ.get("BENCH_ONLY", "")
 
 
 def _sql(app) -> str:
@@ -193,6 +195,8 @@ def main() -> None:
         print(f"  Redis not reachable at {REDIS_URL}: the queue cannot be measured")
         return
     for name, url in databases():
+        if ONLY and name != ONLY:
+            continue
         if name == "postgresql":
             reset_postgres(url)
         extra = {"PARTICIPA_REDIS_URL": REDIS_URL, "PARTICIPA_REDIS_PREFIX": f"bench{os.getpid()}",
