@@ -200,7 +200,8 @@ def official_list(event: Event, rows, *, identities: bool) -> bytes:
     data = [[Paragraph(_esc(h), st["head"]) for h in head]]
     n = 0
     for n, row in enumerate(rows, start=1):
-        name = row.name or _("(sin autorización de datos: solo se cuenta)")
+        name = row.name or (_("(datos personales borrados: solo se cuenta)") if row.identity_erased
+                            else _("(sin autorización de datos: solo se cuenta)"))
         cells = [str(n), name, doc_types.get(row.doc_type, row.doc_type), row.doc_number, row.contact,
                  channels.get(row.channel, row.channel), f"{time.to_local(row.signed_at):%Y-%m-%d %H:%M}"]
         if not identities:

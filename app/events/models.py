@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -135,5 +136,8 @@ class Attendance(db.Model):
     signed_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
     consent_id: Mapped[str | None] = mapped_column(ForeignKey("consent_record.id", ondelete="SET NULL"))
     entered_by: Mapped[int | None] = mapped_column(Integer)  # staff user who typed a paper row
+    # Identity erased at the end of its retention period or at the person's request (app/events/retention.py):
+    # the row still counts. A flag, not a date, so erased rows of one person cannot be told apart.
+    identity_erased: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship()
