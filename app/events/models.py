@@ -137,7 +137,7 @@ class Attendance(db.Model):
     consent_id: Mapped[str | None] = mapped_column(ForeignKey("consent_record.id", ondelete="SET NULL"))
     entered_by: Mapped[int | None] = mapped_column(Integer)  # staff user who typed a paper row
     # Identity erased at the end of its retention period or at the person's request (app/events/retention.py):
-    # the row still counts. A flag, not a date, so erased rows of one person cannot be told apart.
+    # the row still counts. A flag with no date or reason (those are in the audit log, as counts).
     identity_erased: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship()
