@@ -202,7 +202,8 @@ def official_list(event: Event, rows, *, identities: bool) -> bytes:
     data = [[Paragraph(_esc(h), st["head"]) for h in head]]
     n = valid = 0
     for n, row in enumerate(rows, start=1):
-        name = row.name or _("(sin autorización de datos: solo se cuenta)")
+        name = row.name or (_("(datos personales borrados: solo se cuenta)") if row.identity_erased
+                            else _("(sin autorización de datos: solo se cuenta)"))
         valid += row.voided_at is None
         state = _("Anulada: %(reason)s", reason=row.void_reason) if row.voided_at else _("Válida")
         cells = [str(n), name, doc_types.get(row.doc_type, row.doc_type), row.doc_number, row.contact,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -143,5 +144,8 @@ class Attendance(db.Model):
     voided_at: Mapped[datetime | None] = mapped_column(DateTime)  # naive UTC; None: the row counts
     void_reason: Mapped[str] = mapped_column(String(300), default="")
     voided_by: Mapped[int | None] = mapped_column(Integer)
+    # Identity erased at the end of its retention period or at the person's request (app/events/retention.py):
+    # the row still counts. A flag with no date or reason (those are in the audit log, as counts).
+    identity_erased: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship()

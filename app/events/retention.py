@@ -21,7 +21,8 @@ from app.extensions import db
 
 from .models import Attendance, Event
 
-ANONYMISED = {"name": "", "doc_type": "", "doc_number": "", "doc_hash": None, "contact": "", "consent_id": None}
+ANONYMISED = {"name": "", "doc_type": "", "doc_number": "", "doc_hash": None, "contact": "", "consent_id": None,
+              "identity_erased": True}
 _HOLDS_IDENTITY = or_(Attendance.name != "", Attendance.doc_number != "", Attendance.doc_hash.is_not(None),
                       Attendance.contact != "", Attendance.consent_id.is_not(None))
 CHUNK = 500

@@ -239,7 +239,7 @@ def test_acting_on_a_reclamo_erases_the_chosen_records_and_audits_the_reason(app
     db.session.expire_all()
     for row_id in (luz_a, luz_b):
         row = db.session.get(Attendance, row_id)
-        assert (row.name, row.doc_number, row.doc_hash, row.contact) == ("", "", None, "")
+        assert (row.name, row.doc_number, row.doc_hash, row.contact, row.identity_erased) == ("", "", None, "", True)
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 3  # the lists keep their counts
     assert db.session.get(Attendance, pedro).name == "Pedro Pérez"
     asked = db.session.get(BallotQuestion, holdings["question"].id)

@@ -170,6 +170,8 @@ def test_purge_removes_exactly_what_is_due_and_writes_one_audit_entry(db, world)
     assert len(rows) == 3
     assert all((r.name, r.doc_type, r.doc_number, r.doc_hash, r.contact, r.consent_id) == ("", "", "", None, "", None)
                for r in rows)
+    # The two erased rows say so; the paper row that never had an authorisation still says that.
+    assert sorted(r.identity_erased for r in rows) == [False, True, True]
     for kept in (world["edge_row"], world["recent_row"]):
         row = db.session.get(Attendance, kept.id)
         assert row.name and row.doc_number and row.doc_hash and row.contact
@@ -292,3 +294,14 @@ def test_settings_page_for_the_steward(client, login_as, db):
     ok = client.submit("/gestion/datos-personales/conservacion", {**data, "ballot_contact": "400"})
     assert ok.status_code == 302
     assert retention.periods()["ballot_contact"] == 400
+
+
+def test_the_attendance_list_tells_erased_identities_from_unauthorised_ones(client, login_as, db, world):
+    with time.freeze(NOW):
+        retention.run_purge()
+    login_as("steward")
+    old_event = world["events"][0]
+    html = client.get(f"/gestion/eventos/{old_event.id}/asistencia").get_data(as_text=True)
+    assert html.count("(datos personales borrados: solo se cuenta)") == 2
+    assert html.count("(sin autorización de datos: solo se cuenta)") == 1
+    assert "Luz Marina" not in html and "43111222" not in html
