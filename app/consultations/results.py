@@ -23,7 +23,13 @@ from app.characterization.suppression import (
     suppress_total,
 )
 from app.consultations import tally
-from app.consultations.models import Consultation, ConsultationTopic
+from app.consultations.models import (
+    RULE_DEVICE,
+    RULE_DOCUMENT,
+    VERIFIED_RULES,
+    Consultation,
+    ConsultationTopic,
+)
 from app.extensions import db
 
 TOP = 3  # topics shown per group
@@ -56,17 +62,33 @@ class Results:
     dimensions: list[tuple[str, str]]
     groups: list[dict] = field(default_factory=list)  # {code, label, people, top: [{rank, label, display}]}
     note: str = ""
+    by_rule: list[dict] = field(default_factory=list)  # {rule, label, verified, display}: how votes were checked
+    verified_only: bool = False  # ranking from verified responses only (no group breakdown then)
 
     def export_rows(self) -> tuple[list[str], list[list]]:
         """Header and rows of the export: exactly the figures the page shows."""
         header = [_("Sección"), _("Grupo"), _("Puesto"), _("Tema"), _("Personas")]
         rows: list[list] = [[_("Respuestas"), "", "", "", self.respondents]]
+        rows += [[_("Regla de una respuesta por persona"), r["label"], "", "", r["display"]] for r in self.by_rule]
+        if self.verified_only:
+            rows.append([_("Solo respuestas verificadas"), "", "", "", ""])
         rows += [[_("Ranking general"), "", r["rank"], r["label"], r["display"]] for r in self.ranking]
         rows.append([_("Respuestas con caracterización"), "", "", "", self.characterised])
         for g in self.groups:
             rows.append([self.dimension_label, g["label"], "", _("Personas que respondieron"), g["people"]])
             rows += [[self.dimension_label, g["label"], t["rank"], t["label"], t["display"]] for t in g["top"]]
         return header, rows
+
+
+def rule_label(rule: str) -> str:
+    return {RULE_DOCUMENT: _("Con documento de identidad: una por persona (verificadas)"),
+            RULE_DEVICE: _("Desde un navegador: una por navegador (sin verificar identidad)")}.get(rule, rule)
+
+
+def _by_rule(counts: dict, k: int | None) -> list[dict]:
+    rules = sorted({c for (d, c, t) in counts if d == "rule" and not t}, key=lambda r: (r not in VERIFIED_RULES, r))
+    return [{"rule": r, "label": rule_label(r), "verified": r in VERIFIED_RULES,
+             "display": display(suppress_total(counts.get(("rule", r, 0), 0), k), k)} for r in rules]
 
 
 def _group_labels(dimension: str) -> dict:
@@ -76,9 +98,12 @@ def _group_labels(dimension: str) -> dict:
     return catalogs.labels(dimension)
 
 
-def compute(consultation: Consultation, dimension: str = "territory", k: int | None = 5) -> Results:
+def compute(consultation: Consultation, dimension: str = "territory", k: int | None = 5, *,
+            verified_only: bool = False) -> Results:
     """Results of `consultation` broken down by `dimension` (falls back to territory), hiding
-    counts under `k` (None: stewards see every count)."""
+    counts under `k` (None: stewards see every count). `verified_only`: the ranking counts only
+    responses that passed a rule identifying a person (VERIFIED_RULES); groups are not broken
+    down then (the tallies cross rules with topics, not with profiles)."""
     dims = dimensions(consultation)
     if dimension not in dict(dims):
         dimension = "territory"
@@ -87,7 +112,13 @@ def compute(consultation: Consultation, dimension: str = "territory", k: int | N
     topics = {t.id: t for t in db.session.scalars(select(ConsultationTopic)
                                                    .where(ConsultationTopic.consultation_id == cid))}
     counts = tally.read(cid, dimension)
-    votes = {t: n for (d, _c, t), n in counts.items() if d == "all" and t}
+    if verified_only:
+        votes: dict[int, int] = {}
+        for (d, c, t), n in counts.items():
+            if d == "rule" and c in VERIFIED_RULES and t:
+                votes[t] = votes.get(t, 0) + n
+    else:
+        votes = {t: n for (d, _c, t), n in counts.items() if d == "all" and t}
     shown_topics = [t for t in topics.values() if t.active or votes.get(t.id)]
     shown_topics.sort(key=lambda t: (-votes.get(t.id, 0), t.position, t.id))
     suppressed = suppress_counts({t.id: votes.get(t.id, 0) for t in shown_topics}, k)
@@ -95,6 +126,8 @@ def compute(consultation: Consultation, dimension: str = "territory", k: int | N
                 "display": display(suppressed[t.id], k)} for i, t in enumerate(shown_topics, start=1)]
 
     total = counts.get(("all", "", 0), 0)
+    if verified_only:
+        total = sum(counts.get(("rule", r, 0), 0) for r in VERIFIED_RULES)
     characterised = counts.get(("profiled", "", 0), 0)
     people = {c: n for (d, c, t), n in counts.items() if d == dimension and not t}
     cells = {(c, t): n for (d, c, t), n in counts.items() if d == dimension and t}
@@ -113,7 +146,7 @@ def compute(consultation: Consultation, dimension: str = "territory", k: int | N
     people_shown = suppress_counts({c: people[c] for c in codes}, k)
     table = suppress_table_full(cells, k, rows=codes, cols=[t.id for t in shown_topics])
     groups = []
-    for code in codes:
+    for code in codes if not verified_only else ():
         visible = [(table.cells.get((code, t.id)), t) for t in shown_topics]
         visible = sorted(((n, t) for n, t in visible if n), key=lambda p: (-p[0], p[1].position, p[1].id))[:TOP]
         groups.append({
@@ -127,5 +160,5 @@ def compute(consultation: Consultation, dimension: str = "territory", k: int | N
         respondents=display(suppress_total(total, k), k),
         characterised=display(suppress_total(characterised, k), k),
         ranking=ranking, dimension=dimension, dimension_label=dict(dims)[dimension], dimensions=dims,
-        groups=groups, note=note(k),
+        groups=groups, note=note(k), by_rule=_by_rule(counts, k), verified_only=verified_only,
     )
