@@ -142,17 +142,15 @@ def _gunicorn_workers(argv: list[str]) -> int | None:
 
 
 def worker_count(env: dict | None = None, argv: list[str] | None = None) -> int:
-    """How many processes serve the app on this host: PARTICIPA_WORKERS when set, else gunicorn's
-    own setting when running under gunicorn, else WEB_CONCURRENCY, else 1."""
+    """How many processes serve the app on this host: PARTICIPA_WORKERS when set (for servers
+    other than gunicorn), else gunicorn's own setting when running under gunicorn (which reads
+    WEB_CONCURRENCY itself), else 1 (`flask` commands, the development server)."""
     env = os.environ if env is None else env
     declared = env.get("PARTICIPA_WORKERS", "")
     if declared.strip().isdigit():
         return int(declared)
     workers = _gunicorn_workers(sys.argv if argv is None else argv)
-    if workers is not None:
-        return workers
-    concurrency = env.get("WEB_CONCURRENCY", "")
-    return int(concurrency) if concurrency.strip().isdigit() else 1
+    return workers if workers is not None else 1
 
 
 def check_storage(config: dict, workers: int) -> None:
