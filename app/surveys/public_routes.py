@@ -13,7 +13,7 @@ from app.characterization import suppression
 from app.core.ratelimit import limit_public_post
 from app.extensions import db
 from app.surveys import forms, public, results, services
-from app.surveys.models import Survey
+from app.surveys.models import CHANNEL_LINK, CHANNEL_TOKEN, Survey
 
 ANSWERED_COOKIE = "participa_encuestas"
 SLUG = re.compile(r"[a-z0-9-]{1,80}")
@@ -117,5 +117,8 @@ def public_results(slug: str):
         abort(404)
     k = suppression.default_k()
     data = results.compute(survey, k=k)
+    # Which one-answer rule the answers passed: an attendee's one-time link, or a browser's marker.
+    rules = [(channel, suppression.display(suppression.suppress_total(data.by_channel[channel], k), k))
+             for channel in (CHANNEL_TOKEN, CHANNEL_LINK) if data.by_channel.get(channel)]
     return render_template("surveys/public/results.html", survey=survey, results=data, event=services.event_of(survey),
-                           note=suppression.note(k))
+                           note=suppression.note(k), rules=rules)

@@ -175,3 +175,15 @@ def test_hooks_list_open_surveys_and_event_links(app, db, make_survey):
         objects = reg.call("characterization_objects")
         assert {o["object_id"] for o in objects if o["capability"] == "surveys"} == {str(standalone.id), str(attached.id)}
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+
+
+def test_public_results_say_which_one_answer_rule_the_answers_passed(app, db, client, make_survey):
+    survey = make_survey(results_public=True)
+    for i in range(9):
+        response = _answer(survey, _base(survey, 4, 9))
+        if i < 6:
+            response.channel = "token"  # answered with an attendee's one-time link
+    db.session.commit()
+    page = client.get(f"/encuestas/{survey.slug}/resultados").get_data(as_text=True)
+    assert "con el enlace personal de asistencia, una por asistente: 6" in page
+    assert "con el enlace abierto, una por navegador: &lt;5" in page  # small counts stay hidden
