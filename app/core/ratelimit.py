@@ -127,7 +127,9 @@ def _gunicorn_workers(argv: list[str]) -> int | None:
     """Workers of the gunicorn server this process belongs to, resolved the way gunicorn does
     (command line, GUNICORN_CMD_ARGS, configuration file, WEB_CONCURRENCY), or None when this
     process is not gunicorn. A worker is a fork of the arbiter, so it sees the same argv."""
-    if not argv or not os.path.basename(argv[0]).startswith("gunicorn") or "gunicorn" not in sys.modules:
+    program = argv[0] if argv else ""
+    started_as = os.path.basename(program).startswith("gunicorn") or os.path.basename(os.path.dirname(program)) == "gunicorn"
+    if not started_as or "gunicorn" not in sys.modules:  # `gunicorn …` or `python -m gunicorn …`
         return None
     from gunicorn.app.wsgiapp import WSGIApplication
 
