@@ -9,7 +9,7 @@ DEMO_USERS = [
     ("analista@participa.demo", "analyst", "Análisis Demo"),
     ("custodia@participa.demo", "steward", "Custodia Demo"),
 ]
-DEMO_PASSWORD = "demo-participa-2026"
+DEMO_PASSWORD = services.DEMO_PASSWORD
 
 
 @click.command("create-user")
@@ -41,5 +41,5 @@ def demo_users():
     click.echo(f"Staff logins ({current_app.config['PARTICIPA_BASE_URL']}/gestion/ingresar):")
     for email, role, name in DEMO_USERS:
         if not db.session.scalar(select(User).where(User.email == email)):
-            services.create_user(email, DEMO_PASSWORD, role, name=name, actor="demo")
+            services.create_user(email, DEMO_PASSWORD, role, name=name, actor="demo", allow_demo=True)
         click.echo(f"  {role:8} {email:28} {DEMO_PASSWORD}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 
 from flask import current_app
@@ -11,6 +12,7 @@ from flask_babel import ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from app.accounts.models import LoginThrottle, User
 from app.accounts.roles import ROLES
@@ -41,19 +43,54 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def check_password_strength(password: str, email: str = "") -> None:
-    """Refuse passwords shorter than MIN_PASSWORD, containing the e-mail's user part, or too
-    repetitive. Raises AccountError(field="password")."""
+PRODUCT_NAME = "participa"
+DEMO_PASSWORD = "demo-participa-2026"  # published in the README: never accepted for a real account
+MIN_GUESSES_SCORE = 3  # zxcvbn score: 3 means about 10^8 guesses or more
+# Words of an entity's name too general to refuse on their own.
+_GENERIC_NAME_WORDS = {"alcaldia", "distrito", "municipio", "municipal", "gobernacion", "departamento", "especial",
+                       "turistico", "cultural", "portuario", "biodiverso", "ciencia", "tecnologia", "innovacion",
+                       "santa", "santiago", "san"}
+
+
+def _plain(value: str) -> str:
+    """Lower case without accents: "Medellín" and "medellin" are the same word here."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _entity_words() -> list[str]:
+    words = re.findall(r"[a-z0-9]+", _plain(current_app.config.get("ENTITY_NAME", "")))
+    return [w for w in words if len(w) >= 4 and w not in _GENERIC_NAME_WORDS]
+
+
+def check_password_strength(password: str, email: str = "", *, allow_demo: bool = False) -> None:
+    """Refuse passwords shorter than MIN_PASSWORD, containing the e-mail's user part, too
+    repetitive, containing the product's or the entity's name, the published demo password, or
+    easy to guess: common and leaked passwords, words, names, keyboard patterns and dates, as
+    scored by zxcvbn (its frequency lists ship with the package; nothing is looked up online).
+    Raises AccountError(field="password") with a message in the visitor's language.
+    `allow_demo`: the development demo's own users only."""
     password = password or ""
     if len(password) < MIN_PASSWORD:
         raise AccountError(_("La contraseña debe tener al menos %(n)s caracteres.", n=MIN_PASSWORD), "password")
     if len(password) > 512:
         raise AccountError(_("La contraseña puede tener como máximo %(n)s caracteres.", n=512), "password")
-    user_part = email.split("@")[0].lower() if email else ""
-    if len(user_part) >= 3 and user_part in password.lower():
+    if allow_demo and password == DEMO_PASSWORD and current_app.config["PARTICIPA_ENV"] != "production":
+        return
+    plain = _plain(password)
+    user_part = _plain(email.split("@")[0]) if email else ""
+    if len(user_part) >= 3 and user_part in plain:
         raise AccountError(_("La contraseña no puede contener el usuario del correo."), "password")
     if len(set(password)) < 5:
         raise AccountError(_("La contraseña es demasiado repetitiva; usa una frase más variada."), "password")
+    if _plain(DEMO_PASSWORD) in plain:
+        raise AccountError(_("Esa es la contraseña pública de la demostración; escoge otra."), "password")
+    if PRODUCT_NAME in plain or any(word in plain for word in _entity_words()):
+        raise AccountError(_("La contraseña no puede contener el nombre del portal ni el de la entidad."), "password")
+    inputs = [PRODUCT_NAME, DEMO_PASSWORD, *_entity_words(), *([user_part] if user_part else [])]
+    if zxcvbn(password[:100], user_inputs=inputs)["score"] < MIN_GUESSES_SCORE:
+        raise AccountError(_("Esa contraseña es demasiado común o fácil de adivinar (aparece en listas de claves "
+                             "filtradas o sigue un patrón conocido). Usa una frase de varias palabras."), "password")
 
 
 def normalise_email(email: str) -> str:
@@ -68,7 +105,8 @@ def valid_email(email: str) -> bool:
     return 3 <= len(email) <= 255 and bool(_EMAIL.match(email))
 
 
-def create_user(email: str, password: str, role: str, *, name: str = "", office_codes=(), actor=None) -> User:
+def create_user(email: str, password: str, role: str, *, name: str = "", office_codes=(), actor=None,
+                allow_demo: bool = False) -> User:
     """Create an active staff user and audit it (user_created). Raises AccountError with the
     field at fault (email, role, password); nothing is stored then."""
     email = normalise_email(email)
@@ -78,7 +116,7 @@ def create_user(email: str, password: str, role: str, *, name: str = "", office_
         raise AccountError(_("Escribe un correo electrónico válido, por ejemplo nombre@entidad.gov.co."), "email")
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise AccountError(_("Ya existe una cuenta con ese correo."), "email")
-    check_password_strength(password, email)
+    check_password_strength(password, email, allow_demo=allow_demo)
     user = User(email=email, name=name, role=role, password_hash=hash_password(password), password_changed_at=time.now())
     user.offices = list(db.session.scalars(select(Office).where(Office.code.in_(list(office_codes))))) if office_codes else []
     db.session.add(user)

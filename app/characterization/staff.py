@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.accounts.decorators import permission_required
 from app.characterization import baseline, dashboard, disclosure, exports, monitoring, services
 from app.characterization.staff_forms import BaselineForm, FilterForm, PreviewForm
-from app.core import audit
+from app.core import audit, uploads
 
 bp = Blueprint("characterization", __name__, url_prefix="/gestion/caracterizacion")
 
@@ -114,12 +114,10 @@ def baseline_upload():
     form = BaselineForm()
     error = None
     if form.validate_on_submit():
-        raw = form.archivo.data.read(2 * 1024 * 1024 + 1)
         try:
-            if len(raw) > 2 * 1024 * 1024:
-                raise baseline.BaselineError(_("El archivo supera 2 MB."))
+            raw = uploads.read_upload(form.archivo.data, max_bytes=2 * 1024 * 1024)
             n = baseline.load(raw, form.fuente.data)
-        except baseline.BaselineError as exc:
+        except (uploads.UploadError, baseline.BaselineError) as exc:
             error = str(exc)
         else:
             flash(_("Cargamos la línea base de población: %(n)s filas.", n=n), "success")

@@ -13,7 +13,7 @@ a document to the topics a person chose or to their profile.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,6 +25,10 @@ from app.extensions import db
 RULE_DOCUMENT = "document"
 RULE_DEVICE = "device"
 RULES = (RULE_DEVICE, RULE_DOCUMENT)
+# The rule each response passed, kept with the response: "document" (its keyed hash went on the
+# roll: one per person) or "device" (only this browser's signed marker: one per browser).
+# Verified responses are those whose rule identifies a person.
+VERIFIED_RULES = (RULE_DOCUMENT,)
 
 GROUP_OFFICE = "office"
 GROUP_LINE = "line"
@@ -144,6 +148,7 @@ class ConsultationResponse(db.Model):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
     profile_id: Mapped[str | None] = mapped_column(ForeignKey("profile.id", ondelete="SET NULL"))
     on_date: Mapped[date] = mapped_column(Date, default=time.today)
+    rule: Mapped[str] = mapped_column(String(10), default=RULE_DEVICE, server_default=RULE_DEVICE)
 
 
 class ConsultationChoice(db.Model):
@@ -190,3 +195,37 @@ class ConsultationTally(db.Model):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     topic_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConsultationSource(db.Model):
+    """How many responses one source (a device, an address) sent to a consultation within one
+    window: a truncated keyed hash of the source, never the address or device id itself, and
+    no link to any response. Rows older than `bursts.KEEP_SOURCES` are deleted: they exist only
+    to notice a burst while it happens."""
+
+    __tablename__ = "consultation_source"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime, primary_key=True)  # naive UTC
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    burst_id: Mapped[str | None] = mapped_column(String(24))
+
+
+class ConsultationBurst(db.Model):
+    """A burst flagged to staff: many responses from one device or one address within minutes.
+    Holds the kind, the window and the count only (no hash, no link to responses)."""
+
+    __tablename__ = "consultation_burst"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True, default=random_id)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # device | address
+    window_start: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
+    window_minutes: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def window_end(self) -> datetime:
+        return self.window_start + timedelta(minutes=self.window_minutes)

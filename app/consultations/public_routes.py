@@ -12,7 +12,7 @@ from app.consultations.forms import response_form
 from app.consultations.models import RULE_DEVICE, Consultation, ConsultationProposal, ConsultationTopic
 from app.core import exports
 from app.core.cache import SharedCache, blank_form_page
-from app.core.ratelimit import limit_public_post
+from app.core.ratelimit import client_ip, device_id, limit_public_post
 from app.extensions import db
 
 
@@ -45,7 +45,9 @@ def public_show(slug: str):
             error, status = _("Esta consulta no está abierta, así que no guardamos tu respuesta."), 409
         elif form.validate_on_submit():
             try:
-                outcome = services.submit_response(consultation, form, already if consultation.rule == RULE_DEVICE else set())
+                outcome = services.submit_response(consultation, form,
+                                                   already if consultation.rule == RULE_DEVICE else set(),
+                                                   device=device_id(), address=client_ip())
             except services.ConsultationError as exc:
                 error, status = str(exc), 409
             else:

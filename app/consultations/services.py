@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.catalogs import services as catalogs
 from app.characterization import services as characterization
-from app.consultations import tally
+from app.consultations import bursts, tally
 from app.consultations.models import (
     APPROVED,
     GROUP_LINE,
@@ -305,9 +305,12 @@ class Submitted:
     topics: int
 
 
-def submit_response(consultation: Consultation, form, already: set[int]) -> Submitted:
+def submit_response(consultation: Consultation, form, already: set[int], *, device: str = "",
+                    address: str = "") -> Submitted:
     """Count a validated response: the chosen topics, an optional proposal, the characterisation
-    profile when the person consented, and (document rule) the keyed hash on the roll.
+    profile when the person consented, and (document rule) the keyed hash on the roll. The
+    response records the rule it passed; `device` and `address` (the browser's signed device id
+    and the request's address) are counted apart for burst flags (`bursts`), as keyed hashes.
 
     Raises ConsultationError when the consultation is not open, AlreadyAnswered for a second
     response. Without consent the vote still counts, with no profile and nothing personal kept.
@@ -326,7 +329,7 @@ def submit_response(consultation: Consultation, form, already: set[int]) -> Subm
         if profile is not None:
             db.session.flush()
         response = ConsultationResponse(consultation_id=consultation.id, profile_id=profile.id if profile else None,
-                                        on_date=time.today())
+                                        on_date=time.today(), rule=consultation.rule)
         db.session.add(response)
         db.session.flush()
         chosen = form.chosen_topics
@@ -336,7 +339,8 @@ def submit_response(consultation: Consultation, form, already: set[int]) -> Subm
         if proposed:
             db.session.add(ConsultationProposal(consultation_id=consultation.id, title=form.proposal_title.data,
                                                 description=form.proposal_description.data or "", on_date=time.today()))
-        tally.add(consultation.id, profile, chosen)  # last: hot rows stay locked for the shortest time
+        bursts.count(consultation.id, device=device, address=address)
+        tally.add(consultation.id, profile, chosen, consultation.rule)  # last: hot rows locked the shortest time
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

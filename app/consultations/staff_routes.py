@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.characterization import disclosure
-from app.consultations import results, services, staff
+from app.consultations import bursts, results, services, staff
 from app.consultations.forms import ConsultationForm, ModerationForm, TopicForm
 from app.consultations.models import Consultation, ConsultationProposal, ConsultationTopic
 from app.consultations.public_routes import export_results
@@ -195,15 +195,19 @@ def _staff_results(consultation_id: int) -> results.Results:
     consultation = _get(consultation_id)
     if not _can_see_results(consultation):
         abort(403)
-    return results.compute(consultation, request.args.get("por", "territory"), disclosure.viewer_for(current_user))
+    return results.compute(consultation, request.args.get("por", "territory"), disclosure.viewer_for(current_user),
+                           verified_only=request.args.get("verificadas") == "1")
 
 
 @staff.route("/<int:consultation_id>/resultados")
 @permission_required("content.view")
 def staff_results(consultation_id: int):
     data = _staff_results(consultation_id)
+    if bursts.purge(consultation_id):
+        db.session.commit()
     return render_template("consultations/staff/results.html", c=data.consultation, r=data,
-                           can_edit=_can_edit(data.consultation))
+                           can_edit=_can_edit(data.consultation), bursts=bursts.flagged(consultation_id),
+                           burst_thresholds=bursts.THRESHOLDS)
 
 
 @staff.route("/<int:consultation_id>/resultados.<any(csv, xlsx):fmt>")

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.characterization.models import Profile
-from app.consultations.models import ConsultationChoice, ConsultationResponse, ConsultationTally
+from app.consultations.models import RULE_DEVICE, ConsultationChoice, ConsultationResponse, ConsultationTally
 from app.extensions import db
 
 # Profile variables counted (territory first). Results can break down by any of them.
@@ -19,21 +19,22 @@ DIMENSIONS = ("territory", "zone", "life_course", "sex", "gender_identity", "sex
               "victim", "migrant", "campesino", "value_group")
 
 
-def _keys(profile_values: dict | None, topic_ids) -> list[tuple[str, str, int]]:
-    """(dimension, code, topic) keys one response adds 1 to."""
-    groups = [("all", "")]
+def _keys(profile_values: dict | None, topic_ids, rule: str = RULE_DEVICE) -> list[tuple[str, str, int]]:
+    """(dimension, code, topic) keys one response adds 1 to ("rule": the one-per-person rule it
+    passed, so results can say how each vote was checked and show verified votes alone)."""
+    groups = [("all", ""), ("rule", rule)]
     if profile_values is not None:
         groups.append(("profiled", ""))
         groups += [(d, str(profile_values[d])) for d in DIMENSIONS if profile_values.get(d) not in (None, "")]
     return [(dim, code, tid) for dim, code in groups for tid in (0, *topic_ids)]
 
 
-def add(consultation_id: int, profile: Profile | None, topic_ids) -> None:
+def add(consultation_id: int, profile: Profile | None, topic_ids, rule: str = RULE_DEVICE) -> None:
     """Count one response (no commit). Rows are sorted so concurrent transactions lock them in the
     same order (no deadlocks on PostgreSQL)."""
     values = {d: getattr(profile, d) for d in DIMENSIONS} if profile is not None else None
     rows = [{"consultation_id": consultation_id, "dimension": d, "code": c, "topic_id": t, "n": 1}
-            for d, c, t in sorted(_keys(values, sorted(set(topic_ids))))]
+            for d, c, t in sorted(_keys(values, sorted(set(topic_ids)), rule))]
     db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
 
 
@@ -52,7 +53,7 @@ def retally(consultation_id: int) -> int:
     number of responses counted."""
     counts: Counter = Counter()
     columns = [getattr(Profile, d) for d in DIMENSIONS]
-    stmt = (select(ConsultationResponse.id, ConsultationResponse.profile_id, *columns)
+    stmt = (select(ConsultationResponse.id, ConsultationResponse.profile_id, ConsultationResponse.rule, *columns)
             .outerjoin(Profile, Profile.id == ConsultationResponse.profile_id)
             .where(ConsultationResponse.consultation_id == consultation_id))
     chosen: dict[str, list[int]] = {}
@@ -62,8 +63,8 @@ def retally(consultation_id: int) -> int:
     total = 0
     for row in db.session.execute(stmt.execution_options(yield_per=5000)):
         total += 1
-        values = dict(zip(DIMENSIONS, row[2:], strict=True)) if row[1] is not None else None
-        counts.update(_keys(values, chosen.get(row[0], ())))
+        values = dict(zip(DIMENSIONS, row[3:], strict=True)) if row[1] is not None else None
+        counts.update(_keys(values, chosen.get(row[0], ()), row[2] or RULE_DEVICE))
     db.session.execute(delete(ConsultationTally).where(ConsultationTally.consultation_id == consultation_id))
     rows = [{"consultation_id": consultation_id, "dimension": d, "code": c, "topic_id": t, "n": n}
             for (d, c, t), n in sorted(counts.items())]
@@ -74,8 +75,8 @@ def retally(consultation_id: int) -> int:
 
 
 def read(consultation_id: int, dimension: str) -> dict[tuple[str, str, int], int]:
-    """{(dimension, code, topic): n} for "all", "profiled" and `dimension`."""
+    """{(dimension, code, topic): n} for "all", "profiled", "rule" and `dimension`."""
     stmt = select(ConsultationTally.dimension, ConsultationTally.code, ConsultationTally.topic_id,
                   ConsultationTally.n).where(ConsultationTally.consultation_id == consultation_id,
-                                             ConsultationTally.dimension.in_(("all", "profiled", dimension)))
+                                             ConsultationTally.dimension.in_(("all", "profiled", "rule", dimension)))
     return {(d, c, t): n for d, c, t, n in db.session.execute(stmt)}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -29,14 +30,35 @@ TEXTS = {
 }
 
 
+# When even the error page cannot be drawn (the database or a template is what failed), a page
+# that needs nothing but the standard library, still in Spanish, never the server's English text.
+FALLBACK = ('<!doctype html><html lang="es-CO"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>'
+            "<body><main><h1>{title}</h1><p>{text}</p><p>{code_text}</p><p><a href=\"/\">{home}</a></p>"
+            "</main></body></html>")
+
+
+def _fallback_page(code: int, title: str, text: str) -> str:
+    try:
+        code_text, home = _("Código del error: %(code)s", code=code), _("Ir al inicio")
+    except Exception:  # noqa: BLE001 - no translations available either
+        code_text, home = f"Código del error: {code}", "Ir al inicio"
+    return FALLBACK.format(title=escape(title), text=escape(text), code_text=escape(code_text), home=escape(home))
+
+
 def render_error(code: int, text: str | None = None):
     code = code if code in TITLES else 500
+    try:
+        title, text = TITLES[code](), text or TEXTS[code]()
+    except Exception:  # noqa: BLE001 - the translation machinery itself failed
+        title, text = "Algo falló de nuestro lado", "No es culpa tuya. Inténtalo de nuevo en unos minutos."
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify({"error": code, "message": TITLES[code]()}), code
-    return (
-        render_template("errors/error.html", code=code, title=TITLES[code](), text=text or TEXTS[code]()),
-        code,
-    )
+        return jsonify({"error": code, "message": title}), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, text=text), code
+    except Exception:  # noqa: BLE001 - drawing the error page failed: answer without templates
+        current_app.logger.exception("Error page %s could not be rendered", code)
+        return _fallback_page(code, title, text), code, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def register(app):

@@ -127,7 +127,9 @@ def _gunicorn_workers(argv: list[str]) -> int | None:
     """Workers of the gunicorn server this process belongs to, resolved the way gunicorn does
     (command line, GUNICORN_CMD_ARGS, configuration file, WEB_CONCURRENCY), or None when this
     process is not gunicorn. A worker is a fork of the arbiter, so it sees the same argv."""
-    if not argv or not os.path.basename(argv[0]).startswith("gunicorn") or "gunicorn" not in sys.modules:
+    program = argv[0] if argv else ""
+    started_as = os.path.basename(program).startswith("gunicorn") or os.path.basename(os.path.dirname(program)) == "gunicorn"
+    if not started_as or "gunicorn" not in sys.modules:  # `gunicorn …` or `python -m gunicorn …`
         return None
     from gunicorn.app.wsgiapp import WSGIApplication
 
@@ -142,17 +144,15 @@ def _gunicorn_workers(argv: list[str]) -> int | None:
 
 
 def worker_count(env: dict | None = None, argv: list[str] | None = None) -> int:
-    """How many processes serve the app on this host: PARTICIPA_WORKERS when set, else gunicorn's
-    own setting when running under gunicorn, else WEB_CONCURRENCY, else 1."""
+    """How many processes serve the app on this host: PARTICIPA_WORKERS when set (for servers
+    other than gunicorn), else gunicorn's own setting when running under gunicorn (which reads
+    WEB_CONCURRENCY itself), else 1 (`flask` commands, the development server)."""
     env = os.environ if env is None else env
     declared = env.get("PARTICIPA_WORKERS", "")
     if declared.strip().isdigit():
         return int(declared)
     workers = _gunicorn_workers(sys.argv if argv is None else argv)
-    if workers is not None:
-        return workers
-    concurrency = env.get("WEB_CONCURRENCY", "")
-    return int(concurrency) if concurrency.strip().isdigit() else 1
+    return workers if workers is not None else 1
 
 
 def check_storage(config: dict, workers: int) -> None:

@@ -27,6 +27,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from app.core import uploads
 from app.core.text import clean
 from app.plans.offices import OfficeMatcher, _raw_words
 
@@ -149,6 +150,10 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
         from openpyxl import load_workbook
     except ImportError as exc:  # pragma: no cover - openpyxl is a runtime dependency of plans
         raise ImportFileError(_("Este servidor no puede leer archivos .xlsx; súbelo como texto separado por tabulaciones.")) from exc
+    try:
+        uploads.check_archive(data)  # before openpyxl inflates anything (zip bombs)
+    except uploads.UploadError as exc:
+        raise ImportFileError(str(exc)) from exc
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any broken workbook is the same message to the person

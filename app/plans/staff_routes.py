@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
-from app.core import registry, time
+from app.core import registry, time, uploads
 from app.core.auth import may
 from app.extensions import db
 from app.plans import exports, forms, progress, services, staff
@@ -22,6 +22,7 @@ from app.plans.models import PlanAction, PlanTask
 
 IMPORT_TTL_SECONDS = 3600
 FORM_NAMES = {"process": "process_name", "subprocess": "subprocess_name"}  # `process` is a form method
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
 def _plan_or_404(plan_id: int):
@@ -350,8 +351,13 @@ def import_upload():
     form = _import_form()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read() if upload else b""
-        if not data:
+        try:
+            data = uploads.read_upload(upload, max_bytes=IMPORT_MAX_BYTES)
+        except uploads.UploadError as exc:
+            data, form.file.errors = None, [str(exc)]
+        if data is None:
+            pass
+        elif not data:
             form.file.errors = [_("Elige el archivo del plan.")]
         elif form.owner.data and not may(current_user, "content.edit", [form.owner.data]):
             form.owner.errors = [_("Solo puedes importar planes de las dependencias que gestionas.")]

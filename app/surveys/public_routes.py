@@ -13,7 +13,7 @@ from app.characterization import disclosure
 from app.core.ratelimit import limit_public_post
 from app.extensions import db
 from app.surveys import forms, public, results, services
-from app.surveys.models import Survey
+from app.surveys.models import CHANNEL_LINK, CHANNEL_TOKEN, Survey
 
 ANSWERED_COOKIE = "participa_encuestas"
 SLUG = re.compile(r"[a-z0-9-]{1,80}")
@@ -24,7 +24,7 @@ def _serializer() -> URLSafeSerializer:
 
 
 def answered_here() -> list[int]:
-    """Ids of open-link surveys answered from this browser (signed cookie; tampering voids it)."""
+    """Ids of surveys answered from this browser, by either link (signed cookie; tampering voids it)."""
     raw = request.cookies.get(ANSWERED_COOKIE)
     if not raw or len(raw) > 4000:
         return []
@@ -97,7 +97,9 @@ def answer(slug: str):
             if "profile" in form and not form.profile.form.consent.data:
                 flash(_("Guardamos tus respuestas. Como no marcaste la autorización de datos, no guardamos tus respuestas de caracterización."), "warning")
             response = redirect(url_for("surveys.thanks", slug=survey.slug))
-            return remember_answered(response, survey.id) if not token else response
+            # Remembered for the one-time link too: this browser cannot answer again through the
+            # open link (the attendee already answered; the link is for people without one).
+            return remember_answered(response, survey.id)
     return render_template("surveys/public/answer.html", survey=survey, form=form, event=event, preview=False,
                            action=url_for("surveys.answer", slug=survey.slug)), (422 if form.errors else 200)
 
@@ -115,5 +117,9 @@ def public_results(slug: str):
         abort(404)
     viewer = disclosure.public()
     data = results.compute(survey, viewer=viewer)
+    # Which one-answer rule the answers passed: an attendee's one-time link, or a browser's marker.
+    rules = [(channel, disclosure.display(disclosure.protect_hashed(data.by_channel[channel], viewer,
+                                                                    "survey", survey.id, "rule", channel)))
+             for channel in (CHANNEL_TOKEN, CHANNEL_LINK) if data.by_channel.get(channel)]
     return render_template("surveys/public/results.html", survey=survey, results=data, event=services.event_of(survey),
-                           note=disclosure.note(viewer), legend=disclosure.legend(viewer))
+                           note=disclosure.note(viewer), legend=disclosure.legend(viewer), rules=rules)

@@ -179,8 +179,10 @@ def compute(survey: Survey, filters: dict[str, str] | None = None, *,
                 nps_counts[value] = nps_counts.get(value, 0) + n
         results.append(r)
     average, satisfaction = _rating(all_ratings)
-    if not viewer.exact:
-        by_channel = {}  # channels are a breakdown too: staff see them on exact views only
+    if not viewer.exact and filters:
+        # Channels crossed with a group are a breakdown too: only exact views show them. Without a
+        # group filter the page shows them protected, to say which one-answer rule answers passed.
+        by_channel = {}
     return Results(survey=survey, responses=None if hidden_group else shown_total,
                    responses_display=disclosure.display(None if hidden_group else shown_total), by_channel=by_channel,
                    questions=results, satisfaction=satisfaction, average=average, nps=_nps(nps_counts),

@@ -72,3 +72,58 @@ def test_change_password_succeeds_and_is_audited(client, login_as, db):
 
 def test_change_password_needs_login(client, catalogs):
     assert client.get(URL).headers["Location"].startswith("/gestion/ingresar?next=")
+
+
+# ---------------------------------------------------------------------------- guessable passwords
+
+REFUSED = {
+    "password1234": "demasiado común o fácil de adivinar",
+    "qwertyuiop123": "demasiado común o fácil de adivinar",
+    "colombia12345": "demasiado común o fácil de adivinar",
+    "demo-participa-2026": "contraseña pública de la demostración",
+    "Participa-2026!": "nombre del portal ni el de la entidad",
+    "mi clave de Medellín 2026": "nombre del portal ni el de la entidad",
+    "MEDELLIN.segura.2026": "nombre del portal ni el de la entidad",
+}
+
+
+def test_common_leaked_and_local_passwords_are_refused_in_spanish(client, login_as, db):
+    user = login_as("editor")
+    for password, message in REFUSED.items():
+        response = _change(client, PASSWORD, password)
+        assert response.status_code == 422, password
+        assert message in _error(response.get_data(as_text=True), "new"), password
+    assert check_password_hash(_stored(db, user), PASSWORD)
+
+
+def test_guessable_password_message_in_english(client, login_as):
+    login_as("editor")
+    client.get("/gestion/?lang=en")
+    html = _change(client, PASSWORD, "password1234").get_data(as_text=True)
+    assert "too common or easy to guess" in _error(html, "new")
+
+
+def test_an_admin_cannot_create_an_account_with_a_guessable_password(client, login_as, db):
+    login_as("admin")
+    response = client.submit("/gestion/usuarios/nuevo", {"email": "nueva@prueba.gov.co", "name": "Nueva",
+                                                         "role": "editor", "password": "password1234", "active": "y"})
+    assert response.status_code == 422
+    assert "demasiado común" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.email == "nueva@prueba.gov.co")) is None
+
+
+def test_a_passphrase_is_accepted(client, login_as):
+    login_as("editor")
+    assert _change(client, PASSWORD, "tres gatos comen arepa al sol").status_code == 302
+
+
+def test_the_demo_password_is_refused_for_demo_users_in_production(app, catalogs, monkeypatch):
+    from app.accounts import services
+
+    monkeypatch.setitem(app.config, "PARTICIPA_ENV", "production")
+    try:
+        services.create_user("ana@prueba.gov.co", services.DEMO_PASSWORD, "editor", allow_demo=True)
+    except services.AccountError as exc:
+        assert "demostración" in str(exc)
+    else:
+        raise AssertionError("the demo password was accepted in production")

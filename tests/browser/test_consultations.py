@@ -66,3 +66,29 @@ def test_answer_with_keyboard_only_on_a_phone(phone, db, catalogs):
     # Back on the consultation: it says this browser already answered.
     phone.visit(f"/consultas/{c.slug}")
     assert "Ya respondiste esta consulta" in phone.inner_text("main")
+
+
+def test_results_with_rules_bursts_and_verified_filter_are_accessible(desktop, db, catalogs, make_user):
+    from app.consultations import tally
+    from app.consultations.models import ConsultationBurst
+    from tests.browser.conftest import staff_login
+    from tests.conftest import PASSWORD
+
+    c = _consultation(db)
+    c.results_published_at = time.now()
+    for rule, topic, n in (("device", 0, 7), ("document", 1, 6)):
+        for _ in range(n):
+            tally.add(c.id, None, [c.topics[topic].id], rule)
+    db.session.add(ConsultationBurst(consultation_id=c.id, kind="address", window_start=time.now(), window_minutes=1,
+                                     n=12))
+    db.session.commit()
+    desktop.visit(f"/consultas/{c.slug}/resultados")
+    assert desktop.locator("#tabla-reglas").is_visible()
+    make_user("steward", email="custodia-consultas@prueba.gov.co")
+    staff_login(desktop, "custodia-consultas@prueba.gov.co", PASSWORD)
+    desktop.visit(f"/gestion/consultas/{c.id}/resultados")
+    assert "12 respuestas desde una misma dirección" in desktop.locator("#rafagas").inner_text()
+    desktop.click("text=Ver solo respuestas verificadas")
+    desktop.wait_for_load_state()
+    desktop.check()
+    assert "Respuestas verificadas: 6." in desktop.inner_text("main")

@@ -56,7 +56,7 @@ def test_response_with_consent_stores_choices_and_unlinked_profile(client, make_
     assert profile.territory == "05" and profile.capability == "consultations"
     assert {ch.topic_id for ch in db.session.scalars(select(ConsultationChoice))} == {c.topics[0].id, c.topics[2].id}
     columns = {col["name"] for col in inspect(db.engine).get_columns("consultation_response")}
-    assert columns == {"id", "consultation_id", "profile_id", "on_date"}  # no time, no identity
+    assert columns == {"id", "consultation_id", "profile_id", "on_date", "rule"}  # no time, no identity
 
 
 def test_without_consent_the_vote_counts_and_nothing_personal_is_kept(client, make_consultation, db):

@@ -112,7 +112,9 @@ def test_csv_export_equals_results_page(app, client, make_consultation, db):
     assert response.status_code == 200
     exported = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))[1:]
     ranking = [[r[3], r[4]] for r in exported if r[0] == "Ranking general"]
-    assert ranking == [r for r in page_rows if len(r) == 2 and r[0] != "Categoría"]
+    rules = [[r[1], r[4]] for r in exported if r[0] == "Regla de una respuesta por persona"]
+    assert rules == [["Desde un navegador: una por navegador (sin verificar identidad)", "25"]]
+    assert rules + ranking == [r for r in page_rows if len(r) == 2 and r[0] not in ("Categoría", "Regla")]
     groups = {}
     for section, group, _rank, topic, value in exported[1:]:
         if section == "Comuna o corregimiento":

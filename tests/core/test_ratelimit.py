@@ -98,11 +98,12 @@ def test_workers_are_read_from_gunicorns_own_settings(monkeypatch, tmp_path):
     assert worker_count({}, ["/srv/.venv/bin/gunicorn", "-w", "3", "wsgi:app"]) == 3
     assert worker_count({}, ["/srv/.venv/bin/gunicorn", "--workers=2", "wsgi:app"]) == 2
     assert worker_count({}, ["/srv/.venv/bin/gunicorn", "wsgi:app"]) == 1
+    assert worker_count({}, ["/srv/lib/python3.11/site-packages/gunicorn/__main__.py", "-w", "4", "wsgi:app"]) == 4
     (tmp_path / "gunicorn.conf.py").write_text("workers = 5\n")
     assert worker_count({}, ["/srv/.venv/bin/gunicorn", "wsgi:app"]) == 5
     assert worker_count({"PARTICIPA_WORKERS": "1"}, ["/srv/.venv/bin/gunicorn", "-w", "4", "wsgi:app"]) == 1
-    assert worker_count({"WEB_CONCURRENCY": "3"}, ["/usr/bin/flask", "run"]) == 3
-    assert worker_count({}, ["/usr/bin/flask", "run"]) == 1
+    assert worker_count({"PARTICIPA_WORKERS": "3"}, ["/usr/bin/uwsgi"]) == 3
+    assert worker_count({"WEB_CONCURRENCY": "3"}, ["/usr/bin/flask", "db", "upgrade"]) == 1  # not serving
 
 
 def test_redis_is_used_whenever_it_is_configured(monkeypatch):

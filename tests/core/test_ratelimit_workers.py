@@ -10,6 +10,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tempfile
 import time as wall
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.slow
 def _env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARTICIPA_", "RATELIMIT_", "REDIS_"))}
     env.update({"DATABASE_URL": database_url(), "SECRET_KEY": "workers-test-secret", "PARTICIPA_ENV": "development",
-                "PARTICIPA_INSTANCE_PATH": str(ROOT / "instance-workers-test"), "PARTICIPA_PROXY_COUNT": "1",
+                "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-workers-"), "PARTICIPA_PROXY_COUNT": "1",
                 "RATELIMIT_STORAGE_URI": REDIS_URL, "PARTICIPA_HOME_CACHE_SECONDS": "0"})
     env.update(extra)
     return env
@@ -47,10 +48,17 @@ def _env(**extra) -> dict:
 def _start(env: dict, workers: int = 2):
     port = free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would block the workers
     proc = subprocess.Popen([gunicorn, "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}", "--timeout", "120",
                              "--log-level", "warning", "wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+    proc.log = log
     return proc, port
+
+
+def _log(proc) -> str:
+    proc.log.seek(0)
+    return proc.log.read()
 
 
 def _wait_ready(proc, port: int) -> str:
@@ -58,7 +66,7 @@ def _wait_ready(proc, port: int) -> str:
     deadline = wall.time() + 60
     while wall.time() < deadline:
         if proc.poll() is not None:
-            raise AssertionError("gunicorn exited:\n" + proc.stderr.read()[-3000:])
+            raise AssertionError("gunicorn exited:\n" + _log(proc)[-3000:])
         try:
             status, _text, _h = Session(base).get("/")
             if status == 200:
@@ -139,4 +147,4 @@ def test_production_refuses_two_workers_with_per_process_counters(app):
     except subprocess.TimeoutExpired:
         proc.kill()
         raise AssertionError("gunicorn started two workers with memory:// counters in production") from None
-    assert code != 0 and re.search(r"memory://", proc.stderr.read())
+    assert code != 0 and re.search(r"memory://", _log(proc))

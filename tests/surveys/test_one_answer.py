@@ -149,3 +149,21 @@ def test_no_join_leads_from_an_answer_to_a_name(app, client, db, make_survey):
     assert len(set(ids)) == 3 and all(i > 2**40 for i in ids)  # random, not a sequence
     token_fks = {fk["referred_table"] for fk in insp.get_foreign_keys("survey_token")}
     assert token_fks == {"survey"}
+
+
+def test_an_attendee_who_answered_with_the_one_time_link_cannot_answer_again_openly(app, client, db, make_survey):
+    """Same browser: after answering with the personal link, the open link says "ya respondiste"
+    and a posted answer is not stored."""
+    survey = make_survey(event_id=EVENT_ID, open_link=True)
+    url = _sign_in(app)
+    assert client.submit(url, {**answers(survey), "t": _token(url)}, form_url=url).status_code == 302
+    open_url = f"/encuestas/{survey.slug}"
+    page = client.get(open_url).get_data(as_text=True)
+    assert "Ya respondiste" in page and 'name="csrf_token"' not in page
+    response = client.submit(open_url, answers(survey), form_url="/gestion/ingresar")
+    assert "Ya respondiste" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
+    # A forged marker does not help a browser that never answered, nor hurt one that did.
+    other = browser(app)
+    other.set_cookie("participa_encuestas", f"[{survey.id}]")
+    assert other.submit(open_url, answers(survey)).status_code == 302

@@ -176,3 +176,21 @@ def test_hooks_list_open_surveys_and_event_links(app, db, make_survey):
         objects = reg.call("characterization_objects")
         assert {o["object_id"] for o in objects if o["capability"] == "surveys"} == {str(standalone.id), str(attached.id)}
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+
+
+def test_public_results_say_which_one_answer_rule_the_answers_passed(app, db, client, make_survey):
+    survey = make_survey(results_public=True)
+    for i in range(9):
+        response = _answer(survey, _base(survey, 4, 9))
+        if i < 6:
+            response.channel = "token"  # answered with an attendee's one-time link
+    db.session.commit()
+    page = client.get(f"/encuestas/{survey.slug}/resultados").get_data(as_text=True)
+    # Public figures go through the disclosure layer: 6 is published within ±2 (never under k),
+    # and 3 is below k, so it shows as the one marker.
+    from app.characterization import disclosure
+
+    token = disclosure.protect_hashed(6, disclosure.public(), "survey", survey.id, "rule", "token")
+    assert token is not None and abs(token - 6) <= disclosure.MAX_NOISE
+    assert f"con el enlace personal de asistencia, una por asistente: {token}" in page
+    assert f"con el enlace abierto, una por navegador: {disclosure.MARKER}" in page  # small counts stay hidden
