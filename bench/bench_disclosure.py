@@ -100,9 +100,9 @@ def build(app, n: int) -> float:
             if dialect == "postgresql":
                 sql = sql.replace("CAST(1 + abs(random()) % 200 AS TEXT)", "(1 + floor(random() * 200)::int)::text")
             conn.exec_driver_sql(sql)
-            conn.exec_driver_sql("INSERT INTO profile_disability (profile_id, code) "
-                                 "SELECT id, CASE WHEN has_disability THEN '02' ELSE '08' END FROM profile "
-                                 "WHERE has_disability IS NOT NULL")
+            conn.exec_driver_sql("INSERT INTO profile_disability (profile_id, code, record_key) "
+                                 "SELECT id, CASE WHEN has_disability THEN '02' ELSE '08' END, record_key "
+                                 "FROM profile WHERE has_disability IS NOT NULL")
         with db.engine.begin() as conn:
             for ix in indexes:
                 ix.create(conn)

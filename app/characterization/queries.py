@@ -200,13 +200,13 @@ def _key_text(name: str, value: str | None) -> str:
 
 
 def disability_types(filters: Filters, keyed: bool = False) -> dict[str, int]:
-    """{disability code: people declaring it} (a person may declare several)."""
+    """{disability code: people declaring it} (a person may declare several). Cell keys come
+    from the disability rows' copy of their profile's record key (no join when unfiltered)."""
     cond = filters.conditions()
-    stmt = select(D.c.code, *_measures(keyed)).select_from(D)
-    if cond or keyed:
-        stmt = stmt.join(P, P.c.id == D.c.profile_id)
+    measures = [func.count(), func.coalesce(func.sum(D.c.record_key), 0)] if keyed else [func.count()]
+    stmt = select(D.c.code, *measures).select_from(D)
     if cond:
-        stmt = stmt.where(and_(*cond))
+        stmt = stmt.join(P, P.c.id == D.c.profile_id).where(and_(*cond))
     return {row[0]: _value(row[1:], keyed) for row in db.session.execute(stmt.group_by(D.c.code))}
 
 

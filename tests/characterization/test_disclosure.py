@@ -181,3 +181,30 @@ def test_fast_paths_count_like_plain_sql(app, db, catalogs):
                 fast = queries.all_totals(variables, filters, keyed)
                 plain = {v: queries.totals(v, filters, keyed) for v in variables}
                 assert fast == plain and fast["sex"]
+
+
+def test_disability_rows_carry_their_profiles_key(app, db, catalogs):
+    """So the disability types' cells and the same profiles counted by filter read the same."""
+    from app.characterization.demo import demo_profiles
+    from app.characterization.models import ProfileDisability
+    from app.characterization.services import Context, build_profile
+
+    for i in range(30):
+        db.session.add(build_profile({"disability": ["01", "02"] if i % 2 else ["08"]},
+                                     Context("events", 1, date(2026, 3, 1))))
+    db.session.commit()
+
+    profile = build_profile({"disability": ["03"]}, Context("events", 2, date(2026, 3, 1)))
+    batch = RowBatch()  # what `add_rows` does for the sign-in: the instances' columns, in one batch
+    for row in (profile, *profile.disabilities):
+        table = type(row).__table__
+        batch.add(table, {k: v for k, v in row.__dict__.items() if k in table.c})
+    batch.store()
+    demo_profiles(200)
+    pairs = db.session.execute(select(Profile.record_key, ProfileDisability.record_key).join(
+        ProfileDisability, ProfileDisability.profile_id == Profile.id)).all()
+    assert len(pairs) > 150 and all(a == b for a, b in pairs)
+    with app.test_request_context():
+        types = queries.disability_types(queries.Filters(), keyed=True)
+        for code in ("01", "02", "03"):
+            assert types[code] == queries.total(queries.Filters(disability_type=code), keyed=True)
