@@ -68,7 +68,8 @@ def demo_profiles(size: int = DEMO_SIZE) -> int:
         on = on if isinstance(on, date) else time.today()
         terr = rng.choices(tops, territory_weights)[0]
         kids = [c for c in terr.children if c.active]
-        row = {"id": random_id(), "record_key": new_record_key(), "capability": obj["capability"], "object_id": str(obj["object_id"]), "on_date": on,
+        row = {"id": random_id(), "record_key": new_record_key(),  # disability rows copy it
+               "capability": obj["capability"], "object_id": str(obj["object_id"]), "on_date": on,
                "channel": rng.choices(["web", "paper", "staff"], [75, 20, 5])[0],
                "zone": "1" if terr.zone != "rural" else rng.choice(["2", "3", "3"]),
                "territory": terr.code, "subterritory": rng.choice(kids).code if kids and rng.random() < 0.85 else None,

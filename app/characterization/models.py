@@ -43,8 +43,8 @@ from app.core.db import random_id
 from app.extensions import db
 
 KEYED_INDEX_COLUMNS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim",
-                       "migrant", "campesino", "has_disability", "zone", "territory", "subterritory", "value_group",
-                       "channel")
+                       "migrant", "campesino", "has_disability", "zone", "territory", "subterritory",
+                       "value_group", "channel")
 
 
 class Profile(db.Model):

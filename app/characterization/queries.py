@@ -116,7 +116,8 @@ def totals(variable: str, filters: Filters, keyed: bool = False) -> dict[str, in
     return {_key(variable, row[0]): _value(row[1:], keyed) for row in db.session.execute(stmt)}
 
 
-def all_totals(variables: tuple[str, ...], filters: Filters, keyed: bool = False) -> dict[str, dict[str, int]]:
+def all_totals(variables: tuple[str, ...], filters: Filters,
+               keyed: bool = False) -> dict[str, dict[str, int]]:
     """Totals of several variables, one GROUP BY per variable, run side by side.
 
     PostgreSQL: one UNION ALL statement, whose branches the planner spreads over parallel
@@ -228,11 +229,13 @@ def crosstab(row_var: str, col_var: str, filters: Filters, keyed: bool = False) 
                 else:
                     cell[0] += 1
                     cell[1] += key
-            return {(_key(row_var, x), _key(col_var, y)): (n, s % KEY_RANGE) for (x, y), (n, s) in acc.items()}
+            return {(_key(row_var, x), _key(col_var, y)): (n, s % KEY_RANGE)
+                    for (x, y), (n, s) in acc.items()}
         counts = Counter(cursor)  # plain sqlite3 tuples: no row objects on the way
         return {(_key(row_var, x), _key(col_var, y)): n for (x, y), n in counts.items()}
     stmt = _where(select(a, b, *_measures(keyed)).select_from(P), filters).group_by(a, b)
-    return {(_key(row_var, row[0]), _key(col_var, row[1])): _value(row[2:], keyed) for row in db.session.execute(stmt)}
+    return {(_key(row_var, row[0]), _key(col_var, row[1])): _value(row[2:], keyed)
+            for row in db.session.execute(stmt)}
 
 
 # ------------------------------------------------------------------------------ labels

@@ -145,6 +145,7 @@ def build_profile(answers: dict, context: Context) -> Profile:
     if disabilities:
         real = [c for c in disabilities if c not in PREFER_NOT and c != NO_DISABILITY]
         profile.has_disability = True if real else (False if NO_DISABILITY in disabilities else None)
-        profile.disabilities = [ProfileDisability(profile_id=profile.id, code=c, record_key=profile.record_key)
+        profile.disabilities = [ProfileDisability(profile_id=profile.id, code=c,
+                                                  record_key=profile.record_key)
                                 for c in sorted(set(disabilities))]
     return profile

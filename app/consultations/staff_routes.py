@@ -195,7 +195,8 @@ def _staff_results(consultation_id: int) -> results.Results:
     consultation = _get(consultation_id)
     if not _can_see_results(consultation):
         abort(403)
-    return results.compute(consultation, request.args.get("por", "territory"), disclosure.viewer_for(current_user))
+    return results.compute(consultation, request.args.get("por", "territory"),
+                           disclosure.viewer_for(current_user))
 
 
 @staff.route("/<int:consultation_id>/resultados")

@@ -4,9 +4,10 @@ Revision ID: 0003_profile_record_key
 Revises: 0002_capabilities
 Create Date: 2026-12-01 15:00:00
 
-Every profile gets a random record key (0..255); its disability rows carry a copy. Existing profiles get one drawn by the
-database. The answer-column indexes (and a new one on channel) become (answer, record_key), so a dashboard counts a column
-and sums its keys from the index alone.
+Every profile gets a random record key (0..255); its disability rows carry a copy. Existing
+profiles get one drawn by the database. The answer-column indexes (and a new one on channel)
+become (answer, record_key), so a dashboard counts a column and sums its keys from the index
+alone.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -39,7 +40,8 @@ def upgrade():
     for name in NEW:
         op.create_index(f'ix_profile_{name}', 'profile', [name, 'record_key'], unique=False)
     op.drop_index('ix_profile_capability_date', table_name='profile')
-    op.create_index('ix_profile_capability_date', 'profile', ['capability', 'on_date', 'record_key'], unique=False)
+    op.create_index('ix_profile_capability_date', 'profile', ['capability', 'on_date', 'record_key'],
+                    unique=False)
     # Disability rows carry a copy of their profile's key.
     op.add_column('profile_disability', sa.Column('record_key', sa.SmallInteger(), nullable=False,
                                                   server_default='0'))
