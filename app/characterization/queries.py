@@ -264,6 +264,21 @@ def capability_labels() -> dict[str, str]:
 
 
 def variable_labels() -> dict[str, str]:
+    """variable -> its name (current language), read once per request."""
+    from flask import g, has_request_context
+
+    from app.core.i18n import locale_selector
+
+    if not has_request_context():
+        return _variable_labels()
+    memo = g.setdefault("characterization_variable_labels", {})
+    lang = locale_selector()
+    if lang not in memo:
+        memo[lang] = _variable_labels()
+    return dict(memo[lang])
+
+
+def _variable_labels() -> dict[str, str]:
     return {
         "life_course": _("Curso de vida"), "sex": _("Sexo al nacer"), "gender_identity": _("Identidad de género"),
         "sexual_orientation": _("Orientación sexual"), "ethnicity": _("Autorreconocimiento étnico"),
@@ -275,7 +290,22 @@ def variable_labels() -> dict[str, str]:
 
 
 def code_labels(variable: str) -> dict[str, str]:
-    """code -> label for one variable (current language), "" -> "Sin respuesta"."""
+    """code -> label for one variable (current language), "" -> "Sin respuesta". Read once per
+    request (a dashboard asks for the same labels dozens of times)."""
+    from flask import g, has_request_context
+
+    from app.core.i18n import locale_selector
+
+    if not has_request_context():
+        return _code_labels(variable)
+    memo = g.setdefault("characterization_code_labels", {})
+    key = (variable, locale_selector())
+    if key not in memo:
+        memo[key] = _code_labels(variable)
+    return dict(memo[key])
+
+
+def _code_labels(variable: str) -> dict[str, str]:
     from app.catalogs import services as catalogs
 
     if variable in CATALOG_LISTS:
