@@ -62,9 +62,16 @@ def check_view(filters: Filters, viewer) -> int | None:
 
 
 def summary(filters: Filters, viewer, variables=SUMMARY_VARIABLES) -> list[OneWay]:
-    """Totals per variable (and disability types) under the filters, protected for the viewer."""
+    """Totals per variable (and disability types) under the filters, protected for the viewer.
+
+    Raises ViewRefused, like `check_view`, when the view's protected total is under k: every
+    record has one value (or none) of each variable, so any variable's counts add up to the
+    view's count and key, and no extra query is needed."""
     viewer = as_viewer(viewer)
     counts = queries.all_totals(tuple(variables), filters, keyed=True)
+    whole = disclosure.total_of(counts[variables[0]]) if variables else (0, 0)
+    if variables and not viewer.exact and disclosure.protect(*whole, viewer) is None:
+        raise disclosure.ViewRefused()
     tables = [one_way(v, counts[v], viewer) for v in variables]
     tables.insert(variables.index("disability") + 1 if "disability" in variables else len(tables),
                   one_way("disability_type", queries.disability_types(filters, keyed=True), viewer))
@@ -122,7 +129,8 @@ def crosstab(row_var: str, col_var: str, filters: Filters, viewer) -> CrossTab:
     rl, cl = queries.code_labels(row_var), queries.code_labels(col_var)
     names = queries.variable_labels()
     return CrossTab(row_var, col_var, _("%(row)s por %(col)s", row=names[row_var], col=names[col_var]),
-                    [(c, rl.get(c, c)) for c in row_codes], [(c, cl.get(c, c)) for c in col_codes], table, viewer)
+                    [(c, rl.get(c, c)) for c in row_codes], [(c, cl.get(c, c)) for c in col_codes],
+                    table, viewer)
 
 
 # ------------------------------------------------------------------------------ representativeness

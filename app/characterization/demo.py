@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, select
 
 from app.catalogs import services as catalogs
+from app.characterization.disclosure import new_record_key
 from app.characterization.models import Profile, ProfileDisability
 from app.core import registry, time
 from app.core.db import random_id
@@ -67,7 +68,8 @@ def demo_profiles(size: int = DEMO_SIZE) -> int:
         on = on if isinstance(on, date) else time.today()
         terr = rng.choices(tops, territory_weights)[0]
         kids = [c for c in terr.children if c.active]
-        row = {"id": random_id(), "capability": obj["capability"], "object_id": str(obj["object_id"]), "on_date": on,
+        row = {"id": random_id(), "record_key": new_record_key(),  # disability rows copy it
+               "capability": obj["capability"], "object_id": str(obj["object_id"]), "on_date": on,
                "channel": rng.choices(["web", "paper", "staff"], [75, 20, 5])[0],
                "zone": "1" if terr.zone != "rural" else rng.choice(["2", "3", "3"]),
                "territory": terr.code, "subterritory": rng.choice(kids).code if kids and rng.random() < 0.85 else None,
@@ -81,7 +83,7 @@ def demo_profiles(size: int = DEMO_SIZE) -> int:
         if rng.random() >= SKIP:
             code = _pick(rng, DISABILITY)
             row["has_disability"] = None if code == "99" else code != "08"
-            disabilities.append({"profile_id": row["id"], "code": code})
+            disabilities.append({"profile_id": row["id"], "code": code, "record_key": row["record_key"]})
         profiles.append(row)
     db.session.execute(insert(Profile.__table__), profiles)
     db.session.execute(insert(ProfileDisability.__table__), disabilities)

@@ -152,7 +152,8 @@ def rows_csv(filters: Filters, full: bool = True):
     columns = row_columns(full)
     return exports.csv_response("caracterizacion-perfiles.csv", columns, profile_rows(filters, full),
                                 what="characterization.profiles",
-                                filters=_audit_filters(filters, None, {"full": full, "columns": list(columns)}),
+                                filters=_audit_filters(filters, None,
+                                                       {"full": full, "columns": list(columns)}),
                                 personal=True)
 
 
@@ -166,7 +167,8 @@ def rows_xlsx(filters: Filters, full: bool = True):
 
 
 def tables_csv(filters: Filters, viewer, cross):
-    return exports.csv_response("caracterizacion-tablas.csv", AGG_HEADER, aggregated_rows(filters, viewer, cross),
+    return exports.csv_response("caracterizacion-tablas.csv", AGG_HEADER,
+                                aggregated_rows(filters, viewer, cross),
                                 what="characterization.tables",
                                 filters=_audit_filters(filters, viewer, _tables_content(cross)))
 

@@ -43,8 +43,8 @@ from app.core.db import random_id
 from app.extensions import db
 
 KEYED_INDEX_COLUMNS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim",
-                       "migrant", "campesino", "has_disability", "zone", "territory", "subterritory", "value_group",
-                       "channel")
+                       "migrant", "campesino", "has_disability", "zone", "territory", "subterritory",
+                       "value_group", "channel")
 
 
 class Profile(db.Model):
@@ -95,10 +95,14 @@ class ProfileDisability(db.Model):
     """One disability type declared in a profile (several may apply)."""
 
     __tablename__ = "profile_disability"
-    __table_args__ = (Index("ix_profile_disability_code", "code"), {"sqlite_with_rowid": False})
+    __table_args__ = (Index("ix_profile_disability_code", "code", "record_key"), {"sqlite_with_rowid": False})
 
     profile_id: Mapped[str] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
     code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    # A copy of its profile's record key (writers set it: `build_profile`), so the disability
+    # types' cell keys are summed from this table's index alone, and equal those of the same
+    # profiles counted through the profile table. A writer that leaves it out gets a random key.
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
 
 
 class ConsentRecord(db.Model):

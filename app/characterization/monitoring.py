@@ -27,7 +27,8 @@ def is_narrow(details: dict) -> bool:
     if details.get("refused"):
         return True
     filters = details.get("filters") or {}
-    conditions = len(filters.get("where") or {}) + bool(filters.get("disability_type")) + bool(filters.get("object_id"))
+    conditions = (len(filters.get("where") or {}) + bool(filters.get("disability_type"))
+                  + bool(filters.get("object_id")))
     return conditions >= 2
 
 
@@ -36,7 +37,8 @@ def unusual_querying(days: int = 7, window: timedelta = WINDOW, threshold: int =
     user, the window with most narrow views, when it holds at least `threshold`."""
     since = time.now() - timedelta(days=days)
     stmt = (select(AuditEntry.user_id, AuditEntry.actor, AuditEntry.at, AuditEntry.details)
-            .where(AuditEntry.action.in_(("view", "export")), AuditEntry.target.in_(TARGETS), AuditEntry.at >= since)
+            .where(AuditEntry.action.in_(("view", "export")), AuditEntry.target.in_(TARGETS),
+                   AuditEntry.at >= since)
             .order_by(AuditEntry.user_id, AuditEntry.at))
     per_user: dict = {}
     for user_id, actor, at, details in db.session.execute(stmt):

@@ -116,7 +116,8 @@ def totals(variable: str, filters: Filters, keyed: bool = False) -> dict[str, in
     return {_key(variable, row[0]): _value(row[1:], keyed) for row in db.session.execute(stmt)}
 
 
-def all_totals(variables: tuple[str, ...], filters: Filters, keyed: bool = False) -> dict[str, dict[str, int]]:
+def all_totals(variables: tuple[str, ...], filters: Filters,
+               keyed: bool = False) -> dict[str, dict[str, int]]:
     """Totals of several variables, one GROUP BY per variable, run side by side.
 
     PostgreSQL: one UNION ALL statement, whose branches the planner spreads over parallel
@@ -128,6 +129,8 @@ def all_totals(variables: tuple[str, ...], filters: Filters, keyed: bool = False
         return {v: totals(v, filters, keyed) for v in variables}
     if db.engine.dialect.name == "sqlite" and len(filters.where) >= 2:
         return _one_pass(variables, filters, keyed)
+    if db.engine.dialect.name == "postgresql" and len(filters.where) >= 2:
+        return _grouping_sets(variables, filters, keyed)
     if db.engine.dialect.name == "postgresql":
         branches = [_where(select(literal(v).label("variable"), cast(COLUMN[v], String).label("code"),
                                   *_measures(keyed)).select_from(P), filters).group_by(COLUMN[v])
@@ -190,6 +193,22 @@ def _one_pass(variables: tuple[str, ...], filters: Filters, keyed: bool) -> dict
     return out
 
 
+def _grouping_sets(variables: tuple[str, ...], filters: Filters, keyed: bool) -> dict[str, dict]:
+    """PostgreSQL, two or more intersection conditions: one scan with GROUPING SETS over the
+    (few) matching rows instead of one scan per variable. GROUPING(column) tells which
+    variable a row counts."""
+    columns = [COLUMN[v] for v in variables]
+    flags = [func.grouping(c) for c in columns]
+    stmt = _where(select(*columns, *flags, *_measures(keyed)).select_from(P), filters)
+    stmt = stmt.group_by(func.grouping_sets(*columns))
+    out: dict[str, dict] = {v: {} for v in variables}
+    width = len(variables)
+    for row in db.session.execute(stmt):
+        index = row[width:2 * width].index(0)  # the one column this row is grouped by
+        out[variables[index]][_key(variables[index], row[index])] = _value(row[2 * width:], keyed)
+    return out
+
+
 def _key_text(name: str, value: str | None) -> str:
     """_key for values that came back as text (PostgreSQL's UNION ALL casts every column)."""
     if value is None:
@@ -200,13 +219,13 @@ def _key_text(name: str, value: str | None) -> str:
 
 
 def disability_types(filters: Filters, keyed: bool = False) -> dict[str, int]:
-    """{disability code: people declaring it} (a person may declare several)."""
+    """{disability code: people declaring it} (a person may declare several). Cell keys come
+    from the disability rows' copy of their profile's record key (no join when unfiltered)."""
     cond = filters.conditions()
-    stmt = select(D.c.code, *_measures(keyed)).select_from(D)
-    if cond or keyed:
-        stmt = stmt.join(P, P.c.id == D.c.profile_id)
+    measures = [func.count(), func.coalesce(func.sum(D.c.record_key), 0)] if keyed else [func.count()]
+    stmt = select(D.c.code, *measures).select_from(D)
     if cond:
-        stmt = stmt.where(and_(*cond))
+        stmt = stmt.join(P, P.c.id == D.c.profile_id).where(and_(*cond))
     return {row[0]: _value(row[1:], keyed) for row in db.session.execute(stmt.group_by(D.c.code))}
 
 
@@ -228,11 +247,13 @@ def crosstab(row_var: str, col_var: str, filters: Filters, keyed: bool = False) 
                 else:
                     cell[0] += 1
                     cell[1] += key
-            return {(_key(row_var, x), _key(col_var, y)): (n, s % KEY_RANGE) for (x, y), (n, s) in acc.items()}
+            return {(_key(row_var, x), _key(col_var, y)): (n, s % KEY_RANGE)
+                    for (x, y), (n, s) in acc.items()}
         counts = Counter(cursor)  # plain sqlite3 tuples: no row objects on the way
         return {(_key(row_var, x), _key(col_var, y)): n for (x, y), n in counts.items()}
     stmt = _where(select(a, b, *_measures(keyed)).select_from(P), filters).group_by(a, b)
-    return {(_key(row_var, row[0]), _key(col_var, row[1])): _value(row[2:], keyed) for row in db.session.execute(stmt)}
+    return {(_key(row_var, row[0]), _key(col_var, row[1])): _value(row[2:], keyed)
+            for row in db.session.execute(stmt)}
 
 
 # ------------------------------------------------------------------------------ labels
@@ -243,6 +264,21 @@ def capability_labels() -> dict[str, str]:
 
 
 def variable_labels() -> dict[str, str]:
+    """variable -> its name (current language), read once per request."""
+    from flask import g, has_request_context
+
+    from app.core.i18n import locale_selector
+
+    if not has_request_context():
+        return _variable_labels()
+    memo = g.setdefault("characterization_variable_labels", {})
+    lang = locale_selector()
+    if lang not in memo:
+        memo[lang] = _variable_labels()
+    return dict(memo[lang])
+
+
+def _variable_labels() -> dict[str, str]:
     return {
         "life_course": _("Curso de vida"), "sex": _("Sexo al nacer"), "gender_identity": _("Identidad de género"),
         "sexual_orientation": _("Orientación sexual"), "ethnicity": _("Autorreconocimiento étnico"),
@@ -254,7 +290,22 @@ def variable_labels() -> dict[str, str]:
 
 
 def code_labels(variable: str) -> dict[str, str]:
-    """code -> label for one variable (current language), "" -> "Sin respuesta"."""
+    """code -> label for one variable (current language), "" -> "Sin respuesta". Read once per
+    request (a dashboard asks for the same labels dozens of times)."""
+    from flask import g, has_request_context
+
+    from app.core.i18n import locale_selector
+
+    if not has_request_context():
+        return _code_labels(variable)
+    memo = g.setdefault("characterization_code_labels", {})
+    key = (variable, locale_selector())
+    if key not in memo:
+        memo[key] = _code_labels(variable)
+    return dict(memo[key])
+
+
+def _code_labels(variable: str) -> dict[str, str]:
     from app.catalogs import services as catalogs
 
     if variable in CATALOG_LISTS:

@@ -12,6 +12,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy.orm.attributes import instance_state
 
+from app.characterization.disclosure import new_record_key
 from app.characterization.forms import SENSITIVE, VARIABLES, minor_codes
 from app.characterization.models import ConsentRecord, Profile, ProfileDisability
 from app.core import time
@@ -132,6 +133,7 @@ def build_profile(answers: dict, context: Context) -> Profile:
     disabilities = [c for c in (answers.get("disability") or []) if c]
     profile = Profile(
         id=random_id(),
+        record_key=new_record_key(),  # set here so the disability rows carry the same key
         capability=context.capability,
         object_id=str(context.object_id),
         on_date=context.on_date or time.today(),
@@ -143,5 +145,7 @@ def build_profile(answers: dict, context: Context) -> Profile:
     if disabilities:
         real = [c for c in disabilities if c not in PREFER_NOT and c != NO_DISABILITY]
         profile.has_disability = True if real else (False if NO_DISABILITY in disabilities else None)
-        profile.disabilities = [ProfileDisability(profile_id=profile.id, code=c) for c in sorted(set(disabilities))]
+        profile.disabilities = [ProfileDisability(profile_id=profile.id, code=c,
+                                                  record_key=profile.record_key)
+                                for c in sorted(set(disabilities))]
     return profile

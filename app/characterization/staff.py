@@ -43,8 +43,7 @@ def dashboard_view():
     representativeness = []
     refused = False
     try:
-        dashboard.check_view(filters, viewer)
-        summary = dashboard.summary(filters, viewer)
+        summary = dashboard.summary(filters, viewer)  # refuses a view over fewer than k
         crosstab = dashboard.crosstab(*cross, filters, viewer) if cross else None
         territory = dashboard.crosstab("territory", "zone", filters, viewer)
         representativeness = dashboard.representativeness(filters, viewer) if dashboard.has_baseline() else []
@@ -105,7 +104,8 @@ def export_dictionary(kind):
 def unusual_querying():
     """For the steward: users who asked many narrow views in a short time."""
     return render_template("characterization/staff/unusual.html", rows=monitoring.unusual_querying(),
-                           window=int(monitoring.WINDOW.total_seconds() // 60), threshold=monitoring.THRESHOLD)
+                           window=int(monitoring.WINDOW.total_seconds() // 60),
+                           threshold=monitoring.THRESHOLD)
 
 
 @bp.route("/linea-base", methods=["GET", "POST"])

@@ -118,7 +118,8 @@ def export_results(data: results.Results, fmt: str, *, what: str):
     """The results export (CSV or XLSX): the same rows the results page shows."""
     header, rows = data.export_rows()
     name = f"consulta-{data.consultation.slug}-{data.dimension}"
-    filters = {"consultation": data.consultation.id, "por": data.dimension, "k": data.viewer.threshold, "exact": data.viewer.exact}
+    filters = {"consultation": data.consultation.id, "por": data.dimension, "k": data.viewer.threshold,
+               "exact": data.viewer.exact}
     if fmt == "csv":
         return exports.csv_response(f"{name}.csv", header, rows, what=what, filters=filters)
     return exports.xlsx_response(f"{name}.xlsx", [(_("Resultados"), header, rows)], what=what, filters=filters)

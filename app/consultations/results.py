@@ -157,7 +157,8 @@ def compute(consultation: Consultation, dimension: str = "territory",
             "code": code,
             "label": labels.get(code) or (_("Sin responder") if code in (None, "") else str(code)),
             "people": display(shown(people[code], dimension, code, 0)),
-            "top": [{"rank": i, "label": t.title, "display": display(n)} for i, (n, t) in enumerate(visible, 1)],
+            "top": [{"rank": i, "label": t.title, "display": display(n)}
+                    for i, (n, t) in enumerate(visible, 1)],
         })
     return Results(
         consultation=consultation, viewer=viewer,

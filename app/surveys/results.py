@@ -140,7 +140,8 @@ def compute(survey: Survey, filters: dict[str, str] | None = None, *,
             sub = _filtered(per_response, filters, SurveyAnswer.response_id).subquery()
             stmt = select(sub.c.question_id, func.count()).group_by(sub.c.question_id)
             if keyed:
-                stmt = (select(sub.c.question_id, func.count(), func.coalesce(func.sum(Profile.record_key), 0))
+                key_sum = func.coalesce(func.sum(Profile.record_key), 0)
+                stmt = (select(sub.c.question_id, func.count(), key_sum)
                         .select_from(sub).join(SurveyResponse, SurveyResponse.id == sub.c.response_id)
                         .join(Profile, Profile.id == SurveyResponse.profile_id).group_by(sub.c.question_id))
             answered.update({row[0]: (row[1], row[2] if keyed else 0) for row in db.session.execute(stmt)})
@@ -184,7 +185,8 @@ def compute(survey: Survey, filters: dict[str, str] | None = None, *,
         # group filter the page shows them protected, to say which one-answer rule answers passed.
         by_channel = {}
     return Results(survey=survey, responses=None if hidden_group else shown_total,
-                   responses_display=disclosure.display(None if hidden_group else shown_total), by_channel=by_channel,
+                   responses_display=disclosure.display(None if hidden_group else shown_total),
+                   by_channel=by_channel,
                    questions=results, satisfaction=satisfaction, average=average, nps=_nps(nps_counts),
                    hidden_group=hidden_group, k=None if viewer.exact else viewer.k, filters=filters)
 

@@ -337,7 +337,8 @@ def results_page(survey_id: int):
         else:
             options[v] = catalogs.choices(v)
     return render_template("surveys/staff/results.html", survey=survey, results=data, variables=variables,
-                           options=options, questions_text=PROFILE_QUESTIONS, note=disclosure.note(viewer) if viewer else "",
+                           options=options, questions_text=PROFILE_QUESTIONS,
+                           note=disclosure.note(viewer) if viewer else "",
                            legend=disclosure.legend(viewer) if viewer else "",
                            can_export=can_export(survey),
                            event=services.event_of(survey))

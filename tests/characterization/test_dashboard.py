@@ -99,7 +99,8 @@ def test_exported_counts_equal_dashboard_counts_and_are_audited(client, login_as
     with client.application.test_request_context():
         for table in dashboard.summary(queries.Filters(), 5):
             for row in table.rows:
-                assert exported[(table.variable, row["code"])] == ("x" if row["value"] is None else str(row["value"]))
+                expected = "x" if row["value"] is None else str(row["value"])
+                assert exported[(table.variable, row["code"])] == expected
     assert exported[("sex", "3")] == "x"  # protected
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export").order_by(AuditEntry.id.desc()))
     assert entry.target == "characterization.tables" and entry.details["rows"] == len(data)
@@ -121,13 +122,16 @@ def test_profile_rows_export_only_for_the_steward_and_audited_as_personal(client
     rows = _csv(steward.get(URL + "exportar/perfiles.csv?f_sex=3"))
     assert "organisation" in rows[0] and rows[1][rows[0].index("organisation")] == "JAC El Tambo"
     assert rows[1][rows[0].index("on_date")] == "2026-03-10" and rows[1][rows[0].index("disability_types")] == "02"
-    book = openpyxl.load_workbook(io.BytesIO(steward.get(URL + "exportar/perfiles.xlsx").data), read_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(steward.get(URL + "exportar/perfiles.xlsx").data),
+                                  read_only=True)
     assert book.sheetnames == ["perfiles", "diccionario"]
     assert sum(1 for _ in book["perfiles"].iter_rows()) == 85
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export").order_by(AuditEntry.id)).all()
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")
+                                 .order_by(AuditEntry.id)).all()
     assert [(e.details["format"], e.details["rows"], e.details["personal"]) for e in entries] == [
         ("csv", 2, True), ("xlsx", 84, True)]
-    assert entries[0].details["filters"]["where"] == {"sex": "3"} and "subterritory" in entries[0].details["filters"]["columns"]
+    first = entries[0].details["filters"]
+    assert first["where"] == {"sex": "3"} and "subterritory" in first["columns"]
 
 
 def test_data_dictionary_lists_every_column_and_code(client, login_as, population):

@@ -51,11 +51,13 @@ def test_every_writer_gives_a_profile_a_random_record_key(app, db, catalogs):
         db.session.add(build_profile({"sex": "1"}, Context("events", i, date(2026, 3, 1))))  # ORM
     db.session.commit()
     db.session.execute(insert(Profile.__table__), [  # Core executemany (demo loader, bulk writers)
-        {"id": random_id(), "capability": "events", "object_id": "1", "on_date": date(2026, 3, 1)} for _ in range(40)])
+        {"id": random_id(), "capability": "events", "object_id": "1", "on_date": date(2026, 3, 1)}
+        for _ in range(40)])
     db.session.commit()
     batch = RowBatch()  # the sign-in's batch writer
     for _ in range(40):
-        batch.add(Profile, {"id": random_id(), "capability": "events", "object_id": "2", "on_date": date(2026, 3, 1)})
+        batch.add(Profile, {"id": random_id(), "capability": "events", "object_id": "2",
+                            "on_date": date(2026, 3, 1)})
     batch.store()
     for object_ids in (["0", "1", "2", "3"], ["1"], ["2"]):
         keys = list(db.session.scalars(select(Profile.record_key).where(Profile.object_id.in_(object_ids))))
@@ -89,7 +91,8 @@ def test_the_same_cell_reads_the_same_in_every_view(app, db, catalogs):
     with app.test_request_context():
         every = dashboard.crosstab("territory", "zone", queries.Filters(), PROTECTED).table
         only_cp = dashboard.summary(queries.Filters(where={"zone": "2"}), PROTECTED)
-        cp_territory = {r["code"]: r["value"] for r in next(t for t in only_cp if t.variable == "territory").rows}
+        cp_table = next(t for t in only_cp if t.variable == "territory")
+        cp_territory = {r["code"]: r["value"] for r in cp_table.rows}
         only_50 = dashboard.summary(queries.Filters(where={"territory": "50"}), PROTECTED)
         zone_in_50 = {r["code"]: r["value"] for r in next(t for t in only_50 if t.variable == "zone").rows}
         again = dashboard.crosstab("territory", "zone", queries.Filters(), PROTECTED).table
@@ -116,10 +119,12 @@ def test_a_narrow_view_is_refused_and_every_view_is_audited(client, login_as, ma
     export = client.get(URL + "exportar/tablas.csv?f_sex=3")
     assert export.status_code == 302  # refused: back to the dashboard with the message
     assert "abarca menos de 5" in client.get(export.headers["Location"]).get_data(as_text=True)
-    views = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "view").order_by(AuditEntry.id)).all()
+    views = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "view")
+                               .order_by(AuditEntry.id)).all()
     assert [(v.target, v.details["refused"]) for v in views][:2] == [
         ("characterization.dashboard", True), ("characterization.tables", True)]
-    assert views[0].actor == "analyst@prueba.gov.co" and views[0].details["filters"]["where"] == {"sex": "3", "zone": "1"}
+    assert views[0].actor == "analyst@prueba.gov.co"
+    assert views[0].details["filters"]["where"] == {"sex": "3", "zone": "1"}
     assert views[0].at is not None and views[0].details["exact"] is False
     steward = as_user(client.application, make_user("steward"))
     text = steward.get(URL + "?f_sex=3&f_zone=1").get_data(as_text=True)
@@ -144,7 +149,8 @@ def test_steward_sees_unusual_querying(client, login_as, make_user, db, catalogs
     assert "curiosa@prueba.gov.co" in text and "tranquila@prueba.gov.co" not in text
     assert "25" in text
     for role in ("analyst", "admin"):
-        assert as_user(client.application, make_user(role)).get(URL + "consultas-inusuales").status_code == 403
+        other_role = as_user(client.application, make_user(role))
+        assert other_role.get(URL + "consultas-inusuales").status_code == 403
 
 
 def test_old_views_do_not_count_as_unusual(app, db, make_user):
@@ -155,7 +161,8 @@ def test_old_views_do_not_count_as_unusual(app, db, make_user):
     for _ in range(30):
         db.session.add(AuditEntry(action="view", user_id=user.id, actor=user.email, at=old,
                                   target="characterization.dashboard",
-                                  details={"filters": {"where": {"sex": "1", "zone": "1"}}, "refused": False}))
+                                  details={"filters": {"where": {"sex": "1", "zone": "1"}},
+                                           "refused": False}))
     db.session.commit()
     with app.test_request_context():
         assert monitoring.unusual_querying() == []
@@ -181,3 +188,50 @@ def test_fast_paths_count_like_plain_sql(app, db, catalogs):
                 fast = queries.all_totals(variables, filters, keyed)
                 plain = {v: queries.totals(v, filters, keyed) for v in variables}
                 assert fast == plain and fast["sex"]
+
+
+def test_disability_rows_carry_their_profiles_key(app, db, catalogs):
+    """So the disability types' cells and the same profiles counted by filter read the same."""
+    from app.characterization.demo import demo_profiles
+    from app.characterization.models import ProfileDisability
+    from app.characterization.services import Context, build_profile
+
+    for i in range(30):
+        db.session.add(build_profile({"disability": ["01", "02"] if i % 2 else ["08"]},
+                                     Context("events", 1, date(2026, 3, 1))))
+    db.session.commit()
+
+    profile = build_profile({"disability": ["03"]}, Context("events", 2, date(2026, 3, 1)))
+    batch = RowBatch()  # what `add_rows` does for the sign-in: the instances' columns, in one batch
+    for row in (profile, *profile.disabilities):
+        table = type(row).__table__
+        batch.add(table, {k: v for k, v in row.__dict__.items() if k in table.c})
+    batch.store()
+    demo_profiles(200)
+    pairs = db.session.execute(select(Profile.record_key, ProfileDisability.record_key).join(
+        ProfileDisability, ProfileDisability.profile_id == Profile.id)).all()
+    assert len(pairs) > 150 and all(a == b for a, b in pairs)
+    with app.test_request_context():
+        types = queries.disability_types(queries.Filters(), keyed=True)
+        for code in ("01", "02", "03"):
+            assert types[code] == queries.total(queries.Filters(disability_type=code), keyed=True)
+
+
+def test_summary_refuses_the_same_views_as_check_view(app, db, catalogs):
+    add_profiles(db, 60, sex="1", territory="01", zone="1", victim="3")
+    add_profiles(db, 3, sex="3", territory="01", zone="1", victim="1")
+    with app.test_request_context():
+        for where in ({"sex": "3"}, {"sex": "3", "zone": "1"}, {"sex": "1"}, {"sex": "1", "victim": "3"}):
+            filters = queries.Filters(where=where)
+            try:
+                dashboard.check_view(filters, PROTECTED)
+                refused = False
+            except disclosure.ViewRefused:
+                refused = True
+            assert refused == (where.get("sex") == "3")
+            try:
+                tables = dashboard.summary(filters, PROTECTED)
+                assert not refused and tables
+            except disclosure.ViewRefused:
+                assert refused
+            assert dashboard.summary(filters, EXACT)  # the steward is never refused

@@ -149,7 +149,8 @@ def recoverable(constraints, truth, target):
     return True
 
 
-def test_analyst_cannot_recover_any_protected_cell_steward_sees_exact(app, client, login_as, make_user, demo, db):
+def test_analyst_cannot_recover_any_protected_cell_steward_sees_exact(app, client, login_as, make_user,
+                                                                     demo, db):
     codes, atoms, truth = demo
     login_as("analyst")
     constraints, by_condition, requests = harvest(client, codes)
@@ -176,7 +177,8 @@ def test_analyst_cannot_recover_any_protected_cell_steward_sees_exact(app, clien
         for var in cond:
             line = {v: c for v, c in cond.items() if v != var}
             total = by_condition.get(frozenset(line.items()))
-            siblings = [by_condition.get(frozenset({**line, var: c}.items())) for c in codes[var] if c != cond[var]]
+            siblings = [by_condition.get(frozenset({**line, var: c}.items()))
+                        for c in codes[var] if c != cond[var]]
             if total is None or total[2] or any(s is None or s[2] for s in siblings):
                 continue
             attempts += 1
