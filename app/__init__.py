@@ -85,7 +85,7 @@ def _init_request_hooks(app: Flask) -> None:
 
     app.after_request(security.add_security_headers)
     app.before_request(i18n.wtforms_translations)
-    app.before_request(text.refuse_nul_bytes)
+    app.before_request(text.strip_nul_bytes)
     app.after_request(i18n.remember_language)
     app.after_request(ratelimit.ensure_device_cookie)
     app.jinja_env.add_extension("jinja2.ext.do")

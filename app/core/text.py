@@ -48,15 +48,24 @@ def document_digits(value: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
 
 
-def refuse_nul_bytes() -> None:
-    """before_request hook: a NUL character in a query string or a form field is refused with the
-    400 page before any view runs. No form takes one, and PostgreSQL cannot store one in text (it
-    raised a 500 from the query of any field without a filter)."""
-    from flask import abort, request
+def strip_nul_bytes() -> None:
+    """before_request hook: NUL characters are removed from the query string and form fields
+    before any view or form sees them. No field takes one, and PostgreSQL cannot store or compare
+    one in text: a field without a text filter (a search box) turned it into a 500."""
+    from flask import request
+    from werkzeug.datastructures import ImmutableMultiDict
 
-    def has_nul(values) -> bool:
-        return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+    def cleaned(values):
+        if not any("\x00" in k or "\x00" in v for k, v in values.items(multi=True)):
+            return None
+        return ImmutableMultiDict([(k.replace("\x00", ""), v.replace("\x00", ""))
+                                   for k, v in values.items(multi=True)])
 
-    if has_nul(request.args) or (request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data") and has_nul(request.form)):
-        abort(400)
+    args = cleaned(request.args)
+    if args is not None:
+        request.args = args
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        form = cleaned(request.form)
+        if form is not None:
+            request.form = form
