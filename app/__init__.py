@@ -86,11 +86,12 @@ def _init_extensions(app: Flask) -> None:
 def _init_request_hooks(app: Flask) -> None:
     from flask_babel import format_decimal, get_locale
 
-    from app.core import i18n, ratelimit, security
+    from app.core import i18n, ratelimit, security, text
     from app.core import time as clock
 
     app.after_request(security.add_security_headers)
     app.before_request(i18n.wtforms_translations)
+    app.before_request(text.strip_nul_bytes)
     app.after_request(i18n.remember_language)
     app.after_request(ratelimit.ensure_device_cookie)
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -19,6 +19,12 @@ from .models import BallotQuestion
 from .services import kind_label
 
 
+def _plain(text: str) -> str:
+    """Babel's narrow no-break spaces ('8:18\u202fa.\u202fm.') as plain spaces: the PDF's
+    built-in fonts have no glyph for them."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
 def pdf(question: BallotQuestion, code: str) -> bytes:
     out = io.BytesIO()
     entity = current_app.config.get("ENTITY_NAME", "")
@@ -32,10 +38,10 @@ def pdf(question: BallotQuestion, code: str) -> bytes:
     rows = [
         [_("Número de radicado"), Paragraph(question.radicado, big)],
         [_("Código de consulta"), Paragraph(code, big)],
-        [_("Recibida"), time.format_datetime(question.received_at, "long") + " " + _("(hora de Colombia)")],
+        [_("Recibida"), _plain(time.format_datetime(question.received_at, "long")) + " " + _("(hora de Colombia)")],
         [_("Tipo"), kind_label(question.kind)],
         [_("Plazo para responder"), _("%(days)s días hábiles: a más tardar el %(date)s", days=question.term_days,
-                                      date=time.format_date(question.due_on, "long"))],
+                                      date=_plain(time.format_date(question.due_on, "long")))],
     ]
     table = Table(rows, colWidths=[5 * cm, 12 * cm])
     table.setStyle(TableStyle([("FONT", (0, 0), (0, -1), "Helvetica-Bold", 10), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

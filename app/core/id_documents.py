@@ -79,8 +79,7 @@ def problem(doc_type: str | None, number: str | None):
 
 class DocumentNumber:
     """WTForms validator for a document number field next to a `doc_type` field: the rule of
-    the chosen type, and the number stored in canonical form. `required=False` lets it be blank
-    (paper rows without a document)."""
+    the chosen type. `required=False` lets it be blank (paper rows without a document)."""
 
     def __init__(self, type_field: str = "doc_type", required: bool = True,
                  message_missing=None):
@@ -101,4 +100,6 @@ class DocumentNumber:
         message = problem(doc_type, field.data)
         if message is not None:
             raise ValidationError(message)
-        field.data = canonical(field.data)
+        # field.data stays as typed (a re-shown form keeps the person's input); what is stored
+        # and compared is the canonical form (`app.core.text.document_digits`, equal to
+        # `canonical` for every number that passed this rule).

@@ -46,3 +46,26 @@ def document_digits(value: str) -> str:
     """Canonical form of an identity document number for comparison: letters and digits only,
     upper case (so '1.036.222.333' and '1036222333' are the same document)."""
     return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
+
+
+def strip_nul_bytes() -> None:
+    """before_request hook: NUL characters are removed from the query string and form fields
+    before any view or form sees them. No field takes one, and PostgreSQL cannot store or compare
+    one in text: a field without a text filter (a search box) turned it into a 500."""
+    from flask import request
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    def cleaned(values):
+        if not any("\x00" in k or "\x00" in v for k, v in values.items(multi=True)):
+            return None
+        return ImmutableMultiDict([(k.replace("\x00", ""), v.replace("\x00", ""))
+                                   for k, v in values.items(multi=True)])
+
+    args = cleaned(request.args)
+    if args is not None:
+        request.args = args
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        form = cleaned(request.form)
+        if form is not None:
+            request.form = form

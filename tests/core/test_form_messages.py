@@ -110,3 +110,11 @@ def test_a_whitespace_code_on_the_ballot_form_is_an_empty_answer_not_a_500(clien
     html = refused.get_data(as_text=True)
     assert "Elige el tipo de solicitud." in html and "Elige si quieres dejar tu nombre." in html
     assert not re.search(r"Not a valid choice|This field is required", html)
+
+
+def test_a_nul_character_in_any_input_is_dropped_before_any_view_sees_it(client, db, login_as, catalogs):
+    login_as("admin")
+    assert client.get("/gestion/urna/?q=UV\x00").status_code == 200  # was a 500 on PostgreSQL
+    text = "Una pregunta con un \x00 en medio del texto, larga"
+    assert client.submit("/urna/", form_data(text=text)).status_code == 302
+    assert db.session.scalar(select(BallotQuestion.text)) == "Una pregunta con un  en medio del texto, larga"

@@ -50,10 +50,13 @@ def test_a_question_filed_near_midnight_shows_the_bogota_time_and_day_on_receipt
     with time.freeze(utc):
         assert client.submit("/urna/", form_data()).status_code == 302
         receipt = _plain(client.get("/urna/radicado").get_data(as_text=True))
+        pdf = client.get("/urna/radicado.pdf").data  # the receipt the depositor keeps
     q = db.session.scalar(select(BallotQuestion))
     assert q.received_at == utc  # stored in UTC
     assert q.filed_on.isoformat() == _stamp[:10]  # the legal filing day is Bogotá's
     assert f"Recibida {day}, {clock}" in receipt
+    text = _plain(subprocess.run(["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True).stdout.decode())
+    assert f"{day}, {clock}" in text
     status = _plain(client.get(f"/urna/seguimiento/{q.radicado}").get_data(as_text=True))
     assert f"Recibida {day}, {clock}" in status
     login_as("admin")
