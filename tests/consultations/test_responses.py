@@ -97,7 +97,7 @@ def test_forged_answered_cookie_is_ignored(app, make_consultation, db):
     assert answer(other, c, [0]).status_code == 302
 
 
-def test_document_rule_one_response_per_document(app, client, make_consultation, db):
+def test_document_rule_one_response_per_document(app, client, make_consultation, db, drain):
     from tests.conftest import Client
 
     c = make_consultation(rule="document")
@@ -110,6 +110,10 @@ def test_document_rule_one_response_per_document(app, client, make_consultation,
     assert again.status_code == 409 and "Ya hay una respuesta con ese documento" in again.get_data(as_text=True)
     # Another person on the same phone answers with their own document.
     assert answer(client, c, [1], extra={"doc_type": "CC", "doc_number": "43111222"}).status_code == 302
+    # With a profile, the ballot waits in the profile buffer (the roll holds an identity): it is
+    # written in a shuffled batch, not in the roll's transaction.
+    assert _count(db, ConsultationRoll) == 2 and _count(db, ConsultationResponse) == 0
+    assert drain() == 2
     assert _count(db, ConsultationResponse) == 2 and _count(db, ConsultationRoll) == 2
     roll_columns = {col["name"] for col in inspect(db.engine).get_columns("consultation_roll")}
     assert roll_columns == {"consultation_id", "doc_hash"}  # no time, no link to the ballot
