@@ -1,6 +1,7 @@
 """Signing in on the attendee's phone: once per form, once per document, consent, window,
 rotating tokens, typed code, the after_sign_in hook and the rate limits."""
 
+import re
 from datetime import timedelta
 
 from flask import g
@@ -397,3 +398,29 @@ def test_staff_changes_reach_an_open_sign_in_form_at_once(client, db, make_event
     db.session.remove()
     refused = client.post(path, data={**fields, **attendee()})
     assert "fue cancelado" in refused.get_data(as_text=True) and _count(db, Attendance) == 0
+
+
+def test_an_attendee_who_answered_at_sign_in_is_not_asked_again_by_the_event_survey(client, db, make_event, sign,
+                                                                                   second_step):
+    """The event's survey asks the characterisation only of browsers that did not answer it in
+    the sign-in's second step; its one-time link is signed, not stored with the signature."""
+    from app.surveys import services as surveys
+    from app.surveys.models import SurveyToken
+
+    event = make_event()
+    survey = surveys.create_survey({"title": "Evaluación", "opens_at": time.now() - timedelta(days=1), "event_id": event.id,
+                                    "profile_variables": ["life_course", "sex"]}, actor="test")
+    surveys.add_question(survey, surveys.QuestionData(survey.sections[0].id, "rating", "¿Qué tan clara fue?"))
+    surveys.set_published(survey, True, actor="test")
+    _p, signed, _f = sign(f"/asistencia/{event.token}", attendee())
+    thanks = client.get(signed.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="/encuestas/([^"]+\?t=[^"]+)"', thanks).group(1).replace("&amp;", "&")
+    assert _count(db, SurveyToken) == 0  # nothing of the right to answer is written with the signature
+    assert "¿Quién participa?" in client.get(f"/encuestas/{link}").get_data(as_text=True)
+    second_step(event.id)
+    page = client.get(f"/encuestas/{link}").get_data(as_text=True)
+    assert "¿Qué tan clara fue?" in page and "¿Quién participa?" not in page
+    from tests.conftest import Client
+
+    other = Client(client.application.test_client())  # another browser with the same link is asked
+    assert "¿Quién participa?" in other.get(f"/encuestas/{link}").get_data(as_text=True)
