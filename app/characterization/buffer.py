@@ -10,12 +10,15 @@ them too. So no citizen flow writes a profile next to an identity. It puts the p
 rows in random order, random ids, nothing but the answers and their context (capability, object,
 the event's *day*, channel). Inside a batch every row has the same `xmin` and no order.
 
-A batch smaller than k is written only when its oldest profile has waited `max_age` (default
+Batches are per stratum: profiles alike on every context column an identity also reveals
+(capability, object, day, channel), so that no profile stands out in its batch. A stratum with
+fewer than k waiting is written only when its oldest profile has waited `max_age` (default
 10 minutes, `PARTICIPA_PROFILE_MAX_WAIT`): then it is topped up to k rows by *re-writing* that
-many profiles already stored (same answers, new random ids, the old rows deleted in the same
-transaction). Counts do not change, no dummy row is ever stored, and the batch still looks like
-k rows written together. Only on a nearly empty database (fewer than k profiles stored in all)
-can a batch stay smaller than k.
+many profiles of the same stratum already stored (same answers, new random ids, the old rows
+deleted in the same transaction). Counts do not change, no dummy row is ever stored, and the
+batch still looks like k rows written together. Only a stratum with fewer than k profiles in all
+(an event where fewer than k people answered) can have a smaller batch; then its identities are
+fewer than k too, and nothing can hide them among more.
 
 WHERE PROFILES WAIT
 -------------------
@@ -259,28 +262,43 @@ def discard_all() -> None:
     _backend().discard_all()
 
 
+# The context columns a profile shares with the identity it was given with: a batch only ever
+# holds profiles alike on all of them, or one odd profile in a batch (an urna question during an
+# event's surge, a paper row among web ones, two events at once) would be paired with the only
+# identity of its kind written in that window.
+STRATUM = ("capability", "object_id", "on_date", "channel")
+
+
+def _stratum(item: dict) -> tuple:
+    return tuple(str(item["profile"].get(name)) for name in STRATUM)
+
+
 def flush(max_age: float | None = None) -> int:
     """Write waiting profiles in shuffled batches; returns how many new profiles were stored.
 
-    Writes when at least k profiles wait, or when the oldest has waited `max_age` seconds
-    (default `PARTICIPA_PROFILE_MAX_WAIT`; `max_age=0` drains whatever waits). Another flush
-    already running (same spool or Redis) makes this one return 0 at once.
+    Profiles are batched by stratum (same capability, object, day and channel). A stratum is
+    written when at least k of its profiles wait, or when its oldest has waited `max_age` seconds
+    (default `PARTICIPA_PROFILE_MAX_WAIT`; `max_age=0` drains whatever waits), topped up to k then
+    by re-writing stored profiles of the same stratum. Another flush already running (same spool
+    or Redis) makes this one return 0 at once.
     """
     max_age = max_wait() if max_age is None else max_age
-    backend, batch_k = _backend(), k()
+    backend, batch_k, now = _backend(), k(), _time.time()
     with backend.locked() as mine:
         if not mine:
             return 0
-        entries = backend.read()
-        if not entries:
-            return 0
-        if len(entries) < batch_k and backend.oldest_age() < max_age:
-            return 0
-        _rng.shuffle(entries)
+        strata: dict[tuple, list] = {}
+        for key, item in backend.read():
+            strata.setdefault(_stratum(item), []).append((key, item))
+        due = [entries for entries in strata.values()
+               if len(entries) >= batch_k or now - min(item.get("w", 0) for _k, item in entries) >= max_age]
+        _rng.shuffle(due)
         stored = 0
-        for chunk in _chunks(entries, batch_k):
-            stored += _write_batch([item for _key, item in chunk], batch_k)
-            backend.remove([key for key, _item in chunk])  # only after the batch committed
+        for entries in due:
+            _rng.shuffle(entries)
+            for chunk in _chunks(entries, batch_k):
+                stored += _write_batch([item for _key, item in chunk], batch_k)
+                backend.remove([key for key, _item in chunk])  # only after the batch committed
         return stored
 
 
@@ -323,7 +341,7 @@ def _write_batch(items: list[dict], batch_k: int) -> int:
         rows = [(_profile_values(item["profile"], ptable), item["disabilities"], item) for item in fresh]
         missing = batch_k - len(rows)
         if missing > 0:
-            rows += _rewrites(conn, missing, set(ids))
+            rows += _rewrites(conn, missing, set(ids), rows[0][0])
         _rng.shuffle(rows)
         columns = [c.key for c in ptable.columns]
         conn.execute(ptable.insert(), [{c: values.get(c) for c in columns} for values, _d, _i in rows])
@@ -353,13 +371,15 @@ def _profile_values(values: dict, table) -> dict:
     return out
 
 
-def _rewrites(conn, n: int, exclude: set[str]) -> list[tuple[dict, list[str], None]]:
-    """Up to `n` stored profiles, picked at random among those nothing refers to, deleted and
-    returned with new random ids (same answers): written again in this batch."""
+def _rewrites(conn, n: int, exclude: set[str], like: dict) -> list[tuple[dict, list[str], None]]:
+    """Up to `n` stored profiles of the same stratum as `like`, picked at random among those
+    nothing refers to, deleted and returned with new random ids (same answers): written again in
+    this batch."""
     from app.characterization.models import Profile, ProfileDisability
 
     ptable, dtable = Profile.__table__, ProfileDisability.__table__
     free = [~exists().where(col == ptable.c.id) for col in _referencing_columns()]
+    free += [ptable.c[name] == like[name] for name in STRATUM]
     picked: list = []
     for start in (secrets.token_urlsafe(16), ""):  # from a random point of the id order, then wrap
         if len(picked) >= n:

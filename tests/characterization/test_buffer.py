@@ -36,22 +36,37 @@ def test_fewer_than_k_wait_until_k_or_the_delay(app, db):
     assert buffer.flush() == 5 and _count(db) == 5 and buffer.waiting() == 0
 
 
+def test_a_profile_never_rides_in_a_batch_of_another_kind(app, db):
+    """5 profiles of one event and 1 urna profile wait: the event's batch is written, the urna
+    profile waits for its own batch (alone among event profiles it would pair with the only urna
+    question filed in that window)."""
+    _put(5)
+    buffer.put_profile(services.build_profile({"organisation": "urna"}, services.Context("ballot", 2026)))
+    buffer.put_profile(services.build_profile({"organisation": "papel"}, services.Context("events", 1, channel="paper")))
+    buffer.put_profile(services.build_profile({"organisation": "otro"}, services.Context("events", 2)))
+    assert buffer.flush() == 5 and buffer.waiting() == 3
+    assert set(_organisations(db)) == {f"p-{i}" for i in range(5)}
+
+
 def test_a_late_small_batch_is_topped_up_to_k_by_rewriting_stored_profiles(app, db):
     """After the delay, 2 waiting profiles are written with 3 stored ones re-written (same answers,
     new ids, old rows gone): counts do not change and the batch still has k rows."""
     _put(10, "old")
-    assert buffer.flush(max_age=0) == 10
+    buffer.put_profile(services.build_profile({"organisation": "other"}, services.Context("events", 2)))
+    assert buffer.flush(max_age=0) == 11
     before_ids = set(db.session.scalars(select(Profile.id)))
+    other_id = db.session.scalar(select(Profile.id).where(Profile.organisation == "other"))
     _put(2, "new")
     assert buffer.flush() == 0  # not yet due
     assert buffer.flush(max_age=0) == 2
     after = _organisations(db)
-    assert after == Counter({**{f"old-{i}": 1 for i in range(10)}, "new-0": 1, "new-1": 1})  # no dummy, nothing lost
+    assert after == Counter({**{f"old-{i}": 1 for i in range(10)}, "new-0": 1, "new-1": 1, "other": 1})  # no dummy
     changed = before_ids - set(db.session.scalars(select(Profile.id)))
     assert len(changed) == 3  # three stored profiles moved into the new batch
+    assert other_id not in changed  # only profiles of the same event are re-written
     if db.engine.dialect.name == "postgresql":
         by_xmin = Counter(db.session.scalars(text("SELECT xmin::text FROM profile")))
-        assert sorted(by_xmin.values()) == [5, 7]  # the late batch is 2 new + 3 re-written rows
+        assert sorted(by_xmin.values()) == [1, 5, 7]  # the late batch is 2 new + 3 re-written of the same event
 
 
 def test_a_rolled_back_transaction_buffers_nothing(app, db, catalogs):
