@@ -192,10 +192,9 @@ def profile_step(event_id: int):
         abort(404)
     if not entry.get("step"):
         return redirect(url_for("events.thanks", event_id=event_id), code=303)
-    form = ProfileStepForm()
     if request.method == "GET":
-        form.step.data = entry["step"]
-        return render_template("events/public/profile_step.html", event=event, form=form)
+        return blank_step(event, entry["step"])
+    form = ProfileStepForm()
     if request.form.get("saltar"):
         _close_step(thanks_map, event_id, answered=False)
         return redirect(url_for("events.thanks", event_id=event_id), code=303)
@@ -209,7 +208,21 @@ def profile_step(event_id: int):
             flash(_("Guardamos tus respuestas, menos las de datos sensibles: para guardarlas necesitamos la "
                     "autorización de tu representante legal."), "warning")
         return redirect(url_for("events.thanks", event_id=event_id), code=303)
-    return render_template("events/public/profile_step.html", event=event, form=form), 422
+    return render_template("events/public/profile_step.html", event=event, form=form, csrf_value=generate_csrf()), 422
+
+
+# The blank second step is the same for every attendee of an event but for its CSRF token and
+# one-time token: rendered once per event and language (per worker, up to 30 s), like the sign-in.
+_BLANK_STEP = SharedCache("events.profile_step_page", (Event, *CATALOG_MODELS), ttl=30.0)
+
+
+def blank_step(event, step_token: str) -> str:
+    def render(marks):
+        form = ProfileStepForm(meta={"csrf": False})
+        form.step.data = marks["step"]
+        return render_template("events/public/profile_step.html", event=event, form=form, csrf_value=marks["csrf"])
+
+    return blank_form_page(_BLANK_STEP, (event.id, event.updated_at), render, step=step_token)
 
 
 def _close_step(thanks_map: dict, event_id: int, *, answered: bool) -> None:
