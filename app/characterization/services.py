@@ -127,12 +127,18 @@ def consent_values(capability: str, channel: str, *, minor: bool = False) -> dic
 
 
 def record_answers(section, context: Context, *, minor: bool = False) -> bool:
-    """The optional second step of a sign-in: buffer the profile now (no identity is written in
-    this request, and no consent row either: the person consented in the first step). Returns
-    whether sensitive answers were dropped by the minors rule."""
+    """The optional second step of a sign-in: buffer the profile now (the person consented in the
+    first step). For a minor whose legal representative authorised the sensitive questions, the
+    proof of that authorisation is stored (identity side, like any consent proof; it points to
+    nothing and no profile points to it). Returns whether the minors rule dropped answers."""
     from app.characterization import buffer
 
-    answers, _minor, _guardian_ok, dropped = _prepared(section, minor=minor)
+    answers, minor, guardian_ok, dropped = _prepared(section, minor=minor)
+    if minor and guardian_ok:
+        values = consent_values(context.capability, context.channel, minor=True)
+        values.update(guardian_name=section.guardian_name.data, guardian_consent=True)
+        db.session.add(ConsentRecord(**values))
+        db.session.commit()
     buffer.put_profile(build_profile(answers, context))
     return dropped
 

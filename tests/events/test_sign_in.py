@@ -103,6 +103,19 @@ def test_a_minor_without_guardian_keeps_no_sensitive_answers(client, db, make_ev
     assert (profile.sex, profile.ethnicity, profile.victim) == ("2", None, None)
 
 
+def test_a_minor_with_the_guardians_authorisation_keeps_them_with_its_proof(client, db, make_event, sign, second_step,
+                                                                             drain):
+    event = make_event()
+    sign(f"/asistencia/{event.token}", attendee(doc_type="TI", doc="1000123457"))
+    response = second_step(event.id, {"profile-life_course": "AD", "profile-ethnicity": "6",
+                                      "profile-guardian_name": "Marta Gómez", "profile-guardian_consent": "y"})
+    assert response.status_code == 303
+    drain()
+    assert db.session.scalar(select(Profile)).ethnicity == "6"
+    proof = db.session.scalar(select(ConsentRecord).where(ConsentRecord.guardian_consent.is_(True)))
+    assert proof.minor and proof.guardian_name == "Marta Gómez" and proof.capability == "events"
+
+
 def test_every_answer_of_the_section_reaches_the_profile(client, db, make_event, sign, second_step, drain):
     """The buffer stores profiles with plain INSERTs: multi-choice answers and defaults included."""
     event = make_event()
