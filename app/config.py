@@ -108,6 +108,11 @@ def load() -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "PARTICIPA_LANGUAGES": ["es", "en"],
         "PARTICIPA_SUPPRESSION_K": _int("PARTICIPA_SUPPRESSION_K", 5),
+        # Profile buffer (app/characterization/buffer.py): batch size k, the longest wait in
+        # seconds, and where profiles wait (a directory, default instance/profile-spool, or redis://).
+        "PARTICIPA_PROFILE_BATCH_K": _int("PARTICIPA_PROFILE_BATCH_K", 5),
+        "PARTICIPA_PROFILE_MAX_WAIT": _int("PARTICIPA_PROFILE_MAX_WAIT", 600),
+        "PARTICIPA_PROFILE_BUFFER_URL": _env("PARTICIPA_PROFILE_BUFFER_URL", ""),
         # Anonymous home page kept per worker and language for this many seconds (0: off).
         "PARTICIPA_HOME_CACHE_SECONDS": _int("PARTICIPA_HOME_CACHE_SECONDS", 15),
         "PARTICIPA_LOGIN_MAX_FAILURES": _int("PARTICIPA_LOGIN_MAX_FAILURES", 5),

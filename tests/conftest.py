@@ -57,6 +57,7 @@ def app():
             "PARTICIPA_BASE_URL": "http://participa.test",
             "SERVER_NAME": None,
             "PARTICIPA_HOME_CACHE_SECONDS": 0,
+            "PARTICIPA_PROFILE_BUFFER_URL": str(_TMP / "profile-spool"),  # this run's own buffer
         }
     )
     application.test_client_class = FreshRequestClient
@@ -73,6 +74,9 @@ def _wipe(application):
 
     cache.clear_all()  # the wipe below bypasses the ORM events that clear the shared caches
     with application.app_context():
+        from app.characterization import buffer
+
+        buffer.discard_all()  # profiles buffered by the test go with its tables
         _db.session.remove()
         tables = list(reversed(_db.metadata.sorted_tables))
         with _db.engine.begin() as conn:
@@ -101,6 +105,15 @@ def _clean(app):
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def drain(app):
+    """Write whatever waits in the profile buffer, as the scheduled job does after its delay;
+    returns how many profiles it stored."""
+    from app.characterization import buffer
+
+    return lambda: buffer.flush(max_age=0)
 
 
 @pytest.fixture

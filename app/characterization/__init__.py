@@ -6,10 +6,12 @@ def register(app):
     from flask_babel import lazy_gettext as _l
 
     from app.catalogs.services import register_usage_checker
-    from app.characterization import demo, export_jobs, models, staff  # noqa: F401
+    from app.characterization import buffer, cli, demo, export_jobs, models, staff  # noqa: F401
     from app.core import registry
 
     app.register_blueprint(staff.bp)
+    app.after_request(buffer.after_request)  # writes waiting profiles once k wait (see buffer.py)
+    app.cli.commands["participa"].add_command(cli.flush_profiles)
     reg = registry.get(app)
     from app.characterization import report as _report
 

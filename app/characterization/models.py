@@ -16,8 +16,10 @@ answers of a named person. So:
 * `ConsentRecord` is the proof of consent (policy version, time, channel). Identity records point
   to it; it points to nothing. It carries a time, so it must never point to a profile either.
 
-A database administrator can still see physical write order on PostgreSQL heap pages; the app
-never exposes or sorts by it (exports sort by the random id).
+* A profile is never written in the transaction (or the request) that stores an identity: it
+  waits in the profile buffer (`buffer.py`) and is written in a shuffled batch of at least k
+  profiles of the same kind, so `xmin`, physical order (`ctid`) and commit order show only which
+  batch a profile came in, never which identity it belongs to (docs/privacy-storage.md).
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Capability services call `record(section, context)` inside their own transaction (they commit),
 then link their identity row, if any, to the returned consent record — never to the profile.
+The profile itself is not written in that transaction: once the session commits it goes to the
+profile buffer (`buffer.py`), which writes profiles in shuffled batches of at least k, so no
+database join pairs it with the identity stored alongside. A rollback drops it.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.characterization.disclosure import new_record_key
 from app.characterization.forms import SENSITIVE, VARIABLES, minor_codes
 from app.characterization.models import ConsentRecord, Profile, ProfileDisability
 from app.core import time
-from app.core.db import RowBatch, random_id
+from app.core.db import random_id
 from app.extensions import db
 
 PREFER_NOT = {"99", "9"}
@@ -55,26 +59,43 @@ def answers_from(section) -> dict:
     return data
 
 
-def _prepared(section) -> tuple[dict, bool, bool, bool]:
+def keep_for_minor(answers: dict, *, minor: bool, guardian_ok: bool) -> bool:
+    """The one home of the minors rule (Ley 1581, art. 7; Decreto 1377, art. 12): the sensitive
+    answers of a person under 18 are kept only with a legal representative's authorisation.
+    Clears them in `answers` otherwise; returns whether any answer was dropped."""
+    if not minor or guardian_ok:
+        return False
+    dropped = any(answers.get(k) for k in SENSITIVE)
+    for key in SENSITIVE:
+        answers[key] = [] if key == "disability" else None
+    return dropped
+
+
+def is_minor(answers: dict, *, declared: bool = False) -> bool:
+    """Under 18: by the age band answered, or declared elsewhere (e.g. a minor's ID document)."""
+    return declared or answers.get("life_course") in minor_codes()
+
+
+def _prepared(section, *, minor: bool = False) -> tuple[dict, bool, bool, bool]:
     """(answers to keep, minor, guardian consent given, sensitive answers dropped)."""
     answers = answers_from(section)
-    minor = answers.get("life_course") in minor_codes()
+    minor = is_minor(answers, declared=minor)
     guardian_ok = bool(getattr(section, "guardian_consent", None) and section.guardian_consent.data
                        and section.guardian_name.data)
-    dropped = False
-    if minor and not guardian_ok:
-        dropped = any(answers.get(k) for k in SENSITIVE)
-        for key in SENSITIVE:
-            answers[key] = None
+    dropped = keep_for_minor(answers, minor=minor, guardian_ok=guardian_ok)
     return answers, minor, guardian_ok, dropped
 
 
-def record(section, context: Context, *, add: bool = True) -> Outcome:
+def record(section, context: Context, *, buffered: bool = True, add_profile: bool = True) -> Outcome:
     """Store consent proof and an unlinkable profile for a submitted section (no commit).
 
     Without consent nothing is stored. A minor (age band under 18) without a guardian's name and
-    consent keeps only the non-sensitive answers. With `add=False` the rows are only built (ids
-    included); `add_rows(outcome, batch)` then stores them with the caller's row in one go.
+    consent keeps only the non-sensitive answers. The consent proof is added to the session; the
+    profile goes to the profile buffer when the session commits (`buffered=True`, for every form
+    that stores an identity). `buffered=False` adds it to the session instead, for a response that
+    stores no identity and must point to its profile (a survey answer, an open consultation);
+    with `add_profile=False` too, the profile is only built (the caller buffers it with rows of its
+    own, `buffer_after_commit(profile, attach=...)`).
     """
     if not section.consent.data:
         return Outcome(consent=None, stored_profile=False, sensitive_dropped=False)
@@ -90,20 +111,62 @@ def record(section, context: Context, *, add: bool = True) -> Outcome:
         guardian_consent=minor and guardian_ok,
     )
     profile = build_profile(answers, context)
-    if add:
-        db.session.add_all((consent, profile))
+    db.session.add(consent)
+    if buffered:
+        buffer_after_commit(profile)
+    elif add_profile:
+        db.session.add(profile)
     return Outcome(consent=consent, stored_profile=True, sensitive_dropped=dropped, profile=profile)
 
 
-def add_rows(outcome: Outcome, batch: RowBatch) -> None:
-    """Put what `record(..., add=False)` built (consent proof, profile, disability answers) into
-    `batch`, to be stored together with the caller's own row: for the busiest form, the event
-    sign-in."""
-    if outcome.consent is None:
-        return
-    for row in (outcome.consent, outcome.profile, *outcome.profile.disabilities):
-        table = type(row).__table__
-        batch.add(table, {key: value for key, value in instance_state(row).dict.items() if key in table.c})
+def consent_values(capability: str, channel: str, *, minor: bool = False) -> dict:
+    """Column values of a consent proof for the first step of a sign-in (identity side: the
+    signature points to it; no profile ever does)."""
+    return {"id": random_id(), "policy_version": current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"],
+            "given_at": time.now(), "channel": channel, "capability": capability, "minor": minor,
+            "guardian_name": None, "guardian_consent": False}
+
+
+def record_answers(section, context: Context, *, minor: bool = False) -> bool:
+    """The optional second step of a sign-in: buffer the profile now (the person consented in the
+    first step). For a minor whose legal representative authorised the sensitive questions, the
+    proof of that authorisation is stored (identity side, like any consent proof; it points to
+    nothing and no profile points to it). Returns whether the minors rule dropped answers."""
+    from app.characterization import buffer
+
+    answers, minor, guardian_ok, dropped = _prepared(section, minor=minor)
+    if minor and guardian_ok:
+        values = consent_values(context.capability, context.channel, minor=True)
+        values.update(guardian_name=section.guardian_name.data, guardian_consent=True)
+        db.session.add(ConsentRecord(**values))
+        db.session.commit()
+    buffer.put_profile(build_profile(answers, context))
+    return dropped
+
+
+# Profiles waiting for their session to commit (then buffered) or roll back (then dropped).
+_PENDING = "characterization_pending_profiles"
+
+
+def buffer_after_commit(profile: Profile, attach: dict | None = None) -> None:
+    """Buffer `profile` (and rows `attach`ed to it, see `buffer.register_writer`) once the current
+    session commits; forget it if it rolls back."""
+    db.session().info.setdefault(_PENDING, []).append((profile, attach))
+
+
+@event.listens_for(Session, "after_commit")
+def _buffer_pending(session):
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        from app.characterization import buffer
+
+        for profile, attach in pending:
+            buffer.put_profile(profile, attach)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session):
+    session.info.pop(_PENDING, None)
 
 
 def preview(section) -> dict:
@@ -149,3 +212,24 @@ def build_profile(answers: dict, context: Context) -> Profile:
                                                   record_key=profile.record_key)
                                 for c in sorted(set(disabilities))]
     return profile
+
+
+# ---------------------------------------------------------------------------- asked once per browser
+
+_ANSWERED = "characterized"
+
+
+def mark_answered(capability: str, object_id) -> None:
+    """Remember in the signed session cookie that this browser answered the characterisation for
+    this object (an event's second step): the event's survey does not ask it again. The cookie
+    holds the object only, nothing that points to the stored profile."""
+    from flask import session
+
+    keys = [k for k in session.get(_ANSWERED, []) if k != f"{capability}:{object_id}"]
+    session[_ANSWERED] = [*keys[-9:], f"{capability}:{object_id}"]
+
+
+def answered_here(capability: str, object_id) -> bool:
+    from flask import has_request_context, session
+
+    return has_request_context() and f"{capability}:{object_id}" in session.get(_ANSWERED, [])

@@ -15,8 +15,11 @@ def register(app):
     from flask_babel import lazy_gettext as _l
 
     from app.catalogs.services import register_usage_checker
-    from app.consultations import demo, hooks, models, public_routes, staff_routes  # noqa: F401
+    from app.characterization import buffer
+    from app.consultations import demo, hooks, models, public_routes, services, staff_routes  # noqa: F401
     from app.core import registry
+
+    buffer.register_writer(services.BALLOT_WITH_PROFILE, services.write_buffered_ballots)
 
     app.register_blueprint(public)
     app.register_blueprint(staff)

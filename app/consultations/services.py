@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -298,6 +299,33 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="participa-consultations-answered")
 
 
+BALLOT_WITH_PROFILE = "consultations.response"
+
+
+def write_buffered_ballots(conn, pairs: list[tuple[dict, dict]]) -> None:
+    """Profile-buffer writer: the ballots of a document-checked consultation whose profiles were
+    buffered, stored in the profiles' batch (random order, one transaction, random ids). Tallies
+    are summed over the whole batch and upserted in key order."""
+    from app.core.db import random_id
+
+    tallies: dict[tuple, int] = {}
+    for values, data in pairs:
+        response_id = random_id()
+        conn.execute(ConsultationResponse.__table__.insert(), {
+            "id": response_id, "consultation_id": data["consultation_id"], "profile_id": values["id"],
+            "on_date": date.fromisoformat(data["on_date"]), "rule": data.get("rule", RULE_DOCUMENT)})
+        if data["topics"]:
+            conn.execute(ConsultationChoice.__table__.insert(), [
+                {"response_id": response_id, "topic_id": tid, "consultation_id": data["consultation_id"]}
+                for tid in data["topics"]])
+        for key in tally.keys_for(values, data["topics"], data.get("rule", RULE_DOCUMENT)):
+            tallies[(data["consultation_id"], *key)] = tallies.get((data["consultation_id"], *key), 0) + 1
+    if tallies:
+        rows = [{"consultation_id": cid, "dimension": d, "code": c, "topic_id": t, "n": n}
+                for (cid, d, c, t), n in sorted(tallies.items())]
+        conn.execute(tally.upsert(conn.dialect.name), rows)
+
+
 @dataclass(frozen=True)
 class Submitted:
     consented: bool
@@ -319,28 +347,41 @@ def submit_response(consultation: Consultation, form, already: set[int], *, devi
         raise ConsultationError(_("Esta consulta no está abierta, así que no guardamos tu respuesta."))
     if consultation.id in already:
         raise AlreadyAnswered(_("Desde este navegador ya se respondió esta consulta. Solo se cuenta una respuesta."))
+    document_rule = consultation.rule == RULE_DOCUMENT
     try:
-        if consultation.rule == RULE_DOCUMENT:
+        if document_rule:
             digest = document_hash(f"consultation:{consultation.id}", form.doc_type.data, form.doc_number.data)
             db.session.add(ConsultationRoll(consultation_id=consultation.id, doc_hash=digest))
             db.session.flush()
-        outcome = characterization.record(form.profile.form, characterization.Context("consultations", consultation.id))
-        profile = outcome.profile  # None without consent
-        if profile is not None:
-            db.session.flush()
-        response = ConsultationResponse(consultation_id=consultation.id, profile_id=profile.id if profile else None,
-                                        on_date=time.today(), rule=consultation.rule)
-        db.session.add(response)
-        db.session.flush()
         chosen = form.chosen_topics
-        db.session.add_all(ConsultationChoice(response_id=response.id, topic_id=tid, consultation_id=consultation.id)
-                           for tid in chosen)
+        # The roll holds an identity (a keyed document hash): a profile must not share its
+        # transaction. Then the ballot and its profile go to the profile buffer together (written in
+        # a shuffled batch of at least k, see characterization.buffer); otherwise they are stored now.
+        outcome = characterization.record(form.profile.form, characterization.Context("consultations", consultation.id),
+                                          buffered=False, add_profile=not document_rule)
+        profile = outcome.profile  # None without consent
+        if profile is not None and document_rule:
+            characterization.buffer_after_commit(profile, attach={
+                "kind": BALLOT_WITH_PROFILE, "data": {"consultation_id": consultation.id, "topics": list(chosen),
+                                                      "on_date": time.today().isoformat(),
+                                                      "rule": consultation.rule}})
+        else:
+            if profile is not None:
+                db.session.flush()
+            response = ConsultationResponse(consultation_id=consultation.id, profile_id=profile.id if profile else None,
+                                            on_date=time.today(), rule=consultation.rule)
+            db.session.add(response)
+            db.session.flush()
+            db.session.add_all(ConsultationChoice(response_id=response.id, topic_id=tid, consultation_id=consultation.id)
+                               for tid in chosen)
         proposed = bool(consultation.allow_proposals and form.proposal_title.data)
         if proposed:
             db.session.add(ConsultationProposal(consultation_id=consultation.id, title=form.proposal_title.data,
                                                 description=form.proposal_description.data or "", on_date=time.today()))
         bursts.count(consultation.id, device=device, address=address)
-        tally.add(consultation.id, profile, chosen, consultation.rule)  # last: hot rows locked the shortest time
+        if profile is None or not document_rule:
+            # last: hot rows stay locked for the shortest time
+            tally.add(consultation.id, profile, chosen, consultation.rule)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -38,6 +38,15 @@ def add(consultation_id: int, profile: Profile | None, topic_ids, rule: str = RU
     db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
 
 
+def keys_for(profile_values: dict, topic_ids, rule: str = RULE_DEVICE) -> list[tuple[str, str, int]]:
+    """The (dimension, code, topic) keys a response with this profile, passed by `rule`, adds 1 to."""
+    return _keys({d: profile_values.get(d) for d in DIMENSIONS}, sorted(set(topic_ids)), rule)
+
+
+def upsert(dialect: str):
+    return _upsert(dialect)
+
+
 @cache
 def _upsert(dialect: str):
     """INSERT … ON CONFLICT DO UPDATE n = n + 1 for one tally row, built and compiled once per

@@ -69,9 +69,9 @@ def is_sqlite(engine) -> bool:
 class RowBatch:
     """Rows stored together, all or none, in one round trip to PostgreSQL.
 
-    The busiest write of the portal, an event sign-in, stores a consent proof, a profile, its
-    disability answers, the attendance row and maybe a survey's right to answer. As separate
-    statements that is BEGIN, one INSERT per row and COMMIT: six round trips, each paid with
+    The busiest write of the portal, an event sign-in, stores a consent proof and the attendance
+    row (never a profile: those go through the characterisation profile buffer). As separate
+    statements that is BEGIN, one INSERT per row and COMMIT: four round trips, each paid with
     system calls on both sides. `store()` sends them as one statement instead (every row but the
     last as a data-modifying `WITH` part) outside any transaction: PostgreSQL runs a single
     statement atomically, so a unique or foreign-key violation raises `IntegrityError` and

@@ -68,23 +68,34 @@ DOC_NUMBER_HINT = _l("Puedes escribirlo con o sin puntos. Si no tienes documento
 
 
 class SignInForm(FlaskForm):
-    """The attendee's form, opened from the QR on their own phone."""
+    """The attendee's form, opened from the QR on their own phone: identity and consent only (the
+    characterisation is the optional second step, `ProfileStepForm`)."""
 
     name = StringField(NAME, validators=[DataRequired(_l("Escribe tu nombre completo.")), Length(min=3, max=160), NoMarkup()],
                        filters=[single_line], render_kw={"autocomplete": "name"})
     doc_type = SelectField(_l("Tipo de documento"), validators=[InputRequired(_l("Elige el tipo de documento."))], choices=[])
-    doc_number = StringField(_l("Número de documento"), validators=[Length(max=30), DocumentNumber()],
-                             filters=[single_line], description=DOC_NUMBER_HINT)
+    doc_number = StringField(_l("Número de documento"), validators=[DocumentNumber(), Length(max=30)],
+                             filters=[single_line], description=DOC_NUMBER_HINT,
+                             render_kw={"inputmode": "numeric", "autocomplete": "off"})
     contact = StringField(_l("Teléfono o correo electrónico"), validators=[Optional(), Length(max=120), NoMarkup()],
                           filters=[single_line],
                           description=_l("Opcional. Solo lo usaremos para enviarte la memoria y los compromisos del evento."))
-    profile = FormField(profile_section(VARIABLES))
+    consent = BooleanField(_l("Autorizo el tratamiento de mis datos para el listado de asistencia."),
+                           description=_l("Sin esta autorización no podemos guardar tu firma. Si prefieres no darla, "
+                                          "firma la planilla en papel con el equipo del evento."))
     nonce = HiddenField()
     ticket = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.doc_type.choices = catalogs.choices("document_type", blank=str(_l("— Elige —")))
+
+
+class ProfileStepForm(FlaskForm):
+    """The optional second step after signing: "who takes part" (stored apart from the signature)."""
+
+    profile = FormField(profile_section(VARIABLES))
+    step = HiddenField()
 
 
 class PaperRowForm(FlaskForm):

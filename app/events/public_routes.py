@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, session, url_for
+import hmac
+import secrets
+
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from app.catalogs import services as catalogs
 from app.catalogs.models import CATALOG_MODELS
+from app.characterization import services as characterization
 from app.core import registry
 from app.core.cache import SharedCache, blank_form_page
 from app.core.ratelimit import PUBLIC_POST_PER_IP, device_key, ip_key, post_only
 from app.events import ical, public, services
-from app.events.forms import SignInForm
+from app.events.forms import ProfileStepForm, SignInForm
 from app.events.models import CODE, DRAFT, WEB, Event
 from app.extensions import limiter
 
@@ -127,10 +131,10 @@ def sign_in(token: str):
     if form.validate_on_submit():
         event_id = event.id  # read before the commit expires the instance (no query to reload it)
         result = services.sign_in(event, form, channel=CODE if via_code else WEB)
-        if result.status == "duplicate":
+        if result.status == "duplicate":  # only after a valid, consented post (see services.sign_in)
             return render_template("events/public/already.html", event=event)
         if result.status == "no_consent":
-            form.profile.form.consent.errors.append(_(
+            form.consent.errors.append(_(
                 "Sin tu autorización no podemos guardar tu firma. Si prefieres no darla, firma la planilla en papel "
                 "con el equipo del evento."))
         else:
@@ -138,7 +142,13 @@ def sign_in(token: str):
             if result.status == "signed" or str(event_id) not in thanks:
                 thanks = {k: v for k, v in thanks.items() if k != str(event_id)}
                 thanks = dict(list(thanks.items())[-4:])
-                thanks[str(event_id)] = {"links": result.links if result.status == "signed" else []}
+                entry = {"links": result.links if result.status == "signed" else []}
+                if result.status == "signed":
+                    # The second step's one-time token: random, kept only in this signed cookie, with
+                    # the event and a minor's flag; nothing that points to the signature.
+                    entry["step"] = secrets.token_urlsafe(16)
+                    entry["minor"] = form.doc_type.data in services.MINOR_DOCUMENTS
+                thanks[str(event_id)] = entry
                 session[THANKS_KEY] = thanks
             return redirect(url_for("events.thanks", event_id=event_id), code=303)
     return render_template("events/public/sign_in.html", event=event, form=form, csrf_value=generate_csrf()), 422
@@ -163,8 +173,64 @@ def blank_form(event) -> str:
 @public.route("/asistencia/gracias/<int:event_id>")
 def thanks(event_id: int):
     entry = (session.get(THANKS_KEY) or {}).get(str(event_id))
-    event = services.get(event_id)
+    event = services.sign_in_event(event_id)
     if entry is None or event is None:
         abort(404)
     sections = registry.get().call("event_page_sections", event.id)
-    return render_template("events/public/thanks.html", event=event, links=entry.get("links", []), sections=sections)
+    return render_template("events/public/thanks.html", event=event, links=entry.get("links", []), sections=sections,
+                           step_open=bool(entry.get("step")), answered=entry.get("answered", False))
+
+
+@public.route("/asistencia/gracias/<int:event_id>/quien-participa", methods=["GET", "POST"])
+@post_only(limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
+           limiter.limit(SIGN_IN_PER_DEVICE_AND_FORM, key_func=device_key))
+def profile_step(event_id: int):
+    """The optional second step, as a plain page: who takes part. Reached only from this browser's
+    confirmation; its answers go to the profile buffer, apart from the signature."""
+    thanks_map = session.get(THANKS_KEY) or {}
+    entry = thanks_map.get(str(event_id))
+    event = services.sign_in_event(event_id)
+    if entry is None or event is None:
+        abort(404)
+    if not entry.get("step"):
+        return redirect(url_for("events.thanks", event_id=event_id), code=303)
+    if request.method == "GET":
+        return blank_step(event, entry["step"])
+    form = ProfileStepForm()
+    if request.form.get("saltar"):
+        _close_step(thanks_map, event_id, answered=False)
+        return redirect(url_for("events.thanks", event_id=event_id), code=303)
+    if form.validate_on_submit():
+        if not hmac.compare_digest(str(form.step.data or ""), str(entry["step"])):
+            return redirect(url_for("events.thanks", event_id=event_id), code=303)
+        _close_step(thanks_map, event_id, answered=True)  # one-time: a resent form stores nothing more
+        dropped = services.record_profile(event, form.profile.form, minor=bool(entry.get("minor")))
+        characterization.mark_answered("events", event_id)
+        if dropped:
+            flash(_("Guardamos tus respuestas, menos las de datos sensibles: para guardarlas necesitamos la "
+                    "autorización de tu representante legal."), "warning")
+        return redirect(url_for("events.thanks", event_id=event_id), code=303)
+    return render_template("events/public/profile_step.html", event=event, form=form, csrf_value=generate_csrf()), 422
+
+
+# The blank second step is the same for every attendee of an event but for its CSRF token and
+# one-time token: rendered once per event and language (per worker, up to 30 s), like the sign-in.
+_BLANK_STEP = SharedCache("events.profile_step_page", (Event, *CATALOG_MODELS), ttl=30.0)
+
+
+def blank_step(event, step_token: str) -> str:
+    def render(marks):
+        form = ProfileStepForm(meta={"csrf": False})
+        form.step.data = marks["step"]
+        return render_template("events/public/profile_step.html", event=event, form=form, csrf_value=marks["csrf"])
+
+    return blank_form_page(_BLANK_STEP, (event.id, event.updated_at), render, step=step_token)
+
+
+def _close_step(thanks_map: dict, event_id: int, *, answered: bool) -> None:
+    entry = dict(thanks_map.get(str(event_id)) or {})
+    entry.pop("step", None)
+    entry.pop("minor", None)
+    entry["answered"] = answered
+    thanks_map[str(event_id)] = entry
+    session[THANKS_KEY] = thanks_map

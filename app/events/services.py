@@ -20,7 +20,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.characterization import services as characterization
-from app.characterization.forms import SENSITIVE, minor_codes
 from app.characterization.models import ConsentRecord
 from app.core import audit, registry, time
 from app.core.auth import may
@@ -388,33 +387,36 @@ def _commit_once(event_id: int, nonce: str, doc_hash: str | None, write: Callabl
     return SignInResult("signed", links=[{"text": str(x["text"]), "url": x["url"]} for x in links])
 
 
-def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
-    """Record one signature from the attendee's form, exactly once.
+MINOR_DOCUMENTS = ("TI", "RC")  # tarjeta de identidad, registro civil: documents of people under 18
 
-    The same form nonce again (double tap, back button, retry) returns "again" without a new
-    row; the same document (keyed hash) returns "duplicate". Without consent nothing is stored.
-    Characterisation answers go to an unlinkable profile; the attendance row keeps the consent
-    proof only. `after_sign_in` hooks add their rows to the same batch: all are stored or none.
+
+def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
+    """Record one signature from the attendee's form (identity and consent), exactly once.
+
+    Without consent nothing is stored and nothing is looked up: the answer is the same whether
+    or not the document is on the list (no membership oracle). With consent, the same form nonce
+    again (double tap, back button, retry) returns "again" without a new row; the same document
+    (keyed hash) returns "duplicate". No characterisation is written here: the optional second
+    step buffers it apart (`record_profile`). `after_sign_in` hooks add their rows to the same
+    batch: all are stored or none.
 
     The busiest write of the portal: no query looks for an earlier row first (the unique
     constraints refuse a repeated nonce or document, and that earlier outcome is reported then),
     and the rows go in as one `RowBatch`: one round trip to PostgreSQL.
     """
+    if not form.consent.data:
+        return SignInResult("no_consent")
     nonce = clean_token(form.nonce.data)[:40] or new_nonce()
     doc_hash = _doc_hash(event, form.doc_type.data, form.doc_number.data)
-    on_date = time.to_local(event.starts_at).date()
-    outcome = characterization.record(form.profile.form, characterization.Context("events", event.id, on_date, channel),
-                                      add=False)
-    if not outcome.consented:
-        return _existing(event.id, nonce, doc_hash) or SignInResult("no_consent")
+    consent = characterization.consent_values("events", channel, minor=form.doc_type.data in MINOR_DOCUMENTS)
     row = {"event_id": event.id, "nonce": nonce, "name": form.name.data, "doc_type": form.doc_type.data,
            "doc_number": document_digits(form.doc_number.data) if doc_hash else "", "doc_hash": doc_hash,
            "contact": form.contact.data or "", "channel": channel, "signed_at": time.now(),
-           "consent_id": outcome.consent.id, "entered_by": None}
+           "consent_id": consent["id"], "entered_by": None}
 
     def write():
         batch = RowBatch()
-        characterization.add_rows(outcome, batch)
+        batch.add(ConsentRecord, consent)
         batch.add(Attendance, row)
         links = registry.get().call("after_sign_in", row["event_id"], batch)
         batch.store()  # all or none, committed: a resent form or a known document fails here
@@ -423,12 +425,22 @@ def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
     return _commit_once(event.id, nonce, doc_hash, write)
 
 
+def record_profile(event: Event, section, *, minor: bool, channel: str = "web") -> bool:
+    """The optional second step: the attendee's characterisation goes to the profile buffer (no
+    identity, no consent id, nothing of the signature). Returns whether the minors rule dropped
+    sensitive answers."""
+    on_date = time.to_local(event.starts_at).date()
+    return characterization.record_answers(section, characterization.Context("events", event.id, on_date, channel),
+                                           minor=minor)
+
+
 def paper_entry(event: Event, form, user) -> SignInResult:
     """Type one row of a paper sheet (channel "paper").
 
-    With the sheet's authorisation ticked: identity, consent proof (channel paper) and profile
-    are stored like a web signature, and a document already on the list is flagged and refused.
-    Without it: an anonymous row that only counts toward the attendance (no name, no answers).
+    With the sheet's authorisation ticked: identity and consent proof (channel paper) are stored
+    like a web signature, the answers go to the profile buffer once the row is committed, and a
+    document already on the list is flagged and refused. Without it: an anonymous row that only
+    counts toward the attendance (no name, no answers).
     """
     if event.status != PUBLISHED:
         raise EventError(_("La planilla solo se digita mientras el evento está publicado y sin cerrar."))
@@ -445,16 +457,15 @@ def paper_entry(event: Event, form, user) -> SignInResult:
         answers = {name: (form[name].data or None) for name in ("life_course", "sex", "ethnicity", "victim", "zone", "territory",
                                                                  "subterritory", "value_group", "organisation")}
         answers["disability"] = [form.disability.data] if form.disability.data else []
-        minor = answers["life_course"] in minor_codes()
-        if minor:  # no guardian's authorisation on paper: sensitive answers are not kept
-            for key in SENSITIVE:
-                answers[key] = [] if key == "disability" else None
-        consent = ConsentRecord(policy_version=current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"], given_at=time.now(),
-                                channel=PAPER, capability="events", minor=minor)
+        minor = characterization.is_minor(answers, declared=(form.doc_type.data or "") in MINOR_DOCUMENTS)
+        # No guardian's authorisation on paper: a minor's sensitive answers are not kept.
+        characterization.keep_for_minor(answers, minor=minor, guardian_ok=False)
+        consent = ConsentRecord(**characterization.consent_values("events", PAPER, minor=minor))
         db.session.add(consent)
         on_date = time.to_local(event.starts_at).date()
-        db.session.add(characterization.build_profile(answers, characterization.Context("events", event.id, on_date, PAPER)))
-        db.session.flush()
+        # Written by the profile buffer after this row is committed, never in its transaction.
+        characterization.buffer_after_commit(
+            characterization.build_profile(answers, characterization.Context("events", event.id, on_date, PAPER)))
         row.consent_id, row.name, row.doc_type, row.contact = consent.id, form.name.data, form.doc_type.data or "", form.contact.data or ""
         row.doc_hash, row.doc_number = doc_hash, document_digits(form.doc_number.data) if doc_hash else ""
 

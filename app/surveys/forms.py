@@ -110,7 +110,7 @@ def _closed_field(question, kind_field, **kwargs):
                       description=question.help or None, **kwargs)
 
 
-def answer_form(survey, formdata=None, *, token: str = ""):
+def answer_form(survey, formdata=None, *, token: str = "", ask_profile: bool = True):
     """A form with one field per question (`q<id>`), the characterisation section when the survey
     asks it, and the hidden one-time token. Required and conditional rules are applied by
     `services.evaluate` (a conditional question is required only when it applies)."""
@@ -128,7 +128,7 @@ def answer_form(survey, formdata=None, *, token: str = ""):
                                               description=q.help or None)
         else:
             attrs[q.field_name] = _closed_field(q, RadioField)
-    if survey.profile_variables:
+    if survey.profile_variables and ask_profile:
         attrs["profile"] = FormField(profile_section(tuple(v for v in VARIABLES if v in survey.profile_variables)))
     form_class = type("SurveyAnswerForm", (FlaskForm,), attrs)
     form = form_class(formdata=formdata) if formdata is not None else form_class()

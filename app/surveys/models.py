@@ -2,13 +2,14 @@
 
 HOW ATTACHED ANSWERS STAY UNLINKABLE TO THE ATTENDEE
 ----------------------------------------------------
-When an attendee signs an event's attendance list, events calls our `after_sign_in` hook with the
-rows of that signature (stored all together, or none). We add a `SurveyToken` row holding only the *hash* of a random one-time token
-and the survey id: no attendee id, no time, a random primary key (the hash) and, on SQLite, no
-rowid, so neither keys nor storage order tie it to the attendance row. Answering sets
-`used_on` (a date, not a time) with `UPDATE … WHERE used_on IS NULL`, and the response is written
-with **no key to the token**: `SurveyResponse` has a random id, a date (no time) and the answers.
-So no join leads from an answer to a token, and none from a token to an attendance row.
+When an attendee signs an event's attendance list, events calls our `after_sign_in` hook. We give
+back a link with a one-time token: a random nonce signed (HMAC) for the survey, and we store
+nothing then, so no row is written with the attendance row (same transaction, neighbouring
+physical position). Answering adds the token's *hash* to the register of used tokens
+(`SurveyToken`: hash, survey, `used_on` date; its primary key refuses a second use), and the
+response is written with **no key to the token**: `SurveyResponse` has a random id, a date (no
+time) and the answers. So no join leads from an answer to a token, nor from a token to an
+attendance row.
 
 STORAGE LAYOUT (250,000 responses × 12 questions must aggregate in under a second)
 ----------------------------------------------------------------------------------
@@ -147,7 +148,7 @@ class SurveyQuestion(db.Model):
 
 
 class SurveyToken(db.Model):
-    """A one-time right to answer: the token's hash and the survey, nothing about the person."""
+    """A used one-time right to answer: the token's hash and the survey, nothing about the person."""
 
     __tablename__ = "survey_token"
     __table_args__ = ({"sqlite_with_rowid": False},)

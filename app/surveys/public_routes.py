@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.characterization import disclosure
+from app.characterization import services as characterization
 from app.core.ratelimit import limit_public_post
 from app.extensions import db
 from app.surveys import forms, public, results, services
@@ -83,7 +84,10 @@ def answer(slug: str):
         if survey.id in answered_here():
             return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason="answered"), 200
 
-    form = forms.answer_form(survey, request.form if request.method == "POST" else None, token=token)
+    # Whoever answered "who takes part" when signing this event's attendance is not asked again.
+    asked_at_sign_in = bool(survey.event_id) and characterization.answered_here("events", survey.event_id)
+    form = forms.answer_form(survey, request.form if request.method == "POST" else None, token=token,
+                             ask_profile=not asked_at_sign_in)
     if request.method == "POST":
         kept = forms.validate_answer_form(form, survey)
         if kept is not None:

@@ -7,14 +7,17 @@ Every function that changes data commits the whole change or none of it (except 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, registry, time
 from app.core.cache import SharedCache
@@ -415,11 +418,29 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
+def _token_mac(survey_id: int, nonce: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"survey-token:{survey_id}:{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def new_token(survey_id: int) -> str:
+    """A one-time right to answer: a random nonce signed for this survey. Nothing is stored when
+    it is issued; the register of used tokens (`SurveyToken`) gets its hash when it is used."""
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_token_mac(survey_id, nonce)}"
+
+
+def token_signed(survey_id: int, token: str) -> bool:
+    nonce, _, mac = (token or "").partition(".")
+    return bool(nonce and mac) and len(token) <= 100 and hmac.compare_digest(mac, _token_mac(survey_id, nonce))
+
+
 def issue_tokens(event_id: int, batch: RowBatch) -> list[dict]:
     """`after_sign_in` hook: a one-time right to answer each open survey of the event.
 
-    The token rows go into the signature's `batch` (stored with the attendance row, or not at
-    all). A token row holds the token's hash and the survey id only — nothing about the attendee.
+    The token is signed, not stored: the signature's `batch` gets no row from us, so nothing
+    written with the attendance row (same transaction, neighbouring physical position) can lead
+    to the answer. The used-token register gets the token's hash only when the survey is answered.
     """
     from flask import url_for
 
@@ -428,10 +449,8 @@ def issue_tokens(event_id: int, batch: RowBatch) -> list[dict]:
     for survey_id, slug, title, closes_at in _event_surveys(event_id):
         if closes_at is not None and closes_at <= now:
             continue
-        token = secrets.token_urlsafe(24)
-        batch.add(SurveyToken, {"token_hash": hash_token(token), "survey_id": survey_id})
         links.append({"text": _("Evalúa este evento: responde la encuesta «%(title)s»", title=title),
-                      "url": url_for("surveys.answer", slug=slug, t=token)})
+                      "url": url_for("surveys.answer", slug=slug, t=new_token(survey_id))})
     return links
 
 
@@ -447,12 +466,9 @@ def _event_surveys(event_id: int) -> list[tuple[int, str, str, datetime | None]]
 
 def token_state(survey: Survey, token: str) -> str:
     """'valid', 'used' or 'unknown'."""
-    if not token or len(token) > 100:
+    if not token_signed(survey.id, token):
         return "unknown"
-    row = db.session.get(SurveyToken, hash_token(token))
-    if row is None or row.survey_id != survey.id:
-        return "unknown"
-    return "used" if row.used_on else "valid"
+    return "used" if db.session.get(SurveyToken, hash_token(token)) is not None else "valid"
 
 
 # ------------------------------------------------------------------------------ answering
@@ -514,8 +530,9 @@ def submit(survey: Survey, answers: dict[int, object], profile_section=None, *, 
            preview: bool = False) -> SurveyResponse | None:
     """Store one response (already `evaluate`d answers) and its unlinkable profile.
 
-    With a token, the token is consumed atomically (`UPDATE … WHERE used_on IS NULL`): of two
-    simultaneous submissions only one succeeds. Without one, the survey must accept open answers
+    With a token, the token (signed for this survey) is consumed atomically: its hash goes into
+    the used-token register, whose primary key refuses a second use, so of two simultaneous
+    submissions only one succeeds. Without one, the survey must accept open answers
     (the per-device cookie and rate limits are the routes' job). In preview nothing is stored.
     """
     if survey.state() != "open" and not preview:
@@ -523,17 +540,16 @@ def submit(survey: Survey, answers: dict[int, object], profile_section=None, *, 
     if preview:
         return None
     channel = CHANNEL_LINK
+    used = _("Este enlace ya se usó para responder la encuesta, o no es válido.")
     if token:
-        consumed = db.session.execute(
-            update(SurveyToken)
-            .where(SurveyToken.token_hash == hash_token(token), SurveyToken.survey_id == survey.id,
-                   SurveyToken.used_on.is_(None))
-            .values(used_on=time.today())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if consumed != 1:
+        if not token_signed(survey.id, token):
+            raise SurveyError(used, code="used")
+        db.session.add(SurveyToken(token_hash=hash_token(token), survey_id=survey.id, used_on=time.today()))
+        try:
+            db.session.flush()
+        except IntegrityError:
             db.session.rollback()
-            raise SurveyError(_("Este enlace ya se usó para responder la encuesta, o no es válido."), code="used")
+            raise SurveyError(used, code="used") from None
         channel = CHANNEL_TOKEN
     elif not survey.accepts_open_answers:
         raise SurveyError(_("Esta encuesta solo la pueden responder quienes firmaron la asistencia del evento, con el enlace que recibieron al firmar."),
@@ -565,7 +581,9 @@ def _record_profile(section, survey: Survey) -> str | None:
     """Record the characterisation section (consent proof + profile); return the profile's id."""
     from app.characterization import services as characterization
 
-    outcome = characterization.record(section, characterization.Context("surveys", survey.id))
+    # A survey response holds no identity (its right to answer is not linked to the attendee):
+    # the profile is stored with it, so results can be broken down by group.
+    outcome = characterization.record(section, characterization.Context("surveys", survey.id), buffered=False)
     if outcome.profile is None:
         return None
     db.session.flush()

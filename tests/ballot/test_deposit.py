@@ -94,13 +94,14 @@ def test_named_deposit_needs_consent_and_stores_nothing_without_it(client, db, c
     assert _count(db, BallotQuestion) == 0 and _count(db, BallotCounter) == 0
 
 
-def test_named_deposit_with_consent_links_consent_not_profile_and_queues_notice(client, db, catalogs):
+def test_named_deposit_with_consent_links_consent_not_profile_and_queues_notice(client, db, catalogs, drain):
     response = client.submit("/urna/", form_data(identity="named", name="Ana Pérez", email="Ana@Example.org",
                                                   **{"profile-consent": "y", "profile-ethnicity": "5"}))
     assert response.status_code == 302
     q = db.session.scalar(select(BallotQuestion))
     assert q.name == "Ana Pérez" and q.email == "ana@example.org" and q.consent_id is not None
-    assert _count(db, Profile) == 1
+    assert _count(db, Profile) == 0  # never in the question's transaction: it waits in the profile buffer
+    assert drain() == 1 and _count(db, Profile) == 1
     columns = {c["name"] for c in inspect(db.engine).get_columns("ballot_question")}
     assert not any("profile" in c for c in columns)
     notice = db.session.scalar(select(BallotNotice))

@@ -30,16 +30,33 @@ def _event():
 
 
 def _fill(page, doc: str, *, consent: bool = True):
+    """The first step only: identity and consent."""
     page.fill("#name", "Luz Dary Zapata")
     page.select_option("#doc_type", "CC")
     page.fill("#doc_number", doc)
-    page.page.check("#profile-life_course-4")  # AxePage.check runs axe; tick through the raw page
-    page.select_option("#profile-territory", "01")
     if consent:
-        page.page.check("#profile-consent")
+        page.page.check("#consent")  # AxePage.check runs axe; tick through the raw page
     page.click("form.sign-in-form button[type=submit]")
     page.wait_for_load_state()
     page.check()
+
+
+def _no_js_phone(chromium, live_server):
+    from tests.browser.conftest import PHONE, AxePage
+
+    context = chromium.new_context(viewport=PHONE, bypass_csp=True, locale="es-CO", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, AxePage(page, live_server)
+
+
+def _required_part_fits(page) -> tuple[float, int]:
+    """(bottom of the submit button in screen heights from the top, fields and buttons to operate)."""
+    bottom = page.evaluate("document.querySelector('form.sign-in-form button[type=submit]').getBoundingClientRect().bottom"
+                           " + window.scrollY")
+    controls = page.locator("form.sign-in-form input:not([type=hidden]), form.sign-in-form select, "
+                            "form.sign-in-form button").count()
+    return bottom / 844, controls
 
 
 def test_attendee_signs_in_on_a_phone_once(app, phone, catalogs):
@@ -50,15 +67,28 @@ def test_attendee_signs_in_on_a_phone_once(app, phone, catalogs):
     assert link == f"/asistencia/{event.token}"
     phone.visit(link)
     assert phone.locator("h1").inner_text() == "Firma la asistencia"
+    screens, controls = _required_part_fits(phone)
+    assert screens <= 2 and controls <= 12, (screens, controls)  # identity first: short enough for the door
 
     _fill(phone, "1.036.222.333", consent=False)  # forgot the authorisation: told, nothing lost
     assert "Sin tu autorización no podemos guardar tu firma" in phone.content()
+    assert phone.title().startswith("Error:")
     assert phone.input_value("#doc_number") == "1.036.222.333"
-    phone.page.check("#profile-consent")
+    phone.page.check("#consent")
     phone.click("form.sign-in-form button[type=submit]")
     phone.wait_for_load_state()
     phone.check()
     assert "Tu asistencia quedó registrada" in phone.locator("h1").inner_text()
+    # The optional second step: reachable from the confirmation, and skippable.
+    phone.click("text=Responder (1 minuto)")
+    phone.wait_for_load_state()
+    phone.check()
+    assert "Ayúdanos a saber quién participa" in phone.locator("h1").inner_text()
+    phone.click("button[name=saltar]")
+    phone.wait_for_load_state()
+    phone.check()
+    assert "Tu asistencia quedó registrada" in phone.locator("h1").inner_text()
+    assert "Responder (1 minuto)" not in phone.content()
 
     phone.visit(link)
     _fill(phone, "1036222333")
@@ -99,3 +129,35 @@ def test_public_and_staff_event_pages_pass_axe(desktop, catalogs, make_user):
     desktop.click("main button[type=submit]")
     desktop.wait_for_load_state()
     desktop.check()  # the error state is accessible too
+
+
+def test_both_steps_work_without_javascript(app, chromium, live_server, catalogs):
+    """Plain pages: both steps, an error state and the skip work with JavaScript off. (axe-core
+    needs JavaScript to run: the same pages are checked with it in the test above.)"""
+    from app.characterization import buffer
+
+    event = _event()
+    context, phone = _no_js_phone(chromium, live_server)
+    page = phone.page
+    try:
+        page.goto(f"{live_server}/asistencia/{event.token}")
+        page.fill("#name", "Luz Dary Zapata")
+        page.select_option("#doc_type", "CC")
+        page.fill("#doc_number", "43111222")
+        page.check("#consent")
+        page.click("form.sign-in-form button[type=submit]")
+        assert "Tu asistencia quedó registrada" in page.locator("h1").inner_text()
+        page.click("text=Responder (1 minuto)")
+        assert "Ayúdanos a saber quién participa" in page.locator("h1").inner_text()
+        page.check("#profile-life_course-4")
+        page.select_option("#profile-territory", "01")
+        page.fill("#profile-organisation", "<b>")  # refused: told next to the field, answers kept
+        page.click("form button[type=submit]:not([name=saltar])")
+        assert page.title().startswith("Error:") and page.locator(".error-summary").count() == 1
+        assert page.is_checked("#profile-life_course-4")
+        page.fill("#profile-organisation", "JAC La Floresta")
+        page.click("form button[type=submit]:not([name=saltar])")
+        assert "Gracias también por contarnos quién participa" in page.content()
+    finally:
+        context.close()
+    assert services.count(event.id) == 1 and buffer.waiting() == 1

@@ -31,8 +31,8 @@ def test_answer_the_evaluation_from_the_attendance_confirmation(phone, db, make_
     phone.fill("#name", "María Restrepo Gómez")
     phone.select_option("#doc_type", "CC")
     phone.fill("#doc_number", "1036222333")
-    phone.page.check("#profile-consent")
-    phone.click("button[type=submit]")
+    phone.page.check("#consent")  # the sign-in's first step: identity and consent only
+    phone.click("form.sign-in-form button[type=submit]")
     phone.wait_for_load_state()
     phone.check()
     link = phone.get_by_role("link", name="Evalúa este evento", exact=False)

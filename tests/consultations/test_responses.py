@@ -97,7 +97,7 @@ def test_forged_answered_cookie_is_ignored(app, make_consultation, db):
     assert answer(other, c, [0]).status_code == 302
 
 
-def test_document_rule_one_response_per_document(app, client, make_consultation, db):
+def test_document_rule_one_response_per_document(app, client, make_consultation, db, drain):
     from tests.conftest import Client
 
     c = make_consultation(rule="document")
@@ -110,6 +110,10 @@ def test_document_rule_one_response_per_document(app, client, make_consultation,
     assert again.status_code == 409 and "Ya hay una respuesta con ese documento" in again.get_data(as_text=True)
     # Another person on the same phone answers with their own document.
     assert answer(client, c, [1], extra={"doc_type": "CC", "doc_number": "43111222"}).status_code == 302
+    # With a profile, the ballot waits in the profile buffer (the roll holds an identity): it is
+    # written in a shuffled batch, not in the roll's transaction.
+    assert _count(db, ConsultationRoll) == 2 and _count(db, ConsultationResponse) == 0
+    assert drain() == 2
     assert _count(db, ConsultationResponse) == 2 and _count(db, ConsultationRoll) == 2
     roll_columns = {col["name"] for col in inspect(db.engine).get_columns("consultation_roll")}
     assert roll_columns == {"consultation_id", "doc_hash"}  # no time, no link to the ballot
@@ -180,3 +184,27 @@ def test_tallies_match_a_recount_of_the_ballots(app, client, make_consultation, 
     assert tally.retally(c.id) == 3
     rebuilt = {(t.dimension, t.code, t.topic_id): t.n for t in db.session.scalars(select(ConsultationTally))}
     assert rebuilt == live
+
+
+def test_document_rule_ballots_with_a_profile_count_in_the_tallies_once_drained(app, make_consultation, db, drain):
+    """Under the document rule the roll holds an identity: a ballot with a profile is written
+    with its profile by the profile buffer (never in the roll's transaction), and its tallies
+    match a full recount; a ballot without a profile counts at once."""
+    from app.consultations import tally
+    from tests.conftest import Client
+
+    c = make_consultation(rule="document")
+    for i in range(6):
+        response = answer(Client(app.test_client()), c, [0], profile={"sex": str(1 + i % 2)},
+                          extra={"doc_type": "CC", "doc_number": str(43_111_000 + i)})
+        assert response.status_code == 302
+    assert answer(Client(app.test_client()), c, [1], consent=False,
+                  extra={"doc_type": "CC", "doc_number": "43111999"}).status_code == 302
+    assert tally.read(c.id, "sex").get(("all", "", 0)) == 1  # only the ballot without a profile so far
+    assert drain() == 6
+    counts = tally.read(c.id, "sex")
+    assert counts[("all", "", 0)] == 7 and counts[("profiled", "", 0)] == 6
+    assert counts[("sex", "1", 0)] == 3 and counts[("sex", "2", 0)] == 3
+    before = dict(counts)
+    assert tally.retally(c.id) == 7 and tally.read(c.id, "sex") == before  # the same as a recount from ballots
+    assert _count(db, ConsultationResponse) == 7

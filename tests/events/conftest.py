@@ -41,11 +41,41 @@ def hidden_fields(html: str) -> dict:
 
 
 def attendee(doc="1036222333", **overrides) -> dict:
-    data = {"name": "María Restrepo Gómez", "doc_type": "CC", "doc_number": doc, "contact": "3001234567",
-            "profile-life_course": "AT", "profile-sex": "2", "profile-territory": "01", "profile-zone": "1",
-            "profile-value_group": "JAC", "profile-organisation": "JAC Santo Domingo", "profile-consent": "y"}
+    """The first step: identity and consent only."""
+    data = {"name": "María Restrepo Gómez", "doc_type": "CC", "doc_number": doc, "contact": "3001234567", "consent": "y"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def answers(**overrides) -> dict:
+    """The optional second step ("who takes part")."""
+    data = {"profile-life_course": "AT", "profile-sex": "2", "profile-territory": "01", "profile-zone": "1",
+            "profile-value_group": "JAC", "profile-organisation": "JAC Santo Domingo"}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+STEP = re.compile(r'<input[^>]*name="step"[^>]*value="([^"]*)"|<input[^>]*value="([^"]*)"[^>]*name="step"')
+
+
+@pytest.fixture
+def second_step(client):
+    """second_step(event_id, data) -> POST response: opens the optional step from the confirmation
+    and sends it like a browser (CSRF token and the step's one-time token from the page)."""
+
+    def _second(event_id: int, data: dict | None = None, *, skip: bool = False):
+        path = f"/asistencia/gracias/{event_id}/quien-participa"
+        page = client.get(path)
+        assert page.status_code == 200, page.status_code
+        html = page.get_data(as_text=True)
+        fields = {k: v for k, v in hidden_fields(html).items() if k == "csrf_token"}
+        match = STEP.search(html)
+        fields["step"] = (match.group(1) or match.group(2)) if match else ""
+        if skip:
+            return client.post(path, data={**fields, "saltar": "1"})
+        return client.post(path, data={**fields, **(answers() if data is None else data)})
+
+    return _second
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.core.audit import AuditEntry
 from app.events import services
 from app.events.documents import sheet_column_labels
-from app.events.forms import SHEET_COLUMNS, SignInForm
+from app.events.forms import SHEET_COLUMNS, ProfileStepForm, SignInForm
 from app.events.models import CANCELLED, DRAFT
 from tests.events.conftest import attendee
 
@@ -88,8 +88,9 @@ def test_paper_sheet_has_the_same_columns_as_the_form(app, client, login_as, mak
     assert "Códigos para llenar la planilla" in raw and "JAC = Organización comunal" in raw and "CC = Cédula de ciudadanía" in raw
     with app.test_request_context():
         form = SignInForm(meta={"csrf": False})
-        asked = {n for n in form._fields if n not in ("csrf_token", "nonce", "ticket", "profile")}
-        asked |= {n for n in form.profile.form._fields if n not in ("guardian_name", "guardian_consent")}
+        asked = {n for n in form._fields if n not in ("csrf_token", "nonce", "ticket")}
+        step = ProfileStepForm(meta={"csrf": False})  # the optional second step asks the rest
+        asked |= {n for n in step.profile.form._fields if n not in ("guardian_name", "guardian_consent", "consent")}
     assert asked == {key for key, _label in SHEET_COLUMNS if key != "signature"}
 
 

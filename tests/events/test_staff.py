@@ -142,14 +142,18 @@ def _paper(client, event, **row):
     return client.post(path, data={**fields, **{k: v for k, v in data.items() if v is not None}}), fields
 
 
-def test_paper_entry_records_rows_flags_duplicates_and_counts_unconsented(client, db, login_as, make_event, sign):
+def test_paper_entry_records_rows_flags_duplicates_and_counts_unconsented(client, db, login_as, make_event, sign,
+                                                                         second_step, drain):
     event = make_event()
     sign(f"/asistencia/{event.token}", attendee(doc="43111222"))
+    second_step(event.id)
     login_as("editor")
     first, fields = _paper(client, event)
     assert first.status_code == 303
     row = db.session.scalar(select(Attendance).where(Attendance.channel == "paper"))
     assert row.name == "Rosa Palacios" and db.session.get(ConsentRecord, row.consent_id).channel == "paper"
+    assert _count(db, Profile) == 0  # the paper row's answers wait in the profile buffer, apart from the row
+    drain()
     assert db.session.scalar(select(Profile).where(Profile.channel == "paper")).life_course == "VE"
     again = client.post(f"/gestion/eventos/{event.id}/papel", data={**fields, "name": "Rosa Palacios", "doc_type": "CC",
                                                                      "doc_number": "32555666", "consent": "y"})
@@ -161,14 +165,16 @@ def test_paper_entry_records_rows_flags_duplicates_and_counts_unconsented(client
     rows = list(db.session.scalars(select(Attendance).where(Attendance.channel == "paper")))
     assert len(rows) == 2 and rows[1].name == "" and rows[1].doc_number == "" and rows[1].consent_id is None
     assert rows[1].doc_hash and "99887766" not in rows[1].doc_hash  # only the keyed hash, to refuse a second count
+    drain()
     assert _count(db, Profile) == 2  # web + the consenting paper row only
     assert services.count(event.id) == 3
 
 
-def test_paper_entry_minor_keeps_no_sensitive_answers(client, db, login_as, make_event):
+def test_paper_entry_minor_keeps_no_sensitive_answers(client, db, login_as, make_event, drain):
     event = make_event()
     login_as("editor")
     _paper(client, event, life_course="AD", ethnicity="1", victim="1", disability="01")
+    drain()
     profile = db.session.scalar(select(Profile))
     assert profile.life_course == "AD" and profile.ethnicity is None and profile.victim is None and not profile.disabilities
 
@@ -209,7 +215,7 @@ def test_event_page_links_the_characterisation_dashboard_filtered_to_it(client, 
         assert "Caracterización de los asistentes" not in html
 
 
-def test_paper_row_typed_twice_at_once_is_stored_once(client, db, login_as, make_event, monkeypatch):
+def test_paper_row_typed_twice_at_once_is_stored_once(client, db, login_as, make_event, monkeypatch, drain):
     """The same sheet row sent twice at once (same nonce): the unique constraint keeps one row."""
     event = make_event()
     login_as("editor")
@@ -224,4 +230,5 @@ def test_paper_row_typed_twice_at_once_is_stored_once(client, db, login_as, make
     again = client.post(f"/gestion/eventos/{event.id}/papel", data={**fields, "name": "Rosa Palacios", "doc_type": "CC",
                                                                      "doc_number": "32555666", "consent": "y"})
     assert first.status_code == again.status_code == 303 and len(calls) == 2
+    drain()  # the refused second row's profile was dropped with its rollback
     assert _count(db, Attendance) == 1 and _count(db, ConsentRecord) == 1 and _count(db, Profile) == 1

@@ -1,0 +1,19 @@
+"""`flask participa flush-profiles`: write the profiles waiting in the profile buffer."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.command("flush-profiles")
+@click.option("--max-age", type=float, default=None,
+              help="Write a batch smaller than k once its oldest profile waited this many seconds "
+                   "(default PARTICIPA_PROFILE_MAX_WAIT; 0 writes whatever waits).")
+@with_appcontext
+def flush_profiles(max_age):
+    """Write buffered characterisation profiles in shuffled batches (schedule it every minute)."""
+    from app.characterization import buffer
+
+    stored = buffer.flush(max_age=max_age)
+    click.echo(f"Profiles stored: {stored}; still waiting: {buffer.waiting()}")
