@@ -65,7 +65,7 @@ class DepositForm(FlaskForm):
     phone = StringField(_l("Teléfono"), filters=[single_line], validators=[Optional(), Length(max=30), _valid_phone],
                         render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
                         description=_l("Solo para contactarte si hace falta; los avisos automáticos llegan por correo."))
-    profile = FormField(profile_section(PROFILE_VARIABLES))
+    profile = FormField(profile_section(PROFILE_VARIABLES, ask_before_dropping=True))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -104,8 +104,13 @@ class ProfileSectionBase(Form):
                                 validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line])
     guardian_consent = BooleanField(_l("Mi representante legal conoce y autoriza el tratamiento de mis datos, incluidas las preguntas sensibles."))
     consent = BooleanField(_l("Autorizo el tratamiento de mis datos personales para los fines descritos."))
+    # The "send without them" button shown when answers came without consent (see validate()).
+    discard = BooleanField()
 
     asked: tuple[str, ...] = VARIABLES
+    # Forms that accept a submission without consent (the answers are then dropped) ask first
+    # instead of dropping answers silently; a form that needs consent anyway leaves this off.
+    ask_before_dropping: bool = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,7 +139,21 @@ class ProfileSectionBase(Form):
             self.guardian_name.errors = [*self.guardian_name.errors,
                                          str(_l("Escribe el nombre de tu representante legal, o desmarca su autorización."))]
             ok = False
+        if self.ask_before_dropping and self.dropped_without_asking():
+            self.consent.errors = [*self.consent.errors, str(_l(
+                "Respondiste preguntas de caracterización sin marcar la autorización, y sin ella no podemos "
+                "guardarlas. Marca la autorización, o usa el botón «Enviar sin mis respuestas de "
+                "caracterización»."))]
+            ok = False
         return ok
+
+    def has_answers(self) -> bool:
+        """Whether any characterisation or territory question was answered."""
+        names = (*self.asked, *TERRITORIAL, "organisation")
+        return any(self[n].data for n in names if n in self._fields)
+
+    def dropped_without_asking(self) -> bool:
+        return not self.consent.data and not self.discard.data and self.has_answers()
 
     # --- helpers for services and templates ---------------------------------------------
     @property
@@ -149,8 +168,11 @@ class ProfileSectionBase(Form):
 
 
 @cache
-def profile_section(variables: tuple[str, ...] = DEFAULT_VARIABLES, *, organisation: bool = True) -> type[ProfileSectionBase]:
-    """A section form class asking `variables` (plus territory and consent)."""
+def profile_section(variables: tuple[str, ...] = DEFAULT_VARIABLES, *, organisation: bool = True,
+                    ask_before_dropping: bool = False) -> type[ProfileSectionBase]:
+    """A section form class asking `variables` (plus territory and consent). With
+    `ask_before_dropping`, answers sent without consent are refused with a message and a
+    "send without them" button, never dropped silently (forms where consent is optional)."""
     unknown = set(variables) - set(VARIABLES)
     if unknown:
         raise ValueError(f"Unknown characterisation variables: {sorted(unknown)}")
@@ -162,4 +184,5 @@ def profile_section(variables: tuple[str, ...] = DEFAULT_VARIABLES, *, organisat
         drop += ["guardian_name", "guardian_consent"]
     attrs = {name: None for name in drop}
     attrs["asked"] = asked
+    attrs["ask_before_dropping"] = ask_before_dropping
     return type("ProfileSection", (ProfileSectionBase,), attrs)

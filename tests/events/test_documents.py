@@ -89,7 +89,7 @@ def test_paper_sheet_has_the_same_columns_as_the_form(app, client, login_as, mak
     with app.test_request_context():
         form = SignInForm(meta={"csrf": False})
         asked = {n for n in form._fields if n not in ("csrf_token", "nonce", "ticket", "profile")}
-        asked |= {n for n in form.profile.form._fields if n not in ("guardian_name", "guardian_consent")}
+        asked |= {n for n in form.profile.form._fields if n not in ("guardian_name", "guardian_consent", "discard")}
     assert asked == {key for key, _label in SHEET_COLUMNS if key != "signature"}
 
 

@@ -1,0 +1,106 @@
+"""Page-level presentation helpers shared by every template.
+
+- **Error summary slot.** `templates/_macros/forms.html`'s `error_summary` hands its HTML to
+  `error_summary_slot()` instead of printing it where the macro is called; `base.html` renders the
+  page's content first, then prints the collected summaries as the first thing in `<main>` and
+  starts the page title with "Error:" (GOV.UK's error summary pattern). A page with no error pays
+  nothing but one attribute lookup.
+- **Numbers.** One filter, `number`, for every figure shown: Colombian format in Spanish (decimal
+  comma, thousands point: 12.345,6), English format in English; `digits` fixes the decimals.
+- **GOV.CO.** The entity's identity for the GOV.CO top bar and footer comes from configuration
+  (`ENTITY_*`, see `app.config`).
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from markupsafe import Markup
+
+
+def _slot() -> list:
+    # Kept on the request (not on `g`, which an app context held open by tests would share).
+    req = request._get_current_object()
+    slot = getattr(req, "participa_error_summaries", None)
+    if slot is None:
+        slot = req.participa_error_summaries = []
+    return slot
+
+
+def error_summary_slot(html: str) -> str:
+    """Keep an error summary's HTML for the top of `<main>`; returns '' to print in its place."""
+    if not has_request_context():
+        return Markup(html)
+    _slot().append(Markup(html))
+    return ""
+
+
+def error_summaries() -> Markup:
+    """The summaries collected while rendering this page's content (empty when none)."""
+    if not has_request_context():
+        return Markup("")
+    return Markup("").join(_slot())
+
+
+def page_has_errors() -> bool:
+    return has_request_context() and bool(getattr(request._get_current_object(), "participa_error_summaries", None))
+
+
+def format_number(value, digits: int | None = None) -> str:
+    """12.345,6 in Spanish (es_CO), 12,345.6 in English; '' for None. `digits` fixes the decimals
+    (a float shown without `digits` keeps up to three)."""
+    if value is None or value == "":
+        return ""
+    from flask_babel import format_decimal
+
+    if digits is None:
+        return format_decimal(value)
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern)
+
+
+def format_percent(value, digits: int = 0) -> str:
+    """A percentage already on the 0–100 scale: '45 %' / '45%'; '—' for None."""
+    from app.core.i18n import selected_language
+
+    if value is None:
+        return "—"
+    text = format_number(value, digits)
+    return f"{text}\u00a0%" if selected_language() == "es" else f"{text}%"
+
+
+def default_trail() -> list[tuple[str, str]]:
+    """The breadcrumb links above the current page: Inicio, then Gestión on staff pages, then the
+    section's index (the menu item of the same blueprint) unless this page is that index.
+    A template adds deeper links with `{% set trail = [...] %}` (see `_macros/nav.html`)."""
+    from flask import request, url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from app.core import registry
+
+    trail = [(_("Inicio"), url_for("public.home"))]
+    endpoint = request.endpoint or ""
+    staff = request.path.startswith("/gestion/")
+    if staff and endpoint != "accounts.home":
+        trail.append((_("Gestión"), url_for("accounts.home")))
+    blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else ""
+    area = "staff" if staff else "public"
+    candidates = [(url_for(i.endpoint), i) for i in registry.get().nav
+                  if i.area == area and i.endpoint.rsplit(".", 1)[0] == blueprint
+                  and (i.permission is None or (current_user.is_authenticated and current_user.can(i.permission)))]
+    prefixed = sorted((c for c in candidates if request.path.startswith(c[0])), key=lambda c: -len(c[0]))
+    # The account pages share one blueprint with user management: only a real prefix counts there.
+    section = prefixed[0] if prefixed else (candidates[0] if candidates and blueprint != "accounts" else None)
+    if section and section[1].endpoint != endpoint:
+        trail.append((str(section[1].label()), section[0]))
+    return trail
+
+
+def register(app) -> None:
+    env = app.jinja_env
+    env.globals["default_trail"] = default_trail
+    env.globals["error_summary_slot"] = error_summary_slot
+    env.globals["error_summaries"] = error_summaries
+    env.globals["page_has_errors"] = page_has_errors
+    env.filters["number"] = format_number
+    env.filters["percent"] = format_percent
