@@ -96,7 +96,10 @@ class ProfileSectionBase(Form):
     zone = RadioField(QUESTIONS["zone"], validators=[Optional()], choices=[])
     territory = SelectField(QUESTIONS["territory"], validators=[Optional()], choices=[])
     subterritory = SelectField(QUESTIONS["subterritory"], validators=[Optional()], choices=[], validate_choice=False,
-                               description=_l("Elige primero tu comuna o corregimiento; la lista está agrupada por cada uno."))
+                               description=_l("Elige primero tu comuna o corregimiento: la lista muestra sus barrios o "
+                                              "veredas. Si no sabes o no está, deja «No sé o no está en la lista»."))
+    # "Ver los barrios de esta comuna": without JavaScript, narrows the list and shows the form again.
+    refine = BooleanField()
     value_group = SelectField(QUESTIONS["value_group"], validators=[Optional()], choices=[])
     organisation = StringField(QUESTIONS["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
                                filters=[single_line])
@@ -118,7 +121,7 @@ class ProfileSectionBase(Form):
         setters = {
             "life_course": _life_course_choices,
             "migrant": lambda: catalogs.choices("migrant", blank=prefer_blank),
-            "territory": lambda: catalogs.territory_choices(blank=prefer_blank),
+            "territory": lambda: catalogs.territory_choices(blank=_l("No sé o prefiero no decirlo")),
             "value_group": lambda: catalogs.choices("value_group", blank=prefer_blank),
         }
         for name in self.asked + TERRITORIAL:
@@ -127,14 +130,32 @@ class ProfileSectionBase(Form):
             self[name].choices = setters[name]() if name in setters else catalogs.choices(name)
         self.subterritory_groups = catalogs.subterritory_groups()
         self._valid_subterritories = catalogs.subterritory_codes()
+        self.subterritory_tree = catalogs.subterritory_tree()
+
+    @property
+    def narrowed_groups(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """(comuna code, name, barrios) groups for the barrio select: only the chosen comuna's once
+        one is chosen (second move), every group before (first move, or without a choice)."""
+        chosen = self.territory.data if "territory" in self._fields else None
+        if chosen in self.subterritory_tree and self.subterritory_tree[chosen][1]:
+            name, kids = self.subterritory_tree[chosen]
+            return [(chosen, name, kids)]
+        return [(code, name, kids) for code, (name, kids) in self.subterritory_tree.items() if kids]
 
     # --- validation ---------------------------------------------------------------------
     def validate_subterritory(self, field):
         if field.data and field.data not in self._valid_subterritories:
             raise ValidationError(_l("Elige un barrio o vereda de la lista."))
+        parent = self.subterritory_tree.get(self.territory.data or "")
+        if field.data and parent and field.data not in {code for code, _name in parent[1]}:
+            raise ValidationError(_l("Ese barrio o vereda no es de la comuna o corregimiento que elegiste. "
+                                     "Elígelo de nuevo en la lista."))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        if self.refine.data:  # not a submission: show the form again with the list narrowed
+            self.subterritory.errors = []
+            return False
         if "guardian_name" in self._fields and self.guardian_consent.data and not self.guardian_name.data:
             self.guardian_name.errors = [*self.guardian_name.errors,
                                          str(_l("Escribe el nombre de tu representante legal, o desmarca su autorización."))]
