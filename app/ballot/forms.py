@@ -158,7 +158,7 @@ class RouteForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(_l("Nota interna"), filters=[clean],
+    body = TextAreaField(_l("Nota interna"), filters=[clean], id="note-body",  # the answer form has id="body"
                          validators=[InputRequired(message=_l("Escribe la nota.")), Length(max=NOTE_MAX)],
                          description=_l("Solo la ven los funcionarios; la ciudadanía nunca la ve."))
 

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import has_request_context, request
 from markupsafe import Markup
 
@@ -96,6 +98,22 @@ def default_trail() -> list[tuple[str, str]]:
     return trail
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def format_figure(display):
+    """A figure computed elsewhere and handed over as text ('1234', '2.162', '<5', '12 %'):
+    plain numbers are shown in the page's format, anything else as it is."""
+    if isinstance(display, bool) or display is None:
+        return display
+    if isinstance(display, int | float):
+        return format_number(display)
+    text = str(display)
+    if _PLAIN_NUMBER.fullmatch(text):
+        return format_number(float(text) if "." in text else int(text))
+    return display
+
+
 def register(app) -> None:
     env = app.jinja_env
     env.globals["default_trail"] = default_trail
@@ -104,3 +122,4 @@ def register(app) -> None:
     env.globals["page_has_errors"] = page_has_errors
     env.filters["number"] = format_number
     env.filters["percent"] = format_percent
+    env.filters["figure"] = format_figure
