@@ -93,7 +93,9 @@ class ProfileSectionBase(Form):
     victim = RadioField(QUESTIONS["victim"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
     migrant = SelectField(QUESTIONS["migrant"], validators=[Optional()], choices=[])
     campesino = RadioField(QUESTIONS["campesino"], validators=[Optional()], choices=[])
-    zone = RadioField(QUESTIONS["zone"], validators=[Optional()], choices=[])
+    zone = RadioField(QUESTIONS["zone"], validators=[Optional()], choices=[], description=_l(
+        "«Centro poblado» es un caserío con casas juntas fuera de la cabecera; «rural disperso», fincas y veredas "
+        "con casas separadas."))
     territory = SelectField(QUESTIONS["territory"], validators=[Optional()], choices=[])
     subterritory = SelectField(QUESTIONS["subterritory"], validators=[Optional()], choices=[], validate_choice=False,
                                description=_l("Elige primero tu comuna o corregimiento: la lista muestra sus barrios o "

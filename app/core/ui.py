@@ -114,12 +114,57 @@ def format_figure(display):
     return display
 
 
+_FEMININE = ("alcaldía", "gobernación", "personería", "contraloría", "secretaría", "empresa")
+
+
+def entity_with_article(name: str | None = None) -> str:
+    """The entity's name as a sentence needs it: 'la Alcaldía de Medellín', 'el Distrito de…'
+    in Spanish, 'the Alcaldía de Medellín' in English. PARTICIPA_ENTITY_ARTICLE ('la', 'el' or
+    'none') overrides the guess from the first word."""
+    from flask import current_app
+
+    from app.core.i18n import selected_language
+
+    name = name or current_app.config["ENTITY_NAME"]
+    article = (current_app.config.get("ENTITY_ARTICLE") or "").strip().lower()
+    if article == "none":
+        return name
+    if selected_language() == "en":
+        return f"the {name}"
+    if article not in ("la", "el"):
+        article = "la" if name.split(" ", 1)[0].lower() in _FEMININE else "el"
+    return f"{article} {name}"
+
+
+def sentence(text):
+    """A sentence whose placeholder ended in a time ('… 10:00 a. m.') keeps one final period."""
+    if text is None:
+        return text
+    fixed = str(text).replace(" m..", " m.").replace("\u00a0m..", "\u00a0m.")
+    return Markup(fixed) if isinstance(text, Markup) else fixed
+
+
+def spanish_content(text):
+    """Staff-written content (titles, questions, topics) is written in Spanish: on the English
+    site it is marked lang="es" so screen readers read it with Spanish rules."""
+    from markupsafe import escape
+
+    from app.core.i18n import selected_language
+
+    if text is None or text == "" or selected_language() == "es":
+        return text
+    return Markup('<span lang="es">%s</span>') % escape(text)
+
+
 def register(app) -> None:
     env = app.jinja_env
     env.globals["default_trail"] = default_trail
+    env.globals["entity_the"] = entity_with_article
     env.globals["error_summary_slot"] = error_summary_slot
     env.globals["error_summaries"] = error_summaries
     env.globals["page_has_errors"] = page_has_errors
     env.filters["number"] = format_number
     env.filters["percent"] = format_percent
     env.filters["figure"] = format_figure
+    env.filters["sentence"] = sentence
+    env.filters["es"] = spanish_content
