@@ -26,7 +26,6 @@
       event.preventDefault();
       labelFor(input).scrollIntoView();
       input.focus({ preventScroll: true });
-      if (history.replaceState) { history.replaceState(null, "", link.getAttribute("href")); }
     });
   }
 }());

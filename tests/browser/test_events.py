@@ -37,7 +37,7 @@ def _fill(page, doc: str, *, consent: bool = True):
     page.select_option("#profile-territory", "01")
     if consent:
         page.page.check("#profile-consent")
-    page.click("form.sign-in-form button[type=submit]")
+    page.click("form.sign-in-form > button[type=submit]")
     page.wait_for_load_state()
     page.check()
 
@@ -55,7 +55,7 @@ def test_attendee_signs_in_on_a_phone_once(app, phone, catalogs):
     assert "Sin tu autorización no podemos guardar tu firma" in phone.content()
     assert phone.input_value("#doc_number") == "1.036.222.333"
     phone.page.check("#profile-consent")
-    phone.click("form.sign-in-form button[type=submit]")
+    phone.click("form.sign-in-form > button[type=submit]")
     phone.wait_for_load_state()
     phone.check()
     assert "Tu asistencia quedó registrada" in phone.locator("h1").inner_text()
