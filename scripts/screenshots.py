@@ -3,8 +3,9 @@
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 390]
 
 Builds a throw-away SQLite database with the demo data (`flask participa demo`), serves the app
-on a local port, and saves full-page PNGs with Debian's Chromium through Playwright: home,
-sign-in (QR link), consultation, urna virtual, results, and one staff page. Also saves the
+on a local port, and saves PNGs with Debian's Chromium through Playwright: home,
+sign-in (QR link), consultation, urna virtual, results, and one staff page (the first 844-px
+screen of each, as a phone shows it). Also saves the
 consultation after an empty submit, to show the error summary. Nothing outside `--out` is
 written; the database lives in a temporary directory.
 """
@@ -100,7 +101,7 @@ def main(argv=None) -> int:
             page = browser.new_page(viewport={"width": args.width, "height": 844}, locale="es-CO")
             for name, path in targets.items():
                 page.goto(base + path)
-                page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+                page.screenshot(path=str(out / f"{name}.png"))  # the first screen, as a phone shows it
                 print(f"{name}: {path}")
             # The error summary after an empty submit of the consultation.
             page.goto(base + targets["consultation"])
@@ -115,7 +116,7 @@ def main(argv=None) -> int:
             page.locator("main button[type=submit]").click()
             page.wait_for_load_state()
             page.goto(base + "/gestion/urna/")
-            page.screenshot(path=str(out / "staff-urna.png"), full_page=True)
+            page.screenshot(path=str(out / "staff-urna.png"))
             browser.close()
         server.shutdown()
     print(f"saved in {out}")
