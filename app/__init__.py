@@ -124,3 +124,6 @@ def _init_request_hooks(app: Flask) -> None:
     app.jinja_env.filters["time"] = clock.format_time
     app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
     app.jinja_env.globals["get_locale"] = get_locale
+    from app.core import ui
+
+    ui.register(app)  # error summary slot, `number`/`percent` filters (Colombian format)

@@ -137,6 +137,12 @@ def load() -> dict:
         "ENTITY_WEBSITE": _env("PARTICIPA_ENTITY_WEBSITE", demo("https://www.medellin.gov.co")),
         "ENTITY_LOGO": _env("PARTICIPA_ENTITY_LOGO", ""),  # a file under static/, e.g. img/logo.png
         "ENTITY_CATALOG": _env("PARTICIPA_ENTITY_CATALOG", "medellin"),
+        # 'la' / 'el' before the name in sentences ("de la Alcaldía…"); empty: guessed; 'none': no article.
+        "ENTITY_ARTICLE": _env("PARTICIPA_ENTITY_ARTICLE", ""),
+        # GOV.CO footer: opening hours, toll-free line, e-mail for judicial notices (empty: not shown).
+        "ENTITY_HOURS": _env("PARTICIPA_ENTITY_HOURS", demo("Lunes a viernes de 7:30 a. m. a 5:30 p. m.")),
+        "ENTITY_TOLL_FREE": _env("PARTICIPA_ENTITY_TOLL_FREE", demo("01 8000 411 144")),
+        "ENTITY_JUDICIAL_EMAIL": _env("PARTICIPA_ENTITY_JUDICIAL_EMAIL", demo("notimedellin.oralidad@medellin.gov.co")),
         # Outgoing mail (notices). Without MAIL_SERVER, notices are written to the log.
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": _int("MAIL_PORT", 587),

@@ -65,7 +65,7 @@ class DepositForm(FlaskForm):
     phone = StringField(_l("Teléfono"), filters=[single_line], validators=[Optional(), Length(max=30), _valid_phone],
                         render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
                         description=_l("Solo para contactarte si hace falta; los avisos automáticos llegan por correo."))
-    profile = FormField(profile_section(PROFILE_VARIABLES))
+    profile = FormField(profile_section(PROFILE_VARIABLES, ask_before_dropping=True))
     nonce = HiddenField()  # one-time mark of this form: posting it twice files one radicado
 
     def __init__(self, *args, **kwargs):
@@ -159,7 +159,7 @@ class RouteForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(_l("Nota interna"), filters=[clean],
+    body = TextAreaField(_l("Nota interna"), filters=[clean], id="note-body",  # the answer form has id="body"
                          validators=[InputRequired(message=_l("Escribe la nota.")), Length(max=NOTE_MAX)],
                          description=_l("Solo la ven los funcionarios; la ciudadanía nunca la ve."))
 

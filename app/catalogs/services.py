@@ -187,6 +187,16 @@ def subterritory_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return cached(("subterritory_groups",), build)
 
 
+def subterritory_tree() -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """comuna/corregimiento code -> (its name, [(barrio/vereda code, name)]), for the territory
+    asked in two moves: comuna first, then only its barrios or veredas."""
+    def build():
+        return {parent.code: (parent.name, [(c.code, c.name) for c in parent.children if c.active])
+                for parent in top_territories()}
+
+    return cached(("subterritory_tree",), build)
+
+
 def subterritory_codes() -> frozenset[str]:
     """Codes of every active barrio and vereda (what a form accepts)."""
     return cached(("subterritory_codes",), lambda: frozenset(

@@ -93,10 +93,15 @@ class ProfileSectionBase(Form):
     victim = RadioField(QUESTIONS["victim"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
     migrant = SelectField(QUESTIONS["migrant"], validators=[Optional()], choices=[])
     campesino = RadioField(QUESTIONS["campesino"], validators=[Optional()], choices=[])
-    zone = RadioField(QUESTIONS["zone"], validators=[Optional()], choices=[])
+    zone = RadioField(QUESTIONS["zone"], validators=[Optional()], choices=[], description=_l(
+        "«Centro poblado» es un caserío con casas juntas fuera de la cabecera; «rural disperso», fincas y veredas "
+        "con casas separadas."))
     territory = SelectField(QUESTIONS["territory"], validators=[Optional()], choices=[])
     subterritory = SelectField(QUESTIONS["subterritory"], validators=[Optional()], choices=[], validate_choice=False,
-                               description=_l("Elige primero tu comuna o corregimiento; la lista está agrupada por cada uno."))
+                               description=_l("Elige primero tu comuna o corregimiento: la lista muestra sus barrios o "
+                                              "veredas. Si no sabes o no está, deja «No sé o no está en la lista»."))
+    # "Ver los barrios de esta comuna": without JavaScript, narrows the list and shows the form again.
+    refine = BooleanField()
     value_group = SelectField(QUESTIONS["value_group"], validators=[Optional()], choices=[])
     organisation = StringField(QUESTIONS["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
                                filters=[single_line])
@@ -104,8 +109,13 @@ class ProfileSectionBase(Form):
                                 validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line])
     guardian_consent = BooleanField(_l("Mi representante legal conoce y autoriza el tratamiento de mis datos, incluidas las preguntas sensibles."))
     consent = BooleanField(_l("Autorizo el tratamiento de mis datos personales para los fines descritos."))
+    # The "send without them" button shown when answers came without consent (see validate()).
+    discard = BooleanField()
 
     asked: tuple[str, ...] = VARIABLES
+    # Forms that accept a submission without consent (the answers are then dropped) ask first
+    # instead of dropping answers silently; a form that needs consent anyway leaves this off.
+    ask_before_dropping: bool = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,7 +123,7 @@ class ProfileSectionBase(Form):
         setters = {
             "life_course": _life_course_choices,
             "migrant": lambda: catalogs.choices("migrant", blank=prefer_blank),
-            "territory": lambda: catalogs.territory_choices(blank=prefer_blank),
+            "territory": lambda: catalogs.territory_choices(blank=_l("No sé o prefiero no decirlo")),
             "value_group": lambda: catalogs.choices("value_group", blank=prefer_blank),
         }
         for name in self.asked + TERRITORIAL:
@@ -122,19 +132,51 @@ class ProfileSectionBase(Form):
             self[name].choices = setters[name]() if name in setters else catalogs.choices(name)
         self.subterritory_groups = catalogs.subterritory_groups()
         self._valid_subterritories = catalogs.subterritory_codes()
+        self.subterritory_tree = catalogs.subterritory_tree()
+
+    @property
+    def narrowed_groups(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """(comuna code, name, barrios) groups for the barrio select: only the chosen comuna's once
+        one is chosen (second move), every group before (first move, or without a choice)."""
+        chosen = self.territory.data if "territory" in self._fields else None
+        if chosen in self.subterritory_tree and self.subterritory_tree[chosen][1]:
+            name, kids = self.subterritory_tree[chosen]
+            return [(chosen, name, kids)]
+        return [(code, name, kids) for code, (name, kids) in self.subterritory_tree.items() if kids]
 
     # --- validation ---------------------------------------------------------------------
     def validate_subterritory(self, field):
         if field.data and field.data not in self._valid_subterritories:
             raise ValidationError(_l("Elige un barrio o vereda de la lista."))
+        parent = self.subterritory_tree.get(self.territory.data or "")
+        if field.data and parent and field.data not in {code for code, _name in parent[1]}:
+            raise ValidationError(_l("Ese barrio o vereda no es de la comuna o corregimiento que elegiste. "
+                                     "Elígelo de nuevo en la lista."))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        if self.refine.data:  # not a submission: show the form again with the list narrowed
+            self.subterritory.errors = []
+            return False
         if "guardian_name" in self._fields and self.guardian_consent.data and not self.guardian_name.data:
             self.guardian_name.errors = [*self.guardian_name.errors,
                                          str(_l("Escribe el nombre de tu representante legal, o desmarca su autorización."))]
             ok = False
+        if self.ask_before_dropping and self.dropped_without_asking():
+            self.consent.errors = [*self.consent.errors, str(_l(
+                "Respondiste preguntas de caracterización sin marcar la autorización, y sin ella no podemos "
+                "guardarlas. Marca la autorización, o usa el botón «Enviar sin mis respuestas de "
+                "caracterización»."))]
+            ok = False
         return ok
+
+    def has_answers(self) -> bool:
+        """Whether any characterisation or territory question was answered."""
+        names = (*self.asked, *TERRITORIAL, "organisation")
+        return any(self[n].data for n in names if n in self._fields)
+
+    def dropped_without_asking(self) -> bool:
+        return not self.consent.data and not self.discard.data and self.has_answers()
 
     # --- helpers for services and templates ---------------------------------------------
     @property
@@ -149,8 +191,11 @@ class ProfileSectionBase(Form):
 
 
 @cache
-def profile_section(variables: tuple[str, ...] = DEFAULT_VARIABLES, *, organisation: bool = True) -> type[ProfileSectionBase]:
-    """A section form class asking `variables` (plus territory and consent)."""
+def profile_section(variables: tuple[str, ...] = DEFAULT_VARIABLES, *, organisation: bool = True,
+                    ask_before_dropping: bool = False) -> type[ProfileSectionBase]:
+    """A section form class asking `variables` (plus territory and consent). With
+    `ask_before_dropping`, answers sent without consent are refused with a message and a
+    "send without them" button, never dropped silently (forms where consent is optional)."""
     unknown = set(variables) - set(VARIABLES)
     if unknown:
         raise ValueError(f"Unknown characterisation variables: {sorted(unknown)}")
@@ -162,4 +207,5 @@ def profile_section(variables: tuple[str, ...] = DEFAULT_VARIABLES, *, organisat
         drop += ["guardian_name", "guardian_consent"]
     attrs = {name: None for name in drop}
     attrs["asked"] = asked
+    attrs["ask_before_dropping"] = ask_before_dropping
     return type("ProfileSection", (ProfileSectionBase,), attrs)

@@ -31,6 +31,12 @@ def objects() -> list[dict]:
 class FilterForm(Form):
     """Read from the query string; every field optional, unknown values refused with a message."""
 
+    class Meta:
+        def get_translations(self, form):  # WTForms' own messages in the page's language
+            from flask import request
+
+            return getattr(request, "wtforms_translations", None) or super().get_translations(form)
+
     capacidad = SelectField(_l("Ejercicio de participación"), validators=[Optional()], choices=[])
     objeto = SelectField(_l("Evento, consulta o encuesta"), validators=[Optional()], choices=[])
     desde = DateField(_l("Desde"), validators=[Optional()])

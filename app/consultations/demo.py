@@ -120,7 +120,7 @@ def run() -> None:
         title="¿Sobre qué temas quieres que la Alcaldía te rinda cuentas en 2026?",
         introduction=("Cada año la Alcaldía rinde cuentas a la ciudadanía sobre lo que hizo y lo que falta. "
                       "Queremos que tú decidas de qué se habla en las audiencias públicas y en los espacios de diálogo.\n\n"
-                      "Elige hasta tres temas de la lista. Si el tema que te importa no está, propónlo: el equipo de "
+                      "Elige hasta tres temas de la lista. Si el tema que te importa no está, proponlo: el equipo de "
                       "Planeación lo revisa y, si procede, lo agrega a la lista para que otras personas también lo elijan."),
         opens_at=now - timedelta(days=12), closes_at=now + timedelta(days=18), variables=VARIABLES,
         rule=RULE_DEVICE, is_public=True)

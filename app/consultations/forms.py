@@ -85,7 +85,7 @@ class _DocumentFields(FlaskForm):
 def _response_form_class(variables: tuple[str, ...], document: bool, proposals: bool) -> type[_ResponseBase]:
     """One form class per combination (built once: WTForms classes are costly to create)."""
     bases = (_ResponseBase, _DocumentFields) if document else (_ResponseBase,)
-    attrs: dict = {"profile": FormField(profile_section(variables))}
+    attrs: dict = {"profile": FormField(profile_section(variables, ask_before_dropping=True))}
     if not proposals:
         attrs.update(proposal_title=None, proposal_description=None)
     return type("ResponseForm", bases, attrs)

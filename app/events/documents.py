@@ -179,6 +179,14 @@ def paper_sheet(event: Event, rows: int = 16) -> bytes:
         legends.append(Paragraph(f"<b>{_esc(label)}:</b> {_esc(entries)}", st["text"]))
     territories = "; ".join(f"{code} = {text}" for code, text in catalogs.territory_choices())
     legends.append(Paragraph(f"<b>{_esc(_('Comuna o corregimiento'))}:</b> {_esc(territories)}", st["text"]))
+    # Barrio/vereda codes per comuna or corregimiento (the event's own first), as the form asks them.
+    tree = catalogs.subterritory_tree()
+    for code in sorted(tree, key=lambda c: c != event.territory):
+        name, kids = tree[code]
+        if kids:
+            heading = _("Barrios o veredas de %(code)s – %(name)s", code=code, name=name)
+            listed = "; ".join(f"{k} = {text}" for k, text in kids)
+            legends.append(Paragraph(f"<b>{_esc(heading)}:</b> {_esc(listed)}", st["text"]))
     for item in legends:
         story += [item, Spacer(1, 4)]
     doc.build(story)

@@ -81,7 +81,9 @@ def by_code():
     """Typed fallback: the code printed on the poster leads to the event's sign-in form."""
     code = request.args.get("codigo", "")
     error = None
-    if code:
+    if "codigo" in request.args and not code.strip():  # the form was sent empty
+        error = _("Escribe el código que aparece en el cartel del evento, por ejemplo ABCD-234.")
+    elif code:
         found = services.find_by_code(code)
         if found is not None:
             # a rotating code leads to the rotating link of this minute (it expires like the QR)

@@ -48,7 +48,10 @@ def _form_data(form: EventForm) -> dict:
 
 def _dashboard_url(event) -> str | None:
     """The characterisation dashboard filtered to this event, when that page exists."""
-    if "characterization.dashboard_view" not in current_app.view_functions:
+    from app.events.models import CLOSED, PUBLISHED
+
+    # Only events the dashboard lists (published or closed): a draft's link would be refused.
+    if "characterization.dashboard_view" not in current_app.view_functions or event.status not in (PUBLISHED, CLOSED):
         return None
     return url_for("characterization.dashboard_view", capacidad="events", objeto=f"events:{event.id}")
 

@@ -129,7 +129,8 @@ def answer_form(survey, formdata=None, *, token: str = "", ask_profile: bool = T
         else:
             attrs[q.field_name] = _closed_field(q, RadioField)
     if survey.profile_variables and ask_profile:
-        attrs["profile"] = FormField(profile_section(tuple(v for v in VARIABLES if v in survey.profile_variables)))
+        attrs["profile"] = FormField(profile_section(tuple(v for v in VARIABLES if v in survey.profile_variables),
+                                                       ask_before_dropping=True))
     form_class = type("SurveyAnswerForm", (FlaskForm,), attrs)
     form = form_class(formdata=formdata) if formdata is not None else form_class()
     form.survey_questions = questions

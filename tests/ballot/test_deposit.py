@@ -20,7 +20,10 @@ def _count(db, model):
 
 
 def test_anonymous_deposit_without_consent_gives_radicado_and_code_and_keeps_no_profile(client, db, catalogs):
-    response = client.submit("/urna/", form_data(**{"profile-life_course": "AT", "profile-sex": "2"}))
+    asked = client.submit("/urna/", form_data(**{"profile-life_course": "AT", "profile-sex": "2"}))
+    assert asked.status_code == 422 and "sin marcar la autorización" in asked.get_data(as_text=True)
+    assert _count(db, BallotQuestion) == 0  # asked first, nothing dropped silently
+    response = client.submit("/urna/", form_data(**{"profile-life_course": "AT", "profile-sex": "2", "profile-discard": "y"}))
     assert response.status_code == 302 and response.headers["Location"].endswith("/urna/radicado")
     page = client.get("/urna/radicado").get_data(as_text=True)
     year = time.local_now().year

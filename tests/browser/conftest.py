@@ -1,6 +1,7 @@
 """Browser tests: real Chromium (Debian's /usr/bin/chromium) through Playwright, at a phone
 viewport (390×844) and a desktop one (1280×800). axe-core runs on every page visited through
-`browser_page.visit()` or `browser_page.check()`; any WCAG 2.1 A/AA violation fails the test.
+`browser_page.visit()` or `browser_page.check()`; any WCAG 2.1 A/AA violation fails the test, and
+so does any of axe's best-practice rules (landmarks, heading order, unique landmark names…).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("PARTICIPA_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 800}
 
 
@@ -62,7 +64,7 @@ class AxePage:
         return response
 
     def check(self):
-        """Run axe-core on the current page; fail on any WCAG 2.1 A/AA violation."""
+        """Run axe-core on the current page; fail on any WCAG 2.1 A/AA or best-practice violation."""
         self.page.evaluate(AXE.read_text(encoding="utf-8"))
         result = self.page.evaluate(
             "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",

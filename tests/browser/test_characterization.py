@@ -43,7 +43,7 @@ def test_section_filled_with_keyboard_only(phone, make_user, catalogs):
     page.keyboard.type("Mesa de mujeres")
     tab_to(page, "#profile-consent")
     page.keyboard.press("Space")
-    tab_to(page, "main button[type=submit]")
+    tab_to(page, "main form > button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.check()

@@ -43,7 +43,7 @@ def test_answer_with_keyboard_only_on_a_phone(phone, db, catalogs):
         phone.keyboard.press("Space")
     _tab_to(phone, "#profile-consent")
     phone.keyboard.press("Space")
-    _tab_to(phone, "form.consultation-form button[type=submit]")
+    _tab_to(phone, "form.consultation-form > button[type=submit]")
     with phone.expect_navigation():
         phone.keyboard.press("Enter")
     phone.check()
@@ -55,7 +55,7 @@ def test_answer_with_keyboard_only_on_a_phone(phone, db, catalogs):
     phone.keyboard.press("Space")
     _tab_to(phone, "#profile-sex-0")  # a radio group: Tab enters it, Space picks
     phone.keyboard.press("Space")
-    _tab_to(phone, "form.consultation-form button[type=submit]")
+    _tab_to(phone, "form.consultation-form > button[type=submit]")
     with phone.expect_navigation(url="**/gracias**"):
         phone.keyboard.press("Enter")
     phone.check()

@@ -36,7 +36,7 @@ def _fill(page, doc: str, *, consent: bool = True):
     page.fill("#doc_number", doc)
     if consent:
         page.page.check("#consent")  # AxePage.check runs axe; tick through the raw page
-    page.click("form.sign-in-form button[type=submit]")
+    page.click("form.sign-in-form > button[type=submit]")
     page.wait_for_load_state()
     page.check()
 
@@ -75,7 +75,7 @@ def test_attendee_signs_in_on_a_phone_once(app, phone, catalogs):
     assert phone.title().startswith("Error:")
     assert phone.input_value("#doc_number") == "1.036.222.333"
     phone.page.check("#consent")
-    phone.click("form.sign-in-form button[type=submit]")
+    phone.click("form.sign-in-form > button[type=submit]")
     phone.wait_for_load_state()
     phone.check()
     assert "Tu asistencia quedó registrada" in phone.locator("h1").inner_text()

@@ -37,7 +37,7 @@ def test_public_plan_pages_on_a_phone(phone, plan_with_follow_up):
     phone.check()
     assert phone.locator("h1").inner_text() == plan_with_follow_up.name
     first_action = phone.locator(f"#accion-{plan_with_follow_up.actions[0].id}")
-    assert "100 %" in first_action.inner_text() and "Cumplida" in first_action.inner_text()
+    assert "100\u00a0%" in first_action.inner_text() and "Cumplida" in first_action.inner_text()
     # open the tasks of action 1 (no JavaScript needed: <details>) and check again
     first_action.locator("summary").click()
     assert first_action.get_by_text("Equipo conformado por resolución.").is_visible()

@@ -32,7 +32,7 @@ def test_answer_the_evaluation_from_the_attendance_confirmation(phone, db, make_
     phone.select_option("#doc_type", "CC")
     phone.fill("#doc_number", "1036222333")
     phone.page.check("#consent")  # the sign-in's first step: identity and consent only
-    phone.click("form.sign-in-form button[type=submit]")
+    phone.click("form.sign-in-form > button[type=submit]")
     phone.wait_for_load_state()
     phone.check()
     link = phone.get_by_role("link", name="Evalúa este evento", exact=False)
@@ -56,7 +56,7 @@ def test_answer_the_evaluation_from_the_attendance_confirmation(phone, db, make_
     phone.page.check(f"#{conditional.field_name}-4")
     suggestions = next(q for q in survey.questions if q.key == "suggestions")
     phone.fill(f"#{suggestions.field_name}", "Más tiempo para las preguntas.")
-    phone.click("button[type=submit]")
+    phone.click("main form > button[type=submit]")
     phone.wait_for_load_state()
     phone.check()
     assert "¡Gracias por responder!" in phone.content()

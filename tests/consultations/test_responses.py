@@ -63,7 +63,15 @@ def test_without_consent_the_vote_counts_and_nothing_personal_is_kept(client, ma
     c = make_consultation()
     form = client.get(f"/consultas/{c.slug}").get_data(as_text=True)
     assert "Si no marcas la autorización, igual contamos los temas" in form
-    response = answer(client, c, [1], consent=False, profile={"territory": "05", "ethnicity": "1"})
+    # Answers given without consent are not dropped silently: the form asks first, input kept...
+    asked = answer(client, c, [1], consent=False, profile={"territory": "05", "ethnicity": "1"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 422 and "<title>Error:" in page
+    assert "sin marcar la autorización" in page and 'name="profile-discard"' in page
+    assert '<option selected value="05">' in page or '<option value="05" selected>' in page
+    assert _count(db, ConsultationResponse) == 0
+    # ...and "send without them" counts the vote and keeps nothing personal.
+    response = answer(client, c, [1], consent=False, profile={"territory": "05", "ethnicity": "1", "discard": "y"})
     assert response.status_code == 302
     assert _count(db, Profile) == 0 and _count(db, ConsentRecord) == 0
     assert db.session.scalar(select(ConsultationResponse)).profile_id is None

@@ -90,7 +90,8 @@ def test_paper_sheet_has_the_same_columns_as_the_form(app, client, login_as, mak
         form = SignInForm(meta={"csrf": False})
         asked = {n for n in form._fields if n not in ("csrf_token", "nonce", "ticket")}
         step = ProfileStepForm(meta={"csrf": False})  # the optional second step asks the rest
-        asked |= {n for n in step.profile.form._fields if n not in ("guardian_name", "guardian_consent", "consent")}
+        asked |= {n for n in step.profile.form._fields
+                  if n not in ("guardian_name", "guardian_consent", "consent", "discard", "refine")}  # buttons
     assert asked == {key for key, _label in SHEET_COLUMNS if key != "signature"}
 
 
@@ -143,3 +144,26 @@ def test_icalendar_event_and_feed(client, make_event):
     feed = client.get("/eventos/calendario.ics").get_data(as_text=True)
     assert feed.count("BEGIN:VEVENT") == 2 and "Borrador secreto" not in feed and "STATUS:CANCELLED" in feed
     assert client.get(f"/eventos/{event.id + 1}.ics").status_code == 404  # the draft
+
+
+def test_paper_sheet_prints_barrio_codes_per_comuna_the_events_first(app, client, login_as, make_event):
+    from app.catalogs import services as catalog_services
+
+    event = make_event()
+    login_as("editor")
+    raw = subprocess.run(["pdftotext", "-raw", "-", "-"], input=client.get(f"/gestion/eventos/{event.id}/planilla.pdf").data,
+                         check=True, capture_output=True).stdout.decode()
+    squeezed = "".join(raw.split())
+    with app.test_request_context():
+        tree = catalog_services.subterritory_tree()
+    groups = [(code, name, kids) for code, (name, kids) in tree.items() if kids]
+    assert len(groups) > 1
+    positions = {}
+    for code, name, kids in groups:
+        heading = "".join(f"Barrios o veredas de {code} – {name}".split())
+        positions[code] = squeezed.find(heading)
+        assert positions[code] >= 0, name
+        first = "".join(f"{kids[0][0]} = {kids[0][1]}".split())
+        assert squeezed.find(first, positions[code]) > positions[code]
+    if event.territory in positions:
+        assert positions[event.territory] == min(positions.values())

@@ -130,7 +130,10 @@ def test_consent_refused_keeps_answers_without_profile(client, db, make_survey):
     page = client.get(f"/encuestas/{survey.slug}").get_data(as_text=True)
     assert "Autorización para el tratamiento de datos personales" in page
     data = {**answers(survey), "profile-sex": "2", "profile-territory": "01"}
-    response = client.submit(f"/encuestas/{survey.slug}", data)
+    asked = client.submit(f"/encuestas/{survey.slug}", data)  # never dropped silently: asked first
+    assert asked.status_code == 422 and "Enviar sin mis respuestas de caracterización" in asked.get_data(as_text=True)
+    assert _count(db, SurveyResponse) == 0
+    response = client.submit(f"/encuestas/{survey.slug}", {**data, "profile-discard": "y"})
     assert response.status_code == 302
     response_row = db.session.scalar(select(SurveyResponse))
     assert response_row.profile_id is None and _count(db, Profile) == 0

@@ -46,7 +46,7 @@ def test_indicators_are_computed_from_the_answers(app, db, make_survey, login_as
     assert r.responses == 4 and r.satisfaction == 50.0 and r.average == 3.0 and r.nps == 25.0
     login_as("analyst")
     page = client.get(f"/gestion/encuestas/{survey.id}/resultados").get_data(as_text=True)
-    assert "50 %" in page and "3.0" in page and "+25" in page
+    assert "50\u00a0%" in page and "3,0" in page and "+25" in page  # Colombian format: decimal comma
     assert page.count("<svg") >= 5 and page.count('class="data-table"') >= 5  # chart + table per closed question
     assert "5 · Muy bueno" in page
 
@@ -158,7 +158,7 @@ def test_comparison_of_events_side_by_side(app, db, make_survey, login_as, clien
     login_as("analyst")
     page = client.get(f"/gestion/encuestas/comparar?encuesta={a.id}&encuesta={b.id}").get_data(as_text=True)
     assert "Evaluación Comuna 1" in page and "Evaluación Comuna 2" in page
-    assert "100 %" in page and "0 %" in page and "5.0" in page and "2.0" in page
+    assert "100\u00a0%" in page and "0\u00a0%" in page and "5,0" in page and "2,0" in page
 
 
 def test_hooks_list_open_surveys_and_event_links(app, db, make_survey):
