@@ -150,7 +150,7 @@ def load() -> dict:
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _env("MAIL_USE_TLS", "1") == "1",
         "MAIL_FROM": _env("MAIL_FROM", "participa@localhost"),
-        # Running as a service (docs/operations.md). Without PARTICIPA_REDIS_URL, background jobs
+        # Running as a service (docs/operations/services.md). Without PARTICIPA_REDIS_URL, background jobs
         # run in the requesting process and caches agree only within one process.
         "PARTICIPA_REDIS_URL": _env("PARTICIPA_REDIS_URL"),
         # Prefix of every Redis key and queue name: one per entity sharing a Redis server.

@@ -19,7 +19,7 @@ answers of a named person. So:
 * A profile is never written in the transaction (or the request) that stores an identity: it
   waits in the profile buffer (`buffer.py`) and is written in a shuffled batch of at least k
   profiles of the same kind, so `xmin`, physical order (`ctid`) and commit order show only which
-  batch a profile came in, never which identity it belongs to (docs/privacy-storage.md).
+  batch a profile came in, never which identity it belongs to (docs/privacy/storage.md).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ characters, a key per consultation), never in the clear. When a source passes it
 within its window, a `ConsultationBurst` is written (kind, window, count: no hash) and shown on
 the staff results page. Source rows are deleted after `KEEP_SOURCES`.
 
-Thresholds (see docs/security.md):
+Thresholds (see docs/operations/security.md):
 - device: 3 or more responses to one consultation within 10 minutes (a browser keeps a marker
   after answering; a second answer means the marker was cleared, a third is a pattern);
 - address: 10 or more within 1 minute (a whole event venue answering on one Wi-Fi reaches a few

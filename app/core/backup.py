@@ -6,7 +6,7 @@ must be at least the server's (an older pg_dump refuses or, worse, misses object
 SQLite: the online backup API (a consistent copy while the portal runs, WAL included), and the
 same API copies a backup back over the live database.
 
-The database is not everything: see docs/operations.md (the instance secret / hash key and the
+The database is not everything: see docs/operations/services.md (the instance secret / hash key and the
 downloads folder).
 """
 

@@ -8,7 +8,7 @@ invented or tampered device cookie counts as no cookie: the request then falls u
 Counters live in `RATELIMIT_STORAGE_URI` (or `REDIS_URL`): Redis, so that every worker and host
 counts together. With per-process counters (`memory://`) each worker counts on its own and every
 limit is multiplied by the number of workers, so production refuses to start that way
-(`check_storage`). The numbers are explained in docs/security.md.
+(`check_storage`). The numbers are explained in docs/operations/security.md.
 """
 
 from __future__ import annotations
