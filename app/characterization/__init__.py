@@ -27,6 +27,8 @@ def register(app):
     export_jobs.register()
     # personal data past its retention period is deleted or anonymised once a day, from the queue
     reg.add_hook("scheduled_jobs", lambda: {"name": "retention.purge", "run": _purge, "every": 86400})
+    # profiles waiting in the buffer past their longest wait are written every minute (buffer.py)
+    reg.add_hook("scheduled_jobs", lambda: {"name": "profiles.flush", "run": buffer.flush, "every": 60})
 
 
 def _purge():

@@ -33,7 +33,7 @@ def test_the_list_narrows_to_the_chosen_comuna_without_javascript(app, client, m
     assert every[0] == "" and "No sé o no está en la lista" in first  # the way out comes first
     assert {k for k, _n in kids} | {k for k, _n in other_kids} <= set(every)
     assert 'name="profile-refine"' in first
-    assert 'src="/static/js/territory.js"' in first
+    assert 'src="/static/js/territory.js?v=' in first  # content-hashed static URL
 
     # Second move: the button sends the form back; nothing is stored, nothing typed is lost.
     again = answer(client, c, [1], profile={"territory": comuna, "sex": "2", "refine": "y"},

@@ -20,11 +20,12 @@ def test_scheduler_queues_the_table_and_a_worker_runs_it(app, db, with_redis, sm
         while clock.monotonic() < deadline and len(jobs.queue()) < 3:
             clock.sleep(0.3)
         log = (tmp_path / "scheduler.log").read_text()
-        assert len(jobs.queue()) == 4, log  # jobs.reap, jobs.expire, retention.purge, ballot.notices
+        assert len(jobs.queue()) == 5, log  # reap, expire, retention.purge, profiles.flush, notices
         assert "ballot.notices every 60 s" in log and "retention.purge every 86400 s" in log
+        assert "profiles.flush every 60 s" in log
     finally:
         stop(scheduler)
     worker = start([flask, "participa", "worker", "--burst"], env, tmp_path / "worker.log")
     assert worker.wait(timeout=60) == 0, (tmp_path / "worker.log").read_text()
     q = jobs.queue()
-    assert len(q) == 0 and q.failed_job_registry.count == 0 and q.finished_job_registry.count == 4
+    assert len(q) == 0 and q.failed_job_registry.count == 0 and q.finished_job_registry.count == 5
