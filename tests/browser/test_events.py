@@ -145,18 +145,18 @@ def test_both_steps_work_without_javascript(app, chromium, live_server, catalogs
         page.select_option("#doc_type", "CC")
         page.fill("#doc_number", "43111222")
         page.check("#consent")
-        page.click("form.sign-in-form button[type=submit]")
+        page.click("form.sign-in-form > button[type=submit]")
         assert "Tu asistencia quedó registrada" in page.locator("h1").inner_text()
         page.click("text=Responder (1 minuto)")
         assert "Ayúdanos a saber quién participa" in page.locator("h1").inner_text()
         page.check("#profile-life_course-4")
         page.select_option("#profile-territory", "01")
         page.fill("#profile-organisation", "<b>")  # refused: told next to the field, answers kept
-        page.click("form button[type=submit]:not([name=saltar])")
+        page.click("form .actions > button[type=submit]:not([name=saltar])")
         assert page.title().startswith("Error:") and page.locator(".error-summary").count() == 1
         assert page.is_checked("#profile-life_course-4")
         page.fill("#profile-organisation", "JAC La Floresta")
-        page.click("form button[type=submit]:not([name=saltar])")
+        page.click("form .actions > button[type=submit]:not([name=saltar])")
         assert "Gracias también por contarnos quién participa" in page.content()
     finally:
         context.close()

@@ -22,8 +22,9 @@ def plan_with_follow_up(app, db, catalogs):
         result = services.import_plan(open(MEDELLIN, "rb").read(), year=2026, publish=True)
         plan = services.get_plan(result.plan.id)
         leader = plan.tasks[0]
-        services.report(leader, 1, "DAP", value=100, progress_text="Equipo conformado por resolución.",
-                        evidence=["https://www.medellin.gov.co/resolucion.pdf"])
+        entry = services.report(leader, 1, "DAP", value=100, progress_text="Equipo conformado por resolución.",
+                                evidence=["https://www.medellin.gov.co/resolucion.pdf"])
+        services.review_report(entry, approve=True, note="", actor="editor")  # notes go public after review
         formats = next(t for t in plan.tasks if t.description.startswith("Cualificación de formatos"))
         services.report(formats, 1, "DAP", value=40, difficulties="Cambio de contratista.")
     return plan

@@ -139,7 +139,7 @@ def test_bulk_round_trip_preview_confirm_review_public(
     # public page: values at once, notes only after review
     public = client.get(f"/planes/{plan.id}").get_data(as_text=True)
     formats_block = public[public.index(f'id="tarea-{formats.id}"') :][:4000]
-    assert "45 %" in formats_block
+    assert "45\xa0%" in formats_block  # Colombian format: a non-breaking space before the sign
     assert "Revisados 5 de 10 formatos." not in public and "listado.pdf" not in public
     review_page = client.get(f"/gestion/planes/{plan.id}/revision").get_data(as_text=True)
     assert "Revisados 5 de 10 formatos." in review_page

@@ -114,7 +114,7 @@ def test_filters_protect_small_groups_except_for_stewards(app, db, make_survey, 
     small = client.get(base + "?sex=1").get_data(as_text=True)
     assert "menos de 5 respuestas" in small and "<svg" not in small
     big = client.get(base + "?sex=2").get_data(as_text=True)
-    assert 'class="chart-value">x</text>' in big  # the 3 people who rated 1 among 9 women: the marker
+    assert 'class="hbar-value">x</span>' in big  # the 3 people who rated 1 among 9 women: the marker
     assert "«x»: cifra protegida" in big and "Estas cifras están protegidas" in big
     texts = client.get(f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos?sex=1").get_data(as_text=True)
     assert "No hay respuestas escritas para mostrar" in texts
@@ -138,7 +138,7 @@ def test_public_results_only_when_published_and_never_free_text(app, db, client,
     for i in range(6):
         _answer(survey, _base(survey, 5 if i else 1, 9))
     page = client.get(f"/encuestas/{survey.slug}/resultados").get_data(as_text=True)
-    assert "<svg" in page and 'class="chart-value">x</text>' in page and "casa azul" not in page
+    assert "<svg" in page and 'class="hbar-value">x</span>' in page and "casa azul" not in page
     assert "Estas cifras están protegidas" in page and "Cada cifra cuenta respuestas" in page
     with app.test_request_context():
         items = registry.get(app).call("transparency_items", "rendicion")
