@@ -324,7 +324,8 @@ def close(event: Event, total: int, summary: str, commitments: str, user) -> Non
     if time.now() < event.starts_at:
         raise EventError(_("El evento aún no ha empezado; no se puede cerrar."))
     event.status, event.attendance_total = CLOSED, total
-    event.summary, event.commitments, event.closed_at = summary, commitments, time.now()
+    # a field a script leaves out arrives as None: the record keeps empty text, never a 500
+    event.summary, event.commitments, event.closed_at = summary or "", commitments or "", time.now()
     audit.record("event_closed", target=f"event:{event.id}", details={"total": total, "signatures": count(event.id)},
                  actor=user, commit=False)
     db.session.commit()

@@ -95,6 +95,17 @@ def test_publish_cancel_and_close_life_cycle(client, db, login_as, make_event, s
     assert "ya está cerrado" in client.get(f"/asistencia/{held.token}").get_data(as_text=True)
 
 
+def test_closing_without_the_commitments_field_closes_with_none(client, db, login_as, make_event):
+    """A scripted post that leaves the optional field out entirely is not a 500."""
+    event = make_event(starts_in=timedelta(minutes=-30))
+    login_as("editor")
+    response = client.submit(f"/gestion/eventos/{event.id}/cerrar", {"attendance_total": "12", "summary": "Avances."},
+                             form_url=f"/gestion/eventos/{event.id}/cerrar")
+    assert response.status_code in (302, 303)
+    event = db.session.get(Event, event.id)
+    assert (event.status, event.commitments) == (CLOSED, "")
+
+
 def test_an_event_cannot_close_before_it_starts(client, db, login_as, make_event):
     event = make_event(starts_in=timedelta(days=2))
     login_as("editor")
