@@ -10,24 +10,20 @@ production keeps them pending until mail is configured.
 
 from __future__ import annotations
 
-import smtplib
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
-from app.core import time
+from app.core import mail, time
 from app.extensions import db
 
 from .models import BallotNotice, BallotQuestion
 
 CLAIM_MINUTES = 10  # a worker that claimed a notice and died releases it after this
 MAX_BACKOFF_MINUTES = 360
-SMTP_TIMEOUT = 10
 CODE_PLACEHOLDER = "{{CODE}}"
 
 
@@ -93,23 +89,9 @@ def queue(question: BallotQuestion, kind: str, *, secret: str | None = None, ans
 
 
 def _send_smtp(notice: BallotNotice, body: str) -> None:
-    cfg = current_app.config
-    message = EmailMessage()
-    message["From"] = cfg["MAIL_FROM"]
-    message["To"] = notice.to_address
-    message["Subject"] = notice.subject
-    message["Message-ID"] = make_msgid(domain=(cfg["MAIL_FROM"].rpartition("@")[2] or "participa"))
-    message.set_content(body)
-    port = int(cfg.get("MAIL_PORT") or 587)
-    smtp_class = smtplib.SMTP_SSL if port == 465 else smtplib.SMTP
     try:
-        with smtp_class(cfg["MAIL_SERVER"], port, timeout=SMTP_TIMEOUT) as smtp:
-            if port != 465 and cfg.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if cfg.get("MAIL_USERNAME"):
-                smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
+        mail.send([notice.to_address], notice.subject, body)
+    except mail.ERRORS as exc:
         raise MailError(f"{type(exc).__name__}: {exc}") from exc
 
 

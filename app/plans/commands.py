@@ -7,10 +7,8 @@ it is idempotent (one reminder per plan, period and office, stored in `plan_remi
 
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass
 from datetime import date
-from email.message import EmailMessage
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
@@ -19,13 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.core import audit, time
+from app.core import audit, mail, time
 from app.extensions import db
 from app.plans import progress, queries, services
 from app.plans.bulk import Diff
 from app.plans.models import PlanReminder, PlanReport
-
-SMTP_TIMEOUT = 10
 
 
 def apply_follow_up(diff: Diff, *, actor=None) -> int:
@@ -96,25 +92,14 @@ def _editors_of(office: str) -> list[str]:
 
 
 def _send(to: list[str], subject: str, body: str) -> str:
-    cfg = current_app.config
-    if not cfg.get("MAIL_SERVER"):
-        if cfg.get("PARTICIPA_ENV") == "production":
+    if not mail.configured():
+        if current_app.config.get("PARTICIPA_ENV") == "production":
             raise RuntimeError("MAIL_SERVER is not configured")
         current_app.logger.warning(
             "Reminder (development, not e-mailed) to %s: %s\n%s", ", ".join(to), subject, body
         )
         return "log"
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = cfg["MAIL_FROM"], ", ".join(to), subject
-    message.set_content(body)
-    port = int(cfg.get("MAIL_PORT") or 587)
-    smtp_class = smtplib.SMTP_SSL if port == 465 else smtplib.SMTP
-    with smtp_class(cfg["MAIL_SERVER"], port, timeout=SMTP_TIMEOUT) as smtp:
-        if port != 465 and cfg.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if cfg.get("MAIL_USERNAME"):
-            smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
-        smtp.send_message(message)
+    mail.send(to, subject, body)
     return "smtp"
 
 
@@ -201,7 +186,7 @@ def send_reminders(today: date | None = None, days: int = 7) -> list[Reminder]:
                     commit=False,
                 )
                 db.session.commit()
-            except (IntegrityError, OSError, smtplib.SMTPException, RuntimeError) as exc:
+            except (IntegrityError, *mail.ERRORS, RuntimeError) as exc:
                 db.session.rollback()
                 current_app.logger.warning(
                     "Plan reminder %s/%s/%s not sent: %s", plan.id, period, office, exc
