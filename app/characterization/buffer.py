@@ -13,10 +13,11 @@ the event's *day*, channel). Inside a batch every row has the same `xmin` and no
 Batches are per stratum: profiles alike on every context column an identity also reveals
 (capability, object, day, channel), so that no profile stands out in its batch. A stratum with
 fewer than k waiting is written only when its oldest profile has waited `max_age` (default
-10 minutes, `PARTICIPA_PROFILE_MAX_WAIT`): then it is topped up to k rows by *re-writing* that
-many profiles of the same stratum already stored (same answers, new random ids, the old rows
-deleted in the same transaction). Counts do not change, no dummy row is ever stored, and the
-batch still looks like k rows written together. Only a stratum with fewer than k profiles in all
+10 minutes, `PARTICIPA_PROFILE_MAX_WAIT`): then it is topped up to at least k rows by
+*re-writing* profiles of the same stratum already stored (same answers, new random ids, the old
+rows deleted in the same transaction). On PostgreSQL whole earlier batches are re-written, never
+part of one, so no batch left behind drops below k. Counts do not change, no dummy row is ever
+stored, and the batch still looks like k rows written together. Only a stratum with fewer than k profiles in all
 (an event where fewer than k people answered) can have a smaller batch; then its identities are
 fewer than k too, and nothing can hide them among more.
 
@@ -374,22 +375,22 @@ def _profile_values(values: dict, table) -> dict:
 
 
 def _rewrites(conn, n: int, exclude: set[str], like: dict) -> list[tuple[dict, list[str], None]]:
-    """Up to `n` stored profiles of the same stratum as `like`, picked at random among those
-    nothing refers to, deleted and returned with new random ids (same answers): written again in
-    this batch."""
+    """At least `n` stored profiles of the same stratum as `like`, among those nothing refers to,
+    deleted and returned with new random ids (same answers): written again in this batch.
+
+    On PostgreSQL every stored batch shows as the rows sharing one `xmin`; taking single rows out
+    of one would leave it with fewer than k. So whole batches are taken (the smallest first, ties
+    in random order) and only batches none of whose rows is referenced. SQLite keeps no trace of
+    which rows were written together (random ids, no rowid), so any rows will do there."""
     from app.characterization.models import Profile, ProfileDisability
 
     ptable, dtable = Profile.__table__, ProfileDisability.__table__
+    same = [ptable.c[name] == like[name] for name in STRATUM]
     free = [~exists().where(col == ptable.c.id) for col in _referencing_columns()]
-    free += [ptable.c[name] == like[name] for name in STRATUM]
-    picked: list = []
-    for start in (secrets.token_urlsafe(16), ""):  # from a random point of the id order, then wrap
-        if len(picked) >= n:
-            break
-        stmt = select(ptable).where(ptable.c.id >= start, *free).order_by(ptable.c.id).limit(n + len(exclude))
-        for row in conn.execute(stmt).mappings():
-            if row["id"] not in exclude and all(p["id"] != row["id"] for p in picked) and len(picked) < n:
-                picked.append(dict(row))
+    if conn.dialect.name == "postgresql":
+        picked = _whole_batches(conn, n, exclude, same, free)
+    else:
+        picked = _any_rows(conn, n, exclude, same + free)
     out = []
     for values in picked:
         codes = list(conn.scalars(select(dtable.c.code).where(dtable.c.profile_id == values["id"])))
@@ -397,6 +398,48 @@ def _rewrites(conn, n: int, exclude: set[str], like: dict) -> list[tuple[dict, l
         conn.execute(delete(ptable).where(ptable.c.id == values["id"]))
         out.append(({**values, "id": random_id()}, codes, None))
     return out
+
+
+def _any_rows(conn, n: int, exclude: set[str], where: list) -> list[dict]:
+    from app.characterization.models import Profile
+
+    ptable = Profile.__table__
+    picked: list[dict] = []
+    for start in (secrets.token_urlsafe(16), ""):  # from a random point of the id order, then wrap
+        if len(picked) >= n:
+            break
+        stmt = select(ptable).where(ptable.c.id >= start, *where).order_by(ptable.c.id).limit(n + len(exclude))
+        for row in conn.execute(stmt).mappings():
+            if row["id"] not in exclude and all(p["id"] != row["id"] for p in picked) and len(picked) < n:
+                picked.append(dict(row))
+    return picked
+
+
+def _whole_batches(conn, n: int, exclude: set[str], same: list, free: list) -> list[dict]:
+    from sqlalchemy import func, literal_column
+
+    from app.characterization.models import Profile
+
+    ptable = Profile.__table__
+    batch = literal_column("profile.xmin::text")
+    everyone = dict(conn.execute(select(batch, func.count()).where(*same).group_by(batch)).all())
+    unreferenced = dict(conn.execute(select(batch, func.count()).where(*same, *free).group_by(batch)).all())
+    if exclude:
+        touched = set(conn.scalars(select(batch).where(ptable.c.id.in_(exclude))))
+    else:
+        touched = set()
+    whole = [(size, _rng.random(), b) for b, size in unreferenced.items()
+             if everyone.get(b) == size and b not in touched]
+    whole.sort()
+    chosen, total = [], 0
+    for size, _r, b in whole:
+        if total >= n:
+            break
+        chosen.append(b)
+        total += size
+    if not chosen:
+        return []
+    return [dict(row) for row in conn.execute(select(ptable).where(batch.in_(chosen), *same)).mappings()]
 
 
 # ---------------------------------------------------------------------------- after requests

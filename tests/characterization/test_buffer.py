@@ -62,11 +62,31 @@ def test_a_late_small_batch_is_topped_up_to_k_by_rewriting_stored_profiles(app, 
     after = _organisations(db)
     assert after == Counter({**{f"old-{i}": 1 for i in range(10)}, "new-0": 1, "new-1": 1, "other": 1})  # no dummy
     changed = before_ids - set(db.session.scalars(select(Profile.id)))
-    assert len(changed) == 3  # three stored profiles moved into the new batch
     assert other_id not in changed  # only profiles of the same event are re-written
     if db.engine.dialect.name == "postgresql":
+        # the earlier batch moves whole: taking 3 of its 10 rows would leave a visible batch of 7
+        # today, and a batch of 4 after the next late flush
+        assert len(changed) == 10
         by_xmin = Counter(db.session.scalars(text("SELECT xmin::text FROM profile")))
-        assert sorted(by_xmin.values()) == [1, 5, 7]  # the late batch is 2 new + 3 re-written of the same event
+        assert sorted(by_xmin.values()) == [1, 12]  # the late batch is 2 new + the 10 of the same event
+    else:
+        assert len(changed) == 3  # three stored profiles moved into the new batch (no batch is visible)
+
+
+def test_late_flushes_never_leave_a_batch_below_k(app, db):
+    """Many late trickles into one event: whatever is re-written, every batch a database reader
+    can see (rows sharing one transaction id on PostgreSQL) holds at least k profiles."""
+    _put(7, "first")
+    assert buffer.flush(max_age=0) == 7
+    _put(5, "second")
+    assert buffer.flush(max_age=0) == 5
+    for round_ in range(12):
+        _put(1 + round_ % 3, f"late{round_}")
+        buffer.flush(max_age=0)
+    assert db.session.scalar(select(func.count()).select_from(Profile)) == 7 + 5 + sum(1 + r % 3 for r in range(12))
+    if db.engine.dialect.name == "postgresql":
+        by_xmin = Counter(db.session.scalars(text("SELECT xmin::text FROM profile")))
+        assert min(by_xmin.values()) >= buffer.DEFAULT_K, sorted(by_xmin.values())
 
 
 def test_a_rolled_back_transaction_buffers_nothing(app, db, catalogs):
