@@ -4,21 +4,19 @@ accessible tagged PDF with a table of contents and an editable DOCX, and publish
 transparency page. Sections come only through the registry: this package imports no capability.
 """
 
-from flask import Blueprint
-
-public = Blueprint("accountability", __name__, url_prefix="/rendicion-de-cuentas")
-staff = Blueprint("accountability_staff", __name__, url_prefix="/gestion/rendicion-de-cuentas")
 
 
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.accountability import hooks, models, opendata, routes  # noqa: F401
+    from app.accountability import hooks, models, public_opendata, staff  # noqa: F401
     from app.core import registry
 
-    opendata.register(app)
-    app.register_blueprint(public)
-    app.register_blueprint(staff)
+    public_opendata.register(app)
+    from app.accountability.blueprint import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     reg = registry.get(app)
     reg.add_nav(
         registry.NavItem(

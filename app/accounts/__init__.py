@@ -1,20 +1,18 @@
 """Staff accounts: users, roles, login with throttling, password changes, user admin."""
 
-from flask import Blueprint
-
-staff = Blueprint("accounts", __name__, url_prefix="/gestion")
 
 
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.accounts import cli, downloads, routes  # noqa: F401
+    from app.accounts import cli, staff, staff_downloads  # noqa: F401
+    from app.accounts.blueprint import BLUEPRINTS
     from app.accounts.models import User
     from app.core import registry
     from app.extensions import db, login_manager
 
-    app.register_blueprint(staff)
-    app.register_blueprint(downloads.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.cli.commands["participa"].add_command(cli.create_user)
 
     login_manager.login_view = "accounts.login"

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from app.accounts.roles import ROLES
+from app.core.auth import ROLES
 from app.core.fields import SelectField
 from app.core.text import NoMarkup, single_line
 

@@ -15,9 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from app.accounts.models import LoginThrottle, User
-from app.accounts.roles import ROLES
 from app.catalogs.models import Office
 from app.core import audit, time
+from app.core.auth import ROLES
 from app.core.hashing import keyed_hash
 from app.extensions import db
 

@@ -7,14 +7,13 @@ def register(app):
     from flask_babel import lazy_gettext as _l
 
     from app.ballot import cli, demo, hooks, models, public, queries, staff  # noqa: F401
-    from app.ballot.blueprints import public_bp, staff_bp
+    from app.ballot.blueprint import BLUEPRINTS
     from app.ballot.habeas import models as _habeas_models  # noqa: F401
-    from app.ballot.habeas import routes as _habeas_routes  # noqa: F401  (before the blueprints register)
     from app.catalogs.services import register_usage_checker
     from app.core import registry
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(staff_bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.cli.commands["participa"].add_command(cli.send_notices)
 
     reg = registry.get(app)

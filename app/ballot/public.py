@@ -26,7 +26,6 @@ from app.core.ratelimit import device_key, ip_key, limit_public_post
 from app.extensions import db, limiter
 
 from . import notices, queries, receipt_document, services
-from .blueprints import public_bp
 from .forms import DepositForm, LookupForm
 from .models import BallotNotice
 
@@ -63,112 +62,112 @@ def _deliver_after_response(question_id: int) -> None:
         return response
 
 
-def register_routes(bp):
-    @bp.route("/", methods=["GET", "POST"])
-    @limit_public_post
-    def deposit():
-        form = DepositForm()
-        if not form.nonce.data:
-            form.nonce.data = services.new_nonce()
-        if request.method == "GET" and "event" in form and request.args.get("evento", "").isdigit():
-            if any(value == request.args["evento"] for value, _label in form.event.choices):
-                form.event.data = request.args["evento"]
-        if form.validate_on_submit():
-            try:
-                receipt = services.deposit(form.data_for_service(), form.profile.form, lang=selected_language(),
-                                           nonce=form.nonce.data)
-            except services.DepositError as exc:
-                form.text.errors = [*form.text.errors, str(exc)]
-            else:
-                _remember(receipt.question.radicado)
-                if receipt.repeated and _receipt_data():
-                    return redirect(url_for("ballot.receipt"))  # the same form again: the same receipt
-                keep_receipt(receipt.question.radicado, receipt.code, consented=receipt.consented,
-                             dropped=receipt.sensitive_dropped, had_profile=_had_profile_answers(form))
-                if receipt.question.email and not receipt.repeated:
-                    _deliver_after_response(receipt.question.id)
-                return redirect(url_for("ballot.receipt"))
-        status = 422 if request.method == "POST" else 200
-        kinds = {k: v for k, v in services.KINDS.items() if k not in services.DATA_KINDS}
-        return render_template("ballot/public/deposit.html", form=form, kinds=kinds), status
+@limit_public_post
+def deposit():
+    form = DepositForm()
+    if not form.nonce.data:
+        form.nonce.data = services.new_nonce()
+    if request.method == "GET" and "event" in form and request.args.get("evento", "").isdigit():
+        if any(value == request.args["evento"] for value, _label in form.event.choices):
+            form.event.data = request.args["evento"]
+    if form.validate_on_submit():
+        try:
+            receipt = services.deposit(form.data_for_service(), form.profile.form, lang=selected_language(),
+                                       nonce=form.nonce.data)
+        except services.DepositError as exc:
+            form.text.errors = [*form.text.errors, str(exc)]
+        else:
+            _remember(receipt.question.radicado)
+            if receipt.repeated and _receipt_data():
+                return redirect(url_for("ballot.receipt"))  # the same form again: the same receipt
+            keep_receipt(receipt.question.radicado, receipt.code, consented=receipt.consented,
+                         dropped=receipt.sensitive_dropped, had_profile=_had_profile_answers(form))
+            if receipt.question.email and not receipt.repeated:
+                _deliver_after_response(receipt.question.id)
+            return redirect(url_for("ballot.receipt"))
+    status = 422 if request.method == "POST" else 200
+    kinds = {k: v for k, v in services.KINDS.items() if k not in services.DATA_KINDS}
+    return render_template("ballot/public/deposit.html", form=form, kinds=kinds), status
 
-    @bp.route("/radicado")
-    def receipt():
-        data = _receipt_data()
-        question = services.by_radicado(data["radicado"]) if data else None
-        if question is None:
-            return _receipt_gone()
-        response = make_response(render_template("ballot/public/receipt.html", q=question, code=data["code"],
-                                                 info=data, kept_minutes=int(RECEIPT_KEPT.total_seconds() // 60)))
-        response.headers["Cache-Control"] = "no-store"  # the code never stays in a shared cache or history
-        return response
 
-    @bp.route("/radicado.pdf")
-    def receipt_pdf():
-        data = _receipt_data()
-        question = services.by_radicado(data["radicado"]) if data else None
-        if question is None:
-            return _receipt_gone()
-        return download(receipt_document.pdf(question, data["code"]), f"{question.radicado}.pdf", "application/pdf")
+def receipt():
+    data = _receipt_data()
+    question = services.by_radicado(data["radicado"]) if data else None
+    if question is None:
+        return _receipt_gone()
+    response = make_response(render_template("ballot/public/receipt.html", q=question, code=data["code"],
+                                             info=data, kept_minutes=int(RECEIPT_KEPT.total_seconds() // 60)))
+    response.headers["Cache-Control"] = "no-store"  # the code never stays in a shared cache or history
+    return response
 
-    @bp.route("/radicado/olvidar", methods=["POST"])
-    def forget_receipt():
-        session.pop(SESSION_RECEIPT, None)
-        flash(_("Borramos el código de este navegador. Consulta tu solicitud con el radicado y el código que guardaste."),
-              "info")
+
+def receipt_pdf():
+    data = _receipt_data()
+    question = services.by_radicado(data["radicado"]) if data else None
+    if question is None:
+        return _receipt_gone()
+    return download(receipt_document.pdf(question, data["code"]), f"{question.radicado}.pdf", "application/pdf")
+
+
+def forget_receipt():
+    session.pop(SESSION_RECEIPT, None)
+    flash(_("Borramos el código de este navegador. Consulta tu solicitud con el radicado y el código que guardaste."),
+          "info")
+    return redirect(url_for("ballot.lookup"))
+
+
+@limiter.limit(LOOKUP_PER_DEVICE, key_func=device_key, methods=["POST"])
+@limiter.limit(LOOKUP_PER_IP, key_func=ip_key, methods=["POST"])
+def lookup():
+    form = LookupForm()
+    not_found = False
+    if form.validate_on_submit():
+        question = services.lookup(form.radicado.data, form.code.data)
+        if question is not None:
+            _remember(question.radicado)
+            return redirect(url_for("ballot.status", radicado=question.radicado))
+        not_found = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("ballot/public/lookup.html", form=form, not_found=not_found), status
+
+
+def status(radicado: str):
+    question = services.by_radicado(radicado) if radicado in session.get(SESSION_ACCESS, []) else None
+    if question is None:
         return redirect(url_for("ballot.lookup"))
+    return render_template("ballot/public/status.html", q=question,
+                           overdue=services.is_overdue(question))
 
-    @bp.route("/seguimiento", methods=["GET", "POST"])
-    @limiter.limit(LOOKUP_PER_DEVICE, key_func=device_key, methods=["POST"])
-    @limiter.limit(LOOKUP_PER_IP, key_func=ip_key, methods=["POST"])
-    def lookup():
-        form = LookupForm()
-        not_found = False
-        if form.validate_on_submit():
-            question = services.lookup(form.radicado.data, form.code.data)
-            if question is not None:
-                _remember(question.radicado)
-                return redirect(url_for("ballot.status", radicado=question.radicado))
-            not_found = True
-        status = 422 if request.method == "POST" else 200
-        return render_template("ballot/public/lookup.html", form=form, not_found=not_found), status
 
-    @bp.route("/seguimiento/<radicado>")
-    def status(radicado: str):
-        question = services.by_radicado(radicado) if radicado in session.get(SESSION_ACCESS, []) else None
-        if question is None:
-            return redirect(url_for("ballot.lookup"))
-        return render_template("ballot/public/status.html", q=question,
-                               overdue=services.is_overdue(question))
+def archive():
+    q = (request.args.get("q") or "").strip()[:100]
+    try:
+        page = max(1, min(int(request.args.get("pagina", 1)), 10000))
+    except ValueError:
+        page = 1
+    rows, total = queries.archive(q, page)
+    pages = max(1, -(-total // queries.ARCHIVE_PAGE_SIZE))
+    return render_template("ballot/public/archive.html", rows=rows, total=total, q=q, page=page, pages=pages)
 
-    @bp.route("/respuestas")
-    def archive():
-        q = (request.args.get("q") or "").strip()[:100]
-        try:
-            page = max(1, min(int(request.args.get("pagina", 1)), 10000))
-        except ValueError:
-            page = 1
-        rows, total = queries.archive(q, page)
-        pages = max(1, -(-total // queries.ARCHIVE_PAGE_SIZE))
-        return render_template("ballot/public/archive.html", rows=rows, total=total, q=q, page=page, pages=pages)
 
-    @bp.route("/respuestas/<int:question_id>")
-    def archive_detail(question_id: int):
-        question = queries.public_question(question_id)
-        if question is None:
-            abort(404)
-        return render_template("ballot/public/archive_detail.html", q=question)
+def archive_detail(question_id: int):
+    question = queries.public_question(question_id)
+    if question is None:
+        abort(404)
+    return render_template("ballot/public/archive_detail.html", q=question)
 
-    @bp.route("/cifras")
-    def figures():
-        years = queries.years() or [time.today().year]
-        try:
-            year = int(request.args.get("anio", years[0]))
-        except ValueError:
-            year = years[0]
-        if year not in years:
-            year = years[0]
-        return render_template("ballot/public/figures.html", f=queries.figures(year), years=years, year=year)
+
+def figures():
+    years = queries.years() or [time.today().year]
+    try:
+        year = int(request.args.get("anio", years[0]))
+    except ValueError:
+        year = years[0]
+    if year not in years:
+        year = years[0]
+    return render_template("ballot/public/figures.html", f=queries.figures(year), years=years, year=year)
+
+
 
 
 def keep_receipt(radicado: str, code: str, *, consented: bool, dropped: bool, had_profile: bool) -> None:
@@ -206,4 +205,3 @@ def _had_profile_answers(form) -> bool:
     return any(f.data not in (None, "", [], False) for name, f in section._fields.items() if name not in skip)
 
 
-register_routes(public_bp)

@@ -7,14 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.core import registry, time
-from app.core.auth import office_choices
+from app.core.auth import office_choices, permission_required
 from app.extensions import db
 
 from . import notices, queries, services, workflow
-from .blueprints import staff_bp
 from .forms import AnswerForm, ExtendForm, InboxFilterForm, NoteForm, PublicVersionForm, RouteForm
 from .models import BallotQuestion
 
@@ -65,161 +63,161 @@ def _done(question: BallotQuestion, message: str):
     return redirect(url_for("ballot_staff.detail", question_id=question.id))
 
 
-def register_routes(bp):
-    @bp.route("/")
-    @permission_required("content.edit")
-    def inbox():
-        filters = queries.InboxFilters.from_args(request.args)
-        offices = office_choices(current_user, catalogs.office_choices())
-        page = queries.inbox(workflow.scope_condition(current_user), filters)
-        form = InboxFilterForm(request.args, offices=offices)
-        return render_template("ballot/staff/inbox.html", page=page, filters=filters, form=form, today=time.today(),
-                               soon=queries.due_soon_limit(), failing=notices.failing_count(),
-                               show_outbox=workflow.sees_everything(current_user))
+@permission_required("content.edit")
+def inbox():
+    filters = queries.InboxFilters.from_args(request.args)
+    offices = office_choices(current_user, catalogs.office_choices())
+    page = queries.inbox(workflow.scope_condition(current_user), filters)
+    form = InboxFilterForm(request.args, offices=offices)
+    return render_template("ballot/staff/inbox.html", page=page, filters=filters, form=form, today=time.today(),
+                           soon=queries.due_soon_limit(), failing=notices.failing_count(),
+                           show_outbox=workflow.sees_everything(current_user))
 
-    @bp.route("/<int:question_id>")
-    @permission_required("content.edit")
-    def detail(question_id: int):
-        return _detail(_question(question_id))
 
-    @bp.route("/<int:question_id>/enrutar", methods=["POST"])
-    @permission_required("content.edit")
-    def route(question_id: int):
-        question = _question(question_id)
-        form = _route_form(question, request.form)
-        if form.validate():
-            try:
-                workflow.route(question, current_user, office_code=form.office.data or None, kind=form.kind.data,
-                               event_id=int(form.event.data) if form.event.data else None,
-                               topic_id=int(form.topic.data) if form.topic.data else None)
-            except workflow.WorkflowError as exc:
-                form.office.errors = [str(exc)]
-            else:
-                if not workflow.can_handle(current_user, question):
-                    flash(_("Enviaste %(radicado)s a otra dependencia.", radicado=question.radicado), "success")
-                    return redirect(url_for("ballot_staff.inbox"))
-                return _done(question, _("Guardamos el enrutamiento."))
-        return _detail(question, 422, route_form=form)
+@permission_required("content.edit")
+def detail(question_id: int):
+    return _detail(_question(question_id))
 
-    @bp.route("/<int:question_id>/nota", methods=["POST"])
-    @permission_required("content.edit")
-    def note(question_id: int):
-        question = _question(question_id)
-        form = NoteForm()
-        if form.validate_on_submit():
-            try:
-                workflow.add_note(question, current_user, form.body.data)
-            except workflow.WorkflowError as exc:
-                form.body.errors = [str(exc)]
-            else:
-                return _done(question, _("Agregamos la nota interna."))
-        return _detail(question, 422, note_form=form)
 
-    @bp.route("/<int:question_id>/respuesta", methods=["POST"])
-    @permission_required("content.edit")
-    def answer(question_id: int):
-        question = _question(question_id)
-        form = AnswerForm()
-        if form.validate_on_submit():
-            try:
-                workflow.save_draft(question, current_user, form.body.data)
-            except workflow.WorkflowError as exc:
-                form.body.errors = [str(exc)]
-            else:
-                return _done(question, _("Guardamos el borrador. Otra persona debe aprobarlo antes de enviarlo."))
-        return _detail(question, 422, answer_form=form)
-
-    def _simple_action(question_id: int, action, message: str):
-        question = _question(question_id)
+@permission_required("content.edit")
+def route(question_id: int):
+    question = _question(question_id)
+    form = _route_form(question, request.form)
+    if form.validate():
         try:
-            action(question, current_user)
+            workflow.route(question, current_user, office_code=form.office.data or None, kind=form.kind.data,
+                           event_id=int(form.event.data) if form.event.data else None,
+                           topic_id=int(form.topic.data) if form.topic.data else None)
         except workflow.WorkflowError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("ballot_staff.detail", question_id=question.id))
-        return _done(question, message)
-
-    @bp.route("/<int:question_id>/aprobar", methods=["POST"])
-    @permission_required("content.edit")
-    def approve(question_id: int):
-        return _simple_action(question_id, workflow.approve, _("Aprobaste la respuesta. Ya se puede enviar."))
-
-    @bp.route("/<int:question_id>/enviar", methods=["POST"])
-    @permission_required("content.edit")
-    def publish(question_id: int):
-        return _simple_action(question_id, workflow.publish_answer,
-                              _("Enviamos la respuesta: la persona la ve en el seguimiento y, si dejó correo, le llega un aviso."))
-
-    @bp.route("/<int:question_id>/cerrar", methods=["POST"])
-    @permission_required("content.edit")
-    def close(question_id: int):
-        return _simple_action(question_id, workflow.close, _("Cerraste la solicitud."))
-
-    @bp.route("/<int:question_id>/prorroga", methods=["POST"])
-    @permission_required("content.edit")
-    def extend(question_id: int):
-        question = _question(question_id)
-        form = ExtendForm()
-        if form.validate_on_submit():
-            try:
-                workflow.extend(question, current_user, form.new_due.data, form.reason.data)
-            except workflow.WorkflowError as exc:
-                form.new_due.errors = [*form.new_due.errors, str(exc)]
-            else:
-                return _done(question, _("Ampliamos el plazo y avisamos a la persona."))
-        return _detail(question, 422, extend_form=form)
-
-    @bp.route("/<int:question_id>/archivo", methods=["GET", "POST"])
-    @permission_required("content.edit")
-    def public_version(question_id: int):
-        question = _question(question_id)
-        if question.status not in ("answered", "closed"):
-            flash(_("Solo se publican en el archivo solicitudes ya respondidas."), "error")
-            return redirect(url_for("ballot_staff.detail", question_id=question.id))
-        leftovers: list[str] = []
-        if request.method == "GET":
-            suggested = workflow.suggested_public_version(question)
-            if question.public:
-                suggested = {"title": question.public_title, "question": question.public_question,
-                             "answer": question.public_answer}
-            form = PublicVersionForm(formdata=None, data=suggested)
+            form.office.errors = [str(exc)]
         else:
-            form = PublicVersionForm()
-            if request.form.get("action") == "redact" and form.is_submitted():
-                form.question.data = workflow.redaction.redact(form.question.data, name=question.name)
-                form.answer.data = workflow.redaction.redact(form.answer.data, name=question.name)
-                form.title.data = workflow.redaction.redact(form.title.data, name=question.name)
-            elif form.validate_on_submit():
-                try:
-                    workflow.save_public_version(question, current_user, title=form.title.data,
-                                                 question_text=form.question.data, answer_text=form.answer.data,
-                                                 confirmed=form.confirm.data)
-                except workflow.LeftoversError as exc:
-                    leftovers = exc.found
-                    form.confirm.errors = [str(exc)]
-                except workflow.WorkflowError as exc:
-                    form.title.errors = [str(exc)]
-                else:
-                    return _done(question, _("Publicamos la pregunta y la respuesta en el archivo público."))
-        status = 422 if request.method == "POST" and (form.errors or leftovers) else 200
-        return render_template("ballot/staff/public_version.html", q=question, form=form, leftovers=leftovers), status
-
-    @bp.route("/<int:question_id>/archivo/retirar", methods=["POST"])
-    @permission_required("content.edit")
-    def unpublish(question_id: int):
-        return _simple_action(question_id, workflow.unpublish, _("Retiraste la respuesta del archivo público."))
-
-    @bp.route("/avisos", methods=["GET", "POST"])
-    @permission_required("content.edit")
-    def outbox():
-        if not workflow.sees_everything(current_user):
-            abort(403)
-        if request.method == "POST":
-            notices.retry_now()
-            sent, failed = notices.deliver_pending()
-            flash(_("Avisos enviados: %(sent)s. Sin enviar: %(failed)s.", sent=sent, failed=failed),
-                  "success" if not failed else "warning")
-            return redirect(url_for("ballot_staff.outbox"))
-        return render_template("ballot/staff/outbox.html", rows=notices.pending(), total=notices.pending_count())
+            if not workflow.can_handle(current_user, question):
+                flash(_("Enviaste %(radicado)s a otra dependencia.", radicado=question.radicado), "success")
+                return redirect(url_for("ballot_staff.inbox"))
+            return _done(question, _("Guardamos el enrutamiento."))
+    return _detail(question, 422, route_form=form)
 
 
-register_routes(staff_bp)
+@permission_required("content.edit")
+def note(question_id: int):
+    question = _question(question_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            workflow.add_note(question, current_user, form.body.data)
+        except workflow.WorkflowError as exc:
+            form.body.errors = [str(exc)]
+        else:
+            return _done(question, _("Agregamos la nota interna."))
+    return _detail(question, 422, note_form=form)
+
+
+@permission_required("content.edit")
+def answer(question_id: int):
+    question = _question(question_id)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            workflow.save_draft(question, current_user, form.body.data)
+        except workflow.WorkflowError as exc:
+            form.body.errors = [str(exc)]
+        else:
+            return _done(question, _("Guardamos el borrador. Otra persona debe aprobarlo antes de enviarlo."))
+    return _detail(question, 422, answer_form=form)
+
+
+def _simple_action(question_id: int, action, message: str):
+    question = _question(question_id)
+    try:
+        action(question, current_user)
+    except workflow.WorkflowError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("ballot_staff.detail", question_id=question.id))
+    return _done(question, message)
+
+
+@permission_required("content.edit")
+def approve(question_id: int):
+    return _simple_action(question_id, workflow.approve, _("Aprobaste la respuesta. Ya se puede enviar."))
+
+
+@permission_required("content.edit")
+def publish(question_id: int):
+    return _simple_action(question_id, workflow.publish_answer,
+                          _("Enviamos la respuesta: la persona la ve en el seguimiento y, si dejó correo, le llega un aviso."))
+
+
+@permission_required("content.edit")
+def close(question_id: int):
+    return _simple_action(question_id, workflow.close, _("Cerraste la solicitud."))
+
+
+@permission_required("content.edit")
+def extend(question_id: int):
+    question = _question(question_id)
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            workflow.extend(question, current_user, form.new_due.data, form.reason.data)
+        except workflow.WorkflowError as exc:
+            form.new_due.errors = [*form.new_due.errors, str(exc)]
+        else:
+            return _done(question, _("Ampliamos el plazo y avisamos a la persona."))
+    return _detail(question, 422, extend_form=form)
+
+
+@permission_required("content.edit")
+def public_version(question_id: int):
+    question = _question(question_id)
+    if question.status not in ("answered", "closed"):
+        flash(_("Solo se publican en el archivo solicitudes ya respondidas."), "error")
+        return redirect(url_for("ballot_staff.detail", question_id=question.id))
+    leftovers: list[str] = []
+    if request.method == "GET":
+        suggested = workflow.suggested_public_version(question)
+        if question.public:
+            suggested = {"title": question.public_title, "question": question.public_question,
+                         "answer": question.public_answer}
+        form = PublicVersionForm(formdata=None, data=suggested)
+    else:
+        form = PublicVersionForm()
+        if request.form.get("action") == "redact" and form.is_submitted():
+            form.question.data = workflow.redaction.redact(form.question.data, name=question.name)
+            form.answer.data = workflow.redaction.redact(form.answer.data, name=question.name)
+            form.title.data = workflow.redaction.redact(form.title.data, name=question.name)
+        elif form.validate_on_submit():
+            try:
+                workflow.save_public_version(question, current_user, title=form.title.data,
+                                             question_text=form.question.data, answer_text=form.answer.data,
+                                             confirmed=form.confirm.data)
+            except workflow.LeftoversError as exc:
+                leftovers = exc.found
+                form.confirm.errors = [str(exc)]
+            except workflow.WorkflowError as exc:
+                form.title.errors = [str(exc)]
+            else:
+                return _done(question, _("Publicamos la pregunta y la respuesta en el archivo público."))
+    status = 422 if request.method == "POST" and (form.errors or leftovers) else 200
+    return render_template("ballot/staff/public_version.html", q=question, form=form, leftovers=leftovers), status
+
+
+@permission_required("content.edit")
+def unpublish(question_id: int):
+    return _simple_action(question_id, workflow.unpublish, _("Retiraste la respuesta del archivo público."))
+
+
+@permission_required("content.edit")
+def outbox():
+    if not workflow.sees_everything(current_user):
+        abort(403)
+    if request.method == "POST":
+        notices.retry_now()
+        sent, failed = notices.deliver_pending()
+        flash(_("Avisos enviados: %(sent)s. Sin enviar: %(failed)s.", sent=sent, failed=failed),
+              "success" if not failed else "warning")
+        return redirect(url_for("ballot_staff.outbox"))
+    return render_template("ballot/staff/outbox.html", rows=notices.pending(), total=notices.pending_count())
+
+
+
+

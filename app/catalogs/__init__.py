@@ -5,18 +5,17 @@ Catalogs are data, not code: they ship as JSON under `data/`, load with
 `flask participa load-catalogs --entity medellin|cartago`, and admins edit them in the web UI.
 """
 
-from flask import Blueprint
-
-staff = Blueprint("catalogs", __name__, url_prefix="/gestion/catalogos")
 
 
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.catalogs import cli, staff_routes  # noqa: F401
+    from app.catalogs import cli, staff  # noqa: F401
+    from app.catalogs.blueprint import BLUEPRINTS
     from app.core import registry
 
-    app.register_blueprint(staff)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.cli.commands["participa"].add_command(cli.load_catalogs)
     app.cli.commands["participa"].add_command(cli.build_catalogs)
     registry.get(app).demo.append((0, "catalogs", _demo_catalogs))

@@ -7,9 +7,11 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.characterization import buffer, cli, demo, export_jobs, models, staff  # noqa: F401
+    from app.characterization.blueprint import BLUEPRINTS
     from app.core import registry
 
-    app.register_blueprint(staff.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.after_request(buffer.after_request)  # writes waiting profiles once k wait (see buffer.py)
     app.cli.commands["participa"].add_command(cli.flush_profiles)
     reg = registry.get(app)
@@ -20,10 +22,10 @@ def register(app):
                                  permission="dashboards.view", order=60))
     reg.demo.append((80, "characterisation profiles", demo.demo_profiles))
     register_usage_checker(app, models.catalog_usage)
-    from app.characterization import retention, retention_staff
+    from app.characterization import retention, staff_retention
 
     retention.register(reg)
-    retention_staff.register(app, reg)
+    staff_retention.register(app, reg)
     export_jobs.register()
     # personal data past its retention period is deleted or anonymised once a day, from the queue
     reg.add_hook("scheduled_jobs", lambda: {"name": "retention.purge", "run": _purge, "every": 86400})

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.decorators import permission_required
 from app.characterization import baseline, dashboard, disclosure, exports, monitoring, services
 from app.characterization.staff_forms import BaselineForm, FilterForm, PreviewForm
 from app.core import audit, uploads
-
-bp = Blueprint("characterization", __name__, url_prefix="/gestion/caracterizacion")
+from app.core.auth import permission_required
 
 
 def _filters():
@@ -27,7 +25,6 @@ def _audit_view(what: str, filters, viewer, cross=None, refused: bool = False) -
                                                "narrow": len(filters.as_dict())})
 
 
-@bp.get("/")
 @permission_required("dashboards.view")
 def dashboard_view():
     form, valid = _filters()
@@ -57,7 +54,6 @@ def dashboard_view():
                            args=request.args.to_dict(flat=False), under=dashboard.UNDER_REPRESENTED), status
 
 
-@bp.get("/exportar/<kind>.<fmt>")
 @permission_required("exports.anonymised")
 def export(kind, fmt):
     """Aggregated tables for every dashboard role; row-level profiles only for the steward."""
@@ -91,7 +87,6 @@ def export(kind, fmt):
     return exports.tables_xlsx(filters, viewer, form.cross())
 
 
-@bp.get("/exportar/diccionario-<kind>.csv")
 @permission_required("exports.anonymised")
 def export_dictionary(kind):
     if kind not in exports.EXPORTS:
@@ -99,7 +94,6 @@ def export_dictionary(kind):
     return exports.dictionary_csv(kind, current_user.can("exports.personal"))
 
 
-@bp.get("/consultas-inusuales")
 @permission_required(disclosure.BYPASS_PERMISSION)
 def unusual_querying():
     """For the steward: users who asked many narrow views in a short time."""
@@ -108,7 +102,6 @@ def unusual_querying():
                            threshold=monitoring.THRESHOLD)
 
 
-@bp.route("/linea-base", methods=["GET", "POST"])
 @permission_required("dashboards.view")
 def baseline_upload():
     form = BaselineForm()
@@ -127,7 +120,6 @@ def baseline_upload():
                            has_baseline=dashboard.has_baseline()), status
 
 
-@bp.route("/vista-previa", methods=["GET", "POST"])
 @permission_required("content.view")
 def preview():
     """The section exactly as citizens see it. "Probar" validates and shows what would be

@@ -4,10 +4,6 @@ Public pages under /consultas/, staff pages under /gestion/consultas/. See servi
 rules, results.py for the figures, hooks.py for what other capabilities read from here.
 """
 
-from flask import Blueprint
-
-public = Blueprint("consultations", __name__, url_prefix="/consultas")
-staff = Blueprint("consultations_staff", __name__, url_prefix="/gestion/consultas")
 
 
 def register(app):
@@ -16,13 +12,15 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.characterization import buffer
-    from app.consultations import demo, hooks, models, public_routes, services, staff_routes  # noqa: F401
+    from app.consultations import demo, hooks, models, public, services, staff  # noqa: F401
     from app.core import registry
 
     buffer.register_writer(services.BALLOT_WITH_PROFILE, services.write_buffered_ballots)
 
-    app.register_blueprint(public)
-    app.register_blueprint(staff)
+    from app.consultations.blueprint import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     reg = registry.get(app)
     from app.consultations import report as _report
 

@@ -6,10 +6,6 @@ paper sheet, projection with a rotating QR, live count, attendance list, paper e
 the official list exports.
 """
 
-from flask import Blueprint
-
-public = Blueprint("events", __name__)
-staff = Blueprint("events_staff", __name__, url_prefix="/gestion/eventos")
 
 
 def register(app):
@@ -17,10 +13,11 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.core import registry
-    from app.events import demo, export_jobs, hooks, models, public_routes, services, staff_routes  # noqa: F401
+    from app.events import demo, export_jobs, hooks, models, public, services, staff  # noqa: F401
+    from app.events.blueprint import BLUEPRINTS
 
-    app.register_blueprint(public)
-    app.register_blueprint(staff)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.jinja_env.filters["event_when"] = services.format_local
     app.jinja_env.filters["event_span"] = services.format_span
 

@@ -2,10 +2,6 @@
 follow-up per period (quarters I–IV by default), findings, public progress, import and exports.
 """
 
-from flask import Blueprint
-
-public = Blueprint("plans", __name__, url_prefix="/planes")
-staff = Blueprint("plans_staff", __name__, url_prefix="/gestion/planes")
 
 
 def register(app):
@@ -14,11 +10,12 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.core import registry
-    from app.plans import cli, demo, followup_routes, hooks, models, public_routes, staff_routes  # noqa: F401
+    from app.plans import cli, demo, hooks, models, public, staff, staff_followup  # noqa: F401
+    from app.plans.blueprint import BLUEPRINTS
     from app.plans.services import office_usage
 
-    app.register_blueprint(public)
-    app.register_blueprint(staff)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.cli.commands["participa"].add_command(cli.import_plan_command)
     app.cli.commands["participa"].add_command(cli.plan_reminders_command)
     register_usage_checker(app, office_usage)
@@ -41,14 +38,3 @@ def register(app):
     reg.add_hook("topic_links", hooks.topic_links)
     reg.add_hook("transparency_items", hooks.transparency_items)
 
-
-def _template_context():
-    from app.plans import labels
-
-    return {"status_labels": labels.STATUS, "status_class": labels.STATUS_CLASS, "unit_labels": labels.UNIT,
-            "kind_labels": labels.KIND, "month_span": labels.month_span, "fmt_number": labels.number,
-            "goal_text": labels.goal_text}
-
-
-public.context_processor(_template_context)
-staff.context_processor(_template_context)

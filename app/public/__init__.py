@@ -1,12 +1,11 @@
 """Public pages shared by all capabilities: home, policies, site map, search, language
 (the health check is `app.core.observe`)."""
 
-from flask import Blueprint
-
-public = Blueprint("public", __name__)
 
 
 def register(app):
-    from app.public import routes  # noqa: F401
+    from app.public import public  # noqa: F401
+    from app.public.blueprint import BLUEPRINTS
 
-    app.register_blueprint(public)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

@@ -1,20 +1,17 @@
 """Satisfaction surveys: a builder for staff, public answering (open link, or one answer per
 attendee of an event through a one-time right given at sign-in), results with charts, exports."""
 
-from flask import Blueprint
-
-public = Blueprint("surveys", __name__, url_prefix="/encuestas")
-staff = Blueprint("surveys_staff", __name__, url_prefix="/gestion/encuestas")
 
 
 def register(app):
     from flask_babel import lazy_gettext as _l
 
     from app.core import registry
-    from app.surveys import demo, hooks, models, public_routes, staff_routes  # noqa: F401
+    from app.surveys import demo, hooks, models, public, staff  # noqa: F401
+    from app.surveys.blueprint import BLUEPRINTS
 
-    app.register_blueprint(public)
-    app.register_blueprint(staff)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     reg = registry.get(app)
     from app.surveys import report as _report
 

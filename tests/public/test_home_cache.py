@@ -30,13 +30,13 @@ def test_anonymous_visitors_get_the_kept_page_per_language(client, catalogs, off
 
 
 def test_cache_expires(client, catalogs, offers, monkeypatch):
-    from app.public import routes
+    from app.public import public
 
     offers.append(_offer("Consulta A"))
     client.get("/")
     offers[:] = [_offer("Consulta B")]
-    now = routes.monotonic()
-    monkeypatch.setattr(routes, "monotonic", lambda: now + 16)
+    now = public.monotonic()
+    monkeypatch.setattr(public, "monotonic", lambda: now + 16)
     assert "Consulta B" in client.get("/").get_data(as_text=True)
 
 

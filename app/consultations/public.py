@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.catalogs.models import CATALOG_MODELS
 from app.characterization import disclosure
-from app.consultations import public, results, services
+from app.consultations import results, services
 from app.consultations.forms import response_form
 from app.consultations.models import RULE_DEVICE, Consultation, ConsultationProposal, ConsultationTopic
 from app.core import exports
@@ -23,12 +23,10 @@ def _consultation(slug: str):
     return consultation
 
 
-@public.route("/")
 def public_index():
     return render_template("consultations/public/index.html", groups=services.public_consultations())
 
 
-@public.route("/<slug>", methods=["GET", "POST"])
 @limit_public_post
 def public_show(slug: str):
     consultation = _consultation(slug)
@@ -86,7 +84,6 @@ def _blank_page(consultation, answered_here: bool) -> str:
     return blank_form_page(_FORM_PAGES, (consultation.id, answered_here), render)
 
 
-@public.route("/<slug>/gracias")
 def public_thanks(slug: str):
     consultation = _consultation(slug)
     return render_template("consultations/public/thanks.html", c=consultation,
@@ -100,13 +97,11 @@ def _public_results(slug: str):
     return results.compute(consultation, request.args.get("por", "territory"), disclosure.public())
 
 
-@public.route("/<slug>/resultados")
 def public_results(slug: str):
     data = _public_results(slug)
     return render_template("consultations/public/results.html", c=data.consultation, r=data)
 
 
-@public.route("/<slug>/resultados.<fmt>")
 def public_results_export(slug: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -125,7 +120,6 @@ def export_results(data: results.Results, fmt: str, *, what: str):
     return exports.xlsx_response(f"{name}.xlsx", [(_("Resultados"), header, rows)], what=what, filters=filters)
 
 
-@public.route("/<slug>/temas/<int:topic_id>")
 def public_topic(slug: str, topic_id: int):
     consultation = _consultation(slug)
     topic = db.session.get(ConsultationTopic, topic_id)

@@ -6,11 +6,11 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import forms, services, staff
-from app.accounts.decorators import login_required, permission_required
+from app.accounts import forms, services
 from app.accounts.models import User
 from app.catalogs import services as catalogs
 from app.core import registry, time
+from app.core.auth import login_required, permission_required
 from app.core.ratelimit import LOGIN_PER_IP, client_ip
 from app.extensions import db, limiter
 
@@ -35,7 +35,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("accounts.home")
 
 
-@staff.route("/ingresar", methods=["GET", "POST"])
 @limiter.limit(LOGIN_PER_IP, methods=["POST"])
 def login():
     if current_user.is_authenticated:
@@ -54,7 +53,6 @@ def login():
     return render_template("accounts/staff/login.html", form=form), (200 if not form.errors else 422)
 
 
-@staff.route("/salir", methods=["POST"])
 @login_required
 def logout():
     services.end_sessions(current_user._get_current_object(), action="logout")
@@ -63,14 +61,12 @@ def logout():
     return redirect(url_for("public.home"))
 
 
-@staff.route("/")
 @login_required
 def home():
     items = [i for i in registry.get().nav if i.area == "staff" and (i.permission is None or current_user.can(i.permission))]
     return render_template("accounts/staff/home.html", items=items)
 
 
-@staff.route("/cuenta/clave", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = forms.ChangePasswordForm()
@@ -87,7 +83,6 @@ def change_password():
     return render_template("accounts/staff/change_password.html", form=form), (200 if not form.errors else 422)
 
 
-@staff.route("/usuarios")
 @permission_required("users.manage")
 def users():
     return render_template("accounts/staff/users.html", users=services.users())
@@ -101,7 +96,6 @@ def _user_form(user: User | None = None):
     return form
 
 
-@staff.route("/usuarios/nuevo", methods=["GET", "POST"])
 @permission_required("users.manage")
 def user_new():
     form = _user_form()
@@ -117,7 +111,6 @@ def user_new():
     return render_template("accounts/staff/user_form.html", form=form, user=None), (200 if not form.errors else 422)
 
 
-@staff.route("/usuarios/<int:user_id>", methods=["GET", "POST"])
 @permission_required("users.manage")
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
@@ -134,7 +127,6 @@ def user_edit(user_id: int):
     return render_template("accounts/staff/user_form.html", form=form, user=user), (200 if not form.errors else 422)
 
 
-@staff.route("/auditoria")
 @permission_required("audit.view")
 def audit_log():
     from app.core import audit_view
@@ -147,7 +139,6 @@ def audit_log():
                            actions=sorted(audit_view.LABELS, key=audit_view.label)), 422 if errors else 200
 
 
-@staff.route("/auditoria.csv")
 @permission_required("audit.view")
 def audit_export():
     """The filtered log as CSV (audited like every export)."""

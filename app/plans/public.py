@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
-from app.plans import progress, public, services
+from app.plans import progress, services
 
 
-@public.route("/")
 def index():
     plans = services.list_plans(published_only=True)
     return render_template("plans/public/index.html", overviews=[services.plan_overview(p) for p in plans])
 
 
-@public.route("/<int:plan_id>")
 def detail(plan_id: int):
     plan = services.get_plan(plan_id, published_only=True)
     if plan is None:

@@ -8,10 +8,8 @@ from app.core import registry
 from app.core.i18n import selected_language
 from app.core.text import single_line
 from app.extensions import limiter
-from app.public import public
 
 
-@public.route("/")
 @limiter.exempt
 def home():
     """What a citizen can do now. For anonymous visitors without pending messages the page is
@@ -36,28 +34,23 @@ def home():
     return html
 
 
-@public.route("/privacidad")
 def privacy():
     return render_template("public/privacy.html")
 
 
-@public.route("/terminos")
 def terms():
     return render_template("public/terms.html")
 
 
-@public.route("/accesibilidad")
 def accessibility():
     return render_template("public/accessibility.html")
 
 
-@public.route("/mapa-del-sitio")
 def sitemap():
     rules = registry.get().nav
     return render_template("public/sitemap.html", items=[i for i in rules if i.area == "public"])
 
 
-@public.route("/buscar")
 @limiter.limit("60 per minute")
 def search():
     query = single_line(request.args.get("q") or "")[:100]
@@ -68,7 +61,6 @@ def search():
     return render_template("public/search.html", query=query, results=results[:100])
 
 
-@public.route("/idioma/<lang>")
 def set_language(lang: str):
     """Language switch link target: remembers the choice and returns to the page (no JS)."""
     target = request.args.get("next") or url_for("public.home")

@@ -1,8 +1,7 @@
 from flask import render_template
 
-from app.transparency import public, services
+from app.transparency import services
 
 
-@public.route("/participa")
 def participa():
     return render_template("transparency/participa.html", sections=services.sections())

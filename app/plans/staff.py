@@ -12,12 +12,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.core import registry, time, uploads
-from app.core.auth import may
+from app.core.auth import may, permission_required
 from app.extensions import db
-from app.plans import exports, forms, progress, services, staff
+from app.plans import exports, forms, progress, services
 from app.plans.models import PlanAction, PlanTask
 
 IMPORT_TTL_SECONDS = 3600
@@ -63,7 +62,6 @@ def _field_error(form, exc: services.PlanError, fallback: str):
 
 # ---------------------------------------------------------------------------- plans
 
-@staff.route("/")
 @permission_required("content.view")
 def index():
     plans = services.list_plans()
@@ -90,7 +88,6 @@ def _plan_data(form) -> dict:
                                                                       else None) for key in services.METADATA}}
 
 
-@staff.route("/nuevo", methods=["GET", "POST"])
 @permission_required("content.edit")
 def new_plan():
     form = _plan_form()
@@ -108,7 +105,6 @@ def new_plan():
     return render_template("plans/staff/plan_form.html", form=form, plan=None), 422 if form.errors else 200
 
 
-@staff.route("/<int:plan_id>/editar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def edit_plan(plan_id: int):
     plan = _editable(_plan_or_404(plan_id))
@@ -125,7 +121,6 @@ def edit_plan(plan_id: int):
     return render_template("plans/staff/plan_form.html", form=form, plan=plan), 422 if form.errors else 200
 
 
-@staff.route("/<int:plan_id>")
 @permission_required("content.view")
 def detail(plan_id: int):
     plan = _plan_or_404(plan_id)
@@ -138,7 +133,6 @@ def detail(plan_id: int):
                            events=events, topics=topics)
 
 
-@staff.route("/<int:plan_id>/publicar", methods=["POST"])
 @permission_required("content.edit")
 def publish(plan_id: int):
     plan = _editable(_plan_or_404(plan_id))
@@ -157,8 +151,6 @@ def _action_form(action=None):
     return form
 
 
-@staff.route("/<int:plan_id>/acciones/nueva", methods=["GET", "POST"])
-@staff.route("/<int:plan_id>/acciones/<int:action_id>/editar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def action_form(plan_id: int, action_id: int | None = None):
     plan = _editable(_plan_or_404(plan_id))
@@ -180,15 +172,12 @@ def action_form(plan_id: int, action_id: int | None = None):
     return render_template("plans/staff/action_form.html", form=form, plan=plan, action=action), 422 if form.errors else 200
 
 
-@staff.route("/<int:plan_id>/acciones/<int:action_id>/borrar", methods=["POST"])
 @permission_required("content.edit")
 def delete_action(plan_id: int, action_id: int):
     plan = _editable(_plan_or_404(plan_id))
     return _delete(plan_id, services.delete_action, _action_or_404(plan, action_id), _("Acción borrada."))
 
 
-@staff.route("/<int:plan_id>/acciones/<int:action_id>/tareas/nueva", methods=["GET", "POST"])
-@staff.route("/<int:plan_id>/tareas/<int:task_id>/editar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def task_form(plan_id: int, action_id: int | None = None, task_id: int | None = None):
     plan = _editable(_plan_or_404(plan_id))
@@ -218,7 +207,6 @@ def task_form(plan_id: int, action_id: int | None = None, task_id: int | None = 
         422 if form.errors else 200)
 
 
-@staff.route("/<int:plan_id>/tareas/<int:task_id>/borrar", methods=["POST"])
 @permission_required("content.edit")
 def delete_task(plan_id: int, task_id: int):
     plan = _editable(_plan_or_404(plan_id))
@@ -238,7 +226,6 @@ def _delete(plan_id: int, delete, target, done: str):
 
 # ---------------------------------------------------------------------------- follow-up
 
-@staff.route("/<int:plan_id>/tareas/<int:task_id>/reportar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def report(plan_id: int, task_id: int):
     plan = _plan_or_404(plan_id)
@@ -282,7 +269,6 @@ def report(plan_id: int, task_id: int):
                            names=names, label=progress.period_label, can_submit=bool(periods)), 422 if form.errors else 200
 
 
-@staff.route("/<int:plan_id>/hallazgos/nuevo", methods=["GET", "POST"])
 @permission_required("content.edit")
 def finding(plan_id: int):
     plan = _editable(_plan_or_404(plan_id))
@@ -344,7 +330,6 @@ def _import_form():
     return form
 
 
-@staff.route("/importar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def import_upload():
     """Step 1: upload; the file is checked (dry run) and a preview shown; nothing is written."""
@@ -381,7 +366,6 @@ def import_upload():
     return render_template("plans/staff/import.html", form=form), 422 if form.errors else 200
 
 
-@staff.route("/importar/confirmar", methods=["POST"])
 @permission_required("content.edit")
 def import_confirm():
     """Step 2: import the previewed file (one transaction), creating the offices ticked."""
@@ -421,13 +405,11 @@ def import_confirm():
 
 # ---------------------------------------------------------------------------- exports
 
-@staff.route("/<int:plan_id>/plan.xlsx")
 @permission_required("content.view")
 def export_xlsx(plan_id: int):
     return exports.xlsx_response(_plan_or_404(plan_id))
 
 
-@staff.route("/<int:plan_id>/plan-medellin.xlsx")
 @permission_required("content.view")
 def export_xlsx_medellin(plan_id: int):
     from app.plans import layouts
@@ -435,7 +417,6 @@ def export_xlsx_medellin(plan_id: int):
     return layouts.medellin_response(_plan_or_404(plan_id))
 
 
-@staff.route("/<int:plan_id>/informe.pdf")
 @permission_required("content.view")
 def export_pdf(plan_id: int):
     plan = _plan_or_404(plan_id)

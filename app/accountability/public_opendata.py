@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
+from flask import abort, current_app, jsonify, render_template, url_for
 from flask_babel import gettext as _
 
 from app.core import exports, registry, time
-
-opendata = Blueprint("opendata", __name__, url_prefix="/datos-abiertos")
 
 LICENSE = "Creative Commons Atribución-CompartirIgual 4.0 Internacional (CC BY-SA 4.0)"
 LICENSE_URL = "https://creativecommons.org/licenses/by-sa/4.0/deed.es"
@@ -60,14 +58,12 @@ def metadata(d: registry.OpenDataset) -> dict:
     }
 
 
-@opendata.route("/")
 def index():
     return render_template(
         "accountability/opendata.html", datasets=datasets(), license=LICENSE, license_url=LICENSE_URL
     )
 
 
-@opendata.route("/<key>.csv")
 def csv_file(key: str):
     d = dataset(key)
     return exports.csv_response(
@@ -85,7 +81,6 @@ def _json_value(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-@opendata.route("/<key>.json")
 def json_file(key: str):
     d = dataset(key)
     names = [c[0] for c in d.columns]
@@ -99,7 +94,6 @@ def json_file(key: str):
     return response
 
 
-@opendata.route("/catalogo.json")
 def catalog():
     return jsonify(
         {"entidad": current_app.config.get("ENTITY_NAME", ""), "conjuntos": [metadata(d) for d in datasets()]}
@@ -107,7 +101,6 @@ def catalog():
 
 
 def register(app) -> None:
-    app.register_blueprint(opendata)
     registry.get(app).add_nav(
         registry.NavItem("opendata.index", lambda: _("Datos abiertos"), area="public", order=85)
     )

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accountability import commands, forms, public, queries, staff
-from app.accounts.decorators import permission_required
+from app.accountability import commands, forms, queries
+from app.accountability.public import report_download, report_or_404
 from app.core import audit, registry, time
-from app.core.exports import download
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from app.core.auth import permission_required
 
 
 def _form():
@@ -24,7 +22,6 @@ def _form():
     return form
 
 
-@staff.route("/", methods=["GET", "POST"])
 @permission_required("content.edit")
 def index():
     form = _form()
@@ -46,24 +43,13 @@ def index():
     return render_template("accountability/staff/index.html", form=form, reports=queries.reports()), status
 
 
-def _report(report_id: int, published_only: bool = False):
-    report = queries.get(report_id, published_only=published_only)
-    if report is None:
-        abort(404)
-    return report
 
 
-def _file(report, kind: str):
-    name = f"informe-rendicion-de-cuentas-{report.id}.{kind}"
-    if kind == "pdf":
-        return download(report.pdf, name, "application/pdf", inline=True)
-    return download(report.docx, name, DOCX_TYPE)
 
 
-@staff.route("/<int:report_id>.<any(pdf, docx):kind>")
 @permission_required("content.edit")
 def staff_file(report_id: int, kind: str):
-    report = _report(report_id)
+    report = report_or_404(report_id)
     audit.record(
         "export",
         target="accountability.report",
@@ -75,13 +61,12 @@ def staff_file(report_id: int, kind: str):
             "completed": True,
         },
     )
-    return _file(report, kind)
+    return report_download(report, kind)
 
 
-@staff.route("/<int:report_id>/publicar", methods=["POST"])
 @permission_required("content.edit")
 def publish(report_id: int):
-    report = _report(report_id)
+    report = report_or_404(report_id)
     commands.set_published(report, not report.published, actor=current_user)
     flash(
         _("Informe publicado en Transparencia: Participa.")
@@ -92,11 +77,5 @@ def publish(report_id: int):
     return redirect(url_for(".index", _anchor=f"informe-{report.id}"))
 
 
-@public.route("/informes/<int:report_id>.pdf")
-def report_pdf(report_id: int):
-    return _file(_report(report_id, published_only=True), "pdf")
 
 
-@public.route("/informes/<int:report_id>.docx")
-def report_docx(report_id: int):
-    return _file(_report(report_id, published_only=True), "docx")

@@ -11,12 +11,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.decorators import permission_required
 from app.core import exports as core_exports
 from app.core import time
-from app.core.auth import may
+from app.core.auth import may, permission_required
 from app.extensions import db
-from app.plans import bulk, commands, forms, progress, queries, services, staff
+from app.plans import bulk, commands, forms, progress, queries, services
 from app.plans.models import PlanReport
 
 TTL_SECONDS = 3600
@@ -31,7 +30,6 @@ def _offices_for(user) -> list[str]:
     return list(names)
 
 
-@staff.route("/mis-tareas")
 @permission_required("content.edit")
 def my_tasks():
     names = services.office_names()
@@ -57,7 +55,6 @@ def _plan(plan_id: int):
     return plan
 
 
-@staff.route("/<int:plan_id>/seguimiento.xlsx")
 @permission_required("content.edit")
 def followup_xlsx(plan_id: int):
     plan = _plan(plan_id)
@@ -106,7 +103,6 @@ def _render_upload(plan, form, diff=None, error=None, confirm=None, status=200):
     ), status
 
 
-@staff.route("/<int:plan_id>/seguimiento", methods=["GET", "POST"])
 @permission_required("content.edit")
 def followup_upload(plan_id: int):
     """Step 1: upload the filled workbook; every change is listed, task by task; nothing is saved."""
@@ -141,7 +137,6 @@ def followup_upload(plan_id: int):
     return _render_upload(plan, form, diff=diff, confirm=confirm, status=422 if diff.errors else 200)
 
 
-@staff.route("/<int:plan_id>/seguimiento/confirmar", methods=["POST"])
 @permission_required("content.edit")
 def followup_confirm(plan_id: int):
     """Step 2: save exactly what the preview showed (one transaction), or nothing."""
@@ -184,7 +179,6 @@ def followup_confirm(plan_id: int):
     return redirect(url_for(".detail", plan_id=plan.id))
 
 
-@staff.route("/<int:plan_id>/revision", methods=["GET"])
 @permission_required("content.edit")
 def review(plan_id: int):
     plan = _plan(plan_id)
@@ -200,7 +194,6 @@ def review(plan_id: int):
     )
 
 
-@staff.route("/<int:plan_id>/revision/<int:report_id>", methods=["POST"])
 @permission_required("content.edit")
 def review_one(plan_id: int, report_id: int):
     plan = _plan(plan_id)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
-from app.catalogs import forms, services, staff
+from app.catalogs import forms, services
 from app.catalogs.models import LISTS
 from app.core.auth import permission_required
 
@@ -24,7 +24,6 @@ def _titles():
     return {k: str(v) for k, v in LIST_TITLES.items()}
 
 
-@staff.route("/")
 @permission_required("catalogs.manage")
 def index():
     return render_template("catalogs/index.html", lists=LISTS, titles=_titles(),
@@ -32,7 +31,6 @@ def index():
                            offices=services.offices(include_inactive=True))
 
 
-@staff.route("/lista/<list_key>", methods=["GET", "POST"])
 @permission_required("catalogs.manage")
 def option_list(list_key: str):
     if list_key not in LISTS:
@@ -51,7 +49,6 @@ def option_list(list_key: str):
         200 if not form.errors else 422)
 
 
-@staff.route("/territorios", methods=["GET", "POST"])
 @permission_required("catalogs.manage")
 def territories():
     form = forms.TerritoryForm()
@@ -68,7 +65,6 @@ def territories():
                            action_form=FlaskForm()), (200 if not form.errors else 422)
 
 
-@staff.route("/dependencias", methods=["GET", "POST"])
 @permission_required("catalogs.manage")
 def offices():
     form = forms.OfficeForm()
@@ -90,7 +86,6 @@ def _back(kind: str, entry) -> str:
     return url_for(".territories" if kind == "territory" else ".offices")
 
 
-@staff.route("/<kind>/<int:entry_id>/editar", methods=["GET", "POST"])
 @permission_required("catalogs.manage")
 def rename(kind: str, entry_id: int):
     try:
@@ -107,7 +102,6 @@ def rename(kind: str, entry_id: int):
         200 if not form.errors else 422)
 
 
-@staff.route("/<kind>/<int:entry_id>/<action>", methods=["POST"])
 @permission_required("catalogs.manage")
 def act(kind: str, entry_id: int, action: str):
     """Reorder, (de)activate or delete one entry, then go back to its list."""

@@ -8,14 +8,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
-from app.accounts.decorators import login_required, permission_required
 from app.catalogs import services as catalogs
 from app.characterization import disclosure
 from app.characterization.forms import QUESTIONS as PROFILE_QUESTIONS
 from app.core import documents, registry, time
-from app.core.auth import may
+from app.core.auth import login_required, may, permission_required
 from app.extensions import db
-from app.surveys import exports, forms, results, services, staff
+from app.surveys import exports, forms, results, services
 from app.surveys.models import CLOSED_KINDS, Survey, SurveyQuestion, SurveyResponse, SurveySection
 
 # ------------------------------------------------------------------------------ access
@@ -81,7 +80,6 @@ def _office_allowed(form: forms.SurveyForm) -> bool:
 
 # ------------------------------------------------------------------------------ list and settings
 
-@staff.route("/")
 @permission_required("content.view")
 def index():
     surveys = db.session.scalars(select(Survey).order_by(Survey.id.desc())).all()
@@ -91,7 +89,6 @@ def index():
                            can_edit=can_edit, can_see_results=can_see_results)
 
 
-@staff.route("/nueva", methods=["GET", "POST"])
 @permission_required("content.edit")
 def new():
     form = _survey_form(formdata=request.form if request.method == "POST" else None)
@@ -108,7 +105,6 @@ def new():
     return render_template("surveys/staff/settings.html", form=form, survey=None), 422 if form.errors else 200
 
 
-@staff.route("/<int:survey_id>/ajustes", methods=["GET", "POST"])
 @permission_required("content.edit")
 def settings(survey_id: int):
     survey = _survey(survey_id)
@@ -124,7 +120,6 @@ def settings(survey_id: int):
     return render_template("surveys/staff/settings.html", form=form, survey=survey), 422 if form.errors else 200
 
 
-@staff.route("/<int:survey_id>/publicar", methods=["POST"])
 @permission_required("content.edit")
 def publish(survey_id: int):
     survey = _survey(survey_id)
@@ -139,7 +134,6 @@ def publish(survey_id: int):
     return redirect(url_for(".builder", survey_id=survey.id))
 
 
-@staff.route("/<int:survey_id>/borrar", methods=["POST"])
 @permission_required("content.edit")
 def delete(survey_id: int):
     survey = _survey(survey_id)
@@ -155,7 +149,6 @@ def delete(survey_id: int):
 
 # ------------------------------------------------------------------------------ builder
 
-@staff.route("/<int:survey_id>", methods=["GET", "POST"])
 @permission_required("content.edit")
 def builder(survey_id: int):
     """The questionnaire: sections, questions, reorder buttons; the add-section form posts here."""
@@ -205,7 +198,6 @@ def _move_or_delete(survey: Survey, item, action: str, move, delete, deleted: st
     return redirect(url_for(".builder", survey_id=survey.id) + anchor)
 
 
-@staff.route("/<int:survey_id>/secciones/<int:section_id>", methods=["GET", "POST"])
 @permission_required("content.edit")
 def section(survey_id: int, section_id: int):
     survey = _survey(survey_id)
@@ -218,7 +210,6 @@ def section(survey_id: int, section_id: int):
     return render_template("surveys/staff/section.html", survey=survey, section=section, form=form), 422 if form.errors else 200
 
 
-@staff.route("/<int:survey_id>/secciones/<int:section_id>/<any(subir,bajar,borrar):action>", methods=["POST"])
 @permission_required("content.edit")
 def section_action(survey_id: int, section_id: int, action: str):
     survey = _survey(survey_id)
@@ -249,14 +240,12 @@ def _question_data(form: forms.QuestionForm) -> services.QuestionData:
                                  condition=form.condition.data or "")
 
 
-@staff.route("/<int:survey_id>/preguntas/nueva", methods=["GET", "POST"])
 @permission_required("content.edit")
 def new_question(survey_id: int):
     survey = _survey(survey_id)
     return _question_page(survey, None, lambda data: services.add_question(survey, data), _("Pregunta agregada."))
 
 
-@staff.route("/<int:survey_id>/preguntas/<int:question_id>", methods=["GET", "POST"])
 @permission_required("content.edit")
 def question(survey_id: int, question_id: int):
     survey = _survey(survey_id)
@@ -288,7 +277,6 @@ def _question_page(survey, question, save, done: str):
         422 if request.method == "POST" else 200)
 
 
-@staff.route("/<int:survey_id>/preguntas/<int:question_id>/<any(subir,bajar,borrar):action>", methods=["POST"])
 @permission_required("content.edit")
 def question_action(survey_id: int, question_id: int, action: str):
     survey = _survey(survey_id)
@@ -296,7 +284,6 @@ def question_action(survey_id: int, question_id: int, action: str):
                            services.delete_question, _("Pregunta borrada."), f"#pregunta-{question_id}")
 
 
-@staff.route("/<int:survey_id>/vista-previa", methods=["GET", "POST"])
 @permission_required("content.edit")
 def preview(survey_id: int):
     """The survey as a citizen sees it; submitting checks the answers and stores nothing."""
@@ -310,7 +297,6 @@ def preview(survey_id: int):
                            action=url_for(".preview", survey_id=survey.id)), 422 if form.errors else 200
 
 
-@staff.route("/<int:survey_id>/qr.<any(png,svg):fmt>")
 @permission_required("content.view")
 def qr(survey_id: int, fmt: str):
     survey = _survey(survey_id, check=lambda s: True)
@@ -322,7 +308,6 @@ def qr(survey_id: int, fmt: str):
 
 # ------------------------------------------------------------------------------ results
 
-@staff.route("/<int:survey_id>/resultados")
 @login_required
 def results_page(survey_id: int):
     survey = _survey(survey_id, check=can_see_results)
@@ -344,7 +329,6 @@ def results_page(survey_id: int):
                            event=services.event_of(survey))
 
 
-@staff.route("/<int:survey_id>/resultados/<int:question_id>/textos")
 @login_required
 def text_answers(survey_id: int, question_id: int):
     survey = _survey(survey_id, check=can_see_results)
@@ -358,7 +342,6 @@ def text_answers(survey_id: int, question_id: int):
                            page=page, pages=max(1, -(-total // results.TEXT_PAGE)), filters=filters)
 
 
-@staff.route("/<int:survey_id>/exportar.<any(csv,xlsx):fmt>")
 @login_required
 def export(survey_id: int, fmt: str):
     survey = _survey(survey_id, check=can_export)
@@ -366,7 +349,6 @@ def export(survey_id: int, fmt: str):
     return exports.csv(survey, name) if fmt == "csv" else exports.xlsx(survey, name)
 
 
-@staff.route("/comparar")
 @permission_required("content.view")
 def compare():
     """Side-by-side indicators of several surveys (typically the evaluations of several events)."""

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
-from app.accounts.decorators import login_required
 from app.core import audit, jobs, time
+from app.core.auth import login_required
 
-bp = Blueprint("downloads", __name__, url_prefix="/gestion/descargas")
 REFRESH_SECONDS = 5
 
 
-@bp.get("/")
 @login_required
 def index():
     items = jobs.for_owner(current_user.id)
@@ -30,7 +28,6 @@ def index():
                            active=active, paused=paused, seconds=REFRESH_SECONDS, now=time.now())
 
 
-@bp.get("/<token>/archivo")
 @login_required
 def file(token: str):
     job = jobs.by_token(token)

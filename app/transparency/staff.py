@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,14 +14,13 @@ from sqlalchemy import func, select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.accounts.decorators import permission_required
 from app.core import audit
+from app.core.auth import permission_required
 from app.core.fields import SelectField
 from app.core.text import NoMarkup, clean, single_line
 from app.extensions import db
 from app.transparency.models import TransparencyItem
 
-staff = Blueprint("transparency_staff", __name__, url_prefix="/gestion/transparencia")
 URL_RE = re.compile(r"^(https?://[^\s<>\"']{3,990}|/[^\s<>\"']{0,990})$", re.I)
 
 
@@ -107,8 +106,6 @@ def _form(item=None):
     return form
 
 
-@staff.route("/", methods=["GET", "POST"])
-@staff.route("/<int:item_id>", methods=["GET", "POST"])
 @permission_required("content.edit")
 def index(item_id: int | None = None):
     from app.transparency.services import SECTIONS
@@ -141,7 +138,6 @@ def index(item_id: int | None = None):
     ), 422 if form.errors else 200
 
 
-@staff.route("/<int:item_id>/borrar", methods=["POST"])
 @permission_required("content.edit")
 def delete(item_id: int):
     item = db.session.get(TransparencyItem, item_id)

@@ -1,5 +1,4 @@
-"""Citizen page of data-subject rights with the request form (/urna/datos-personales) and the
-data steward's pages (/gestion/urna/datos-personales/, permission data_requests.handle)."""
+"""Staff pages of data-subject requests: the list, one request, erasing what the entity holds."""
 
 from __future__ import annotations
 
@@ -7,37 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
-from app.accounts.decorators import permission_required
 from app.core import retention, time
-from app.core.i18n import selected_language
-from app.core.ratelimit import limit_public_post
+from app.core.auth import permission_required
 
 from .. import services
-from ..blueprints import public_bp, staff_bp
-from ..public import _remember, keep_receipt
 from . import commands, queries
-from .forms import DataRequestForm, EraseForm, VerifyForm
-
-
-@public_bp.route("/datos-personales", methods=["GET", "POST"])
-@limit_public_post
-def data_request():
-    form = DataRequestForm()
-    if form.validate_on_submit():
-        filing = commands.Filing(kind=form.kind.data, rights=tuple(form.rights.data or ()), name=form.name.data,
-                                 doc_type=form.doc_type.data, doc_number=form.doc_number.data,
-                                 email=form.email.data or "", phone=form.phone.data or "",
-                                 details=form.details.data or "")
-        try:
-            receipt = commands.file_request(filing, lang=selected_language())
-        except commands.RequestError as exc:
-            form.kind.errors = [*form.kind.errors, str(exc)]
-        else:
-            _remember(receipt.question.radicado)
-            keep_receipt(receipt.question.radicado, receipt.code, consented=True, dropped=False, had_profile=False)
-            return redirect(url_for("ballot.receipt"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("ballot/public/data_request.html", form=form), status
+from .forms import EraseForm, VerifyForm
 
 
 def _request(question_id: int):
@@ -64,13 +38,11 @@ def _erase_form(found, subject, formdata=None) -> EraseForm:
     return form
 
 
-@staff_bp.route("/datos-personales/")
 @permission_required("data_requests.handle")
 def data_requests():
     return render_template("ballot/staff/data_requests.html", rows=queries.requests(), today=time.today())
 
 
-@staff_bp.route("/datos-personales/<int:question_id>", methods=["GET", "POST"])
 @permission_required("data_requests.handle")
 def data_request_detail(question_id: int):
     req = _request(question_id)
@@ -89,7 +61,6 @@ def data_request_detail(question_id: int):
     return _page(req, verify_form=form, status=422)
 
 
-@staff_bp.route("/datos-personales/<int:question_id>/borrar", methods=["POST"])
 @permission_required("data_requests.handle")
 def data_request_erase(question_id: int):
     req = _request(question_id)

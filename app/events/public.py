@@ -15,7 +15,7 @@ from app.characterization import services as characterization
 from app.core import registry
 from app.core.cache import SharedCache, blank_form_page
 from app.core.ratelimit import PUBLIC_POST_PER_IP, device_key, ip_key, post_only
-from app.events import ical, public, services
+from app.events import ical, services
 from app.events.forms import ProfileStepForm, SignInForm
 from app.events.models import CODE, DRAFT, WEB, Event
 from app.extensions import limiter
@@ -29,7 +29,6 @@ def _page_number() -> int:
     return max(1, min(int(value), 10000)) if value.isdigit() else 1
 
 
-@public.route("/eventos/")
 def public_index():
     when = "past" if request.args.get("cuando") == "pasados" else "upcoming"
     territory = request.args.get("territorio", "")[:40]
@@ -46,7 +45,6 @@ def public_index():
                            counts=services.counts_for(e.id for e in events if e.status == "closed"))
 
 
-@public.route("/eventos/<int:event_id>")
 def event_page(event_id: int):
     event = services.get(event_id)
     if event is None or event.status == DRAFT:
@@ -57,7 +55,6 @@ def event_page(event_id: int):
                            office_names=dict(catalogs.office_choices()), value_groups=catalogs.labels("value_group"))
 
 
-@public.route("/eventos/<int:event_id>.ics")
 def event_ics(event_id: int):
     event = services.get(event_id)
     if event is None or event.status == DRAFT:
@@ -67,7 +64,6 @@ def event_ics(event_id: int):
                     headers={"Content-Disposition": f'attachment; filename="evento-{event.id}.ics"'})
 
 
-@public.route("/eventos/calendario.ics")
 def feed():
     body = ical.calendar(services.feed_events(), _("Eventos de participación"))
     return Response(body, mimetype="text/calendar; charset=utf-8")
@@ -75,7 +71,6 @@ def feed():
 
 # ---------------------------------------------------------------------------- sign-in
 
-@public.route("/asistencia/codigo")
 @limiter.limit("30 per minute", key_func=device_key)
 def by_code():
     """Typed fallback: the code printed on the poster leads to the event's sign-in form."""
@@ -112,7 +107,6 @@ def _resolve_post(token: str, form):
 # A whole audience signs in from one venue IP: the per-IP ceiling is generous and the real limit is
 # per device *and* form (a phone lent around the room still signs a dozen people). Two counters per
 # signature instead of the four of `limit_public_post`: this is the busiest form of the portal.
-@public.route("/asistencia/<token>", methods=["GET", "POST"])
 @post_only(limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
            limiter.limit(SIGN_IN_PER_DEVICE_AND_FORM, key_func=_form_limit_key))
 def sign_in(token: str):
@@ -172,7 +166,6 @@ def blank_form(event) -> str:
     return blank_form_page(_BLANK, (event.id, event.updated_at), render, nonce=nonce, ticket=services.ticket(event, nonce))
 
 
-@public.route("/asistencia/gracias/<int:event_id>")
 def thanks(event_id: int):
     entry = (session.get(THANKS_KEY) or {}).get(str(event_id))
     event = services.sign_in_event(event_id)
@@ -183,7 +176,6 @@ def thanks(event_id: int):
                            step_open=bool(entry.get("step")), answered=entry.get("answered", False))
 
 
-@public.route("/asistencia/gracias/<int:event_id>/quien-participa", methods=["GET", "POST"])
 @post_only(limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
            limiter.limit(SIGN_IN_PER_DEVICE_AND_FORM, key_func=device_key))
 def profile_step(event_id: int):

@@ -8,15 +8,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.characterization import disclosure
-from app.consultations import bursts, results, services, staff
+from app.consultations import bursts, results, services
 from app.consultations.forms import ConsultationForm, ModerationForm, TopicForm
 from app.consultations.models import Consultation, ConsultationProposal, ConsultationTopic
-from app.consultations.public_routes import export_results
+from app.consultations.public import export_results
 from app.core import registry, time
-from app.core.auth import may, office_choices
+from app.core.auth import may, office_choices, permission_required
 from app.extensions import db
 
 
@@ -47,7 +46,6 @@ def _office_choices():
     return office_choices(current_user, catalogs.office_choices())
 
 
-@staff.route("/")
 @permission_required("content.view")
 def index():
     return render_template("consultations/staff/index.html", rows=services.staff_overview(), can_edit=_can_edit,
@@ -66,7 +64,6 @@ def _save(form, consultation=None):
     return redirect(url_for("consultations_staff.detail", consultation_id=saved.id))
 
 
-@staff.route("/nueva", methods=["GET", "POST"])
 @permission_required("content.edit")
 def new():
     form = ConsultationForm(office_choices=_office_choices())
@@ -83,7 +80,6 @@ def new():
     return render_template("consultations/staff/form.html", form=form, c=None), status
 
 
-@staff.route("/<int:consultation_id>/editar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def edit(consultation_id: int):
     consultation = _editable(consultation_id)
@@ -100,7 +96,6 @@ def edit(consultation_id: int):
     return render_template("consultations/staff/form.html", form=form, c=consultation), status
 
 
-@staff.route("/<int:consultation_id>")
 @permission_required("content.view")
 def detail(consultation_id: int):
     consultation = _get(consultation_id)
@@ -114,8 +109,6 @@ def _event_choices():
     return [(int(eid), label) for eid, label in registry.get().call("event_options")]
 
 
-@staff.route("/<int:consultation_id>/temas/nuevo", methods=["GET", "POST"])
-@staff.route("/<int:consultation_id>/temas/<int:topic_id>/editar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def topic_form(consultation_id: int, topic_id: int | None = None):
     consultation = _editable(consultation_id)
@@ -135,7 +128,6 @@ def topic_form(consultation_id: int, topic_id: int | None = None):
     return render_template("consultations/staff/topic_form.html", form=form, c=consultation, topic=topic), status
 
 
-@staff.route("/<int:consultation_id>/temas/<int:topic_id>/<any(retirar, activar):action>", methods=["POST"])
 @permission_required("content.edit")
 def topic_toggle(consultation_id: int, topic_id: int, action: str):
     consultation = _editable(consultation_id)
@@ -148,7 +140,6 @@ def topic_toggle(consultation_id: int, topic_id: int, action: str):
     return redirect(url_for("consultations_staff.detail", consultation_id=consultation.id) + "#temas")
 
 
-@staff.route("/<int:consultation_id>/resultados/<any(publicar, retirar):action>", methods=["POST"])
 @permission_required("content.edit")
 def publish(consultation_id: int, action: str):
     consultation = _editable(consultation_id)
@@ -158,7 +149,6 @@ def publish(consultation_id: int, action: str):
     return redirect(url_for("consultations_staff.detail", consultation_id=consultation.id))
 
 
-@staff.route("/<int:consultation_id>/propuestas")
 @permission_required("content.edit")
 def proposals(consultation_id: int):
     consultation = _editable(consultation_id)
@@ -166,7 +156,6 @@ def proposals(consultation_id: int):
                            proposals=services.proposals(consultation.id))
 
 
-@staff.route("/<int:consultation_id>/propuestas/<int:proposal_id>", methods=["GET", "POST"])
 @permission_required("content.edit")
 def moderate(consultation_id: int, proposal_id: int):
     consultation = _editable(consultation_id)
@@ -199,7 +188,6 @@ def _staff_results(consultation_id: int) -> results.Results:
                            verified_only=request.args.get("verificadas") == "1")
 
 
-@staff.route("/<int:consultation_id>/resultados")
 @permission_required("content.view")
 def staff_results(consultation_id: int):
     data = _staff_results(consultation_id)
@@ -210,7 +198,6 @@ def staff_results(consultation_id: int):
                            burst_thresholds=bursts.THRESHOLDS)
 
 
-@staff.route("/<int:consultation_id>/resultados.<any(csv, xlsx):fmt>")
 @permission_required("content.view")
 def staff_results_export(consultation_id: int, fmt: str):
     data = _staff_results(consultation_id)

@@ -8,14 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from app.accounts.decorators import permission_required
 from app.catalogs import services as catalogs
 from app.core import audit, time
 from app.core import exports as core_exports
-from app.core.auth import office_choices
+from app.core.auth import office_choices, permission_required
 from app.core.documents import qr_png, qr_svg
 from app.core.text import single_line
-from app.events import documents, exports, services, staff
+from app.events import documents, exports, services
 from app.events.forms import (
     CONVOCATION_CHANNELS,
     CancelForm,
@@ -56,7 +55,6 @@ def _dashboard_url(event) -> str | None:
     return url_for("characterization.dashboard_view", capacidad="events", objeto=f"events:{event.id}")
 
 
-@staff.route("/")
 @permission_required("content.view")
 def index():
     status = request.args.get("estado", "")
@@ -68,7 +66,6 @@ def index():
                            kind_labels=catalogs.labels("event_kind"))
 
 
-@staff.route("/nuevo", methods=["GET", "POST"])
 @permission_required("content.edit")
 def new():
     start, end = services.default_window()
@@ -86,7 +83,6 @@ def new():
     return render_template("events/staff/form.html", form=form, event=None), (422 if form.errors else 200)
 
 
-@staff.route("/<int:event_id>")
 @permission_required("content.view")
 def detail(event_id: int):
     event = _event(event_id)
@@ -101,7 +97,6 @@ def detail(event_id: int):
                            channel_names={k: str(v) for k, v in CONVOCATION_CHANNELS.items()})
 
 
-@staff.route("/<int:event_id>/editar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def edit(event_id: int):
     event = _event(event_id, manage=True)
@@ -132,14 +127,12 @@ def _act(event, fn, ok_message: str):
     return redirect(url_for("events_staff.detail", event_id=event.id))
 
 
-@staff.route("/<int:event_id>/publicar", methods=["POST"])
 @permission_required("content.edit")
 def publish(event_id: int):
     event = _event(event_id, manage=True)
     return _act(event, lambda: services.publish(event, current_user), _("El evento quedó publicado en la agenda."))
 
 
-@staff.route("/<int:event_id>/enlace", methods=["POST"])
 @permission_required("content.edit")
 def toggle_link(event_id: int):
     event = _event(event_id, manage=True)
@@ -149,7 +142,6 @@ def toggle_link(event_id: int):
     return _act(event, lambda: services.set_fixed_link(event, enable, current_user), message)
 
 
-@staff.route("/<int:event_id>/renovar-enlace", methods=["POST"])
 @permission_required("content.edit")
 def renew_link(event_id: int):
     event = _event(event_id, manage=True)
@@ -157,7 +149,6 @@ def renew_link(event_id: int):
                 _("Enlace y código renovados. Los carteles anteriores ya no sirven: imprime el nuevo."))
 
 
-@staff.route("/<int:event_id>/cancelar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def cancel(event_id: int):
     event = _event(event_id, manage=True)
@@ -167,7 +158,6 @@ def cancel(event_id: int):
     return render_template("events/staff/cancel.html", form=form, event=event), (422 if form.errors else 200)
 
 
-@staff.route("/<int:event_id>/cerrar", methods=["GET", "POST"])
 @permission_required("content.edit")
 def close(event_id: int):
     event = _event(event_id, manage=True)
@@ -186,28 +176,24 @@ def close(event_id: int):
 
 # ---------------------------------------------------------------------------- QR materials
 
-@staff.route("/<int:event_id>/qr.png")
 @permission_required("content.edit")
 def qr_png_file(event_id: int):
     event = _event(event_id, manage=True)
     return core_exports.download(qr_png(services.sign_in_url(event), box_size=16, border=4), f"qr-evento-{event.id}.png", "image/png")
 
 
-@staff.route("/<int:event_id>/qr.svg")
 @permission_required("content.edit")
 def qr_svg_file(event_id: int):
     event = _event(event_id, manage=True)
     return core_exports.download(qr_svg(services.sign_in_url(event), border=4), f"qr-evento-{event.id}.svg", "image/svg+xml")
 
 
-@staff.route("/<int:event_id>/cartel.pdf")
 @permission_required("content.edit")
 def poster(event_id: int):
     event = _event(event_id, manage=True)
     return core_exports.download(documents.poster(event), f"cartel-evento-{event.id}.pdf", "application/pdf", inline=True)
 
 
-@staff.route("/<int:event_id>/planilla.pdf")
 @permission_required("content.edit")
 def paper_sheet(event_id: int):
     event = _event(event_id, manage=True)
@@ -216,7 +202,6 @@ def paper_sheet(event_id: int):
 
 # ---------------------------------------------------------------------------- projection & live count
 
-@staff.route("/<int:event_id>/proyeccion")
 @permission_required("content.edit")
 def projection(event_id: int):
     event = _event(event_id, manage=True)
@@ -230,7 +215,6 @@ def projection(event_id: int):
                            refresh=min(30, services.rotation_seconds_left() + 1))
 
 
-@staff.route("/<int:event_id>/proyeccion.svg")
 @permission_required("content.edit")
 def projection_svg(event_id: int):
     event = _event(event_id, manage=True)
@@ -238,7 +222,6 @@ def projection_svg(event_id: int):
                     headers={"Cache-Control": "no-store"})
 
 
-@staff.route("/<int:event_id>/proyeccion.json")
 @permission_required("content.edit")
 def projection_json(event_id: int):
     event = _event(event_id, manage=True)
@@ -254,7 +237,6 @@ def _signatures_word(n: int) -> str:
     return ngettext("firma", "firmas", n)
 
 
-@staff.route("/<int:event_id>/en-vivo")
 @permission_required("content.view")
 def live(event_id: int):
     event = _event(event_id)
@@ -263,7 +245,6 @@ def live(event_id: int):
                            channels=documents.channel_labels())
 
 
-@staff.route("/<int:event_id>/conteo.json")
 @permission_required("content.view")
 def count_json(event_id: int):
     event = _event(event_id)
@@ -275,7 +256,6 @@ def count_json(event_id: int):
 
 # ---------------------------------------------------------------------------- attendance list & paper entry
 
-@staff.route("/<int:event_id>/asistencia")
 @permission_required("content.view")
 def attendance(event_id: int):
     event = _event(event_id)
@@ -293,7 +273,6 @@ def attendance(event_id: int):
                            can_correct=level != "counts" and services.can_manage(current_user, event))
 
 
-@staff.route("/<int:event_id>/papel", methods=["GET", "POST"])
 @permission_required("content.edit")
 def paper(event_id: int):
     event = _event(event_id, manage=True)
@@ -326,7 +305,6 @@ def paper(event_id: int):
                            recent=recent), status
 
 
-@staff.route("/<int:event_id>/asistencia/<int:row_id>", methods=["GET", "POST"])
 @permission_required("names.view")
 def correct_row(event_id: int, row_id: int):
     """Correct or void one row of the official list, with a reason kept in the audit log."""
@@ -363,7 +341,6 @@ def correct_row(event_id: int, row_id: int):
                            identities=identities), status
 
 
-@staff.route("/<int:event_id>/asistencia.<fmt>")
 @permission_required("exports.personal")
 def export(event_id: int, fmt: str):
     event = _event(event_id)

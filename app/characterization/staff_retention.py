@@ -4,7 +4,7 @@ retention.manage: admin and data steward): every kind of record with personal da
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,12 +13,10 @@ from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
-from app.accounts.decorators import permission_required
 from app.core import retention, time
 from app.core.audit import AuditEntry
+from app.core.auth import permission_required
 from app.extensions import db
-
-bp = Blueprint("data_protection", __name__, url_prefix="/gestion/datos-personales")
 
 
 def periods_form(formdata=None) -> FlaskForm:
@@ -44,7 +42,6 @@ def _last_purge() -> AuditEntry | None:
                              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
 
 
-@bp.route("/conservacion", methods=["GET", "POST"])
 @permission_required("retention.manage")
 def periods():
     rules = retention.rules()
@@ -70,6 +67,5 @@ def periods():
 def register(app, reg) -> None:
     from app.core import registry
 
-    app.register_blueprint(bp)
     reg.add_nav(registry.NavItem("data_protection.periods", lambda: _l("Conservación de datos personales"),
                                  area="staff", permission="retention.manage", order=94))

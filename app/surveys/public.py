@@ -13,7 +13,7 @@ from app.characterization import disclosure
 from app.characterization import services as characterization
 from app.core.ratelimit import limit_public_post
 from app.extensions import db
-from app.surveys import forms, public, results, services
+from app.surveys import forms, results, services
 from app.surveys.models import CHANNEL_LINK, CHANNEL_TOKEN, Survey
 
 ANSWERED_COOKIE = "participa_encuestas"
@@ -43,7 +43,6 @@ def remember_answered(response, survey_id: int):
     return response
 
 
-@public.route("/")
 def index():
     published = db.session.scalars(select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())).all()
     open_now = [s for s in published if s.state() == "open" and s.accepts_open_answers]
@@ -60,7 +59,6 @@ def _published_or_404(slug: str) -> Survey:
     return survey
 
 
-@public.route("/<slug>", methods=["GET", "POST"])
 @limit_public_post
 def answer(slug: str):
     survey = _published_or_404(slug)
@@ -108,13 +106,11 @@ def answer(slug: str):
                            action=url_for("surveys.answer", slug=survey.slug)), (422 if form.errors else 200)
 
 
-@public.route("/<slug>/gracias")
 def thanks(slug: str):
     survey = _published_or_404(slug)
     return render_template("surveys/public/thanks.html", survey=survey, event=services.event_of(survey))
 
 
-@public.route("/<slug>/resultados")
 def public_results(slug: str):
     survey = _published_or_404(slug)
     if not survey.results_public:
