@@ -106,7 +106,7 @@ def _send(to: list[str], subject: str, body: str) -> str:
 def reminder_text(plan, period: int, office: str, tasks, closes_on: date) -> tuple[str, str]:
     """(subject, body) of a reminder, in Spanish (staff mail)."""
     with force_locale("es_CO"):
-        label = progress.period_label(period)
+        label = plan.period_name(period)
         subject = _(
             "Seguimiento %(period)s de «%(plan)s»: cierra el %(date)s",
             period=label,
