@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.core import audit, mail, time
 from app.extensions import db
-from app.plans import progress, queries, services
+from app.plans import queries, services
 from app.plans.bulk import Diff
 from app.plans.models import PlanReminder, PlanReport
 

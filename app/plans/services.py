@@ -127,7 +127,9 @@ def task_summary(task: PlanTask, today: date, upto: int | None = None, year: int
         expected = progress.expected_progress(task.months, plan.year, today, plan.end_year)
     pct = progress.progress(goal, value)
     by_period = [progress.achieved(task, p) if _has_period_report(task, p) else None for p in periods]
-    by_year = [(y, task.year_target(y), progress.achieved_in(task, plan.year_periods(y)))
+    # (year, target, figure reached in that year): None for a year nobody has reported yet
+    by_year = [(y, task.year_target(y), progress.achieved_in(task, plan.year_periods(y))
+                if any(_has_period_report(task, p) for p in plan.year_periods(y)) else None)
                for y in plan.years] if plan.multi_year else []
     latest: dict[str, PlanReport] = {}
     reviewed: dict[str, PlanReport] = {}
