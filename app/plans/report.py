@@ -88,7 +88,9 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
                             str(labels.STATUS[a["status"]]),
                         ]
                     )
-    if not section.tables:
+    if not section.tables and period.event_id is not None:
+        section.paragraphs.append(_("Ninguna acción de los planes de mejoramiento responde a este evento."))
+    elif not section.tables:
         section.paragraphs.append(_("No hay planes de mejoramiento para este periodo."))
     commitments.paragraphs.append(
         _("Acciones de los planes que responden a compromisos de los eventos: %(n)s.", n=len(followed))
