@@ -269,3 +269,16 @@ def test_staff_forms_edit_years_and_targets(client, login_as, policy_plan, may_2
         with pytest.raises(services.PlanError):  # reports exist in 2024–2025: years cannot shrink away
             services.save_plan(plan, {"name": plan.name, "year": 2026, "end_year": 2033, "owner_office": "GDSIG",
                                       "periods": "1-3, 4-6, 7-9, 10-12"})
+
+
+def test_import_preview_shows_the_years_and_the_targets_per_task(client, login_as, catalogs):
+    login_as("admin")
+    response = client.submit("/gestion/planes/importar",
+                             {"file": (io.BytesIO(SEED_000.read_bytes()), SEED_000.name), "name": "", "year": "",
+                              "owner": ""}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[:2000]
+    assert "2024–2033" in page
+    tasks = page[page.index("Acciones y tareas leídas"):]
+    assert tasks.count("10 metas por año o periodo") == 10
+    assert "Gerencia de Diversidades Sexuales e Identidades de Género; Secretaría de Inclusión Social" in tasks
