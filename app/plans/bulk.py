@@ -113,12 +113,12 @@ def _write(path, plan, office, office_name, period) -> int:
                                 "bg_color": "#DCE6F1"})
     locked = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top", "bg_color": "#F2F2F2"})
     fill = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top", "bg_color": "#FFF2CC"})
-    start, end = plan.periods[period - 1]
+    year, start, end = plan.period_span(period)
     sheet.write_row(0, 0, ["SEGUIMIENTO DEL PLAN", safe_cell(plan.name)], bold)
     sheet.write_row(1, 0, ["PLAN (NO CAMBIAR)", plan.id])
     sheet.write_row(2, 0, ["DEPENDENCIA (NO CAMBIAR)", office, safe_cell(office_name)])
     sheet.write_row(3, 0, ["PERIODO (NO CAMBIAR)", period,
-                           f"{progress.period_label(period)}: {_months(start, end)} {plan.year}"])
+                           f"{plan.period_name(period)}: {_months(start, end)} {year}"])
     sheet.write(4, 0, "Llena las columnas amarillas. Deja VALOR en blanco si no cambias el valor.")
     sheet.write_row(HEADER_ROW, 0, list(HEADERS), head)
     for col, width in enumerate((9, 9, 50, 40, 14, 9, 10, 50, 40, 50)):
@@ -134,8 +134,9 @@ def _write(path, plan, office, office_name, period) -> int:
         sheet.write_string(r, 2, str(safe_cell(task.description)), locked)
         sheet.write_string(r, 3, str(safe_cell(task.indicator_name)), locked)
         sheet.write_string(r, 4, str(labels.UNIT.get(task.unit, task.unit)), locked)
-        if task.goal is not None:
-            sheet.write_number(r, 5, task.goal, locked)
+        goal = task.year_target(year) if plan.multi_year else task.goal
+        if goal is not None:
+            sheet.write_number(r, 5, goal, locked)
         else:
             sheet.write_blank(r, 5, None, locked)
         if period in figures:
@@ -233,12 +234,12 @@ def diff(sheet: Sheet, plan: Plan, *, user=None, today=None) -> Diff:
     today = today or time.today()
     result = Diff(sheet)
     office, period = sheet.office, sheet.period
-    if not 1 <= period <= len(plan.periods):
+    if not 1 <= period <= plan.period_count:
         result.errors.append((4, _("Ese periodo no existe en este plan.")))
         return result
-    if not progress.period_started(plan.periods, plan.year, period, today):
+    if not services.period_started(plan, period, today):
         result.errors.append((4, _("El periodo %(p)s todavía no ha empezado; solo se reportan periodos en curso "
-                                   "o pasados.", p=progress.period_label(period))))
+                                   "o pasados.", p=plan.period_name(period))))
         return result
     tasks = {t.id: t for t in office_tasks(plan, office)}
     if not tasks:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.core import audit, mail, time
 from app.extensions import db
-from app.plans import progress, queries, services
+from app.plans import queries, services
 from app.plans.bulk import Diff
 from app.plans.models import PlanReminder, PlanReport
 
@@ -106,7 +106,7 @@ def _send(to: list[str], subject: str, body: str) -> str:
 def reminder_text(plan, period: int, office: str, tasks, closes_on: date) -> tuple[str, str]:
     """(subject, body) of a reminder, in Spanish (staff mail)."""
     with force_locale("es_CO"):
-        label = progress.period_label(period)
+        label = plan.period_name(period)
         subject = _(
             "Seguimiento %(period)s de «%(plan)s»: cierra el %(date)s",
             period=label,

@@ -59,7 +59,7 @@ def _follow_up(plan, today: date) -> None:
     for index, task in enumerate(plan.tasks):
         pace = PACE[index % len(PACE)]
         for period in (1, 2):
-            end_month = plan.periods[period - 1][1]
+            end_month = plan.period_span(period)[2]
             ran = [m for m in task.months if m <= end_month]
             if not ran:
                 continue

@@ -24,19 +24,30 @@ from app.plans import labels, progress, services
 
 # ---------------------------------------------------------------------------- XLSX
 
-def write_xlsx(path: str, plan, today=None) -> int:
+def write_xlsx(path: str, plan, today=None, year: int | None = None) -> int:
     """Write the plan in Cartago's layout; return the number of task rows.
 
     The layout is the entity's official Spanish format, so the file is written in Spanish whatever
-    the language of the person downloading it (and reads back with the importer)."""
+    the language of the person downloading it (and reads back with the importer). A multi-year plan
+    is written whole (follow-up per year, then TIPO DE META and META per year, which read back as its
+    yearly targets), or for one `year` (that year's periods, target, progress and status)."""
     with force_locale("es_CO"):
-        return _write_xlsx(path, plan, today)
+        return _write_xlsx(path, plan, today, year)
 
 
-def _write_xlsx(path: str, plan, today=None) -> int:
-    overview = services.plan_overview(plan, today)
+def _write_xlsx(path: str, plan, today=None, year: int | None = None) -> int:
+    overview = services.plan_overview(plan, today, year=year)
+    year = overview["year"]
+    whole_multi = plan.multi_year and year is None
     names = services.office_names()
-    n_periods = len(plan.periods)
+    if whole_multi:
+        follow_labels = [str(y) for y in plan.years]
+    elif plan.multi_year:
+        follow_labels = [progress.period_label(i) for i in range(1, len(plan.periods) + 1)]
+    else:
+        follow_labels = [progress.period_label(i) for i in range(1, len(plan.periods) + 1)]
+    n_periods = len(follow_labels)
+    extra = (["TIPO DE META"] + [f"META {y}" for y in plan.years]) if whole_multi else []
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False})
     sheet = workbook.add_worksheet(str(labels.KIND[plan.kind])[:31])
@@ -55,7 +66,7 @@ def _write_xlsx(path: str, plan, today=None) -> int:
     c_period = 19
     c_goal = c_period + n_periods
     c_unit, c_pct, c_status, c_obs = c_goal + 1, c_goal + 2, c_goal + 3, c_goal + 4
-    last = c_obs
+    last = c_obs + len(extra)
     for col, width in ((0, 5), (1, 38), (2, 45), (c_deliv, 30), (c_formula, 34), (c_result, 11), (c_resp, 30),
                        (c_goal, 9), (c_unit, 12), (c_pct, 10), (c_status, 12), (c_obs, 30)):
         sheet.set_column(col, col, width)
@@ -70,7 +81,9 @@ def _write_xlsx(path: str, plan, today=None) -> int:
                       else "PLAN DE MEJORAMIENTO", title)
     row += 1
     preamble = [
-        ("NOMBRE DEL PLAN", plan.name), ("AÑO", str(plan.year)),
+        ("NOMBRE DEL PLAN", plan.name),
+        *([("VIGENCIA", f"{plan.year} - {plan.end_year}")] if plan.multi_year else []),
+        ("AÑO", "" if whole_multi else str(year or plan.year)),
         ("PROCESO", plan.process), ("SUB PROCESO", plan.subprocess),
         ("OBJETIVO", plan.objective), ("ALCANCE", plan.scope),
         ("DEPENDENCIA RESPONSABLE DE LA FORMULACIÓN DEL PLAN", names.get(plan.owner_office, plan.owner_office)),
@@ -96,6 +109,10 @@ def _write_xlsx(path: str, plan, today=None) -> int:
     sheet.merge_range(row, c_formula, row, c_result, "INDICADOR", head)
     follow_title = "SEGUIMIENTO TRIMESTRAL" if plan.periods == [[1, 3], [4, 6], [7, 9], [10, 12]] \
         else "SEGUIMIENTO POR PERIODO"
+    if whole_multi:
+        follow_title = "SEGUIMIENTO ANUAL"
+    for offset, text in enumerate(extra):
+        sheet.write_string(row, c_obs + 1 + offset, text, head)
     if n_periods > 1:
         sheet.merge_range(row, c_period, row, c_period + n_periods - 1, follow_title, head)
     else:
@@ -107,8 +124,10 @@ def _write_xlsx(path: str, plan, today=None) -> int:
         sheet.write_string(row, c_month + month - 1, str(month), head)
     sheet.write_string(row, c_formula, "FÓRMULA", head)
     sheet.write_string(row, c_result, "RESULTADO", head)
-    for index in range(1, n_periods + 1):
-        sheet.write_string(row, c_period + index - 1, progress.period_label(index), head)
+    for index, text in enumerate(follow_labels):
+        sheet.write_string(row, c_period + index, text, head)
+    for offset in range(len(extra)):
+        sheet.write_blank(row, c_obs + 1 + offset, None, head)
     sheet.freeze_panes(row + 1, 3)
     row += 1
 
@@ -134,13 +153,19 @@ def _write_xlsx(path: str, plan, today=None) -> int:
             _number_or_blank(sheet, row, c_result, tv["achieved"], num, cell)
             responsible = "; ".join(names.get(c, c) for c in task.office_codes) or task.responsible_text
             sheet.write_string(row, c_resp, safe_cell(responsible), cell)
-            for index, value in enumerate(tv["by_period"]):
+            values = [value for _y, _t, value in tv["by_year"]] if whole_multi else tv["by_period"]
+            for index, value in enumerate(values):
                 _number_or_blank(sheet, row, c_period + index, value, num, cell)
-            _number_or_blank(sheet, row, c_goal, task.goal, num, cell)
+            _number_or_blank(sheet, row, c_goal, tv["goal"], num, cell)
             sheet.write_string(row, c_unit, str(labels.UNIT[task.unit]), cell)
             _number_or_blank(sheet, row, c_pct, tv["progress"], num, cell)
             sheet.write_string(row, c_status, str(labels.STATUS[tv["status"]]), cell)
             sheet.write_string(row, c_obs, safe_cell(task.observations), cell)
+            if whole_multi:
+                kind = "Anual" if task.accumulation == "per_period" and task.unit != "percentage" else "Acumulada"
+                sheet.write_string(row, c_obs + 1, kind, cell)
+                for offset, (_y, target, _v) in enumerate(tv["by_year"], start=2):
+                    _number_or_blank(sheet, row, c_obs + offset, target, num, cell)
             row += 1
             count += 1
     workbook.close()
@@ -181,15 +206,18 @@ def _number_or_blank(sheet, row, col, value, num, cell):
         sheet.write_number(row, col, value, num)
 
 
-def xlsx_response(plan) -> Response:
+def xlsx_response(plan, year: int | None = None) -> Response:
     """The plan as an XLSX download (temporary file, streamed, then deleted), audited."""
-    return core_exports.workbook_response(f"plan-{plan.id}.xlsx", lambda path: write_xlsx(path, plan),
-                                          what="plans.plan_xlsx", filters={"plan": plan.id})
+    year = year if plan.multi_year and year in plan.years else None
+    name = f"plan-{plan.id}-{year}.xlsx" if year else f"plan-{plan.id}.xlsx"
+    return core_exports.workbook_response(name, lambda path: write_xlsx(path, plan, year=year),
+                                          what="plans.plan_xlsx",
+                                          filters={"plan": plan.id, **({"year": year} if year else {})})
 
 
 # ---------------------------------------------------------------------------- PDF
 
-def pdf_bytes(plan, office: str | None = None, today=None) -> bytes:
+def pdf_bytes(plan, office: str | None = None, today=None, year: int | None = None) -> bytes:
     """A printable progress report (letter size) for the whole plan or one office's tasks."""
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.units import cm
@@ -198,7 +226,7 @@ def pdf_bytes(plan, office: str | None = None, today=None) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=letter, leftMargin=1.6 * cm, rightMargin=1.6 * cm, topMargin=1.6 * cm,
                             bottomMargin=1.6 * cm, title=plan.name, author=current_app.config.get("ENTITY_NAME", ""))
-    doc.build(report_story(plan, office, today), onFirstPage=_footer, onLaterPages=_footer)
+    doc.build(report_story(plan, office, today, year), onFirstPage=_footer, onLaterPages=_footer)
     return out.getvalue()
 
 
@@ -210,7 +238,7 @@ def _footer(canvas, doc):
     canvas.restoreState()
 
 
-def report_story(plan, office: str | None = None, today=None) -> list:
+def report_story(plan, office: str | None = None, today=None, year: int | None = None) -> list:
     """The report's flowables: summary, quantitative progress per action and task, qualitative
     progress and difficulties per report, findings and improvement actions, annual analysis."""
     from reportlab.lib import colors
@@ -220,7 +248,8 @@ def report_story(plan, office: str | None = None, today=None) -> list:
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8.5, leading=10.5)
     names = services.office_names()
-    overview = services.plan_overview(plan, today, office=office)
+    overview = services.plan_overview(plan, today, office=office, year=year)
+    year = overview["year"]
 
     def p(text, style=small):
         return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
@@ -228,7 +257,7 @@ def report_story(plan, office: str | None = None, today=None) -> list:
     grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DCE6F1"))])
     story = [p(_("Informe de avance"), styles["Title"]), p(plan.name, styles["Heading2"])]
-    facts = [_("Año: %(year)s", year=plan.year),
+    facts = [_("Año: %(year)s", year=year or plan.years_label),
              _("Dependencia responsable: %(office)s", office=names.get(plan.owner_office, plan.owner_office)),
              _("Fecha de corte: %(date)s", date=overview["today"].isoformat())]
     if office:
@@ -244,7 +273,8 @@ def report_story(plan, office: str | None = None, today=None) -> list:
     story.append(p(plan.analysis or _("La dependencia responsable todavía no ha escrito las conclusiones del año.")))
 
     story.append(p(_("Avance cuantitativo por acción y tarea"), styles["Heading2"]))
-    periods = [progress.period_label(i) for i in range(1, len(plan.periods) + 1)]
+    by_year = plan.multi_year and year is None
+    periods = [str(y) for y in plan.years] if by_year else [plan.period_name(i) for i in overview["periods"]]
     for av in overview["actions"]:
         action = av["action"]
         story.append(p(_("Acción %(n)s. %(title)s — avance %(pct)s %%, %(status)s", n=action.number, title=action.title,
@@ -253,11 +283,13 @@ def report_story(plan, office: str | None = None, today=None) -> list:
                 [p(_("Avance")), p(_("Estado"))]]
         for tv in av["tasks"]:
             task = tv["task"]
-            rows.append([p(task.description), p(task.indicator_name), p(labels.goal_text(task))] +
-                        [p(labels.number(v)) for v in tv["by_period"]] +
+            values = [v for _y, _t, v in tv["by_year"]] if by_year else tv["by_period"]
+            rows.append([p(task.description), p(task.indicator_name), p(labels.goal_text(task, tv["goal"]))] +
+                        [p(labels.number(v)) for v in values] +
                         [p(f"{labels.number(tv['progress'])} %"), p(labels.STATUS[tv["status"]])])
-        width = 532 - 30 * len(periods) - 45 - 50 - 40
-        story += [Table(rows, colWidths=[width * 0.55, width * 0.45, 40] + [30] * len(periods) + [45, 50],
+        column = 30 if len(periods) <= 6 else 24
+        width = 532 - column * len(periods) - 45 - 50 - 40
+        story += [Table(rows, colWidths=[width * 0.55, width * 0.45, 40] + [column] * len(periods) + [45, 50],
                         style=grid, repeatRows=1), Spacer(1, 6)]
 
     story.append(p(_("Avance cualitativo y dificultades"), styles["Heading2"]))
@@ -265,13 +297,14 @@ def report_story(plan, office: str | None = None, today=None) -> list:
     for av in overview["actions"]:
         for tv in av["tasks"]:
             task = tv["task"]
-            reports = [r for r in task.reports if office is None or r.office_code == office]
+            reports = [r for r in task.reports if (office is None or r.office_code == office)
+                       and (year is None or r.period in overview["periods"])]
             if not reports:
                 continue
             any_report = True
             story.append(p(f"{av['action'].number}. {task.description}", styles["Heading5"]))
             for r in reports:
-                line = _("Periodo %(period)s · %(office)s · valor %(value)s", period=progress.period_label(r.period),
+                line = _("Periodo %(period)s · %(office)s · valor %(value)s", period=plan.period_name(r.period),
                          office=names.get(r.office_code, r.office_code), value=labels.number(r.value))
                 story.append(p(line))
                 if r.progress_text:
@@ -299,11 +332,14 @@ def report_story(plan, office: str | None = None, today=None) -> list:
     return story
 
 
-def pdf_response(plan, office: str | None = None) -> Response:
-    data = pdf_bytes(plan, office)
+def pdf_response(plan, office: str | None = None, year: int | None = None) -> Response:
+    year = year if plan.multi_year and year in plan.years else None
+    data = pdf_bytes(plan, office, year=year)
     audit.record("export", target="plans.progress_pdf", details={"format": "pdf", "filters": {"plan": plan.id,
-                                                                                              "office": office},
+                                                                                              "office": office,
+                                                                                              **({"year": year} if year
+                                                                                                 else {})},
                                                                   "rows": len(plan.tasks), "personal": False,
                                                                   "completed": True})
-    suffix = f"-{office}" if office else ""
+    suffix = (f"-{office}" if office else "") + (f"-{year}" if year else "")
     return core_exports.download(data, core_exports.stamped(f"informe-plan-{plan.id}{suffix}.pdf"), "application/pdf")

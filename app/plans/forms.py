@@ -35,6 +35,10 @@ ACCUMULATION_CHOICES = [
 class PlanForm(FlaskForm):
     name = StringField(_l("Nombre del plan"), filters=[single_line], validators=[DataRequired(), Length(max=255), NoMarkup()])
     year = IntegerField(_l("Año"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    end_year = IntegerField(
+        _l("Último año (planes de varios años)"), validators=[Optional(), NumberRange(min=2000, max=2100)],
+        description=_l("Déjalo en blanco si el plan es de un solo año. En un plan de varios años (por ejemplo, "
+                       "una política pública a diez años) cada tarea tiene una meta por año."))
     kind = RadioField(_l("Tipo de plan"), choices=KIND_CHOICES, default="improvement", validators=[InputRequired()])
     owner_office = SelectField(_l("Dependencia responsable del plan"), validators=[DataRequired()])
     offices = MultiCheckboxField(_l("Dependencias participantes"), validators=[Optional()])
@@ -89,6 +93,10 @@ class TaskForm(FlaskForm):
                         description=_l("En porcentaje, de 1 a 100; en número, la cantidad que se espera lograr."))
     accumulation = RadioField(_l("Cómo se reportan los valores"), choices=ACCUMULATION_CHOICES, default="cumulative",
                               validators=[InputRequired()])
+    yearly_targets = TextAreaField(
+        _l("Metas por año"), filters=[clean], validators=[Optional(), Length(max=2000)],
+        description=_l("Solo en planes de varios años. Una por línea: «2026: 12». Para un periodo dentro del año: "
+                       "«2026-II: 6». Si dejas la meta general en blanco, se calcula con las metas por año."))
     observations = TextAreaField(_l("Observaciones"), filters=[clean], validators=[Optional(), Length(max=2000)])
 
 

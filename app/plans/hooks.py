@@ -60,7 +60,7 @@ def transparency_items(section: str) -> list[dict]:
         pct = overview["progress"]
         if section == "planeacion":
             out.append({"title": plan.name, "url": url_for("plans.detail", plan_id=plan.id),
-                        "text": _("Plan %(year)s: %(actions)s acciones, avance %(pct)s %%.", year=plan.year,
+                        "text": _("Plan %(year)s: %(actions)s acciones, avance %(pct)s %%.", year=plan.years_label,
                                   actions=len(plan.actions), pct=_pct(pct))})
         else:
             out.append({"title": _("Seguimiento: %(name)s", name=plan.name),

@@ -13,6 +13,11 @@ Both layouts are read by their header row, so columns may come in any order:
   SEGUIMIENTO TRIMESTRAL (I…IV)`, optionally followed by our export's extra columns (META,
   UNIDAD DE MEDIDA, OBSERVACIONES). A month is "marked" by any mark in its cell; numbers in the
   follow-up columns become reports of the task's first responsible office.
+* Multi-year plans (a ten-year public-policy strategic plan, as followed by the LGBTIQ+ monitoring
+  procedure): a `VIGENCIA: 2024 - 2033` line (any two years), and per task `Meta 2024 … Meta 2033`
+  (yearly targets), optionally `Meta 2026-I`… (targets per period within a year),
+  `Avance 2024`… (the figure reached in that year), `Tipo de meta` (Acumulada / Anual),
+  `Corresponsables` (co-responsible offices, who report with the responsible one) and `Meta total`.
 
 Every row either becomes a task or is reported with its line number and the reason (an *error*
 stops the import; a *warning* says what was assumed or skipped).
@@ -40,6 +45,9 @@ MONTHS = {
     "sept": 9, "set": 9, "octubre": 10, "oct": 10, "noviembre": 11, "nov": 11, "diciembre": 12, "dic": 12,
 }
 ROMANS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
+YEAR_TARGET = re.compile(r"meta (20\d\d)(?: (i|ii|iii|iv|v|vi|\d{1,2}))?")
+YEAR_FIGURE = re.compile(r"(avance|logro|resultado|seguimiento) (20\d\d)")
+YEAR_RANGE = re.compile(r"\b(20\d\d)\s*(?:-|–|—|a|al|hasta)\s*(20\d\d)\b")
 
 
 @dataclass
@@ -66,6 +74,9 @@ class ParsedTask:
     observations: str = ""
     follow_up: dict[int, float] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
+    accumulation: str = "cumulative"
+    targets: dict[tuple[int, int], float] = field(default_factory=dict)  # (year, period or 0) -> goal
+    yearly_follow_up: dict[int, float] = field(default_factory=dict)  # year -> figure reached
 
 
 @dataclass
@@ -81,6 +92,7 @@ class ParsedPlan:
     layout: str = ""
     name: str = ""
     year: int | None = None
+    end_year: int | None = None
     kind: str = "improvement"
     owner_text: str = ""
     owner_code: str | None = None
@@ -190,6 +202,8 @@ def _main_key(text: str) -> str | None:
     if raw in ("#", "N°", "Nº", "No.", "No", "N.°") or n in ("n", "no", "num", "numero", "item"):
         return "number"
     for key, test in (
+        ("co_responsible", lambda: n.startswith("corresponsable")),
+        ("accumulation", lambda: n.startswith(("tipo de meta", "acumulacion", "tipo de acumulacion"))),
         ("action", lambda: n.startswith(("accion", "actividad"))),
         ("task", lambda: n.startswith("tarea")),
         ("responsible", lambda: n.startswith("responsable")),
@@ -217,17 +231,30 @@ def _is_header(cells: list[str]) -> bool:
 
 def _columns(header: list[str], sub: list[str] | None) -> dict:
     """Column map {key: index, 'months': {1: index…}, 'periods': {1: index…}}."""
-    columns: dict = {"months": {}, "periods": {}}
+    columns: dict = {"months": {}, "periods": {}, "targets": {}, "yearly": {}}
     group = None
     width = max(len(header), len(sub or []))
     for index in range(width):
         main = header[index] if index < len(header) else ""
         below = (sub[index] if sub and index < len(sub) else "").strip()
+        yearly = YEAR_TARGET.fullmatch(_norm(main)) if main else None
+        if yearly:
+            local = ROMANS.get(yearly.group(2) or "", int(yearly.group(2)) if (yearly.group(2) or "").isdigit() else 0)
+            columns["targets"][(int(yearly.group(1)), local)] = index
+            group = None
+            continue
+        reached = YEAR_FIGURE.fullmatch(_norm(main)) if main else None
+        if reached:
+            columns["yearly"][int(reached.group(2))] = index
+            group = None
+            continue
         key = _main_key(main) if main else None
         if main:
             group = key
         if group == "months" and below.isdigit() and 1 <= int(below) <= 12:
             columns["months"][int(below)] = index
+        elif group == "follow_up" and re.fullmatch(r"20\d\d", below):
+            columns["yearly"][int(below)] = index
         elif group == "follow_up" and below.lower() in ROMANS:
             columns["periods"][ROMANS[below.lower()]] = index
         elif group == "indicator" and below:
@@ -254,7 +281,7 @@ def _is_subheader(cells: list[str], columns: dict) -> bool:
 
 PREAMBLE_KEYS = (
     ("name", ("nombre del plan",)),
-    ("year", ("ano", "vigencia")),
+    ("year", ("ano", "vigencia", "periodo del plan", "horizonte")),
     ("owner", ("dependencia responsable",)),
     ("participating", ("dependencias participantes",)),
     ("objective", ("objetivo",)),
@@ -289,8 +316,11 @@ def _preamble(plan: ParsedPlan, rows: list[tuple[int, list[str]]]) -> list[str]:
         if key == "name":
             plan.name = value[:255]
         elif key == "year":
+            span = YEAR_RANGE.search(value)
             found = re.search(r"\b(20\d\d)\b", value)
             plan.year = int(found.group(1)) if found else None
+            if span and int(span.group(2)) > int(span.group(1)):
+                plan.year, plan.end_year = int(span.group(1)), int(span.group(2))
         elif key == "owner":
             plan.owner_text = value
         elif key == "participating":
@@ -404,6 +434,11 @@ def parse(rows: list[tuple[int, list[str]]], matcher: OfficeMatcher) -> ParsedPl
     if sub:
         columns = _columns(header, sub)
     plan.layout = "cartago" if (columns["months"] or "formula" in columns) else "medellin"
+    target_years = sorted({y for y, _p in columns["targets"]} | set(columns["yearly"]))
+    if target_years:
+        plan.layout = "multi_year"
+        if plan.end_year is None and len(target_years) > 1:
+            plan.year, plan.end_year = min(target_years[0], plan.year or 9999), target_years[-1]
     missing = [k for k in ("task", "responsible") if k not in columns]
     if missing:
         plan.error(rows[header_at][0], _("Faltan columnas en el encabezado: %(cols)s.", cols=", ".join(missing)))
@@ -511,7 +546,7 @@ def _task(plan, matcher, columns, line, cells, get) -> ParsedTask | None:
             plan.error(line, _("La meta «%(value)s» debe ser un número mayor que cero.", value=goal_text))
         elif unit == "percentage" and goal > 100:
             plan.error(line, _("La meta «%(value)s» pasa del 100 %%.", value=goal_text))
-    else:
+    elif not any(cells[i].strip() for i in columns["targets"].values() if i < len(cells)):
         plan.warn(line, _("La tarea no tiene meta; defínela para que se pueda calcular su avance."))
     follow_up = {}
     for period, index in columns["periods"].items():
@@ -523,14 +558,52 @@ def _task(plan, matcher, columns, line, cells, get) -> ParsedTask | None:
                                   period=period, value=value[:40]))
             else:
                 follow_up[period] = number
+    accumulation = "cumulative"
+    kind_text = _norm(get("accumulation"))
+    if kind_text.startswith(("anual", "por periodo", "por ano", "suma", "flujo", "no acumulada")):
+        accumulation = "per_period" if unit == "number" else "cumulative"
+    elif kind_text and not kind_text.startswith(("acumulada", "acumulativa", "acumulado", "stock")):
+        plan.error(line, _("No reconocemos el tipo de meta «%(value)s» (usa Acumulada o Anual).",
+                           value=get("accumulation")[:40]))
+    targets = {}
+    for (year, local), index in columns["targets"].items():
+        value = cells[index].strip() if index < len(cells) else ""
+        if not value:
+            continue
+        number = _number(value)
+        if number is None or number <= 0:
+            plan.error(line, _("La meta de %(year)s «%(value)s» debe ser un número mayor que cero.", year=year,
+                               value=value[:40]))
+        elif unit == "percentage" and number > 100:
+            plan.error(line, _("La meta de %(year)s «%(value)s» pasa del 100 %%.", year=year, value=value[:40]))
+        else:
+            targets[(year, local)] = number
+    yearly_follow_up = {}
+    for year, index in columns["yearly"].items():
+        value = cells[index].strip() if index < len(cells) else ""
+        if value:
+            number = _number(value)
+            if number is None:
+                plan.warn(line, _("El avance de %(year)s «%(value)s» no es un número; no se importó.",
+                                  year=year, value=value[:40]))
+            else:
+                yearly_follow_up[year] = number
     if len(plan.errors) > errors_before:
         return None
     match = matcher.match(responsible)
+    codes, unknown = list(match.codes), list(match.unknown)
+    co_text = get("co_responsible")
+    if co_text:
+        co = matcher.match(co_text)
+        codes += [c for c in co.codes if c not in codes]
+        unknown += [u for u in co.unknown if u not in unknown]
+        responsible = f"{responsible}; {co_text}"
     return ParsedTask(
-        line=line, description=description, responsible_text=responsible[:1000], codes=match.codes,
-        unknown=match.unknown, start_month=start, end_month=end, months=months,
+        line=line, description=description, responsible_text=responsible[:1000], codes=codes,
+        unknown=unknown, start_month=start, end_month=end, months=months,
         deliverable=get("deliverable"), indicator_name=indicator or formula, indicator_formula=formula,
         unit=unit, goal=goal, observations=get("observations"), follow_up=follow_up,
+        accumulation=accumulation, targets=targets, yearly_follow_up=yearly_follow_up,
     )
 
 

@@ -39,7 +39,9 @@ def number(value) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
-def goal_text(task) -> str:
-    if task.goal is None:
+def goal_text(task, goal: float | None | str = "plan") -> str:
+    """The task's goal over the plan, or `goal` (e.g. one year's target) in the task's unit."""
+    goal = task.goal if goal == "plan" else goal
+    if goal is None:
         return str(STATUS["no_goal"])
-    return f"{number(task.goal)} %" if task.unit == "percentage" else number(task.goal)
+    return f"{number(goal)} %" if task.unit == "percentage" else number(goal)

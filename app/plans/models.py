@@ -33,7 +33,13 @@ QUARTERS = [[1, 3], [4, 6], [7, 9], [10, 12]]
 
 
 class Plan(db.Model):
-    """An improvement plan (plan de mejoramiento) or action plan (plan de acción) for one year."""
+    """An improvement plan (plan de mejoramiento) or action plan (plan de acción) for one year, or
+    a multi-year plan (e.g. a ten-year public-policy strategic plan) running from `year` to
+    `end_year` with yearly targets per task.
+
+    **Follow-up periods** are numbered over the whole plan: with quarters, period 1–4 are the
+    quarters of `year`, 5–8 those of `year + 1`, and so on (`period_span`). A one-year plan keeps
+    1–4, so every report, reminder and follow-up sheet uses one number per period."""
 
     __tablename__ = "plan"
     __table_args__ = (UniqueConstraint("name", "year"),)
@@ -41,6 +47,8 @@ class Plan(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     year: Mapped[int] = mapped_column(Integer, index=True)
+    # Last year of a multi-year plan (None: the plan covers `year` only).
+    end_year: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20), default="improvement")
     owner_office: Mapped[str] = mapped_column(String(40), index=True)
     owner_office_text: Mapped[str] = mapped_column(String(500), default="")
@@ -74,6 +82,44 @@ class Plan(db.Model):
     @property
     def participating_codes(self) -> list[str]:
         return [o.office_code for o in self.offices]
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.year, max(self.year, self.end_year or self.year) + 1))
+
+    @property
+    def multi_year(self) -> bool:
+        return len(self.years) > 1
+
+    @property
+    def period_count(self) -> int:
+        """Follow-up periods over the whole plan."""
+        return len(self.periods) * len(self.years)
+
+    def period_span(self, period: int) -> tuple[int, int, int]:
+        """(year, first month, last month) of follow-up period `period` (1-based over the plan)."""
+        per_year = len(self.periods)
+        start, end = self.periods[(period - 1) % per_year]
+        return self.year + (period - 1) // per_year, start, end
+
+    def year_periods(self, year: int) -> list[int]:
+        """The plan-wide numbers of the follow-up periods of `year`."""
+        if year not in self.years:
+            return []
+        first = (year - self.year) * len(self.periods) + 1
+        return list(range(first, first + len(self.periods)))
+
+    def period_name(self, period: int) -> str:
+        """'II' in a one-year plan; '2027-II' in a multi-year plan."""
+        roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+        per_year = len(self.periods)
+        local = (period - 1) % per_year + 1
+        label = roman[local - 1] if local <= len(roman) else str(local)
+        return f"{self.period_span(period)[0]}-{label}" if self.multi_year else label
+
+    @property
+    def years_label(self) -> str:
+        return f"{self.year}–{self.end_year}" if self.multi_year else str(self.year)
 
     @property
     def tasks(self) -> list[PlanTask]:
@@ -135,6 +181,8 @@ class PlanTask(db.Model):
     observations: Mapped[str] = mapped_column(Text, default="")
 
     action: Mapped[PlanAction] = relationship(back_populates="tasks")
+    targets: Mapped[list[PlanTaskTarget]] = relationship(back_populates="task", cascade="all, delete-orphan",
+                                                         order_by="[PlanTaskTarget.year, PlanTaskTarget.period]")
     offices: Mapped[list[PlanTaskOffice]] = relationship(back_populates="task", cascade="all, delete-orphan",
                                                          order_by="PlanTaskOffice.position")
     reports: Mapped[list[PlanReport]] = relationship(back_populates="task", cascade="all, delete-orphan",
@@ -144,11 +192,38 @@ class PlanTask(db.Model):
     def office_codes(self) -> list[str]:
         return [o.office_code for o in self.offices]
 
+    def year_target(self, year: int) -> float | None:
+        return next((t.goal for t in self.targets if t.year == year and not t.period), None)
+
+    def period_targets(self, year: int) -> dict[int, float]:
+        """{local period: target} stated for periods within `year`."""
+        return {t.period: t.goal for t in self.targets if t.year == year and t.period}
+
     @property
     def reporting_codes(self) -> list[str]:
         """Offices that report this task: its catalog offices, or the plan's owner office when the
         task names none the catalog knows (e.g. 'Administración Municipal')."""
         return self.office_codes or [self.action.plan.owner_office]
+
+
+class PlanTaskTarget(db.Model):
+    """A task's target for one year of a multi-year plan (`period` 0), or for one follow-up period
+    within that year (`period` 1–n, local to the year) where the plan's layout states it.
+
+    Targets follow the task's accumulation (see `progress`): a cumulative task's target is the value
+    to reach by the end of that year (or period); a per-period task's target is what is done in that
+    year (or period)."""
+
+    __tablename__ = "plan_task_target"
+    __table_args__ = (UniqueConstraint("task_id", "year", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("plan_task.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    period: Mapped[int] = mapped_column(Integer, default=0)
+    goal: Mapped[float] = mapped_column(Float)
+
+    task: Mapped[PlanTask] = relationship(back_populates="targets")
 
 
 class PlanTaskOffice(db.Model):

@@ -25,6 +25,17 @@ passed; otherwise *at risk* when progress trails expected progress by more than 
 points; otherwise *on track* (this includes tasks whose months have not started).
 An action's and a plan's progress is the mean of their tasks' (actions') progress; their status is
 *done* when all are done, else the worst of late > at risk > on track.
+
+**Multi-year plans** (e.g. a ten-year policy plan) number their periods over the whole plan
+(`Plan.period_span`) and give each task a target per year (and, where the layout states it, per
+period within a year). For **one year**: a cumulative task's achievement is its latest figure up to
+the year's last period (still counted since the plan began) against the target to reach by the end
+of that year; a per-period task's is the sum of that year's figures against that year's target. The
+year's expected progress is the share of the task's months of that year elapsed, or, when the year
+has period targets, the target of the last period already closed against the year's target. **Over
+the whole plan** the task's goal is its plan goal (`PlanTask.goal`: the last year's target of a
+cumulative task, the sum of the yearly targets of a per-period one, unless the layout states it)
+and the expected progress is the share of all its months over every year already elapsed.
 """
 
 from __future__ import annotations
@@ -58,17 +69,47 @@ def period_started(periods: list, year: int, index: int, today: date) -> bool:
     return (today.year, today.month) >= (year, start_month)
 
 
-def expected_progress(months: list[int], year: int, today: date) -> float:
-    """Percentage of the task's running months elapsed by `today` (0–100)."""
+def expected_progress(months: list[int], year: int, today: date, last_year: int | None = None) -> float:
+    """Percentage of the task's running months elapsed by `today` (0–100), over the years `year`
+    to `last_year` (the same months each year)."""
     if not months:
         return 0.0
+    years = range(year, max(year, last_year or year) + 1)
     elapsed = 0.0
-    for month in months:
-        if (year, month) < (today.year, today.month):
-            elapsed += 1
-        elif (year, month) == (today.year, today.month):
-            elapsed += today.day / calendar.monthrange(year, month)[1]
-    return round(100.0 * elapsed / len(months), 1)
+    for y in years:
+        for month in months:
+            if (y, month) < (today.year, today.month):
+                elapsed += 1
+            elif (y, month) == (today.year, today.month):
+                elapsed += today.day / calendar.monthrange(y, month)[1]
+    return round(100.0 * elapsed / (len(months) * len(years)), 1)
+
+
+def achieved_in(task, periods: list[int]) -> float | None:
+    """The task's achievement within the plan-wide `periods` of one year (see module doc)."""
+    if not periods:
+        return None
+    figures = period_figures(task, max(periods))
+    if task.accumulation == "per_period" and task.unit != "percentage":
+        inside = [v for p, v in figures.items() if p in periods]
+        return round(sum(inside), 2) if inside else None
+    return round(figures[max(figures)], 2) if figures else None
+
+
+def expected_in_year(task, plan_periods: list, year: int, today: date, goal: float | None) -> float:
+    """Expected progress of the task within `year` by `today` (see module doc)."""
+    targets = task.period_targets(year)
+    if not targets or not goal:
+        return expected_progress(task.months, year, today)
+    closed = [p for p in targets if p <= len(plan_periods)
+              and (year, plan_periods[p - 1][1]) < (today.year, today.month)]
+    if not closed:
+        return 0.0
+    if task.accumulation == "per_period" and task.unit != "percentage":
+        reached = sum(targets[p] for p in closed)
+    else:
+        reached = targets[max(closed)]
+    return round(min(100.0, 100.0 * reached / goal), 1)
 
 
 def period_figures(task, upto: int | None = None) -> dict[int, float]:

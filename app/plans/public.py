@@ -3,7 +3,7 @@ progress bars and status, tasks, follow-up by period, findings, linked events an
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 
 from app.plans import progress, services
 
@@ -18,5 +18,8 @@ def detail(plan_id: int):
     if plan is None:
         abort(404)
     events, topics = services.linked_summaries(plan)
-    return render_template("plans/public/detail.html", plan=plan, overview=services.plan_overview(plan),
-                           names=services.office_names(), label=progress.period_label, events=events, topics=topics)
+    asked = request.args.get("anio", "")
+    year = int(asked) if asked.isdigit() and len(asked) == 4 else None
+    return render_template("plans/public/detail.html", plan=plan, overview=services.plan_overview(plan, year=year),
+                           names=services.office_names(), label=plan.period_name, roman=progress.period_label,
+                           events=events, topics=topics)

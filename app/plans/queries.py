@@ -17,13 +17,13 @@ from app.plans.models import Plan, PlanAction, PlanReport, PlanTask
 
 def period_bounds(plan: Plan, period: int) -> tuple[date, date]:
     """First and last day of follow-up period `period` (1-based) of `plan`."""
-    start, end = plan.periods[period - 1]
-    return date(plan.year, start, 1), date(plan.year, end, calendar.monthrange(plan.year, end)[1])
+    year, start, end = plan.period_span(period)
+    return date(year, start, 1), date(year, end, calendar.monthrange(year, end)[1])
 
 
 def task_in_period(task: PlanTask, plan: Plan, period: int) -> bool:
     """Does the task run in any month of the period?"""
-    start, end = plan.periods[period - 1]
+    _year, start, end = plan.period_span(period)
     return any(start <= m <= end for m in (task.months or range(task.start_month, task.end_month + 1)))
 
 
@@ -54,7 +54,8 @@ class OfficeAgenda:
     office: str
     due: list[PendingTask] = field(default_factory=list)
     overdue: list[PendingTask] = field(default_factory=list)
-    plans: list[tuple[int, str, list[int]]] = field(default_factory=list)  # (id, name, open periods)
+    # (id, name, [(open period, its label)])
+    plans: list[tuple[int, str, list[tuple[int, str]]]] = field(default_factory=list)
 
 
 def _plans_with_tasks():
@@ -79,11 +80,14 @@ def office_agenda(office: str, today: date) -> OfficeAgenda:
         mine = [t for t in plan.tasks if office in t.reporting_codes]
         if not mine:
             continue
-        agenda.plans.append((plan.id, plan.name, services.open_periods(plan, today)))
+        opened = services.open_periods(plan, today)
+        if plan.multi_year:  # the periods of the running year (earlier years stay reachable by URL)
+            opened = [p for p in opened if plan.period_span(p)[0] >= min(today.year, plan.years[-1])] or opened
+        agenda.plans.append((plan.id, plan.name, [(p, plan.period_name(p)) for p in opened]))
         for task in mine:
             if progress.progress(task.goal, progress.achieved(task)) == 100:
                 continue
-            for period in range(1, len(plan.periods) + 1):
+            for period in range(1, plan.period_count + 1):
                 first, last = period_bounds(plan, period)
                 if first > today or not task_in_period(task, plan, period) or reported(task, period, office):
                     continue
@@ -95,7 +99,7 @@ def office_agenda(office: str, today: date) -> OfficeAgenda:
                     task.description,
                     task.indicator_name,
                     period,
-                    progress.period_label(period),
+                    plan.period_name(period),
                     last,
                     last < today,
                 )
@@ -110,7 +114,7 @@ def closing_soon(today: date, days: int) -> list[tuple[Plan, int, dict[str, list
     the tasks of that period it has not reported yet: [(plan, period, {office: [task…]})]."""
     out = []
     for plan in _plans_with_tasks():
-        for period in range(1, len(plan.periods) + 1):
+        for period in range(1, plan.period_count + 1):
             first, last = period_bounds(plan, period)
             if not (first <= today <= last and (last - today).days <= days):
                 continue

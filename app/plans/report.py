@@ -16,29 +16,51 @@ def _pct(value) -> str:
 
 def sections(period: ReportPeriod) -> list[ReportSection]:
     today = min(time.today(), period.end)
-    plans = [p for p in services.list_plans() if period.start.year <= p.year <= period.end.year]
+    years = set(range(period.start.year, period.end.year + 1))
+    plans = [p for p in services.list_plans() if years & set(p.years)]
+    # A multi-year plan is reported for the period's year (the last one when the period spans several),
+    # with the whole plan's progress in its paragraph.
+    report_year = period.end.year
     section = ReportSection("plans", 50, _("Avance del plan de mejoramiento"))
     commitments = ReportSection("commitments_state", 61, _("Estado de los compromisos"))
     followed = []
     for plan in plans:
-        overview = services.plan_overview(plan, today)
+        overview = services.plan_overview(plan, today, year=report_year if plan.multi_year else None)
         actions = overview["actions"]
         if period.event_id is not None:
             actions = [a for a in actions if period.event_id in (a["action"].event_ids or [])]
             if not actions:
                 continue
-        section.paragraphs.append(
-            _(
-                "«%(name)s» (%(year)s): avance general %(pct)s, estado %(status)s.",
-                name=plan.name,
-                year=plan.year,
-                pct=_pct(overview["progress"]),
-                status=str(labels.STATUS[overview["status"]]).lower(),
+        if plan.multi_year:
+            whole = services.plan_overview(plan, today)
+            section.paragraphs.append(
+                _(
+                    "«%(name)s» (%(years)s): avance de %(year)s %(pct)s, estado %(status)s; avance del plan "
+                    "completo %(whole)s, estado %(whole_status)s.",
+                    name=plan.name,
+                    years=plan.years_label,
+                    year=overview["year"],
+                    pct=_pct(overview["progress"]),
+                    status=str(labels.STATUS[overview["status"]]).lower(),
+                    whole=_pct(whole["progress"]),
+                    whole_status=str(labels.STATUS[whole["status"]]).lower(),
+                )
             )
-        )
+        else:
+            section.paragraphs.append(
+                _(
+                    "«%(name)s» (%(year)s): avance general %(pct)s, estado %(status)s.",
+                    name=plan.name,
+                    year=plan.year,
+                    pct=_pct(overview["progress"]),
+                    status=str(labels.STATUS[overview["status"]]).lower(),
+                )
+            )
+        title = _("Avance por acción: %(name)s", name=plan.name) if not plan.multi_year else _(
+            "Avance por acción en %(year)s: %(name)s", year=overview["year"], name=plan.name)
         section.tables.append(
             ReportTable(
-                _("Avance por acción: %(name)s", name=plan.name),
+                title,
                 [_("N°"), _("Acción"), _("Avance"), _("Estado")],
                 [
                     [
@@ -66,7 +88,9 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
                             str(labels.STATUS[a["status"]]),
                         ]
                     )
-    if not section.tables:
+    if not section.tables and period.event_id is not None:
+        section.paragraphs.append(_("Ninguna acción de los planes de mejoramiento responde a este evento."))
+    elif not section.tables:
         section.paragraphs.append(_("No hay planes de mejoramiento para este periodo."))
     commitments.paragraphs.append(
         _("Acciones de los planes que responden a compromisos de los eventos: %(n)s.", n=len(followed))
@@ -93,26 +117,29 @@ def datasets() -> list:
     def rows() -> list[list]:
         out = []
         for plan in services.list_plans(published_only=True):
-            overview = services.plan_overview(plan)
-            for a in overview["actions"]:
-                for t in a["tasks"]:
-                    task = t["task"]
-                    out.append(
-                        [
-                            plan.id,
-                            plan.name,
-                            plan.year,
-                            a["action"].number,
-                            a["action"].title,
-                            task.description,
-                            task.indicator_name,
-                            str(labels.UNIT[task.unit]),
-                            task.goal,
-                            t["achieved"],
-                            t["progress"],
-                            str(labels.STATUS[t["status"]]),
-                        ]
-                    )
+            # one row per task, or per task and year in a multi-year plan (that year's target)
+            for year in plan.years if plan.multi_year else [None]:
+                overview = services.plan_overview(plan, year=year)
+                for a in overview["actions"]:
+                    for t in a["tasks"]:
+                        task = t["task"]
+                        out.append(
+                            [
+                                plan.id,
+                                plan.name,
+                                year or plan.year,
+                                plan.years_label,
+                                a["action"].number,
+                                a["action"].title,
+                                task.description,
+                                task.indicator_name,
+                                str(labels.UNIT[task.unit]),
+                                t["goal"],
+                                t["achieved"],
+                                t["progress"],
+                                str(labels.STATUS[t["status"]]),
+                            ]
+                        )
         return out
 
     return [
@@ -125,13 +152,14 @@ def datasets() -> list:
             [
                 ("plan_id", "integer", _("Número interno del plan")),
                 ("plan", "text", _("Nombre del plan")),
-                ("anio", "integer", _("Año del plan")),
+                ("anio", "integer", _("Año del plan, o año de seguimiento en un plan de varios años")),
+                ("vigencia", "text", _("Años que cubre el plan (por ejemplo 2024–2033)")),
                 ("accion_numero", "integer", _("Número de la acción")),
                 ("accion", "text", _("Acción de mejora")),
                 ("tarea", "text", _("Tarea")),
                 ("indicador", "text", _("Indicador de seguimiento")),
                 ("unidad", "text", _("Unidad de medida")),
-                ("meta", "number", _("Meta de la tarea; vacío si no tiene")),
+                ("meta", "number", _("Meta de la tarea (la del año en un plan de varios años); vacío si no tiene")),
                 ("logrado", "number", _("Valor logrado a la fecha; vacío si no hay reporte")),
                 ("avance_porcentaje", "number", _("Avance frente a la meta (0 a 100)")),
                 ("estado", "text", _("Estado: al día, en riesgo, atrasada, cumplida o sin meta")),

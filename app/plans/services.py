@@ -30,6 +30,7 @@ from app.plans.models import (
     PlanReport,
     PlanTask,
     PlanTaskOffice,
+    PlanTaskTarget,
 )
 from app.plans.offices import OfficeMatcher, propose_code
 
@@ -100,25 +101,48 @@ def matcher() -> OfficeMatcher:
 
 # ---------------------------------------------------------------------------- progress
 
-def task_summary(task: PlanTask, today: date, upto: int | None = None) -> dict:
-    """Achieved value, progress, expected progress and status of a task, plus its value after each
-    period (for the quarterly follow-up columns)."""
+def task_goal(task: PlanTask, year: int | None = None) -> float | None:
+    """The goal progress is measured against: the task's target for `year` in a multi-year plan
+    (None when that year has none), else the task's goal over the whole plan."""
     plan = task.action.plan
-    value = progress.achieved(task, upto)
-    pct = progress.progress(task.goal, value)
-    expected = progress.expected_progress(task.months, plan.year, today)
-    by_period = [progress.achieved(task, p) if _has_period_report(task, p) else None
-                 for p in range(1, len(plan.periods) + 1)]
+    if year is not None and plan.multi_year:
+        return task.year_target(year)
+    return task.goal
+
+
+def task_summary(task: PlanTask, today: date, upto: int | None = None, year: int | None = None) -> dict:
+    """Achieved value, progress, expected progress and status of a task, plus its value after each
+    period (for the quarterly follow-up columns). With `year` (multi-year plans), everything is
+    measured within that year against its target; `by_year` lists (year, target, achieved)."""
+    plan = task.action.plan
+    if year is not None and plan.multi_year:
+        periods = plan.year_periods(year)
+        goal = task.year_target(year)
+        value = progress.achieved_in(task, periods)
+        expected = progress.expected_in_year(task, plan.periods, year, today, goal)
+    else:
+        periods = list(range(1, plan.period_count + 1)) if not plan.multi_year else []
+        goal = task.goal
+        value = progress.achieved(task, upto)
+        expected = progress.expected_progress(task.months, plan.year, today, plan.end_year)
+    pct = progress.progress(goal, value)
+    by_period = [progress.achieved(task, p) if _has_period_report(task, p) else None for p in periods]
+    # (year, target, figure reached in that year): None for a year nobody has reported yet
+    by_year = [(y, task.year_target(y), progress.achieved_in(task, plan.year_periods(y))
+                if any(_has_period_report(task, p) for p in plan.year_periods(y)) else None)
+               for y in plan.years] if plan.multi_year else []
     latest: dict[str, PlanReport] = {}
     reviewed: dict[str, PlanReport] = {}
     for r in task.reports:  # ordered by period: the last one per office wins
+        if periods and r.period not in periods and year is not None:
+            continue
         if r.has_notes:
             latest[r.office_code] = r
             if r.review_state == "approved":
                 reviewed[r.office_code] = r
-    return {"task": task, "achieved": value, "progress": pct, "expected": expected,
-            "status": progress.status(pct, expected), "by_period": by_period,
-            "width": progress.width_class(pct), "latest": list(latest.values()),
+    return {"task": task, "goal": goal, "achieved": value, "progress": pct, "expected": expected,
+            "status": progress.status(pct, expected), "by_period": by_period, "periods": periods,
+            "by_year": by_year, "width": progress.width_class(pct), "latest": list(latest.values()),
             "latest_public": list(reviewed.values())}
 
 
@@ -126,13 +150,19 @@ def _has_period_report(task: PlanTask, period: int) -> bool:
     return any(r.period == period and r.value is not None for r in task.reports)
 
 
-def plan_overview(plan: Plan, today: date | None = None, office: str | None = None) -> dict:
+def plan_overview(plan: Plan, today: date | None = None, office: str | None = None,
+                  year: int | None = None) -> dict:
     """Progress and status of the plan, each action and each task (see `progress` for the rules).
-    With `office`, only the tasks that office reports (for the per-office report)."""
+    With `office`, only the tasks that office reports (for the per-office report). With `year`
+    (a year of a multi-year plan), measured within that year against its targets; otherwise over
+    the whole plan."""
     today = today or time.today()
+    if year is not None and (not plan.multi_year or year not in plan.years):
+        year = None
     actions = []
     for action in plan.actions:
-        tasks = [task_summary(t, today) for t in action.tasks if office is None or office in t.reporting_codes]
+        tasks = [task_summary(t, today, year=year) for t in action.tasks
+                 if office is None or office in t.reporting_codes]
         if office is not None and not tasks:
             continue
         value, status, expected = progress.combine(tasks)
@@ -143,22 +173,82 @@ def plan_overview(plan: Plan, today: date | None = None, office: str | None = No
     for a in actions:
         for t in a["tasks"]:
             counts[t["status"]] += 1
+    periods = plan.year_periods(year) if year is not None else (
+        [] if plan.multi_year else list(range(1, plan.period_count + 1)))
     return {"plan": plan, "actions": actions, "progress": value, "status": status, "expected": expected,
-            "width": progress.width_class(value), "counts": counts, "today": today,
-            "current_period": current_period(plan, today)}
+            "width": progress.width_class(value), "counts": counts, "today": today, "year": year,
+            "periods": periods, "current_period": current_period(plan, today)}
 
 
 def current_period(plan: Plan, today: date) -> int | None:
-    """The follow-up period running today, None outside the plan's year."""
-    if today.year != plan.year:
+    """The follow-up period running today (numbered over the whole plan), None outside the plan's
+    years."""
+    if today.year not in plan.years:
         return None
-    return progress.period_of_month(plan.periods, today.month)
+    local = progress.period_of_month(plan.periods, today.month)
+    return None if local is None else (today.year - plan.year) * len(plan.periods) + local
+
+
+def period_started(plan: Plan, period: int, today: date) -> bool:
+    """Has period `period` begun by `today`? (Reports are only for periods that have begun: a value
+    for the future would be a forecast, not a follow-up.)"""
+    year, start, _end = plan.period_span(period)
+    return (today.year, today.month) >= (year, start)
 
 
 def open_periods(plan: Plan, today: date | None = None) -> list[int]:
     """Periods that have begun (reports may be entered or corrected for them)."""
     today = today or time.today()
-    return [i for i in range(1, len(plan.periods) + 1) if progress.period_started(plan.periods, plan.year, i, today)]
+    return [i for i in range(1, plan.period_count + 1) if period_started(plan, i, today)]
+
+
+def parse_targets(text: str, plan_years: list[int], n_periods: int) -> list[tuple[int, int, float]]:
+    """Yearly targets typed one per line or separated by commas: `2025: 10`, and per period
+    within a year `2025-II: 4`. Returns [(year, local period or 0, goal)]."""
+    out: dict[tuple[int, int], float] = {}
+    for raw in re.split(r"[\n;,]+", text or ""):
+        item = raw.strip()
+        if not item:
+            continue
+        match = re.fullmatch(r"(\d{4})\s*(?:-\s*([IVXivx]+|\d{1,2}))?\s*[:=]\s*(\d+(?:[.,]\d+)?)\s*%?", item)
+        if not match:
+            raise PlanError(_("«%(item)s» no es una meta: escribe año: meta (por ejemplo 2026: 10) o "
+                              "año-periodo: meta (2026-II: 4).", item=item[:40]), "yearly_targets")
+        year = int(match.group(1))
+        if year not in plan_years:
+            raise PlanError(_("%(year)s está fuera de los años del plan.", year=year), "yearly_targets")
+        local = 0
+        if match.group(2):
+            label = match.group(2).upper()
+            local = int(label) if label.isdigit() else progress.ROMAN.index(label) + 1 \
+                if label in progress.ROMAN else 0
+            if not 1 <= local <= n_periods:
+                raise PlanError(_("El periodo «%(p)s» no existe en este plan.", p=match.group(2)), "yearly_targets")
+        goal = float(match.group(3).replace(",", "."))
+        if goal <= 0:
+            raise PlanError(_("Cada meta debe ser mayor que cero."), "yearly_targets")
+        out[(year, local)] = goal
+    return [(y, p, g) for (y, p), g in sorted(out.items())]
+
+
+def targets_text(task: PlanTask) -> str:
+    """The task's targets in the form's notation (inverse of `parse_targets`)."""
+    parts = []
+    for t in task.targets:
+        key = f"{t.year}-{progress.period_label(t.period)}" if t.period else str(t.year)
+        goal = int(t.goal) if float(t.goal).is_integer() else t.goal
+        parts.append(f"{key}: {goal}")
+    return "\n".join(parts)
+
+
+def plan_goal_from_targets(task: PlanTask) -> float | None:
+    """A multi-year task's goal over the whole plan from its yearly targets (see `progress`)."""
+    yearly = [(t.year, t.goal) for t in task.targets if not t.period]
+    if not yearly:
+        return None
+    if task.accumulation == "per_period" and task.unit != "percentage":
+        return round(sum(g for _y, g in yearly), 2)
+    return max(yearly)[1]
 
 
 # ---------------------------------------------------------------------------- permissions
@@ -210,8 +300,21 @@ def import_plan(data: bytes, *, filename: str = "", name: str | None = None, yea
     names = office_names()
     if name:
         parsed.name = name.strip()[:255]
-    if year:
+    if year and parsed.end_year and year != parsed.year:
+        parsed.error(0, _("El archivo es un plan de %(first)s a %(last)s: deja el año en blanco o escribe "
+                          "%(first)s.", first=parsed.year, last=parsed.end_year))
+    elif year:
         parsed.year = year
+    if parsed.end_year and parsed.year and parsed.end_year - parsed.year > 20:
+        parsed.error(0, _("Un plan puede durar hasta 20 años."))
+    plan_years = range(parsed.year or 0, (parsed.end_year or parsed.year or 0) + 1)
+    for parsed_action in parsed.actions:
+        for pt in parsed_action.tasks:
+            outside = sorted({y for y, _p in pt.targets} | set(pt.yearly_follow_up)) if parsed.year else []
+            outside = [y for y in outside if y not in plan_years]
+            if outside:
+                parsed.error(pt.line, _("La fila trae metas o avances de %(years)s, fuera de los años del plan.",
+                                        years=", ".join(str(y) for y in outside)))
     if owner:
         if owner not in names:
             parsed.error(0, _("La dependencia responsable «%(code)s» no está en el catálogo.", code=owner))
@@ -261,7 +364,7 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
             audit.record("catalog_changed", target=f"office:{code}", details={"change": "added", "by": "plan import"},
                          actor=actor, commit=False)
     owner = parsed.owner_code or new_codes[parsed.owner_unknown]
-    plan = Plan(name=parsed.name, year=parsed.year, kind=parsed.kind, owner_office=owner,
+    plan = Plan(name=parsed.name, year=parsed.year, end_year=parsed.end_year, kind=parsed.kind, owner_office=owner,
                 owner_office_text=parsed.owner_text[:500], objective=parsed.objective, scope=parsed.scope,
                 process=parsed.process[:255], subprocess=parsed.subprocess[:255], plan_date=parsed.plan_date,
                 entity_name=parsed.entity_name, entity_nit=parsed.entity_nit, document_code=parsed.document_code,
@@ -277,12 +380,21 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
                             start_month=pt.start_month, end_month=pt.end_month, months=pt.months,
                             deliverable=pt.deliverable, indicator_name=pt.indicator_name,
                             indicator_formula=pt.indicator_formula, unit=pt.unit, goal=pt.goal,
-                            observations=pt.observations, position=t_pos)
+                            observations=pt.observations, position=t_pos, accumulation=pt.accumulation)
             task.offices = _office_rows([], codes, PlanTaskOffice)
+            task.targets = [PlanTaskTarget(year=y, period=p, goal=g) for (y, p), g in sorted(pt.targets.items())]
+            if task.goal is None and task.targets:
+                task.goal = plan_goal_from_targets(task)
             action.tasks.append(task)
             reporter = codes[0] if codes else plan.owner_office
+            for year, value in sorted(pt.yearly_follow_up.items()):
+                if year in plan.years:  # a year's figure is the state after its last period
+                    period = plan.year_periods(year)[-1]
+                    task.reports.append(PlanReport(period=period, office_code=reporter, value=value,
+                                                   progress_text=_("Importado de la hoja de cálculo."),
+                                                   reported_by=_actor_name(actor), review_state="approved"))
             for period, value in pt.follow_up.items():
-                if period <= len(plan.periods):
+                if period <= plan.period_count:
                     task.reports.append(PlanReport(period=period, office_code=reporter, value=value,
                                                    progress_text=_("Importado de la hoja de cálculo."),
                                                    reported_by=_actor_name(actor), review_state="approved"))
@@ -350,11 +462,22 @@ def save_plan(plan: Plan | None, data: dict, actor=None) -> Plan:
         duplicate = duplicate.where(Plan.id != plan.id)
     if db.session.scalar(duplicate):
         raise PlanError(_("Ya existe un plan con ese nombre para ese año."), "name")
-    if plan is not None and periods != plan.periods:
+    end_year = data.get("end_year") or None
+    if end_year is not None and end_year < data["year"]:
+        raise PlanError(_("El último año no puede ser anterior al primero."), "end_year")
+    if end_year is not None and end_year - data["year"] > 20:
+        raise PlanError(_("Un plan puede durar hasta 20 años."), "end_year")
+    if end_year == data["year"]:
+        end_year = None
+    years = (end_year or data["year"]) - data["year"] + 1
+    if plan is not None and (periods != plan.periods or data["year"] != plan.year
+                             or end_year != plan.end_year):
         used = db.session.scalar(select(func.max(PlanReport.period)).join(PlanTask).join(PlanAction)
                                  .where(PlanAction.plan_id == plan.id))
-        if used and used > len(periods):
-            raise PlanError(_("Ya hay reportes del periodo %(n)s; no puedes dejar menos periodos.", n=used), "periods")
+        if used and (used > len(periods) * years
+                     or (plan.multi_year and (periods != plan.periods or data["year"] != plan.year))):
+            raise PlanError(_("Ya hay reportes del periodo %(n)s; no puedes dejar menos periodos.",
+                              n=plan.period_name(used)), "periods")
     creating = plan is None
     if creating:
         plan = Plan()
@@ -363,6 +486,7 @@ def save_plan(plan: Plan | None, data: dict, actor=None) -> Plan:
         if key in data:
             setattr(plan, key, data[key])
     plan.periods = [list(p) for p in periods]
+    plan.end_year = end_year
     plan.offices = _office_rows(plan.offices, data.get("offices", []), PlanOffice)
     db.session.flush()
     audit.record("plan_created" if creating else "plan_changed", target=f"plan:{plan.id}", actor=actor, commit=False)
@@ -418,6 +542,13 @@ def save_task(action: PlanAction, task: PlanTask | None, data: dict, actor=None)
         if orphan:
             raise PlanError(_("%(offices)s ya reportó esta tarea; no puedes quitarla de los responsables.",
                               offices=", ".join(names.get(c, c) for c in sorted(orphan))), "offices")
+    plan = action.plan
+    targets = None
+    if "targets" in data:
+        targets = parse_targets(data["targets"], plan.years, len(plan.periods)) if plan.multi_year else []
+        for _y, _p, value in targets:
+            if data["unit"] == "percentage" and value > 100:
+                raise PlanError(_("Una meta en porcentaje no puede pasar de 100."), "yearly_targets")
     if task is None:
         task = PlanTask(position=len(action.tasks))
         action.tasks.append(task)
@@ -427,10 +558,27 @@ def save_task(action: PlanAction, task: PlanTask | None, data: dict, actor=None)
     task.start_month, task.end_month, task.months, task.goal = start, end, months, goal
     task.accumulation = accumulation
     task.offices = _office_rows(task.offices, data["offices"], PlanTaskOffice)
+    if targets is not None:
+        _set_targets(task, targets)
+        if goal is None and targets:
+            task.goal = plan_goal_from_targets(task)
     db.session.flush()
     audit.record("plan_changed", target=f"plan:{action.plan_id}", details={"task": task.id}, actor=actor, commit=False)
     db.session.commit()
     return task
+
+
+def _set_targets(task: PlanTask, targets: list[tuple[int, int, float]]) -> None:
+    current = {(t.year, t.period): t for t in task.targets}
+    wanted = {(y, p): g for y, p, g in targets}
+    for key, row in current.items():
+        if key not in wanted:
+            task.targets.remove(row)
+    for (year, period), goal in wanted.items():
+        if (year, period) in current:
+            current[(year, period)].goal = goal
+        else:
+            task.targets.append(PlanTaskTarget(year=year, period=period, goal=goal))
 
 
 def delete_task(task: PlanTask, actor=None) -> None:
@@ -483,11 +631,11 @@ def report(task: PlanTask, period: int, office_code: str, *, value: float | None
         raise PlanError(_("Esa dependencia no es responsable de esta tarea."), "office")
     if user is not None and not can_report(user, task, office_code):
         raise PlanError(_("Solo las personas que editan contenidos de esa dependencia pueden reportar por ella."), "office")
-    if not 1 <= period <= len(plan.periods):
+    if not 1 <= period <= plan.period_count:
         raise PlanError(_("Ese periodo no existe en este plan."), "period")
-    if not progress.period_started(plan.periods, plan.year, period, today):
+    if not period_started(plan, period, today):
         raise PlanError(_("El periodo %(p)s todavía no ha empezado; solo se reportan periodos en curso o pasados.",
-                          p=progress.period_label(period)), "period")
+                          p=plan.period_name(period)), "period")
     if value is not None and value < 0:
         raise PlanError(_("El valor no puede ser negativo."), "value")
     if value is not None and task.unit == "percentage" and value > 100:
@@ -554,7 +702,7 @@ def add_finding(plan: Plan, description: str, *, found_on: date, task: PlanTask 
     """Record a follow-up finding; with `improvement` (action title and one task's data, as for
     `save_task`) also create the improvement action it triggers, numbered after the last one, so
     it is followed like any other action. All in one transaction."""
-    if period is not None and not 1 <= period <= len(plan.periods):
+    if period is not None and not 1 <= period <= plan.period_count:
         raise PlanError(_("Ese periodo no existe en este plan."), "period")
     if task is not None and task.action.plan_id != plan.id:
         raise PlanError(_("Esa tarea no es de este plan."), "task")

@@ -24,6 +24,11 @@ FORM_NAMES = {"process": "process_name", "subprocess": "subprocess_name"}  # `pr
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
+def _year_arg() -> int | None:
+    asked = request.args.get("anio", "")
+    return int(asked) if asked.isdigit() and len(asked) == 4 else None
+
+
 def _plan_or_404(plan_id: int):
     plan = services.get_plan(plan_id)
     if plan is None:
@@ -81,7 +86,7 @@ def _plan_form(plan=None):
 
 
 def _plan_data(form) -> dict:
-    return {"name": form.name.data, "year": form.year.data, "kind": form.kind.data, "owner_office": form.owner_office.data,
+    return {"name": form.name.data, "year": form.year.data, "end_year": form.end_year.data, "kind": form.kind.data, "owner_office": form.owner_office.data,
             "offices": form.offices.data or [], "objective": form.objective.data or "", "scope": form.scope.data or "",
             "periods": form.periods.data, "analysis": form.analysis.data or "",
             **{key: getattr(form, FORM_NAMES.get(key, key)).data or ("" if key not in ("plan_date", "approved_on")
@@ -124,10 +129,11 @@ def edit_plan(plan_id: int):
 @permission_required("content.view")
 def detail(plan_id: int):
     plan = _plan_or_404(plan_id)
-    overview = services.plan_overview(plan)
+    overview = services.plan_overview(plan, year=_year_arg())
     events, topics = services.linked_summaries(plan)
     return render_template("plans/staff/detail.html", plan=plan, overview=overview, names=services.office_names(),
-                           can_edit=services.can_edit(current_user, plan), label=progress.period_label,
+                           can_edit=services.can_edit(current_user, plan), label=plan.period_name,
+                           roman=progress.period_label,
                            reportable={t.id: [c for c in t.reporting_codes if services.can_report(current_user, t, c)]
                                        for t in plan.tasks},
                            events=events, topics=topics)
@@ -188,11 +194,14 @@ def task_form(plan_id: int, action_id: int | None = None, task_id: int | None = 
     if task is not None and request.method == "GET":
         form.offices.data = task.office_codes
         form.goal.data = Decimal(str(task.goal)) if task.goal is not None else None
+        form.yearly_targets.data = services.targets_text(task)
     if form.validate_on_submit():
         data = {k: getattr(form, k).data for k in ("description", "offices", "start_month", "end_month", "months",
                                                     "deliverable", "indicator_name", "indicator_formula", "unit",
                                                     "accumulation", "observations")}
         data["goal"] = _float(form.goal.data)
+        if plan.multi_year:
+            data["targets"] = form.yearly_targets.data or ""
         for key in ("deliverable", "indicator_formula", "observations"):
             data[key] = data[key] or ""
         try:
@@ -237,8 +246,8 @@ def report(plan_id: int, task_id: int):
     periods = services.open_periods(plan)
     form = forms.ReportForm()
     form.office.choices = [(c, names.get(c, c)) for c in mine]
-    form.period.choices = [(p, _("Periodo %(label)s (meses %(a)s a %(b)s)", label=progress.period_label(p),
-                                 a=plan.periods[p - 1][0], b=plan.periods[p - 1][1])) for p in periods]
+    form.period.choices = [(p, _("Periodo %(label)s (meses %(a)s a %(b)s)", label=plan.period_name(p),
+                                 a=plan.period_span(p)[1], b=plan.period_span(p)[2])) for p in periods]
     if request.method == "GET":
         form.office.data = request.args.get("dependencia") if request.args.get("dependencia") in mine else mine[0]
         current = services.current_period(plan, time.today())
@@ -266,7 +275,7 @@ def report(plan_id: int, task_id: int):
             return redirect(url_for(".detail", plan_id=plan_id, _anchor=f"tarea-{task.id}"))
     summary = services.task_summary(task, time.today())
     return render_template("plans/staff/report_form.html", form=form, plan=plan, task=task, summary=summary,
-                           names=names, label=progress.period_label, can_submit=bool(periods)), 422 if form.errors else 200
+                           names=names, label=plan.period_name, can_submit=bool(periods)), 422 if form.errors else 200
 
 
 @permission_required("content.edit")
@@ -274,7 +283,7 @@ def finding(plan_id: int):
     plan = _editable(_plan_or_404(plan_id))
     form = forms.FindingForm()
     form.task.choices = [("", _("— Ninguna —"))] + [(str(t.id), f"{t.action.number}. {t.description[:90]}") for t in plan.tasks]
-    form.period.choices = [("", _("— Ninguno —"))] + [(str(i), progress.period_label(i)) for i in range(1, len(plan.periods) + 1)]
+    form.period.choices = [("", _("— Ninguno —"))] + [(str(i), plan.period_name(i)) for i in range(1, plan.period_count + 1)]
     form.offices.choices = catalogs.office_choices()
     if request.method == "GET":
         form.found_on.data = time.today()
@@ -407,7 +416,7 @@ def import_confirm():
 
 @permission_required("content.view")
 def export_xlsx(plan_id: int):
-    return exports.xlsx_response(_plan_or_404(plan_id))
+    return exports.xlsx_response(_plan_or_404(plan_id), _year_arg())
 
 
 @permission_required("content.view")
@@ -423,4 +432,4 @@ def export_pdf(plan_id: int):
     office = request.args.get("dependencia") or None
     if office is not None and office not in {c for t in plan.tasks for c in t.reporting_codes}:
         abort(404)
-    return exports.pdf_response(plan, office)
+    return exports.pdf_response(plan, office, _year_arg())

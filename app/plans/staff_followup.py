@@ -70,7 +70,7 @@ def followup_xlsx(plan_id: int):
         abort(403)
     name = services.office_names().get(office, office)
     return core_exports.workbook_response(
-        f"seguimiento-{plan.id}-{office}-{progress.period_label(int(period))}.xlsx",
+        f"seguimiento-{plan.id}-{office}-{plan.period_name(int(period))}.xlsx",
         lambda path: bulk.write(path, plan, office, name, int(period)),
         what="plans.follow_up_xlsx",
         filters={"plan": plan.id, "office": office, "period": int(period)},
@@ -99,7 +99,7 @@ def _render_upload(plan, form, diff=None, error=None, confirm=None, status=200):
         error=error,
         confirm=confirm,
         names=services.office_names(),
-        label=progress.period_label,
+        label=plan.period_name, roman=progress.period_label,
     ), status
 
 
@@ -190,7 +190,7 @@ def review(plan_id: int):
         reports=queries.pending_reviews(plan),
         form=forms.ReviewForm(),
         names=services.office_names(),
-        label=progress.period_label,
+        label=plan.period_name, roman=progress.period_label,
     )
 
 
@@ -225,5 +225,5 @@ def review_one(plan_id: int, report_id: int):
         form=form,
         failed=report_id,
         names=services.office_names(),
-        label=progress.period_label,
+        label=plan.period_name, roman=progress.period_label,
     ), 422

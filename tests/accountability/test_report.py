@@ -169,3 +169,61 @@ def test_bad_choices_are_refused_next_to_the_field(client, login_as, catalogs, d
     assert response.status_code == 422 and "Elige un evento." in response.get_data(as_text=True)
     response = client.submit("/gestion/rendicion-de-cuentas/", {"scope": "year", "year": "1800"})
     assert response.status_code == 422
+
+
+def test_year_report_satisfaction_urna_tables_and_commitments_match_the_database(app, db, demo, tmp_path):
+    """The figures the first test does not reach: CSAT and NPS per event, the urna by kind and by
+    office (legal term), commitments per event and the state of the plan actions answering events."""
+    from app.accountability import commands, queries
+    from app.ballot.models import BallotQuestion
+    from app.ballot.services import kind_label
+    from app.catalogs import services as catalogs
+    from app.characterization import published
+    from app.events.models import Event
+    from app.plans import services as plans
+    from app.surveys import results
+    from app.surveys.models import Survey
+
+    with time.freeze(datetime(2026, 11, 25, 15, 0)), app.test_request_context("/"):
+        closed = list(db.session.scalars(select(Event).where(Event.status == "closed").order_by(Event.starts_at)))
+        plan = plans.list_plans()[0]
+        linked = plan.actions[0]  # the first closed event is answered by action 1
+        plans.save_action(plan, linked, {"number": linked.number, "title": linked.title,
+                                         "event_ids": [closed[0].id], "topic_ids": linked.topic_ids})
+        view = next(a for a in plans.plan_overview(plans.get_plan(plan.id))["actions"]
+                    if a["action"].id == linked.id)
+        status = {e.id: e.status for e in db.session.scalars(select(Event))}
+        answering = sum(1 for a in plans.get_plan(plan.id).actions for i in a.event_ids
+                        if status.get(i, "draft") != "draft")
+        assert answering >= 2  # action 1 and the demo's own link from action 7
+        surveys = {e.id: db.session.scalar(select(Survey).where(Survey.event_id == e.id)) for e in closed}
+        shown = {e.id: results.compute(surveys[e.id], viewer=published.viewer()) for e in closed}
+        starts = {e.id: time.to_local(e.starts_at).year for e in db.session.scalars(select(Event))}
+        n_surveys = sum(1 for s in db.session.scalars(select(Survey).where(Survey.published.is_(True)))
+                        if (starts.get(s.event_id) if s.event_id else s.opens_at and time.to_local(s.opens_at).year)
+                        == 2026)
+        in_year = BallotQuestion.filed_on.between(datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date())
+        by_kind = {}
+        by_office = {}
+        for q in db.session.scalars(select(BallotQuestion).where(in_year)):
+            for table, key in ((by_kind, q.kind), (by_office, q.office_code)):
+                n, a, t = table.get(key, (0, 0, 0))
+                table[key] = (n + 1, a + (q.status in ("answered", "closed")), t + bool(q.answered_on_time))
+        report = commands.generate(queries.year_period(2026), actor="test")
+        pdf_text = _pdf_text(report.pdf, tmp_path)
+        docx_text = _docx_text(report.docx)
+        names = {o.code: o.name for o in catalogs.offices(include_inactive=True)}
+
+    for text in (pdf_text, docx_text):
+        assert f"Encuestas de satisfacción publicadas en el periodo: {n_surveys}." in text
+        for e in closed:
+            r = shown[e.id]
+            assert f"{e.title} {r.responses_display} {r.satisfaction:.0f} % {r.nps:+.0f}" in text, e.title
+        for kind, (n, a, t) in by_kind.items():
+            assert f"{kind_label(kind)} {n} {a} {t} " in text, kind
+        for code, (n, a, t) in by_office.items():
+            assert f"{names.get(code, code) if code else 'Sin asignar'} {n} {a} {t} " in text, code
+        assert f"Eventos con compromisos registrados: {len(closed)} de {len(closed)}." in text
+        assert f"Acciones de los planes que responden a compromisos de los eventos: {answering}." in text
+        assert (f"{closed[0].title} {linked.number}. {linked.title[:40]}" in text)
+        assert f"{view['progress']:.0f} %" in text

@@ -11,6 +11,12 @@ from openpyxl import load_workbook
 from app.plans import services
 from tests.plans.conftest import CARTAGO, MEDELLIN
 
+RESPONSIBLE = {  # seed 004's free text -> Cartago's catalog office
+    "Sec. de Planeación, Medio Ambiente y Desarrollo Economico":
+        "Secretaría de Planeación, Medio Ambiente y Desarrollo Económico",
+    "Sec. de Sevicios Administrativos": "Secretaría de Servicios Administrativos",
+}
+
 
 def _cells(response) -> list[list[str]]:
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
@@ -117,6 +123,11 @@ def test_cartago_layout_has_the_document_control_block_and_seed_004_columns(clie
         # import assumed January to December and said so; the export marks those months
         assert not any(seed_row[3:15]) and row[3:15] == ["X"] * 12
         assert row[15:17] == seed_row[15:17]
+        # RESULTADO and SEGUIMIENTO TRIMESTRAL I–IV: blank in the seed, blank in the export (no report)
+        assert row[17] == seed_row[17] == "" and row[19:23] == seed_row[19:23] == [""] * 4
+        # RESPONSABLES: the catalog office the seed's text names, or the text itself when it names
+        # none ("Administración Municipal")
+        assert row[18] == RESPONSIBLE.get(seed_row[18], seed_row[18]), (seed_row[18], row[18])
 
 
 def test_metadata_is_editable_and_printed(client, make_user, medellin_plan, db):
