@@ -12,6 +12,7 @@ def register(app):
     app.register_blueprint(staff.bp)
     app.after_request(buffer.after_request)  # writes waiting profiles once k wait (see buffer.py)
     app.cli.commands["participa"].add_command(cli.flush_profiles)
+    app.cli.commands["participa"].add_command(cli.align_territories)
     reg = registry.get(app)
     from app.characterization import report as _report
 
