@@ -20,6 +20,7 @@ def register(app):
     reg.add_nav(registry.NavItem("characterization.dashboard_view", lambda: _l("Caracterización"), area="staff",
                                  permission="dashboards.view", order=60))
     reg.demo.append((80, "characterisation profiles", demo.demo_profiles))
+    reg.demo.append((81, "population baseline", demo.demo_baseline))
     register_usage_checker(app, models.catalog_usage)
     from app.characterization import retention, retention_staff
 

@@ -227,9 +227,9 @@ def align_territories(reason: str) -> int:
 def build_profile(answers: dict, context: Context) -> Profile:
     """A Profile from an answers dict (also used by paper entry, imports and demo data)."""
     disabilities = [c for c in (answers.get("disability") or []) if c]
-    values = {k: answers.get(k) for k in ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
-                                          "victim", "migrant", "campesino", "zone", "territory", "subterritory",
-                                          "value_group", "organisation")}
+    values = {k: answers.get(k) for k in ("life_course", "sex", "gender_identity", "sexual_orientation",
+                                          "ethnicity", "victim", "migrant", "campesino", "zone", "territory",
+                                          "subterritory", "value_group", "organisation")}
     values["territory"] = territory_of(values["territory"], values["subterritory"])
     profile = Profile(
         id=random_id(),

@@ -98,8 +98,8 @@ class FilterForm(Form):
         comuna, barrio = (self.fields_by_variable[v] for v in TERRITORY_FILTERS)
         if (comuna.data and barrio.data and barrio.data != "-" and not barrio.errors
                 and catalogs.territory_parents().get(barrio.data) != comuna.data):
-            barrio.errors = [*barrio.errors, str(_l("Ese barrio o vereda no es de la comuna o corregimiento que "
-                                                    "elegiste. Elígelo de nuevo en la lista."))]
+            barrio.errors = [*barrio.errors, str(_l("Ese barrio o vereda no es de la comuna o corregimiento "
+                                                    "que elegiste. Elígelo de nuevo en la lista."))]
             ok = False
         if self.desde.data and self.hasta.data and self.desde.data > self.hasta.data:
             self.hasta.errors = [*self.hasta.errors, str(_l("La fecha final debe ser igual o posterior a la inicial."))]

@@ -31,8 +31,12 @@ def _web_attendee(app, event, n: int, **profile):
     step = f"/asistencia/gracias/{event.id}/quien-participa"
     html = phone.get(step).get_data(as_text=True)
     token = re.search(r'name="step"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="step"', html)
-    data = {"csrf_token": hidden_fields(html)["csrf_token"], "step": token.group(1) or token.group(2),
-            **answers(**profile), "profile-consent": "y"}
+    data = {
+        "csrf_token": hidden_fields(html)["csrf_token"],
+        "step": token.group(1) or token.group(2),
+        **answers(**profile),
+        "profile-consent": "y",
+    }
     sent = phone.post(step, data=data)
     assert sent.status_code == 303, sent.get_data(as_text=True)[:400]
 
@@ -40,7 +44,13 @@ def _web_attendee(app, event, n: int, **profile):
 def _paper_row(client, event, n: int, **row):
     path = f"/gestion/eventos/{event.id}/papel"
     fields = hidden_fields(client.get(path).get_data(as_text=True))
-    data = {"name": f"Persona Papel {n}", "doc_type": "CC", "doc_number": str(43_000_000 + n), "consent": "y", **row}
+    data = {
+        "name": f"Persona Papel {n}",
+        "doc_type": "CC",
+        "doc_number": str(43_000_000 + n),
+        "consent": "y",
+        **row,
+    }
     return client.post(path, data={**fields, **{k: v for k, v in data.items() if v is not None}})
 
 
@@ -49,8 +59,9 @@ def _options(html: str, name: str) -> list[str]:
     return re.findall(r'<option value="([^"]*)"', select_html)
 
 
-def test_the_barrio_filter_counts_the_people_every_flow_stored(app, client, db, login_as, make_event, drain,
-                                                              make_user):
+def test_the_barrio_filter_counts_the_people_every_flow_stored(
+    app, client, db, login_as, make_event, drain, make_user
+):
     event = make_event()
     # 8 on their phones with comuna and barrio, 3 with the barrio only (no comuna chosen)
     for n in range(8):
@@ -67,10 +78,14 @@ def test_the_barrio_filter_counts_the_people_every_flow_stored(app, client, db, 
     for n in range(5, 8):
         assert _paper_row(client, event, n, subterritory=BARRIO).status_code == 303
     drain()
-    stored = db.session.scalar(select(func.count()).select_from(Profile).where(Profile.subterritory == BARRIO))
+    stored = db.session.scalar(
+        select(func.count()).select_from(Profile).where(Profile.subterritory == BARRIO)
+    )
     assert stored == 19
     # Both levels agree in every stored profile, whichever flow wrote it.
-    assert db.session.scalars(select(Profile.territory).where(Profile.subterritory == BARRIO).distinct()).all() == ["01"]
+    assert db.session.scalars(
+        select(Profile.territory).where(Profile.subterritory == BARRIO).distinct()
+    ).all() == ["01"]
 
     steward = Client(app.test_client())
     steward.login(make_user("steward"))
@@ -127,9 +142,18 @@ def test_stored_profiles_are_aligned_with_their_barrio_with_a_reason(app, db, ca
     from app.characterization import services
     from app.core.db import random_id
 
-    rows = [{"id": random_id(), "capability": "events", "object_id": "1", "on_date": "2026-03-10",
-             "channel": "paper", "territory": territory, "subterritory": BARRIO}
-            for territory in (None, None, "08", "01")]
+    rows = [
+        {
+            "id": random_id(),
+            "capability": "events",
+            "object_id": "1",
+            "on_date": "2026-03-10",
+            "channel": "paper",
+            "territory": territory,
+            "subterritory": BARRIO,
+        }
+        for territory in (None, None, "08", "01")
+    ]
     from datetime import date
 
     for row in rows:
@@ -138,6 +162,8 @@ def test_stored_profiles_are_aligned_with_their_barrio_with_a_reason(app, db, ca
     db.session.commit()
     assert services.align_territories("Perfiles de papel sin comuna (issue 15)") == 3
     assert db.session.scalars(select(Profile.territory).distinct()).all() == ["01"]
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "characterization_territories_aligned"))
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "characterization_territories_aligned")
+    )
     assert entry.details == {"profiles": 3, "reason": "Perfiles de papel sin comuna (issue 15)"}
     assert services.align_territories("otra vez") == 0
