@@ -231,3 +231,21 @@ def test_bad_ages_are_explained_by_row(client, login_as, db, catalogs):
     assert "Fila 3: la edad debe ser un número entero" in text
     assert "Fila 4: usa curso_de_vida o edad_desde y edad_hasta, no ambos." in text
     assert db.session.scalar(select(func.count()).select_from(PopulationBaseline)) == 0
+
+
+def test_medellins_comunas_compare_only_the_territories_they_cover(app, db, catalogs):
+    baseline.load_shipped("medellin")
+    add_profiles(db, 30, territory="01", life_course="AT")
+    add_profiles(db, 30, territory="14", life_course="JU")
+    add_profiles(db, 15, territory="50", life_course="AT")  # Palmitas: not in the census copy
+    add_profiles(db, 20, territory="14", life_course="IN")  # children: cannot take part
+    with app.test_request_context():
+        got = blocks()
+    assert set(got) == {"territory"}  # no sex or age in this baseline: nothing else is claimed
+    territory = got["territory"]
+    assert territory["total_display"] == "60"
+    rows = {r["code"]: r for r in territory["rows"]}
+    assert rows["01"]["share"] == pytest.approx(0.5)
+    assert rows["01"]["population_share"] == pytest.approx(135625 / 2193877)
+    assert "todas las edades" in territory["notes"][0]
+    assert "San Sebastián de Palmitas" in territory["notes"][1]
