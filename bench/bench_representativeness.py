@@ -12,13 +12,43 @@ BENCH_PG_URL picks the PostgreSQL database, which is wiped).
 
 from __future__ import annotations
 
+import random
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_characterization import build, make_app  # noqa: E402
+from bench.bench_characterization import COLUMNS as PROFILE_COLUMNS  # noqa: E402
+from bench.bench_characterization import make_app, synthetic_rows  # noqa: E402
 from bench.common import QUICK, databases, header, reset_postgres, timed  # noqa: E402
+
+
+def build(app, n: int) -> float:
+    """Schema and n synthetic profiles (the characterisation bench's, with record keys)."""
+    from sqlalchemy import insert
+
+    from app.characterization.models import Profile, ProfileDisability
+    from app.extensions import db
+
+    start, rng = time.perf_counter(), random.Random(7)
+    with app.app_context():
+        db.create_all()
+        batch_p, batch_d = [], []
+        for row, (pid, code) in synthetic_rows(n):
+            key = rng.randrange(256)
+            batch_p.append({**dict(zip(PROFILE_COLUMNS, row, strict=True)), "record_key": key})
+            batch_d.append({"profile_id": pid, "code": code, "record_key": key})
+            if len(batch_p) >= 20_000:
+                db.session.execute(insert(Profile.__table__), batch_p)
+                db.session.execute(insert(ProfileDisability.__table__), batch_d)
+                batch_p, batch_d = [], []
+        if batch_p:
+            db.session.execute(insert(Profile.__table__), batch_p)
+            db.session.execute(insert(ProfileDisability.__table__), batch_d)
+        db.session.commit()
+    return time.perf_counter() - start
+
 
 N = 20_000 if QUICK else 200_000
 
