@@ -108,6 +108,9 @@ def load() -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "PARTICIPA_LANGUAGES": ["es", "en"],
         "PARTICIPA_SUPPRESSION_K": _int("PARTICIPA_SUPPRESSION_K", 5),
+        # Youngest age that can take part: younger people are left out of the population baseline
+        # and of the participants compared on the representativeness page.
+        "PARTICIPA_MIN_PARTICIPATION_AGE": _int("PARTICIPA_MIN_PARTICIPATION_AGE", 14),
         # Profile buffer (app/characterization/buffer.py): batch size k, the longest wait in
         # seconds, and where profiles wait (a directory, default instance/profile-spool, or redis://).
         "PARTICIPA_PROFILE_BATCH_K": _int("PARTICIPA_PROFILE_BATCH_K", 5),

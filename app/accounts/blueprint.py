@@ -22,8 +22,8 @@ URLS = (
     (accounts_bp, "/usuarios/<int:user_id>", staff.user_edit, {"methods": ["GET", "POST"]}),
     (accounts_bp, "/auditoria", staff.audit_log, {}),
     (accounts_bp, "/auditoria.csv", staff.audit_export, {}),
-    (downloads_bp, "/", staff_downloads.index, {"methods": ['GET']}),
-    (downloads_bp, "/<token>/archivo", staff_downloads.file, {"methods": ['GET']}),
+    (downloads_bp, "/", staff_downloads.index, {"methods": ["GET"]}),
+    (downloads_bp, "/<token>/archivo", staff_downloads.file, {"methods": ["GET"]}),
 )
 
 for _bp, _rule, _view, _options in URLS:

@@ -203,6 +203,18 @@ def subterritory_codes() -> frozenset[str]:
         code for _group, items in subterritory_groups() for code, _name in items))
 
 
+def territory_parents() -> dict[str, str]:
+    """barrio/vereda code -> its comuna/corregimiento code, inactive entries included (a profile
+    stores both levels, and the upper one must always be the parent of the lower one)."""
+    def build():
+        parent = Territory.__table__.alias("parent")
+        child = Territory.__table__
+        stmt = select(child.c.code, parent.c.code).join(parent, parent.c.id == child.c.parent_id)
+        return {code: parent_code for code, parent_code in db.session.execute(stmt)}
+
+    return cached(("territory_parents",), build)
+
+
 def territory_names() -> dict[str, str]:
     return {t.code: t.name for t in db.session.scalars(select(Territory))}
 

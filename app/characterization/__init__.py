@@ -14,6 +14,7 @@ def register(app):
         app.register_blueprint(blueprint)
     app.after_request(buffer.after_request)  # writes waiting profiles once k wait (see buffer.py)
     app.cli.commands["participa"].add_command(cli.flush_profiles)
+    app.cli.commands["participa"].add_command(cli.align_territories)
     reg = registry.get(app)
     from app.characterization import report as _report
 
@@ -21,6 +22,7 @@ def register(app):
     reg.add_nav(registry.NavItem("characterization.dashboard_view", lambda: _l("Caracterización"), area="staff",
                                  permission="dashboards.view", order=60))
     reg.demo.append((80, "characterisation profiles", demo.demo_profiles))
+    reg.demo.append((81, "population baseline", demo.demo_baseline))
     register_usage_checker(app, models.catalog_usage)
     from app.characterization import retention, staff_retention
 

@@ -17,3 +17,14 @@ def flush_profiles(max_age):
 
     stored = buffer.flush(max_age=max_age)
     click.echo(f"Profiles stored: {stored}; still waiting: {buffer.waiting()}")
+
+
+@click.command("align-territories")
+@click.option("--reason", required=True, help="Why the correction is made (kept in the audit log).")
+@with_appcontext
+def align_territories(reason):
+    """Give every stored profile the comuna or corregimiento of its barrio or vereda (profiles
+    stored before the two levels were kept consistent); the change is audited with the reason."""
+    from app.characterization import services
+
+    click.echo(f"Profiles corrected: {services.align_territories(reason)}")

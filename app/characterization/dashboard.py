@@ -5,12 +5,13 @@ show the same numbers). Every figure here counts participations (profile records
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.characterization import disclosure, queries
+from app.catalogs import services as catalogs
+from app.characterization import baseline, disclosure, queries
 from app.characterization.models import PopulationBaseline
 from app.characterization.queries import NO_ANSWER, Filters
 from app.extensions import db
@@ -135,49 +136,133 @@ def crosstab(row_var: str, col_var: str, filters: Filters, viewer) -> CrossTab:
 
 # ------------------------------------------------------------------------------ representativeness
 
+# Variables a baseline may carry, in the order the page shows them ("life_course": its ages).
+COMPARED = ("territory", "life_course", "sex", "ethnicity", "disability", "victim", "zone")
+
+
 def has_baseline() -> bool:
     return bool(db.session.scalar(select(func.count()).select_from(PopulationBaseline)))
 
 
+def minimum_age() -> int:
+    """Youngest age that can take part (PARTICIPA_MIN_PARTICIPATION_AGE, default 14): younger
+    people are left out of the population and of the participants compared."""
+    from flask import current_app
+
+    return int(current_app.config.get("PARTICIPA_MIN_PARTICIPATION_AGE", 14))
+
+
+def baseline_sources() -> list[str]:
+    stmt = select(PopulationBaseline.source).distinct().order_by(PopulationBaseline.source)
+    return list(db.session.scalars(stmt))
+
+
 def population_by(variable: str) -> dict[str, int]:
-    column = getattr(PopulationBaseline, variable)
-    stmt = select(column, func.sum(PopulationBaseline.population)).where(column != "").group_by(column)
-    return {code: int(n) for code, n in db.session.execute(stmt)}
+    """Population per code of one variable, every age (the rows that carry the variable)."""
+    out: dict[str, int] = {}
+    for row in db.session.scalars(select(PopulationBaseline)):
+        code = getattr(row, variable)
+        if code:
+            out[code] = out.get(code, 0) + row.population
+    return out
 
 
-def representativeness(filters: Filters, viewer, variables=("territory", "life_course", "sex")) -> list[dict]:
-    """Per variable with a baseline: participation share against population share; a group is
-    under-represented when its participation share is below 80 % of its population share.
+def _age_note(plan: baseline.AgePlan | None) -> str:
+    if plan is None:
+        return _("Esta población incluye todas las edades: la línea base no separa a las personas menores de "
+                 "%(m)s años, que no pueden participar.", m=minimum_age())
+    if plan.floor is None:
+        return _("Las edades de la línea base no coinciden con los cursos de vida: esta población incluye "
+                 "a las personas menores de %(m)s años.", m=plan.minimum)
+    if plan.floor > plan.minimum:
+        return _("Comparamos a las personas de %(f)s años o más: la línea base no separa las edades de "
+                 "%(m)s a %(last)s años.", f=plan.floor, m=plan.minimum, last=plan.floor - 1)
+    return _("Comparamos a las personas de %(m)s años o más: quienes tienen menos no pueden participar.",
+             m=plan.minimum)
 
-    Built only from the protected figures the viewer sees (the same one-way table as the
-    summary), so it reveals nothing more: a group's share is its protected count over the
-    protected total minus the shown counts of "no answer" and of codes the baseline lacks. A
-    protected count ("x", fewer than k) counts as zero for the flag and hides its share."""
+
+def _compare(variable, title, groups, filters, viewer, excluded, note, labels) -> dict:
+    """One protected comparison: `groups` {key: (population, [participant codes])}. Each group's
+    participations and the total of the groups compared are protected cells of their own (their
+    cell keys add up), so a share reveals nothing the protected tables do not."""
+    compared = replace(filters, exclude={**filters.exclude, "life_course": tuple(excluded)})
+    counts = queries.totals(variable, compared, keyed=True)
+    raw = {key: disclosure.total_of({c: counts.get(c, (0, 0)) for c in codes})
+           for key, (_pop, codes) in groups.items()}
+    shown = disclosure.protect_table(raw, viewer)
+    denominator = disclosure.protect(*disclosure.total_of(raw), viewer)
+    pop_total = sum(pop for pop, _codes in groups.values())
+    rows = []
+    for key, (pop, _codes) in groups.items():
+        pop_share = pop / pop_total if pop_total else 0
+        value = shown[key]
+        share = value / denominator if (value is not None and denominator) else None
+        ratio = share / pop_share if (share is not None and pop_share) else None
+        rows.append({"code": key, "label": labels.get(key, key), "display": disclosure.display(value),
+                     "share": share, "population": pop, "population_share": pop_share, "ratio": ratio,
+                     "under": bool(pop_share and (ratio is None or ratio < UNDER_REPRESENTED))})
+    return {"variable": variable, "title": title, "rows": rows, "notes": [n for n in note if n],
+            "total_display": disclosure.display(denominator)}
+
+
+def representativeness(filters: Filters, viewer, variables=COMPARED) -> list[dict]:
+    """Per variable the baseline carries: participation share against population share, leaving
+    out the ages that cannot take part; a group is under-represented when its participation share
+    is below 80 % of its population share.
+
+    Shares are computed from protected figures only (each group and the total compared are
+    protected cells), so the comparison reveals nothing more than the tables. A protected count
+    ("x", fewer than k) hides its share and keeps the flag. Participants who did not answer the
+    question, or answered a code the baseline lacks (e.g. a territory it does not cover), are
+    left out of that variable's comparison."""
     viewer = as_viewer(viewer)
+    stored = list(db.session.scalars(select(PopulationBaseline)))
+    if not stored:
+        return []
+    minimum = minimum_age()
+    names = queries.variable_labels()
     out = []
     for variable in variables:
-        population = population_by(variable)
+        if variable == "life_course":
+            carrying = [r for r in stored if baseline.carries_age(r)]
+        else:
+            carrying = [r for r in stored if getattr(r, variable)]
+        if not carrying:
+            continue
+        aged = [(*baseline.row_ages(r), r.population) for r in carrying if baseline.carries_age(r)]
+        plan = baseline.age_plan(aged, minimum) if aged else None
+        if variable == "life_course":
+            if plan is None or len(plan.groups) < 2:
+                continue
+            band_labels = queries.code_labels("life_course")
+            groups, labels = {}, {}
+            for g in plan.groups:
+                key = "+".join(g.codes)
+                groups[key] = (g.population, g.codes)
+                ages = (_("%(a)s años o más", a=g.start) if g.end is None
+                        else _("%(a)s a %(b)s años", a=g.start, b=g.end))
+                labels[key] = f"{', '.join(band_labels.get(c, c) for c in g.codes)} ({ages})"
+            out.append(_compare(variable, _("Edad (curso de vida)"), groups, filters, viewer, plan.excluded,
+                                [_age_note(plan)], labels))
+            continue
+        floor = plan.floor if plan else None
+        population: dict[str, int] = {}
+        for r in carrying:
+            if floor is not None and (not baseline.carries_age(r) or baseline.row_ages(r)[0] < floor):
+                continue  # under the ages both sides can compare
+            code = getattr(r, variable)
+            population[code] = population.get(code, 0) + r.population
         if not population:
             continue
-        table = one_way(variable, queries.totals(variable, filters, keyed=True), viewer)
-        shown = {row["code"]: row["value"] for row in table.rows}
-        denominator = None
-        if table.total is not None:
-            denominator = table.total - sum(v or 0 for c, v in shown.items() if c not in population)
-        pop_total = sum(population.values())
-        labels = queries.code_labels(variable)
-        rows = []
-        order = [c for c in queries.ordered_codes(variable, population) if c in population]
-        for code in order:
-            pop = population[code]
-            pop_share = pop / pop_total if pop_total else 0
-            value = shown.get(code)
-            share = value / denominator if (value is not None and denominator) else None
-            ratio = share / pop_share if (share is not None and pop_share) else None
-            rows.append({
-                "code": code, "label": labels.get(code, code), "display": disclosure.display(value),
-                "share": share, "population": pop, "population_share": pop_share, "ratio": ratio,
-                "under": bool(pop_share and (ratio is None or ratio < UNDER_REPRESENTED)),
-            })
-        out.append({"variable": variable, "title": queries.variable_labels()[variable], "rows": rows})
+        excluded = plan.excluded if floor is not None else baseline.age_plan([], minimum).excluded
+        codes = [c for c in queries.ordered_codes(variable, population) if c in population]
+        groups = {c: (population[c], [c]) for c in codes}
+        notes = [_age_note(plan)]
+        if variable == "territory":
+            missing = [t.name for t in catalogs.top_territories() if t.code not in population]
+            if missing:
+                notes.append(_("La línea base no incluye: %(names)s. Sus participaciones no se comparan.",
+                               names=", ".join(missing)))
+        out.append(_compare(variable, names[variable], groups, filters, viewer, excluded, notes,
+                            queries.code_labels(variable)))
     return out

@@ -89,3 +89,15 @@ def demo_profiles(size: int = DEMO_SIZE) -> int:
     db.session.execute(insert(ProfileDisability.__table__), disabilities)
     db.session.commit()
     return len(profiles)
+
+
+def demo_baseline() -> int:
+    """Load the population baseline shipped for the demo's entity, unless one is loaded."""
+    from flask import current_app
+
+    from app.characterization import baseline, dashboard
+
+    entity = current_app.config.get("PARTICIPA_DEMO_ENTITY") or current_app.config.get("ENTITY_CATALOG", "")
+    if dashboard.has_baseline() or baseline.shipped(entity) is None:
+        return 0
+    return baseline.load_shipped(entity)

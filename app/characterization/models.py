@@ -123,16 +123,26 @@ class ConsentRecord(db.Model):
 
 
 class PopulationBaseline(db.Model):
-    """One row of an uploaded population baseline (e.g. DANE projections): how many people of a
-    group live in a territory. Empty group columns mean "all". See baseline.py for the CSV."""
+    """One row of a population baseline (e.g. DANE projections): how many people of a group live
+    in a territory. Empty group columns mean "all"; the ages are `age_from`..`age_to` in whole
+    years (`age_to` None: no upper limit; 0..None: every age). See baseline.py for the CSV."""
 
     __tablename__ = "characterization_baseline"
-    __table_args__ = (UniqueConstraint("territory", "life_course", "sex", name="uq_characterization_baseline_group"),)
+    __table_args__ = (UniqueConstraint("territory", "life_course", "sex", "age_from", "age_to", "ethnicity",
+                                       "disability", "victim", "zone",
+                                       name="uq_characterization_baseline_group"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     territory: Mapped[str] = mapped_column(String(40), default="")  # comuna/corregimiento code
     life_course: Mapped[str] = mapped_column(String(10), default="")
     sex: Mapped[str] = mapped_column(String(10), default="")
+    age_from: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    age_to: Mapped[int | None] = mapped_column(Integer)
+    ethnicity: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    # "1" with a disability, "0" without
+    disability: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    victim: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    zone: Mapped[str] = mapped_column(String(10), default="", server_default="")
     population: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(160), default="")
     loaded_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)

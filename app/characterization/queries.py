@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, cast, exists, func, literal, select, union_all
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, union_all
 
 from app.characterization.disclosure import KEY_RANGE
 from app.characterization.models import Profile, ProfileDisability
@@ -44,6 +44,9 @@ class Filters:
     date_to: date | None = None
     where: dict[str, str] = field(default_factory=dict)  # intersection: variable -> code
     disability_type: str = ""
+    # variable -> codes left out ("no answer" stays): the representativeness comparison leaves
+    # out the life-course bands of people who cannot take part
+    exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def conditions(self) -> list:
         cond = []
@@ -61,6 +64,9 @@ class Filters:
                 cond.append(column.is_(None) if code == NO_ANSWER else column.is_(code == "1"))
             else:
                 cond.append(column.is_(None) if code == NO_ANSWER else column == code)
+        for name, codes in self.exclude.items():
+            if codes:
+                cond.append(or_(COLUMN[name].is_(None), COLUMN[name].notin_(codes)))
         if self.disability_type:
             cond.append(exists().where(and_(D.c.profile_id == P.c.id, D.c.code == self.disability_type)))
         return cond
@@ -73,6 +79,8 @@ class Filters:
                                    ("disability_type", self.disability_type)) if v}
         if self.where:
             out["where"] = dict(self.where)
+        if any(self.exclude.values()):
+            out["exclude"] = {k: list(v) for k, v in self.exclude.items() if v}
         return out
 
 

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.catalogs import services as catalogs
 from app.characterization.disclosure import new_record_key
 from app.characterization.forms import SENSITIVE, VARIABLES, minor_codes
 from app.characterization.models import ConsentRecord, Profile, ProfileDisability
@@ -191,9 +192,45 @@ def preview(section) -> dict:
     return {"consented": True, "sensitive_dropped": dropped, "minor": minor, "answers": shown}
 
 
+def territory_of(territory: str | None, subterritory: str | None) -> str | None:
+    """The comuna/corregimiento a profile stores: the parent of its barrio or vereda when it has
+    one (every flow, web, paper, import or demo, stores both levels the same way, so a filter by
+    comuna counts everyone of its barrios), else what was answered."""
+    if subterritory:
+        return catalogs.territory_parents().get(subterritory, territory)
+    return territory
+
+
+def align_territories(reason: str) -> int:
+    """Set the comuna/corregimiento of stored profiles whose barrio or vereda belongs to another
+    one (or that left it empty): the barrio is the more precise answer. One UPDATE per comuna,
+    one audit entry with the reason and how many profiles changed; returns that number."""
+    from sqlalchemy import and_, or_, update
+
+    from app.core import audit
+
+    by_parent: dict[str, list[str]] = {}
+    for child, parent in catalogs.territory_parents().items():
+        by_parent.setdefault(parent, []).append(child)
+    changed = 0
+    for parent, children in sorted(by_parent.items()):
+        stmt = (update(Profile).where(and_(Profile.subterritory.in_(children),
+                                           or_(Profile.territory.is_(None), Profile.territory != parent)))
+                .values(territory=parent).execution_options(synchronize_session=False))
+        changed += db.session.execute(stmt).rowcount or 0
+    audit.record("characterization_territories_aligned", target="profile",
+                 details={"profiles": changed, "reason": reason}, commit=False)
+    db.session.commit()
+    return changed
+
+
 def build_profile(answers: dict, context: Context) -> Profile:
     """A Profile from an answers dict (also used by paper entry, imports and demo data)."""
     disabilities = [c for c in (answers.get("disability") or []) if c]
+    values = {k: answers.get(k) for k in ("life_course", "sex", "gender_identity", "sexual_orientation",
+                                          "ethnicity", "victim", "migrant", "campesino", "zone", "territory",
+                                          "subterritory", "value_group", "organisation")}
+    values["territory"] = territory_of(values["territory"], values["subterritory"])
     profile = Profile(
         id=random_id(),
         record_key=new_record_key(),  # set here so the disability rows carry the same key
@@ -201,9 +238,7 @@ def build_profile(answers: dict, context: Context) -> Profile:
         object_id=str(context.object_id),
         on_date=context.on_date or time.today(),
         channel=context.channel,
-        **{k: answers.get(k) for k in ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
-                                       "victim", "migrant", "campesino", "zone", "territory", "subterritory",
-                                       "value_group", "organisation")},
+        **values,
     )
     if disabilities:
         real = [c for c in disabilities if c not in PREFER_NOT and c != NO_DISABILITY]

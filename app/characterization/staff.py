@@ -49,6 +49,7 @@ def dashboard_view():
     _audit_view("characterization.dashboard", filters, viewer, cross, refused)
     return render_template("characterization/staff/dashboard.html", form=form, summary=summary, crosstab=crosstab,
                            territory=territory, representativeness=representativeness, viewer=viewer,
+                           baseline_sources=dashboard.baseline_sources() if representativeness else [],
                            refused=disclosure.refused_message(viewer.k) if refused else "",
                            note=disclosure.note(viewer), legend=disclosure.legend(viewer),
                            args=request.args.to_dict(flat=False), under=dashboard.UNDER_REPRESENTED), status
@@ -117,7 +118,39 @@ def baseline_upload():
             return redirect(url_for("characterization.dashboard_view"))
     status = 422 if (error or form.errors) else 200
     return render_template("characterization/staff/baseline.html", form=form, error=error,
-                           has_baseline=dashboard.has_baseline()), status
+                           has_baseline=dashboard.has_baseline(), sources=dashboard.baseline_sources(),
+                           shipped=baseline.shipped(_entity()), minimum=dashboard.minimum_age()), status
+
+
+def _entity() -> str:
+    from flask import current_app
+
+    return current_app.config.get("ENTITY_CATALOG", "")
+
+
+@permission_required("dashboards.view")
+def baseline_shipped():
+    """Load the baseline shipped for the entity's catalog (replaces the current one)."""
+    try:
+        n = baseline.load_shipped(_entity())
+    except baseline.BaselineError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("characterization.baseline_upload"))
+    flash(_("Cargamos la línea base incluida: %(n)s filas.", n=n), "success")
+    return redirect(url_for("characterization.dashboard_view") + "#representatividad")
+
+
+@permission_required("dashboards.view")
+def baseline_shipped_csv():
+    """The shipped baseline in the import format, to complete and upload again."""
+    from app.core.exports import csv_response
+
+    data = baseline.shipped(_entity())
+    if data is None:
+        abort(404)
+    header, rows = baseline.table(data)
+    return csv_response(f"linea-base-{data['entity']}-{data['year']}.csv", header, lambda: iter(rows),
+                        what="characterization.baseline", separator="coma")
 
 
 @permission_required("content.view")

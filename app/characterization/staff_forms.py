@@ -8,6 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, Form, FormField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.catalogs import services as catalogs
 from app.characterization import queries
 from app.characterization.forms import profile_section
 from app.core import registry
@@ -16,7 +17,8 @@ from app.core.text import NoMarkup, single_line
 
 # Variables offered as intersection filters (capability and context have their own fields).
 FILTER_VARIABLES = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "disability",
-                    "victim", "migrant", "campesino", "zone", "territory", "value_group")
+                    "victim", "migrant", "campesino", "zone", "territory", "subterritory", "value_group")
+TERRITORY_FILTERS = ("territory", "subterritory")
 CROSS_VARIABLES = tuple(v for v in queries.DIMENSIONS if v != "subterritory") + ("subterritory",)
 
 
@@ -57,16 +59,48 @@ class FilterForm(Form):
         self.columna.choices = [("", str(_l("— Ninguna —")))] + variables
         self.where_fields = []
         for variable in FILTER_VARIABLES:
-            labels = queries.code_labels(variable)
-            field = SelectField(names[variable], choices=[("", any_)] + [(c or "-", lbl) for c, lbl in labels.items()],
+            field = SelectField(names[variable], choices=[("", any_)] + self._codes(variable),
                                 validators=[Optional()]).bind(form=self, name=f"f_{variable}")
             field.process(formdata)
             self.where_fields.append((variable, field))
+        self.fields_by_variable = dict(self.where_fields)
+
+    @staticmethod
+    def _codes(variable: str) -> list[tuple[str, str]]:
+        """(code, label) offered by one group filter ("-" stands for "no answer"). The comuna
+        filter offers comunas and corregimientos only, the barrio filter barrios and veredas only:
+        each compares its own column of the profile, so no choice can match nobody by design."""
+        labels = queries.code_labels(variable)
+        if variable in TERRITORY_FILTERS:
+            parents = catalogs.territory_parents()
+            tops = [t.code for t in catalogs.top_territories(include_inactive=True)]
+            codes = tops if variable == "territory" else [c for c in labels if c in parents]
+            return [(c, labels.get(c, c)) for c in codes] + [("-", labels[queries.NO_ANSWER])]
+        return [(c or "-", lbl) for c, lbl in labels.items()]
+
+    @property
+    def subterritory_groups(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """(comuna code, name, [(barrio code, name)]) for the barrio filter: only the chosen comuna's
+        barrios once a comuna is chosen (the page is sent back narrowed, with or without
+        JavaScript), every comuna's otherwise."""
+        chosen = self.fields_by_variable["territory"].data
+        groups = []
+        for top in catalogs.top_territories(include_inactive=True):
+            kids = [(c.code, c.name) for c in top.children]
+            if kids and (not chosen or chosen in ("-", top.code)):
+                groups.append((top.code, top.name, kids))
+        return groups
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         for _variable, field in self.where_fields:
             ok = field.validate(self) and ok
+        comuna, barrio = (self.fields_by_variable[v] for v in TERRITORY_FILTERS)
+        if (comuna.data and barrio.data and barrio.data != "-" and not barrio.errors
+                and catalogs.territory_parents().get(barrio.data) != comuna.data):
+            barrio.errors = [*barrio.errors, str(_l("Ese barrio o vereda no es de la comuna o corregimiento "
+                                                    "que elegiste. Elígelo de nuevo en la lista."))]
+            ok = False
         if self.desde.data and self.hasta.data and self.desde.data > self.hasta.data:
             self.hasta.errors = [*self.hasta.errors, str(_l("La fecha final debe ser igual o posterior a la inicial."))]
             ok = False

@@ -26,6 +26,7 @@ LABELS = {
     "catalog_changed": _l("Cambió un catálogo"),
     "export": _l("Descargó una exportación"),
     "characterization_baseline_loaded": _l("Cargó la línea base de población"),
+    "characterization_territories_aligned": _l("Alineó la comuna de los perfiles con su barrio o vereda"),
     "event_created": _l("Creó un evento"),
     "event_changed": _l("Editó un evento"),
     "event_published": _l("Publicó un evento"),

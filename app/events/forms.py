@@ -134,6 +134,10 @@ class PaperRowForm(FlaskForm):
         valid = {code for _group, items in self.subterritory_groups for code, _n in items}
         if field.data and field.data not in valid:
             raise ValidationError(_l("Elige un barrio o vereda de la lista."))
+        parent = catalogs.territory_parents().get(field.data or "")
+        if field.data and self.territory.data and not self.territory.errors and parent != self.territory.data:
+            raise ValidationError(_l("Ese barrio o vereda no es de la comuna o corregimiento escrito en la planilla. "
+                                     "Revisa los dos en la hoja."))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)

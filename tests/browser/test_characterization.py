@@ -83,3 +83,26 @@ def test_refused_view_and_unusual_querying_pages_pass_axe(phone, make_user, cata
     staff_login(phone, analyst.email, PASSWORD)
     phone.visit("/gestion/caracterizacion/?f_sex=3&f_zone=3&f_victim=2")
     assert "abarca menos de 5 participaciones" in phone.locator("main").inner_text()
+
+
+def test_dashboard_barrio_filter_narrows_with_javascript(desktop, make_user, catalogs):
+    """With JavaScript the barrio filter follows the comuna at once (no round trip); the filtered
+    page counts the barrio's people."""
+    from app.characterization.demo import demo_profiles
+
+    demo_profiles(300)
+    analyst = make_user("analyst")
+    staff_login(desktop, analyst.email, PASSWORD)
+    desktop.visit("/gestion/caracterizacion/")
+    assert not desktop.is_visible(".filters .territory-refine button")
+    every = desktop.evaluate("() => document.querySelectorAll('#f_subterritory optgroup').length")
+    desktop.select_option("#f_territory", "01")
+    groups = desktop.evaluate("() => Array.from(document.querySelectorAll('#f_subterritory optgroup'))"
+                              ".map(g => g.dataset.parent)")
+    assert every > 1 and groups == ["01"]
+    desktop.select_option("#f_subterritory", "0103")
+    with desktop.expect_navigation():
+        desktop.click(".filters > button[type=submit]")
+    desktop.check()
+    assert "f_subterritory=0103" in desktop.url
+    assert desktop.evaluate("() => document.querySelector('#f_subterritory').value") == "0103"
