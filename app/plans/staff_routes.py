@@ -376,7 +376,7 @@ def import_upload():
                 (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
                 session["plans_import"] = token
                 confirm.token.data = token
-            return render_template("plans/staff/import_preview.html", result=result, confirm=confirm,
+            return render_template("plans/staff/import_preview.html", result=result, confirm=confirm, form=form,
                                    names=services.office_names()), 200 if result.ok else 422
     return render_template("plans/staff/import.html", form=form), 422 if form.errors else 200
 
@@ -410,7 +410,7 @@ def import_confirm():
                                   publish=bool(confirm.publish.data), actor=current_user)
     if not result.ok:
         return render_template("plans/staff/import_preview.html", result=result, confirm=confirm,
-                               names=services.office_names()), 422
+                               form=_import_form(), names=services.office_names()), 422
     for suffix in (".bin", ".json"):
         (folder / f"{token}{suffix}").unlink(missing_ok=True)
     session.pop("plans_import", None)

@@ -10,35 +10,10 @@ import pytest
 
 from app.extensions import db as _db
 from tests.browser.conftest import DESKTOP, PHONE, SMALL_PHONE, _page
+from tests.browser.conftest import assert_guiding_summary as _assert_guiding_summary
 from tests.browser.test_consultations import _consultation, _tab_to
 
 pytestmark = pytest.mark.browser
-
-CHECK_SUMMARY = """() => {
-  const summary = document.getElementById('error-summary');
-  const main = document.querySelector('main');
-  const links = Array.from(summary.querySelectorAll('a')).map(a => a.getAttribute('href'));
-  const targets = links.map(h => { const el = document.getElementById(h.slice(1));
-    return el ? el.tagName.toLowerCase() : null; });
-  return {focused: document.activeElement === summary, first: main.firstElementChild === summary,
-          title: document.title, links, targets};
-}"""
-
-
-def _assert_guiding_summary(page, expected_links: int | None = None):
-    state = page.evaluate(CHECK_SUMMARY)
-    assert state["title"].startswith("Error:"), state["title"]
-    assert state["focused"] and state["first"], state
-    assert state["links"] and all(t in ("input", "select", "textarea") for t in state["targets"]), state
-    if expected_links is not None:
-        assert len(state["links"]) == expected_links, state
-    # Each link, followed with the keyboard, puts the focus on its field.
-    for href in state["links"]:
-        page.focus(f'#error-summary a[href="{href}"]')
-        page.keyboard.press("Enter")
-        assert page.evaluate("() => '#' + document.activeElement.id") == href
-    return state
-
 
 def test_keyboard_only_consultation_after_a_failed_submit(phone, db, catalogs):
     c = _consultation(db)
