@@ -40,6 +40,7 @@ class Plan(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255), default="")  # English version (optional): app.core.ui.localized
     year: Mapped[int] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(20), default="improvement")
     owner_office: Mapped[str] = mapped_column(String(40), index=True)
@@ -101,6 +102,7 @@ class PlanAction(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text, default="")  # English version (optional): app.core.ui.localized
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Ids of events and consultation topics this action answers (other capabilities' ids).
     event_ids: Mapped[list] = mapped_column(JSON, default=list)

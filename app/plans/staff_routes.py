@@ -83,7 +83,8 @@ def _plan_form(plan=None):
 
 
 def _plan_data(form) -> dict:
-    return {"name": form.name.data, "year": form.year.data, "kind": form.kind.data, "owner_office": form.owner_office.data,
+    return {"name": form.name.data, "name_en": form.name_en.data or "", "year": form.year.data, "kind": form.kind.data,
+            "owner_office": form.owner_office.data,
             "offices": form.offices.data or [], "objective": form.objective.data or "", "scope": form.scope.data or "",
             "periods": form.periods.data, "analysis": form.analysis.data or "",
             **{key: getattr(form, FORM_NAMES.get(key, key)).data or ("" if key not in ("plan_date", "approved_on")
@@ -169,6 +170,7 @@ def action_form(plan_id: int, action_id: int | None = None):
     if form.validate_on_submit():
         try:
             services.save_action(plan, action, {"number": form.number.data, "title": form.title.data,
+                                                "title_en": form.title_en.data or "",
                                                 "event_ids": form.event_ids.data or [], "topic_ids": form.topic_ids.data or []})
         except services.PlanError as exc:
             db.session.rollback()

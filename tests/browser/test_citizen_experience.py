@@ -15,6 +15,46 @@ from tests.browser.test_consultations import _consultation, _tab_to
 
 pytestmark = pytest.mark.browser
 
+def test_keyboard_only_sign_in_after_a_failed_submit(phone, catalogs):
+    """The QR sign-in with the keyboard only: an empty submit guides to each field; then the first
+    step, the optional second step reached and skipped, all without a mouse."""
+    from tests.browser.test_events import _event
+
+    event = _event()
+    phone.visit(f"/asistencia/{event.token}")
+    _tab_to(phone, "form.sign-in-form > button[type=submit]")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    phone.check()
+    state = _assert_guiding_summary(phone)
+    assert state["links"] == ["#name", "#doc_type", "#doc_number"], state
+    phone.focus('#error-summary a[href="#name"]')
+    phone.keyboard.press("Enter")
+    phone.keyboard.type("Luz Dary Zapata")
+    _tab_to(phone, "#doc_type")
+    phone.keyboard.press("ArrowDown")  # the first type of document
+    assert phone.input_value("#doc_type")
+    _tab_to(phone, "#doc_number")
+    phone.keyboard.type("1036222333")
+    _tab_to(phone, "#consent")
+    phone.keyboard.press("Space")
+    _tab_to(phone, "form.sign-in-form > button[type=submit]")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    phone.check()
+    assert "Tu asistencia quedó registrada" in phone.inner_text("h1")
+    _tab_to(phone, f"main a[href='/asistencia/gracias/{event.id}/quien-participa']")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    phone.check()
+    assert "Ayúdanos a saber quién participa" in phone.inner_text("h1")
+    _tab_to(phone, "button[name=saltar]")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    phone.check()
+    assert "Tu asistencia quedó registrada" in phone.inner_text("h1")
+
+
 def test_keyboard_only_consultation_after_a_failed_submit(phone, db, catalogs):
     c = _consultation(db)
     topics = [t.id for t in c.topics]
@@ -96,11 +136,20 @@ def test_empty_typed_code_says_what_to_do(phone, catalogs):
 @pytest.mark.parametrize("viewport", [SMALL_PHONE, PHONE, DESKTOP], ids=["320", "390", "1280"])
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_citizen_pages_pass_axe_at_every_width_in_both_languages(chromium, live_server, db, catalogs, viewport, lang):
+    from app.surveys import presets
+    from app.surveys import services as surveys
+    from tests.browser.test_events import _event
+
     c = _consultation(_db)
+    event = _event()
+    survey = surveys.create_survey({"title": "Evaluación del taller", "open_link": True}, template=presets.EVENT_EVALUATION,
+                                   actor="test")
+    surveys.set_published(survey, True, actor="test")
     for page in _page(chromium, live_server, viewport):
         page.visit(f"/?lang={lang}")
         paths = ["/", "/consultas/", f"/consultas/{c.slug}", "/urna/", "/urna/seguimiento", "/asistencia/codigo",
-                 "/eventos/", "/encuestas/", "/planes/", "/privacidad"]
+                 "/eventos/", f"/eventos/{event.id}", f"/asistencia/{event.token}", "/encuestas/",
+                 f"/encuestas/{survey.slug}", "/planes/", "/privacidad"]
         for path in paths:
             page.visit(path)
             width = page.evaluate("() => document.documentElement.scrollWidth")
@@ -110,10 +159,25 @@ def test_citizen_pages_pass_axe_at_every_width_in_both_languages(chromium, live_
         # Error states, after each failed submit.
         for path, button in ((f"/consultas/{c.slug}", "form.consultation-form > button[type=submit]"),
                              ("/urna/", "main form > button[type=submit]"),
-                             ("/asistencia/codigo", "main form > button[type=submit]")):
+                             ("/asistencia/codigo", "main form > button[type=submit]"),
+                             (f"/asistencia/{event.token}", "form.sign-in-form > button[type=submit]"),
+                             (f"/encuestas/{survey.slug}", "main form > button[type=submit]")):
             page.visit(path)
             with page.expect_navigation():
                 page.click(button)
             page.check()
             assert page.title().startswith("Error:")
             assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"], path
+            if lang == "en":
+                assert "Check the following" in page.inner_text("#error-summary") or path.endswith("codigo"), path
+        # The sign-in's optional second step.
+        page.visit(f"/asistencia/{event.token}")
+        page.fill("#name", "Luz Dary Zapata")
+        page.select_option("#doc_type", "CC")
+        page.fill("#doc_number", "1036222333")
+        page.page.check("#consent")
+        with page.expect_navigation():
+            page.click("form.sign-in-form > button[type=submit]")
+        page.check()
+        page.visit(f"/asistencia/gracias/{event.id}/quien-participa")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
