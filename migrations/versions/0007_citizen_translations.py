@@ -1,6 +1,6 @@
 """events, consultations, surveys, plans: optional English versions of staff-written content
 
-Revision ID: 0007_citizen_content_translations
+Revision ID: 0007_citizen_translations
 Revises: 0004_hardening_consultations
 Create Date: 2026-12-01 18:05:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_citizen_content_translations'
+revision = '0007_citizen_translations'
 down_revision = '0004_hardening_consultations'
 branch_labels = None
 depends_on = None
