@@ -106,18 +106,17 @@ def unusual_querying():
 @permission_required("dashboards.view")
 def baseline_upload():
     form = BaselineForm()
-    error = None
     if form.validate_on_submit():
         try:
             raw = uploads.read_upload(form.archivo.data, max_bytes=2 * 1024 * 1024)
             n = baseline.load(raw, form.fuente.data)
         except (uploads.UploadError, baseline.BaselineError) as exc:
-            error = str(exc)
+            form.archivo.errors = [str(exc)]  # next to the file field and in the summary at the top
         else:
             flash(_("Cargamos la línea base de población: %(n)s filas.", n=n), "success")
             return redirect(url_for("characterization.dashboard_view"))
-    status = 422 if (error or form.errors) else 200
-    return render_template("characterization/staff/baseline.html", form=form, error=error,
+    status = 422 if form.errors else 200
+    return render_template("characterization/staff/baseline.html", form=form,
                            has_baseline=dashboard.has_baseline(), sources=dashboard.baseline_sources(),
                            shipped=baseline.shipped(_entity()), minimum=dashboard.minimum_age()), status
 

@@ -20,7 +20,7 @@ from wtforms.validators import (
 from app.catalogs import services as catalogs
 from app.characterization.forms import QUESTIONS, VARIABLES, profile_section
 from app.consultations.models import GROUP_LINE, GROUP_OFFICE, RULE_DEVICE, RULE_DOCUMENT
-from app.core.fields import MultiCheckboxField, RadioField, SelectField
+from app.core.fields import MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.id_documents import DocumentNumber
 from app.core.text import NoMarkup, clean, single_line
 
@@ -123,6 +123,8 @@ class ConsultationForm(FlaskForm):
                                  validators=[DataRequired(_l("Escribe una introducción.")), Length(max=4000)],
                                  filters=[clean],
                                  description=_l("Explica para qué es la consulta y qué pasará con los resultados."))
+    title_en = english_version(_l("Título en inglés"), 200)
+    introduction_en = english_version(_l("Introducción en inglés"), 4000, long=True)
     office_code = SelectField(_l("Dependencia responsable"), validators=[InputRequired(_l("Elige una dependencia."))],
                               choices=[])
     opens_at = DateTimeLocalField(_l("Abre (hora de Bogotá)"), format="%Y-%m-%dT%H:%M",
@@ -158,6 +160,8 @@ class TopicForm(FlaskForm):
     title = StringField(_l("Tema"), validators=[DataRequired(_l("Escribe el tema.")), Length(max=160), NoMarkup()],
                         filters=[single_line])
     description = TextAreaField(_l("Descripción corta"), validators=[Optional(), Length(max=600)], filters=[clean])
+    title_en = english_version(_l("Tema en inglés"), 160)
+    description_en = english_version(_l("Descripción corta en inglés"), 600, long=True)
     office_code = SelectField(_l("Dependencia"), validators=[Optional()], choices=[])
     plan_line = StringField(_l("Línea del plan de desarrollo"), validators=[Optional(), Length(max=160), NoMarkup()],
                             filters=[single_line])

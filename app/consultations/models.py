@@ -43,6 +43,8 @@ class Consultation(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     introduction: Mapped[str] = mapped_column(Text, default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")  # English version (optional): app.core.ui.localized
+    introduction_en: Mapped[str] = mapped_column(Text, default="")
     office_code: Mapped[str] = mapped_column(String(20), default="", index=True)  # owner (editors by office)
     opens_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
     closes_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
@@ -92,6 +94,8 @@ class ConsultationTopic(db.Model):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(String(600), default="")
+    title_en: Mapped[str] = mapped_column(String(160), default="")  # English version (optional): app.core.ui.localized
+    description_en: Mapped[str] = mapped_column(String(600), default="")
     office_code: Mapped[str] = mapped_column(String(20), default="")
     plan_line: Mapped[str] = mapped_column(String(160), default="")  # development-plan line
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -188,6 +188,8 @@ def save_consultation(form, consultation: Consultation | None = None) -> Consult
         consultation.slug = slug
     consultation.title = form.title.data
     consultation.introduction = form.introduction.data
+    consultation.title_en = form.title_en.data or ""
+    consultation.introduction_en = form.introduction_en.data or ""
     consultation.office_code = form.office_code.data
     consultation.opens_at = time.from_local(form.opens_at.data)
     consultation.closes_at = time.from_local(form.closes_at.data)
@@ -218,6 +220,8 @@ def save_topic(consultation: Consultation, form, topic: ConsultationTopic | None
         db.session.add(topic)
     topic.title = form.title.data
     topic.description = form.description.data or ""
+    topic.title_en = form.title_en.data or ""
+    topic.description_en = form.description_en.data or ""
     topic.office_code = form.office_code.data or ""
     topic.plan_line = form.plan_line.data or ""
     wanted = set(form.events.data or [])

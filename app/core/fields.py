@@ -129,3 +129,21 @@ class CodeField(_StringField):
                 return
         listed = ", ".join(codes) if len(codes) <= 25 else ", ".join(codes[:25]) + "…"
         raise ValidationError(_l("Escribe uno de los códigos de la planilla: %(codes)s.", codes=listed))
+
+
+def english_version(label, max_length: int, *, long: bool = False):
+    """An optional English version of a staff-written text (a title, a question, a topic). On the
+    English site `app.core.ui.localized` shows it; left empty, the Spanish text is shown marked
+    lang="es" with a visible "Spanish only" note."""
+    from wtforms import TextAreaField
+    from wtforms.validators import Length, Optional
+
+    from app.core.text import NoMarkup, clean, single_line
+
+    if long:
+        return TextAreaField(label, validators=[Optional(), Length(max=max_length)], filters=[clean],
+                             description=_l("Si lo dejas vacío, el sitio en inglés muestra el texto en "
+                                            "español con la nota «solo en español»."))
+    return _StringField(label, validators=[Optional(), Length(max=max_length), NoMarkup()], filters=[single_line],
+                        description=_l("Si lo dejas vacío, el sitio en inglés muestra el texto en "
+                                       "español con la nota «solo en español»."))

@@ -66,7 +66,7 @@ EVENT_OPTIONS = declare(
     "Events a piece of content may link to. Provided by events; used by consultations, ballot, surveys, plans.",
 )
 EVENT_SUMMARY = declare(
-    "event_summary", ("event_id",), '{"id", "title", "url", "starts_at", "kind"} or None',
+    "event_summary", ("event_id",), '{"id", "title", "title_en", "url", "starts_at", "kind"} or None',
     "One linked event for display. Provided by events; used by anyone showing a linked event.",
 )
 EVENT_PAGE_SECTIONS = declare(

@@ -156,6 +156,77 @@ def spanish_content(text):
     return Markup('<span lang="es">%s</span>') % escape(text)
 
 
+def _get(obj, name: str):
+    """An attribute of a model instance, or a key of the plain dict a registry hook hands over."""
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _english(obj, field: str):
+    value = _get(obj, f"{field}_en")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def localized(obj, field: str, note: bool = True):
+    """Staff-written content (a title, a question, a topic) in the page's language.
+
+    Spanish site: the Spanish text. English site: the English version staff wrote
+    (`<field>_en`) when there is one; otherwise the Spanish text marked `lang="es"` followed by a
+    visible "Spanish only" note (`note=False` leaves the note out, e.g. inside a short label that
+    sits next to another note)."""
+    from flask_babel import gettext as _
+    from markupsafe import escape
+
+    from app.core.i18n import selected_language
+
+    text = _get(obj, field)
+    if selected_language() == "es" or not text:
+        return text or ""
+    english = _english(obj, field)
+    if english:
+        return english
+    html = Markup('<span lang="es">%s</span>') % escape(text)
+    if note:
+        html += Markup(' <span class="lang-note">(%s)</span>') % _("solo en español")
+    return html
+
+
+def localized_text(obj, field: str) -> str:
+    """The same choice as `localized`, as plain text (for <title>, attributes, e-mails)."""
+    from app.core.i18n import selected_language
+
+    text = _get(obj, field) or ""
+    if selected_language() == "es":
+        return text
+    return _english(obj, field) or text
+
+
+def localized_options(obj, field: str = "options") -> list[str]:
+    """A list of staff-written labels (a question's options) in the page's language: the English
+    list only when it has one label for every Spanish one."""
+    from app.core.i18n import selected_language
+
+    spanish = list(_get(obj, field) or [])
+    english = list(_get(obj, f"{field}_en") or [])
+    if selected_language() == "en" and len(english) == len(spanish) and all(str(e).strip() for e in english):
+        return [str(e).strip() for e in english]
+    return spanish
+
+
+def spanish_only(obj, field: str) -> bool:
+    """True on the English site when this field has no English version (shown in Spanish)."""
+    from app.core.i18n import selected_language
+
+    if selected_language() != "en" or not _get(obj, field):
+        return False
+    if field == "options":
+        return localized_options(obj, field) == list(_get(obj, field))
+    return not _english(obj, field)
+
+
 def register(app) -> None:
     env = app.jinja_env
     env.globals["default_trail"] = default_trail
@@ -168,3 +239,6 @@ def register(app) -> None:
     env.filters["figure"] = format_figure
     env.filters["sentence"] = sentence
     env.filters["es"] = spanish_content
+    env.globals["tr"] = localized
+    env.globals["tr_text"] = localized_text
+    env.globals["spanish_only"] = spanish_only

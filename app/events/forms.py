@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.catalogs import services as catalogs
 from app.characterization.forms import profile_section
-from app.core.fields import CodeField, MultiCheckboxField, RadioField, SelectField
+from app.core.fields import CodeField, MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.id_documents import DocumentNumber
 from app.core.text import NoMarkup, clean, single_line
 
@@ -162,6 +162,8 @@ class EventForm(FlaskForm):
     kind = SelectField(_l("Tipo de evento"), validators=[InputRequired(_l("Elige el tipo de evento."))], choices=[])
     description = TextAreaField(_l("Descripción"), validators=[Optional(), Length(max=5000)], filters=[clean],
                                 description=_l("Qué pasará y por qué vale la pena asistir, en lenguaje claro."))
+    title_en = english_version(_l("Título en inglés"), 200)
+    description_en = english_version(_l("Descripción en inglés"), 5000, long=True)
     day = DateField(_l("Fecha"), validators=[InputRequired(_l("Escribe la fecha del evento."))])
     start = TimeField(_l("Hora de inicio"), validators=[InputRequired(_l("Escribe la hora de inicio."))])
     end = TimeField(_l("Hora de finalización"), validators=[InputRequired(_l("Escribe la hora de finalización."))])

@@ -29,8 +29,8 @@ def event_summary(event_id) -> dict | None:
     event = db.session.get(Event, int(event_id)) if str(event_id).isdigit() else None
     if event is None or event.status == DRAFT:
         return None
-    return {"id": event.id, "title": event.title, "url": url_for("events.event_page", event_id=event.id),
-            "starts_at": event.starts_at, "kind": event.kind}
+    return {"id": event.id, "title": event.title, "title_en": event.title_en,
+            "url": url_for("events.event_page", event_id=event.id), "starts_at": event.starts_at, "kind": event.kind}
 
 
 def characterization_objects() -> list[dict]:

@@ -43,6 +43,8 @@ class Event(db.Model):
     kind: Mapped[str] = mapped_column(String(40), index=True)  # catalog "event_kind" code
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")  # English version (optional): app.core.ui.localized
+    description_en: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # naive UTC
     ends_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
     place: Mapped[str] = mapped_column(String(255), default="")  # address / venue

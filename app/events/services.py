@@ -246,7 +246,7 @@ def sign_in_state(event: Event, at: datetime | None = None) -> str:
 
 # ---------------------------------------------------------------------------- event life cycle
 
-EDITABLE = ("title", "kind", "description", "place", "territory", "objective", "methodology", "agenda", "topics",
+EDITABLE = ("title", "kind", "description", "title_en", "description_en", "place", "territory", "objective", "methodology", "agenda", "topics",
             "expected_attendance", "logistics", "channels", "channels_other", "opens_before_min",
             "closes_after_min", "fixed_link_enabled")
 

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.fields import MultiCheckboxField, RadioField, SelectField
+from app.core.fields import MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.text import NoMarkup, clean, single_line
 
 MONTH_CHOICES = [
@@ -34,6 +34,7 @@ ACCUMULATION_CHOICES = [
 
 class PlanForm(FlaskForm):
     name = StringField(_l("Nombre del plan"), filters=[single_line], validators=[DataRequired(), Length(max=255), NoMarkup()])
+    name_en = english_version(_l("Nombre del plan en inglés"), 255)
     year = IntegerField(_l("Año"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     end_year = IntegerField(
         _l("Último año (planes de varios años)"), validators=[Optional(), NumberRange(min=2000, max=2100)],
@@ -72,6 +73,7 @@ class PlanForm(FlaskForm):
 class ActionForm(FlaskForm):
     number = IntegerField(_l("Número"), validators=[InputRequired(), NumberRange(min=1, max=999)])
     title = TextAreaField(_l("Acción"), filters=[clean], validators=[DataRequired(), Length(max=2000), NoMarkup()])
+    title_en = english_version(_l("Acción en inglés"), 2000, long=True)
     event_ids = MultiCheckboxField(_l("Eventos que responde"), coerce=int, validators=[Optional()])
     topic_ids = MultiCheckboxField(_l("Temas de consulta que responde"), coerce=int, validators=[Optional()])
 

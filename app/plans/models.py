@@ -46,6 +46,7 @@ class Plan(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255), default="")  # English version (optional): app.core.ui.localized
     year: Mapped[int] = mapped_column(Integer, index=True)
     # Last year of a multi-year plan (None: the plan covers `year` only).
     end_year: Mapped[int | None] = mapped_column(Integer)
@@ -147,6 +148,7 @@ class PlanAction(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text, default="")  # English version (optional): app.core.ui.localized
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Ids of events and consultation topics this action answers (other capabilities' ids).
     event_ids: Mapped[list] = mapped_column(JSON, default=list)

@@ -482,7 +482,7 @@ def save_plan(plan: Plan | None, data: dict, actor=None) -> Plan:
     if creating:
         plan = Plan()
         db.session.add(plan)
-    for key in ("name", "year", "kind", "owner_office", "objective", "scope", "analysis", *METADATA):
+    for key in ("name", "name_en", "year", "kind", "owner_office", "objective", "scope", "analysis", *METADATA):
         if key in data:
             setattr(plan, key, data[key])
     plan.periods = [list(p) for p in periods]
@@ -510,6 +510,8 @@ def save_action(plan: Plan, action: PlanAction | None, data: dict, actor=None) -
         action = PlanAction(position=len(plan.actions))
         plan.actions.append(action)
     action.number, action.title = data["number"], data["title"]
+    if "title_en" in data:
+        action.title_en = data["title_en"] or ""
     action.event_ids = sorted({int(i) for i in data.get("event_ids", [])})
     action.topic_ids = sorted({int(i) for i in data.get("topic_ids", [])})
     db.session.flush()

@@ -86,7 +86,8 @@ def _plan_form(plan=None):
 
 
 def _plan_data(form) -> dict:
-    return {"name": form.name.data, "year": form.year.data, "end_year": form.end_year.data, "kind": form.kind.data, "owner_office": form.owner_office.data,
+    return {"name": form.name.data, "name_en": form.name_en.data or "", "year": form.year.data,
+            "end_year": form.end_year.data, "kind": form.kind.data, "owner_office": form.owner_office.data,
             "offices": form.offices.data or [], "objective": form.objective.data or "", "scope": form.scope.data or "",
             "periods": form.periods.data, "analysis": form.analysis.data or "",
             **{key: getattr(form, FORM_NAMES.get(key, key)).data or ("" if key not in ("plan_date", "approved_on")
@@ -167,6 +168,7 @@ def action_form(plan_id: int, action_id: int | None = None):
     if form.validate_on_submit():
         try:
             services.save_action(plan, action, {"number": form.number.data, "title": form.title.data,
+                                                "title_en": form.title_en.data or "",
                                                 "event_ids": form.event_ids.data or [], "topic_ids": form.topic_ids.data or []})
         except services.PlanError as exc:
             db.session.rollback()
@@ -370,7 +372,7 @@ def import_upload():
                 (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
                 session["plans_import"] = token
                 confirm.token.data = token
-            return render_template("plans/staff/import_preview.html", result=result, confirm=confirm,
+            return render_template("plans/staff/import_preview.html", result=result, confirm=confirm, form=form,
                                    names=services.office_names()), 200 if result.ok else 422
     return render_template("plans/staff/import.html", form=form), 422 if form.errors else 200
 
@@ -403,7 +405,7 @@ def import_confirm():
                                   publish=bool(confirm.publish.data), actor=current_user)
     if not result.ok:
         return render_template("plans/staff/import_preview.html", result=result, confirm=confirm,
-                               names=services.office_names()), 422
+                               form=_import_form(), names=services.office_names()), 422
     for suffix in (".bin", ".json"):
         (folder / f"{token}{suffix}").unlink(missing_ok=True)
     session.pop("plans_import", None)

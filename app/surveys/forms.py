@@ -16,8 +16,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.characterization.forms import VARIABLES, profile_section
-from app.core.fields import MultiCheckboxField, RadioField, SelectField
+from app.core.fields import MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.text import NoMarkup, clean, single_line
+from app.core.ui import localized
 from app.surveys import presets
 from app.surveys.models import KINDS, LONG, MULTIPLE, SHORT
 from app.surveys.services import TEXT_LIMITS, choice_labels, condition_text
@@ -55,6 +56,8 @@ class SurveyForm(FlaskForm):
         filters=[single_line], description=_l("Queda como /encuestas/<dirección>. Si la dejas vacía, se arma con el título."))
     intro = TextAreaField(_l("Presentación"), validators=[Optional(), Length(max=2000)], filters=[clean],
                           description=_l("Para qué es la encuesta y cuánto toma responderla."))
+    title_en = english_version(_l("Título en inglés"), 200)
+    intro_en = english_version(_l("Presentación en inglés"), 2000, long=True)
     template = SelectField(_l("Empezar con"), choices=[], validators=[Optional()])
     office_code = SelectField(_l("Dependencia responsable"), choices=[], validators=[Optional()])
     event_id = SelectField(_l("Evento evaluado"), choices=[], validators=[Optional()],
@@ -83,6 +86,8 @@ class SectionForm(FlaskForm):
     title = StringField(_l("Título de la sección"), validators=[DataRequired(_l("Escribe el título de la sección.")),
                                                                 Length(max=200), NoMarkup()], filters=[single_line])
     description = TextAreaField(_l("Texto de ayuda de la sección"), validators=[Optional(), Length(max=1000)], filters=[clean])
+    title_en = english_version(_l("Título de la sección en inglés"), 200)
+    description_en = english_version(_l("Texto de ayuda de la sección en inglés"), 1000, long=True)
 
 
 class QuestionForm(FlaskForm):
@@ -97,6 +102,12 @@ class QuestionForm(FlaskForm):
     options = TextAreaField(_l("Opciones o etiquetas, una por línea"), validators=[Optional(), Length(max=4000), NoMarkup()],
                             filters=[_lines],
                             description=_l("Selección única o múltiple: las opciones. Calificación de 1 a 5: las cinco etiquetas (vacío: Muy malo … Muy bueno). Recomendación: la etiqueta del 0 y la del 10."))
+    text_en = english_version(_l("Pregunta en inglés"), 300)
+    help_en = english_version(_l("Texto de ayuda en inglés"), 300)
+    options_en = TextAreaField(_l("Opciones o etiquetas en inglés, una por línea"),
+                               validators=[Optional(), Length(max=4000), NoMarkup()], filters=[_lines],
+                               description=_l("Una por cada opción en español, en el mismo orden. Si lo dejas vacío, "
+                                              "el sitio en inglés muestra las opciones en español."))
     max_choices = IntegerField(_l("Máximo de opciones que se pueden marcar (selección múltiple)"),
                                validators=[Optional(), NumberRange(min=1, max=20)])
     condition = SelectField(_l("Mostrar solo si…"), choices=[], validators=[Optional()],
@@ -106,8 +117,8 @@ class QuestionForm(FlaskForm):
 # ----------------------------------------------------------------------------- answering
 
 def _closed_field(question, kind_field, **kwargs):
-    return kind_field(question.text, choices=choice_labels(question), coerce=int, validators=[Optional()],
-                      description=question.help or None, **kwargs)
+    return kind_field(localized(question, "text"), choices=choice_labels(question, localize=True), coerce=int,
+                      validators=[Optional()], description=localized(question, "help", note=False) or None, **kwargs)
 
 
 def answer_form(survey, formdata=None, *, token: str = "", ask_profile: bool = True):
@@ -123,9 +134,10 @@ def answer_form(survey, formdata=None, *, token: str = "", ask_profile: bool = T
             attrs[q.field_name] = _closed_field(q, MultiCheckboxField)
         elif q.kind in (SHORT, LONG):
             field_class = StringField if q.kind == SHORT else TextAreaField
-            attrs[q.field_name] = field_class(q.text, validators=[Optional(), Length(max=TEXT_LIMITS[q.kind])],
+            attrs[q.field_name] = field_class(localized(q, "text"),
+                                              validators=[Optional(), Length(max=TEXT_LIMITS[q.kind])],
                                               filters=[single_line if q.kind == SHORT else clean],
-                                              description=q.help or None)
+                                              description=localized(q, "help", note=False) or None)
         else:
             attrs[q.field_name] = _closed_field(q, RadioField)
     if survey.profile_variables and ask_profile:

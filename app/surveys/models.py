@@ -65,6 +65,8 @@ class Survey(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")  # English version (optional): app.core.ui.localized
+    intro_en: Mapped[str] = mapped_column(Text, default="")
     office_code: Mapped[str | None] = mapped_column(String(20))
     event_id: Mapped[int | None] = mapped_column(Integer, index=True)  # events' id, via hooks only
     # Attached surveys: accept answers without a one-time token too (people who signed on paper,
@@ -113,6 +115,8 @@ class SurveySection(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")  # English version (optional): app.core.ui.localized
+    description_en: Mapped[str] = mapped_column(Text, default="")
 
     survey: Mapped[Survey] = relationship(back_populates="sections")
     questions: Mapped[list[SurveyQuestion]] = relationship(
@@ -129,6 +133,9 @@ class SurveyQuestion(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(String(300))
     help: Mapped[str] = mapped_column(String(300), default="")
+    text_en: Mapped[str] = mapped_column(String(300), default="")  # English version (optional): app.core.ui.localized
+    help_en: Mapped[str] = mapped_column(String(300), default="")
+    options_en: Mapped[list | None] = mapped_column(JSON, default=list)  # one label per option, or none
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     # Choice labels (single/multiple: option i has value i+1; rating: the 5 labels of 1..5;
     # nps: [label of 0, label of 10]).

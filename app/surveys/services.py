@@ -92,13 +92,31 @@ def open_surveys(*, event_id: int | None = None) -> list[Survey]:
     return list(db.session.scalars(stmt.order_by(Survey.id)))
 
 
-def choice_labels(question: SurveyQuestion) -> list[tuple[int, str]]:
-    """(value, label) of every possible closed answer, in display order."""
+def _shown_options(question: SurveyQuestion, localize: bool) -> list:
+    """The question's own labels; with `localize`, in the page's language (`app.core.ui`): the
+    English ones staff wrote, or the Spanish ones marked lang="es" on the English site."""
+    options = list(question.options or [])
+    if not localize or not options:
+        return options
+    from markupsafe import Markup
+
+    from app.core import ui
+
+    shown = ui.localized_options(question)
+    if ui.spanish_only(question, "options"):
+        return [Markup('<span lang="es">%s</span>') % o if o else o for o in shown]
+    return shown
+
+
+def choice_labels(question: SurveyQuestion, *, localize: bool = False) -> list[tuple[int, str]]:
+    """(value, label) of every possible closed answer, in display order (`localize`: the labels in
+    the page's language, for the answer form)."""
+    options = _shown_options(question, localize)
     if question.kind == RATING:
-        labels = list(question.options or presets.rating_labels())
+        labels = list(options or presets.rating_labels())
         return [(i, f"{i} · {labels[i - 1]}" if i - 1 < len(labels) and labels[i - 1] else str(i)) for i in range(1, 6)]
     if question.kind == NPS:
-        ends = list(question.options or presets.nps_labels())
+        ends = list(options or presets.nps_labels())
         out = []
         for i in range(11):
             text = str(i)
@@ -111,7 +129,7 @@ def choice_labels(question: SurveyQuestion) -> list[tuple[int, str]]:
     if question.kind == YESNO:
         return [(1, _("Sí")), (0, _("No"))]
     if question.kind in (SINGLE, MULTIPLE):
-        return [(i + 1, label) for i, label in enumerate(question.options or [])]
+        return [(i + 1, label) for i, label in enumerate(options)]
     return []
 
 
@@ -169,7 +187,7 @@ def unique_slug(wanted: str, exclude_id: int | None = None) -> str:
         slug, n = f"{base}-{n}", n + 1
 
 
-SETTINGS = ("title", "intro", "office_code", "event_id", "open_link", "opens_at", "closes_at", "profile_variables",
+SETTINGS = ("title", "intro", "title_en", "intro_en", "office_code", "event_id", "open_link", "opens_at", "closes_at", "profile_variables",
             "results_public")
 
 
@@ -250,16 +268,20 @@ def delete_survey(survey: Survey, *, actor=None) -> None:
     db.session.commit()
 
 
-def add_section(survey: Survey, title: str, description: str = "") -> SurveySection:
+def add_section(survey: Survey, title: str, description: str = "", *, title_en: str = "",
+                description_en: str = "") -> SurveySection:
     position = max((s.position for s in survey.sections), default=-1) + 1
-    section = SurveySection(title=title, description=description, position=position)
+    section = SurveySection(title=title, description=description, position=position, title_en=title_en,
+                            description_en=description_en)
     survey.sections.append(section)
     db.session.commit()
     return section
 
 
-def update_section(section: SurveySection, title: str, description: str = "") -> None:
+def update_section(section: SurveySection, title: str, description: str = "", *, title_en: str = "",
+                   description_en: str = "") -> None:
     section.title, section.description = title, description
+    section.title_en, section.description_en = title_en, description_en
     db.session.commit()
 
 
@@ -290,6 +312,9 @@ class QuestionData:
     options: list[str] = field(default_factory=list)
     max_choices: int | None = None
     condition: str = ""  # "qid:value" or ""
+    text_en: str = ""
+    help_en: str = ""
+    options_en: list[str] = field(default_factory=list)
 
 
 def _validated(survey: Survey, data: QuestionData, question: SurveyQuestion | None) -> dict:
@@ -331,7 +356,12 @@ def _validated(survey: Survey, data: QuestionData, question: SurveyQuestion | No
             raise SurveyError(_("Esta encuesta ya tiene respuestas: no puedes cambiar el tipo de la pregunta."), "kind")
         if data.kind in (SINGLE, MULTIPLE) and len(options) < len(question.options or []):
             raise SurveyError(_("Esta encuesta ya tiene respuestas: puedes corregir o agregar opciones, pero no quitarlas."), "options")
+    options_en = [o for o in (data.options_en or []) if o]
+    if options_en and (data.kind not in (SINGLE, MULTIPLE, RATING, NPS) or len(options_en) != len(options)):
+        raise SurveyError(_("Escribe una opción en inglés por cada opción en español (%(n)s), en el mismo orden, "
+                            "o deja este campo vacío.", n=len(options)), "options_en")
     return {"section": section, "kind": data.kind, "text": data.text, "help": data.help or "", "required": bool(data.required),
+            "text_en": data.text_en or "", "help_en": data.help_en or "", "options_en": options_en,
             "options": options, "max_choices": max_choices, "condition_question_id": cond_q, "condition_value": cond_v}
 
 

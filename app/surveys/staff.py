@@ -60,6 +60,7 @@ def _survey_form(survey: Survey | None = None, formdata=None) -> forms.SurveyFor
 def _settings(form: forms.SurveyForm) -> dict:
     return {
         "title": form.title.data, "slug": form.slug.data or "", "intro": form.intro.data or "",
+        "title_en": form.title_en.data or "", "intro_en": form.intro_en.data or "",
         "office_code": form.office_code.data or None,
         "event_id": int(form.event_id.data) if form.event_id.data else None,
         "open_link": bool(form.open_link.data),
@@ -204,7 +205,8 @@ def section(survey_id: int, section_id: int):
     section = _section(survey, section_id)
     form = forms.SectionForm(obj=section)
     if form.validate_on_submit():
-        services.update_section(section, form.title.data, form.description.data or "")
+        services.update_section(section, form.title.data, form.description.data or "",
+                                title_en=form.title_en.data or "", description_en=form.description_en.data or "")
         flash(_("Sección guardada."), "success")
         return redirect(url_for(".builder", survey_id=survey.id))
     return render_template("surveys/staff/section.html", survey=survey, section=section, form=form), 422 if form.errors else 200
@@ -222,7 +224,8 @@ def _question_form(survey: Survey, question: SurveyQuestion | None, formdata=Non
     if question is not None and formdata is None:
         data = {"section_id": question.section_id, "kind": question.kind, "text": question.text, "help": question.help,
                 "required": question.required, "options": "\n".join(question.options or []),
-                "max_choices": question.max_choices,
+                "max_choices": question.max_choices, "text_en": question.text_en, "help_en": question.help_en,
+                "options_en": "\n".join(question.options_en or []),
                 "condition": f"{question.condition_question_id}:{question.condition_value}" if question.condition_question_id else ""}
     elif formdata is None:
         wanted = request.args.get("seccion", type=int)
@@ -237,7 +240,9 @@ def _question_data(form: forms.QuestionForm) -> services.QuestionData:
     return services.QuestionData(section_id=form.section_id.data, kind=form.kind.data, text=form.text.data,
                                  help=form.help.data or "", required=bool(form.required.data),
                                  options=(form.options.data or "").split("\n"), max_choices=form.max_choices.data,
-                                 condition=form.condition.data or "")
+                                 condition=form.condition.data or "", text_en=form.text_en.data or "",
+                                 help_en=form.help_en.data or "",
+                                 options_en=(form.options_en.data or "").split("\n"))
 
 
 @permission_required("content.edit")

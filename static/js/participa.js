@@ -24,6 +24,8 @@
       var input = document.getElementById(link.getAttribute("href").slice(1));
       if (!input) { return; }
       event.preventDefault();
+      var folded = input.closest ? input.closest("details") : null;
+      if (folded) { folded.open = true; }
       labelFor(input).scrollIntoView();
       input.focus({ preventScroll: true });
     });

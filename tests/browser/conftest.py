@@ -111,3 +111,31 @@ def staff_login(page: AxePage, email: str, password: str):
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+CHECK_SUMMARY = """() => {
+  const summary = document.getElementById('error-summary');
+  const main = document.querySelector('main');
+  const links = Array.from(summary.querySelectorAll('a')).map(a => a.getAttribute('href'));
+  const targets = links.map(h => { const el = document.getElementById(h.slice(1));
+    return el ? el.tagName.toLowerCase() : null; });
+  return {focused: document.activeElement === summary, first: main.firstElementChild === summary,
+          title: document.title, links, targets};
+}"""
+
+
+def assert_guiding_summary(page, expected_links: int | None = None):
+    """GOV.UK's error summary after a failed submit: the title starts with "Error:", the summary is
+    the first thing in <main> and has the focus, and each link, followed with the keyboard, puts the
+    focus on a field (input, select or textarea) that exists on the page."""
+    state = page.evaluate(CHECK_SUMMARY)
+    assert state["title"].startswith("Error:"), state["title"]
+    assert state["focused"] and state["first"], state
+    assert state["links"] and all(t in ("input", "select", "textarea") for t in state["targets"]), state
+    if expected_links is not None:
+        assert len(state["links"]) == expected_links, state
+    for href in dict.fromkeys(state["links"]):
+        page.focus(f'#error-summary a[href="{href}"]')
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => '#' + document.activeElement.id") == href
+    return state

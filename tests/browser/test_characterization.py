@@ -94,6 +94,7 @@ def test_dashboard_barrio_filter_narrows_with_javascript(desktop, make_user, cat
     analyst = make_user("analyst")
     staff_login(desktop, analyst.email, PASSWORD)
     desktop.visit("/gestion/caracterizacion/")
+    desktop.click("#filtros > summary")  # the filters fold behind "Filtrar"
     assert not desktop.is_visible(".filters .territory-refine button")
     every = desktop.evaluate("() => document.querySelectorAll('#f_subterritory optgroup').length")
     desktop.select_option("#f_territory", "01")
@@ -106,3 +107,45 @@ def test_dashboard_barrio_filter_narrows_with_javascript(desktop, make_user, cat
     desktop.check()
     assert "f_subterritory=0103" in desktop.url
     assert desktop.evaluate("() => document.querySelector('#f_subterritory').value") == "0103"
+
+
+def test_dashboard_filters_fold_and_their_errors_guide(phone, make_user, catalogs):
+    """"Filtrar" is a <details>: folded with no filter, open with one; a wrong filter gives the
+    error summary (title, focus, each link on its filter); the baseline upload's error too."""
+    from tests.browser.conftest import assert_guiding_summary
+
+    analyst = make_user("analyst")
+    staff_login(phone, analyst.email, PASSWORD)
+    phone.visit("/gestion/caracterizacion/")
+    assert phone.evaluate("() => document.getElementById('filtros').open") is False
+    assert not phone.is_visible("#capacidad")
+    phone.click("#filtros > summary")  # a plain <details>: opens without any script of ours
+    assert phone.is_visible("#capacidad")
+    phone.check()
+    phone.visit("/gestion/caracterizacion/?f_sex=2")
+    assert phone.evaluate("() => document.getElementById('filtros').open") is True
+    phone.visit("/gestion/caracterizacion/?desde=2026-05-10&hasta=2026-05-01&fila=sex", expect_status=400)
+    state = assert_guiding_summary(phone, expected_links=2)
+    assert state["links"] == ["#hasta", "#columna"]
+    text = phone.inner_text("#error-summary")
+    assert "La fecha final debe ser igual o posterior a la inicial" in text and "Elige dos variables" in text
+    assert phone.input_value("#desde") == "2026-05-10"  # what was chosen is kept
+    phone.visit("/gestion/caracterizacion/?desde=2026-05-10&hasta=2026-05-01&fila=sex&lang=en", expect_status=400)
+    assert_guiding_summary(phone, expected_links=2)
+    assert "The end date must be the same as or after the start date" in phone.inner_text("#error-summary")
+
+    phone.visit("/gestion/caracterizacion/linea-base?lang=es")
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        bad = Path(folder) / "dane.csv"
+        bad.write_bytes(b"territorio,sexo,poblacion\n99,1,10\n01,1,diez\n")
+        phone.set_input_files("#archivo", str(bad))
+        phone.fill("#fuente", "DANE 2025")
+        with phone.expect_navigation():
+            phone.click("main form button[type=submit]")
+    phone.check()
+    assert_guiding_summary(phone, expected_links=1)
+    assert "Fila 2" in phone.inner_text("#error-summary")
+    assert phone.input_value("#fuente") == "DANE 2025"

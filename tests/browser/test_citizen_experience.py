@@ -10,34 +10,49 @@ import pytest
 
 from app.extensions import db as _db
 from tests.browser.conftest import DESKTOP, PHONE, SMALL_PHONE, _page
+from tests.browser.conftest import assert_guiding_summary as _assert_guiding_summary
 from tests.browser.test_consultations import _consultation, _tab_to
 
 pytestmark = pytest.mark.browser
 
-CHECK_SUMMARY = """() => {
-  const summary = document.getElementById('error-summary');
-  const main = document.querySelector('main');
-  const links = Array.from(summary.querySelectorAll('a')).map(a => a.getAttribute('href'));
-  const targets = links.map(h => { const el = document.getElementById(h.slice(1));
-    return el ? el.tagName.toLowerCase() : null; });
-  return {focused: document.activeElement === summary, first: main.firstElementChild === summary,
-          title: document.title, links, targets};
-}"""
+def test_keyboard_only_sign_in_after_a_failed_submit(phone, catalogs):
+    """The QR sign-in with the keyboard only: an empty submit guides to each field; then the first
+    step, the optional second step reached and skipped, all without a mouse."""
+    from tests.browser.test_events import _event
 
-
-def _assert_guiding_summary(page, expected_links: int | None = None):
-    state = page.evaluate(CHECK_SUMMARY)
-    assert state["title"].startswith("Error:"), state["title"]
-    assert state["focused"] and state["first"], state
-    assert state["links"] and all(t in ("input", "select", "textarea") for t in state["targets"]), state
-    if expected_links is not None:
-        assert len(state["links"]) == expected_links, state
-    # Each link, followed with the keyboard, puts the focus on its field.
-    for href in state["links"]:
-        page.focus(f'#error-summary a[href="{href}"]')
-        page.keyboard.press("Enter")
-        assert page.evaluate("() => '#' + document.activeElement.id") == href
-    return state
+    event = _event()
+    phone.visit(f"/asistencia/{event.token}")
+    _tab_to(phone, "form.sign-in-form > button[type=submit]")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    phone.check()
+    state = _assert_guiding_summary(phone)
+    assert state["links"] == ["#name", "#doc_type", "#doc_number"], state
+    phone.focus('#error-summary a[href="#name"]')
+    phone.keyboard.press("Enter")
+    phone.keyboard.type("Luz Dary Zapata")
+    _tab_to(phone, "#doc_type")
+    phone.keyboard.press("ArrowDown")  # the first type of document
+    assert phone.input_value("#doc_type")
+    _tab_to(phone, "#doc_number")
+    phone.keyboard.type("1036222333")
+    _tab_to(phone, "#consent")
+    phone.keyboard.press("Space")
+    _tab_to(phone, "form.sign-in-form > button[type=submit]")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    phone.check()
+    assert "Tu asistencia quedó registrada" in phone.inner_text("h1")
+    _tab_to(phone, f"main a[href='/asistencia/gracias/{event.id}/quien-participa']")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    phone.check()
+    assert "Ayúdanos a saber quién participa" in phone.inner_text("h1")
+    _tab_to(phone, "button[name=saltar]")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    phone.check()
+    assert "Tu asistencia quedó registrada" in phone.inner_text("h1")
 
 
 def test_keyboard_only_consultation_after_a_failed_submit(phone, db, catalogs):
@@ -121,11 +136,20 @@ def test_empty_typed_code_says_what_to_do(phone, catalogs):
 @pytest.mark.parametrize("viewport", [SMALL_PHONE, PHONE, DESKTOP], ids=["320", "390", "1280"])
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_citizen_pages_pass_axe_at_every_width_in_both_languages(chromium, live_server, db, catalogs, viewport, lang):
+    from app.surveys import presets
+    from app.surveys import services as surveys
+    from tests.browser.test_events import _event
+
     c = _consultation(_db)
+    event = _event()
+    survey = surveys.create_survey({"title": "Evaluación del taller", "open_link": True}, template=presets.EVENT_EVALUATION,
+                                   actor="test")
+    surveys.set_published(survey, True, actor="test")
     for page in _page(chromium, live_server, viewport):
         page.visit(f"/?lang={lang}")
         paths = ["/", "/consultas/", f"/consultas/{c.slug}", "/urna/", "/urna/seguimiento", "/asistencia/codigo",
-                 "/eventos/", "/encuestas/", "/planes/", "/privacidad"]
+                 "/eventos/", f"/eventos/{event.id}", f"/asistencia/{event.token}", "/encuestas/",
+                 f"/encuestas/{survey.slug}", "/planes/", "/privacidad"]
         for path in paths:
             page.visit(path)
             width = page.evaluate("() => document.documentElement.scrollWidth")
@@ -135,10 +159,25 @@ def test_citizen_pages_pass_axe_at_every_width_in_both_languages(chromium, live_
         # Error states, after each failed submit.
         for path, button in ((f"/consultas/{c.slug}", "form.consultation-form > button[type=submit]"),
                              ("/urna/", "main form > button[type=submit]"),
-                             ("/asistencia/codigo", "main form > button[type=submit]")):
+                             ("/asistencia/codigo", "main form > button[type=submit]"),
+                             (f"/asistencia/{event.token}", "form.sign-in-form > button[type=submit]"),
+                             (f"/encuestas/{survey.slug}", "main form > button[type=submit]")):
             page.visit(path)
             with page.expect_navigation():
                 page.click(button)
             page.check()
             assert page.title().startswith("Error:")
             assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"], path
+            if lang == "en":
+                assert "Check the following" in page.inner_text("#error-summary") or path.endswith("codigo"), path
+        # The sign-in's optional second step.
+        page.visit(f"/asistencia/{event.token}")
+        page.fill("#name", "Luz Dary Zapata")
+        page.select_option("#doc_type", "CC")
+        page.fill("#doc_number", "1036222333")
+        page.page.check("#consent")
+        with page.expect_navigation():
+            page.click("form.sign-in-form > button[type=submit]")
+        page.check()
+        page.visit(f"/asistencia/gracias/{event.id}/quien-participa")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]

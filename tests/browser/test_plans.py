@@ -75,3 +75,33 @@ def test_import_preview_on_a_phone(phone, make_user, db):
     phone.wait_for_load_state()
     phone.check()
     assert "Plan importado" in phone.locator("main").inner_text()
+
+
+def test_import_preview_with_errors_guides_to_the_file(phone, make_user, db, tmp_path):
+    """A file with errors: the summary lists each line and links to the file field of the re-upload
+    form on the same page; the name and year typed are kept."""
+    from pathlib import Path
+
+    from tests.browser.conftest import assert_guiding_summary
+
+    lines = Path(MEDELLIN).read_text(encoding="utf-8").splitlines()
+    lines[9] = lines[9].replace("\tMarzo\t", "\tMarzzo\t", 1)
+    bad = tmp_path / "plan.tsv"
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    make_user("admin", email="admin-planes@prueba.gov.co")
+    staff_login(phone, "admin-planes@prueba.gov.co", PASSWORD)
+    phone.visit("/gestion/planes/importar")
+    phone.set_input_files("#file", str(bad))
+    phone.fill("#year", "2026")
+    with phone.expect_navigation():
+        phone.click("button[type=submit]:has-text('Revisar el archivo')")
+    phone.check()
+    state = assert_guiding_summary(phone, expected_links=1)
+    assert state["links"] == ["#file"]
+    assert "Línea 10" in phone.inner_text("#error-summary") and "Marzzo" in phone.inner_text("#error-summary")
+    assert phone.input_value("#year") == "2026"
+    phone.set_input_files("#file", MEDELLIN)
+    with phone.expect_navigation():
+        phone.click("button[type=submit]:has-text('Revisar el archivo corregido')")
+    phone.check()
+    assert "9 acciones y 15 tareas" in phone.locator("main").inner_text()

@@ -83,3 +83,26 @@ def test_staff_pages_pass_axe(desktop, db, make_user):
                  f"/gestion/encuestas/{survey.id}/vista-previa", f"/gestion/encuestas/{survey.id}/resultados",
                  f"/gestion/encuestas/comparar?encuesta={survey.id}", "/encuestas/", f"/encuestas/{survey.slug}/resultados"):
         desktop.visit(path)
+
+
+def test_failed_survey_submit_guides_in_both_languages(phone, db):
+    """An empty submit: title "Error:", focused summary first in <main>, each link on a question's
+    first option or text box; what was typed is kept; the English page says it in English."""
+    from tests.browser.conftest import assert_guiding_summary
+
+    survey = surveys.create_survey({"title": "Evaluación del taller", "open_link": True},
+                                   template=presets.EVENT_EVALUATION, actor="test")
+    surveys.set_published(survey, True, actor="test")
+    required = [q for q in survey.ordered_questions() if q.required and not q.condition_question_id]
+    assert required
+    suggestions = next(q for q in survey.questions if q.key == "suggestions")
+    for lang, expected in (("es", "Revisa lo siguiente"), ("en", "Check the following")):
+        phone.visit(f"/encuestas/{survey.slug}?lang={lang}")
+        phone.fill(f"#{suggestions.field_name}", "Más sillas, por favor.")
+        with phone.expect_navigation():
+            phone.click("main form > button[type=submit]")
+        phone.check()
+        state = assert_guiding_summary(phone, expected_links=len(required))
+        assert expected in phone.inner_text("#error-summary")
+        assert f"#{required[0].field_name}-0" in state["links"] or f"#{required[0].field_name}" in state["links"]
+        assert phone.input_value(f"#{suggestions.field_name}") == "Más sillas, por favor."

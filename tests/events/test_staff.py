@@ -243,3 +243,21 @@ def test_paper_row_typed_twice_at_once_is_stored_once(client, db, login_as, make
     assert first.status_code == again.status_code == 303 and len(calls) == 2
     drain()  # the refused second row's profile was dropped with its rollback
     assert _count(db, Attendance) == 1 and _count(db, ConsentRecord) == 1 and _count(db, Profile) == 1
+
+
+def test_english_title_and_description_written_by_staff_show_on_the_english_site(client, db, login_as):
+    login_as("editor", offices=("DAP",))
+    response = client.submit("/gestion/eventos/nuevo", _event_form(title_en="Listening session, comuna 3",
+                                                                  description_en="We listen to the community."))
+    assert response.status_code == 302
+    event = db.session.scalar(select(Event))
+    assert (event.title_en, event.description_en) == ("Listening session, comuna 3", "We listen to the community.")
+    event.status = "published"  # publishing is another test's business
+    db.session.commit()
+    client.get("/?lang=en")
+    page = client.get(f"/eventos/{event.id}").get_data(as_text=True)
+    assert "<h1>Listening session, comuna 3</h1>" in page and "We listen to the community." in page
+    assert "Escuchadero de la comuna 3" not in page.split("<main", 1)[1]
+    client.get("/?lang=es")
+    page = client.get(f"/eventos/{event.id}").get_data(as_text=True)
+    assert "<h1>Escuchadero de la comuna 3</h1>" in page and "Listening session" not in page

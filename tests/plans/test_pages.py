@@ -262,3 +262,19 @@ def test_finding_form_creates_improvement_action(client, make_user, medellin_pla
     plan = services.get_plan(medellin_plan.id)
     assert plan.findings[0].action.title == "Plan de choque de formatos"
     assert plan.actions[-1].tasks[0].office_codes == ["SGHSC"]
+
+
+def test_plan_and_action_titles_in_english_where_staff_wrote_them(client, medellin_plan, login_as, db):
+    login_as("admin")
+    action = medellin_plan.actions[0]
+    response = client.submit(f"/gestion/planes/{medellin_plan.id}/acciones/{action.id}/editar", {
+        "number": str(action.number), "title": action.title, "title_en": "Set up the improvement team"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(action), action.id).title_en == "Set up the improvement team"
+    client.get("/?lang=en")
+    page = client.get(f"/planes/{medellin_plan.id}").get_data(as_text=True)
+    assert f"{action.number}. Set up the improvement team</h3>" in page
+    other = medellin_plan.actions[1]
+    assert f'{other.number}. <span lang="es">' in page and "(Spanish only)" in page
+    assert f'<h1><span lang="es">{medellin_plan.name}</span>' in page  # the plan's name has no English version
