@@ -172,20 +172,23 @@ def revive(model: type[T], values: dict[str, Any]) -> T:
     return instance
 
 
-def blank_form_page(cache: SharedCache, key: Hashable, render: Callable[[dict[str, str]], str], **values: str) -> str:
+def blank_form_page(cache: SharedCache, key: Hashable, render: Callable[[dict[str, str]], str], *,
+                    csrf: bool = True, **values: str) -> str:
     """A blank form page that is the same for every anonymous visitor but for its CSRF token and
     the hidden values given (a form nonce...): rendered once per `key` (with the URL and language
     added) and kept in `cache`; each request fills in its own values.
 
     `render(marks)` renders the page with `marks["csrf"]` as the CSRF token and `marks[name]`
     for each value. Signed-in staff and visitors with messages waiting get a fresh render.
+    `csrf=False` for a page with no form (no token is made).
     """
     marks = {name: f"{name}-{_MARK}" for name in ("csrf", *values)}
     if current_user.is_authenticated or session.get("_flashes"):
         html = render(marks)
     else:
         html = cache.get((request.full_path, selected_language(), key), lambda: render(marks))
-    html = html.replace(marks["csrf"], generate_csrf())
+    if csrf:
+        html = html.replace(marks["csrf"], generate_csrf())
     for name, value in values.items():
         html = html.replace(marks[name], value)
     return html
