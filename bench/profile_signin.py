@@ -6,12 +6,16 @@ DATABASE_URL), with the worker CPU (process time), SQL statements and Python cal
     python bench/profile_signin.py --profile post  (cProfile of the POSTs: get | post | thanks)
     python bench/profile_signin.py --sql           (the statements of one sign-in)
 
+Rate-limit counters go to BENCH_REDIS_URL when set (under a key prefix of its own, deleted at
+the end), as in production; otherwise to memory.
+
 Figures are per request, after 50 warm-up sign-ins; see docs/development/hot-paths.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import os
 import pstats
@@ -26,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+PREFIX = f"participa_profile_{os.getpid()}"  # rate-limit keys in BENCH_REDIS_URL, deleted at the end
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 HIDDEN = re.compile(r'name="(nonce|ticket)"[^>]*value="([^"]*)"')
 
@@ -33,7 +38,8 @@ HIDDEN = re.compile(r'name="(nonce|ticket)"[^>]*value="([^"]*)"')
 def make_app():
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='participa-prof-')}/p.db")
     os.environ.update({"PARTICIPA_ENV": "development", "SECRET_KEY": "bench-secret",
-                       "RATELIMIT_STORAGE_URI": "memory://", "PARTICIPA_PROXY_COUNT": "1",
+                       "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL", "memory://"),
+                       "RATELIMIT_KEY_PREFIX": PREFIX, "PARTICIPA_PROXY_COUNT": "1",
                        "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-prof-inst-")})
     from app import create_app
     from app.catalogs import services as catalogs
@@ -75,16 +81,16 @@ def main() -> int:
     path = f"/asistencia/{token}"
     cpu = {"get": 0.0, "post": 0.0, "thanks": 0.0}
     sql = {"get": 0, "post": 0, "thanks": 0}
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU, not wall time (the machine is shared)
     shown = False
 
-    def step(name, measured, fn, *args, **kwargs):
+    def step(name, measured, fn, *call_args, **kwargs):
         nonlocal shown
         before_sql = len(statements)
         if measured and args.profile == name:
             profiler.enable()
         t0 = time.process_time()
-        out = fn(*args, **kwargs)
+        out = fn(*call_args, **kwargs)
         spent = time.process_time() - t0
         if measured and args.profile == name:
             profiler.disable()
@@ -121,5 +127,15 @@ def main() -> int:
     return 0
 
 
+def _delete_own_keys() -> None:
+    if os.environ.get("BENCH_REDIS_URL"):
+        import redis
+
+        conn = redis.Redis.from_url(os.environ["BENCH_REDIS_URL"])
+        for key in conn.scan_iter(match=f"*{PREFIX}*"):
+            conn.delete(key)
+
+
 if __name__ == "__main__":
+    atexit.register(_delete_own_keys)
     sys.exit(main())
