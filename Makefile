@@ -17,7 +17,7 @@ MO := $(PO:.po=.mo)
 help:
 	@echo "make run    - set up and serve the portal with demo data on SQLite (http://$(HOST):$(PORT))"
 	@echo "make test   - ruff and the whole test suite (unit, integration, browser)"
-	@echo "make bench  - benchmarks under bench/ (prints figures)"
+	@echo "make bench  - benchmarks under bench/ (prints figures; BENCH_AGAINST=<git ref> compares the sign-in)"
 	@echo "make translations - extract strings and update the catalogs"
 
 $(STAMP): pyproject.toml
@@ -97,7 +97,7 @@ test: deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: deps
-	$(BIN)/python bench/run_all.py
+	BENCH_AGAINST=$(BENCH_AGAINST) $(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -90,7 +90,7 @@ def load() -> dict:
         # Rate-limit counters: Redis whenever one is configured, so every worker and host counts
         # together (app.core.ratelimit.check_storage refuses memory:// with several workers in production).
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or _env("REDIS_URL") or "memory://",
-        "RATELIMIT_KEY_PREFIX": "participa",
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "participa"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STRATEGY": "moving-window",
         "PARTICIPA_PROXY_COUNT": _int("PARTICIPA_PROXY_COUNT", 0),

@@ -6,8 +6,8 @@
    unique, the year's numbers are consecutive from 1 with no gap, and none is lost (the database
    holds exactly the radicados the citizens were shown).
 
-Reproduce: `python bench/bench_ballot.py` (PostgreSQL from BENCH_PG_URL; it drops and recreates
-the public schema of that database).
+Reproduce: `python bench/bench_ballot.py` (PostgreSQL: a database of its own on the server
+of BENCH_PG_URL, dropped at the end).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Measures, per database:
 - XLSX export of the same rows plus its data dictionary: peak RSS of a fresh child (< 200 MB).
 
 Reproduce: `.venv/bin/python bench/bench_characterization.py` (BENCH_QUICK=1 for a smoke run;
-BENCH_PG_URL picks the PostgreSQL database, which is wiped).
+BENCH_PG_URL picks the PostgreSQL server; the bench uses a database of its own there).
 """
 
 from __future__ import annotations

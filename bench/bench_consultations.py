@@ -4,7 +4,7 @@
     BENCH_QUICK=1 .venv/bin/python bench/bench_consultations.py   # smoke: 5,000 responses, 60 people
 
 Targets: results page under 300 ms (SQLite and PostgreSQL); surge p95 under 250 ms, nothing lost.
-PostgreSQL is the database at BENCH_PG_URL (its public schema is dropped and rebuilt).
+PostgreSQL: a database of its own on the server of BENCH_PG_URL, dropped at the end.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Targets: protected <= 1.5 x unprotected, and each protected query under 500 ms o
 Prints the median and the range (min-max) of REPEAT runs of each.
 
 Reproduce: `.venv/bin/python bench/bench_disclosure.py` (BENCH_QUICK=1 for a smoke run;
-BENCH_PG_URL picks the PostgreSQL database, which is wiped).
+BENCH_PG_URL picks the PostgreSQL server; the bench uses a database of its own there).
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ Per database:
   when installed): seconds and peak RSS. The XLSX writer of the job is chosen by these figures.
 
 Reproduce: `.venv/bin/python bench/bench_exports.py` (BENCH_QUICK=1 for a smoke run; BENCH_PG_URL
-picks the PostgreSQL database, which is wiped; BENCH_REDIS_URL the Redis database, default 15;
+picks the PostgreSQL server (a database of its own there); BENCH_REDIS_URL the Redis database,
+default 15, where it deletes only its own keys;
 BENCH_ONLY=postgresql and BENCH_WRITERS=csv,rustpy-xlsxwriter narrow a run).
 """
 
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_characterization import build, make_app  # noqa: E402
 from bench.common import (  # noqa: E402
+    OWN,
     PY,
     QUICK,
     REDIS_URL,
@@ -199,7 +201,7 @@ def main() -> None:
             continue
         if name == "postgresql":
             reset_postgres(url)
-        extra = {"PARTICIPA_REDIS_URL": REDIS_URL, "PARTICIPA_REDIS_PREFIX": f"bench{os.getpid()}",
+        extra = {"PARTICIPA_REDIS_URL": REDIS_URL, "PARTICIPA_REDIS_PREFIX": OWN,
                  "PARTICIPA_DOWNLOAD_DIR": f"/tmp/participa-bench-downloads-{os.getpid()}"}
         os.environ.update(extra)
         app = make_app(url)

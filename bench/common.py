@@ -6,6 +6,7 @@ them. `make bench` runs them all (bench/run_all.py). Set BENCH_QUICK=1 for a fas
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import http.client
 import os
@@ -24,56 +25,119 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# BENCH_PG_URL names the PostgreSQL server (and a database to connect to there); the benches never
+# write to that database: each bench process creates its own, participa_bench_<pid>, and drops it
+# when it ends.
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+OWN = f"participa_bench_{os.getpid()}"  # this process's database name and Redis key prefix
+_OWN_DATABASES: set[str] = set()
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _admin_connect():
+    import psycopg
+
+    return psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+
+
+def own_postgres() -> str:
+    """URL of this bench's own database on the server of BENCH_PG_URL, created on first use and
+    dropped when the process exits."""
+    if OWN not in _OWN_DATABASES:
+        with _admin_connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{OWN}"')
+            conn.execute(f'CREATE DATABASE "{OWN}"')
+        _OWN_DATABASES.add(OWN)
+        atexit.register(_drop_own_postgres)
+    return _with_database(PG_URL, OWN)
+
+
+def _drop_own_postgres() -> None:
+    try:
+        with _admin_connect() as conn:
+            for name in sorted(_OWN_DATABASES):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except Exception as exc:  # noqa: BLE001 - the process is ending: say so, do not hide the figures
+        print(f"  (could not drop the bench database: {exc!r:.200})")
 
 
 def databases() -> list[tuple[str, str]]:
-    """[(name, DATABASE_URL)] for SQLite (fresh temp file) and PostgreSQL (if reachable)."""
+    """[(name, DATABASE_URL)] for SQLite (fresh temp file) and PostgreSQL (this process's own
+    database on the server of BENCH_PG_URL, if reachable)."""
     out = [("sqlite", f"sqlite:///{tempfile.mkdtemp(prefix='participa-bench-')}/bench.db")]
     try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        out.append(("postgresql", PG_URL))
-    except OSError:
-        print("  (PostgreSQL not reachable on 127.0.0.1:5432: skipped)")
+        out.append(("postgresql", own_postgres()))
+    except Exception as exc:  # noqa: BLE001 - no server: the SQLite figures still come
+        print(f"  (PostgreSQL at BENCH_PG_URL not usable: {type(exc).__name__}: skipped)")
     return out
 
 
-def reset_postgres(url: str = PG_URL) -> None:
+def reset_postgres(url: str) -> None:
+    """Empty this bench's own database (never any other: the name must be one it created)."""
     import psycopg
 
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    if name not in _OWN_DATABASES:
+        raise RuntimeError(f"refusing to reset {name!r}: not a database this bench created")
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
         conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
         conn.execute("CREATE SCHEMA public")
 
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+_REDIS_CLEANUP: list[bool] = []
+
+
+def delete_own_keys() -> int:
+    """Delete this bench's own Redis keys (those holding its prefix), and no others."""
+    import redis
+
+    conn = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    keys = list(conn.scan_iter(match=f"*{OWN}*", count=1000))
+    for start in range(0, len(keys), 500):
+        conn.delete(*keys[start:start + 500])
+    return len(keys)
+
+
+def _delete_own_keys_quietly() -> None:
+    with contextlib.suppress(Exception):
+        delete_own_keys()
 
 
 def rate_limit_storage() -> str:
     """Where the served app keeps rate-limit counters: Redis, as the deployment guide asks for several
-    gunicorn workers (each bench run starts with an empty database 15), or memory:// when no
-    Redis answers (counters per worker: limits then count per worker, as documented)."""
+    gunicorn workers, under this bench's own key prefix (its earlier keys are deleted, so each run
+    starts with empty counters; keys of anyone else in that database are left alone), or memory://
+    when no Redis answers (counters per worker: limits then count per worker, as documented)."""
     import redis
 
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).flushdb()
-        return REDIS_URL
+        delete_own_keys()
     except redis.RedisError:
         return "memory://"
+    if not _REDIS_CLEANUP:
+        _REDIS_CLEANUP.append(True)
+        atexit.register(_delete_own_keys_quietly)
+    return REDIS_URL
 
 
 def env_for(database_url: str, **extra) -> dict:
     env = dict(os.environ)
     env.update({"DATABASE_URL": database_url, "PARTICIPA_ENV": "development", "SECRET_KEY": "bench-secret",
                 "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-bench-inst-"),
-                "FLASK_APP": "wsgi.py", "RATELIMIT_STORAGE_URI": rate_limit_storage()})
+                "FLASK_APP": "wsgi.py", "RATELIMIT_STORAGE_URI": rate_limit_storage(),
+                "RATELIMIT_KEY_PREFIX": OWN, "BENCH_REDIS_PREFIX": OWN})
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
 
-def flask_cli(args: list[str], env: dict) -> str:
-    """Run `flask …` with the given environment; return stdout."""
-    result = subprocess.run([str(Path(PY).parent / "flask"), *args], cwd=ROOT, env=env, capture_output=True, text=True)
+def flask_cli(args: list[str], env: dict, cwd: Path = ROOT) -> str:
+    """Run `flask …` with the given environment (in the checkout `cwd`); return stdout."""
+    result = subprocess.run([str(Path(PY).parent / "flask"), *args], cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return result.stdout
@@ -87,11 +151,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(app_spec: str, env: dict, workers: int = 2, chdir: Path = ROOT):
-    """Serve `app_spec` (e.g. 'wsgi:app') with gunicorn sync workers on 127.0.0.1; yield base URL."""
+    """Serve `app_spec` (e.g. 'wsgi:app') with gunicorn sync workers on 127.0.0.1; yield base URL.
+
+    The portal ('wsgi:app' of the checkout `chdir`) is served through bench/serve_app.py, which
+    keeps its rate-limit counters under this bench's own Redis key prefix (any checkout, old or new)."""
     port = free_port()
+    extra: list[str] = []
+    if app_spec == "wsgi:app":
+        extra, app_spec = ["--pythonpath", str(Path(__file__).resolve().parent)], "serve_app:app"
+        env = {**env, "BENCH_APP": "wsgi:app", "BENCH_REDIS_PREFIX": env.get("BENCH_REDIS_PREFIX", OWN)}
     proc = subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "120", app_spec],
+         "--log-level", "warning", "--timeout", "120", *extra, app_spec],
         cwd=chdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"

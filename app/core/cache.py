@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable
 from time import monotonic
 from typing import Any, TypeVar
 
-from flask import current_app, has_app_context, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, inspect
@@ -172,23 +172,38 @@ def revive(model: type[T], values: dict[str, Any]) -> T:
     return instance
 
 
-def blank_form_page(cache: SharedCache, key: Hashable, render: Callable[[dict[str, str]], str], **values: str) -> str:
+def blank_form_page(cache: SharedCache, key: Hashable, render: Callable[[dict[str, str]], str], *,
+                    csrf: bool = True, **values: str) -> str:
     """A blank form page that is the same for every anonymous visitor but for its CSRF token and
     the hidden values given (a form nonce...): rendered once per `key` (with the URL and language
     added) and kept in `cache`; each request fills in its own values.
 
     `render(marks)` renders the page with `marks["csrf"]` as the CSRF token and `marks[name]`
     for each value. Signed-in staff and visitors with messages waiting get a fresh render.
+    `csrf=False` for a page with no form (no token is made).
     """
     marks = {name: f"{name}-{_MARK}" for name in ("csrf", *values)}
-    if current_user.is_authenticated or session.get("_flashes"):
+    if not surely_anonymous() or session.get("_flashes"):
         html = render(marks)
     else:
         html = cache.get((request.full_path, selected_language(), key), lambda: render(marks))
-    html = html.replace(marks["csrf"], generate_csrf())
+    if csrf:
+        html = html.replace(marks["csrf"], generate_csrf())
     for name, value in values.items():
         html = html.replace(marks[name], value)
     return html
+
+
+def surely_anonymous() -> bool:
+    """Whether this request comes from nobody signed in, told without loading the user: no user id
+    in the session and no remember-me cookie (the only ways Flask-Login signs a request in here).
+    Asking `current_user` instead runs Flask-Login's "strong" session protection, which on every
+    anonymous request with a session (a CSRF token, a thanks note) rewrites the session cookie and
+    sends a cookie deletion: work for nothing on the busiest public pages."""
+    if has_request_context() and "_login_user" in g.__dict__:  # already loaded: ask it
+        return not current_user.is_authenticated
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" not in session and cookie not in request.cookies
 
 
 _MARK = secrets.token_hex(8)  # per process: a visitor cannot plant a mark in what is rendered

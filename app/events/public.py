@@ -8,6 +8,7 @@ import secrets
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from app.catalogs import services as catalogs
 from app.catalogs.models import CATALOG_MODELS
@@ -171,9 +172,26 @@ def thanks(event_id: int):
     event = services.sign_in_event(event_id)
     if entry is None or event is None:
         abort(404)
-    sections = registry.get().call("event_page_sections", event.id)
-    return render_template("events/public/thanks.html", event=event, links=entry.get("links", []), sections=sections,
-                           step_open=bool(entry.get("step")), answered=entry.get("answered", False))
+    return thanks_page(event, entry.get("links", []), step_open=bool(entry.get("step")),
+                       answered=bool(entry.get("answered", False)))
+
+
+# Every attendee of an event lands on the same confirmation but for the survey links' one-time
+# tokens (kept in the attendee's own signed cookie): rendered once per event, language and variant
+# (per worker, up to 30 s) with a mark in place of each link's address, filled in per request.
+_THANKS = SharedCache("events.thanks_page", (Event, *CATALOG_MODELS), ttl=30.0)
+
+
+def thanks_page(event, links: list[dict], *, step_open: bool, answered: bool) -> str:
+    texts = tuple(str(link.get("text", "")) for link in links)
+
+    def render(marks):
+        shown = [{"text": text, "url": Markup(marks[f"url{i}"])} for i, text in enumerate(texts)]
+        return render_template("events/public/thanks.html", event=event, links=shown, step_open=step_open,
+                               answered=answered)
+
+    urls = {f"url{i}": str(escape(link.get("url", ""))) for i, link in enumerate(links)}
+    return blank_form_page(_THANKS, (event.id, event.updated_at, step_open, answered, texts), render, csrf=False, **urls)
 
 
 @post_only(limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
