@@ -123,7 +123,8 @@ def _header(event: Event, title: str, st) -> list:
 
 
 # Relative widths of the paper list's columns, by SHEET_COLUMNS key.
-SHEET_WIDTHS = {"name": 5.2, "doc_type": 1.4, "doc_number": 2.6, "contact": 3.2, "consent": 2.0, "signature": 4.0}
+SHEET_WIDTHS = {"name": 5.2, "doc_type": 1.4, "doc_number": 2.6, "contact": 3.2, "consent": 2.0,
+                "signature": 4.0}
 
 
 def sheet_column_labels() -> list[str]:
@@ -155,10 +156,11 @@ def paper_sheet(event: Event, rows: int = 15) -> bytes:
     story = _header(event, _("Listado de asistencia (planilla en papel)"), st)
     story.append(Paragraph(_esc(_(
         "Al marcar X en «Autorizo», autorizas a %(entity)s a tratar tus datos para registrar tu asistencia "
-        "(Ley 1581 de 2012). Las preguntas sobre quién participa van en una ficha anónima aparte, sin nombre ni "
-        "documento: no las escribas en esta planilla.", entity=_entity())), st["small"]))
+        "(Ley 1581 de 2012). Las preguntas sobre quién participa van en una ficha anónima aparte, sin "
+        "nombre ni documento: no las escribas en esta planilla.", entity=_entity())), st["small"]))
     doc_types = "; ".join(f"{code} = {text}" for code, text in catalogs.choices("document_type"))
-    story.append(Paragraph(_esc(_("Tipo de documento: %(codes)s. Hoja N.º ____", codes=doc_types)), st["small"]))
+    story.append(Paragraph(_esc(_("Tipo de documento: %(codes)s. Hoja N.º ____", codes=doc_types)),
+                           st["small"]))
     story.append(Spacer(1, 4))
     usable = page[0] - 2 * cm - 0.7 * cm
     widths = _column_widths([(key, str(label)) for key, label in SHEET_COLUMNS], usable)
@@ -202,7 +204,8 @@ def _options(options: list[tuple[str, str]], width: float, st) -> Table:
     """Options as marked boxes with their code and label, two or three to a row."""
     longest = max(stringWidth(f"{code} {text}", FONT, 8.5) for code, text in options)
     per_row = 3 if longest < width / 3 - 16 else 2
-    cells = [[_Box(), Paragraph(f"<b>{_esc(code)}</b> {_esc(text)}", st["slip_option"])] for code, text in options]
+    cells = [[_Box(), Paragraph(f"<b>{_esc(code)}</b> {_esc(text)}", st["slip_option"])]
+             for code, text in options]
     rows = [sum(cells[i:i + per_row], []) for i in range(0, len(cells), per_row)]
     rows[-1] += [""] * (2 * per_row - len(rows[-1]))
     table = Table(rows, colWidths=[12, width / per_row - 12] * per_row, hAlign="LEFT")
@@ -243,9 +246,9 @@ def _slip_story(event: Event, questions, st, column_w: float) -> tuple[list, lis
     heading = [
         Paragraph(_esc(_("Ficha anónima: ¿quién participa?")), st["slip_title"]),
         Paragraph(_esc(f"{event.title} · {_when(event)}"), st["slip_text"]),
-        Paragraph(_esc(_("No escribas tu nombre, tu documento ni tu firma en esta ficha. Todas las preguntas son "
-                         "opcionales; marca con X. Entrégala en la caja de fichas, separada del listado de "
-                         "asistencia.")), st["slip_text"]),
+        Paragraph(_esc(_("No escribas tu nombre, tu documento ni tu firma en esta ficha. Todas las "
+                         "preguntas son opcionales; marca con X. Entrégala en la caja de fichas, separada "
+                         "del listado de asistencia.")), st["slip_text"]),
         _consent_line(st),
         Spacer(1, 3),
     ]
@@ -304,7 +307,8 @@ def slips(event: Event, pages: int | None = None) -> bytes:
             body = Table([[KeepInFrame(column_w, slip_h, left, mode="shrink"),
                            KeepInFrame(column_w, slip_h, right, mode="shrink")]],
                          colWidths=[column_w + gap / 2, column_w + gap / 2], hAlign="LEFT")
-            body.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            body.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                      ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                       ("RIGHTPADDING", (0, 0), (-1, -1), gap / 2)]))
             frame = Frame(margin, top - slip_h + 0.35 * cm, inner_w, slip_h - 0.6 * cm, leftPadding=0,
                           rightPadding=0, topPadding=0, bottomPadding=0)
@@ -337,7 +341,8 @@ def _codes_pages(c, event: Event, st, margin: float) -> None:
              Paragraph(_esc(_("Hoja de códigos para las fichas")), st["title"]),
              Paragraph(_esc(f"{event.title} · {_when(event)}"), st["text"]), Spacer(1, 6)]
     territories = "; ".join(f"{code} = {text}" for code, text in catalogs.territory_choices())
-    story += [Paragraph(f"<b>{_esc(_('Comuna o corregimiento'))}:</b> {_esc(territories)}", st["text"]), Spacer(1, 4)]
+    story += [Paragraph(f"<b>{_esc(_('Comuna o corregimiento'))}:</b> {_esc(territories)}", st["text"]),
+              Spacer(1, 4)]
     tree = catalogs.subterritory_tree()
     for code in sorted(tree, key=lambda c_: c_ != event.territory):
         name, kids = tree[code]

@@ -169,8 +169,9 @@ class CodesField(StringField):
             numeric = [c for c in codes if part.isdigit() and c.isdigit() and int(c) == int(part)]
             code = exact.get(part) or (numeric[0] if len(numeric) == 1 else None)
             if code is None:
-                raise ValidationError(_l("Escribe uno o varios códigos de la ficha, separados por espacios: %(codes)s.",
-                                         codes=", ".join(codes)))
+                raise ValidationError(_l(
+                    "Escribe uno o varios códigos de la ficha, separados por espacios: %(codes)s.",
+                    codes=", ".join(codes)))
             if code not in found:
                 found.append(code)
         self.data = found
@@ -186,8 +187,8 @@ class SlipCodeField(CodeField):
         except ValidationError:
             codes = [str(code) for code, _label in self.choices if code]
             if len(codes) > 30:
-                raise ValidationError(_l("Ese código no está en la hoja de códigos de barrios y veredas: revisa "
-                                         "la ficha y escríbelo como aparece en esa hoja.")) from None
+                raise ValidationError(_l("Ese código no está en la hoja de códigos de barrios y veredas: "
+                                         "revisa la ficha y escríbelo como aparece en esa hoja.")) from None
             raise ValidationError(_l("Escribe uno de los códigos impresos en la ficha: %(codes)s.",
                                      codes=", ".join(codes))) from None
 
@@ -233,13 +234,13 @@ class SlipForm(Form):
         if ok and barrio and chosen and chosen in self.subterritory_tree:
             if barrio not in {code for code, _n in self.subterritory_tree[chosen][1]}:
                 self.subterritory.errors = [*self.subterritory.errors, str(_l(
-                    "El barrio o vereda %(code)s no es de la comuna o corregimiento %(parent)s escrito en la ficha: "
-                    "revisa los dos códigos.", code=barrio, parent=chosen))]
+                    "El barrio o vereda %(code)s no es de la comuna o corregimiento %(parent)s escrito en la "
+                    "ficha: revisa los dos códigos.", code=barrio, parent=chosen))]
                 ok = False
         if not self.consent.data:
             self.consent.errors = [*self.consent.errors, str(_l(
-                "Esta ficha no tiene marcada la autorización: sus respuestas no se pueden guardar. Borra esta fila "
-                "y guarda la ficha aparte, sin digitarla."))]
+                "Esta ficha no tiene marcada la autorización: sus respuestas no se pueden guardar. Borra "
+                "esta fila y guarda la ficha aparte, sin digitarla."))]
             ok = False
         return ok
 
@@ -269,7 +270,8 @@ class SlipsForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if ok and not self.filled():
-            self.form_errors.append(str(_l("No digitaste ninguna ficha: escribe los códigos de al menos una.")))
+            self.form_errors.append(str(_l("No digitaste ninguna ficha: escribe los códigos de al menos "
+                                           "una.")))
             ok = False
         return ok
 

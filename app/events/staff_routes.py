@@ -18,10 +18,10 @@ from app.core.text import single_line
 from app.events import documents, exports, services, staff
 from app.events.forms import (
     CONVOCATION_CHANNELS,
+    SLIP_ROWS,
     CancelForm,
     CloseForm,
     EventForm,
-    SLIP_ROWS,
     PaperRowForm,
     RowCorrectionForm,
     SlipsForm,
@@ -223,8 +223,8 @@ def slips_pdf(event_id: int):
     event = _event(event_id, manage=True)
     pages = request.args.get("hojas", type=int)
     pages = min(max(pages, 1), 100) if pages else None
-    return core_exports.download(documents.slips(event, pages), f"fichas-evento-{event.id}.pdf", "application/pdf",
-                                 inline=True)
+    return core_exports.download(documents.slips(event, pages), f"fichas-evento-{event.id}.pdf",
+                                 "application/pdf", inline=True)
 
 
 # ---------------------------------------------------------------------------- projection & live count
@@ -356,8 +356,8 @@ def slips(event_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                result = services.enter_slips(event, [slip.answers() for slip in form.filled()], form.nonce.data,
-                                              current_user)
+                answers = [slip.answers() for slip in form.filled()]
+                result = services.enter_slips(event, answers, form.nonce.data, current_user)
             except services.EventError as exc:
                 flash(str(exc), "error")
                 return redirect(url_for("events_staff.detail", event_id=event.id))
@@ -365,21 +365,23 @@ def slips(event_id: int):
                 flash(_("Esa página de fichas ya estaba guardada; no se guardó de nuevo."), "info")
             else:
                 flash(ngettext("Guardaste %(num)d ficha. Sigue con las siguientes.",
-                               "Guardaste %(num)d fichas. Sigue con las siguientes.", result.stored), "success")
+                               "Guardaste %(num)d fichas. Sigue con las siguientes.", result.stored),
+                      "success")
                 if result.sensitive_dropped:
                     flash(ngettext(
-                        "En %(num)d ficha de una persona menor de edad no se guardaron etnia, discapacidad ni víctima: "
-                        "en papel no hay autorización de su representante legal.",
-                        "En %(num)d fichas de personas menores de edad no se guardaron etnia, discapacidad ni víctima: "
-                        "en papel no hay autorización de su representante legal.", result.sensitive_dropped), "warning")
+                        "En %(num)d ficha de una persona menor de edad no se guardaron etnia, discapacidad "
+                        "ni víctima: en papel no hay autorización de su representante legal.",
+                        "En %(num)d fichas de personas menores de edad no se guardaron etnia, discapacidad "
+                        "ni víctima: en papel no hay autorización de su representante legal.",
+                        result.sensitive_dropped), "warning")
             return redirect(url_for("events_staff.slips", event_id=event.id, filas=rows), code=303)
         status = 422
     else:
         form.nonce.data = services.new_nonce()
     while len(form.slips) < rows:
         form.slips.append_entry()
-    return render_template("events/staff/slips.html", event=event, form=form, rows=rows, row_choices=SLIP_ROWS,
-                           entered=services.slips_entered(event.id)), status
+    return render_template("events/staff/slips.html", event=event, form=form, rows=rows,
+                           row_choices=SLIP_ROWS, entered=services.slips_entered(event.id)), status
 
 
 @staff.route("/<int:event_id>/asistencia/<int:row_id>", methods=["GET", "POST"])
