@@ -255,8 +255,6 @@ def _slip_story(event: Event, questions, st, column_w: float) -> tuple[list, lis
     left, right = [], []
     for key, question, options in questions:
         column = left if key in ("life_course", "sex", "ethnicity", "disability", "victim") else right
-        if key == "disability":
-            question = _("%(question)s Marca todas las que apliquen.", question=question.split("?")[0] + "?")
         column.append(Paragraph(_esc(question), st["slip_question"]))
         if key == "subterritory":
             column.append(Paragraph(_esc(_("Código de la hoja de códigos: __________")), st["slip_option"]))
