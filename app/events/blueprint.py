@@ -43,6 +43,8 @@ URLS = (
     (events_staff_bp, "/<int:event_id>/papel", staff.paper, {"methods": ["GET", "POST"]}),
     (events_staff_bp, "/<int:event_id>/asistencia/<int:row_id>", staff.correct_row, {"methods": ["GET", "POST"]}),
     (events_staff_bp, "/<int:event_id>/asistencia.<fmt>", staff.export, {}),
+    (events_staff_bp, "/<int:event_id>/fichas.pdf", staff.slips_pdf, {}),
+    (events_staff_bp, "/<int:event_id>/fichas", staff.slips, {"methods": ["GET", "POST"]}),
 )
 
 for _bp, _rule, _view, _options in URLS:

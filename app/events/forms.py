@@ -1,17 +1,23 @@
 """Forms of the events capability: the event (planning format), the attendee's sign-in, the
-paper-sheet entry row, closing, cancelling and the typed code.
+paper list's entry row, the anonymous characterisation slips, closing, cancelling and the typed code.
 
-`SHEET_COLUMNS` is the one list of attendance columns: the digital sign-in form asks them, the
-printable paper sheet prints them, and the paper entry screen types them in, in the same order.
+`SHEET_COLUMNS` is the one list of the attendance list's columns: the sign-in form's first step
+asks them, the printable paper list prints them, and the paper entry screen types them in, in the
+same order. Identity and consent only. `SLIP_QUESTIONS` is the characterisation (the second step
+on the phone): on paper it goes on separate anonymous slips, typed in apart (`SlipForm`).
 """
 
 from __future__ import annotations
+
+import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -40,13 +46,20 @@ CONVOCATION_CHANNELS = {
     "letter": _l("Invitación directa por oficio"),
 }
 
-# (key, label on the paper sheet). Keys name the digital form's fields (profile fields by their
-# characterisation name); "signature" exists only on paper.
+# (key, label on the paper list). Keys name the sign-in form's fields; "signature" exists only on
+# paper. No characterisation column: it goes on the anonymous slips (docs/privacy/storage.md).
 SHEET_COLUMNS = (
     ("name", _l("Nombre completo")),
     ("doc_type", _l("Tipo de documento")),
     ("doc_number", _l("Número de documento")),
     ("contact", _l("Teléfono o correo (opcional)")),
+    ("consent", _l("Autorizo el tratamiento de mis datos (marca X)")),
+    ("signature", _l("Firma")),
+)
+
+# (key, short label) of the anonymous slip's questions, in the second step's order; keys name the
+# characterisation fields. The slip prints the citizen form's question and its codes.
+SLIP_QUESTIONS = (
     ("life_course", _l("Rango de edad")),
     ("sex", _l("Sexo al nacer")),
     ("ethnicity", _l("Etnia")),
@@ -57,11 +70,9 @@ SHEET_COLUMNS = (
     ("subterritory", _l("Barrio o vereda")),
     ("value_group", _l("Grupo de valor")),
     ("organisation", _l("Organización")),
-    ("consent", _l("Autorizo el tratamiento de mis datos (marca X)")),
-    ("signature", _l("Firma")),
 )
 
-COLUMN = dict(SHEET_COLUMNS)
+COLUMN = dict(SHEET_COLUMNS) | dict(SLIP_QUESTIONS)
 _CODE_INPUT = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "class": "code-input"}  # the paper entry screen uses the sheet's own column names
 NAME = _l("Nombre completo")
 DOC_NUMBER_HINT = _l("Puedes escribirlo con o sin puntos. Si no tienes documento, elige «Sin identificación» y déjalo vacío.")
@@ -99,8 +110,8 @@ class ProfileStepForm(FlaskForm):
 
 
 class PaperRowForm(FlaskForm):
-    """One row of a paper attendance sheet, typed by staff (same columns, in the same order). Coded
-    columns take exactly the codes printed on the sheet (`CodeField`)."""
+    """One row of a paper attendance list, typed by staff (same columns, in the same order):
+    identity and consent only. The characterisation comes apart, on the anonymous slips."""
 
     name = StringField(NAME, validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line],
                        render_kw={"autofocus": True, "autocomplete": "off"})
@@ -108,36 +119,12 @@ class PaperRowForm(FlaskForm):
     doc_number = StringField(_l("Número de documento"), validators=[Length(max=30), DocumentNumber(required=False)],
                              filters=[single_line])
     contact = StringField(COLUMN["contact"], validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line])
-    life_course = CodeField(COLUMN["life_course"], validators=[Optional()], render_kw=_CODE_INPUT)
-    sex = CodeField(COLUMN["sex"], validators=[Optional()], render_kw=_CODE_INPUT)
-    ethnicity = CodeField(COLUMN["ethnicity"], validators=[Optional()], render_kw=_CODE_INPUT)
-    disability = CodeField(COLUMN["disability"], validators=[Optional()], render_kw=_CODE_INPUT)
-    victim = CodeField(COLUMN["victim"], validators=[Optional()], render_kw=_CODE_INPUT)
-    zone = CodeField(COLUMN["zone"], validators=[Optional()], render_kw=_CODE_INPUT)
-    territory = CodeField(COLUMN["territory"], validators=[Optional()], render_kw=_CODE_INPUT)
-    subterritory = SelectField(COLUMN["subterritory"], validators=[Optional()], choices=[], validate_choice=False)
-    value_group = CodeField(COLUMN["value_group"], validators=[Optional()], render_kw=_CODE_INPUT)
-    organisation = StringField(COLUMN["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
-                               filters=[single_line])
     consent = BooleanField(_l("La persona marcó la autorización de datos en la planilla"))
     nonce = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.doc_type.choices = catalogs.choices("document_type")
-        for name in ("life_course", "sex", "ethnicity", "disability", "victim", "zone", "value_group"):
-            self[name].choices = catalogs.choices(name)
-        self.territory.choices = [c for c in catalogs.territory_choices() if c[0]]
-        self.subterritory_groups = catalogs.subterritory_groups()
-
-    def validate_subterritory(self, field):
-        valid = {code for _group, items in self.subterritory_groups for code, _n in items}
-        if field.data and field.data not in valid:
-            raise ValidationError(_l("Elige un barrio o vereda de la lista."))
-        parent = catalogs.territory_parents().get(field.data or "")
-        if field.data and self.territory.data and not self.territory.errors and parent != self.territory.data:
-            raise ValidationError(_l("Ese barrio o vereda no es de la comuna o corregimiento escrito en la planilla. "
-                                     "Revisa los dos en la hoja."))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -152,6 +139,139 @@ class PaperRowForm(FlaskForm):
                 ok = False
         if self.doc_number.data and not self.doc_type.data:
             self.doc_type.errors = [*self.doc_type.errors, str(_l("Escribe el tipo del documento escrito en la planilla."))]
+            ok = False
+        return ok
+
+
+class CodesField(StringField):
+    """Several codes printed on a slip, typed separated by spaces or commas ("01 03"): the
+    disability types, where a person may mark more than one. Same rule as `CodeField` for each
+    code (any case; "1" for "01"); `data` is the list of codes."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.choices = list(choices)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.raw_data = [valuelist[0] if isinstance(valuelist[0], str) else ""]
+            self.data = [part for part in re.split(r"[\s,;/.-]+", self.raw_data[0].upper()) if part]
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else " ".join(self.data or [])
+
+    def pre_validate(self, form):
+        self.data = self.data or []
+        codes = [str(code) for code, _label in self.choices if code]
+        exact = {code.upper(): code for code in codes}
+        found = []
+        for part in self.data:
+            numeric = [c for c in codes if part.isdigit() and c.isdigit() and int(c) == int(part)]
+            code = exact.get(part) or (numeric[0] if len(numeric) == 1 else None)
+            if code is None:
+                raise ValidationError(_l(
+                    "Escribe uno o varios códigos de la ficha, separados por espacios: %(codes)s.",
+                    codes=", ".join(codes)))
+            if code not in found:
+                found.append(code)
+        self.data = found
+
+
+class SlipCodeField(CodeField):
+    """A code marked on a slip: refused with the codes printed on it (the barrio or vereda: with
+    where to find its code, the list is too long to repeat)."""
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            codes = [str(code) for code, _label in self.choices if code]
+            if len(codes) > 30:
+                raise ValidationError(_l("Ese código no está en la hoja de códigos de barrios y veredas: "
+                                         "revisa la ficha y escríbelo como aparece en esa hoja.")) from None
+            raise ValidationError(_l("Escribe uno de los códigos impresos en la ficha: %(codes)s.",
+                                     codes=", ".join(codes))) from None
+
+
+class SlipForm(Form):
+    """One anonymous characterisation slip, typed by staff: the codes marked on it, no identity.
+    Blank fields are no answer; a row left wholly blank is no slip."""
+
+    life_course = SlipCodeField(COLUMN["life_course"], validators=[Optional()], render_kw=_CODE_INPUT)
+    sex = SlipCodeField(COLUMN["sex"], validators=[Optional()], render_kw=_CODE_INPUT)
+    ethnicity = SlipCodeField(COLUMN["ethnicity"], validators=[Optional()], render_kw=_CODE_INPUT)
+    disability = CodesField(COLUMN["disability"], render_kw=_CODE_INPUT,
+                            description=_l("Uno o varios códigos, separados por espacios."))
+    victim = SlipCodeField(COLUMN["victim"], validators=[Optional()], render_kw=_CODE_INPUT)
+    zone = SlipCodeField(COLUMN["zone"], validators=[Optional()], render_kw=_CODE_INPUT)
+    territory = SlipCodeField(COLUMN["territory"], validators=[Optional()], render_kw=_CODE_INPUT)
+    subterritory = SlipCodeField(COLUMN["subterritory"], validators=[Optional()], render_kw=_CODE_INPUT)
+    value_group = SlipCodeField(COLUMN["value_group"], validators=[Optional()], render_kw=_CODE_INPUT)
+    organisation = StringField(COLUMN["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
+                               filters=[single_line])
+    consent = BooleanField(_l("La ficha tiene marcada la autorización"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("sex", "ethnicity", "victim", "zone", "value_group"):
+            self[name].choices = catalogs.choices(name)
+        self.life_course.choices = catalogs.choices("life_course")
+        self.disability.choices = catalogs.choices("disability")
+        self.territory.choices = [c for c in catalogs.territory_choices() if c[0]]
+        self.subterritory_tree = catalogs.subterritory_tree()
+        self.subterritory.choices = [kid for _name, kids in self.subterritory_tree.values() for kid in kids]
+
+    def is_blank(self) -> bool:
+        return not any(self[name].data for name, _label in SLIP_QUESTIONS)
+
+    def validate(self, extra_validators=None):
+        if self.is_blank():
+            for f in self:
+                f.errors = []
+            return True
+        ok = super().validate(extra_validators)
+        chosen, barrio = self.territory.data, self.subterritory.data
+        if ok and barrio and chosen and chosen in self.subterritory_tree:
+            if barrio not in {code for code, _n in self.subterritory_tree[chosen][1]}:
+                self.subterritory.errors = [*self.subterritory.errors, str(_l(
+                    "El barrio o vereda %(code)s no es de la comuna o corregimiento %(parent)s escrito en la "
+                    "ficha: revisa los dos códigos.", code=barrio, parent=chosen))]
+                ok = False
+        if not self.consent.data:
+            self.consent.errors = [*self.consent.errors, str(_l(
+                "Esta ficha no tiene marcada la autorización: sus respuestas no se pueden guardar. Borra "
+                "esta fila y guarda la ficha aparte, sin digitarla."))]
+            ok = False
+        return ok
+
+    def answers(self) -> dict:
+        """The slip's answers, as the characterisation stores them (the comuna of a barrio written
+        without its comuna is the barrio's own)."""
+        out = {name: (self[name].data or None) for name, _label in SLIP_QUESTIONS if name != "disability"}
+        out["disability"] = list(self.disability.data or [])
+        if out["subterritory"] and not out["territory"]:
+            out["territory"] = next((code for code, (_n, kids) in self.subterritory_tree.items()
+                                     if any(k == out["subterritory"] for k, _name in kids)), None)
+        return out
+
+
+SLIP_ROWS = (1, 5, 10)  # slips per page on the entry screen (one at a time, or several)
+
+
+class SlipsForm(FlaskForm):
+    """A page of slips typed from one stack (one or several rows)."""
+
+    slips = FieldList(FormField(SlipForm), min_entries=1, max_entries=max(SLIP_ROWS))
+    nonce = HiddenField()
+
+    def filled(self) -> list[SlipForm]:
+        return [entry.form for entry in self.slips if not entry.form.is_blank()]
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if ok and not self.filled():
+            self.form_errors.append(str(_l("No digitaste ninguna ficha: escribe los códigos de al menos "
+                                           "una.")))
             ok = False
         return ok
 

@@ -436,12 +436,13 @@ def record_profile(event: Event, section, *, minor: bool, channel: str = "web") 
 
 
 def paper_entry(event: Event, form, user) -> SignInResult:
-    """Type one row of a paper sheet (channel "paper").
+    """Type one row of a paper attendance list (channel "paper"): identity and consent only.
 
-    With the sheet's authorisation ticked: identity and consent proof (channel paper) are stored
-    like a web signature, the answers go to the profile buffer once the row is committed, and a
-    document already on the list is flagged and refused. Without it: an anonymous row that only
-    counts toward the attendance (no name, no answers).
+    With the list's authorisation ticked: identity and consent proof (channel paper) are stored
+    like a web signature, and a document already on the list is flagged and refused. Without it:
+    an anonymous row that only counts toward the attendance (no name, only the keyed document
+    hash, so the person is not counted twice). No characterisation: it comes on the anonymous
+    slips, typed apart (`enter_slips`).
     """
     if event.status != PUBLISHED:
         raise EventError(_("La planilla solo se digita mientras el evento está publicado y sin cerrar."))
@@ -455,19 +456,11 @@ def paper_entry(event: Event, form, user) -> SignInResult:
     row = Attendance(event_id=event.id, nonce=nonce, channel=PAPER, signed_at=time.now(), entered_by=user.id,
                      doc_hash=doc_hash)
     if consented:
-        answers = {name: (form[name].data or None) for name in ("life_course", "sex", "ethnicity", "victim", "zone", "territory",
-                                                                 "subterritory", "value_group", "organisation")}
-        answers["disability"] = [form.disability.data] if form.disability.data else []
-        minor = characterization.is_minor(answers, declared=(form.doc_type.data or "") in MINOR_DOCUMENTS)
-        # No guardian's authorisation on paper: a minor's sensitive answers are not kept.
-        characterization.keep_for_minor(answers, minor=minor, guardian_ok=False)
+        minor = (form.doc_type.data or "") in MINOR_DOCUMENTS
         consent = ConsentRecord(**characterization.consent_values("events", PAPER, minor=minor))
         db.session.add(consent)
-        on_date = time.to_local(event.starts_at).date()
-        # Written by the profile buffer after this row is committed, never in its transaction.
-        characterization.buffer_after_commit(
-            characterization.build_profile(answers, characterization.Context("events", event.id, on_date, PAPER)))
-        row.consent_id, row.name, row.doc_type, row.contact = consent.id, form.name.data, form.doc_type.data or "", form.contact.data or ""
+        row.consent_id, row.name, row.doc_type = consent.id, form.name.data, form.doc_type.data or ""
+        row.contact = form.contact.data or ""
         row.doc_hash, row.doc_number = doc_hash, document_digits(form.doc_number.data) if doc_hash else ""
 
     def write():
@@ -476,6 +469,76 @@ def paper_entry(event: Event, form, user) -> SignInResult:
         return []
 
     return _commit_once(event.id, nonce, doc_hash, write)
+
+
+# ---------------------------------------------------------------------------- anonymous slips
+
+SLIPS_ENTERED = "event_slips_entered"  # audit action: how many slips one page stored, never what
+
+
+@dataclass
+class SlipsResult:
+    status: str  # "stored", or "again" (the same page sent twice: nothing stored the second time)
+    stored: int = 0
+    sensitive_dropped: int = 0  # slips of minors whose sensitive answers were not kept
+
+
+def _form_mark(nonce: str) -> str:
+    """What the audit entry keeps of a page's one-time mark (so a resent page stores nothing)."""
+    return hashlib.sha256(f"slips:{nonce}".encode()).hexdigest()[:16]
+
+
+def enter_slips(event: Event, slips: list[dict], nonce: str, user) -> SlipsResult:
+    """Store a page of anonymous characterisation slips typed from paper (channel "paper").
+
+    Each slip becomes a profile that goes to the profile buffer once this transaction commits,
+    exactly like the web second step: no identity, no consent id, nothing that points to the
+    attendance list; the buffer writes it later in a shuffled batch of at least k profiles of this
+    event, day and channel, never in the transaction or the order of an attendance row. The slips
+    of one page are buffered in random order. The only row this transaction writes is one audit
+    entry with how many slips were stored (not their answers) and the page's one-time mark: the
+    same page sent again (double click, back button) stores nothing more. A minor's sensitive
+    answers are not kept (a slip carries no legal representative's authorisation).
+    """
+    if event.status != PUBLISHED:
+        raise EventError(_("Las fichas solo se digitan mientras el evento está publicado y sin cerrar."))
+    mark = _form_mark(clean_token(nonce)[:40] or new_nonce())
+    # One page at a time per event: the lock makes "was this page stored already?" and the entry
+    # that says so one step (FOR NO KEY UPDATE on PostgreSQL: sign-ins are not held up).
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update(key_share=True))
+    earlier = db.session.scalars(select(audit.AuditEntry.details).where(
+        audit.AuditEntry.action == SLIPS_ENTERED, audit.AuditEntry.target == f"event:{event.id}"))
+    if any((details or {}).get("page") == mark for details in earlier):
+        db.session.rollback()
+        return SlipsResult("again")
+    on_date = time.to_local(event.starts_at).date()
+    context = characterization.Context("events", event.id, on_date, PAPER)
+    dropped = 0
+    order = list(slips)
+    _shuffle(order)
+    for answers in order:
+        answers = dict(answers)
+        minor = characterization.is_minor(answers)
+        dropped += characterization.keep_for_minor(answers, minor=minor, guardian_ok=False)
+        # Written by the profile buffer after this commit, never in this transaction.
+        characterization.buffer_after_commit(characterization.build_profile(answers, context))
+    audit.record(SLIPS_ENTERED, target=f"event:{event.id}", details={"slips": len(order), "page": mark},
+                 actor=user, commit=False)
+    db.session.commit()
+    return SlipsResult("stored", len(order), dropped)
+
+
+def slips_entered(event_id: int) -> int:
+    """How many slips were typed for this event (from the audit entries; a count, no answers)."""
+    details = db.session.scalars(select(audit.AuditEntry.details).where(
+        audit.AuditEntry.action == SLIPS_ENTERED, audit.AuditEntry.target == f"event:{event_id}"))
+    return sum(int((d or {}).get("slips") or 0) for d in details)
+
+
+def _shuffle(items: list) -> None:
+    for i in range(len(items) - 1, 0, -1):
+        j = secrets.randbelow(i + 1)
+        items[i], items[j] = items[j], items[i]
 
 
 # ---------------------------------------------------------------------------- reading

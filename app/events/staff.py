@@ -1,5 +1,5 @@
 """Staff routes under /gestion/eventos/: events, QR materials, projection, live count,
-attendance list, paper entry, closing and exports."""
+attendance list, paper entry (the list, and the anonymous slips apart), closing and exports."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ from app.core.text import single_line
 from app.events import documents, exports, services
 from app.events.forms import (
     CONVOCATION_CHANNELS,
+    SLIP_ROWS,
     CancelForm,
     CloseForm,
     EventForm,
     PaperRowForm,
     RowCorrectionForm,
+    SlipsForm,
 )
 from app.events.models import Attendance
 from app.extensions import db
@@ -200,6 +202,16 @@ def paper_sheet(event_id: int):
     return core_exports.download(documents.paper_sheet(event), f"planilla-evento-{event.id}.pdf", "application/pdf", inline=True)
 
 
+@permission_required("content.edit")
+def slips_pdf(event_id: int):
+    """The anonymous characterisation slips to print (two per page) and the territory codes."""
+    event = _event(event_id, manage=True)
+    pages = request.args.get("hojas", type=int)
+    pages = min(max(pages, 1), 100) if pages else None
+    return core_exports.download(documents.slips(event, pages), f"fichas-evento-{event.id}.pdf",
+                                 "application/pdf", inline=True)
+
+
 # ---------------------------------------------------------------------------- projection & live count
 
 @permission_required("content.edit")
@@ -303,6 +315,50 @@ def paper(event_id: int):
     recent = services.recent_paper_rows(event.id) if current_user.can("names.view") else []
     return render_template("events/staff/paper.html", event=event, form=form, total=services.count(event.id),
                            recent=recent), status
+
+
+def _slip_rows() -> int:
+    rows = request.args.get("filas", type=int)
+    return rows if rows in SLIP_ROWS else SLIP_ROWS[1]
+
+
+@permission_required("content.edit")
+def slips(event_id: int):
+    """Digitise a stack of anonymous characterisation slips: one or several per page. They go to
+    the profile buffer with no identity, apart from the attendance list (services.enter_slips)."""
+    event = _event(event_id, manage=True)
+    rows = _slip_rows()
+    form = SlipsForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                answers = [slip.answers() for slip in form.filled()]
+                result = services.enter_slips(event, answers, form.nonce.data, current_user)
+            except services.EventError as exc:
+                flash(str(exc), "error")
+                return redirect(url_for("events_staff.detail", event_id=event.id))
+            if result.status == "again":
+                flash(_("Esa página de fichas ya estaba guardada; no se guardó de nuevo."), "info")
+            else:
+                flash(ngettext("Guardaste %(num)d ficha. Sigue con las siguientes.",
+                               "Guardaste %(num)d fichas. Sigue con las siguientes.", result.stored),
+                      "success")
+                if result.sensitive_dropped:
+                    flash(ngettext(
+                        "En %(num)d ficha de una persona menor de edad no se guardaron etnia, discapacidad "
+                        "ni víctima: en papel no hay autorización de su representante legal.",
+                        "En %(num)d fichas de personas menores de edad no se guardaron etnia, discapacidad "
+                        "ni víctima: en papel no hay autorización de su representante legal.",
+                        result.sensitive_dropped), "warning")
+            return redirect(url_for("events_staff.slips", event_id=event.id, filas=rows), code=303)
+        status = 422
+    else:
+        form.nonce.data = services.new_nonce()
+    while len(form.slips) < rows:
+        form.slips.append_entry()
+    return render_template("events/staff/slips.html", event=event, form=form, rows=rows,
+                           row_choices=SLIP_ROWS, entered=services.slips_entered(event.id)), status
 
 
 @permission_required("names.view")

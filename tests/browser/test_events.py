@@ -122,6 +122,7 @@ def test_public_and_staff_event_pages_pass_axe(desktop, catalogs, make_user):
     for path in ("/gestion/eventos/", "/gestion/eventos/nuevo", f"/gestion/eventos/{event.id}",
                  f"/gestion/eventos/{event.id}/editar", f"/gestion/eventos/{event.id}/en-vivo",
                  f"/gestion/eventos/{event.id}/asistencia", f"/gestion/eventos/{event.id}/papel",
+                 f"/gestion/eventos/{event.id}/fichas", f"/gestion/eventos/{event.id}/fichas?filas=1",
                  f"/gestion/eventos/{event.id}/proyeccion", f"/gestion/eventos/{event.id}/cerrar",
                  f"/gestion/eventos/{event.id}/cancelar"):
         desktop.visit(path)
@@ -161,3 +162,17 @@ def test_both_steps_work_without_javascript(app, chromium, live_server, catalogs
     finally:
         context.close()
     assert services.count(event.id) == 1 and buffer.waiting() == 1
+
+
+def test_slips_entry_error_state_is_accessible_and_keeps_what_was_typed(desktop, catalogs, make_user):
+    event = _event()
+    user = make_user("editor")
+    staff_login(desktop, user.email, PASSWORD)
+    desktop.visit(f"/gestion/eventos/{event.id}/fichas?filas=1")
+    desktop.fill("#slips-0-ethnicity", "7")
+    desktop.fill("#slips-0-organisation", "Junta del barrio")
+    desktop.click("main button[type=submit]")
+    desktop.wait_for_load_state()
+    desktop.check()
+    assert desktop.input_value("#slips-0-organisation") == "Junta del barrio"
+    assert "Ficha 1, Etnia" in desktop.locator("#error-summary").inner_text()

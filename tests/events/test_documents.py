@@ -1,5 +1,6 @@
 """What staff print and download: QR codes (decoded back with zxing-cpp), the poster PDF, the
-paper sheet with the form's columns, the official list exports, and iCalendar."""
+paper sheet with the first step's columns, the official list exports, and iCalendar. (The
+anonymous slips and their barrio codes per comuna: tests/events/test_slips.py.)"""
 
 import csv
 import io
@@ -70,7 +71,9 @@ def test_the_link_from_the_poster_opens_the_form(client, login_as, make_event):
     assert page.status_code == 200 and 'name="doc_number"' in page.get_data(as_text=True)
 
 
-def test_paper_sheet_has_the_same_columns_as_the_form(app, client, login_as, make_event):
+def test_paper_sheet_has_the_same_columns_as_the_forms_first_step(app, client, login_as, make_event):
+    """The printed list asks what the sign-in's first step asks (identity and consent) plus a
+    signature; the second step's questions go on the anonymous slips (tests/events/test_slips.py)."""
     event = make_event()
     login_as("editor")
     response = client.get(f"/gestion/eventos/{event.id}/planilla.pdf")
@@ -85,14 +88,15 @@ def test_paper_sheet_has_the_same_columns_as_the_form(app, client, login_as, mak
     header_lines = headers.split("Firma", 1)[0].split()
     words = {"N.º"} | {w for label in sheet_column_labels() for w in label.split()}
     assert set(header_lines) <= words, set(header_lines) - words  # no header word broken across lines
-    assert "Códigos para llenar la planilla" in raw and "JAC = Organización comunal" in raw and "CC = Cédula de ciudadanía" in raw
+    assert "CC = Cédula de ciudadanía" in raw and "JAC = Organización comunal" not in raw
     with app.test_request_context():
         form = SignInForm(meta={"csrf": False})
         asked = {n for n in form._fields if n not in ("csrf_token", "nonce", "ticket")}
-        step = ProfileStepForm(meta={"csrf": False})  # the optional second step asks the rest
-        asked |= {n for n in step.profile.form._fields
+        step = ProfileStepForm(meta={"csrf": False})  # the optional second step: on the slips, not here
+        second = {n for n in step.profile.form._fields
                   if n not in ("guardian_name", "guardian_consent", "consent", "discard", "refine")}  # buttons
     assert asked == {key for key, _label in SHEET_COLUMNS if key != "signature"}
+    assert not second & {key for key, _label in SHEET_COLUMNS}
 
 
 def test_exported_list_matches_what_was_signed(client, db, make_event, sign, login_as):
@@ -144,26 +148,3 @@ def test_icalendar_event_and_feed(client, make_event):
     feed = client.get("/eventos/calendario.ics").get_data(as_text=True)
     assert feed.count("BEGIN:VEVENT") == 2 and "Borrador secreto" not in feed and "STATUS:CANCELLED" in feed
     assert client.get(f"/eventos/{event.id + 1}.ics").status_code == 404  # the draft
-
-
-def test_paper_sheet_prints_barrio_codes_per_comuna_the_events_first(app, client, login_as, make_event):
-    from app.catalogs import services as catalog_services
-
-    event = make_event()
-    login_as("editor")
-    raw = subprocess.run(["pdftotext", "-raw", "-", "-"], input=client.get(f"/gestion/eventos/{event.id}/planilla.pdf").data,
-                         check=True, capture_output=True).stdout.decode()
-    squeezed = "".join(raw.split())
-    with app.test_request_context():
-        tree = catalog_services.subterritory_tree()
-    groups = [(code, name, kids) for code, (name, kids) in tree.items() if kids]
-    assert len(groups) > 1
-    positions = {}
-    for code, name, kids in groups:
-        heading = "".join(f"Barrios o veredas de {code} – {name}".split())
-        positions[code] = squeezed.find(heading)
-        assert positions[code] >= 0, name
-        first = "".join(f"{kids[0][0]} = {kids[0][1]}".split())
-        assert squeezed.find(first, positions[code]) > positions[code]
-    if event.territory in positions:
-        assert positions[event.territory] == min(positions.values())

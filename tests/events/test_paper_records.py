@@ -30,19 +30,24 @@ def _count(db, model, *where):
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_the_codes_printed_on_the_sheet_are_stored_as_typed(client, db, login_as, make_event, drain):
+def test_the_codes_printed_on_the_sheet_and_the_slips_are_stored_as_typed(client, db, login_as, make_event,
+                                                                          drain):
     event = make_event()
     login_as("editor")
-    response = _paper(client, event, doc_type="cc", territory="08", life_course="ve", sex="2", value_group="jac")
+    response = _paper(client, event, doc_type="cc")
     assert response.status_code == 303
     row = db.session.scalar(select(Attendance))
     assert row.doc_type == "CC"  # not "CE", the next option starting with C
-    drain()  # profiles reach the database through the profile buffer
-    profile = db.session.scalar(select(Profile))
-    assert (profile.territory, profile.life_course, profile.value_group) == ("08", "VE", "JAC")
-    assert _paper(client, event, name="Otra", doc_number="43111222", territory="8").status_code == 303
-    drain()
-    assert db.session.scalars(select(Profile.territory)).all() == ["08", "08"]
+    path = f"/gestion/eventos/{event.id}/fichas?filas=1"
+    for territory in ("08", "8"):
+        fields = hidden_fields(client.get(path).get_data(as_text=True))
+        slip = {"slips-0-territory": territory, "slips-0-life_course": "ve", "slips-0-sex": "2",
+                "slips-0-value_group": "jac", "slips-0-consent": "y"}
+        assert client.post(path, data={**fields, **slip}).status_code == 303
+    drain()  # slips reach the database through the profile buffer
+    profiles = list(db.session.scalars(select(Profile)))
+    assert {(p.territory, p.life_course, p.value_group) for p in profiles} == {("08", "VE", "JAC")}
+    assert len(profiles) == 2
 
 
 def test_a_code_not_on_the_sheet_is_refused_with_the_codes_to_use(client, db, login_as, make_event):

@@ -147,8 +147,7 @@ def test_live_count_refreshes_with_and_without_javascript(client, make_event, si
 def _paper(client, event, **row):
     path = f"/gestion/eventos/{event.id}/papel"
     fields = hidden_fields(client.get(path).get_data(as_text=True))
-    data = {"name": "Rosa Palacios", "doc_type": "CC", "doc_number": "32555666", "life_course": "VE", "sex": "2",
-            "territory": "01", "value_group": "CIU", "consent": "y"}
+    data = {"name": "Rosa Palacios", "doc_type": "CC", "doc_number": "32555666", "consent": "y"}
     data.update(row)
     return client.post(path, data={**fields, **{k: v for k, v in data.items() if v is not None}}), fields
 
@@ -163,9 +162,8 @@ def test_paper_entry_records_rows_flags_duplicates_and_counts_unconsented(client
     assert first.status_code == 303
     row = db.session.scalar(select(Attendance).where(Attendance.channel == "paper"))
     assert row.name == "Rosa Palacios" and db.session.get(ConsentRecord, row.consent_id).channel == "paper"
-    assert _count(db, Profile) == 0  # the paper row's answers wait in the profile buffer, apart from the row
     drain()
-    assert db.session.scalar(select(Profile).where(Profile.channel == "paper")).life_course == "VE"
+    assert db.session.scalar(select(Profile).where(Profile.channel == "paper")) is None  # none on the list
     again = client.post(f"/gestion/eventos/{event.id}/papel", data={**fields, "name": "Rosa Palacios", "doc_type": "CC",
                                                                      "doc_number": "32555666", "consent": "y"})
     assert again.status_code == 303  # Enter pressed twice: still one row
@@ -177,17 +175,19 @@ def test_paper_entry_records_rows_flags_duplicates_and_counts_unconsented(client
     assert len(rows) == 2 and rows[1].name == "" and rows[1].doc_number == "" and rows[1].consent_id is None
     assert rows[1].doc_hash and "99887766" not in rows[1].doc_hash  # only the keyed hash, to refuse a second count
     drain()
-    assert _count(db, Profile) == 2  # web + the consenting paper row only
+    assert _count(db, Profile) == 1  # the web second step only: paper answers come on the anonymous slips
     assert services.count(event.id) == 3
 
 
-def test_paper_entry_minor_keeps_no_sensitive_answers(client, db, login_as, make_event, drain):
+def test_paper_entry_of_a_minors_document_records_the_consent_as_a_minors(client, db, login_as, make_event,
+                                                                         drain):
+    """A minor's sensitive answers on paper: tests/events/test_slips.py (the slips carry them)."""
     event = make_event()
     login_as("editor")
-    _paper(client, event, life_course="AD", ethnicity="1", victim="1", disability="01")
-    drain()
-    profile = db.session.scalar(select(Profile))
-    assert profile.life_course == "AD" and profile.ethnicity is None and profile.victim is None and not profile.disabilities
+    _paper(client, event, doc_type="TI", doc_number="1001002003")
+    row = db.session.scalar(select(Attendance))
+    assert db.session.get(ConsentRecord, row.consent_id).minor is True
+    assert drain() == 0 and _count(db, Profile) == 0
 
 
 def test_projection_shows_a_rotating_qr_that_resolves(client, login_as, make_event):
@@ -241,8 +241,8 @@ def test_paper_row_typed_twice_at_once_is_stored_once(client, db, login_as, make
     again = client.post(f"/gestion/eventos/{event.id}/papel", data={**fields, "name": "Rosa Palacios", "doc_type": "CC",
                                                                      "doc_number": "32555666", "consent": "y"})
     assert first.status_code == again.status_code == 303 and len(calls) == 2
-    drain()  # the refused second row's profile was dropped with its rollback
-    assert _count(db, Attendance) == 1 and _count(db, ConsentRecord) == 1 and _count(db, Profile) == 1
+    drain()
+    assert _count(db, Attendance) == 1 and _count(db, ConsentRecord) == 1 and _count(db, Profile) == 0
 
 
 def test_english_title_and_description_written_by_staff_show_on_the_english_site(client, db, login_as):
