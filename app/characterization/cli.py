@@ -1,4 +1,5 @@
-"""`flask participa flush-profiles`: write the profiles waiting in the profile buffer."""
+"""`flask participa flush-profiles`: write the profiles waiting in the profile buffer;
+`flask participa rebuild-profile-summary`: recompute the dashboard's pre-aggregated counts."""
 
 from __future__ import annotations
 
@@ -17,3 +18,15 @@ def flush_profiles(max_age):
 
     stored = buffer.flush(max_age=max_age)
     click.echo(f"Profiles stored: {stored}; still waiting: {buffer.waiting()}")
+
+
+@click.command("rebuild-profile-summary")
+@with_appcontext
+def rebuild_profile_summary():
+    """Recompute the dashboard's pre-aggregated counts from the profile records (after a bulk load
+    or a manual fix that bypassed the writers; until then the dashboard counts the records)."""
+    from app.characterization import summary
+
+    was_current = summary.current()
+    summary.rebuild()
+    click.echo("Profile summary rebuilt" + ("" if not was_current else " (it was already up to date)"))
