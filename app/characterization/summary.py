@@ -178,25 +178,47 @@ def _code_sql(variable: str, prefix: str = "") -> str:
     return f"COALESCE({prefix}{variable}, '')"
 
 
-def rebuild_statements() -> list[str]:
-    """INSERT ... SELECT statements that recompute the whole summary from the records."""
-    head = "INSERT INTO profile_summary (capability, var_a, code_a, var_b, code_b, n, key_sum) "
-    out = []
-    for i, va in enumerate(DIMS):
-        a = _code_sql(va)
-        out.append(f"{head}SELECT capability, '{va}', {a}, '', '', COUNT(*), SUM(record_key) "  # noqa: S608
-                   f"FROM profile GROUP BY capability, {a}")
-        for vb in DIMS[i + 1:]:
-            b = _code_sql(vb)
-            out.append(f"{head}SELECT capability, '{va}', {a}, '{vb}', {b}, COUNT(*), SUM(record_key) "  # noqa: S608
-                       f"FROM profile GROUP BY capability, {a}, {b}")
-        pa = _code_sql(va, "p.")
-        out.append(f"{head}SELECT p.capability, '{va}', {pa}, '{MULTI}', d.code, COUNT(*), SUM(d.record_key) "  # noqa: S608
-                   f"FROM profile_disability d JOIN profile p ON p.id = d.profile_id "
-                   f"GROUP BY p.capability, {pa}, d.code")
-    out.append(f"{head}SELECT p.capability, '{MULTI}', d.code, '', '', COUNT(*), SUM(d.record_key) "  # noqa: S608
-               "FROM profile_disability d JOIN profile p ON p.id = d.profile_id GROUP BY p.capability, d.code")
-    return out
+def _count_into(acc: dict, capabilities, heads: list[tuple[str, tuple]], tail, keys) -> None:
+    """Add to `acc` the cells of one-way (`tail` None) or two-way counts, one C-level pass per
+    variable or pair (zip + Counter), then a fold over at most codes x 256 keys."""
+    from collections import Counter
+
+    for va, a in heads:
+        if tail is None:
+            for (cap, ca, key), n in Counter(zip(capabilities, a, keys, strict=True)).items():
+                cell = acc.setdefault((cap, va, ca, "", ""), [0, 0])
+                cell[0] += n
+                cell[1] += n * key
+            continue
+        vb, b = tail
+        for (cap, ca, cb, key), n in Counter(zip(capabilities, a, b, keys, strict=True)).items():
+            cell = acc.setdefault((cap, va, ca, vb, cb), [0, 0])
+            cell[0] += n
+            cell[1] += n * key
+
+
+def compute(conn) -> dict[tuple, list[int]]:
+    """Every cell of the summary counted from the records: {cell: [n, key_sum]}."""
+    exprs = ", ".join(_code_sql(v, "p.") for v in DIMS)
+    acc: dict[tuple, list[int]] = {}
+    rows = conn.execute(text(f"SELECT p.capability, {exprs}, p.record_key FROM profile p")).all()  # noqa: S608
+    if rows:
+        columns = list(zip(*rows, strict=True))
+        capabilities, keys, codes = columns[0], columns[-1], columns[1:-1]
+        named = list(zip(DIMS, codes, strict=True))
+        _count_into(acc, capabilities, named, None, keys)
+        for i, (vb, b) in enumerate(named):
+            _count_into(acc, capabilities, named[:i], (vb, b), keys)
+    del rows
+    rows = conn.execute(text(f"SELECT p.capability, {exprs}, d.code, d.record_key "  # noqa: S608
+                             "FROM profile_disability d JOIN profile p ON p.id = d.profile_id")).all()
+    if rows:
+        columns = list(zip(*rows, strict=True))
+        capabilities, keys, multi = columns[0], columns[-1], columns[-2]
+        named = list(zip(DIMS, columns[1:-2], strict=True))
+        _count_into(acc, capabilities, [(MULTI, multi)], None, keys)
+        _count_into(acc, capabilities, named, (MULTI, multi), keys)
+    return acc
 
 
 def rebuild(conn=None) -> None:
@@ -213,8 +235,11 @@ def rebuild(conn=None) -> None:
         else:
             conn.execute(text("INSERT OR IGNORE INTO profile_summary_state (id, changes, tracked) VALUES (1, 0, 0)"))
         conn.execute(T.delete())
-        for sql in rebuild_statements():
-            conn.execute(text(sql))
+        names = ("capability", "var_a", "code_a", "var_b", "code_b")
+        cells = [{**dict(zip(names, cell, strict=True)), "n": n, "key_sum": k}
+                 for cell, (n, k) in sorted(compute(conn).items())]
+        for i in range(0, len(cells), 5000):
+            conn.execute(T.insert(), cells[i:i + 5000])
         conn.execute(S.update().where(S.c.id == 1).values(tracked=S.c.changes))
     except BaseException as exc:
         if own:
