@@ -197,23 +197,27 @@ def _count_into(acc: dict, capabilities, heads: list[tuple[str, tuple]], tail, k
             cell[1] += n * key
 
 
+CHUNK_ROWS = 200_000  # records read and counted at a time by `compute` (bounded memory)
+
+
+def _chunks(conn, sql: str):
+    result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(text(sql))
+    while rows := result.fetchmany(CHUNK_ROWS):
+        yield list(zip(*rows, strict=True))
+
+
 def compute(conn) -> dict[tuple, list[int]]:
     """Every cell of the summary counted from the records: {cell: [n, key_sum]}."""
     exprs = ", ".join(_code_sql(v, "p.") for v in DIMS)
     acc: dict[tuple, list[int]] = {}
-    rows = conn.execute(text(f"SELECT p.capability, {exprs}, p.record_key FROM profile p")).all()  # noqa: S608
-    if rows:
-        columns = list(zip(*rows, strict=True))
+    for columns in _chunks(conn, f"SELECT p.capability, {exprs}, p.record_key FROM profile p"):  # noqa: S608
         capabilities, keys, codes = columns[0], columns[-1], columns[1:-1]
         named = list(zip(DIMS, codes, strict=True))
         _count_into(acc, capabilities, named, None, keys)
         for i, (vb, b) in enumerate(named):
             _count_into(acc, capabilities, named[:i], (vb, b), keys)
-    del rows
-    rows = conn.execute(text(f"SELECT p.capability, {exprs}, d.code, d.record_key "  # noqa: S608
-                             "FROM profile_disability d JOIN profile p ON p.id = d.profile_id")).all()
-    if rows:
-        columns = list(zip(*rows, strict=True))
+    for columns in _chunks(conn, f"SELECT p.capability, {exprs}, d.code, d.record_key "  # noqa: S608
+                                 "FROM profile_disability d JOIN profile p ON p.id = d.profile_id"):
         capabilities, keys, multi = columns[0], columns[-1], columns[-2]
         named = list(zip(DIMS, columns[1:-2], strict=True))
         _count_into(acc, capabilities, [(MULTI, multi)], None, keys)
