@@ -16,8 +16,8 @@ Targets: protected <= 1.5 x unprotected, and each protected query under 500 ms o
 Prints the median and the range (min-max) of the runs.
 
 Reproduce: `.venv/bin/python bench/bench_disclosure.py` (BENCH_QUICK=1 for a smoke run).
-PostgreSQL: BENCH_PG_URL, else the database `participa_bench` on 127.0.0.1 (created if missing);
-the bench drops and recreates only its own tables there, and refuses a database named `test`.
+PostgreSQL: BENCH_PG_URL, else (or when it names the shared `test` database) `participa_bench` on
+the same server, created if missing; the bench drops and recreates only its own tables there.
 SQLite: a fresh temporary file, or BENCH_SQLITE_FILE (kept; reused when it already holds the
 profiles, like PostgreSQL with BENCH_REUSE=1). No Redis is used or flushed.
 """
@@ -69,29 +69,30 @@ def make_app(url: str):
 
 
 def _postgres_url() -> str | None:
-    """BENCH_PG_URL, else `participa_bench` on the local server (created if missing); None when no
-    server answers or the database is the shared `test` one."""
+    """BENCH_PG_URL, unless it names the shared `test` database; else `participa_bench` on the same
+    server (created if missing). None when no server answers."""
     try:
         socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
     except OSError:
         print("  (PostgreSQL not reachable on 127.0.0.1:5432: skipped)")
         return None
-    url = os.environ.get("BENCH_PG_URL")
-    if not url:
+    url = os.environ.get("BENCH_PG_URL") or "postgresql://postgres@127.0.0.1:5432/participa_bench"
+    base, _, name = url.rstrip("/").rpartition("/")
+    if name == "test":  # the shared test database keeps its schema and its rows
+        print("  (BENCH_PG_URL names the shared `test` database: this bench uses `participa_bench` instead)")
+        name, url = "participa_bench", f"{base}/participa_bench"
+    if name == "participa_bench":
         import psycopg
 
-        url = "postgresql://postgres@127.0.0.1:5432/participa_bench"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'participa_bench'").fetchone():
                 conn.execute("CREATE DATABASE participa_bench")
-    if url.rstrip("/").rsplit("/", 1)[-1] == "test":
-        print("  (BENCH_PG_URL names the shared `test` database: PostgreSQL skipped; use your own)")
-        return None
     return url
 
 
 def databases() -> list[tuple[str, str]]:
-    sqlite_file = os.environ.get("BENCH_SQLITE_FILE") or f"{tempfile.mkdtemp(prefix='participa-bench-')}/bench.db"
+    sqlite_file = (os.environ.get("BENCH_SQLITE_FILE")
+                   or f"{tempfile.mkdtemp(prefix='participa-bench-')}/bench.db")
     out = [("sqlite", f"sqlite:///{sqlite_file}")]
     pg = _postgres_url()
     if pg:
@@ -120,7 +121,7 @@ def build(app, n: int) -> float:
                ProfileSummaryState.__table__]
         reuse = os.environ.get("BENCH_REUSE") == "1" or db.engine.dialect.name == "sqlite"
         if reuse and _stored(db) == n:
-            db.metadata.create_all(db.engine, tables=own)  # tables of a newer schema; the triggers and the state row
+            db.metadata.create_all(db.engine, tables=own)  # tables of a newer schema, triggers, state row
             summary.install(db.engine.connect().execution_options(isolation_level="AUTOCOMMIT"))
             return -1.0
         db.metadata.drop_all(db.engine, tables=own)  # this bench's own tables only
@@ -266,8 +267,10 @@ def main() -> None:
         print(f"\n--- {name}", flush=True)
         seconds = build(app, N)
         print("  profiles already loaded (reused)" if seconds < 0 else
-              f"  load of {N:,} profiles (INSERT ... SELECT), indexes built after: {seconds:.1f} s", flush=True)
-        print(f"  summary rebuilt from the records after the bulk load: {rebuild_summary(app):.1f} s", flush=True)
+              f"  load of {N:,} profiles (INSERT ... SELECT), indexes built after: {seconds:.1f} s",
+              flush=True)
+        print(f"  summary rebuilt from the records after the bulk load: {rebuild_summary(app):.1f} s",
+              flush=True)
         results = run_queries(app)
         for label, (plain, protected, records) in results.items():
             ratio = statistics.median(protected) / statistics.median(plain)

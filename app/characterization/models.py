@@ -111,8 +111,9 @@ class ProfileDisability(db.Model):
 
 # Single-valued variables kept pre-aggregated in `profile_summary` (summary.py); the disability
 # types are kept too. The barrio (hundreds of codes), the event and the date are not.
-PROFILE_SUMMARY_DIMS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "disability",
-                        "victim", "migrant", "campesino", "zone", "territory", "value_group", "channel")
+PROFILE_SUMMARY_DIMS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
+                        "disability", "victim", "migrant", "campesino", "zone", "territory", "value_group",
+                        "channel")
 
 
 class ProfileSummary(db.Model):

@@ -102,7 +102,8 @@ def _value(row, keyed: bool):
 
 def _from_summary(filters: Filters, group: tuple[str, ...], keyed: bool) -> dict:
     """{group codes: n or (n, cell key)} read from the pre-aggregated summary."""
-    return {codes: ((n, s % KEY_RANGE) if keyed else n) for codes, (n, s) in summary.read(filters, group).items()}
+    return {codes: ((n, s % KEY_RANGE) if keyed else n)
+            for codes, (n, s) in summary.read(filters, group).items()}
 
 
 def total(filters: Filters, keyed: bool = False):

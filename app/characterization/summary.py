@@ -237,7 +237,8 @@ def rebuild(conn=None) -> None:
                               "ON CONFLICT (id) DO NOTHING"))
             conn.execute(text("SELECT 1 FROM profile_summary_state WHERE id = 1 FOR UPDATE"))
         else:
-            conn.execute(text("INSERT OR IGNORE INTO profile_summary_state (id, changes, tracked) VALUES (1, 0, 0)"))
+            conn.execute(text("INSERT OR IGNORE INTO profile_summary_state (id, changes, tracked) "
+                              "VALUES (1, 0, 0)"))
         conn.execute(T.delete())
         names = ("capability", "var_a", "code_a", "var_b", "code_b")
         cells = [{**dict(zip(names, cell, strict=True)), "n": n, "key_sum": k}
