@@ -87,19 +87,21 @@ def deltas(added: Iterable[tuple[dict, list]], removed: Iterable[tuple[dict, lis
             for cell, (n, s) in sorted(acc.items()) if n or s]
 
 
+_COLUMNS = ("capability", "var_a", "code_a", "var_b", "code_b", "n", "key_sum")
+
+
 def _upsert(conn, rows: list[dict]) -> None:
+    """Add the rows' n and key_sum to their cells (created when missing), in one executemany of the
+    driver (SQLAlchemy's per-row processing cost more than the statement itself here)."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(T)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[c.name for c in T.primary_key.columns],
-        set_={"n": T.c.n + stmt.excluded.n, "key_sum": T.c.key_sum + stmt.excluded.key_sum})
-    for i in range(0, len(rows), 5000):
-        conn.execute(stmt, rows[i:i + 5000])
+    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+    keys = ", ".join(c.name for c in T.primary_key.columns)
+    marks = ", ".join([mark] * len(_COLUMNS))
+    sql = (f"INSERT INTO profile_summary ({', '.join(_COLUMNS)}) VALUES ({marks}) "  # noqa: S608 - constants
+           f"ON CONFLICT ({keys}) DO UPDATE SET n = profile_summary.n + excluded.n, "
+           "key_sum = profile_summary.key_sum + excluded.key_sum")
+    conn.exec_driver_sql(sql, [tuple(row[c] for c in _COLUMNS) for row in rows])
 
 
 def apply(conn, added: list[tuple[dict, list]], removed: list[tuple[dict, list]] = ()) -> None:
