@@ -227,6 +227,27 @@ def compute(conn) -> dict[tuple, list[int]]:
     return acc
 
 
+def _postgres_statements() -> list[str]:
+    """PostgreSQL: the summary computed by the server, one INSERT ... SELECT ... GROUP BY per cell
+    kind (hash aggregates, parallel scans: minutes faster than reading every record out)."""
+    head = "INSERT INTO profile_summary (capability, var_a, code_a, var_b, code_b, n, key_sum) "
+    join = "FROM profile_disability d JOIN profile p ON p.id = d.profile_id"
+    out = []
+    for i, va in enumerate(DIMS):
+        a = _code_sql(va, "p.")
+        out.append(f"{head}SELECT p.capability, '{va}', {a}, '', '', COUNT(*), SUM(p.record_key) "  # noqa: S608
+                   f"FROM profile p GROUP BY 1, 3")
+        for vb in DIMS[i + 1:]:
+            b = _code_sql(vb, "p.")
+            out.append(f"{head}SELECT p.capability, '{va}', {a}, '{vb}', {b}, COUNT(*), "  # noqa: S608
+                       f"SUM(p.record_key) FROM profile p GROUP BY 1, 3, 5")
+        out.append(f"{head}SELECT p.capability, '{va}', {a}, '{MULTI}', d.code, COUNT(*), "  # noqa: S608
+                   f"SUM(d.record_key) {join} GROUP BY 1, 3, 5")
+    out.append(f"{head}SELECT p.capability, '{MULTI}', d.code, '', '', COUNT(*), SUM(d.record_key) "  # noqa: S608
+               f"{join} GROUP BY 1, 3")
+    return out
+
+
 def rebuild(conn=None) -> None:
     """Recompute the summary from the records and mark it current, in one transaction (on
     PostgreSQL the state row is locked first, so no writer slips in between)."""
@@ -242,11 +263,15 @@ def rebuild(conn=None) -> None:
             conn.execute(text("INSERT OR IGNORE INTO profile_summary_state (id, changes, tracked) "
                               "VALUES (1, 0, 0)"))
         conn.execute(T.delete())
-        names = ("capability", "var_a", "code_a", "var_b", "code_b")
-        cells = [{**dict(zip(names, cell, strict=True)), "n": n, "key_sum": k}
-                 for cell, (n, k) in sorted(compute(conn).items())]
-        for i in range(0, len(cells), 5000):
-            conn.execute(T.insert(), cells[i:i + 5000])
+        if conn.dialect.name == "postgresql":
+            for sql in _postgres_statements():
+                conn.execute(text(sql))
+        else:
+            names = ("capability", "var_a", "code_a", "var_b", "code_b")
+            cells = [{**dict(zip(names, cell, strict=True)), "n": n, "key_sum": k}
+                     for cell, (n, k) in sorted(compute(conn).items())]
+            for i in range(0, len(cells), 5000):
+                conn.execute(T.insert(), cells[i:i + 5000])
         conn.execute(S.update().where(S.c.id == 1).values(tracked=S.c.changes))
     except BaseException as exc:
         if own:
