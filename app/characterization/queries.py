@@ -138,8 +138,8 @@ def all_totals(variables: tuple[str, ...], filters: Filters,
     variables = tuple(v for v in variables if v in COLUMN)
     if variables and all(summary.dims_of((v,), filters.where, filters.disability_type) is not None
                          for v in variables) and summary.usable(filters, (variables[0],)):
-        return {v: {codes[0]: value for codes, value in _from_summary(filters, (v,), keyed).items()}
-                for v in variables}
+        return {v: {code: ((n, s % KEY_RANGE) if keyed else n) for code, (n, s) in counts.items()}
+                for v, counts in summary.read_many(filters, variables).items()}
     if len(variables) < 2:
         return {v: totals(v, filters, keyed) for v in variables}
     if db.engine.dialect.name == "sqlite" and len(filters.where) >= 2:

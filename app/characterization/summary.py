@@ -146,6 +146,34 @@ def usable(filters, group: tuple[str, ...] = ()) -> bool:
     return current()
 
 
+def read_many(filters, variables: tuple[str, ...]) -> dict[str, dict[str, tuple[int, int]]]:
+    """One-way counts of several variables in one statement (one round trip): {variable: {code:
+    (n, key_sum)}}. Call `usable` for each variable first."""
+    from sqlalchemy import union_all
+
+    branches = [_grouped(filters, (v,)).add_columns(literal(v).label("variable")) for v in variables]
+    out: dict[str, dict[str, tuple[int, int]]] = {v: {} for v in variables}
+    for code, n, s, variable in db.session.execute(union_all(*branches)):
+        out[variable][code] = (int(n), int(s))
+    return out
+
+
+def _grouped(filters, group: tuple[str, ...]):
+    dims = dims_of(group, filters.where, filters.disability_type) or [PROXY]
+    conditions = dict(filters.where)
+    if filters.disability_type:
+        conditions[MULTI] = filters.disability_type
+    va, vb = dims[0], (dims[1] if len(dims) > 1 else "")
+    column = {va: T.c.code_a, vb: T.c.code_b, "capability": T.c.capability}
+    cond = [T.c.var_a == va, T.c.var_b == vb]
+    if filters.capability:
+        cond.append(T.c.capability == filters.capability)
+    cond += [column[name] == code for name, code in conditions.items()]
+    keys = [column[g] for g in group]
+    return (select(*keys, func.sum(T.c.n), func.sum(T.c.key_sum)).where(and_(*cond))
+            .group_by(*keys).having(func.sum(T.c.n) > 0))
+
+
 def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
     """{group codes: (n, key_sum)} under the filters (cells with n > 0). Call `usable` first."""
     dims = dims_of(group, filters.where, filters.disability_type)
