@@ -88,6 +88,10 @@ def _wipe(application):
                         if fk.column.table is table and fk.parent.nullable:
                             conn.execute(table.update().values({fk.parent.name: None}))
                     conn.execute(table.delete())
+        with _db.engine.begin() as conn:
+            from app.characterization import summary
+
+            summary.reset(conn)  # an empty, current pre-aggregated summary for the next test
 
 
 @pytest.fixture(autouse=True)

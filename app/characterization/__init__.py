@@ -15,6 +15,9 @@ def register(app):
     app.after_request(buffer.after_request)  # writes waiting profiles once k wait (see buffer.py)
     app.cli.commands["participa"].add_command(cli.flush_profiles)
     app.cli.commands["participa"].add_command(cli.align_territories)
+
+    app.cli.commands["participa"].add_command(cli.rebuild_profile_summary)
+    _listen_for_profile_writes()
     reg = registry.get(app)
     from app.characterization import report as _report
 
@@ -33,6 +36,18 @@ def register(app):
     reg.add_hook("scheduled_jobs", lambda: {"name": "retention.purge", "run": _purge, "every": 86400})
     # profiles waiting in the buffer past their longest wait are written every minute (buffer.py)
     reg.add_hook("scheduled_jobs", lambda: {"name": "profiles.flush", "run": buffer.flush, "every": 60})
+
+
+def _listen_for_profile_writes():
+    """Profiles added or deleted through the ORM update the pre-aggregated summary in their own
+    transaction (summary.py); registered once per process."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from app.characterization import summary
+
+    if not event.contains(Session, "after_flush", summary.after_flush):
+        event.listen(Session, "after_flush", summary.after_flush)
 
 
 def _purge():

@@ -56,6 +56,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, exists, select
 
+from app.characterization import summary
 from app.core.db import random_id
 from app.extensions import db
 
@@ -341,8 +342,9 @@ def _write_batch(items: list[dict], batch_k: int) -> int:
             return 0
         rows = [(_profile_values(item["profile"], ptable), item["disabilities"], item) for item in fresh]
         missing = batch_k - len(rows)
+        removed: list[tuple[dict, list]] = []
         if missing > 0:
-            rows += _rewrites(conn, missing, set(ids), rows[0][0])
+            rows += _rewrites(conn, missing, set(ids), rows[0][0], removed)
         _rng.shuffle(rows)
         columns = [c.key for c in ptable.columns]
         conn.execute(ptable.insert(), [{c: values.get(c) for c in columns} for values, _d, _i in rows])
@@ -351,6 +353,9 @@ def _write_batch(items: list[dict], batch_k: int) -> int:
                         for values, codes, _i in rows for code in codes]
         if disabilities:
             conn.execute(dtable.insert(), disabilities)
+        # the dashboard's pre-aggregated counts, in this transaction (cells in sorted order, no ids)
+        summary.apply(conn, [(values, [(code, values["record_key"]) for code in codes])
+                             for values, codes, _i in rows], removed)
         attached: dict[str, list[tuple[dict, dict]]] = {}
         for values, _codes, item in rows:
             attach = item.get("attach") if item else None
@@ -374,9 +379,11 @@ def _profile_values(values: dict, table) -> dict:
     return out
 
 
-def _rewrites(conn, n: int, exclude: set[str], like: dict) -> list[tuple[dict, list[str], None]]:
+def _rewrites(conn, n: int, exclude: set[str], like: dict,
+              removed: list | None = None) -> list[tuple[dict, list[str], None]]:
     """At least `n` stored profiles of the same stratum as `like`, among those nothing refers to,
-    deleted and returned with new random ids (same answers): written again in this batch.
+    deleted and returned with new random ids (same answers): written again in this batch. The
+    deleted rows are appended to `removed` ((values, [(code, key)]), for the summary).
 
     On PostgreSQL every stored batch shows as the rows sharing one `xmin`; taking single rows out
     of one would leave it with fewer than k. So whole batches are taken (the smallest first, ties
@@ -393,7 +400,11 @@ def _rewrites(conn, n: int, exclude: set[str], like: dict) -> list[tuple[dict, l
         picked = _any_rows(conn, n, exclude, same + free)
     out = []
     for values in picked:
-        codes = list(conn.scalars(select(dtable.c.code).where(dtable.c.profile_id == values["id"])))
+        declared = list(conn.execute(select(dtable.c.code, dtable.c.record_key)
+                                     .where(dtable.c.profile_id == values["id"])))
+        codes = [code for code, _key in declared]
+        if removed is not None:
+            removed.append((dict(values), [(code, key) for code, key in declared]))
         conn.execute(delete(dtable).where(dtable.c.profile_id == values["id"]))
         conn.execute(delete(ptable).where(ptable.c.id == values["id"]))
         out.append(({**values, "id": random_id()}, codes, None))

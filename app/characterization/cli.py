@@ -1,4 +1,5 @@
-"""`flask participa flush-profiles`: write the profiles waiting in the profile buffer."""
+"""`flask participa flush-profiles`: write the profiles waiting in the profile buffer;
+`flask participa rebuild-profile-summary`: recompute the dashboard's pre-aggregated counts."""
 
 from __future__ import annotations
 
@@ -28,3 +29,14 @@ def align_territories(reason):
     from app.characterization import services
 
     click.echo(f"Profiles corrected: {services.align_territories(reason)}")
+
+@click.command("rebuild-profile-summary")
+@with_appcontext
+def rebuild_profile_summary():
+    """Recompute the dashboard's pre-aggregated counts from the profile records (after a bulk load
+    or a manual fix that bypassed the writers; until then the dashboard counts the records)."""
+    from app.characterization import summary
+
+    was_current = summary.current()
+    summary.rebuild()
+    click.echo("Profile summary rebuilt" + ("" if not was_current else " (it was already up to date)"))

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, select
 
 from app.catalogs import services as catalogs
+from app.characterization import summary
 from app.characterization.disclosure import new_record_key
 from app.characterization.models import Profile, ProfileDisability
 from app.core import registry, time
@@ -87,6 +88,10 @@ def demo_profiles(size: int = DEMO_SIZE) -> int:
         profiles.append(row)
     db.session.execute(insert(Profile.__table__), profiles)
     db.session.execute(insert(ProfileDisability.__table__), disabilities)
+    declared: dict[str, list] = {}
+    for d in disabilities:
+        declared.setdefault(d["profile_id"], []).append((d["code"], d["record_key"]))
+    summary.apply(db.session.connection(), [(row, declared.get(row["id"], [])) for row in profiles])
     db.session.commit()
     return len(profiles)
 

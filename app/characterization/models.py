@@ -27,6 +27,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -105,6 +107,49 @@ class ProfileDisability(db.Model):
     # types' cell keys are summed from this table's index alone, and equal those of the same
     # profiles counted through the profile table. A writer that leaves it out gets a random key.
     record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
+
+
+# Single-valued variables kept pre-aggregated in `profile_summary` (summary.py); the disability
+# types are kept too. The barrio (hundreds of codes), the event and the date are not.
+PROFILE_SUMMARY_DIMS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
+                        "disability", "victim", "migrant", "campesino", "zone", "territory", "value_group",
+                        "channel")
+
+
+class ProfileSummary(db.Model):
+    """One cell of the dashboard's one- and two-way counts: how many profile records fall in it
+    and the sum of their record keys (summary.py). Holds counts only: no id, no date, no row."""
+
+    __tablename__ = "profile_summary"
+
+    var_a: Mapped[str] = mapped_column(String(30), primary_key=True)
+    var_b: Mapped[str] = mapped_column(String(30), primary_key=True)  # "" for a one-way cell
+    code_a: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" = no answer
+    code_b: Mapped[str] = mapped_column(String(40), primary_key=True)
+    capability: Mapped[str] = mapped_column(String(30), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    key_sum: Mapped[int] = mapped_column(BigInteger, default=0)  # plain sum; the cell key is mod 256
+
+
+class ProfileSummaryState(db.Model):
+    """Whether the summary is up to date: triggers count every row written to `profile` and
+    `profile_disability` (`changes`), the summary's writers count the rows they accounted for
+    (`tracked`). The summary is used only while both are equal."""
+
+    __tablename__ = "profile_summary_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    changes: Mapped[int] = mapped_column(BigInteger, default=0)
+    tracked: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+@event.listens_for(db.metadata, "after_create")
+def _summary_state_created(target, connection, **_kw):
+    """The state row and the counting triggers, once every table exists (models created without
+    migrations: tests, benchmarks). Idempotent."""
+    from app.characterization import summary
+
+    summary.install(connection)
 
 
 class ConsentRecord(db.Model):

@@ -16,6 +16,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, union_all
 
+from app.characterization import summary
 from app.characterization.disclosure import KEY_RANGE
 from app.characterization.models import Profile, ProfileDisability
 from app.extensions import db
@@ -107,8 +108,16 @@ def _value(row, keyed: bool):
     return (int(row[0]), int(row[1]) % KEY_RANGE) if keyed else row[0]
 
 
+def _from_summary(filters: Filters, group: tuple[str, ...], keyed: bool) -> dict:
+    """{group codes: n or (n, cell key)} read from the pre-aggregated summary."""
+    return {codes: ((n, s % KEY_RANGE) if keyed else n)
+            for codes, (n, s) in summary.read(filters, group).items()}
+
+
 def total(filters: Filters, keyed: bool = False):
     """Records under the filters (keyed: (n, cell key))."""
+    if summary.usable(filters):
+        return _from_summary(filters, (), keyed)[()]
     row = db.session.execute(_where(select(*_measures(keyed)).select_from(P), filters)).one()
     return _value(row, keyed)
 
@@ -119,6 +128,8 @@ def totals(variable: str, filters: Filters, keyed: bool = False) -> dict[str, in
     keyed: {code: (records, cell key)} for the disclosure layer."""
     if variable == "disability_type":
         return disability_types(filters, keyed)
+    if summary.usable(filters, (variable,)):
+        return {codes[0]: value for codes, value in _from_summary(filters, (variable,), keyed).items()}
     column = COLUMN[variable]
     stmt = _where(select(column, *_measures(keyed)).select_from(P), filters).group_by(column)
     return {_key(variable, row[0]): _value(row[1:], keyed) for row in db.session.execute(stmt)}
@@ -133,6 +144,10 @@ def all_totals(variables: tuple[str, ...], filters: Filters,
     SQLite: the queries split over two reader connections (WAL lets readers run together and
     the sqlite3 module releases the GIL while SQLite works)."""
     variables = tuple(v for v in variables if v in COLUMN)
+    if variables and all(summary.dims_of((v,), filters.where, filters.disability_type) is not None
+                         for v in variables) and summary.usable(filters, (variables[0],)):
+        return {v: {code: ((n, s % KEY_RANGE) if keyed else n) for code, (n, s) in counts.items()}
+                for v, counts in summary.read_many(filters, variables).items()}
     if len(variables) < 2:
         return {v: totals(v, filters, keyed) for v in variables}
     if db.engine.dialect.name == "sqlite" and len(filters.where) >= 2:
@@ -229,6 +244,8 @@ def _key_text(name: str, value: str | None) -> str:
 def disability_types(filters: Filters, keyed: bool = False) -> dict[str, int]:
     """{disability code: people declaring it} (a person may declare several). Cell keys come
     from the disability rows' copy of their profile's record key (no join when unfiltered)."""
+    if summary.usable(filters, (summary.MULTI,)):
+        return {codes[0]: value for codes, value in _from_summary(filters, (summary.MULTI,), keyed).items()}
     cond = filters.conditions()
     measures = [func.count(), func.coalesce(func.sum(D.c.record_key), 0)] if keyed else [func.count()]
     stmt = select(D.c.code, *measures).select_from(D)
@@ -242,6 +259,8 @@ def crosstab(row_var: str, col_var: str, filters: Filters, keyed: bool = False) 
 
     SQLite sorts a two-column GROUP BY through a temporary B-tree; streaming the columns and
     counting them here is about twice as fast there. PostgreSQL hashes the GROUP BY itself."""
+    if summary.usable(filters, (row_var, col_var)):
+        return _from_summary(filters, (row_var, col_var), keyed)
     a, b = COLUMN[row_var], COLUMN[col_var]
     if db.engine.dialect.name == "sqlite":
         columns = (a, b, P.c.record_key) if keyed else (a, b)
