@@ -233,3 +233,21 @@ def test_the_last_purge_and_unusual_querying_show_bogota_times(client, db, catal
     with time.freeze(case.utc + timedelta(hours=1)):
         assert f"Última depuración: {case.long} (hora de Colombia)" in page(client, "/gestion/datos-personales/conservacion")
         assert f"{case.short} – {case.clock}" in page(client, "/gestion/caracterizacion/consultas-inusuales")
+
+
+@cases
+def test_an_answer_sent_near_midnight_reads_the_bogota_time_on_the_status_page(client, db, catalogs, case):
+    """The report's "Recibida 3:18 / Respondida 8:19": both times of an answered request are read
+    in Bogotá, once."""
+    from sqlalchemy import select
+
+    from app.ballot.models import BallotQuestion
+    from tests.ballot.conftest import form_data
+
+    with time.freeze(case.utc - timedelta(hours=2)):
+        assert client.submit("/urna/", form_data()).status_code == 302
+    q = db.session.scalar(select(BallotQuestion))
+    q.status, q.answered_at = "answered", case.utc
+    db.session.commit()
+    status = page(client, f"/urna/seguimiento/{q.radicado}")
+    assert f"Respondida {case.long}" in status
