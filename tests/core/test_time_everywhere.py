@@ -218,7 +218,8 @@ def test_a_personal_data_request_filed_and_acted_on_near_midnight_shows_the_bogo
 
 
 @cases
-def test_the_last_purge_and_unusual_querying_show_bogota_times(client, db, catalogs, make_user, login_as, case):
+def test_the_last_purge_and_unusual_querying_show_bogota_times(client, db, catalogs, make_user, login_as,
+                                                                case):
     from app.core.audit import AuditEntry
 
     analyst = make_user("analyst", email="curiosa@prueba.gov.co")
@@ -227,11 +228,13 @@ def test_the_last_purge_and_unusual_querying_show_bogota_times(client, db, catal
     for i in range(25):
         db.session.add(AuditEntry(action="view", user_id=analyst.id, actor=analyst.email,
                                   at=case.utc + timedelta(seconds=i), target="characterization.dashboard",
-                                  details={"filters": {"where": {"sex": "1", "zone": "1"}}, "refused": False}))
+                                  details={"filters": {"where": {"sex": "1", "zone": "1"}},
+                                           "refused": False}))
     db.session.commit()
     login_as("steward")
     with time.freeze(case.utc + timedelta(hours=1)):
-        assert f"Última depuración: {case.long} (hora de Colombia)" in page(client, "/gestion/datos-personales/conservacion")
+        retention = page(client, "/gestion/datos-personales/conservacion")
+        assert f"Última depuración: {case.long} (hora de Colombia)" in retention
         assert f"{case.short} – {case.clock}" in page(client, "/gestion/caracterizacion/consultas-inusuales")
 
 
