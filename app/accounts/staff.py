@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from app.accounts import forms, services
 from app.accounts.models import User
 from app.catalogs import services as catalogs
-from app.core import registry, time
+from app.core import registry
 from app.core.auth import login_required, permission_required
 from app.core.ratelimit import LOGIN_PER_IP, client_ip
 from app.extensions import db, limiter
@@ -148,7 +148,7 @@ def audit_export():
     filters, errors = audit_view.filters_from(request.args)
     if errors:
         return redirect(url_for("accounts.audit_log", **filters.args()))
-    rows = ((time.to_local(e.at), audit_view.label(e.action), e.action, e.actor, e.ip, e.target,
+    rows = ((e.at, audit_view.label(e.action), e.action, e.actor, e.ip, e.target,
              audit_view.details_text(e.details))
             for e in db.session.scalars(filters.statement().limit(100_000)))
     return csv_response("auditoria.csv", [_("Fecha (hora de Colombia)"), _("Acción"), _("Código"), _("Quién"), "IP",

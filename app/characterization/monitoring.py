@@ -33,7 +33,7 @@ def is_narrow(details: dict) -> bool:
 
 
 def unusual_querying(days: int = 7, window: timedelta = WINDOW, threshold: int = THRESHOLD) -> list[dict]:
-    """[{actor, user_id, views, refused, start, end (Bogotá), examples}] busiest first: for each
+    """[{actor, user_id, views, refused, start, end (stored UTC), examples}] busiest first: for each
     user, the window with most narrow views, when it holds at least `threshold`."""
     since = time.now() - timedelta(days=days)
     stmt = (select(AuditEntry.user_id, AuditEntry.actor, AuditEntry.at, AuditEntry.details)
@@ -63,6 +63,6 @@ def unusual_querying(days: int = 7, window: timedelta = WINDOW, threshold: int =
                     examples.append(text)
             out.append({"actor": actor, "user_id": user_id, "views": count,
                         "refused": sum(1 for _at, d in chosen if d.get("refused")),
-                        "start": time.to_local(chosen[0][0]), "end": time.to_local(chosen[-1][0]),
+                        "start": chosen[0][0], "end": chosen[-1][0],
                         "examples": examples[:8]})
     return sorted(out, key=lambda row: -row["views"])

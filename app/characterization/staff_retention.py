@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
-from app.core import retention, time
+from app.core import retention
 from app.core.audit import AuditEntry
 from app.core.auth import permission_required
 from app.extensions import db
@@ -61,7 +61,7 @@ def periods():
     defaults = {r.kind: r.default_days for r in rules}
     status = 422 if request.method == "POST" else 200
     return render_template("characterization/staff/retention.html", form=form, rules=rules, defaults=defaults,
-                           last=last, last_local=time.to_local(last.at) if last else None), status
+                           last=last), status
 
 
 def register(app, reg) -> None:

@@ -13,12 +13,13 @@ a document to the topics a person chose or to their profile.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import time
+from app.core.bursts import BurstRow
 from app.core.db import random_id
 from app.extensions import db
 
@@ -217,7 +218,7 @@ class ConsultationSource(db.Model):
     burst_id: Mapped[str | None] = mapped_column(String(24))
 
 
-class ConsultationBurst(db.Model):
+class ConsultationBurst(BurstRow, db.Model):
     """A burst flagged to staff: many responses from one device or one address within minutes.
     Holds the kind, the window and the count only (no hash, no link to responses)."""
 
@@ -229,7 +230,3 @@ class ConsultationBurst(db.Model):
     window_start: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
     window_minutes: Mapped[int] = mapped_column(Integer)
     n: Mapped[int] = mapped_column(Integer, default=0)
-
-    @property
-    def window_end(self) -> datetime:
-        return self.window_start + timedelta(minutes=self.window_minutes)

@@ -147,10 +147,12 @@ def _like(text: str) -> str:
 
 
 def _date(value: str) -> date | None:
+    """A date the log can hold (years 1900-2999): 9999-12-31 plus a day, or in UTC, is no date."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or 1900 <= day.year <= 2999 else None
 
 
 def filters_from(args) -> tuple[AuditFilters, dict[str, str]]:

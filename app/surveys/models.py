@@ -40,6 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import time
+from app.core.bursts import BurstRow
+from app.core.db import random_id
 from app.extensions import db
 
 # Question kinds, in the order the builder offers them.
@@ -189,3 +191,32 @@ class SurveyAnswer(db.Model):
     choice: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=0, autoincrement=False)
     value: Mapped[int | None] = mapped_column(SmallInteger)
     text: Mapped[str | None] = mapped_column(Text)
+
+
+class SurveySource(db.Model):
+    """How many open-link answers one source (a device, an address) sent to a survey within one
+    window: a truncated keyed hash of the source (`app.core.bursts`), never the address or device
+    id itself, and no link to any response. Rows older than an hour are deleted."""
+
+    __tablename__ = "survey_source"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime, primary_key=True)  # naive UTC
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    burst_id: Mapped[str | None] = mapped_column(String(24))
+
+
+class SurveyBurst(BurstRow, db.Model):
+    """A burst flagged to staff: many open-link answers from one device or one address within
+    minutes. Holds the kind, the window and the count only (no hash, no link to responses)."""
+
+    __tablename__ = "survey_burst"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True, default=random_id)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # device | address
+    window_start: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
+    window_minutes: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.characterization import disclosure
 from app.characterization import services as characterization
-from app.core.ratelimit import limit_public_post
+from app.core.ratelimit import client_ip, device_id, limit_public_post
 from app.extensions import db
 from app.surveys import forms, results, services
 from app.surveys.models import CHANNEL_LINK, CHANNEL_TOKEN, Survey
@@ -90,7 +90,8 @@ def answer(slug: str):
         kept = forms.validate_answer_form(form, survey)
         if kept is not None:
             try:
-                services.submit(survey, kept, form.profile.form if "profile" in form else None, token=token or None)
+                services.submit(survey, kept, form.profile.form if "profile" in form else None, token=token or None,
+                                device=device_id(), address=client_ip())
             except services.SurveyError as exc:
                 if exc.code in ("used", "closed", "token_needed"):
                     reason = {"used": "used", "closed": "closed", "token_needed": "token_needed"}[exc.code]

@@ -24,7 +24,7 @@ from app.core.cache import SharedCache
 from app.core.db import RowBatch
 from app.core.ordering import move_among, renumber
 from app.extensions import db
-from app.surveys import presets
+from app.surveys import bursts, presets
 from app.surveys.models import (
     CHANNEL_LINK,
     CHANNEL_TOKEN,
@@ -557,13 +557,15 @@ def evaluate(survey: Survey, values: dict[int, object]) -> tuple[dict[int, objec
 
 
 def submit(survey: Survey, answers: dict[int, object], profile_section=None, *, token: str | None = None,
-           preview: bool = False) -> SurveyResponse | None:
+           preview: bool = False, device: str = "", address: str = "") -> SurveyResponse | None:
     """Store one response (already `evaluate`d answers) and its unlinkable profile.
 
     With a token, the token (signed for this survey) is consumed atomically: its hash goes into
     the used-token register, whose primary key refuses a second use, so of two simultaneous
     submissions only one succeeds. Without one, the survey must accept open answers
     (the per-device cookie and rate limits are the routes' job). In preview nothing is stored.
+    An open-link answer is also counted under its `device` and `address` (the browser's signed
+    device id and the request's address, as keyed hashes) for burst flags (`bursts`).
     """
     if survey.state() != "open" and not preview:
         raise SurveyError(_("Esta encuesta no está recibiendo respuestas."), code="closed")
@@ -600,6 +602,8 @@ def submit(survey: Survey, answers: dict[int, object], profile_section=None, *, 
                 db.session.add(SurveyAnswer(response_id=response.id, question_id=qid, choice=0, text=value))
             else:
                 db.session.add(SurveyAnswer(response_id=response.id, question_id=qid, choice=0, value=value))
+        if channel == CHANNEL_LINK:
+            bursts.count(survey.id, device=device, address=address)
         db.session.commit()
     except Exception:
         db.session.rollback()

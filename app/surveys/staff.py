@@ -14,7 +14,7 @@ from app.characterization.forms import QUESTIONS as PROFILE_QUESTIONS
 from app.core import documents, registry, time
 from app.core.auth import login_required, may, permission_required
 from app.extensions import db
-from app.surveys import exports, forms, results, services
+from app.surveys import bursts, exports, forms, results, services
 from app.surveys.models import CLOSED_KINDS, Survey, SurveyQuestion, SurveyResponse, SurveySection
 
 # ------------------------------------------------------------------------------ access
@@ -326,7 +326,10 @@ def results_page(survey_id: int):
             options[v] = catalogs.territory_choices()
         else:
             options[v] = catalogs.choices(v)
+    if bursts.purge(survey.id):
+        db.session.commit()
     return render_template("surveys/staff/results.html", survey=survey, results=data, variables=variables,
+                           bursts=bursts.flagged(survey.id), burst_thresholds=bursts.THRESHOLDS,
                            options=options, questions_text=PROFILE_QUESTIONS,
                            note=disclosure.note(viewer) if viewer else "",
                            legend=disclosure.legend(viewer) if viewer else "",

@@ -72,3 +72,12 @@ def test_filtered_log_exports_as_csv_and_the_export_is_audited(client, login_as,
 def test_editors_and_analysts_cannot_read_it(client, login_as):
     login_as("analyst")
     assert client.get("/gestion/auditoria.csv").status_code == 403
+
+
+def test_a_date_past_the_calendar_is_refused_not_a_500(client, login_as):
+    """9999-12-31 plus one day (the end of the day asked for) overflowed: a 500 on the log page."""
+    login_as("admin")
+    for args in ("hasta=9999-12-31", "desde=9999-12-31", "desde=0001-01-01"):
+        response = client.get(f"/gestion/auditoria?{args}")
+        assert response.status_code == 422, args
+        assert "Escribe la fecha como AAAA-MM-DD." in response.get_data(as_text=True)

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 from common import Session, free_port  # noqa: E402
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
+REDIS_URL = os.environ.get("PARTICIPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 VENUE_IP = "203.0.113.50"
 ATTENDEES = int(os.environ.get("HARD_N", 3000))
 
@@ -78,7 +78,7 @@ def _wait_ready(proc, port: int) -> str:
 
 @pytest.fixture
 def served(app, db):
-    """Two gunicorn workers on this test's database, counters in Redis database 5 (emptied)."""
+    """Two gunicorn workers on this test's database, counters in the tests' Redis database (emptied)."""
     redis.Redis.from_url(REDIS_URL).flushdb()
     proc, port = _start(_env())
     try:

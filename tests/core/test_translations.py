@@ -24,7 +24,10 @@ def _source_messages() -> dict:
         method_map, options_map = parse_mapping_cfg(cfg)
 
     def only_source(dirpath: str) -> bool:
-        rel = Path(dirpath).resolve().relative_to(ROOT).parts
+        try:
+            rel = Path(dirpath).resolve().relative_to(ROOT).parts
+        except ValueError:  # a link out of the tree (a shared node_modules): not our source
+            return False
         return not rel or rel[0] in ("app", "templates")
 
     found: dict = {}

@@ -26,7 +26,7 @@ def _page(req, *, verify_form=None, erase_form=None, found=None, status=200):
     return render_template(
         "ballot/staff/data_request.html", req=req, q=question, rights=commands.RIGHTS,
         verify_form=verify_form or VerifyForm(formdata=None), erase_form=erase_form, found=found,
-        received_local=time.to_local(question.received_at), days_left=services.days_left(question),
+        days_left=services.days_left(question),
         overdue=services.is_overdue(question)), status
 
 
