@@ -203,6 +203,9 @@ def review_one(plan_id: int, report_id: int):
     if entry is None or entry.task.action.plan_id != plan.id:
         abort(404)
     form = forms.ReviewForm()
+    if entry not in queries.pending_reviews(plan):  # reviewed meanwhile (another tab, another editor)
+        flash(_("Ese reporte ya no espera revisión: alguien lo aprobó o lo devolvió antes."), "info")
+        return redirect(url_for(".review", plan_id=plan.id), code=303)
     approve = request.form.get("decision") == "approve"
     if form.validate_on_submit():
         try:

@@ -114,8 +114,6 @@ FIRST = {"select": _CHOICE, "radio": _CHOICE, "checkbox": _CHOICE, "number": _NU
 EXCLUDED = {
     "accounts.logout": "ends the session every other request of the crawl relies on; it reads no field "
                        "(tests/accounts/test_sessions.py)",
-    "plans_staff.review_one": "OPEN DEFECT found by this test: a review posted without its fields answers "
-                              "422 with no message; to be fixed, then removed from this list",
 }
 
 # ---------------------------------------------------------------------------- discovery

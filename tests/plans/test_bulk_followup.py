@@ -143,6 +143,15 @@ def test_bulk_round_trip_preview_confirm_review_public(
     assert "Revisados 5 de 10 formatos." not in public and "listado.pdf" not in public
     review_page = client.get(f"/gestion/planes/{plan.id}/revision").get_data(as_text=True)
     assert "Revisados 5 de 10 formatos." in review_page
+    refused = client.submit(
+        f"/gestion/planes/{plan.id}/revision/{stored[(formats.id, 'DAP', 2)].id}",
+        {"decision": "return"},
+        form_url=f"/gestion/planes/{plan.id}/revision",
+    )  # returning needs a reason: said next to the field and in the summary, nothing changes
+    assert refused.status_code == 422
+    refused_page = refused.get_data(as_text=True)
+    assert refused_page.count("Escribe por qué devuelves el reporte.") >= 2 and 'id="error-summary"' in refused_page
+    assert stored[(formats.id, "DAP", 2)].review_state == "pending"
     for report in (stored[(formats.id, "DAP", 2)], stored[(attendance.id, "DAP", 2)]):
         ok = client.submit(
             f"/gestion/planes/{plan.id}/revision/{report.id}",
@@ -152,6 +161,13 @@ def test_bulk_round_trip_preview_confirm_review_public(
         assert ok.status_code == 302
     public = client.get(f"/planes/{plan.id}").get_data(as_text=True)
     assert "Revisados 5 de 10 formatos." in public and "https://www.medellin.gov.co/listado.pdf" in public
+    twice = client.submit(f"/gestion/planes/{plan.id}/revision/{stored[(formats.id, 'DAP', 2)].id}",
+                          {"decision": "return", "note": "Tarde"},
+                          form_url=f"/gestion/planes/{plan.id}/revision")  # reviewed already (another tab)
+    assert twice.status_code == 303
+    assert "ya no espera revisión" in client.get(twice.headers["Location"]).get_data(as_text=True)
+    db.session.refresh(stored[(formats.id, "DAP", 2)])
+    assert stored[(formats.id, "DAP", 2)].review_state == "approved"
 
     # the co-responsible office sees the one shared figure in its own sheet
     humana = make_user("editor", email="humana@prueba.gov.co", offices=("SGHSC",))
