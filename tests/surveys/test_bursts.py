@@ -12,7 +12,7 @@ from sqlalchemy import func, inspect, select
 from app.core import registry, time
 from app.core.db import RowBatch
 from app.surveys.models import SurveyBurst, SurveyResponse, SurveySource
-from app.surveys.public_routes import ANSWERED_COOKIE
+from app.surveys.public import ANSWERED_COOKIE
 from tests.surveys.conftest import answers, browser
 
 # A fixed moment a few seconds into a minute: the address window is one minute long.
