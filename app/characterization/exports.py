@@ -76,11 +76,15 @@ DICT_HEADER = ("columna", "descripcion", "codigo", "etiqueta")
 
 
 def _rows_stmt(filters: Filters, full: bool):
+    source = P
     if db.engine.dialect.name == "postgresql":
-        types = func.string_agg(D.c.code, ";")
-    else:
-        types = func.group_concat(D.c.code, ";")
-    types_sub = select(types).where(D.c.profile_id == P.c.id).scalar_subquery()
+        # One merge join of both tables in id order (about half the time of a subquery per row).
+        codes = (select(D.c.profile_id, func.string_agg(D.c.code, ";").label("codes"))
+                 .group_by(D.c.profile_id).subquery())
+        types_sub = codes.c.codes
+        source = P.outerjoin(codes, codes.c.profile_id == P.c.id)
+    else:  # SQLite: a lookup per row is quicker than materialising the grouped codes
+        types_sub = select(func.group_concat(D.c.code, ";")).where(D.c.profile_id == P.c.id).scalar_subquery()
     date_col = P.c.on_date if full else func.substr(func.cast(P.c.on_date, db.String), 1, 7)
     columns = []
     for name in row_columns(full):
@@ -93,16 +97,17 @@ def _rows_stmt(filters: Filters, full: bool):
         else:
             columns.append(P.c[name])
     cond = filters.conditions()
-    stmt = select(*columns).select_from(P)
+    stmt = select(*columns).select_from(source)
     if cond:
         stmt = stmt.where(and_(*cond))
     return stmt.order_by(P.c.id)  # random ids: the order says nothing about who came when
 
 
 def profile_rows(filters: Filters, full: bool):
-    """Export rows as tuples from a server-side cursor (every value prepared in SQL). A generator:
-    the query runs when the download starts streaming, in the stream's own session."""
-    yield from db.session.execute(_rows_stmt(filters, full).execution_options(yield_per=5000, stream_results=True))
+    """Export rows as plain DB-API tuples from a server-side cursor (every value prepared in SQL,
+    `exports.plain_rows`). A generator: the query runs when the download starts streaming, in the
+    stream's own session."""
+    yield from exports.plain_rows(_rows_stmt(filters, full))
 
 
 def aggregated_rows(filters: Filters, viewer, cross: tuple[str, str] | None = None):
