@@ -72,3 +72,7 @@ def test_plain_rows_read_the_same_rows_as_the_orm_with_filters(app, db, catalogs
             stmt = exports._rows_stmt(filters, full)
             expected = [tuple(r) for r in db.session.execute(stmt)]
             assert [tuple(r) for r in plain_rows(stmt, size=7)] == expected and expected
+            as_text = [tuple(str(v) if v is not None else None for v in r) for r in expected]
+            got = [tuple(str(v) if v is not None else None for v in r)
+                   for r in plain_rows(exports._rows_stmt(filters, full, text_dates=True))]
+            assert got == as_text  # the same values (dates as ISO text) without a conversion per row
