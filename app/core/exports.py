@@ -7,7 +7,7 @@ CSV rows are read while the response streams, *after* the view has returned and 
 database session has been closed (Flask pushes the contexts again for the stream, with a new
 session). So a CSV's rows must be lazy: a generator function, or a function returning rows, whose
 query runs when the stream starts (use a server-side cursor inside it, e.g.
-`yield from db.session.execute(stmt.execution_options(yield_per=2000))`), so memory stays flat
+`yield from plain_rows(stmt)`, plain DB-API tuples, the fastest), so memory stays flat
 however many rows there are. An already executed result is refused: its cursor would be gone.
 
 CSV comes in two variants, chosen with the query parameter `separador`:
