@@ -28,7 +28,7 @@ from bench.common import QUICK, databases, env_for, header, peak_rss_mb_of_child
 N = 20_000 if QUICK else 1_000_000
 COLUMNS = ("id", "capability", "object_id", "on_date", "channel", "life_course", "sex", "gender_identity",
            "sexual_orientation", "ethnicity", "victim", "migrant", "campesino", "has_disability", "zone", "territory",
-           "subterritory", "value_group", "organisation")
+           "subterritory", "value_group", "organisation", "record_key")
 
 
 def make_app(url: str):
@@ -53,7 +53,8 @@ def synthetic_rows(n: int):
                pick(("1", "5", "6", "6", "6", "9", None)), pick(("1", "2", "3", "3", "99", None)),
                pick(("1", "6", "6", "6", "99", None)), pick(("1", "2", "2", "99", None)), disability,
                pick(("1", "1", "1", "2", "3")), f"{rng.choice(list(range(1, 17)) + [50, 60, 70, 80, 90]):02d}", None,
-               pick(("CIU", "CIU", "CIU", "JAC", "OSC", "SER", "VEE")), None), (pid, "02" if disability else "08")
+               pick(("CIU", "CIU", "CIU", "JAC", "OSC", "SER", "VEE")), None, (key := rng.randint(0, 255))), \
+            (pid, "02" if disability else "08", key)
 
 
 def build(app, n: int) -> float:
@@ -79,23 +80,24 @@ def build(app, n: int) -> float:
                     for row, d in synthetic_rows(n):
                         copy_p.write_row(row)
                         disab.append(d)
-                with cur.copy("COPY profile_disability (profile_id, code) FROM STDIN") as copy_d:
+                with cur.copy("COPY profile_disability (profile_id, code, record_key) FROM STDIN") as copy_d:
                     for d in disab:
                         copy_d.write_row(d)
             else:
                 marks = ",".join("?" * len(COLUMNS))
                 insert_profile = f"INSERT INTO profile ({profiles}) VALUES ({marks})"  # noqa: S608 - constant names
+                insert_disability = "INSERT INTO profile_disability (profile_id, code, record_key) VALUES (?, ?, ?)"
                 batch_p, batch_d = [], []
                 for row, d in synthetic_rows(n):
                     batch_p.append(row)
                     batch_d.append(d)
                     if len(batch_p) >= 50_000:
                         cur.executemany(insert_profile, batch_p)
-                        cur.executemany("INSERT INTO profile_disability (profile_id, code) VALUES (?, ?)", batch_d)
+                        cur.executemany(insert_disability, batch_d)
                         batch_p, batch_d = [], []
                 if batch_p:
                     cur.executemany(insert_profile, batch_p)
-                    cur.executemany("INSERT INTO profile_disability (profile_id, code) VALUES (?, ?)", batch_d)
+                    cur.executemany(insert_disability, batch_d)
             raw.commit()
         finally:
             raw.close()

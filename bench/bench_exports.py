@@ -40,7 +40,7 @@ from bench.common import (  # noqa: E402
     env_for,
     gunicorn,
     header,
-    peak_rss_mb_of_child,
+    peak_rss_and_cpu_of_child,
     reset_postgres,
 )
 
@@ -77,14 +77,17 @@ def bare(writer: str) -> None:
         import psycopg
 
         conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         cur = conn.cursor(name="bench")  # server-side: rows arrive in batches
         cur.itersize = 5000
+    server = _server_cpu(backend) if not url.startswith("sqlite") else 0.0
     start = time.perf_counter()
+    own = time.process_time()
     cur.execute(sql)
     n = 0
     if writer == "csv":
         with open(path, "w", newline="", encoding="utf-8") as handle:
-            out = csv.writer(handle, lineterminator="\r\n")
+            out = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
             handle.write("\ufeff")
             out.writerow(header_row)
             for row in cur:
@@ -126,7 +129,16 @@ def bare(writer: str) -> None:
         book.new_sheet("perfiles", data=rows())
         book.save(path)
         n = counter[0]
-    print(f"RESULT {n} {time.perf_counter() - start:.3f} {os.path.getsize(path)}")
+    if not url.startswith("sqlite"):
+        server = _server_cpu(backend) - server
+    print(f"RESULT {n} {time.perf_counter() - start:.3f} {os.path.getsize(path)} {time.process_time() - own:.2f} "
+          f"{server:.2f}")
+
+
+def _server_cpu(pid: int) -> float:
+    """CPU seconds of one PostgreSQL backend so far (Linux /proc): the query's share of the work."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _installed(writer: str) -> bool:
@@ -169,7 +181,7 @@ def through_queue(app, url: str, fmt: str, env: dict, base: str) -> None:
         job_id = job.id
     flask = str(Path(PY).parent / "flask")
     wall = time.perf_counter()
-    peak, _out = peak_rss_mb_of_child([flask, "participa", "worker", "--burst"], env=env)
+    peak, cpu, _out = peak_rss_and_cpu_of_child([flask, "participa", "worker", "--burst"], env=env)
     wall = time.perf_counter() - wall
     with app.app_context():
         job = db.session.get(jobs.Job, job_id)
@@ -181,7 +193,7 @@ def through_queue(app, url: str, fmt: str, env: dict, base: str) -> None:
     rate = rows / seconds if seconds else 0
     target = "(targets >= 150,000 rows/s, < 150 MB)" if fmt == "csv" else "(targets < 30 s, < 200 MB)"
     print(f"  queue {fmt.upper():4} {rows:,} rows, {size / 1e6:.1f} MB: job {seconds:.1f} s = {rate:,.0f} rows/s, "
-          f"worker wall {wall:.1f} s, peak RSS {peak:.0f} MB {target}")
+          f"worker wall {wall:.1f} s, worker CPU {cpu:.1f} s (start-up included), peak RSS {peak:.0f} MB {target}")
     down, got = _download(base, token)
     print(f"        download from gunicorn: {down:.2f} s ({got / 1e6 / down:.0f} MB/s)")
 
@@ -224,13 +236,14 @@ def main() -> None:
                 print(f"  bare {writer}: not installed")
                 continue
             out = f"/tmp/participa-bench-{os.getpid()}.{'csv' if writer == 'csv' else 'xlsx'}"
-            peak, text = peak_rss_mb_of_child([PY, __file__, "--bare", writer],
-                                              env={**env, "BENCH_SQL": sql, "BENCH_OUT": out})
-            match = re.search(r"RESULT (\d+) ([\d.]+) (\d+)", text)
+            peak, _cpu, text = peak_rss_and_cpu_of_child([PY, __file__, "--bare", writer],
+                                                         env={**env, "BENCH_SQL": sql, "BENCH_OUT": out})
+            match = re.search(r"RESULT (\d+) ([\d.]+) (\d+) ([\d.]+) ([\d.]+)", text)
             rows, seconds, size = int(match.group(1)), float(match.group(2)), int(match.group(3))
+            own, server = float(match.group(4)), float(match.group(5))
             os.unlink(out)
             print(f"  bare {writer:17} {rows:,} rows, {size / 1e6:.1f} MB: {seconds:.1f} s = "
-                  f"{rows / seconds:,.0f} rows/s, peak RSS {peak:.0f} MB")
+                  f"{rows / seconds:,.0f} rows/s, CPU {own:.1f} s (+ server {server:.1f} s), peak RSS {peak:.0f} MB")
         import shutil
 
         shutil.rmtree(extra["PARTICIPA_DOWNLOAD_DIR"], ignore_errors=True)

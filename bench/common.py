@@ -328,3 +328,19 @@ def peak_rss_mb_of_child(cmd: list[str], env: dict | None = None) -> tuple[float
 
 def header(title: str, command: str) -> None:
     print(f"\n=== {title}\n    reproduce: {command}")
+
+
+def peak_rss_and_cpu_of_child(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """Like `peak_rss_mb_of_child`, also giving the child's CPU seconds (user + system, its own
+    children included): a figure that says what the work costs when the machine is shared."""
+    wrapper = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+               "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+               "print('PEAK_RSS_KB', u.ru_maxrss, u.ru_utime + u.ru_stime); sys.exit(r.returncode)")
+    result = subprocess.run([PY, "-c", wrapper, *cmd], cwd=ROOT, env=env or os.environ.copy(), capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-3000:])
+    lines = result.stdout.strip().splitlines()
+    _label, peak_kb, cpu = lines[-1].split()
+    return int(peak_kb) / 1024, float(cpu), "\n".join(lines[:-1])
+

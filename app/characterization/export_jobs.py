@@ -54,7 +54,7 @@ def _run(fmt: str):
         params = job.params
         filters, full = filters_from(params.get("filters") or {}), bool(params.get("full"))
         columns = exports.row_columns(full)
-        rows = exports.profile_rows(filters, full)
+        rows = exports.profile_rows(filters, full, text_dates=fmt == "csv")
         if fmt == "csv":
             n = export_files.write_csv(path, columns, rows, progress)
         else:

@@ -13,7 +13,7 @@ Rows stream from a server-side cursor as plain tuples (no ORM objects), so memor
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, type_coerce
 
 from app.characterization import dashboard, disclosure, queries
 from app.characterization.queries import D, Filters, P
@@ -75,13 +75,23 @@ def dictionary_rows(columns) -> list[tuple]:
 DICT_HEADER = ("columna", "descripcion", "codigo", "etiqueta")
 
 
-def _rows_stmt(filters: Filters, full: bool):
+def _rows_stmt(filters: Filters, full: bool, text_dates: bool = False):
+    """The export's SELECT. `text_dates`: the date read as the database gives it (ISO text on
+    SQLite, a date on PostgreSQL), for CSV, where both are written alike; read without a
+    conversion per row."""
+    source = P
     if db.engine.dialect.name == "postgresql":
-        types = func.string_agg(D.c.code, ";")
+        # One merge join of both tables in id order (about half the time of a subquery per row).
+        codes = (select(D.c.profile_id, func.string_agg(D.c.code, ";").label("codes"))
+                 .group_by(D.c.profile_id).subquery())
+        types_sub = codes.c.codes
+        source = P.outerjoin(codes, codes.c.profile_id == P.c.id)
+    else:  # SQLite: a lookup per row is quicker than materialising the grouped codes
+        types_sub = select(func.group_concat(D.c.code, ";")).where(D.c.profile_id == P.c.id).scalar_subquery()
+    if full:
+        date_col = type_coerce(P.c.on_date, db.String) if text_dates else P.c.on_date
     else:
-        types = func.group_concat(D.c.code, ";")
-    types_sub = select(types).where(D.c.profile_id == P.c.id).scalar_subquery()
-    date_col = P.c.on_date if full else func.substr(func.cast(P.c.on_date, db.String), 1, 7)
+        date_col = func.substr(func.cast(P.c.on_date, db.String), 1, 7)
     columns = []
     for name in row_columns(full):
         if name == "on_date":
@@ -93,16 +103,17 @@ def _rows_stmt(filters: Filters, full: bool):
         else:
             columns.append(P.c[name])
     cond = filters.conditions()
-    stmt = select(*columns).select_from(P)
+    stmt = select(*columns).select_from(source)
     if cond:
         stmt = stmt.where(and_(*cond))
     return stmt.order_by(P.c.id)  # random ids: the order says nothing about who came when
 
 
-def profile_rows(filters: Filters, full: bool):
-    """Export rows as tuples from a server-side cursor (every value prepared in SQL). A generator:
-    the query runs when the download starts streaming, in the stream's own session."""
-    yield from db.session.execute(_rows_stmt(filters, full).execution_options(yield_per=5000, stream_results=True))
+def profile_rows(filters: Filters, full: bool, text_dates: bool = False):
+    """Export rows as plain DB-API tuples from a server-side cursor (every value prepared in SQL,
+    `exports.plain_rows`). A generator: the query runs when the download starts streaming, in the
+    stream's own session."""
+    yield from exports.plain_rows(_rows_stmt(filters, full, text_dates))
 
 
 def aggregated_rows(filters: Filters, viewer, cross: tuple[str, str] | None = None):
@@ -150,7 +161,7 @@ def _tables_content(cross) -> dict:
 def rows_csv(filters: Filters, full: bool = True):
     """Row-level profiles: the steward only (the route checks `exports.personal`); personal."""
     columns = row_columns(full)
-    return exports.csv_response("caracterizacion-perfiles.csv", columns, profile_rows(filters, full),
+    return exports.csv_response("caracterizacion-perfiles.csv", columns, profile_rows(filters, full, text_dates=True),
                                 what="characterization.profiles",
                                 filters=_audit_filters(filters, None,
                                                        {"full": full, "columns": list(columns)}),

@@ -107,7 +107,7 @@ def gunicorn(app, port: int, log: Path, workers: int = 2, **extra) -> subprocess
                   "wsgi:app"], service_env(app, **extra), log)
 
 
-def wait_http(port: int, path: str = "/healthz", timeout: float = 40.0) -> None:
+def wait_http(port: int, path: str = "/healthz", timeout: float = 120.0) -> None:
     import urllib.request
 
     deadline = time.monotonic() + timeout

@@ -1,0 +1,70 @@
+"""A 1,000,000-row profile export through the production setup: requested through Debian's nginx
+in front of two gunicorn instances, prepared by a real worker (`flask participa worker`), and
+downloaded through nginx (the app checks who asks, nginx sends the file). The file holds every
+row, formulas neutralised, and the audit log has the export and the download, in the name of
+the steward who asked."""
+
+from __future__ import annotations
+
+import time as clock
+
+from sqlalchemy import select, text
+
+from app.core import jobs
+from app.core.audit import AuditEntry
+from tests.conftest import PASSWORD
+from tests.ops.test_nginx import _tls_browser, stack  # noqa: F401  (the fixture)
+
+N = 1_000_000
+EVERY = 100_000  # one hostile organisation name every EVERY rows
+
+
+def _bulk_insert(db, n: int) -> None:
+    """n profiles in one INSERT ... SELECT (seconds, not minutes), ids in increasing order."""
+    hostile = "'=HYPERLINK(\"http://malo.example\",\"clic\")'"
+    common = ("'events', {object_id}, {day}, 'web', '2', '01', '1', 'JAC', "
+              f"CASE WHEN i % {EVERY} = 7 THEN {hostile} ELSE 'JAC Santo Domingo' END, "
+              "i % 3 = 0, i % 256")
+    columns = ("id, capability, object_id, on_date, channel, sex, territory, zone, value_group, organisation, "
+               "has_disability, record_key")
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            values = common.format(object_id="(i % 200 + 1)::text", day="DATE '2025-01-01' + (i % 540)")
+            conn.execute(text(f"INSERT INTO profile ({columns}) SELECT lpad(i::text, 22, '0'), {values} "  # noqa: S608
+                              f"FROM generate_series(1, {n}) AS i"))
+        else:
+            values = common.format(object_id="CAST(i % 200 + 1 AS TEXT)",
+                                   day="date('2025-01-01', '+' || (i % 540) || ' days')")
+            conn.execute(text(f"INSERT INTO profile ({columns}) WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL "  # noqa: S608
+                              f"SELECT i + 1 FROM s WHERE i < {n}) SELECT printf('%022d', i), {values} FROM s"))
+
+
+def test_a_million_row_export_through_the_queue_downloads_through_nginx(stack, db, make_user):  # noqa: F811
+    _bulk_insert(db, N)
+    steward = make_user("steward")
+    web = _tls_browser(stack["https"])
+    web.login(steward.email, PASSWORD)
+    status, headers, _ = web.get("/gestion/caracterizacion/exportar/perfiles.csv")
+    assert status == 302 and headers["Location"].endswith("/gestion/descargas/")
+    deadline = clock.monotonic() + 600
+    while clock.monotonic() < deadline:
+        db.session.rollback()
+        job = db.session.scalars(select(jobs.Job)).one()
+        if job.status not in (jobs.QUEUED, jobs.RUNNING):
+            break
+        clock.sleep(1)
+    assert job.status == jobs.DONE, (stack["tmp"] / "worker.log").read_text()[-2000:]
+    assert job.rows == N and job.owner_id == steward.id
+
+    status, headers, body = web.get(f"/gestion/descargas/{job.token}/archivo")
+    assert status == 200 and len(body) == job.size and headers["Cache-Control"] == "no-store"
+    assert body.startswith(b"\xef\xbb\xbf\"capability\";")
+    assert body.count(b"\r\n") == N + 1  # the header and every row, no line break inside a cell here
+    assert body.count(b"JAC Santo Domingo") == N - N // EVERY
+    assert body.count(b"\"'=HYPERLINK(") == N // EVERY and b"\"=HYPERLINK" not in body
+
+    db.session.rollback()
+    export = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
+    assert export.user_id == steward.id and export.details["rows"] == N and export.details["background"]
+    download = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "download")).one()
+    assert download.user_id == steward.id
