@@ -144,7 +144,7 @@ def test_dashboard_filters_fold_and_their_errors_guide(phone, make_user, catalog
         phone.set_input_files("#archivo", str(bad))
         phone.fill("#fuente", "DANE 2025")
         with phone.expect_navigation():
-            phone.click("main form button[type=submit]")
+            phone.click("form:has(#archivo) button[type=submit]")
     phone.check()
     assert_guiding_summary(phone, expected_links=1)
     assert "Fila 2" in phone.inner_text("#error-summary")
