@@ -2,8 +2,8 @@
 barrio, whichever citizen flow stored them, and a comuna filter that offers comunas only, then
 only the chosen comuna's barrios.
 
-Profiles are stored through the real flows (the attendee's two steps on the phone, a paper sheet
-typed by staff) and reach the database through the profile buffer (`drain`)."""
+Profiles are stored through the real flows (the attendee's two steps on the phone, anonymous paper
+slips typed by staff) and reach the database through the profile buffer (`drain`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from app.characterization.models import Profile
 from app.core.audit import AuditEntry
 from tests.conftest import Client
 from tests.events.conftest import answers, attendee, hidden_fields
+from tests.events.test_slips import _enter, _slip
 
 URL = "/gestion/caracterizacion/"
 BARRIO = "0103"  # Popular, in comuna 01 Popular
@@ -41,19 +42,6 @@ def _web_attendee(app, event, n: int, **profile):
     assert sent.status_code == 303, sent.get_data(as_text=True)[:400]
 
 
-def _paper_row(client, event, n: int, **row):
-    path = f"/gestion/eventos/{event.id}/papel"
-    fields = hidden_fields(client.get(path).get_data(as_text=True))
-    data = {
-        "name": f"Persona Papel {n}",
-        "doc_type": "CC",
-        "doc_number": str(43_000_000 + n),
-        "consent": "y",
-        **row,
-    }
-    return client.post(path, data={**fields, **{k: v for k, v in data.items() if v is not None}})
-
-
 def _options(html: str, name: str) -> list[str]:
     select_html = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S).group(0)
     return re.findall(r'<option value="([^"]*)"', select_html)
@@ -72,11 +60,11 @@ def test_the_barrio_filter_counts_the_people_every_flow_stored(
     for n in range(11, 13):
         _web_attendee(app, event, n, **{"profile-territory": "08", "profile-subterritory": OTHER_BARRIO})
     login_as("editor")
-    # 5 paper rows with comuna and barrio, 3 with the barrio written but the comuna left blank
-    for n in range(5):
-        assert _paper_row(client, event, n, territory="1", subterritory=BARRIO).status_code == 303
-    for n in range(5, 8):
-        assert _paper_row(client, event, n, subterritory=BARRIO).status_code == 303
+    # 5 paper slips with comuna and barrio, 3 with the barrio written but the comuna left blank
+    slips = [_slip(territory="01", subterritory=BARRIO) for _ in range(5)]
+    slips += [_slip(territory=None, subterritory=BARRIO) for _ in range(3)]
+    response, _fields = _enter(client, event, slips, rows=10)
+    assert response.status_code == 303, response.get_data(as_text=True)[:400]
     drain()
     stored = db.session.scalar(
         select(func.count()).select_from(Profile).where(Profile.subterritory == BARRIO)
@@ -97,14 +85,15 @@ def test_the_barrio_filter_counts_the_people_every_flow_stored(
     assert "Total: 19 participaciones" in page  # nobody of the barrio is lost under its comuna
 
 
-def test_a_paper_row_whose_barrio_is_of_another_comuna_is_refused(client, db, login_as, make_event, drain):
+def test_a_paper_slip_whose_barrio_is_of_another_comuna_is_refused(client, db, login_as, make_event, drain):
     event = make_event()
     login_as("editor")
-    response = _paper_row(client, event, 1, territory="01", subterritory=OTHER_BARRIO, sex="2")
+    response, _fields = _enter(client, event, [_slip(territory="01", subterritory=OTHER_BARRIO,
+                                                     organisation="Junta Villa Hermosa")])
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert "no es de la comuna o corregimiento escrito en la planilla" in text
-    assert 'value="Persona Papel 1"' in text  # what was typed is kept
+    assert f"El barrio o vereda {OTHER_BARRIO} no es de la comuna o corregimiento 01 escrito en la ficha" in text
+    assert 'value="Junta Villa Hermosa"' in text  # what was typed is kept
     drain()
     assert db.session.scalar(select(func.count()).select_from(Profile)) == 0
 
