@@ -1,17 +1,13 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the accountability package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
 from app.accountability import public, public_opendata, staff
+from app.core.urls import add_urls
 
 accountability_bp = Blueprint("accountability", __name__, url_prefix="/rendicion-de-cuentas")
 accountability_staff_bp = Blueprint("accountability_staff", __name__, url_prefix="/gestion/rendicion-de-cuentas")
 opendata_bp = Blueprint("opendata", __name__, url_prefix="/datos-abiertos")
-
-BLUEPRINTS = (accountability_bp, accountability_staff_bp, opendata_bp)
 
 URLS = (
     (accountability_bp, "/informes/<int:report_id>.pdf", public.report_pdf, {}),
@@ -25,5 +21,4 @@ URLS = (
     (opendata_bp, "/catalogo.json", public_opendata.catalog, {}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)

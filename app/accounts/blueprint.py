@@ -1,16 +1,12 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the accounts package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
 from app.accounts import staff, staff_downloads
+from app.core.urls import add_urls
 
 accounts_bp = Blueprint("accounts", __name__, url_prefix="/gestion")
 downloads_bp = Blueprint("downloads", __name__, url_prefix="/gestion/descargas")
-
-BLUEPRINTS = (accounts_bp, downloads_bp)
 
 URLS = (
     (accounts_bp, "/ingresar", staff.login, {"methods": ["GET", "POST"]}),
@@ -26,5 +22,4 @@ URLS = (
     (downloads_bp, "/<token>/archivo", staff_downloads.file, {"methods": ["GET"]}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)

@@ -1,18 +1,14 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the ballot package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
 from app.ballot import public, staff
 from app.ballot.habeas import public as habeas_public
 from app.ballot.habeas import staff as habeas_staff
+from app.core.urls import add_urls
 
 ballot_bp = Blueprint("ballot", __name__, url_prefix="/urna")
 ballot_staff_bp = Blueprint("ballot_staff", __name__, url_prefix="/gestion/urna")
-
-BLUEPRINTS = (ballot_bp, ballot_staff_bp)
 
 URLS = (
     (ballot_bp, "/datos-personales", habeas_public.data_request, {"methods": ["GET", "POST"]}),
@@ -42,8 +38,7 @@ URLS = (
     (ballot_staff_bp, "/avisos", staff.outbox, {"methods": ["GET", "POST"]}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)
 
 
 def template_helpers() -> dict:

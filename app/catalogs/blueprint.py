@@ -1,15 +1,11 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the catalogs package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
 from app.catalogs import staff
+from app.core.urls import add_urls
 
 catalogs_bp = Blueprint("catalogs", __name__, url_prefix="/gestion/catalogos")
-
-BLUEPRINTS = (catalogs_bp,)
 
 URLS = (
     (catalogs_bp, "/", staff.index, {}),
@@ -20,5 +16,4 @@ URLS = (
     (catalogs_bp, "/<kind>/<int:entry_id>/<action>", staff.act, {"methods": ["POST"]}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)

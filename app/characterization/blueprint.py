@@ -1,16 +1,12 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the characterization package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
 from app.characterization import staff, staff_retention
+from app.core.urls import add_urls
 
 characterization_bp = Blueprint("characterization", __name__, url_prefix="/gestion/caracterizacion")
 data_protection_bp = Blueprint("data_protection", __name__, url_prefix="/gestion/datos-personales")
-
-BLUEPRINTS = (characterization_bp, data_protection_bp)
 
 URLS = (
     (characterization_bp, "/", staff.dashboard_view, {"methods": ["GET"]}),
@@ -24,5 +20,4 @@ URLS = (
     (characterization_bp, "/linea-base/incluida.csv", staff.baseline_shipped_csv, {"methods": ["GET"]}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)

@@ -1,16 +1,12 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the consultations package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
 from app.consultations import public, staff
+from app.core.urls import add_urls
 
 consultations_bp = Blueprint("consultations", __name__, url_prefix="/consultas")
 consultations_staff_bp = Blueprint("consultations_staff", __name__, url_prefix="/gestion/consultas")
-
-BLUEPRINTS = (consultations_bp, consultations_staff_bp)
 
 URLS = (
     (consultations_bp, "/", public.public_index, {}),
@@ -33,5 +29,4 @@ URLS = (
     (consultations_staff_bp, "/<int:consultation_id>/resultados.<any(csv, xlsx):fmt>", staff.staff_results_export, {}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)

@@ -1,16 +1,12 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the events package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
+from app.core.urls import add_urls
 from app.events import public, staff
 
 events_bp = Blueprint("events", __name__)
 events_staff_bp = Blueprint("events_staff", __name__, url_prefix="/gestion/eventos")
-
-BLUEPRINTS = (events_bp, events_staff_bp)
 
 URLS = (
     (events_bp, "/eventos/", public.public_index, {}),
@@ -47,5 +43,4 @@ URLS = (
     (events_staff_bp, "/<int:event_id>/fichas", staff.slips, {"methods": ["GET", "POST"]}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)

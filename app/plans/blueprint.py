@@ -1,16 +1,12 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the plans package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
+from app.core.urls import add_urls
 from app.plans import public, staff, staff_followup
 
 plans_bp = Blueprint("plans", __name__, url_prefix="/planes")
 plans_staff_bp = Blueprint("plans_staff", __name__, url_prefix="/gestion/planes")
-
-BLUEPRINTS = (plans_bp, plans_staff_bp)
 
 URLS = (
     (plans_bp, "/", public.index, {}),
@@ -41,8 +37,7 @@ URLS = (
     (plans_staff_bp, "/<int:plan_id>/revision/<int:report_id>", staff_followup.review_one, {"methods": ["POST"]}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)
 
 
 def _template_context():

@@ -1,15 +1,11 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the public package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
+from app.core.urls import add_urls
 from app.public import public
 
 public_bp = Blueprint("public", __name__)
-
-BLUEPRINTS = (public_bp,)
 
 URLS = (
     (public_bp, "/", public.home, {}),
@@ -21,5 +17,4 @@ URLS = (
     (public_bp, "/idioma/<lang>", public.set_language, {}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)

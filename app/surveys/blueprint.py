@@ -1,16 +1,12 @@
-"""Every URL of this package: its blueprints and one table of (blueprint, rule, view, options).
-
-Views live in the modules imported below and carry no route decorators: to find which
-function answers a URL, read the table."""
+"""Every URL of the surveys package, in one table (see `app.core.urls`)."""
 
 from flask import Blueprint
 
+from app.core.urls import add_urls
 from app.surveys import public, staff
 
 surveys_bp = Blueprint("surveys", __name__, url_prefix="/encuestas")
 surveys_staff_bp = Blueprint("surveys_staff", __name__, url_prefix="/gestion/encuestas")
-
-BLUEPRINTS = (surveys_bp, surveys_staff_bp)
 
 URLS = (
     (surveys_bp, "/", public.index, {}),
@@ -36,5 +32,4 @@ URLS = (
     (surveys_staff_bp, "/comparar", staff.compare, {}),
 )
 
-for _bp, _rule, _view, _options in URLS:
-    _bp.add_url_rule(_rule, view_func=_view, **_options)
+BLUEPRINTS = add_urls(URLS)
