@@ -44,7 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
             app.config["SESSION_COOKIE_SECURE"] = str(config["PARTICIPA_BASE_URL"]).startswith("https://")
         if "DATABASE_URL" in config:
             app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(config["DATABASE_URL"])
-            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(
+                app.config["SQLALCHEMY_DATABASE_URI"]
+            )
     from app.core import ratelimit
 
     ratelimit.check_storage(app.config, ratelimit.worker_count())
@@ -106,7 +108,11 @@ def _init_request_hooks(app: Flask) -> None:
         reg = registry.get()
         staff_nav = []
         if current_user.is_authenticated:
-            staff_nav = [i for i in reg.nav if i.area == "staff" and (i.permission is None or current_user.can(i.permission))]
+            staff_nav = [
+                i
+                for i in reg.nav
+                if i.area == "staff" and (i.permission is None or current_user.can(i.permission))
+            ]
         return {
             "lang": lang,
             "html_lang": "es-CO" if lang == "es" else "en",
@@ -116,7 +122,9 @@ def _init_request_hooks(app: Flask) -> None:
         }
 
     # Globals (not context processors) so imported macros see them too.
-    app.jinja_env.globals["entity"] = {k[7:].lower(): v for k, v in app.config.items() if k.startswith("ENTITY_")}
+    app.jinja_env.globals["entity"] = {
+        k[7:].lower(): v for k, v in app.config.items() if k.startswith("ENTITY_")
+    }
     app.jinja_env.globals["catalog_label"] = i18n.label
     # Stored (UTC) times are converted to Bogotá once, here, by app.core.time.
     app.jinja_env.filters["date"] = clock.format_date

@@ -133,7 +133,10 @@ def load() -> dict:
         # The entity's identity: shown in the top bar, the footer, the privacy policy, PDFs.
         "ENTITY_NAME": _env("PARTICIPA_ENTITY_NAME", "Alcaldía de Medellín"),
         "ENTITY_NIT": _env("PARTICIPA_ENTITY_NIT", demo("890.905.211-1")),
-        "ENTITY_ADDRESS": _env("PARTICIPA_ENTITY_ADDRESS", demo("Calle 44 N.º 52-165, Centro Administrativo La Alpujarra, Medellín")),
+        "ENTITY_ADDRESS": _env(
+            "PARTICIPA_ENTITY_ADDRESS",
+            demo("Calle 44 N.º 52-165, Centro Administrativo La Alpujarra, Medellín"),
+        ),
         "ENTITY_PHONE": _env("PARTICIPA_ENTITY_PHONE", demo("(604) 44 44 144")),
         "ENTITY_EMAIL": _env("PARTICIPA_ENTITY_EMAIL", demo("atencionciudadana@medellin.gov.co")),
         "ENTITY_DPO_EMAIL": _env("PARTICIPA_DPO_EMAIL", "protecciondedatos@medellin.gov.co"),
@@ -145,7 +148,9 @@ def load() -> dict:
         # GOV.CO footer: opening hours, toll-free line, e-mail for judicial notices (empty: not shown).
         "ENTITY_HOURS": _env("PARTICIPA_ENTITY_HOURS", demo("Lunes a viernes de 7:30 a. m. a 5:30 p. m.")),
         "ENTITY_TOLL_FREE": _env("PARTICIPA_ENTITY_TOLL_FREE", demo("01 8000 411 144")),
-        "ENTITY_JUDICIAL_EMAIL": _env("PARTICIPA_ENTITY_JUDICIAL_EMAIL", demo("notimedellin.oralidad@medellin.gov.co")),
+        "ENTITY_JUDICIAL_EMAIL": _env(
+            "PARTICIPA_ENTITY_JUDICIAL_EMAIL", demo("notimedellin.oralidad@medellin.gov.co")
+        ),
         # Outgoing mail (notices). Without MAIL_SERVER, notices are written to the log.
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": _int("MAIL_PORT", 587),

@@ -61,11 +61,13 @@ with app.app_context():
         days = term_days(KINDS[kind][2])
         due = due_date(filed, days)
         status = rng.choice(statuses)
-        rows.append(dict(year=year, number=i, radicado=format_radicado(year, i), received_at=received, filed_on=filed,
-                         code_hash="x" * 64, lang="es", kind=kind, term_code=KINDS[kind][2], term_days=days,
+        rows.append(dict(year=year, number=i, radicado=format_radicado(year, i), received_at=received,
+                         filed_on=filed, code_hash="x" * 64, lang="es", kind=kind, term_code=KINDS[kind][2],
+                         term_days=days,
                          initial_due_on=due, due_on=due, office_code=rng.choice(offices + [None]),
                          territory=rng.choice(territories + [None]), anonymous=True, status=status,
-                         text="Pregunta de prueba número %d sobre el presupuesto participativo de la comuna." % i,
+                         text="Pregunta de prueba número %d sobre el presupuesto participativo de la "
+                              "comuna." % i,
                          public=False, answered_on_time=(status in ("answered", "closed")) or None))
         if len(rows) == 2000:
             db.session.execute(insert(BallotQuestion), rows); rows = []
@@ -86,7 +88,8 @@ from app.ballot.models import BallotQuestion
 app = create_app()
 with app.app_context():
     year = time.local_now().year
-    rows = db.session.execute(select(BallotQuestion.number, BallotQuestion.radicado).where(BallotQuestion.year == year)).all()
+    rows = db.session.execute(select(BallotQuestion.number, BallotQuestion.radicado)
+                              .where(BallotQuestion.year == year)).all()
     print(json.dumps({"numbers": [r[0] for r in rows], "radicados": [r[1] for r in rows]}))
 """
 
@@ -97,9 +100,12 @@ Person = common.Session  # a citizen on their own device and IP: Person(base, ip
 def bench_inbox(base: str) -> bool:
     staff = Person(base, "10.9.9.9")
     _s, html, _h = staff.get("/gestion/ingresar")
-    status, _t, _h = staff.post("/gestion/ingresar", {"csrf_token": staff.csrf(html), "email": "admin@bench.test",
-                                                      "password": PASSWORD})
+    status, _t, _h = staff.post(
+        "/gestion/ingresar",
+        {"csrf_token": staff.csrf(html), "email": "admin@bench.test", "password": PASSWORD},
+    )
     assert status == 302, f"login failed ({status})"
+
     def warm(_i: int) -> float:  # every worker: templates compiled, holiday calendar loaded; not measured
         browser = Person(base, "10.9.9.9")
         browser.cookies = dict(staff.cookies)
@@ -108,9 +114,13 @@ def bench_inbox(base: str) -> bool:
 
     common.run_concurrently(warm, 12, 4)  # in parallel, or one worker may take every warm-up request
     ok = True
-    for label, path in [("first page", "/gestion/urna/"), ("overdue", "/gestion/urna/?alerta=overdue"),
-                        ("office+status", "/gestion/urna/?estado=in_progress&dependencia=" + "none"),
-                        ("page 40", "/gestion/urna/?pagina=40"), ("radicado", "/gestion/urna/?q=UV-2025-000123")]:
+    for label, path in [
+        ("first page", "/gestion/urna/"),
+        ("overdue", "/gestion/urna/?alerta=overdue"),
+        ("office+status", "/gestion/urna/?estado=in_progress&dependencia=" + "none"),
+        ("page 40", "/gestion/urna/?pagina=40"),
+        ("radicado", "/gestion/urna/?q=UV-2025-000123"),
+    ]:
         latencies = []
         for _ in range(3 if common.QUICK else 10):
             start = time.perf_counter()
@@ -137,9 +147,14 @@ def bench_depositors(base: str, env: dict) -> bool:
             if person is None or count % 10 == 0:  # a new person (device and IP) every ten deposits
                 person = Person(base, f"10.{index}.{count // 256 % 256}.{count % 256}")
                 _s, form, _h = person.get("/urna/")
-            body = {"csrf_token": person.csrf(form), "kind": rng.choice(["question", "proposal", "information"]),
-                    "text": f"Pregunta concurrente {index}-{count} sobre el alumbrado del parque.",
-                    "identity": "anonymous", "office": "", "territory": ""}
+            body = {
+                "csrf_token": person.csrf(form),
+                "kind": rng.choice(["question", "proposal", "information"]),
+                "text": f"Pregunta concurrente {index}-{count} sobre el alumbrado del parque.",
+                "identity": "anonymous",
+                "office": "",
+                "territory": "",
+            }
             start = time.perf_counter()
             status, _t, headers = person.post("/urna/", body)
             if status != 302:
@@ -165,32 +180,45 @@ def bench_depositors(base: str, env: dict) -> bool:
         t.join()
     import json
 
-    out = subprocess.run([common.PY, "-c", CHECK], cwd=common.ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [common.PY, "-c", CHECK], cwd=common.ROOT, env=env, capture_output=True, text=True, check=True
+    )
     stored = json.loads(out.stdout.strip().splitlines()[-1])
     numbers = sorted(stored["numbers"])
     unique = len(set(seen)) == len(seen)
     consecutive = numbers == list(range(1, len(numbers) + 1))
     none_lost = sorted(seen) == sorted(stored["radicados"])
-    print(f"  {DEPOSITORS} depositors × {SECONDS}s: {len(seen)} radicados ({len(seen) / SECONDS:.1f}/s), "
-          f"{len(failures)} failed requests; deposit+receipt {common.summary(latencies)}")
-    print(f"  unique: {unique}; consecutive 1..{len(numbers)} without gaps: {consecutive}; "
-          f"none lost (shown == stored): {none_lost}")
+    print(
+        f"  {DEPOSITORS} depositors × {SECONDS}s: {len(seen)} radicados ({len(seen) / SECONDS:.1f}/s), "
+        f"{len(failures)} failed requests; deposit+receipt {common.summary(latencies)}"
+    )
+    print(
+        f"  unique: {unique}; consecutive 1..{len(numbers)} without gaps: {consecutive}; "
+        f"none lost (shown == stored): {none_lost}"
+    )
     if failures:
         print("  failures:", sorted(set(failures))[:5])
     return unique and consecutive and none_lost and not failures
 
 
 def main() -> int:
-    common.header(f"Urna virtual: inbox with {N_QUESTIONS:,} questions; {DEPOSITORS} depositors for {SECONDS}s",
-                  ("BENCH_QUICK=1 " if common.QUICK else "") + "python bench/bench_ballot.py")
+    common.header(
+        f"Urna virtual: inbox with {N_QUESTIONS:,} questions; {DEPOSITORS} depositors for {SECONDS}s",
+        ("BENCH_QUICK=1 " if common.QUICK else "") + "python bench/bench_ballot.py",
+    )
     ok = True
     for name, url in common.databases():
         print(f"\n[{name}]")
         if name == "postgresql":
             common.reset_postgres(url)
         env = common.env_for(url, PARTICIPA_PROXY_COUNT=1)
-        subprocess.run([common.PY, "-c", SETUP, str(N_QUESTIONS), PASSWORD], cwd=common.ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [common.PY, "-c", SETUP, str(N_QUESTIONS), PASSWORD],
+            cwd=common.ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         with common.gunicorn("wsgi:app", env, workers=2) as base:
             ok &= bench_inbox(base)
             ok &= bench_depositors(base, env)

@@ -26,16 +26,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import QUICK, databases, env_for, header, peak_rss_mb_of_child, reset_postgres, timed  # noqa: E402
 
 N = 20_000 if QUICK else 1_000_000
-COLUMNS = ("id", "capability", "object_id", "on_date", "channel", "life_course", "sex", "gender_identity",
-           "sexual_orientation", "ethnicity", "victim", "migrant", "campesino", "has_disability", "zone", "territory",
-           "subterritory", "value_group", "organisation", "record_key")
+COLUMNS = (
+    "id",
+    "capability",
+    "object_id",
+    "on_date",
+    "channel",
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "victim",
+    "migrant",
+    "campesino",
+    "has_disability",
+    "zone",
+    "territory",
+    "subterritory",
+    "value_group",
+    "organisation",
+    "record_key",
+)
 
 
 def make_app(url: str):
     os.environ.update(env_for(url))
     from app import create_app
 
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": False, "PARTICIPA_ENV": "development"})
+    return create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": False, "PARTICIPA_ENV": "development"}
+    )
 
 
 def synthetic_rows(n: int):
@@ -46,15 +67,31 @@ def synthetic_rows(n: int):
     pick = rng.choice
     for pid in ids:
         disability = pick((None, False, False, False, False, True))
-        yield (pid, pick(("events", "consultations", "ballot", "surveys")), str(rng.randint(1, 200)),
-               start + timedelta(days=rng.randint(0, 540)), pick(("web", "web", "paper")),
-               pick(("AD", "JU", "AT", "AT", "VE", "99", None)), pick(("1", "2", "2", "3", "99", None)),
-               pick(("1", "2", "3", "4", "6", "99", None)), pick(("1", "1", "2", "3", "4", "99", None)),
-               pick(("1", "5", "6", "6", "6", "9", None)), pick(("1", "2", "3", "3", "99", None)),
-               pick(("1", "6", "6", "6", "99", None)), pick(("1", "2", "2", "99", None)), disability,
-               pick(("1", "1", "1", "2", "3")), f"{rng.choice(list(range(1, 17)) + [50, 60, 70, 80, 90]):02d}", None,
-               pick(("CIU", "CIU", "CIU", "JAC", "OSC", "SER", "VEE")), None, (key := rng.randint(0, 255))), \
-            (pid, "02" if disability else "08", key)
+        yield (
+            (
+                pid,
+                pick(("events", "consultations", "ballot", "surveys")),
+                str(rng.randint(1, 200)),
+                start + timedelta(days=rng.randint(0, 540)),
+                pick(("web", "web", "paper")),
+                pick(("AD", "JU", "AT", "AT", "VE", "99", None)),
+                pick(("1", "2", "2", "3", "99", None)),
+                pick(("1", "2", "3", "4", "6", "99", None)),
+                pick(("1", "1", "2", "3", "4", "99", None)),
+                pick(("1", "5", "6", "6", "6", "9", None)),
+                pick(("1", "2", "3", "3", "99", None)),
+                pick(("1", "6", "6", "6", "99", None)),
+                pick(("1", "2", "2", "99", None)),
+                disability,
+                pick(("1", "1", "1", "2", "3")),
+                f"{rng.choice(list(range(1, 17)) + [50, 60, 70, 80, 90]):02d}",
+                None,
+                pick(("CIU", "CIU", "CIU", "JAC", "OSC", "SER", "VEE")),
+                None,
+                (key := rng.randint(0, 255)),
+            ),
+            (pid, "02" if disability else "08", key),
+        )
 
 
 def build(app, n: int) -> float:
@@ -86,7 +123,9 @@ def build(app, n: int) -> float:
             else:
                 marks = ",".join("?" * len(COLUMNS))
                 insert_profile = f"INSERT INTO profile ({profiles}) VALUES ({marks})"  # noqa: S608 - constant names
-                insert_disability = "INSERT INTO profile_disability (profile_id, code, record_key) VALUES (?, ?, ?)"
+                insert_disability = (
+                    "INSERT INTO profile_disability (profile_id, code, record_key) VALUES (?, ?, ?)"
+                )
                 batch_p, batch_d = [], []
                 for row, d in synthetic_rows(n):
                     batch_p.append(row)
@@ -130,7 +169,9 @@ def child(kind: str) -> None:
             db.session.commit()
         login_user(user)
         start = time.perf_counter()
-        response = exports.rows_csv(Filters(), False) if kind == "csv" else exports.rows_xlsx(Filters(), False)
+        response = (
+            exports.rows_csv(Filters(), False) if kind == "csv" else exports.rows_xlsx(Filters(), False)
+        )
         size = 0
         with open(os.devnull, "wb") as sink:
             for chunk in response.response:
@@ -145,13 +186,19 @@ def child(kind: str) -> None:
 
 
 def main() -> None:
-    header(f"Characterisation: {N:,} profiles", ("BENCH_QUICK=1 " if QUICK else "") + ".venv/bin/python bench/bench_characterization.py")
+    header(
+        f"Characterisation: {N:,} profiles",
+        ("BENCH_QUICK=1 " if QUICK else "") + ".venv/bin/python bench/bench_characterization.py",
+    )
     for name, url in databases():
         if name == "postgresql":
             reset_postgres(url)
         app = make_app(url)
         print(f"\n--- {name}")
-        print(f"  bulk load of {N:,} profiles (+ one disability row each), indexes built after: {build(app, N):.1f} s")
+        print(
+            f"  bulk load of {N:,} profiles (+ one disability row each), indexes built after: "
+            f"{build(app, N):.1f} s"
+        )
         from app.characterization import dashboard
         from app.characterization.queries import Filters
 
@@ -161,9 +208,18 @@ def main() -> None:
             catalogs.load("medellin")
             totals = timed(lambda: dashboard.summary(Filters(), 5), repeat=3)
             cross = timed(lambda: dashboard.crosstab("sex", "life_course", Filters(), 5), repeat=3)
-            filtered = timed(lambda: dashboard.summary(Filters(capability="events", where={"sex": "2", "zone": "3"}), 5), repeat=3)
-        print(f"  dashboard totals (15 variables + disability types, suppressed): {totals:.3f} s   (target < 1 s)")
-        print(f"  cross-tab sex × life course (suppressed):                        {cross:.3f} s   (target < 1 s)")
+            filtered = timed(
+                lambda: dashboard.summary(Filters(capability="events", where={"sex": "2", "zone": "3"}), 5),
+                repeat=3,
+            )
+        print(
+            f"  dashboard totals (15 variables + disability types, suppressed): {totals:.3f} s   (target < 1 "
+            f"s)"
+        )
+        print(
+            f"  cross-tab sex × life course (suppressed):                        {cross:.3f} s   (target < 1 "
+            f"s)"
+        )
         print(f"  dashboard totals with filters events × women × rural:            {filtered:.3f} s")
         env = env_for(url)
         for kind, rss_target in (("csv", 150), ("xlsx", 200)):
@@ -172,8 +228,11 @@ def main() -> None:
             rows, seconds, size = line.split()[1:]
             rate = int(rows) / float(seconds)
             extra = f"{rate:,.0f} rows/s (target >= 100,000), " if kind == "csv" else ""
-            print(f"  {kind.upper()} export of {int(rows):,} rows ({int(size) / 1e6:.1f} MB) in {float(seconds):.2f} s: "
-                  f"{extra}peak RSS of the exporting process {peak:.0f} MB (target < {rss_target} MB)")
+            print(
+                f"  {kind.upper()} export of {int(rows):,} rows ({int(size) / 1e6:.1f} MB) in "
+                f"{float(seconds):.2f} s: "
+                f"{extra}peak RSS of the exporting process {peak:.0f} MB (target < {rss_target} MB)"
+            )
 
 
 if __name__ == "__main__":

@@ -60,11 +60,23 @@ def load(database_url: str) -> None:
         db.create_all()
         catalogs.load("medellin")
         now = clock.now()
-        c = Consultation(slug=SLUG, title="Consulta de prueba de carga", introduction="Carga.", office_code="DAP",
-                         opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=30), max_choices=3,
-                         variables=["life_course", "sex", "ethnicity", "victim", "value_group"], rule="device",
-                         is_public=True, results_published_at=now)
-        c.topics = [ConsultationTopic(title=f"Tema {i:02d}", description="Descripción", position=i) for i in range(1, 16)]
+        c = Consultation(
+            slug=SLUG,
+            title="Consulta de prueba de carga",
+            introduction="Carga.",
+            office_code="DAP",
+            opens_at=now - timedelta(days=30),
+            closes_at=now + timedelta(days=30),
+            max_choices=3,
+            variables=["life_course", "sex", "ethnicity", "victim", "value_group"],
+            rule="device",
+            is_public=True,
+            results_published_at=now,
+        )
+        c.topics = [
+            ConsultationTopic(title=f"Tema {i:02d}", description="Descripción", position=i)
+            for i in range(1, 16)
+        ]
         db.session.add(c)
         db.session.commit()
         topic_ids = [t.id for t in c.topics]
@@ -74,7 +86,11 @@ def load(database_url: str) -> None:
         profiles, responses, choices = [], [], []
 
         def flush():
-            for model, rows in ((Profile, profiles), (ConsultationResponse, responses), (ConsultationChoice, choices)):
+            for model, rows in (
+                (Profile, profiles),
+                (ConsultationResponse, responses),
+                (ConsultationChoice, choices),
+            ):
                 if rows:
                     db.session.execute(insert(model), rows)
                     rows.clear()
@@ -84,11 +100,22 @@ def load(database_url: str) -> None:
             profile_id = None
             if rng.random() < 0.85:
                 profile_id = random_id()
-                profiles.append({"id": profile_id, "capability": "consultations", "object_id": str(c.id),
-                                 "on_date": day, "channel": "web", "territory": rng.choice(territories),
-                                 "zone": rng.choice("12"), "life_course": rng.choice(["AD", "JU", "AT", "VE"]),
-                                 "sex": rng.choice("12"), "ethnicity": rng.choice("1456"), "victim": rng.choice("12"),
-                                 "value_group": rng.choice(["CIU", "JAC", "OSC"])})
+                profiles.append(
+                    {
+                        "id": profile_id,
+                        "capability": "consultations",
+                        "object_id": str(c.id),
+                        "on_date": day,
+                        "channel": "web",
+                        "territory": rng.choice(territories),
+                        "zone": rng.choice("12"),
+                        "life_course": rng.choice(["AD", "JU", "AT", "VE"]),
+                        "sex": rng.choice("12"),
+                        "ethnicity": rng.choice("1456"),
+                        "victim": rng.choice("12"),
+                        "value_group": rng.choice(["CIU", "JAC", "OSC"]),
+                    }
+                )
             rid = random_id()
             responses.append({"id": rid, "consultation_id": c.id, "profile_id": profile_id, "on_date": day})
             for tid in set(rng.choices(topic_ids, weights=range(15, 0, -1), k=rng.randint(1, 3))):
@@ -118,8 +145,10 @@ def results_page(base: str) -> None:
             latencies.append(time.perf_counter() - start)
             assert status == 200 and "Ranking general" in html, status
         p95 = common.pct([v * 1000 for v in latencies[1:]], 95)
-        print(f"  results page {query or '(by territory)'}: {common.summary(latencies[1:])}; "
-              f"target p95 < {RESULTS_P95_MS} ms: {'met' if p95 < RESULTS_P95_MS else 'NOT met'}")
+        print(
+            f"  results page {query or '(by territory)'}: {common.summary(latencies[1:])}; "
+            f"target p95 < {RESULTS_P95_MS} ms: {'met' if p95 < RESULTS_P95_MS else 'NOT met'}"
+        )
 
 
 def surge(base: str, database_url: str) -> bool:
@@ -135,8 +164,13 @@ def surge(base: str, database_url: str) -> bool:
         if status != 200:
             return None
         topics = topic_re.findall(html)
-        body = {"csrf_token": s.csrf(html), "topics": topics[i % 5: i % 5 + 2], "profile-consent": "y",
-                "profile-territory": "05", "profile-sex": "2"}
+        body = {
+            "csrf_token": s.csrf(html),
+            "topics": topics[i % 5 : i % 5 + 2],
+            "profile-consent": "y",
+            "profile-territory": "05",
+            "profile-sex": "2",
+        }
         start = time.perf_counter()
         status, _html, _h = s.post(f"/consultas/{SLUG}", body)
         elapsed = time.perf_counter() - start
@@ -147,20 +181,29 @@ def surge(base: str, database_url: str) -> bool:
     latencies, failures, wall = common.run_concurrently(one, SURGE, CONCURRENCY)
     after = count_responses(database_url)
     lost = SURGE - failures - (after - before)
-    print(f"  surge of {SURGE} people ({CONCURRENCY} at a time), {len(latencies) / wall:.0f} submissions/s; "
-          f"failures {failures}; stored {after - before}; lost {lost}")
+    print(
+        f"  surge of {SURGE} people ({CONCURRENCY} at a time), {len(latencies) / wall:.0f} submissions/s; "
+        f"failures {failures}; stored {after - before}; lost {lost}"
+    )
     print(f"    form GET: {common.summary(gets)}")
     print(f"    answer POST: {common.summary(latencies)}")
-    p95_get, p95_post = common.pct([v * 1000 for v in gets], 95), common.pct([v * 1000 for v in latencies], 95)
+    p95_get, p95_post = (
+        common.pct([v * 1000 for v in gets], 95),
+        common.pct([v * 1000 for v in latencies], 95),
+    )
     met = p95_get < SURGE_P95_MS and p95_post < SURGE_P95_MS and lost == 0 and failures == 0
-    print(f"    target p95 < {SURGE_P95_MS} ms, nothing lost (GET {p95_get:.0f} ms, POST {p95_post:.0f} ms, "
-          f"lost {lost}): {'met' if met else 'NOT met'}")
+    print(
+        f"    target p95 < {SURGE_P95_MS} ms, nothing lost (GET {p95_get:.0f} ms, POST {p95_post:.0f} ms, "
+        f"lost {lost}): {'met' if met else 'NOT met'}"
+    )
     return lost == 0 and failures == 0  # a speed miss is printed; a lost answer fails the run
 
 
 def main() -> int:
-    common.header(f"consultations: results over {RESPONSES:,} responses, surge of {SURGE}",
-                  ("BENCH_QUICK=1 " if common.QUICK else "") + ".venv/bin/python bench/bench_consultations.py")
+    common.header(
+        f"consultations: results over {RESPONSES:,} responses, surge of {SURGE}",
+        ("BENCH_QUICK=1 " if common.QUICK else "") + ".venv/bin/python bench/bench_consultations.py",
+    )
     ok = True
     for name, url in common.databases():
         if name == "postgresql":

@@ -59,13 +59,26 @@ CHOICES = {
 
 def make_app(url: str):
     """The app on `url`, with its own instance folder; no Redis (nothing here needs it)."""
-    os.environ.update({"DATABASE_URL": url, "PARTICIPA_ENV": "development", "SECRET_KEY": "bench",
-                       "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-bench-inst-"),
-                       "RATELIMIT_STORAGE_URI": "memory://"})
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "PARTICIPA_ENV": "development",
+            "SECRET_KEY": "bench",
+            "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-bench-inst-"),
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
     from app import create_app
 
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": False,
-                       "PARTICIPA_ENV": "development", "RATELIMIT_STORAGE_URI": "memory://"})
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "TESTING": False,
+            "PARTICIPA_ENV": "development",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
 
 
 def _postgres_url() -> str | None:
@@ -91,8 +104,9 @@ def _postgres_url() -> str | None:
 
 
 def databases() -> list[tuple[str, str]]:
-    sqlite_file = (os.environ.get("BENCH_SQLITE_FILE")
-                   or f"{tempfile.mkdtemp(prefix='participa-bench-')}/bench.db")
+    sqlite_file = (
+        os.environ.get("BENCH_SQLITE_FILE") or f"{tempfile.mkdtemp(prefix='participa-bench-')}/bench.db"
+    )
     out = [("sqlite", f"sqlite:///{sqlite_file}")]
     pg = _postgres_url()
     if pg:
@@ -117,8 +131,12 @@ def build(app, n: int) -> float:
 
     start = time.perf_counter()
     with app.app_context():
-        own = [Profile.__table__, ProfileDisability.__table__, ProfileSummary.__table__,
-               ProfileSummaryState.__table__]
+        own = [
+            Profile.__table__,
+            ProfileDisability.__table__,
+            ProfileSummary.__table__,
+            ProfileSummaryState.__table__,
+        ]
         reuse = os.environ.get("BENCH_REUSE") == "1" or db.engine.dialect.name == "sqlite"
         if reuse and _stored(db) == n:
             db.metadata.create_all(db.engine, tables=own)  # tables of a newer schema, triggers, state row
@@ -152,17 +170,26 @@ def build(app, n: int) -> float:
                 disability = "CASE abs(random()) % 6 WHEN 0 THEN NULL WHEN 1 THEN 1 ELSE 0 END"
                 key = "abs(random()) % 256"
                 source = "FROM s"
-                prefix = ("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s "  # noqa: S608
-                          f"WHERE i < {n}) ")
-            object_id = ("(1 + floor(random() * 200)::int)::text" if dialect == "postgresql"
-                         else "CAST(1 + abs(random()) % 200 AS TEXT)")
-            sql = ("INSERT INTO profile (id, object_id, on_date, has_disability, record_key, "
-                   f"{', '.join(columns)}) {prefix}SELECT {ident}, {object_id}, {day}, {disability}, {key}, "
-                   f"{', '.join(picks)} {source}")
+                prefix = (
+                    "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s "  # noqa: S608
+                    f"WHERE i < {n}) "
+                )
+            object_id = (
+                "(1 + floor(random() * 200)::int)::text"
+                if dialect == "postgresql"
+                else "CAST(1 + abs(random()) % 200 AS TEXT)"
+            )
+            sql = (
+                "INSERT INTO profile (id, object_id, on_date, has_disability, record_key, "
+                f"{', '.join(columns)}) {prefix}SELECT {ident}, {object_id}, {day}, {disability}, {key}, "
+                f"{', '.join(picks)} {source}"
+            )
             conn.exec_driver_sql(sql)
-            conn.exec_driver_sql("INSERT INTO profile_disability (profile_id, code, record_key) "
-                                 "SELECT id, CASE WHEN has_disability THEN '02' ELSE '08' END, record_key "
-                                 "FROM profile WHERE has_disability IS NOT NULL")
+            conn.exec_driver_sql(
+                "INSERT INTO profile_disability (profile_id, code, record_key) "
+                "SELECT id, CASE WHEN has_disability THEN '02' ELSE '08' END, record_key "
+                "FROM profile WHERE has_disability IS NOT NULL"
+            )
         with db.engine.begin() as conn:
             for ix in indexes:
                 ix.create(conn)
@@ -243,25 +270,35 @@ def run_queries(app) -> dict:
                     return fn()
                 finally:
                     app.config["PARTICIPA_PROFILE_SUMMARY"] = True
+
             return run
 
-        return measure({
-            "totals (14 variables + disability types)": (
-                lambda: plain_totals(everything), lambda: protected_totals(everything),
-                records_only(lambda: protected_totals(everything))),
-            "cross-tab sex x life course": (
-                lambda: queries.crosstab("sex", "life_course", everything),
-                lambda: dashboard.crosstab("sex", "life_course", everything, viewer),
-                records_only(lambda: dashboard.crosstab("sex", "life_course", everything, viewer))),
-            "three-way filter women x rural x victims (totals)": (
-                lambda: plain_totals(narrow), lambda: protected_totals(narrow),
-                records_only(lambda: protected_totals(narrow))),
-        })
+        return measure(
+            {
+                "totals (14 variables + disability types)": (
+                    lambda: plain_totals(everything),
+                    lambda: protected_totals(everything),
+                    records_only(lambda: protected_totals(everything)),
+                ),
+                "cross-tab sex x life course": (
+                    lambda: queries.crosstab("sex", "life_course", everything),
+                    lambda: dashboard.crosstab("sex", "life_course", everything, viewer),
+                    records_only(lambda: dashboard.crosstab("sex", "life_course", everything, viewer)),
+                ),
+                "three-way filter women x rural x victims (totals)": (
+                    lambda: plain_totals(narrow),
+                    lambda: protected_totals(narrow),
+                    records_only(lambda: protected_totals(narrow)),
+                ),
+            }
+        )
 
 
 def main() -> None:
-    header(f"Disclosure layer: {N:,} profiles, protected against plain counts",
-           ("BENCH_QUICK=1 " if QUICK else "") + ".venv/bin/python bench/bench_disclosure.py")
+    header(
+        f"Disclosure layer: {N:,} profiles, protected against plain counts",
+        ("BENCH_QUICK=1 " if QUICK else "") + ".venv/bin/python bench/bench_disclosure.py",
+    )
     failures = []
     only = os.environ.get("BENCH_ONLY", "")
     for name, url in databases():
@@ -270,11 +307,16 @@ def main() -> None:
         app = make_app(url)
         print(f"\n--- {name}", flush=True)
         seconds = build(app, N)
-        print("  profiles already loaded (reused)" if seconds < 0 else
-              f"  load of {N:,} profiles (INSERT ... SELECT), indexes built after: {seconds:.1f} s",
-              flush=True)
-        print(f"  summary rebuilt from the records after the bulk load: {rebuild_summary(app):.1f} s",
-              flush=True)
+        print(
+            "  profiles already loaded (reused)"
+            if seconds < 0
+            else f"  load of {N:,} profiles (INSERT ... SELECT), indexes built after: {seconds:.1f} s",
+            flush=True,
+        )
+        print(
+            f"  summary rebuilt from the records after the bulk load: {rebuild_summary(app):.1f} s",
+            flush=True,
+        )
         results = run_queries(app)
         for label, (plain, protected, records) in results.items():
             ratio = statistics.median(protected) / statistics.median(plain)
@@ -283,8 +325,10 @@ def main() -> None:
                 failures.append(f"{name}: {label}")
             print(f"  {label}")
             print(f"    without protection:            {fmt(plain)}")
-            print(f"    with protection:               {fmt(protected)}   ratio {ratio:.2f} "
-                  f"(target <= 1.5, < 500 ms) {'OK' if ok else 'MISSED'}")
+            print(
+                f"    with protection:               {fmt(protected)}   ratio {ratio:.2f} "
+                f"(target <= 1.5, < 500 ms) {'OK' if ok else 'MISSED'}"
+            )
             print(f"    with protection, records only: {fmt(records)}", flush=True)
     if failures:
         print("\n  targets missed: " + "; ".join(failures))

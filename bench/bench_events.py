@@ -122,22 +122,37 @@ Phone = common.Session  # a phone arriving through the venue's proxy: Phone(base
 def attendee(i: int) -> dict:
     """What a person types in the first step (identity and consent). Older versions of the form
     asked for the characterisation too: only the fields the served form has are sent."""
-    return {"name": f"Persona de prueba {i}", "doc_type": "CC", "doc_number": str(70_000_000 + i),
-            "contact": "", "consent": "y", "profile-consent": "y", **answers(i)}
+    return {
+        "name": f"Persona de prueba {i}",
+        "doc_type": "CC",
+        "doc_number": str(70_000_000 + i),
+        "contact": "",
+        "consent": "y",
+        "profile-consent": "y",
+        **answers(i),
+    }
 
 
 def answers(i: int) -> dict:
     """The optional second step ("who takes part")."""
-    return {"profile-life_course": "AT", "profile-sex": "2" if i % 2 else "1", "profile-zone": "1",
-            "profile-territory": "01", "profile-value_group": "CIU"}
+    return {
+        "profile-life_course": "AT",
+        "profile-sex": "2" if i % 2 else "1",
+        "profile-zone": "1",
+        "profile-territory": "01",
+        "profile-value_group": "CIU",
+    }
 
 
 def form_body(phone: Phone, html: str, values: dict) -> dict:
     """The POST a phone sends for this page: its CSRF token, hidden values and the typed fields
     that the page's form has."""
     names = set(NAMES.findall(html))
-    return {"csrf_token": phone.csrf(html), **dict(HIDDEN.findall(html)),
-            **{k: v for k, v in values.items() if k in names}}
+    return {
+        "csrf_token": phone.csrf(html),
+        **dict(HIDDEN.findall(html)),
+        **{k: v for k, v in values.items() if k in names},
+    }
 
 
 def location(headers: dict) -> str:
@@ -306,8 +321,14 @@ def portal(name: str, root: Path) -> dict:
     if step["answered"]:
         common.flask_cli(["participa", "flush-profiles", "--max-age", "0"], env, cwd=root)
         profiles = execute(url, "SELECT COUNT(*) FROM profile")
-    return {"surge": result, "stored": stored, "distinct": distinct, "step": step, "profiles": profiles,
-            "limits": env["RATELIMIT_STORAGE_URI"]}
+    return {
+        "surge": result,
+        "stored": stored,
+        "distinct": distinct,
+        "step": step,
+        "profiles": profiles,
+        "limits": env["RATELIMIT_STORAGE_URI"],
+    }
 
 
 def baseline(name: str) -> dict:
@@ -330,16 +351,26 @@ def baseline(name: str) -> dict:
 def checkout(ref: str):
     """REF checked out in a temporary git worktree (translations compiled), removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="participa-against-")) / "tree"
-    subprocess.run(["git", "worktree", "add", "--detach", str(folder), ref], cwd=common.ROOT, check=True,
-                   capture_output=True, text=True)
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(folder), ref],
+        cwd=common.ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=folder, capture_output=True,
-                                text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=folder, capture_output=True, text=True
+        ).stdout.strip()
         pybabel = Path(common.PY).parent / "pybabel"
-        subprocess.run([str(pybabel), "compile", "-d", "translations"], cwd=folder, capture_output=True, check=True)
+        subprocess.run(
+            [str(pybabel), "compile", "-d", "translations"], cwd=folder, capture_output=True, check=True
+        )
         yield folder, commit
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=common.ROOT, capture_output=True)
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(folder)], cwd=common.ROOT, capture_output=True
+        )
         shutil.rmtree(folder.parent, ignore_errors=True)
 
 
@@ -363,7 +394,10 @@ def check(run: dict) -> tuple[bool, str]:
     if run["profiles"] is not None:
         same = run["profiles"] == run["step"]["answered"]
         ok = ok and same
-        text += f"; profiles {run['profiles']} = second steps {run['step']['answered']}: {'yes' if same else 'NO'}"
+        text += (
+            f"; profiles {run['profiles']} = second steps {run['step']['answered']}: "
+            f"{'yes' if same else 'NO'}"
+        )
     return ok, text
 
 
@@ -374,12 +408,16 @@ def report(name: str, runs: dict[str, list[dict]], labels: dict[str, str]) -> bo
         rs = runs[key]
         surges = [r["surge"] for r in rs]
         print(f"    {label}:")
-        print(f"      sign-ins/s {spread([s.rate for s in surges])}; worker CPU per sign-in "
-              f"{spread([s.cpu_ms for s in surges], '{:.2f}')} ms")
-        print(f"      p95 whole sign-in {spread([ms(s.whole, 95) for s in surges], '{:.0f}')} ms "
-              f"(form GET {spread([ms(s.gets, 95) for s in surges], '{:.0f}')}, POST "
-              f"{spread([ms(s.posts, 95) for s in surges], '{:.0f}')}, thanks "
-              f"{spread([ms(s.thanks, 95) for s in surges], '{:.0f}')} ms)")
+        print(
+            f"      sign-ins/s {spread([s.rate for s in surges])}; worker CPU per sign-in "
+            f"{spread([s.cpu_ms for s in surges], '{:.2f}')} ms"
+        )
+        print(
+            f"      p95 whole sign-in {spread([ms(s.whole, 95) for s in surges], '{:.0f}')} ms "
+            f"(form GET {spread([ms(s.gets, 95) for s in surges], '{:.0f}')}, POST "
+            f"{spread([ms(s.posts, 95) for s in surges], '{:.0f}')}, thanks "
+            f"{spread([ms(s.thanks, 95) for s in surges], '{:.0f}')} ms)"
+        )
         for i, r in enumerate(rs, 1):
             good, text = check(r)
             ok = ok and good
@@ -387,47 +425,75 @@ def report(name: str, runs: dict[str, list[dict]], labels: dict[str, str]) -> bo
             print(f"      round {i}: {text} {statuses}")
         steps = [r["step"] for r in rs if r["step"] and r["step"]["answered"]]
         if steps:
-            print(f"      optional second step on its own (GET, POST, thanks; {steps[0]['answered']} attendees): "
-                  f"{spread([st['answered'] / st['wall'] for st in steps])}/s, worker CPU "
-                  f"{spread([st['cpu'] / st['answered'] * 1000 for st in steps], '{:.2f}')} ms each, p95 "
-                  f"{spread([ms(st['times'], 95) for st in steps], '{:.0f}')} ms")
+            print(
+                f"      optional second step on its own (GET, POST, thanks; {steps[0]['answered']} "
+                f"attendees): "
+                f"{spread([st['answered'] / st['wall'] for st in steps])}/s, worker CPU "
+                f"{spread([st['cpu'] / st['answered'] * 1000 for st in steps], '{:.2f}')} ms each, p95 "
+                f"{spread([ms(st['times'], 95) for st in steps], '{:.0f}')} ms"
+            )
     for key, label in labels.items():
         if key == "baseline":
             continue
         rate = [a["surge"].rate / b["surge"].rate for a, b in zip(runs[key], runs["baseline"], strict=True)]
-        cpu = [a["surge"].cpu_ms / b["surge"].cpu_ms for a, b in zip(runs[key], runs["baseline"], strict=True)]
-        print(f"    {label} / three-request Flask app: rate ratio {spread(rate, '{:.2f}')}, CPU ratio "
-              f"{spread(cpu, '{:.2f}')}")
+        cpu = [
+            a["surge"].cpu_ms / b["surge"].cpu_ms for a, b in zip(runs[key], runs["baseline"], strict=True)
+        ]
+        print(
+            f"    {label} / three-request Flask app: rate ratio {spread(rate, '{:.2f}')}, CPU ratio "
+            f"{spread(cpu, '{:.2f}')}"
+        )
     if "against" in runs:
         rate = [a["surge"].rate / b["surge"].rate for a, b in zip(runs["app"], runs["against"], strict=True)]
-        cpu = [a["surge"].cpu_ms / b["surge"].cpu_ms for a, b in zip(runs["app"], runs["against"], strict=True)]
-        print(f"    this checkout / {labels['against']}: rate ratio {spread(rate, '{:.2f}')} (≥ 1 is no slower), "
-              f"CPU per sign-in ratio {spread(cpu, '{:.2f}')} (≤ 1 is no more work)")
+        cpu = [
+            a["surge"].cpu_ms / b["surge"].cpu_ms for a, b in zip(runs["app"], runs["against"], strict=True)
+        ]
+        print(
+            f"    this checkout / {labels['against']}: rate ratio {spread(rate, '{:.2f}')} (≥ 1 is no "
+            f"slower), "
+            f"CPU per sign-in ratio {spread(cpu, '{:.2f}')} (≤ 1 is no more work)"
+        )
     app = [r["surge"] for r in runs["app"]]
     cpu, p95 = statistics.median([s.cpu_ms for s in app]), statistics.median([ms(s.whole, 95) for s in app])
     ratio = statistics.median([a.rate / b["surge"].rate for a, b in zip(app, runs["baseline"], strict=True)])
-    print(f"    targets: CPU ≤ {TARGET_CPU_MS:.0f} ms: {'met' if cpu <= TARGET_CPU_MS else 'NOT met'} ({cpu:.2f}); "
-          f"rate ≥ {TARGET_RATIO:.0%} of the app: {'met' if ratio >= TARGET_RATIO else 'NOT met'} ({ratio:.0%}); "
-          f"p95 < {TARGET_P95_MS:.0f} ms (a quiet machine): {'met' if p95 < TARGET_P95_MS else 'not met'} "
-          f"({p95:.0f} ms); lost/doubled: {'none' if ok else 'SOME (see rounds)'}")
+    print(
+        f"    targets: CPU ≤ {TARGET_CPU_MS:.0f} ms: {'met' if cpu <= TARGET_CPU_MS else 'NOT met'} "
+        f"({cpu:.2f}); "
+        f"rate ≥ {TARGET_RATIO:.0%} of the app: {'met' if ratio >= TARGET_RATIO else 'NOT met'} "
+        f"({ratio:.0%}); "
+        f"p95 < {TARGET_P95_MS:.0f} ms (a quiet machine): {'met' if p95 < TARGET_P95_MS else 'not met'} "
+        f"({p95:.0f} ms); lost/doubled: {'none' if ok else 'SOME (see rounds)'}"
+    )
     return ok
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="QR sign-in surge (three round trips) against a minimal app")
-    parser.add_argument("--against", default=os.environ.get("BENCH_AGAINST") or None,
-                        help="also serve this git ref (temporary worktree), alternately, and compare")
+    parser.add_argument(
+        "--against",
+        default=os.environ.get("BENCH_AGAINST") or None,
+        help="also serve this git ref (temporary worktree), alternately, and compare",
+    )
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     args = parser.parse_args(argv)
-    command = ("BENCH_QUICK=1 " if common.QUICK else "") + (f"BENCH_N={N} " if os.environ.get("BENCH_N") else "") + (
-        "python bench/bench_events.py") + (
-        f" --against {args.against}" if args.against else "") + (f" --rounds {args.rounds}" if args.rounds != ROUNDS else "")
-    common.header(f"events: sign-in surge (form, POST, thanks page), {N} attendees, {CONCURRENCY} at a time, "
-                  f"gunicorn 2 workers, {args.rounds} alternating rounds", command)
+    command = (
+        ("BENCH_QUICK=1 " if common.QUICK else "")
+        + (f"BENCH_N={N} " if os.environ.get("BENCH_N") else "")
+        + ("python bench/bench_events.py")
+        + (f" --against {args.against}" if args.against else "")
+        + (f" --rounds {args.rounds}" if args.rounds != ROUNDS else "")
+    )
+    common.header(
+        f"events: sign-in surge (form, POST, thanks page), {N} attendees, {CONCURRENCY} at a time, "
+        f"gunicorn 2 workers, {args.rounds} alternating rounds",
+        command,
+    )
     with contextlib.ExitStack() as stack:
-        contenders = {"app": ("this checkout", lambda name: portal(name, common.ROOT)),
-                      "baseline": ("three-request Flask app", baseline)}
+        contenders = {
+            "app": ("this checkout", lambda name: portal(name, common.ROOT)),
+            "baseline": ("three-request Flask app", baseline),
+        }
         if args.against:
             folder, commit = stack.enter_context(checkout(args.against))
             contenders["against"] = (f"{args.against} ({commit})", lambda name: portal(name, folder))
@@ -438,12 +504,15 @@ def main(argv: list[str] | None = None) -> int:
             runs: dict[str, list[dict]] = {key: [] for key in contenders}
             keys = list(contenders)
             for r in range(args.rounds):
-                order = keys[r % len(keys):] + keys[:r % len(keys)]  # who goes first changes every round
+                order = keys[r % len(keys) :] + keys[: r % len(keys)]  # who goes first changes every round
                 for key in order:
                     runs[key].append(contenders[key][1](name))
                     s = runs[key][-1]["surge"]
-                    print(f"    {name} round {r + 1}, {contenders[key][0]}: {s.rate:.1f} sign-ins/s, "
-                          f"CPU {s.cpu_ms:.2f} ms, p95 {ms(s.whole, 95):.0f} ms", flush=True)
+                    print(
+                        f"    {name} round {r + 1}, {contenders[key][0]}: {s.rate:.1f} sign-ins/s, "
+                        f"CPU {s.cpu_ms:.2f} ms, p95 {ms(s.whole, 95):.0f} ms",
+                        flush=True,
+                    )
             ok = report(name, runs, {k: v[0] for k, v in contenders.items()}) and ok
     if not ok:
         print("  FAILED: a sign-in was lost, doubled or refused (see the rounds)")

@@ -131,8 +131,11 @@ def bare(writer: str) -> None:
         n = counter[0]
     if not url.startswith("sqlite"):
         server = _server_cpu(backend) - server
-    print(f"RESULT {n} {time.perf_counter() - start:.3f} {os.path.getsize(path)} {time.process_time() - own:.2f} "
-          f"{server:.2f}")
+    print(
+        f"RESULT {n} {time.perf_counter() - start:.3f} {os.path.getsize(path)} "
+        f"{time.process_time() - own:.2f} "
+        f"{server:.2f}"
+    )
 
 
 def _server_cpu(pid: int) -> float:
@@ -144,8 +147,12 @@ def _server_cpu(pid: int) -> float:
 def _installed(writer: str) -> bool:
     import importlib.util
 
-    module = {"csv": "csv", "xlsxwriter": "xlsxwriter", "rustpy-xlsxwriter": "rustpy_xlsxwriter",
-              "pyexcelerate": "pyexcelerate"}[writer]
+    module = {
+        "csv": "csv",
+        "xlsxwriter": "xlsxwriter",
+        "rustpy-xlsxwriter": "rustpy_xlsxwriter",
+        "pyexcelerate": "pyexcelerate",
+    }[writer]
     return importlib.util.find_spec(module) is not None
 
 
@@ -153,13 +160,17 @@ def _download(base: str, token: str) -> tuple[float, int]:
     """Log in as the analyst and stream the job's file from the app to nowhere."""
     session = Session(base)
     _status, html, _ = session.get("/gestion/ingresar")
-    status, _text, _ = session.post("/gestion/ingresar", {"csrf_token": session.csrf(html), "email": EMAIL,
-                                                          "password": PASSWORD})
+    status, _text, _ = session.post(
+        "/gestion/ingresar", {"csrf_token": session.csrf(html), "email": EMAIL, "password": PASSWORD}
+    )
     assert status == 302, status
     conn = http.client.HTTPConnection(session.host, session.port, timeout=300)
     start = time.perf_counter()
-    conn.request("GET", f"/gestion/descargas/{token}/archivo",
-                 headers={"Cookie": "; ".join(f"{k}={v}" for k, v in session.cookies.items())})
+    conn.request(
+        "GET",
+        f"/gestion/descargas/{token}/archivo",
+        headers={"Cookie": "; ".join(f"{k}={v}" for k, v in session.cookies.items())},
+    )
     resp = conn.getresponse()
     assert resp.status == 200, resp.status
     size = 0
@@ -176,8 +187,13 @@ def through_queue(app, url: str, fmt: str, env: dict, base: str) -> None:
 
     with app.app_context():
         user = db.session.query(User).filter_by(email=EMAIL).one()
-        job = jobs.enqueue(KINDS[fmt], owner=user, label=f"bench {fmt}", total=N,
-                           params={"filters": {}, "full": False, "lang": "es"})
+        job = jobs.enqueue(
+            KINDS[fmt],
+            owner=user,
+            label=f"bench {fmt}",
+            total=N,
+            params={"filters": {}, "full": False, "lang": "es"},
+        )
         job_id = job.id
     flask = str(Path(PY).parent / "flask")
     wall = time.perf_counter()
@@ -192,15 +208,21 @@ def through_queue(app, url: str, fmt: str, env: dict, base: str) -> None:
         rows, size, token = job.rows, job.size, job.token
     rate = rows / seconds if seconds else 0
     target = "(targets >= 150,000 rows/s, < 150 MB)" if fmt == "csv" else "(targets < 30 s, < 200 MB)"
-    print(f"  queue {fmt.upper():4} {rows:,} rows, {size / 1e6:.1f} MB: job {seconds:.1f} s = {rate:,.0f} rows/s, "
-          f"worker wall {wall:.1f} s, worker CPU {cpu:.1f} s (start-up included), peak RSS {peak:.0f} MB {target}")
+    print(
+        f"  queue {fmt.upper():4} {rows:,} rows, {size / 1e6:.1f} MB: job {seconds:.1f} s = {rate:,.0f} "
+        f"rows/s, "
+        f"worker wall {wall:.1f} s, worker CPU {cpu:.1f} s (start-up included), peak RSS {peak:.0f} MB "
+        f"{target}"
+    )
     down, got = _download(base, token)
     print(f"        download from gunicorn: {down:.2f} s ({got / 1e6 / down:.0f} MB/s)")
 
 
 def main() -> None:
-    header(f"Exports through the queue: {N:,} profiles",
-           ("BENCH_QUICK=1 " if QUICK else "") + ".venv/bin/python bench/bench_exports.py")
+    header(
+        f"Exports through the queue: {N:,} profiles",
+        ("BENCH_QUICK=1 " if QUICK else "") + ".venv/bin/python bench/bench_exports.py",
+    )
     import redis
 
     try:
@@ -213,8 +235,11 @@ def main() -> None:
             continue
         if name == "postgresql":
             reset_postgres(url)
-        extra = {"PARTICIPA_REDIS_URL": REDIS_URL, "PARTICIPA_REDIS_PREFIX": OWN,
-                 "PARTICIPA_DOWNLOAD_DIR": f"/tmp/participa-bench-downloads-{os.getpid()}"}
+        extra = {
+            "PARTICIPA_REDIS_URL": REDIS_URL,
+            "PARTICIPA_REDIS_PREFIX": OWN,
+            "PARTICIPA_DOWNLOAD_DIR": f"/tmp/participa-bench-downloads-{os.getpid()}",
+        }
         os.environ.update(extra)
         app = make_app(url)
         app.config.update(extra)
@@ -236,14 +261,18 @@ def main() -> None:
                 print(f"  bare {writer}: not installed")
                 continue
             out = f"/tmp/participa-bench-{os.getpid()}.{'csv' if writer == 'csv' else 'xlsx'}"
-            peak, _cpu, text = peak_rss_and_cpu_of_child([PY, __file__, "--bare", writer],
-                                                         env={**env, "BENCH_SQL": sql, "BENCH_OUT": out})
+            peak, _cpu, text = peak_rss_and_cpu_of_child(
+                [PY, __file__, "--bare", writer], env={**env, "BENCH_SQL": sql, "BENCH_OUT": out}
+            )
             match = re.search(r"RESULT (\d+) ([\d.]+) (\d+) ([\d.]+) ([\d.]+)", text)
             rows, seconds, size = int(match.group(1)), float(match.group(2)), int(match.group(3))
             own, server = float(match.group(4)), float(match.group(5))
             os.unlink(out)
-            print(f"  bare {writer:17} {rows:,} rows, {size / 1e6:.1f} MB: {seconds:.1f} s = "
-                  f"{rows / seconds:,.0f} rows/s, CPU {own:.1f} s (+ server {server:.1f} s), peak RSS {peak:.0f} MB")
+            print(
+                f"  bare {writer:17} {rows:,} rows, {size / 1e6:.1f} MB: {seconds:.1f} s = "
+                f"{rows / seconds:,.0f} rows/s, CPU {own:.1f} s (+ server {server:.1f} s), peak RSS "
+                f"{peak:.0f} MB"
+            )
         import shutil
 
         shutil.rmtree(extra["PARTICIPA_DOWNLOAD_DIR"], ignore_errors=True)

@@ -2,8 +2,9 @@
 
 The app runs on SQLite with the Medellín catalogs loaded (schema built with db.create_all(),
 the same schema the migrations build). Both servers run at once and get the same number of
-requests at the same concurrency from the same client, in alternating rounds; the figures are requests per second and p95 latency, and the
-home page's share of the bare app's throughput (target: 50 % or more).
+requests at the same concurrency from the same client, in alternating rounds; the figures are
+requests per second and p95 latency, and the home page's share of the bare app's throughput
+(target: 50 % or more).
 
     .venv/bin/python bench/bench_foundation.py            # full run
     BENCH_QUICK=1 .venv/bin/python bench/bench_foundation.py   # smoke run
@@ -25,7 +26,10 @@ REQUESTS = 300 if QUICK else 3000
 CONCURRENCY = 8
 WARMUP = 20 if QUICK else 100
 ROUNDS = 3 if QUICK else 6
-SCHEMA = "from app import create_app; from app.extensions import db; a = create_app(); a.app_context().push(); db.create_all()"
+SCHEMA = (
+    "from app import create_app; from app.extensions import db; a = create_app(); "
+    "a.app_context().push(); db.create_all()"
+)
 
 
 def drive(base: str, path: str, n: int) -> tuple[list[float], int, float]:
@@ -54,22 +58,32 @@ def measure(bases: dict[str, str]) -> dict[str, tuple[float, float, int]]:
             latencies, failures, wall = drive(base, "/", REQUESTS // ROUNDS)
             lat, fail, secs = totals[name]
             totals[name] = (lat + latencies, fail + failures, secs + wall)
-    return {name: (len(lat) / secs, pct([v * 1000 for v in lat], 95), fail) for name, (lat, fail, secs) in totals.items()}
+    return {
+        name: (len(lat) / secs, pct([v * 1000 for v in lat], 95), fail)
+        for name, (lat, fail, secs) in totals.items()
+    }
 
 
 def main() -> None:
-    header("Foundation: home page vs bare Flask 'hello' (gunicorn, 2 workers, SQLite)",
-           ("BENCH_QUICK=1 " if QUICK else "") + ".venv/bin/python bench/bench_foundation.py")
+    header(
+        "Foundation: home page vs bare Flask 'hello' (gunicorn, 2 workers, SQLite)",
+        ("BENCH_QUICK=1 " if QUICK else "") + ".venv/bin/python bench/bench_foundation.py",
+    )
     import tempfile
 
     db_url = f"sqlite:///{tempfile.mkdtemp(prefix='participa-bench-')}/bench.db"
     env = env_for(db_url)
     subprocess.run([PY, "-c", SCHEMA], cwd=ROOT, env=env, check=True, capture_output=True)
     flask_cli(["participa", "load-catalogs", "--entity", "medellin"], env)
-    print(f"  {REQUESTS} requests per server in {ROUNDS} alternating rounds, {CONCURRENCY} concurrent clients, "
-          f"after {WARMUP} warm-up requests")
+    print(
+        f"  {REQUESTS} requests per server in {ROUNDS} alternating rounds, {CONCURRENCY} concurrent clients, "
+        f"after {WARMUP} warm-up requests"
+    )
 
-    with gunicorn("wsgi:app", env) as app_base, gunicorn("bare_app:app", env, chdir=ROOT / "bench") as bare_base:
+    with (
+        gunicorn("wsgi:app", env) as app_base,
+        gunicorn("bare_app:app", env, chdir=ROOT / "bench") as bare_base,
+    ):
         figures = measure({"app": app_base, "bare": bare_base})
     (app_rps, app_p95, app_fail), (bare_rps, bare_p95, bare_fail) = figures["app"], figures["bare"]
 

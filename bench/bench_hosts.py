@@ -47,7 +47,8 @@ SETUP = textwrap.dedent("""
         for n in (1, 2):
             event = Event(kind="AUD", title=f"Audiencia pública {n} (benchmark)", status="published",
                           starts_at=start, ends_at=start + timedelta(hours=3), place="Teatro", territory="01",
-                          token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32), short_code=f"HOST{n}X",
+                          token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32),
+                          short_code=f"HOST{n}X",
                           opens_before_min=60, closes_after_min=60)
             db.session.add(event)
             db.session.commit()
@@ -59,12 +60,14 @@ def _nginx_conf(tmp: Path, port: int, app_ports: list[int]) -> Path:
     """The deploy site's proxying (deploy/nginx/participa.conf: upstream with keepalive, forwarded
     headers, no retry of a POST) on plain HTTP: TLS would only add the load generator's handshakes."""
     servers = "".join(f"        server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;\n" for p in app_ports)
-    temps = "".join(f"    {n}_temp_path {tmp / n};\n" for n in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temps = "".join(
+        f"    {n}_temp_path {tmp / n};\n" for n in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     user = "user root;\n" if os.geteuid() == 0 else ""
     conf = tmp / f"nginx-{len(app_ports)}.conf"
     conf.write_text(f"""{user}worker_processes 1;
-pid {tmp / 'nginx.pid'};
-error_log {tmp / 'error.log'} warn;
+pid {tmp / "nginx.pid"};
+error_log {tmp / "error.log"} warn;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
@@ -98,9 +101,25 @@ def _admin_url(url: str, database: str) -> str:
 
 
 def _gunicorn(port: int, env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(Path(common.PY).parent / "gunicorn"), "-w", str(WORKERS), "-k", "sync", "-b",
-                             f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"], cwd=common.ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True)
+    return subprocess.Popen(
+        [
+            str(Path(common.PY).parent / "gunicorn"),
+            "-w",
+            str(WORKERS),
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "wsgi:app",
+        ],
+        cwd=common.ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+        start_new_session=True,
+    )
 
 
 def _wait(port: int, path: str = "/healthz") -> None:
@@ -134,8 +153,12 @@ def _round(label: str, tmp: Path, app_ports: list[int], token: str, event_id: in
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     port = common.free_port()
     conf = _nginx_conf(tmp, port, app_ports)
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"], stdout=subprocess.DEVNULL,
-                            stderr=(tmp / "nginx.out").open("ab"), start_new_session=True)
+    proc = subprocess.Popen(
+        [nginx, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp / "nginx.out").open("ab"),
+        start_new_session=True,
+    )
     try:
         _wait(port)
         result = bench_events.surge(f"http://127.0.0.1:{port}", f"/asistencia/{token}", with_hidden=True)
@@ -147,16 +170,20 @@ def _round(label: str, tmp: Path, app_ports: list[int], token: str, event_id: in
     distinct = bench_events.count_rows(url, f"SELECT count(DISTINCT doc_hash) {where}")  # noqa: S608
     rate = signed / result["wall"] if result["wall"] else 0.0
     p95 = common.pct([v * 1000 for v in result["whole"]], 95)
-    print(f"  {label:34} {signed}/{bench_events.N} signed in {result['wall']:.1f} s = {rate:.1f} sign-ins/s, "
-          f"whole sign-in p95 {p95:.0f} ms; rows stored {stored} ({distinct} distinct documents), "
-          f"failures {result['failures']}, statuses {dict(sorted(result['statuses'].items()))}")
+    print(
+        f"  {label:34} {signed}/{bench_events.N} signed in {result['wall']:.1f} s = {rate:.1f} sign-ins/s, "
+        f"whole sign-in p95 {p95:.0f} ms; rows stored {stored} ({distinct} distinct documents), "
+        f"failures {result['failures']}, statuses {dict(sorted(result['statuses'].items()))}"
+    )
     return {"rate": rate, "p95": p95, "signed": signed, "stored": stored, "distinct": distinct}
 
 
 def main() -> int:
-    common.header(f"Hosts: sign-in surge through nginx, one instance vs two ({WORKERS} workers each), "
-                  f"{bench_events.N} attendees, {bench_events.CONCURRENCY} at a time",
-                  ("BENCH_QUICK=1 " if common.QUICK else "") + ".venv/bin/python bench/bench_hosts.py")
+    common.header(
+        f"Hosts: sign-in surge through nginx, one instance vs two ({WORKERS} workers each), "
+        f"{bench_events.N} attendees, {bench_events.CONCURRENCY} at a time",
+        ("BENCH_QUICK=1 " if common.QUICK else "") + ".venv/bin/python bench/bench_hosts.py",
+    )
     import psycopg
     import redis
 
@@ -180,12 +207,24 @@ def main() -> int:
     procs: list[subprocess.Popen] = []
     try:
         env = dict(os.environ)
-        env.update({"DATABASE_URL": url, "PARTICIPA_ENV": "development", "SECRET_KEY": "bench-secret",
-                    "PARTICIPA_INSTANCE_PATH": str(tmp / "instance"), "FLASK_APP": "wsgi.py",
-                    "RATELIMIT_STORAGE_URI": common.REDIS_URL, "PARTICIPA_REDIS_URL": common.REDIS_URL,
-                    "PARTICIPA_REDIS_PREFIX": prefix, "PARTICIPA_PROXY_COUNT": "2",
-                    "PARTICIPA_BASE_URL": "http://127.0.0.1", "PARTICIPA_WORKERS": str(WORKERS)})
-        out = subprocess.run([common.PY, "-c", SETUP], cwd=common.ROOT, env=env, capture_output=True, text=True)
+        env.update(
+            {
+                "DATABASE_URL": url,
+                "PARTICIPA_ENV": "development",
+                "SECRET_KEY": "bench-secret",
+                "PARTICIPA_INSTANCE_PATH": str(tmp / "instance"),
+                "FLASK_APP": "wsgi.py",
+                "RATELIMIT_STORAGE_URI": common.REDIS_URL,
+                "PARTICIPA_REDIS_URL": common.REDIS_URL,
+                "PARTICIPA_REDIS_PREFIX": prefix,
+                "PARTICIPA_PROXY_COUNT": "2",
+                "PARTICIPA_BASE_URL": "http://127.0.0.1",
+                "PARTICIPA_WORKERS": str(WORKERS),
+            }
+        )
+        out = subprocess.run(
+            [common.PY, "-c", SETUP], cwd=common.ROOT, env=env, capture_output=True, text=True
+        )
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-3000:])
         events = [line.split() for line in out.stdout.strip().splitlines()[-2:]]
@@ -198,16 +237,25 @@ def main() -> int:
         two = _round("two instances behind nginx", tmp, ports, events[1][1], int(events[1][0]), url)
         ratio = two["rate"] / one["rate"] if one["rate"] else 0.0
         intact = all(r["stored"] == r["signed"] == r["distinct"] for r in (one, two))
-        print(f"  two instances / one: x{ratio:.2f} sign-ins/s (target x1.6 with cores of their own); "
-              f"nothing lost or doubled: {'yes' if intact else 'NO'}")
+        print(
+            f"  two instances / one: x{ratio:.2f} sign-ins/s (target x1.6 with cores of their own); "
+            f"nothing lost or doubled: {'yes' if intact else 'NO'}"
+        )
         load = os.getloadavg()[0]
-        print(f"  load average {load:.1f} at the end. With {os.cpu_count()} CPUs shared by both instances, nginx, "
-              "PostgreSQL, Redis and this load generator, a second instance adds processes, not cores: this run "
-              "shows the instances agree under load (nothing lost or doubled, one database, one set of counters), "
-              "not how far a second machine scales.")
+        print(
+            f"  load average {load:.1f} at the end. With {os.cpu_count()} CPUs shared by both instances, "
+            f"nginx, "
+            "PostgreSQL, Redis and this load generator, a second instance adds processes, not cores: this "
+            "run "
+            "shows the instances agree under load (nothing lost or doubled, one database, one set of "
+            "counters), "
+            "not how far a second machine scales."
+        )
         if load > (os.cpu_count() or 1):
-            print("  The machine was busy with other work: twice the worker processes also take a larger share "
-                  "of its CPUs from the rest, which inflates the ratio.")
+            print(
+                "  The machine was busy with other work: twice the worker processes also take a larger share "
+                "of its CPUs from the rest, which inflates the ratio."
+            )
         return 0 if intact else 1
     finally:
         for proc in procs:

@@ -19,11 +19,16 @@ from bench.common import QUICK, databases, header, reset_postgres, timed  # noqa
 
 ACTIONS = 40 if QUICK else 400
 TASKS = 5
-HEADER = ("#\tAcción de mejora\tTareas\tResponsable\tTiempo inicio\tTiempo terminación\tIndicador de seguimiento\t"
-          "Unidad de medida\tMeta\tObservaciones")
-OFFICES = ("Departamento Adm de Planeación", "Secretaría de Comunicaciones",
-           "Departamento Adm de Planeación Secretaría de Gestión Humana y Atención a la Ciudadanía",
-           "Secretaría de Innovación Digital Gobernación de Antioquia")
+HEADER = (
+    "#\tAcción de mejora\tTareas\tResponsable\tTiempo inicio\tTiempo terminación\tIndicador de seguimiento\t"
+    "Unidad de medida\tMeta\tObservaciones"
+)
+OFFICES = (
+    "Departamento Adm de Planeación",
+    "Secretaría de Comunicaciones",
+    "Departamento Adm de Planeación Secretaría de Gestión Humana y Atención a la Ciudadanía",
+    "Secretaría de Innovación Digital Gobernación de Antioquia",
+)
 MONTHS = ("Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio")
 
 
@@ -32,9 +37,13 @@ def table() -> bytes:
     for a in range(1, ACTIONS + 1):
         for t in range(TASKS):
             unit, goal = ("Porcentaje", "100%") if t % 2 else ("Número", str(1 + t))
-            lead = f"{a}\tAcción de mejora número {a} con un título largo como los de verdad" if t == 0 else "\t"
-            lines.append(f"{lead}\tTarea {t + 1} de la acción {a}: hacer, difundir y evaluar\t{OFFICES[(a + t) % 4]}\t"
-                         f"{MONTHS[t]}\tDiciembre\tIndicador de la tarea {t + 1}\t{unit}\t{goal}\t")
+            lead = (
+                f"{a}\tAcción de mejora número {a} con un título largo como los de verdad" if t == 0 else "\t"
+            )
+            lines.append(
+                f"{lead}\tTarea {t + 1} de la acción {a}: hacer, difundir y evaluar\t{OFFICES[(a + t) % 4]}\t"
+                f"{MONTHS[t]}\tDiciembre\tIndicador de la tarea {t + 1}\t{unit}\t{goal}\t"
+            )
         if a % 50 == 0:
             lines += ["", "Plan de acciones de mejora de prueba de carga 2026", "", HEADER]
     return "\n".join(lines).encode("utf-8")
@@ -51,8 +60,15 @@ def run(name: str, url: str) -> None:
     from app.extensions import db
     from app.plans import exports, services
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "PARTICIPA_ENV": "development",
-                      "RATELIMIT_STORAGE_URI": "memory://", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "PARTICIPA_ENV": "development",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "TESTING": True,
+        }
+    )
     data = table()
     with app.app_context(), time.freeze(datetime(2026, 7, 15, 15)):
         db.drop_all()
@@ -62,7 +78,10 @@ def run(name: str, url: str) -> None:
         result = services.import_plan(data, filename="carga.tsv", publish=True)
         took = wall.perf_counter() - start
         assert result.ok, result.parsed.errors[:3]
-        print(f"  [{name}] import {result.parsed.task_count} tasks ({len(data) // 1024} KB): {took * 1000:.0f} ms")
+        print(
+            f"  [{name}] import {result.parsed.task_count} tasks ({len(data) // 1024} KB): {took * 1000:.0f} "
+            f"ms"
+        )
         plan = services.get_plan(result.plan.id)
         start = wall.perf_counter()
         for task in plan.tasks:
@@ -73,20 +92,28 @@ def run(name: str, url: str) -> None:
         n = sum(len(t.reporting_codes) for t in plan.tasks) * 2
         print(f"  [{name}] {n} follow-up reports one by one: {took * 1000 / n:.1f} ms each")
         db.session.expire_all()
-        print(f"  [{name}] load + overview: "
-              f"{timed(lambda: services.plan_overview(services.get_plan(plan.id)), 3) * 1000:.0f} ms")
+        print(
+            f"  [{name}] load + overview: "
+            f"{timed(lambda: services.plan_overview(services.get_plan(plan.id)), 3) * 1000:.0f} ms"
+        )
         client = app.test_client()
         page = client.get(f"/planes/{plan.id}")
-        print(f"  [{name}] public page: {timed(lambda: client.get(f'/planes/{plan.id}'), 3) * 1000:.0f} ms, "
-              f"{len(page.data) // 1024} KB")
+        print(
+            f"  [{name}] public page: {timed(lambda: client.get(f'/planes/{plan.id}'), 3) * 1000:.0f} ms, "
+            f"{len(page.data) // 1024} KB"
+        )
         plan = services.get_plan(plan.id)
         with app.test_request_context():
             path = tempfile.mktemp(suffix=".xlsx")
-            print(f"  [{name}] XLSX export: {timed(lambda: exports.write_xlsx(path, plan), 2) * 1000:.0f} ms, "
-                  f"{os.path.getsize(path) // 1024} KB")
+            print(
+                f"  [{name}] XLSX export: {timed(lambda: exports.write_xlsx(path, plan), 2) * 1000:.0f} ms, "
+                f"{os.path.getsize(path) // 1024} KB"
+            )
             os.unlink(path)
-            print(f"  [{name}] PDF report: {timed(lambda: exports.pdf_bytes(plan), 1) * 1000:.0f} ms, "
-                  f"{len(exports.pdf_bytes(plan)) // 1024} KB")
+            print(
+                f"  [{name}] PDF report: {timed(lambda: exports.pdf_bytes(plan), 1) * 1000:.0f} ms, "
+                f"{len(exports.pdf_bytes(plan)) // 1024} KB"
+            )
         db.session.remove()
         db.engine.dispose()  # the next run resets PostgreSQL; the SQLite file is a temporary one
 

@@ -52,12 +52,17 @@ def build(app, n: int) -> float:
 
 N = 20_000 if QUICK else 200_000
 
-BASELINE = ("territorio;sexo;edad_desde;edad_hasta;etnia;discapacidad;victima;zona;poblacion\n"
-            + "".join(f"{c:02d};;;;;;;;{10_000 + c}\n" for c in range(1, 17))
-            + "".join(f";{s};{lo};{hi};;;;;{1000 + lo}\n" for s in "12"
-                      for lo, hi in ((0, 13), (14, 17), (18, 28), (29, 59), (60, "")))
-            + ";;;;5;;;;10000\n;;;;6;;;;90000\n;;;;;1;;;7000\n;;;;;0;;;93000\n"
-            + ";;;;;;1;;12000\n;;;;;;3;;88000\n;;;;;;;1;90000\n;;;;;;;3;10000\n")
+BASELINE = (
+    "territorio;sexo;edad_desde;edad_hasta;etnia;discapacidad;victima;zona;poblacion\n"
+    + "".join(f"{c:02d};;;;;;;;{10_000 + c}\n" for c in range(1, 17))
+    + "".join(
+        f";{s};{lo};{hi};;;;;{1000 + lo}\n"
+        for s in "12"
+        for lo, hi in ((0, 13), (14, 17), (18, 28), (29, 59), (60, ""))
+    )
+    + ";;;;5;;;;10000\n;;;;6;;;;90000\n;;;;;1;;;7000\n;;;;;0;;;93000\n"
+    + ";;;;;;1;;12000\n;;;;;;3;;88000\n;;;;;;;1;90000\n;;;;;;;3;10000\n"
+)
 
 
 def main() -> None:
@@ -75,11 +80,14 @@ def main() -> None:
             baseline.load(BASELINE.encode(), "bench")
             with app.test_request_context():
                 exact = timed(lambda: dashboard.representativeness(queries.Filters(), None))
-                protected = timed(lambda: dashboard.representativeness(queries.Filters(),
-                                                                        disclosure.from_threshold(5)))
+                protected = timed(
+                    lambda: dashboard.representativeness(queries.Filters(), disclosure.from_threshold(5))
+                )
                 blocks = len(dashboard.representativeness(queries.Filters(), None))
-        print(f"| {name} | {N:,} profiles (load {seconds:.1f} s) | {blocks} variables | "
-              f"exact {exact * 1000:.0f} ms | protected {protected * 1000:.0f} ms |")
+        print(
+            f"| {name} | {N:,} profiles (load {seconds:.1f} s) | {blocks} variables | "
+            f"exact {exact * 1000:.0f} ms | protected {protected * 1000:.0f} ms |"
+        )
 
 
 if __name__ == "__main__":

@@ -33,23 +33,50 @@ def fill(db):
     from app.characterization.models import ConsentRecord
     from app.events.models import Attendance, Event
 
-    consents = [{"id": secrets.token_hex(12), "policy_version": "v1", "channel": "web", "capability": "events",
-                 "given_at": NOW - timedelta(days=400 + i % 1500)} for i in range(CONSENTS)]
+    consents = [
+        {
+            "id": secrets.token_hex(12),
+            "policy_version": "v1",
+            "channel": "web",
+            "capability": "events",
+            "given_at": NOW - timedelta(days=400 + i % 1500),
+        }
+        for i in range(CONSENTS)
+    ]
     db.session.execute(insert(ConsentRecord), consents)
     events = []
     for i in range(EVENTS):
         ends = NOW - timedelta(days=100 + 5 * i)  # half the events ended more than 730 days ago
-        events.append({"id": i + 1, "kind": "AUD", "title": f"Evento {i}", "status": "closed",
-                       "starts_at": ends - timedelta(hours=2), "ends_at": ends, "token": secrets.token_hex(10),
-                       "secret": "s", "short_code": f"C{i:06d}"})
+        events.append(
+            {
+                "id": i + 1,
+                "kind": "AUD",
+                "title": f"Evento {i}",
+                "status": "closed",
+                "starts_at": ends - timedelta(hours=2),
+                "ends_at": ends,
+                "token": secrets.token_hex(10),
+                "secret": "s",
+                "short_code": f"C{i:06d}",
+            }
+        )
     db.session.execute(insert(Event), events)
     rows = []
     for e in events:
         for j in range(PER_EVENT):
-            rows.append({"event_id": e["id"], "nonce": f"{e['id']}-{j}", "name": f"Persona {j}", "doc_type": "CC",
-                         "doc_number": str(10_000_000 + j), "doc_hash": secrets.token_hex(32),
-                         "contact": "300 000 0000", "signed_at": e["starts_at"],
-                         "consent_id": consents[(e["id"] * PER_EVENT + j) % CONSENTS]["id"]})
+            rows.append(
+                {
+                    "event_id": e["id"],
+                    "nonce": f"{e['id']}-{j}",
+                    "name": f"Persona {j}",
+                    "doc_type": "CC",
+                    "doc_number": str(10_000_000 + j),
+                    "doc_hash": secrets.token_hex(32),
+                    "contact": "300 000 0000",
+                    "signed_at": e["starts_at"],
+                    "consent_id": consents[(e["id"] * PER_EVENT + j) % CONSENTS]["id"],
+                }
+            )
         if len(rows) >= 20_000:
             db.session.execute(insert(Attendance), rows)
             rows = []
@@ -58,22 +85,51 @@ def fill(db):
     questions = []
     for i in range(QUESTIONS):
         filed = (NOW - timedelta(days=200 + i % 400)).date()
-        questions.append({"id": i + 1, "year": filed.year, "number": i + 1, "radicado": f"UV-{filed.year}-{i:06d}",
-                          "received_at": NOW - timedelta(days=200 + i % 400), "filed_on": filed, "code_hash": "x",
-                          "kind": "question", "term_code": "PETICION_GENERAL", "term_days": 15,
-                          "initial_due_on": filed, "due_on": filed, "text": "Pregunta", "anonymous": False,
-                          "name": "Ana", "email": f"a{i}@example.co", "status": "answered",
-                          "answered_at": NOW - timedelta(days=180 + i % 400)})
+        questions.append(
+            {
+                "id": i + 1,
+                "year": filed.year,
+                "number": i + 1,
+                "radicado": f"UV-{filed.year}-{i:06d}",
+                "received_at": NOW - timedelta(days=200 + i % 400),
+                "filed_on": filed,
+                "code_hash": "x",
+                "kind": "question",
+                "term_code": "PETICION_GENERAL",
+                "term_days": 15,
+                "initial_due_on": filed,
+                "due_on": filed,
+                "text": "Pregunta",
+                "anonymous": False,
+                "name": "Ana",
+                "email": f"a{i}@example.co",
+                "status": "answered",
+                "answered_at": NOW - timedelta(days=180 + i % 400),
+            }
+        )
     db.session.execute(insert(BallotQuestion), questions)
-    db.session.execute(insert(BallotNotice), [{"question_id": q["id"], "kind": "received", "to_address": q["email"],
-                                               "subject": "s", "body": "b", "sent_at": q["received_at"]}
-                                              for q in questions])
+    db.session.execute(
+        insert(BallotNotice),
+        [
+            {
+                "question_id": q["id"],
+                "kind": "received",
+                "to_address": q["email"],
+                "subject": "s",
+                "body": "b",
+                "sent_at": q["received_at"],
+            }
+            for q in questions
+        ],
+    )
     db.session.commit()
 
 
 def main():
-    print(f"bench_retention: {EVENTS * PER_EVENT:,} attendance rows, {QUESTIONS:,} questions, "
-          f"{CONSENTS:,} consent proofs")
+    print(
+        f"bench_retention: {EVENTS * PER_EVENT:,} attendance rows, {QUESTIONS:,} questions, "
+        f"{CONSENTS:,} consent proofs"
+    )
     for name, url in databases():
         if name == "postgresql":
             reset_postgres(url)
@@ -82,8 +138,15 @@ def main():
         from app.core import retention, time
         from app.extensions import db
 
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "PARTICIPA_HASH_KEY": "bench",
-                          "PARTICIPA_ENV": "development", "RATELIMIT_STORAGE_URI": "memory://"})
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "PARTICIPA_HASH_KEY": "bench",
+                "PARTICIPA_ENV": "development",
+                "RATELIMIT_STORAGE_URI": "memory://",
+            }
+        )
         with app.app_context():
             db.create_all()
             started = clock.perf_counter()
@@ -98,9 +161,11 @@ def main():
                 second = clock.perf_counter() - started
             db.session.remove()
             db.engine.dispose()
-        print(f"  {name}: fill {filled:.1f} s; purge {first:.2f} s ({summary.total:,} records: "
-              f"{', '.join(f'{k} {v:,}' for k, v in summary.counts.items() if v)}); "
-              f"second run {second:.2f} s ({again.total} records)")
+        print(
+            f"  {name}: fill {filled:.1f} s; purge {first:.2f} s ({summary.total:,} records: "
+            f"{', '.join(f'{k} {v:,}' for k, v in summary.counts.items() if v)}); "
+            f"second run {second:.2f} s ({again.total} records)"
+        )
 
 
 if __name__ == "__main__":

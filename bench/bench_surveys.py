@@ -58,15 +58,22 @@ def child_load(n: int) -> None:
         db.create_all()
         catalogs.load("medellin")
         accounts.create_user(EMAIL, PASSWORD, "analyst", name="Bench", actor="bench")
-        survey = services.create_survey({"title": "Encuesta de escala", "results_public": True}, actor="bench")
+        survey = services.create_survey(
+            {"title": "Encuesta de escala", "results_public": True}, actor="bench"
+        )
         sid = survey.sections[0].id
         specs = [services.QuestionData(sid, RATING, f"Calificación {i}", required=True) for i in range(1, 8)]
-        specs += [services.QuestionData(sid, NPS, "Recomendación"),
-                  services.QuestionData(sid, SINGLE, "Horario", options=["Mañana", "Tarde", "Noche", "Fin de semana"]),
-                  services.QuestionData(sid, MULTIPLE, "Medios", options=["Radio", "Redes", "WhatsApp", "JAC", "Web"],
-                                        max_choices=3),
-                  services.QuestionData(sid, YESNO, "¿Participaste antes?"),
-                  services.QuestionData(sid, LONG, "Sugerencias")]
+        specs += [
+            services.QuestionData(sid, NPS, "Recomendación"),
+            services.QuestionData(
+                sid, SINGLE, "Horario", options=["Mañana", "Tarde", "Noche", "Fin de semana"]
+            ),
+            services.QuestionData(
+                sid, MULTIPLE, "Medios", options=["Radio", "Redes", "WhatsApp", "JAC", "Web"], max_choices=3
+            ),
+            services.QuestionData(sid, YESNO, "¿Participaste antes?"),
+            services.QuestionData(sid, LONG, "Sugerencias"),
+        ]
         questions = [services.add_question(survey, s) for s in specs]
         services.set_published(survey, True, actor="bench")
         assert len(questions) == 12
@@ -80,27 +87,79 @@ def child_load(n: int) -> None:
                 responses.append({"id": rid, "survey_id": survey.id, "on_date": today, "channel": "link"})
                 for q in questions:
                     if q.kind == RATING:
-                        answers.append({"response_id": rid, "question_id": q.id, "choice": 0, "value": rng.randint(1, 5), "text": None})
+                        answers.append(
+                            {
+                                "response_id": rid,
+                                "question_id": q.id,
+                                "choice": 0,
+                                "value": rng.randint(1, 5),
+                                "text": None,
+                            }
+                        )
                     elif q.kind == NPS:
-                        answers.append({"response_id": rid, "question_id": q.id, "choice": 0, "value": rng.randint(0, 10), "text": None})
+                        answers.append(
+                            {
+                                "response_id": rid,
+                                "question_id": q.id,
+                                "choice": 0,
+                                "value": rng.randint(0, 10),
+                                "text": None,
+                            }
+                        )
                     elif q.kind == SINGLE:
-                        answers.append({"response_id": rid, "question_id": q.id, "choice": 0, "value": rng.randint(1, 4), "text": None})
+                        answers.append(
+                            {
+                                "response_id": rid,
+                                "question_id": q.id,
+                                "choice": 0,
+                                "value": rng.randint(1, 4),
+                                "text": None,
+                            }
+                        )
                     elif q.kind == MULTIPLE:
                         for v in rng.sample(range(1, 6), rng.randint(1, 3)):
-                            answers.append({"response_id": rid, "question_id": q.id, "choice": v, "value": v, "text": None})
+                            answers.append(
+                                {
+                                    "response_id": rid,
+                                    "question_id": q.id,
+                                    "choice": v,
+                                    "value": v,
+                                    "text": None,
+                                }
+                            )
                     elif q.kind == YESNO:
-                        answers.append({"response_id": rid, "question_id": q.id, "choice": 0, "value": rng.randint(0, 1), "text": None})
+                        answers.append(
+                            {
+                                "response_id": rid,
+                                "question_id": q.id,
+                                "choice": 0,
+                                "value": rng.randint(0, 1),
+                                "text": None,
+                            }
+                        )
                     elif rng.random() < 0.3:
-                        answers.append({"response_id": rid, "question_id": q.id, "choice": 0, "value": None,
-                                        "text": "Que los eventos sean en la tarde y con más tiempo para preguntas. " * 2})
+                        answers.append(
+                            {
+                                "response_id": rid,
+                                "question_id": q.id,
+                                "choice": 0,
+                                "value": None,
+                                "text": "Que los eventos sean en la tarde y con más tiempo para preguntas. "
+                                * 2,
+                            }
+                        )
             if db.engine.dialect.name == "postgresql":  # COPY: the load is setup, not what we measure
                 cursor = db.session.connection().connection.driver_connection.cursor()
                 with cursor.copy("COPY survey_response (id, survey_id, on_date, channel) FROM STDIN") as copy:
                     for r in responses:
                         copy.write_row((r["id"], r["survey_id"], r["on_date"], r["channel"]))
-                with cursor.copy("COPY survey_answer (response_id, question_id, choice, value, text) FROM STDIN") as copy:
+                with cursor.copy(
+                    "COPY survey_answer (response_id, question_id, choice, value, text) FROM STDIN"
+                ) as copy:
                     for a in answers:
-                        copy.write_row((a["response_id"], a["question_id"], a["choice"], a["value"], a["text"]))
+                        copy.write_row(
+                            (a["response_id"], a["question_id"], a["choice"], a["value"], a["text"])
+                        )
             else:
                 db.session.execute(insert(SurveyResponse), responses)
                 db.session.execute(insert(SurveyAnswer), answers)
@@ -120,7 +179,12 @@ def _client(app):
     client = app.test_client()
     page = client.get("/gestion/ingresar").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    assert client.post("/gestion/ingresar", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/gestion/ingresar", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
     return client
 
 
@@ -154,19 +218,30 @@ def child_export(survey_id: int, fmt: str) -> None:
 
 
 def main() -> None:
-    header(f"Surveys: {N:,} responses × 12 questions", ("BENCH_QUICK=1 " if QUICK else "") + "python bench/bench_surveys.py")
+    header(
+        f"Surveys: {N:,} responses × 12 questions",
+        ("BENCH_QUICK=1 " if QUICK else "") + "python bench/bench_surveys.py",
+    )
     failed = False
     for name, url in databases():
         if name == "postgresql":
             reset_postgres(url)
         env = env_for(url)
         start = clock.perf_counter()
-        result = subprocess.run([PY, __file__, "--child", "load", str(N)], cwd=ROOT, env=env, capture_output=True, text=True)
+        result = subprocess.run(
+            [PY, __file__, "--child", "load", str(N)], cwd=ROOT, env=env, capture_output=True, text=True
+        )
         if result.returncode:
             raise RuntimeError(result.stderr[-3000:])
         survey_id = int(result.stdout.strip().splitlines()[-1])
         print(f"  [{name}] loaded {N:,} responses in {clock.perf_counter() - start:.0f} s")
-        out = subprocess.run([PY, __file__, "--child", "results", str(survey_id)], cwd=ROOT, env=env, capture_output=True, text=True)
+        out = subprocess.run(
+            [PY, __file__, "--child", "results", str(survey_id)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if out.returncode:
             raise RuntimeError(out.stderr[-3000:])
         seconds = float(out.stdout.strip().splitlines()[-1])
@@ -174,12 +249,17 @@ def main() -> None:
         failed |= not ok
         print(f"  [{name}] results page: {seconds * 1000:.0f} ms (best of 5) {'OK' if ok else 'OVER 1 s'}")
         for fmt in ("csv", "xlsx"):
-            peak, stdout = peak_rss_mb_of_child([PY, __file__, "--child", "export", str(survey_id), fmt], env=env)
+            peak, stdout = peak_rss_mb_of_child(
+                [PY, __file__, "--child", "export", str(survey_id), fmt], env=env
+            )
             secs, size, lines = stdout.strip().splitlines()[-1].split()
             ok = peak < 200
             failed |= not ok
-            print(f"  [{name}] {fmt.upper()} export: {int(size) / 1e6:.1f} MB in {secs} s"
-                  f"{f', {int(lines) - 1:,} rows' if fmt == 'csv' else ''}; peak RSS {peak:.0f} MB {'OK' if ok else 'OVER 200 MB'}")
+            print(
+                f"  [{name}] {fmt.upper()} export: {int(size) / 1e6:.1f} MB in {secs} s"
+                f"{f', {int(lines) - 1:,} rows' if fmt == 'csv' else ''}; peak RSS {peak:.0f} MB "
+                f"{'OK' if ok else 'OVER 200 MB'}"
+            )
     if failed:
         sys.exit(1)
 

@@ -99,7 +99,7 @@ def delete_own_keys() -> int:
     conn = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     keys = list(conn.scan_iter(match=f"*{OWN}*", count=1000))
     for start in range(0, len(keys), 500):
-        conn.delete(*keys[start:start + 500])
+        conn.delete(*keys[start : start + 500])
     return len(keys)
 
 
@@ -127,17 +127,27 @@ def rate_limit_storage() -> str:
 
 def env_for(database_url: str, **extra) -> dict:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": database_url, "PARTICIPA_ENV": "development", "SECRET_KEY": "bench-secret",
-                "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-bench-inst-"),
-                "FLASK_APP": "wsgi.py", "RATELIMIT_STORAGE_URI": rate_limit_storage(),
-                "RATELIMIT_KEY_PREFIX": OWN, "BENCH_REDIS_PREFIX": OWN})
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "PARTICIPA_ENV": "development",
+            "SECRET_KEY": "bench-secret",
+            "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-bench-inst-"),
+            "FLASK_APP": "wsgi.py",
+            "RATELIMIT_STORAGE_URI": rate_limit_storage(),
+            "RATELIMIT_KEY_PREFIX": OWN,
+            "BENCH_REDIS_PREFIX": OWN,
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
 
 def flask_cli(args: list[str], env: dict, cwd: Path = ROOT) -> str:
     """Run `flask …` with the given environment (in the checkout `cwd`); return stdout."""
-    result = subprocess.run([str(Path(PY).parent / "flask"), *args], cwd=cwd, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [str(Path(PY).parent / "flask"), *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return result.stdout
@@ -161,9 +171,26 @@ def gunicorn(app_spec: str, env: dict, workers: int = 2, chdir: Path = ROOT):
         extra, app_spec = ["--pythonpath", str(Path(__file__).resolve().parent)], "serve_app:app"
         env = {**env, "BENCH_APP": "wsgi:app", "BENCH_REDIS_PREFIX": env.get("BENCH_REDIS_PREFIX", OWN)}
     proc = subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "120", *extra, app_spec],
-        cwd=chdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "-w",
+            str(workers),
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+            *extra,
+            app_spec,
+        ],
+        cwd=chdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
@@ -234,7 +261,9 @@ class Session:
         return match.group(1) if match else ""
 
 
-def run_concurrently(task: Callable[[int], float | None], n: int, concurrency: int) -> tuple[list[float], int, float]:
+def run_concurrently(
+    task: Callable[[int], float | None], n: int, concurrency: int
+) -> tuple[list[float], int, float]:
     """Run task(i) for i in range(n) on `concurrency` threads. task returns its latency in seconds
     (or None for a failure). Returns (latencies, failures, wall seconds)."""
     latencies: list[float] = []
@@ -280,8 +309,10 @@ def summary(latencies: list[float]) -> str:
     if not latencies:
         return "no successful requests"
     ms = [v * 1000 for v in latencies]
-    return (f"p50 {pct(ms, 50):.1f} ms, p95 {pct(ms, 95):.1f} ms, p99 {pct(ms, 99):.1f} ms, "
-            f"mean {statistics.fmean(ms):.1f} ms")
+    return (
+        f"p50 {pct(ms, 50):.1f} ms, p95 {pct(ms, 95):.1f} ms, p99 {pct(ms, 99):.1f} ms, "
+        f"mean {statistics.fmean(ms):.1f} ms"
+    )
 
 
 def timed(fn: Callable, repeat: int = 5) -> float:
@@ -307,7 +338,7 @@ def cpu_seconds(match: Callable[[str], bool]) -> float:
         except OSError:
             continue
         if match(cmdline):
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
@@ -316,9 +347,13 @@ def peak_rss_mb_of_child(cmd: list[str], env: dict | None = None) -> tuple[float
     """Run cmd in a fresh child process; return (its peak RSS in MB, its stdout).
 
     A wrapper process runs the command, so earlier children do not mask the figure."""
-    wrapper = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
-               "print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
-    result = subprocess.run([PY, "-c", wrapper, *cmd], cwd=ROOT, env=env or os.environ.copy(), capture_output=True, text=True)
+    wrapper = (
+        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+        "print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)"
+    )
+    result = subprocess.run(
+        [PY, "-c", wrapper, *cmd], cwd=ROOT, env=env or os.environ.copy(), capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-3000:])
     lines = result.stdout.strip().splitlines()
@@ -333,14 +368,16 @@ def header(title: str, command: str) -> None:
 def peak_rss_and_cpu_of_child(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
     """Like `peak_rss_mb_of_child`, also giving the child's CPU seconds (user + system, its own
     children included): a figure that says what the work costs when the machine is shared."""
-    wrapper = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
-               "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
-               "print('PEAK_RSS_KB', u.ru_maxrss, u.ru_utime + u.ru_stime); sys.exit(r.returncode)")
-    result = subprocess.run([PY, "-c", wrapper, *cmd], cwd=ROOT, env=env or os.environ.copy(), capture_output=True,
-                            text=True)
+    wrapper = (
+        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "print('PEAK_RSS_KB', u.ru_maxrss, u.ru_utime + u.ru_stime); sys.exit(r.returncode)"
+    )
+    result = subprocess.run(
+        [PY, "-c", wrapper, *cmd], cwd=ROOT, env=env or os.environ.copy(), capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-3000:])
     lines = result.stdout.strip().splitlines()
     _label, peak_kb, cpu = lines[-1].split()
     return int(peak_kb) / 1024, float(cpu), "\n".join(lines[:-1])
-

@@ -37,10 +37,16 @@ HIDDEN = re.compile(r'name="(nonce|ticket)"[^>]*value="([^"]*)"')
 
 def make_app():
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='participa-prof-')}/p.db")
-    os.environ.update({"PARTICIPA_ENV": "development", "SECRET_KEY": "bench-secret",
-                       "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL", "memory://"),
-                       "RATELIMIT_KEY_PREFIX": PREFIX, "PARTICIPA_PROXY_COUNT": "1",
-                       "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-prof-inst-")})
+    os.environ.update(
+        {
+            "PARTICIPA_ENV": "development",
+            "SECRET_KEY": "bench-secret",
+            "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL", "memory://"),
+            "RATELIMIT_KEY_PREFIX": PREFIX,
+            "PARTICIPA_PROXY_COUNT": "1",
+            "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-prof-inst-"),
+        }
+    )
     from app import create_app
     from app.catalogs import services as catalogs
     from app.core import time as clock
@@ -52,10 +58,20 @@ def make_app():
         db.create_all()
         catalogs.load("medellin")
         start = clock.now() - timedelta(minutes=10)
-        event = Event(kind="AUD", title="Audiencia pública (perfil)", status="published", starts_at=start,
-                      ends_at=start + timedelta(hours=3), place="Teatro", territory="01",
-                      token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32), short_code="PROF234",
-                      opens_before_min=60, closes_after_min=60)
+        event = Event(
+            kind="AUD",
+            title="Audiencia pública (perfil)",
+            status="published",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            place="Teatro",
+            territory="01",
+            token=secrets.token_urlsafe(16),
+            secret=secrets.token_urlsafe(32),
+            short_code="PROF234",
+            opens_before_min=60,
+            closes_after_min=60,
+        )
         db.session.add(event)
         db.session.commit()
         token = event.token
@@ -76,8 +92,11 @@ def main() -> int:
     statements: list[str] = []
     with app.app_context():
         engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute",
-                    lambda _c, _cur, sql, *_a: statements.append(" ".join(sql.split())[:160]))
+    sa_event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _c, _cur, sql, *_a: statements.append(" ".join(sql.split())[:160]),
+    )
     path = f"/asistencia/{token}"
     cpu = {"get": 0.0, "post": 0.0, "thanks": 0.0}
     sql = {"get": 0, "post": 0, "thanks": 0}
@@ -107,9 +126,15 @@ def main() -> int:
         client = app.test_client()
         env = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": f"10.0.{i % 200}.{i // 200 % 250 + 1}"}
         html = step("get", measured, client.get, path, environ_base=env).get_data(as_text=True)
-        body = {"csrf_token": CSRF.search(html).group(1), **dict(HIDDEN.findall(html)),
-                "name": f"Persona {i}", "doc_type": "CC", "doc_number": str(80_000_000 + i), "contact": "",
-                "consent": "y"}
+        body = {
+            "csrf_token": CSRF.search(html).group(1),
+            **dict(HIDDEN.findall(html)),
+            "name": f"Persona {i}",
+            "doc_type": "CC",
+            "doc_number": str(80_000_000 + i),
+            "contact": "",
+            "consent": "y",
+        }
         resp = step("post", measured, client.post, path, data=body, environ_base=env)
         assert resp.status_code == 303, resp.status_code
         thanks = step("thanks", measured, client.get, resp.headers["Location"], environ_base=env)

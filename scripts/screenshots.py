@@ -28,8 +28,13 @@ def build_app(tmp: Path):
     from app import create_app
     from app.extensions import db
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}", "RATELIMIT_ENABLED": False,
-                      "PARTICIPA_BASE_URL": "http://127.0.0.1"})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
+            "RATELIMIT_ENABLED": False,
+            "PARTICIPA_BASE_URL": "http://127.0.0.1",
+        }
+    )
     with app.app_context():
         db.create_all()
     result = app.test_cli_runner().invoke(args=["participa", "demo"], catch_exceptions=False)
@@ -57,10 +62,20 @@ def pages(app) -> dict[str, str]:
         open_c = next(c for c in consultations if c.state() == "open")
         closed = next((c for c in consultations if c.state() == "closed"), open_c)
         start = time.now().replace(microsecond=0) - timedelta(minutes=15)
-        event = Event(kind="DIA", title="Espacio de diálogo: presupuesto participativo", status=PUBLISHED,
-                      starts_at=start, ends_at=start + timedelta(hours=2), place="Biblioteca pública Belén",
-                      territory="16", token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32),
-                      short_code=events._new_short_code(), opens_before_min=60, closes_after_min=60)
+        event = Event(
+            kind="DIA",
+            title="Espacio de diálogo: presupuesto participativo",
+            status=PUBLISHED,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            place="Biblioteca pública Belén",
+            territory="16",
+            token=secrets.token_urlsafe(16),
+            secret=secrets.token_urlsafe(32),
+            short_code=events._new_short_code(),
+            opens_before_min=60,
+            closes_after_min=60,
+        )
         event.offices = [EventOffice(office_code="DAP")]
         db.session.add(event)
         db.session.commit()

@@ -81,10 +81,14 @@ def _wipe(application):
         tables = list(reversed(_db.metadata.sorted_tables))
         with _db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                conn.execute(
+                    text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE")
+                )
             else:
                 for table in tables:
-                    for fk in table.foreign_keys:  # SQLite checks RESTRICT row by row: clear self-references first
+                    for (
+                        fk
+                    ) in table.foreign_keys:  # SQLite checks RESTRICT row by row: clear self-references first
                         if fk.column.table is table and fk.parent.nullable:
                             conn.execute(table.update().values({fk.parent.name: None}))
                     conn.execute(table.delete())
@@ -170,8 +174,14 @@ def make_user(app, catalogs):
     from app.accounts import services
 
     def _make(role: str = "admin", email: str | None = None, offices=()):
-        return services.create_user(email or f"{role}@prueba.gov.co", PASSWORD, role, name=role.title(), office_codes=offices,
-                                    actor="test")
+        return services.create_user(
+            email or f"{role}@prueba.gov.co",
+            PASSWORD,
+            role,
+            name=role.title(),
+            office_codes=offices,
+            actor="test",
+        )
 
     return _make
 

@@ -5,7 +5,6 @@ transparency page. Sections come only through the registry: this package imports
 """
 
 
-
 def register(app):
     from flask_babel import lazy_gettext as _l
 

@@ -6,7 +6,9 @@ from app.accountability import public, public_opendata, staff
 from app.core.urls import add_urls
 
 accountability_bp = Blueprint("accountability", __name__, url_prefix="/rendicion-de-cuentas")
-accountability_staff_bp = Blueprint("accountability_staff", __name__, url_prefix="/gestion/rendicion-de-cuentas")
+accountability_staff_bp = Blueprint(
+    "accountability_staff", __name__, url_prefix="/gestion/rendicion-de-cuentas"
+)
 opendata_bp = Blueprint("opendata", __name__, url_prefix="/datos-abiertos")
 
 URLS = (

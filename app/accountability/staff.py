@@ -43,10 +43,6 @@ def index():
     return render_template("accountability/staff/index.html", form=form, reports=queries.reports()), status
 
 
-
-
-
-
 @permission_required("content.edit")
 def staff_file(report_id: int, kind: str):
     report = report_or_404(report_id)
@@ -75,7 +71,3 @@ def publish(report_id: int):
         "success",
     )
     return redirect(url_for(".index", _anchor=f"informe-{report.id}"))
-
-
-
-

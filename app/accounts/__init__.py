@@ -1,7 +1,6 @@
 """Staff accounts: users, roles, login with throttling, password changes, user admin."""
 
 
-
 def register(app):
     from flask_babel import lazy_gettext as _l
 
@@ -31,9 +30,23 @@ def register(app):
         return user
 
     registry.get(app).add_nav(
-        registry.NavItem("accounts.users", lambda: _l("Usuarios y roles"), area="staff", permission="users.manage", order=91),
-        registry.NavItem("accounts.audit_log", lambda: _l("Registro de auditoría"), area="staff", permission="audit.view", order=92),
-        registry.NavItem("downloads.index", lambda: _l("Mis descargas"), area="staff", permission="content.view", order=93),
+        registry.NavItem(
+            "accounts.users",
+            lambda: _l("Usuarios y roles"),
+            area="staff",
+            permission="users.manage",
+            order=91,
+        ),
+        registry.NavItem(
+            "accounts.audit_log",
+            lambda: _l("Registro de auditoría"),
+            area="staff",
+            permission="audit.view",
+            order=92,
+        ),
+        registry.NavItem(
+            "downloads.index", lambda: _l("Mis descargas"), area="staff", permission="content.view", order=93
+        ),
     )
     registry.get(app).demo.append((10, "staff users", cli.demo_users))
     from app.accounts import retention
@@ -55,6 +68,12 @@ def _office_usage(kind: str, list_key: str | None, code: str) -> int:
     from app.catalogs.models import Office
     from app.extensions import db
 
-    return db.session.scalar(
-        select(func.count()).select_from(user_office).join(Office, Office.id == user_office.c.office_id).where(Office.code == code)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(user_office)
+            .join(Office, Office.id == user_office.c.office_id)
+            .where(Office.code == code)
+        )
+        or 0
+    )

@@ -37,7 +37,9 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Part of every session of this user: a new value (logout, password change, deactivation,
     # role change) ends every session and "remember me" cookie issued before, on every device.
-    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16), server_default="")
+    session_token: Mapped[str] = mapped_column(
+        String(32), default=lambda: secrets.token_hex(16), server_default=""
+    )
 
     offices: Mapped[list[Office]] = relationship(secondary=user_office, order_by=Office.position)
 

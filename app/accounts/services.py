@@ -47,9 +47,25 @@ PRODUCT_NAME = "participa"
 DEMO_PASSWORD = "demo-participa-2026"  # published in the README: never accepted for a real account
 MIN_GUESSES_SCORE = 3  # zxcvbn score: 3 means about 10^8 guesses or more
 # Words of an entity's name too general to refuse on their own.
-_GENERIC_NAME_WORDS = {"alcaldia", "distrito", "municipio", "municipal", "gobernacion", "departamento", "especial",
-                       "turistico", "cultural", "portuario", "biodiverso", "ciencia", "tecnologia", "innovacion",
-                       "santa", "santiago", "san"}
+_GENERIC_NAME_WORDS = {
+    "alcaldia",
+    "distrito",
+    "municipio",
+    "municipal",
+    "gobernacion",
+    "departamento",
+    "especial",
+    "turistico",
+    "cultural",
+    "portuario",
+    "biodiverso",
+    "ciencia",
+    "tecnologia",
+    "innovacion",
+    "santa",
+    "santiago",
+    "san",
+}
 
 
 def _plain(value: str) -> str:
@@ -72,7 +88,9 @@ def check_password_strength(password: str, email: str = "", *, allow_demo: bool 
     `allow_demo`: the development demo's own users only."""
     password = password or ""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(_("La contraseña debe tener al menos %(n)s caracteres.", n=MIN_PASSWORD), "password")
+        raise AccountError(
+            _("La contraseña debe tener al menos %(n)s caracteres.", n=MIN_PASSWORD), "password"
+        )
     if len(password) > 512:
         raise AccountError(_("La contraseña puede tener como máximo %(n)s caracteres.", n=512), "password")
     if allow_demo and password == DEMO_PASSWORD and current_app.config["PARTICIPA_ENV"] != "production":
@@ -86,18 +104,27 @@ def check_password_strength(password: str, email: str = "", *, allow_demo: bool 
     if _plain(DEMO_PASSWORD) in plain:
         raise AccountError(_("Esa es la contraseña pública de la demostración; escoge otra."), "password")
     if PRODUCT_NAME in plain or any(word in plain for word in _entity_words()):
-        raise AccountError(_("La contraseña no puede contener el nombre del portal ni el de la entidad."), "password")
+        raise AccountError(
+            _("La contraseña no puede contener el nombre del portal ni el de la entidad."), "password"
+        )
     inputs = [PRODUCT_NAME, DEMO_PASSWORD, *_entity_words(), *([user_part] if user_part else [])]
     if zxcvbn(password[:100], user_inputs=inputs)["score"] < MIN_GUESSES_SCORE:
-        raise AccountError(_("Esa contraseña es demasiado común o fácil de adivinar (aparece en listas de claves "
-                             "filtradas o sigue un patrón conocido). Usa una frase de varias palabras."), "password")
+        raise AccountError(
+            _(
+                "Esa contraseña es demasiado común o fácil de adivinar (aparece en listas de claves "
+                "filtradas o sigue un patrón conocido). Usa una frase de varias palabras."
+            ),
+            "password",
+        )
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-_EMAIL = re.compile(r"^[^@\s<>\"'(),;:]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[^@\s<>\"'(),;:]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"
+)
 
 
 def valid_email(email: str) -> bool:
@@ -105,20 +132,40 @@ def valid_email(email: str) -> bool:
     return 3 <= len(email) <= 255 and bool(_EMAIL.match(email))
 
 
-def create_user(email: str, password: str, role: str, *, name: str = "", office_codes=(), actor=None,
-                allow_demo: bool = False) -> User:
+def create_user(
+    email: str,
+    password: str,
+    role: str,
+    *,
+    name: str = "",
+    office_codes=(),
+    actor=None,
+    allow_demo: bool = False,
+) -> User:
     """Create an active staff user and audit it (user_created). Raises AccountError with the
     field at fault (email, role, password); nothing is stored then."""
     email = normalise_email(email)
     if role not in ROLES:
         raise AccountError(_("Rol desconocido: %(role)s.", role=role), "role")
     if not valid_email(email):
-        raise AccountError(_("Escribe un correo electrónico válido, por ejemplo nombre@entidad.gov.co."), "email")
+        raise AccountError(
+            _("Escribe un correo electrónico válido, por ejemplo nombre@entidad.gov.co."), "email"
+        )
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise AccountError(_("Ya existe una cuenta con ese correo."), "email")
     check_password_strength(password, email, allow_demo=allow_demo)
-    user = User(email=email, name=name, role=role, password_hash=hash_password(password), password_changed_at=time.now())
-    user.offices = list(db.session.scalars(select(Office).where(Office.code.in_(list(office_codes))))) if office_codes else []
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        password_changed_at=time.now(),
+    )
+    user.offices = (
+        list(db.session.scalars(select(Office).where(Office.code.in_(list(office_codes)))))
+        if office_codes
+        else []
+    )
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", target=email, details={"role": role}, actor=actor, commit=False)
@@ -158,9 +205,11 @@ def _lock_message(minutes: int) -> str:
 
 def _slow_message(seconds: int) -> str:
     return ngettext(
-        "Esta cuenta recibió muchos intentos fallidos. Por seguridad, espera %(num)s segundo entre un intento "
+        "Esta cuenta recibió muchos intentos fallidos. Por seguridad, espera %(num)s segundo entre un "
+        "intento "
         "y otro.",
-        "Esta cuenta recibió muchos intentos fallidos. Por seguridad, espera %(num)s segundos entre un intento "
+        "Esta cuenta recibió muchos intentos fallidos. Por seguridad, espera %(num)s segundos entre un "
+        "intento "
         "y otro.",
         seconds,
     )
@@ -196,7 +245,11 @@ def slowed_seconds(email: str, ip: str = "") -> int:
     """
     cfg, now = current_app.config, time.now()
     account = _row(ACCOUNT, email)
-    if account is None or account.last_failure_at is None or account.failures < cfg["PARTICIPA_LOGIN_ACCOUNT_SLOW_AFTER"]:
+    if (
+        account is None
+        or account.last_failure_at is None
+        or account.failures < cfg["PARTICIPA_LOGIN_ACCOUNT_SLOW_AFTER"]
+    ):
         return 0
     if now - account.first_failure_at > timedelta(minutes=cfg["PARTICIPA_LOGIN_ACCOUNT_WINDOW_MINUTES"]):
         return 0
@@ -229,8 +282,13 @@ def _record_failure(email: str, ip: str) -> tuple[int, int]:
             pair.last_failure_at = account.last_failure_at = now
             minutes = lock_minutes(pair.failures)
             pair.locked_until = now + timedelta(minutes=minutes) if minutes else None
-            audit.record("login_failed", target=email, details={"failures": pair.failures, "account": account.failures,
-                                                                "locked_minutes": minutes}, actor=email, commit=False)
+            audit.record(
+                "login_failed",
+                target=email,
+                details={"failures": pair.failures, "account": account.failures, "locked_minutes": minutes},
+                actor=email,
+                commit=False,
+            )
             db.session.commit()
             return pair.failures, minutes
         except IntegrityError:
@@ -248,8 +306,12 @@ def _record_success(email: str, ip: str) -> None:
     account = _row(ACCOUNT, email)
     if account is not None:
         db.session.delete(account)
-    db.session.execute(delete(LoginThrottle).where(
-        func.coalesce(LoginThrottle.last_failure_at, LoginThrottle.last_success_at) < now - THROTTLE_KEPT_FOR))
+    db.session.execute(
+        delete(LoginThrottle).where(
+            func.coalesce(LoginThrottle.last_failure_at, LoginThrottle.last_success_at)
+            < now - THROTTLE_KEPT_FOR
+        )
+    )
 
 
 def authenticate(email: str, password: str, ip: str = "") -> User:
@@ -279,8 +341,10 @@ def authenticate(email: str, password: str, ip: str = "") -> User:
         left = current_app.config["PARTICIPA_LOGIN_MAX_FAILURES"] - failures
         raise AccountError(
             ngettext(
-                "El correo o la contraseña no coinciden. Te queda %(num)s intento antes de un bloqueo temporal.",
-                "El correo o la contraseña no coinciden. Te quedan %(num)s intentos antes de un bloqueo temporal.",
+                "El correo o la contraseña no coinciden. Te queda %(num)s intento antes de un bloqueo "
+                "temporal.",
+                "El correo o la contraseña no coinciden. Te quedan %(num)s intentos antes de un bloqueo "
+                "temporal.",
                 left,
             ),
             "password",
@@ -313,14 +377,17 @@ def change_password(user: User, current: str, new: str) -> None:
     db.session.commit()
 
 
-def update_user(user: User, *, role: str, active: bool, office_codes, name: str, actor: User,
-                password: str | None = None) -> None:
+def update_user(
+    user: User, *, role: str, active: bool, office_codes, name: str, actor: User, password: str | None = None
+) -> None:
     """Change a user's role, state, offices and name (and, if given, set a new password) in one
     commit. Role changes are audited as role_changed, (de)activation as user_(de)activated."""
     if role not in ROLES:
         raise AccountError(_("Rol desconocido: %(role)s.", role=role), "role")
     if user.id == actor.id and (role != "admin" or not active):
-        raise AccountError(_("No puedes quitarte tu propio rol de administración ni desactivar tu cuenta."), "role")
+        raise AccountError(
+            _("No puedes quitarte tu propio rol de administración ni desactivar tu cuenta."), "role"
+        )
     if password:
         check_password_strength(password, user.email)
         user.password_hash, user.password_changed_at = hash_password(password), time.now()
@@ -328,11 +395,23 @@ def update_user(user: User, *, role: str, active: bool, office_codes, name: str,
     if password or user.role != role or (user.active and not active):
         user.end_sessions()  # a copied cookie keeps neither the old password's nor the old role's access
     if user.role != role:
-        audit.record("role_changed", target=user.email, details={"from": user.role, "to": role}, actor=actor, commit=False)
+        audit.record(
+            "role_changed",
+            target=user.email,
+            details={"from": user.role, "to": role},
+            actor=actor,
+            commit=False,
+        )
     if user.active != active:
-        audit.record("user_activated" if active else "user_deactivated", target=user.email, actor=actor, commit=False)
+        audit.record(
+            "user_activated" if active else "user_deactivated", target=user.email, actor=actor, commit=False
+        )
     user.role, user.active, user.name = role, active, name
-    user.offices = list(db.session.scalars(select(Office).where(Office.code.in_(list(office_codes))))) if office_codes else []
+    user.offices = (
+        list(db.session.scalars(select(Office).where(Office.code.in_(list(office_codes)))))
+        if office_codes
+        else []
+    )
     db.session.commit()
 
 

@@ -63,7 +63,11 @@ def logout():
 
 @login_required
 def home():
-    items = [i for i in registry.get().nav if i.area == "staff" and (i.permission is None or current_user.can(i.permission))]
+    items = [
+        i
+        for i in registry.get().nav
+        if i.area == "staff" and (i.permission is None or current_user.can(i.permission))
+    ]
     return render_template("accounts/staff/home.html", items=items)
 
 
@@ -80,7 +84,9 @@ def change_password():
             rotate_csrf()
             flash(_("Tu contraseña quedó cambiada."), "success")
             return redirect(url_for("accounts.home"))
-    return render_template("accounts/staff/change_password.html", form=form), (200 if not form.errors else 422)
+    return render_template("accounts/staff/change_password.html", form=form), (
+        200 if not form.errors else 422
+    )
 
 
 @permission_required("users.manage")
@@ -101,14 +107,22 @@ def user_new():
     form = _user_form()
     if form.validate_on_submit():
         try:
-            services.create_user(form.email.data, form.password.data or "", form.role.data, name=form.name.data,
-                                 office_codes=form.offices.data, actor=current_user)
+            services.create_user(
+                form.email.data,
+                form.password.data or "",
+                form.role.data,
+                name=form.name.data,
+                office_codes=form.offices.data,
+                actor=current_user,
+            )
         except services.AccountError as exc:
             _show_error(form, exc, "password")
         else:
             flash(_("Cuenta creada para %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/staff/user_form.html", form=form, user=None), (200 if not form.errors else 422)
+    return render_template("accounts/staff/user_form.html", form=form, user=None), (
+        200 if not form.errors else 422
+    )
 
 
 @permission_required("users.manage")
@@ -117,14 +131,23 @@ def user_edit(user_id: int):
     form = _user_form(user)
     if form.validate_on_submit():
         try:
-            services.update_user(user, role=form.role.data, active=form.active.data, office_codes=form.offices.data,
-                                 name=form.name.data, actor=current_user, password=form.password.data or None)
+            services.update_user(
+                user,
+                role=form.role.data,
+                active=form.active.data,
+                office_codes=form.offices.data,
+                name=form.name.data,
+                actor=current_user,
+                password=form.password.data or None,
+            )
         except services.AccountError as exc:
             _show_error(form, exc, "role")
         else:
             flash(_("Cambios guardados."), "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/staff/user_form.html", form=form, user=user), (200 if not form.errors else 422)
+    return render_template("accounts/staff/user_form.html", form=form, user=user), (
+        200 if not form.errors else 422
+    )
 
 
 @permission_required("audit.view")
@@ -134,9 +157,15 @@ def audit_log():
     page = min(max(1, request.args.get("pagina", 1, type=int)), 100_000)
     filters, errors = audit_view.filters_from(request.args)
     entries = db.paginate(filters.statement(), page=page, per_page=50, error_out=False)
-    return render_template("accounts/staff/audit.html", entries=entries, filters=filters, errors=errors,
-                           label=audit_view.label, details_text=audit_view.details_text,
-                           actions=sorted(audit_view.LABELS, key=audit_view.label)), 422 if errors else 200
+    return render_template(
+        "accounts/staff/audit.html",
+        entries=entries,
+        filters=filters,
+        errors=errors,
+        label=audit_view.label,
+        details_text=audit_view.details_text,
+        actions=sorted(audit_view.LABELS, key=audit_view.label),
+    ), 422 if errors else 200
 
 
 @permission_required("audit.view")
@@ -148,9 +177,31 @@ def audit_export():
     filters, errors = audit_view.filters_from(request.args)
     if errors:
         return redirect(url_for("accounts.audit_log", **filters.args()))
-    rows = ((e.at, audit_view.label(e.action), e.action, e.actor, e.ip, e.target,
-             audit_view.details_text(e.details))
-            for e in db.session.scalars(filters.statement().limit(100_000)))
-    return csv_response("auditoria.csv", [_("Fecha (hora de Colombia)"), _("Acción"), _("Código"), _("Quién"), "IP",
-                                          _("Sobre qué"), _("Detalles")], rows, what="accounts.audit_log",
-                        filters=filters.args(), personal=True)
+    rows = (
+        (
+            e.at,
+            audit_view.label(e.action),
+            e.action,
+            e.actor,
+            e.ip,
+            e.target,
+            audit_view.details_text(e.details),
+        )
+        for e in db.session.scalars(filters.statement().limit(100_000))
+    )
+    return csv_response(
+        "auditoria.csv",
+        [
+            _("Fecha (hora de Colombia)"),
+            _("Acción"),
+            _("Código"),
+            _("Quién"),
+            "IP",
+            _("Sobre qué"),
+            _("Detalles"),
+        ],
+        rows,
+        what="accounts.audit_log",
+        filters=filters.args(),
+        personal=True,
+    )

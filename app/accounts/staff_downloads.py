@@ -24,8 +24,15 @@ def index():
     items = jobs.for_owner(current_user.id)
     active = any(j.active for j in items)
     paused = request.args.get("pausa") == "1"
-    return render_template("accounts/staff/downloads.html", jobs=items, refresh=active and not paused,
-                           active=active, paused=paused, seconds=REFRESH_SECONDS, now=time.now())
+    return render_template(
+        "accounts/staff/downloads.html",
+        jobs=items,
+        refresh=active and not paused,
+        active=active,
+        paused=paused,
+        seconds=REFRESH_SECONDS,
+        now=time.now(),
+    )
 
 
 @login_required
@@ -35,13 +42,20 @@ def file(token: str):
         abort(404)  # not yours: as if it did not exist
     if job.personal and not current_user.can("exports.personal"):
         abort(403)
-    if job.status != jobs.DONE or not job.file_path or not os.path.exists(job.file_path) \
-            or (job.expires_at and job.expires_at <= time.now()):
+    if (
+        job.status != jobs.DONE
+        or not job.file_path
+        or not os.path.exists(job.file_path)
+        or (job.expires_at and job.expires_at <= time.now())
+    ):
         abort(410)
     kind = jobs.kinds().get(job.kind)
     job.downloads += 1
-    audit.record("download", target=job.kind, details={"job": job.id, "rows": job.rows, "personal": job.personal,
-                                                       "file": job.filename})
+    audit.record(
+        "download",
+        target=job.kind,
+        details={"job": job.id, "rows": job.rows, "personal": job.personal, "file": job.filename},
+    )
     mimetype = kind.mimetype if kind else "application/octet-stream"
     accel = current_app.config.get("PARTICIPA_ACCEL_REDIRECT")
     if accel:  # nginx sends the file itself (internal location over PARTICIPA_DOWNLOAD_DIR)
@@ -49,7 +63,14 @@ def file(token: str):
         response.headers["X-Accel-Redirect"] = accel.rstrip("/") + "/" + os.path.basename(job.file_path)
         response.headers["Content-Disposition"] = f'attachment; filename="{job.filename}"'
     else:
-        response = send_file(job.file_path, mimetype=mimetype, as_attachment=True, download_name=job.filename,
-                             conditional=False, etag=False, max_age=0)
+        response = send_file(
+            job.file_path,
+            mimetype=mimetype,
+            as_attachment=True,
+            download_name=job.filename,
+            conditional=False,
+            etag=False,
+            max_age=0,
+        )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -18,13 +18,19 @@ def register(app):
 
     reg = registry.get(app)
     from app.ballot import report as _report
+
     reg.report_sections.append(_report.sections)
     reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("ballot.deposit", lambda: _l("Urna virtual"), area="public", order=40),
         registry.NavItem("ballot.archive", lambda: _l("Respuestas"), area="public", order=41),
-        registry.NavItem("ballot_staff.inbox", lambda: _l("Urna virtual"), area="staff", permission="content.edit",
-                         order=40),
+        registry.NavItem(
+            "ballot_staff.inbox",
+            lambda: _l("Urna virtual"),
+            area="staff",
+            permission="content.edit",
+            order=40,
+        ),
     )
     reg.home.append(hooks.home)
     reg.search.append(hooks.search)

@@ -36,35 +36,73 @@ def _valid_phone(form, field):
 
 
 class DepositForm(FlaskForm):
-    kind = RadioField(_l("¿Qué quieres enviar?"), choices=[(k, v[0]) for k, v in KINDS.items() if k not in DATA_KINDS],
-                      validators=[InputRequired(message=_l("Elige el tipo de solicitud."))])
-    text = TextAreaField(
-        _l("Escribe tu pregunta, propuesta o solicitud"), filters=[clean],
-        validators=[InputRequired(message=_l("Escribe el texto de tu solicitud.")),
-                    Length(min=TEXT_MIN, max=TEXT_MAX, message=_l("Escribe entre %(min)d y %(max)d caracteres."))],
-        description=_l("Entre %(min)s y %(max)s caracteres. No incluyas datos de otras personas.", min=TEXT_MIN, max=TEXT_MAX),
+    kind = RadioField(
+        _l("¿Qué quieres enviar?"),
+        choices=[(k, v[0]) for k, v in KINDS.items() if k not in DATA_KINDS],
+        validators=[InputRequired(message=_l("Elige el tipo de solicitud."))],
     )
-    office = SelectField(_l("Dependencia a la que va dirigida"), validators=[Optional()], choices=[],
-                         description=_l("Si no sabes cuál es, déjalo así: la entidad la enruta."))
+    text = TextAreaField(
+        _l("Escribe tu pregunta, propuesta o solicitud"),
+        filters=[clean],
+        validators=[
+            InputRequired(message=_l("Escribe el texto de tu solicitud.")),
+            Length(min=TEXT_MIN, max=TEXT_MAX, message=_l("Escribe entre %(min)d y %(max)d caracteres.")),
+        ],
+        description=_l(
+            "Entre %(min)s y %(max)s caracteres. No incluyas datos de otras personas.",
+            min=TEXT_MIN,
+            max=TEXT_MAX,
+        ),
+    )
+    office = SelectField(
+        _l("Dependencia a la que va dirigida"),
+        validators=[Optional()],
+        choices=[],
+        description=_l("Si no sabes cuál es, déjalo así: la entidad la enruta."),
+    )
     topic = SelectField(_l("Tema"), validators=[Optional()], choices=[])
-    event = SelectField(_l("Evento de rendición de cuentas en el que quieres que se responda"), validators=[Optional()],
-                        choices=[])
+    event = SelectField(
+        _l("Evento de rendición de cuentas en el que quieres que se responda"),
+        validators=[Optional()],
+        choices=[],
+    )
     territory = SelectField(_l("¿Sobre qué comuna o corregimiento es?"), validators=[Optional()], choices=[])
     identity = RadioField(
-        _l("¿Quieres dejar tu nombre?"), default="anonymous",
-        choices=[("anonymous", _l("No, enviar sin nombre. Solo podrás ver la respuesta con tu radicado y tu código.")),
-                 ("named", _l("Sí, con mi nombre y un correo o teléfono para recibir avisos."))],
+        _l("¿Quieres dejar tu nombre?"),
+        default="anonymous",
+        choices=[
+            (
+                "anonymous",
+                _l("No, enviar sin nombre. Solo podrás ver la respuesta con tu radicado y tu código."),
+            ),
+            ("named", _l("Sí, con mi nombre y un correo o teléfono para recibir avisos.")),
+        ],
         validators=[InputRequired(message=_l("Elige si quieres dejar tu nombre."))],
     )
-    name = StringField(_l("Nombre completo"), filters=[single_line], validators=[Optional(), Length(max=160), NoMarkup()],
-                       render_kw={"autocomplete": "name"})
-    email = StringField(_l("Correo electrónico"), filters=[single_line],
-                        validators=[Optional(), Length(max=255), Email(message=_l("Escribe un correo válido, por ejemplo nombre@dominio.co."))],
-                        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email"},
-                        description=_l("Te enviaremos el radicado, los avisos y la respuesta."))
-    phone = StringField(_l("Teléfono"), filters=[single_line], validators=[Optional(), Length(max=30), _valid_phone],
-                        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
-                        description=_l("Solo para contactarte si hace falta; los avisos automáticos llegan por correo."))
+    name = StringField(
+        _l("Nombre completo"),
+        filters=[single_line],
+        validators=[Optional(), Length(max=160), NoMarkup()],
+        render_kw={"autocomplete": "name"},
+    )
+    email = StringField(
+        _l("Correo electrónico"),
+        filters=[single_line],
+        validators=[
+            Optional(),
+            Length(max=255),
+            Email(message=_l("Escribe un correo válido, por ejemplo nombre@dominio.co.")),
+        ],
+        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email"},
+        description=_l("Te enviaremos el radicado, los avisos y la respuesta."),
+    )
+    phone = StringField(
+        _l("Teléfono"),
+        filters=[single_line],
+        validators=[Optional(), Length(max=30), _valid_phone],
+        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
+        description=_l("Solo para contactarte si hace falta; los avisos automáticos llegan por correo."),
+    )
     profile = FormField(profile_section(PROFILE_VARIABLES, ask_before_dropping=True))
     nonce = HiddenField()  # one-time mark of this form: posting it twice files one radicado
 
@@ -87,43 +125,66 @@ class DepositForm(FlaskForm):
         ok = super().validate(extra_validators)
         if self.identity.data == "named":
             if not self.name.data:
-                self.name.errors = [*self.name.errors, str(_l("Escribe tu nombre, o elige enviar sin nombre."))]
+                self.name.errors = [
+                    *self.name.errors,
+                    str(_l("Escribe tu nombre, o elige enviar sin nombre.")),
+                ]
                 ok = False
             if not self.email.data and not self.phone.data:
-                self.email.errors = [*self.email.errors,
-                                     str(_l("Escribe un correo o un teléfono para avisarte, o elige enviar sin nombre."))]
+                self.email.errors = [
+                    *self.email.errors,
+                    str(_l("Escribe un correo o un teléfono para avisarte, o elige enviar sin nombre.")),
+                ]
                 ok = False
             if not self.profile.form.consent.data:
                 self.profile.form.consent.errors = [
                     *self.profile.form.consent.errors,
-                    str(_l("Para guardar tu nombre y tus datos de contacto necesitamos tu autorización. Si prefieres "
-                           "no darla, elige enviar sin nombre."))]
+                    str(
+                        _l(
+                            "Para guardar tu nombre y tus datos de contacto necesitamos tu autorización. Si "
+                            "prefieres "
+                            "no darla, elige enviar sin nombre."
+                        )
+                    ),
+                ]
                 ok = False
         return ok
 
     def data_for_service(self) -> dict:
         named = self.identity.data == "named"
         return {
-            "kind": self.kind.data, "text": self.text.data, "office_code": self.office.data or None,
+            "kind": self.kind.data,
+            "text": self.text.data,
+            "office_code": self.office.data or None,
             "territory": self.territory.data or None,
             "topic_id": int(self.topic.data) if "topic" in self and self.topic.data else None,
             "event_id": int(self.event.data) if "event" in self and self.event.data else None,
-            "anonymous": not named, "name": self.name.data if named else None,
-            "email": self.email.data if named else None, "phone": self.phone.data if named else None,
+            "anonymous": not named,
+            "name": self.name.data if named else None,
+            "email": self.email.data if named else None,
+            "phone": self.phone.data if named else None,
         }
 
 
 class LookupForm(FlaskForm):
-    radicado = StringField(_l("Número de radicado"), filters=[single_line],
-                           validators=[InputRequired(message=_l("Escribe tu número de radicado.")), Length(max=30)],
-                           description=_l("Por ejemplo UV-2026-000123."), render_kw={"autocomplete": "off"})
-    code = StringField(_l("Código de consulta"), filters=[single_line],
-                       validators=[InputRequired(message=_l("Escribe el código que recibiste al radicar.")), Length(max=30)],
-                       description=_l("Son 10 letras y números, por ejemplo K7P2M-9QX4T."),
-                       render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+    radicado = StringField(
+        _l("Número de radicado"),
+        filters=[single_line],
+        validators=[InputRequired(message=_l("Escribe tu número de radicado.")), Length(max=30)],
+        description=_l("Por ejemplo UV-2026-000123."),
+        render_kw={"autocomplete": "off"},
+    )
+    code = StringField(
+        _l("Código de consulta"),
+        filters=[single_line],
+        validators=[InputRequired(message=_l("Escribe el código que recibiste al radicar.")), Length(max=30)],
+        description=_l("Son 10 letras y números, por ejemplo K7P2M-9QX4T."),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
 
 
 # ---------------------------------------------------------------------------- staff
+
 
 class InboxFilterForm(Form):
     estado = SelectField(_l("Estado"), choices=[], validators=[Optional()])
@@ -139,15 +200,21 @@ class InboxFilterForm(Form):
         self.dependencia.choices = [("", str(_l("Todas"))), ("none", str(_l("Sin asignar")))] + offices
         self.territorio.choices = catalogs.territory_choices(blank=str(_l("Todos")))
         self.tipo.choices = [("", str(_l("Todos")))] + [(k, str(v[0])) for k, v in KINDS.items()]
-        self.alerta.choices = [("", str(_l("Todos"))), ("overdue", str(_l("Vencidas"))),
-                               ("due_soon", str(_l("Por vencer (3 días hábiles)")))]
+        self.alerta.choices = [
+            ("", str(_l("Todos"))),
+            ("overdue", str(_l("Vencidas"))),
+            ("due_soon", str(_l("Por vencer (3 días hábiles)"))),
+        ]
 
 
 class RouteForm(FlaskForm):
     office = SelectField(_l("Dependencia responsable"), choices=[], validators=[Optional()])
-    kind = SelectField(_l("Tipo de solicitud"), choices=[(k, v[0]) for k, v in KINDS.items()],
-                       validators=[InputRequired()],
-                       description=_l("Si cambias el tipo, el plazo se recalcula desde la fecha de radicación."))
+    kind = SelectField(
+        _l("Tipo de solicitud"),
+        choices=[(k, v[0]) for k, v in KINDS.items()],
+        validators=[InputRequired()],
+        description=_l("Si cambias el tipo, el plazo se recalcula desde la fecha de radicación."),
+    )
     event = SelectField(_l("Evento en el que se responderá"), choices=[], validators=[Optional()])
     topic = SelectField(_l("Tema"), choices=[], validators=[Optional()])
 
@@ -155,32 +222,57 @@ class RouteForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.office.choices = catalogs.office_choices(blank=str(_l("Sin asignar")))
         self.event.choices = _hook_choices("event_options", str(_l("Ninguno"))) or [("", str(_l("Ninguno")))]
-        self.topic.choices = _hook_choices("topic_options", str(_l("Sin tema"))) or [("", str(_l("Sin tema")))]
+        self.topic.choices = _hook_choices("topic_options", str(_l("Sin tema"))) or [
+            ("", str(_l("Sin tema")))
+        ]
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(_l("Nota interna"), filters=[clean], id="note-body",  # the answer form has id="body"
-                         validators=[InputRequired(message=_l("Escribe la nota.")), Length(max=NOTE_MAX)],
-                         description=_l("Solo la ven los funcionarios; la ciudadanía nunca la ve."))
+    body = TextAreaField(
+        _l("Nota interna"),
+        filters=[clean],
+        id="note-body",  # the answer form has id="body"
+        validators=[InputRequired(message=_l("Escribe la nota.")), Length(max=NOTE_MAX)],
+        description=_l("Solo la ven los funcionarios; la ciudadanía nunca la ve."),
+    )
 
 
 class AnswerForm(FlaskForm):
-    body = TextAreaField(_l("Respuesta a la ciudadanía"), filters=[clean],
-                         validators=[InputRequired(message=_l("Escribe la respuesta.")), Length(min=10, max=ANSWER_MAX)],
-                         description=_l("Lenguaje claro. Se guarda como borrador; otra persona la aprueba antes de enviarla."))
+    body = TextAreaField(
+        _l("Respuesta a la ciudadanía"),
+        filters=[clean],
+        validators=[InputRequired(message=_l("Escribe la respuesta.")), Length(min=10, max=ANSWER_MAX)],
+        description=_l("Lenguaje claro. Se guarda como borrador; otra persona la aprueba antes de enviarla."),
+    )
 
 
 class ExtendForm(FlaskForm):
-    new_due = DateField(_l("Nueva fecha de vencimiento"), validators=[InputRequired(message=_l("Elige la nueva fecha."))])
-    reason = TextAreaField(_l("Motivo (se le informa a la ciudadanía)"), filters=[clean],
-                           validators=[InputRequired(message=_l("Explica el motivo.")), Length(min=10, max=1000)])
+    new_due = DateField(
+        _l("Nueva fecha de vencimiento"), validators=[InputRequired(message=_l("Elige la nueva fecha."))]
+    )
+    reason = TextAreaField(
+        _l("Motivo (se le informa a la ciudadanía)"),
+        filters=[clean],
+        validators=[InputRequired(message=_l("Explica el motivo.")), Length(min=10, max=1000)],
+    )
 
 
 class PublicVersionForm(FlaskForm):
-    title = StringField(_l("Título público"), filters=[single_line],
-                        validators=[InputRequired(message=_l("Escribe un título.")), Length(min=5, max=200), NoMarkup()])
-    question = TextAreaField(_l("Pregunta (versión pública)"), filters=[clean],
-                             validators=[InputRequired(message=_l("Escribe la pregunta.")), Length(max=TEXT_MAX)])
-    answer = TextAreaField(_l("Respuesta (versión pública)"), filters=[clean],
-                           validators=[InputRequired(message=_l("Escribe la respuesta.")), Length(max=ANSWER_MAX)])
-    confirm = BooleanField(_l("Revisé el texto: lo que queda son datos institucionales que pueden publicarse."))
+    title = StringField(
+        _l("Título público"),
+        filters=[single_line],
+        validators=[InputRequired(message=_l("Escribe un título.")), Length(min=5, max=200), NoMarkup()],
+    )
+    question = TextAreaField(
+        _l("Pregunta (versión pública)"),
+        filters=[clean],
+        validators=[InputRequired(message=_l("Escribe la pregunta.")), Length(max=TEXT_MAX)],
+    )
+    answer = TextAreaField(
+        _l("Respuesta (versión pública)"),
+        filters=[clean],
+        validators=[InputRequired(message=_l("Escribe la respuesta.")), Length(max=ANSWER_MAX)],
+    )
+    confirm = BooleanField(
+        _l("Revisé el texto: lo que queda son datos institucionales que pueden publicarse.")
+    )

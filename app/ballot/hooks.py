@@ -13,16 +13,30 @@ from . import queries, services
 
 
 def home() -> list[dict]:
-    return [{"title": _("Urna virtual"),
-             "text": _("Haz una pregunta, una propuesta o una solicitud a la administración. Recibes un radicado y "
-                       "la respuesta llega dentro de los plazos de ley."),
-             "url": url_for("ballot.deposit"), "action": _("Hacer una pregunta")}]
+    return [
+        {
+            "title": _("Urna virtual"),
+            "text": _(
+                "Haz una pregunta, una propuesta o una solicitud a la administración. Recibes un radicado y "
+                "la respuesta llega dentro de los plazos de ley."
+            ),
+            "url": url_for("ballot.deposit"),
+            "action": _("Hacer una pregunta"),
+        }
+    ]
 
 
 def search(query: str) -> list[dict]:
     rows, _total = queries.archive(query, 1, limit=20)
-    return [{"title": q.public_title or q.radicado, "url": url_for("ballot.archive_detail", question_id=q.id),
-             "kind": _("Respuesta de la urna virtual"), "text": q.public_question or ""} for q in rows]
+    return [
+        {
+            "title": q.public_title or q.radicado,
+            "url": url_for("ballot.archive_detail", question_id=q.id),
+            "kind": _("Respuesta de la urna virtual"),
+            "text": q.public_question or "",
+        }
+        for q in rows
+    ]
 
 
 def event_page_sections(event_id: int) -> list[dict]:
@@ -34,16 +48,34 @@ def event_page_sections(event_id: int) -> list[dict]:
     items = []
     for q in rows:
         if q.public:
-            items.append({"text": q.public_title or q.radicado, "url": url_for("ballot.archive_detail", question_id=q.id)})
+            items.append(
+                {
+                    "text": q.public_title or q.radicado,
+                    "url": url_for("ballot.archive_detail", question_id=q.id),
+                }
+            )
         else:
-            items.append({"text": _("%(radicado)s · %(kind)s", radicado=q.radicado, kind=services.kind_label(q.kind)),
-                          "url": None})
+            items.append(
+                {
+                    "text": _(
+                        "%(radicado)s · %(kind)s", radicado=q.radicado, kind=services.kind_label(q.kind)
+                    ),
+                    "url": None,
+                }
+            )
     return [{"title": _("Preguntas de la urna virtual que se responderán en este evento"), "items": items}]
 
 
 def characterization_objects() -> list[dict]:
-    return [{"capability": "ballot", "object_id": str(year), "label": _("Urna virtual %(year)s", year=year),
-             "date": date(year, 1, 1)} for year in queries.years()]
+    return [
+        {
+            "capability": "ballot",
+            "object_id": str(year),
+            "label": _("Urna virtual %(year)s", year=year),
+            "date": date(year, 1, 1),
+        }
+        for year in queries.years()
+    ]
 
 
 def transparency_items(section: str) -> list[dict]:
@@ -54,10 +86,32 @@ def transparency_items(section: str) -> list[dict]:
         return []
     f = queries.figures(years[0])
     if section == "rendicion":
-        return [{"title": _("Preguntas y respuestas de la urna virtual"), "url": url_for("ballot.archive"),
-                 "text": _("%(published)s respuestas publicadas; %(answered)s de %(received)s solicitudes respondidas en %(year)s.",
-                           published=f["published"], answered=f["answered"], received=f["received"], year=f["year"])}]
+        return [
+            {
+                "title": _("Preguntas y respuestas de la urna virtual"),
+                "url": url_for("ballot.archive"),
+                "text": _(
+                    "%(published)s respuestas publicadas; %(answered)s de %(received)s solicitudes "
+                    "respondidas en %(year)s.",
+                    published=f["published"],
+                    answered=f["answered"],
+                    received=f["received"],
+                    year=f["year"],
+                ),
+            }
+        ]
     on_time = f["on_time_pct"] if f["on_time_pct"] is not None else "—"
-    return [{"title": _("Tiempos de respuesta de la urna virtual"), "url": url_for("ballot.figures"),
-             "text": _("%(pct)s %% de las respuestas de %(year)s salieron dentro del plazo legal; %(overdue)s solicitudes "
-                       "abiertas están vencidas.", pct=on_time, year=f["year"], overdue=f["overdue_open"])}]
+    return [
+        {
+            "title": _("Tiempos de respuesta de la urna virtual"),
+            "url": url_for("ballot.figures"),
+            "text": _(
+                "%(pct)s %% de las respuestas de %(year)s salieron dentro del plazo legal; %(overdue)s "
+                "solicitudes "
+                "abiertas están vencidas.",
+                pct=on_time,
+                year=f["year"],
+                overdue=f["overdue_open"],
+            ),
+        }
+    ]

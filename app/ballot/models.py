@@ -86,10 +86,12 @@ class BallotQuestion(db.Model):
     public_answer: Mapped[str | None] = mapped_column(Text)
     published_public_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    answer: Mapped[BallotAnswer | None] = relationship(back_populates="question", uselist=False,
-                                                       cascade="all, delete-orphan")
-    activity: Mapped[list[BallotActivity]] = relationship(cascade="all, delete-orphan",
-                                                          order_by="BallotActivity.at")
+    answer: Mapped[BallotAnswer | None] = relationship(
+        back_populates="question", uselist=False, cascade="all, delete-orphan"
+    )
+    activity: Mapped[list[BallotActivity]] = relationship(
+        cascade="all, delete-orphan", order_by="BallotActivity.at"
+    )
 
 
 class BallotAnswer(db.Model):
@@ -98,7 +100,9 @@ class BallotAnswer(db.Model):
     __tablename__ = "ballot_answer"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("ballot_question.id", ondelete="CASCADE"), unique=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_question.id", ondelete="CASCADE"), unique=True
+    )
     body: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="draft")  # draft, approved, published
     drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
@@ -134,7 +138,9 @@ class BallotNotice(db.Model):
     __table_args__ = (Index("ix_ballot_notice_pending", "sent_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    question_id: Mapped[int | None] = mapped_column(ForeignKey("ballot_question.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ballot_question.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20))  # received, extended, answered
     to_address: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))

@@ -47,43 +47,74 @@ def _body(question: BallotQuestion, kind: str, lookup_url: str, answer: str | No
     q = question
     if kind == "received":
         lines = [
-            _("Recibimos tu solicitud en la urna virtual de %(entity)s.", entity=entity), "",
+            _("Recibimos tu solicitud en la urna virtual de %(entity)s.", entity=entity),
+            "",
             _("Número de radicado: %(radicado)s", radicado=q.radicado),
             _("Código de consulta: %(code)s", code=CODE_PLACEHOLDER),
-            _("Plazo para responder: %(days)s días hábiles, a más tardar el %(date)s.", days=q.term_days,
-              date=q.due_on.strftime("%d/%m/%Y")), "",
-            _("Consulta el estado y la respuesta en %(url)s con el radicado y el código. Guarda este mensaje: el "
-              "código no se vuelve a enviar.", url=lookup_url),
+            _(
+                "Plazo para responder: %(days)s días hábiles, a más tardar el %(date)s.",
+                days=q.term_days,
+                date=q.due_on.strftime("%d/%m/%Y"),
+            ),
+            "",
+            _(
+                "Consulta el estado y la respuesta en %(url)s con el radicado y el código. Guarda este "
+                "mensaje: el "
+                "código no se vuelve a enviar.",
+                url=lookup_url,
+            ),
         ]
     elif kind == "extended":
         lines = [
-            _("No alcanzamos a responder tu solicitud %(radicado)s dentro del plazo inicial (%(initial)s).",
-              radicado=q.radicado, initial=q.initial_due_on.strftime("%d/%m/%Y")),
+            _(
+                "No alcanzamos a responder tu solicitud %(radicado)s dentro del plazo inicial (%(initial)s).",
+                radicado=q.radicado,
+                initial=q.initial_due_on.strftime("%d/%m/%Y"),
+            ),
             _("Motivo: %(reason)s", reason=q.extension_reason),
-            _("Nueva fecha límite de respuesta: %(date)s (Ley 1755 de 2015, art. 14).", date=q.due_on.strftime("%d/%m/%Y")),
-            "", _("Consulta el estado en %(url)s.", url=lookup_url),
+            _(
+                "Nueva fecha límite de respuesta: %(date)s (Ley 1755 de 2015, art. 14).",
+                date=q.due_on.strftime("%d/%m/%Y"),
+            ),
+            "",
+            _("Consulta el estado en %(url)s.", url=lookup_url),
         ]
     else:
         lines = [
-            _("Ya hay respuesta a tu solicitud %(radicado)s:", radicado=q.radicado), "", answer or "", "",
+            _("Ya hay respuesta a tu solicitud %(radicado)s:", radicado=q.radicado),
+            "",
+            answer or "",
+            "",
             _("También la puedes ver en %(url)s con el radicado y el código.", url=lookup_url),
         ]
     return "\n".join([_("Hola:"), "", *lines, "", entity]) + "\n"
 
 
-def queue(question: BallotQuestion, kind: str, *, secret: str | None = None, answer: str | None = None) -> BallotNotice | None:
+def queue(
+    question: BallotQuestion, kind: str, *, secret: str | None = None, answer: str | None = None
+) -> BallotNotice | None:
     """Add a notice for `question` to the outbox (no commit). None when there is no e-mail."""
     if not question.email:
         return None
     with force_locale("en" if question.lang == "en" else "es_CO"):
         subjects = {
             "received": _("Recibimos tu solicitud %(radicado)s", radicado=question.radicado),
-            "extended": _("Ampliamos el plazo para responder tu solicitud %(radicado)s", radicado=question.radicado),
+            "extended": _(
+                "Ampliamos el plazo para responder tu solicitud %(radicado)s", radicado=question.radicado
+            ),
             "answered": _("Ya hay respuesta a tu solicitud %(radicado)s", radicado=question.radicado),
         }
         body = _body(question, kind, absolute_url("ballot.lookup"), answer)
-    notice = BallotNotice(question_id=question.id, kind=kind, to_address=question.email, subject=subjects[kind],
-                          body=body, secret=secret, created_at=time.now(), next_attempt_at=time.now())
+    notice = BallotNotice(
+        question_id=question.id,
+        kind=kind,
+        to_address=question.email,
+        subject=subjects[kind],
+        body=body,
+        secret=secret,
+        created_at=time.now(),
+        next_attempt_at=time.now(),
+    )
     db.session.add(notice)
     return notice
 
@@ -101,8 +132,9 @@ def _deliver(notice: BallotNotice) -> str:
     if not current_app.config.get("MAIL_SERVER"):
         if current_app.config["PARTICIPA_ENV"] == "production":
             raise MailError("MAIL_SERVER is not configured")
-        current_app.logger.warning("Notice (development, not e-mailed) to %s: %s\n%s", notice.to_address,
-                                   notice.subject, body)
+        current_app.logger.warning(
+            "Notice (development, not e-mailed) to %s: %s\n%s", notice.to_address, notice.subject, body
+        )
         return "log"
     _send_smtp(notice, body)
     return "smtp"
@@ -113,7 +145,9 @@ def _claim(notice_id: int) -> bool:
     now = time.now()
     result = db.session.execute(
         update(BallotNotice)
-        .where(BallotNotice.id == notice_id, BallotNotice.sent_at.is_(None), BallotNotice.next_attempt_at <= now)
+        .where(
+            BallotNotice.id == notice_id, BallotNotice.sent_at.is_(None), BallotNotice.next_attempt_at <= now
+        )
         .values(next_attempt_at=now + timedelta(minutes=CLAIM_MINUTES))
         .execution_options(synchronize_session=False)
     )
@@ -123,7 +157,9 @@ def _claim(notice_id: int) -> bool:
 
 def deliver_pending(limit: int = 200, *, ids: list[int] | None = None) -> tuple[int, int]:
     """Send due notices (or only `ids`); return (sent, failed). Each notice is committed on its own."""
-    stmt = select(BallotNotice.id).where(BallotNotice.sent_at.is_(None), BallotNotice.next_attempt_at <= time.now())
+    stmt = select(BallotNotice.id).where(
+        BallotNotice.sent_at.is_(None), BallotNotice.next_attempt_at <= time.now()
+    )
     if ids is not None:
         stmt = stmt.where(BallotNotice.id.in_(ids))
     sent = failed = 0
@@ -157,14 +193,31 @@ def retry_now(notice_id: int | None = None) -> None:
 
 
 def pending(limit: int = 100) -> list[BallotNotice]:
-    return list(db.session.scalars(select(BallotNotice).where(BallotNotice.sent_at.is_(None))
-                                   .order_by(BallotNotice.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(BallotNotice).where(BallotNotice.sent_at.is_(None)).order_by(BallotNotice.id).limit(limit)
+        )
+    )
 
 
 def pending_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(BallotNotice).where(BallotNotice.sent_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(BallotNotice).where(BallotNotice.sent_at.is_(None))
+        )
+        or 0
+    )
 
 
 def failing_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(BallotNotice).where(
-        BallotNotice.sent_at.is_(None), or_(BallotNotice.attempts > 0, BallotNotice.last_error.is_not(None)))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(BallotNotice)
+            .where(
+                BallotNotice.sent_at.is_(None),
+                or_(BallotNotice.attempts > 0, BallotNotice.last_error.is_not(None)),
+            )
+        )
+        or 0
+    )

@@ -72,16 +72,22 @@ def deposit():
             form.event.data = request.args["evento"]
     if form.validate_on_submit():
         try:
-            receipt = services.deposit(form.data_for_service(), form.profile.form, lang=selected_language(),
-                                       nonce=form.nonce.data)
+            receipt = services.deposit(
+                form.data_for_service(), form.profile.form, lang=selected_language(), nonce=form.nonce.data
+            )
         except services.DepositError as exc:
             form.text.errors = [*form.text.errors, str(exc)]
         else:
             _remember(receipt.question.radicado)
             if receipt.repeated and _receipt_data():
                 return redirect(url_for("ballot.receipt"))  # the same form again: the same receipt
-            keep_receipt(receipt.question.radicado, receipt.code, consented=receipt.consented,
-                         dropped=receipt.sensitive_dropped, had_profile=_had_profile_answers(form))
+            keep_receipt(
+                receipt.question.radicado,
+                receipt.code,
+                consented=receipt.consented,
+                dropped=receipt.sensitive_dropped,
+                had_profile=_had_profile_answers(form),
+            )
             if receipt.question.email and not receipt.repeated:
                 _deliver_after_response(receipt.question.id)
             return redirect(url_for("ballot.receipt"))
@@ -95,8 +101,15 @@ def receipt():
     question = services.by_radicado(data["radicado"]) if data else None
     if question is None:
         return _receipt_gone()
-    response = make_response(render_template("ballot/public/receipt.html", q=question, code=data["code"],
-                                             info=data, kept_minutes=int(RECEIPT_KEPT.total_seconds() // 60)))
+    response = make_response(
+        render_template(
+            "ballot/public/receipt.html",
+            q=question,
+            code=data["code"],
+            info=data,
+            kept_minutes=int(RECEIPT_KEPT.total_seconds() // 60),
+        )
+    )
     response.headers["Cache-Control"] = "no-store"  # the code never stays in a shared cache or history
     return response
 
@@ -106,13 +119,20 @@ def receipt_pdf():
     question = services.by_radicado(data["radicado"]) if data else None
     if question is None:
         return _receipt_gone()
-    return download(receipt_document.pdf(question, data["code"]), f"{question.radicado}.pdf", "application/pdf")
+    return download(
+        receipt_document.pdf(question, data["code"]), f"{question.radicado}.pdf", "application/pdf"
+    )
 
 
 def forget_receipt():
     session.pop(SESSION_RECEIPT, None)
-    flash(_("Borramos el código de este navegador. Consulta tu solicitud con el radicado y el código que guardaste."),
-          "info")
+    flash(
+        _(
+            "Borramos el código de este navegador. Consulta tu solicitud con el radicado y el código que "
+            "guardaste."
+        ),
+        "info",
+    )
     return redirect(url_for("ballot.lookup"))
 
 
@@ -135,8 +155,7 @@ def status(radicado: str):
     question = services.by_radicado(radicado) if radicado in session.get(SESSION_ACCESS, []) else None
     if question is None:
         return redirect(url_for("ballot.lookup"))
-    return render_template("ballot/public/status.html", q=question,
-                           overdue=services.is_overdue(question))
+    return render_template("ballot/public/status.html", q=question, overdue=services.is_overdue(question))
 
 
 def archive():
@@ -168,13 +187,17 @@ def figures():
     return render_template("ballot/public/figures.html", f=queries.figures(year), years=years, year=year)
 
 
-
-
 def keep_receipt(radicado: str, code: str, *, consented: bool, dropped: bool, had_profile: bool) -> None:
     """Keep this browser's receipt (radicado and lookup code) for RECEIPT_KEPT, so reloading the
     receipt page shows the code again."""
-    session[SESSION_RECEIPT] = {"radicado": radicado, "code": code, "consented": consented, "dropped": dropped,
-                                "had_profile": had_profile, "until": (time.now() + RECEIPT_KEPT).isoformat()}
+    session[SESSION_RECEIPT] = {
+        "radicado": radicado,
+        "code": code,
+        "consented": consented,
+        "dropped": dropped,
+        "had_profile": had_profile,
+        "until": (time.now() + RECEIPT_KEPT).isoformat(),
+    }
 
 
 def _receipt_data() -> dict | None:
@@ -194,8 +217,14 @@ def _receipt_data() -> dict | None:
 
 
 def _receipt_gone():
-    flash(_("El código de consulta ya no se muestra en este navegador. Consulta tu solicitud con el radicado y el "
-            "código que guardaste."), "info")
+    flash(
+        _(
+            "El código de consulta ya no se muestra en este navegador. Consulta tu solicitud con el radicado "
+            "y el "
+            "código que guardaste."
+        ),
+        "info",
+    )
     return redirect(url_for("ballot.lookup"))
 
 
@@ -203,5 +232,3 @@ def _had_profile_answers(form) -> bool:
     section = form.profile.form
     skip = {"consent", "guardian_consent", "csrf_token"}
     return any(f.data not in (None, "", [], False) for name, f in section._fields.items() if name not in skip)
-
-

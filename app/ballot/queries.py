@@ -40,13 +40,26 @@ class InboxFilters:
             page = max(1, min(int(args.get("pagina", 1)), 100000))
         except (TypeError, ValueError):
             page = 1
-        return cls(status=pick("estado", STATUSES), office=pick("dependencia"), territory=pick("territorio"),
-                   kind=pick("tipo", KINDS), flag=pick("alerta", ("overdue", "due_soon")), q=pick("q", max_len=30),
-                   page=page)
+        return cls(
+            status=pick("estado", STATUSES),
+            office=pick("dependencia"),
+            territory=pick("territorio"),
+            kind=pick("tipo", KINDS),
+            flag=pick("alerta", ("overdue", "due_soon")),
+            q=pick("q", max_len=30),
+            page=page,
+        )
 
     def as_args(self, **override) -> dict:
-        values = {"estado": self.status, "dependencia": self.office, "territorio": self.territory, "tipo": self.kind,
-                  "alerta": self.flag, "q": self.q, "pagina": self.page}
+        values = {
+            "estado": self.status,
+            "dependencia": self.office,
+            "territorio": self.territory,
+            "tipo": self.kind,
+            "alerta": self.flag,
+            "q": self.q,
+            "pagina": self.page,
+        }
         values.update(override)
         return {k: v for k, v in values.items() if v and not (k == "pagina" and v == 1)}
 
@@ -96,25 +109,33 @@ def inbox(scope, filters: InboxFilters, today: date | None = None) -> InboxPage:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     open_first = case((_open(), 0), else_=1)
-    rows = list(db.session.scalars(
-        select(BallotQuestion).where(where)
-        .order_by(open_first, BallotQuestion.due_on, BallotQuestion.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ))
+    rows = list(
+        db.session.scalars(
+            select(BallotQuestion)
+            .where(where)
+            .order_by(open_first, BallotQuestion.due_on, BallotQuestion.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
 
     counts = {status: 0 for status in STATUSES}
-    for status, n in db.session.execute(select(BallotQuestion.status, func.count()).where(scope)
-                                        .group_by(BallotQuestion.status)):
+    for status, n in db.session.execute(
+        select(BallotQuestion.status, func.count()).where(scope).group_by(BallotQuestion.status)
+    ):
         counts[status] = n
-    open_due = db.session.execute(select(
-        func.sum(cast(BallotQuestion.due_on < today, Integer)),
-        func.sum(cast(and_(BallotQuestion.due_on >= today, BallotQuestion.due_on <= soon), Integer)),
-    ).where(scope, _open())).one()
+    open_due = db.session.execute(
+        select(
+            func.sum(cast(BallotQuestion.due_on < today, Integer)),
+            func.sum(cast(and_(BallotQuestion.due_on >= today, BallotQuestion.due_on <= soon), Integer)),
+        ).where(scope, _open())
+    ).one()
     counts["overdue"], counts["due_soon"] = int(open_due[0] or 0), int(open_due[1] or 0)
     return InboxPage(rows=rows, total=total, page=page, pages=pages, counts=counts)
 
 
 # ---------------------------------------------------------------------------- public archive
+
 
 def _like(q: str) -> str:
     escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -127,13 +148,23 @@ def archive(q: str = "", page: int = 1, limit: int = ARCHIVE_PAGE_SIZE) -> tuple
     q = (single_line(q or "") or "")[:100]  # no NUL or control characters reach the database
     if q:
         pattern = _like(q)
-        where.append(or_(func.lower(BallotQuestion.public_title).like(pattern, escape="\\"),
-                         func.lower(BallotQuestion.public_question).like(pattern, escape="\\"),
-                         func.lower(BallotQuestion.public_answer).like(pattern, escape="\\")))
+        where.append(
+            or_(
+                func.lower(BallotQuestion.public_title).like(pattern, escape="\\"),
+                func.lower(BallotQuestion.public_question).like(pattern, escape="\\"),
+                func.lower(BallotQuestion.public_answer).like(pattern, escape="\\"),
+            )
+        )
     total = db.session.scalar(select(func.count()).select_from(BallotQuestion).where(*where)) or 0
-    rows = list(db.session.scalars(select(BallotQuestion).where(*where)
-                                   .order_by(BallotQuestion.published_public_at.desc(), BallotQuestion.id.desc())
-                                   .limit(limit).offset((max(page, 1) - 1) * limit)))
+    rows = list(
+        db.session.scalars(
+            select(BallotQuestion)
+            .where(*where)
+            .order_by(BallotQuestion.published_public_at.desc(), BallotQuestion.id.desc())
+            .limit(limit)
+            .offset((max(page, 1) - 1) * limit)
+        )
+    )
     return rows, total
 
 
@@ -144,40 +175,61 @@ def public_question(question_id: int) -> BallotQuestion | None:
 
 # ---------------------------------------------------------------------------- figures
 
+
 def years() -> list[int]:
-    return list(db.session.scalars(select(BallotQuestion.year).distinct().order_by(BallotQuestion.year.desc())))
+    return list(
+        db.session.scalars(select(BallotQuestion.year).distinct().order_by(BallotQuestion.year.desc()))
+    )
 
 
 def figures(year: int, today: date | None = None) -> dict:
     """Response-time figures of one year, all computed in SQL (no personal data)."""
     today = today or time.today()
     answered = BallotQuestion.status.in_(("answered", "closed"))
-    row = db.session.execute(select(
-        func.count(),
-        func.sum(cast(answered, Integer)),
-        func.sum(cast(BallotQuestion.answered_on_time.is_(True), Integer)),
-        func.sum(cast(and_(_open(), BallotQuestion.due_on < today), Integer)),
-        func.sum(cast(_open(), Integer)),
-        func.avg(BallotQuestion.business_days_to_answer),
-        func.sum(cast(BallotQuestion.public.is_(True), Integer)),
-        func.sum(cast(BallotQuestion.extended_at.is_not(None), Integer)),
-    ).where(BallotQuestion.year == year)).one()
-    by_kind = dict(db.session.execute(select(BallotQuestion.kind, func.count()).where(BallotQuestion.year == year)
-                                      .group_by(BallotQuestion.kind)).all())
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.sum(cast(answered, Integer)),
+            func.sum(cast(BallotQuestion.answered_on_time.is_(True), Integer)),
+            func.sum(cast(and_(_open(), BallotQuestion.due_on < today), Integer)),
+            func.sum(cast(_open(), Integer)),
+            func.avg(BallotQuestion.business_days_to_answer),
+            func.sum(cast(BallotQuestion.public.is_(True), Integer)),
+            func.sum(cast(BallotQuestion.extended_at.is_not(None), Integer)),
+        ).where(BallotQuestion.year == year)
+    ).one()
+    by_kind = dict(
+        db.session.execute(
+            select(BallotQuestion.kind, func.count())
+            .where(BallotQuestion.year == year)
+            .group_by(BallotQuestion.kind)
+        ).all()
+    )
     received, n_answered, on_time = row[0] or 0, int(row[1] or 0), int(row[2] or 0)
     return {
-        "year": year, "received": received, "answered": n_answered, "on_time": on_time,
+        "year": year,
+        "received": received,
+        "answered": n_answered,
+        "on_time": on_time,
         "on_time_pct": round(100 * on_time / n_answered) if n_answered else None,
-        "overdue_open": int(row[3] or 0), "open": int(row[4] or 0),
+        "overdue_open": int(row[3] or 0),
+        "open": int(row[4] or 0),
         "avg_days": round(float(row[5]), 1) if row[5] is not None else None,
-        "published": int(row[6] or 0), "extended": int(row[7] or 0),
+        "published": int(row[6] or 0),
+        "extended": int(row[7] or 0),
         "by_kind": {k: by_kind.get(k, 0) for k in KINDS},
     }
 
 
 def event_questions(event_id: int) -> list[BallotQuestion]:
-    return list(db.session.scalars(select(BallotQuestion).where(BallotQuestion.event_id == event_id)
-                                   .order_by(BallotQuestion.id).limit(200)))
+    return list(
+        db.session.scalars(
+            select(BallotQuestion)
+            .where(BallotQuestion.event_id == event_id)
+            .order_by(BallotQuestion.id)
+            .limit(200)
+        )
+    )
 
 
 def usage(kind: str, list_key: str | None, code: str) -> int:

@@ -28,9 +28,16 @@ def _plain(text: str) -> str:
 def pdf(question: BallotQuestion, code: str) -> bytes:
     out = io.BytesIO()
     entity = current_app.config.get("ENTITY_NAME", "")
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
-                            bottomMargin=2 * cm, title=_("Radicado %(radicado)s", radicado=question.radicado),
-                            author=entity)
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+        title=_("Radicado %(radicado)s", radicado=question.radicado),
+        author=entity,
+    )
     body = ParagraphStyle("body", fontName="Helvetica", fontSize=11, leading=15)
     title = ParagraphStyle("title", parent=body, fontName="Helvetica-Bold", fontSize=16, leading=20)
     big = ParagraphStyle("big", parent=body, fontName="Courier-Bold", fontSize=20, leading=26)
@@ -38,18 +45,45 @@ def pdf(question: BallotQuestion, code: str) -> bytes:
     rows = [
         [_("Número de radicado"), Paragraph(question.radicado, big)],
         [_("Código de consulta"), Paragraph(code, big)],
-        [_("Recibida"), _plain(time.format_datetime(question.received_at, "long")) + " " + _("(hora de Colombia)")],
+        [
+            _("Recibida"),
+            _plain(time.format_datetime(question.received_at, "long")) + " " + _("(hora de Colombia)"),
+        ],
         [_("Tipo"), kind_label(question.kind)],
-        [_("Plazo para responder"), _("%(days)s días hábiles: a más tardar el %(date)s", days=question.term_days,
-                                      date=_plain(time.format_date(question.due_on, "long")))],
+        [
+            _("Plazo para responder"),
+            _(
+                "%(days)s días hábiles: a más tardar el %(date)s",
+                days=question.term_days,
+                date=_plain(time.format_date(question.due_on, "long")),
+            ),
+        ],
     ]
     table = Table(rows, colWidths=[5 * cm, 12 * cm])
-    table.setStyle(TableStyle([("FONT", (0, 0), (0, -1), "Helvetica-Bold", 10), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
-    story = [Paragraph(entity, body), Spacer(1, 0.3 * cm), Paragraph(_("Recibimos tu solicitud"), title),
-             Spacer(1, 0.5 * cm), table, Spacer(1, 0.5 * cm),
-             Paragraph(_("Guarda este documento: con el radicado y el código consultas el estado y la respuesta en "
-                         "%(url)s. El código no se guarda en claro y nadie de la entidad lo puede recuperar.",
-                         url=link), body)]
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (0, -1), "Helvetica-Bold", 10),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    story = [
+        Paragraph(entity, body),
+        Spacer(1, 0.3 * cm),
+        Paragraph(_("Recibimos tu solicitud"), title),
+        Spacer(1, 0.5 * cm),
+        table,
+        Spacer(1, 0.5 * cm),
+        Paragraph(
+            _(
+                "Guarda este documento: con el radicado y el código consultas el estado y la respuesta en "
+                "%(url)s. El código no se guarda en claro y nadie de la entidad lo puede recuperar.",
+                url=link,
+            ),
+            body,
+        ),
+    ]
     doc.build(story)
     return out.getvalue()

@@ -14,18 +14,24 @@ from flask_babel import gettext as _
 
 EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
 # Phones: Colombian mobiles (3xx xxx xxxx), landlines ((604) 444 4144), optional +57 prefix.
-PHONE = re.compile(r"(?<![\w])(?:\+?57[\s\-.]?)?(?:\(?\d{3}\)?[\s\-.]?\d{3}[\s\-.]?\d{4}|\(?60\d\)?[\s\-.]?\d{2,3}[\s\-.]?\d{2}[\s\-.]?\d{2,3})(?![\w])")
+PHONE = re.compile(
+    r"(?<![\w])(?:\+?57[\s\-.]?)?(?:\(?\d{3}\)?[\s\-.]?\d{3}[\s\-.]?\d{4}|\(?60\d\)?[\s\-.]?\d{2,3}[\s\-.]?\d{2}[\s\-.]?\d{2,3})(?![\w])"
+)
 # Document-like numbers: 6 to 12 digits, optionally grouped with dots or spaces (1.036.222.333).
 DOCUMENT = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[.\s]\d{3}){2,3}|\d{6,12})(?![\w]|[.,]\d)")
-DOC_WORDS = re.compile(r"\b(?:c\.?\s?c\.?|cédula|cedula|nit|pasaporte|t\.?\s?i\.?)\s*(?:n(?:o|úm|um)?\.?\s*|#\s*)?[\d.\s]{5,}",
-                       re.IGNORECASE)
+DOC_WORDS = re.compile(
+    r"\b(?:c\.?\s?c\.?|cédula|cedula|nit|pasaporte|t\.?\s?i\.?)\s*(?:n(?:o|úm|um)?\.?\s*|#\s*)?[\d.\s]{5,}",
+    re.IGNORECASE,
+)
 
 
 def _name_pattern(name: str | None):
     words = [w for w in re.split(r"\s+", name or "") if len(w) >= 3]
     if not words:
         return None
-    alternatives = [re.escape(name.strip())] + [re.escape(w) for w in sorted(set(words), key=len, reverse=True)]
+    alternatives = [re.escape(name.strip())] + [
+        re.escape(w) for w in sorted(set(words), key=len, reverse=True)
+    ]
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
 
 

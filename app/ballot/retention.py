@@ -24,21 +24,36 @@ from .models import BallotNotice, BallotQuestion
 from .services import DATA_KINDS, kind_label
 
 ANONYMISED = {"name": None, "email": None, "phone": None, "consent_id": None, "anonymous": True}
-_HOLDS_CONTACT = or_(BallotQuestion.name.is_not(None), BallotQuestion.email.is_not(None),
-                     BallotQuestion.phone.is_not(None), BallotQuestion.consent_id.is_not(None))
+_HOLDS_CONTACT = or_(
+    BallotQuestion.name.is_not(None),
+    BallotQuestion.email.is_not(None),
+    BallotQuestion.phone.is_not(None),
+    BallotQuestion.consent_id.is_not(None),
+)
 
 
 def purge(cutoff: datetime, now: datetime) -> int:
     """Erase the contact of questions answered before `cutoff` (open ones keep it)."""
-    due = select(BallotQuestion.id).where(BallotQuestion.status.in_(("answered", "closed")),
-                                          BallotQuestion.answered_at < cutoff)
-    db.session.execute(delete(BallotNotice).where(BallotNotice.question_id.in_(due))
-                       .execution_options(synchronize_session=False))
-    db.session.execute(update(BallotDataRequest).where(BallotDataRequest.question_id.in_(due),
-                                                       BallotDataRequest.doc_hash.is_not(None))
-                       .values(doc_hash=None, doc_type=None).execution_options(synchronize_session=False))
-    stmt = (update(BallotQuestion).where(BallotQuestion.id.in_(due), _HOLDS_CONTACT).values(**ANONYMISED)
-            .execution_options(synchronize_session=False))
+    due = select(BallotQuestion.id).where(
+        BallotQuestion.status.in_(("answered", "closed")), BallotQuestion.answered_at < cutoff
+    )
+    db.session.execute(
+        delete(BallotNotice)
+        .where(BallotNotice.question_id.in_(due))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(BallotDataRequest)
+        .where(BallotDataRequest.question_id.in_(due), BallotDataRequest.doc_hash.is_not(None))
+        .values(doc_hash=None, doc_type=None)
+        .execution_options(synchronize_session=False)
+    )
+    stmt = (
+        update(BallotQuestion)
+        .where(BallotQuestion.id.in_(due), _HOLDS_CONTACT)
+        .values(**ANONYMISED)
+        .execution_options(synchronize_session=False)
+    )
     return db.session.execute(stmt).rowcount or 0
 
 
@@ -58,19 +73,38 @@ def _matching(subject: DataSubject) -> list[BallotQuestion]:
         conditions.append(BallotQuestion.phone.like(f"%{phone[-4:]}%"))
     if not conditions:
         return []
-    rows = db.session.scalars(select(BallotQuestion).where(or_(*conditions), BallotQuestion.kind.not_in(DATA_KINDS))
-                              .order_by(BallotQuestion.received_at))
-    return [q for q in rows if (email and q.email == email) or (len(phone) >= 7 and _digits(q.phone) == phone)]
+    rows = db.session.scalars(
+        select(BallotQuestion)
+        .where(or_(*conditions), BallotQuestion.kind.not_in(DATA_KINDS))
+        .order_by(BallotQuestion.received_at)
+    )
+    return [
+        q for q in rows if (email and q.email == email) or (len(phone) >= 7 and _digits(q.phone) == phone)
+    ]
 
 
 def find(subject: DataSubject) -> list[HeldRecord]:
     out = []
     for q in _matching(subject):
-        out.append(HeldRecord(
-            id=str(q.id), what=_("Solicitud %(radicado)s en la urna virtual (%(kind)s, %(date)s)", radicado=q.radicado,
-                                 kind=kind_label(q.kind), date=format_date(q.filed_on, "medium")),
-            fields={_("Nombre"): q.name or "—", _("Correo"): q.email or "—", _("Teléfono"): q.phone or "—"},
-            note=_("Al borrarla, la solicitud y su respuesta se conservan sin nombre ni datos de contacto.")))
+        out.append(
+            HeldRecord(
+                id=str(q.id),
+                what=_(
+                    "Solicitud %(radicado)s en la urna virtual (%(kind)s, %(date)s)",
+                    radicado=q.radicado,
+                    kind=kind_label(q.kind),
+                    date=format_date(q.filed_on, "medium"),
+                ),
+                fields={
+                    _("Nombre"): q.name or "—",
+                    _("Correo"): q.email or "—",
+                    _("Teléfono"): q.phone or "—",
+                },
+                note=_(
+                    "Al borrarla, la solicitud y su respuesta se conservan sin nombre ni datos de contacto."
+                ),
+            )
+        )
     return out
 
 
@@ -78,19 +112,33 @@ def erase(subject: DataSubject, ids: list[str]) -> int:
     allowed = [q.id for q in _matching(subject) if str(q.id) in set(ids)]
     if not allowed:
         return 0
-    db.session.execute(delete(BallotNotice).where(BallotNotice.question_id.in_(allowed))
-                       .execution_options(synchronize_session=False))
-    stmt = (update(BallotQuestion).where(BallotQuestion.id.in_(allowed)).values(**ANONYMISED)
-            .execution_options(synchronize_session=False))
+    db.session.execute(
+        delete(BallotNotice)
+        .where(BallotNotice.question_id.in_(allowed))
+        .execution_options(synchronize_session=False)
+    )
+    stmt = (
+        update(BallotQuestion)
+        .where(BallotQuestion.id.in_(allowed))
+        .values(**ANONYMISED)
+        .execution_options(synchronize_session=False)
+    )
     return db.session.execute(stmt).rowcount or 0
 
 
 RULE = RetentionRule(
-    kind="ballot_contact", label=lambda: _l("Nombre y contacto en la urna virtual"),
-    description=lambda: _l("Nombre, correo y teléfono de quien hizo una pregunta o una solicitud sobre sus datos. "
-                           "Se cuentan desde la respuesta (las solicitudes abiertas los conservan); al cumplirse "
-                           "el plazo se borran y la solicitud y su respuesta se conservan sin ellos."),
-    default_days=365, min_days=30, purge=purge, order=20)
+    kind="ballot_contact",
+    label=lambda: _l("Nombre y contacto en la urna virtual"),
+    description=lambda: _l(
+        "Nombre, correo y teléfono de quien hizo una pregunta o una solicitud sobre sus datos. "
+        "Se cuentan desde la respuesta (las solicitudes abiertas los conservan); al cumplirse "
+        "el plazo se borran y la solicitud y su respuesta se conservan sin ellos."
+    ),
+    default_days=365,
+    min_days=30,
+    purge=purge,
+    order=20,
+)
 
 SOURCE = DataSubjectSource(name="ballot", label=lambda: _l("Urna virtual"), find=find, erase=erase, order=30)
 
@@ -98,5 +146,3 @@ SOURCE = DataSubjectSource(name="ballot", label=lambda: _l("Urna virtual"), find
 def register(reg) -> None:
     reg.retention.append(RULE)
     reg.data_subjects.append(SOURCE)
-
-

@@ -32,25 +32,52 @@ CODE_LENGTH = 10
 
 # Kind of deposit -> (label, explanation, legal term code in the catalog list "petition_term").
 KINDS: dict[str, tuple] = {
-    "question": (_l("Pregunta"), _l("Quieres saber algo sobre la gestión de la entidad."), "PETICION_GENERAL"),
-    "proposal": (_l("Propuesta"), _l("Tienes una idea para mejorar un programa, un servicio o un trámite."),
-                 "PETICION_GENERAL"),
-    "complaint": (_l("Comentario, queja o reclamo"),
-                  _l("Quieres opinar o contar tu inconformidad con un servicio o una actuación."), "PETICION_GENERAL"),
-    "information": (_l("Solicitud de información o documentos"),
-                    _l("Pides datos, copias o documentos que tiene la entidad."), "DOCUMENTOS_INFORMACION"),
-    "consultation": (_l("Consulta"), _l("Pides el concepto de la entidad sobre un tema a su cargo."), "CONSULTA"),
+    "question": (
+        _l("Pregunta"),
+        _l("Quieres saber algo sobre la gestión de la entidad."),
+        "PETICION_GENERAL",
+    ),
+    "proposal": (
+        _l("Propuesta"),
+        _l("Tienes una idea para mejorar un programa, un servicio o un trámite."),
+        "PETICION_GENERAL",
+    ),
+    "complaint": (
+        _l("Comentario, queja o reclamo"),
+        _l("Quieres opinar o contar tu inconformidad con un servicio o una actuación."),
+        "PETICION_GENERAL",
+    ),
+    "information": (
+        _l("Solicitud de información o documentos"),
+        _l("Pides datos, copias o documentos que tiene la entidad."),
+        "DOCUMENTOS_INFORMACION",
+    ),
+    "consultation": (
+        _l("Consulta"),
+        _l("Pides el concepto de la entidad sobre un tema a su cargo."),
+        "CONSULTA",
+    ),
     # Data-subject requests (Ley 1581 de 2012, arts. 14 y 15), filed with their own form (app/ballot/habeas).
-    "data_consultation": (_l("Consulta sobre tus datos personales"),
-                          _l("Quieres saber qué datos tuyos tiene la entidad y cómo los usa."), "HABEAS_CONSULTA"),
-    "data_claim": (_l("Reclamo sobre tus datos personales"),
-                   _l("Quieres que actualicemos, corrijamos o borremos tus datos, o revocar tu autorización."),
-                   "HABEAS_RECLAMO"),
+    "data_consultation": (
+        _l("Consulta sobre tus datos personales"),
+        _l("Quieres saber qué datos tuyos tiene la entidad y cómo los usa."),
+        "HABEAS_CONSULTA",
+    ),
+    "data_claim": (
+        _l("Reclamo sobre tus datos personales"),
+        _l("Quieres que actualicemos, corrijamos o borremos tus datos, o revocar tu autorización."),
+        "HABEAS_RECLAMO",
+    ),
 }
 DATA_KINDS = ("data_consultation", "data_claim")
 # Ley 1755 de 2015, art. 14: used when the catalog entry is missing or has no "dias_habiles".
-DEFAULT_TERMS = {"PETICION_GENERAL": 15, "DOCUMENTOS_INFORMACION": 10, "CONSULTA": 30,
-                 "HABEAS_CONSULTA": 10, "HABEAS_RECLAMO": 15}  # Ley 1581, arts. 14 y 15
+DEFAULT_TERMS = {
+    "PETICION_GENERAL": 15,
+    "DOCUMENTOS_INFORMACION": 10,
+    "CONSULTA": 30,
+    "HABEAS_CONSULTA": 10,
+    "HABEAS_RECLAMO": 15,
+}  # Ley 1581, arts. 14 y 15
 # Ley 1581: a consulta may be extended by at most 5 business days, a reclamo by at most 8.
 EXTENSION_DAYS = {"HABEAS_CONSULTA": 5, "HABEAS_RECLAMO": 8}
 
@@ -77,6 +104,7 @@ class Receipt:
 
 
 # ---------------------------------------------------------------------------- terms and dates
+
 
 def kind_label(kind: str) -> str:
     return str(KINDS[kind][0]) if kind in KINDS else kind
@@ -105,6 +133,7 @@ def max_extension_date(question: BallotQuestion) -> date:
 
 # ---------------------------------------------------------------------------- radicado
 
+
 def next_number(year: int) -> int:
     """Take the next consecutive number of `year` inside the caller's transaction (no commit).
 
@@ -119,16 +148,22 @@ def next_number(year: int) -> int:
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert
-        db.session.execute(insert(BallotCounter).values(year=year, value=0).on_conflict_do_nothing(index_elements=["year"]))
+        db.session.execute(
+            insert(BallotCounter).values(year=year, value=0).on_conflict_do_nothing(index_elements=["year"])
+        )
     elif db.session.get(BallotCounter, year) is None:  # other databases: insert, and retry on a race
         try:
             with db.session.begin_nested():
                 db.session.add(BallotCounter(year=year, value=0))
         except IntegrityError:
             pass
-    stmt = (update(BallotCounter).where(BallotCounter.year == year)
-            .values(value=BallotCounter.value + 1).returning(BallotCounter.value)
-            .execution_options(synchronize_session=False))
+    stmt = (
+        update(BallotCounter)
+        .where(BallotCounter.year == year)
+        .values(value=BallotCounter.value + 1)
+        .returning(BallotCounter.value)
+        .execution_options(synchronize_session=False)
+    )
     return db.session.execute(stmt).scalar_one()
 
 
@@ -179,7 +214,10 @@ def code_hash(radicado: str, code: str) -> str:
 
 # ---------------------------------------------------------------------------- deposit
 
-def deposit(data: dict, section=None, *, lang: str = "es", channel: str = "web", nonce: str | None = None) -> Receipt:
+
+def deposit(
+    data: dict, section=None, *, lang: str = "es", channel: str = "web", nonce: str | None = None
+) -> Receipt:
     """File a question: radicado, deadline, lookup code, consent and characterisation, notice.
 
     `data` keys: kind, text, office_code, territory, topic_id, event_id, anonymous, name, email,
@@ -209,8 +247,13 @@ def _by_nonce(nonce: str) -> Receipt | None:
     question = db.session.scalar(select(BallotQuestion).where(BallotQuestion.nonce_hash == nonce_hash(nonce)))
     if question is None:
         return None
-    return Receipt(question=question, code=format_code(code_for_nonce(nonce)), consented=question.consent_id is not None,
-                   sensitive_dropped=False, repeated=True)
+    return Receipt(
+        question=question,
+        code=format_code(code_for_nonce(nonce)),
+        consented=question.consent_id is not None,
+        sensitive_dropped=False,
+        repeated=True,
+    )
 
 
 def _deposit(data: dict, section, *, lang: str, channel: str, nonce: str) -> Receipt:
@@ -221,7 +264,9 @@ def _deposit(data: dict, section, *, lang: str, channel: str, nonce: str) -> Rec
         raise DepositError(_("Elige el tipo de solicitud."))
     text = (data.get("text") or "").strip()
     if not TEXT_MIN <= len(text) <= TEXT_MAX:
-        raise DepositError(_("El texto debe tener entre %(min)s y %(max)s caracteres.", min=TEXT_MIN, max=TEXT_MAX))
+        raise DepositError(
+            _("El texto debe tener entre %(min)s y %(max)s caracteres.", min=TEXT_MIN, max=TEXT_MAX)
+        )
     anonymous = bool(data.get("anonymous", True))
     outcome = None
     try:
@@ -231,44 +276,70 @@ def _deposit(data: dict, section, *, lang: str, channel: str, nonce: str) -> Rec
         number = next_number(year)  # first write of the transaction: takes the lock at once
         radicado = format_radicado(year, number)
         if section is not None:
-            outcome = characterization.record(section, characterization.Context("ballot", year, on_date=received_local.date(),
-                                                                                   channel=channel))
+            outcome = characterization.record(
+                section,
+                characterization.Context("ballot", year, on_date=received_local.date(), channel=channel),
+            )
         consented = bool(outcome and outcome.consented)
         if not anonymous and not consented:
-            raise DepositError(_("Para guardar tu nombre y tus datos de contacto necesitamos tu autorización. "
-                                   "Si prefieres no darla, elige enviar sin nombre."))
+            raise DepositError(
+                _(
+                    "Para guardar tu nombre y tus datos de contacto necesitamos tu autorización. "
+                    "Si prefieres no darla, elige enviar sin nombre."
+                )
+            )
         term_code = KINDS[kind][2]
         days = term_days(term_code)
         filed_on = received_local.date()
         due = due_date(filed_on, days)
         code = code_for_nonce(nonce)
         question = BallotQuestion(
-            year=year, number=number, radicado=radicado, received_at=now, filed_on=filed_on,
-            code_hash=code_hash(radicado, code), nonce_hash=nonce_hash(nonce), lang=lang if lang in ("es", "en") else "es",
-            kind=kind, term_code=term_code, term_days=days, initial_due_on=due, due_on=due,
-            office_code=data.get("office_code") or None, territory=data.get("territory") or None,
-            topic_id=data.get("topic_id") or None, event_id=data.get("event_id") or None, text=text,
+            year=year,
+            number=number,
+            radicado=radicado,
+            received_at=now,
+            filed_on=filed_on,
+            code_hash=code_hash(radicado, code),
+            nonce_hash=nonce_hash(nonce),
+            lang=lang if lang in ("es", "en") else "es",
+            kind=kind,
+            term_code=term_code,
+            term_days=days,
+            initial_due_on=due,
+            due_on=due,
+            office_code=data.get("office_code") or None,
+            territory=data.get("territory") or None,
+            topic_id=data.get("topic_id") or None,
+            event_id=data.get("event_id") or None,
+            text=text,
             anonymous=anonymous,
             name=None if anonymous else (data.get("name") or None),
             email=None if anonymous else ((data.get("email") or "").strip().lower() or None),
             phone=None if anonymous else (data.get("phone") or None),
-            consent_id=outcome.consent.id if consented else None, status="received",
+            consent_id=outcome.consent.id if consented else None,
+            status="received",
         )
         db.session.add(question)
         db.session.flush()
-        db.session.add(BallotActivity(question_id=question.id, kind="received", actor=channel, at=now,
-                                      body=radicado))
+        db.session.add(
+            BallotActivity(question_id=question.id, kind="received", actor=channel, at=now, body=radicado)
+        )
         if question.email:
             notices.queue(question, "received", secret=format_code(code))
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return Receipt(question=question, code=format_code(code), consented=consented,
-                   sensitive_dropped=bool(outcome and outcome.sensitive_dropped))
+    return Receipt(
+        question=question,
+        code=format_code(code),
+        consented=consented,
+        sensitive_dropped=bool(outcome and outcome.sensitive_dropped),
+    )
 
 
 # ---------------------------------------------------------------------------- lookup
+
 
 def lookup(radicado: str, code: str) -> BallotQuestion | None:
     """The question for a radicado and its private code, or None.
@@ -278,7 +349,11 @@ def lookup(radicado: str, code: str) -> BallotQuestion | None:
     """
     normalised = normalise_radicado(radicado)
     expected = code_hash(normalised or "UV-0000-000000", code)
-    question = db.session.scalar(select(BallotQuestion).where(BallotQuestion.radicado == normalised)) if normalised else None
+    question = (
+        db.session.scalar(select(BallotQuestion).where(BallotQuestion.radicado == normalised))
+        if normalised
+        else None
+    )
     stored = question.code_hash if question is not None else keyed_hash("ballot-lookup", "none")
     if hmac.compare_digest(stored, expected) and question is not None and normalise_code(code):
         return question
@@ -290,7 +365,9 @@ def by_radicado(radicado: str) -> BallotQuestion | None:
 
 
 def is_overdue(question: BallotQuestion, today: date | None = None) -> bool:
-    return question.status in ("received", "assigned", "in_progress") and question.due_on < (today or time.today())
+    return question.status in ("received", "assigned", "in_progress") and question.due_on < (
+        today or time.today()
+    )
 
 
 def days_left(question: BallotQuestion, today: date | None = None) -> int:

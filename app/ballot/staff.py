@@ -17,11 +17,20 @@ from .forms import AnswerForm, ExtendForm, InboxFilterForm, NoteForm, PublicVers
 from .models import BallotQuestion
 
 ACTIVITY_LABELS = {
-    "received": _l("Radicada"), "assigned": _l("Asignada"), "classified": _l("Reclasificada"),
-    "linked": _l("Vinculada a evento o tema"), "note": _l("Nota interna"), "drafted": _l("Borrador guardado"),
-    "approved": _l("Respuesta aprobada"), "answered": _l("Respuesta enviada"), "extended": _l("Plazo ampliado"),
-    "closed": _l("Cerrada"), "archived": _l("Publicada en el archivo"), "unarchived": _l("Retirada del archivo"),
-    "data_lookup": _l("Búsqueda de los datos de la persona"), "data_erased": _l("Datos de la persona borrados"),
+    "received": _l("Radicada"),
+    "assigned": _l("Asignada"),
+    "classified": _l("Reclasificada"),
+    "linked": _l("Vinculada a evento o tema"),
+    "note": _l("Nota interna"),
+    "drafted": _l("Borrador guardado"),
+    "approved": _l("Respuesta aprobada"),
+    "answered": _l("Respuesta enviada"),
+    "extended": _l("Plazo ampliado"),
+    "closed": _l("Cerrada"),
+    "archived": _l("Publicada en el archivo"),
+    "unarchived": _l("Retirada del archivo"),
+    "data_lookup": _l("Búsqueda de los datos de la persona"),
+    "data_erased": _l("Datos de la persona borrados"),
 }
 
 
@@ -37,8 +46,15 @@ def _question(question_id: int) -> BallotQuestion:
 def _route_form(question: BallotQuestion, formdata=None) -> RouteForm:
     if formdata is not None:
         return RouteForm(formdata=formdata)
-    return RouteForm(formdata=None, data={"office": question.office_code or "", "kind": question.kind,
-                                          "event": str(question.event_id or ""), "topic": str(question.topic_id or "")})
+    return RouteForm(
+        formdata=None,
+        data={
+            "office": question.office_code or "",
+            "kind": question.kind,
+            "event": str(question.event_id or ""),
+            "topic": str(question.topic_id or ""),
+        },
+    )
 
 
 def _detail(question: BallotQuestion, status: int = 200, **forms):
@@ -52,9 +68,16 @@ def _detail(question: BallotQuestion, status: int = 200, **forms):
         summaries = registry.get().call("event_summary", question.event_id)
         event = summaries[0] if summaries else None
     return render_template(
-        "ballot/staff/detail.html", q=question, answer=answer, event=event, overdue=services.is_overdue(question),
-        days_left=services.days_left(question), max_extension=services.max_extension_date(question),
-        show_identity=current_user.can("names.view"), activity_labels=ACTIVITY_LABELS, **forms,
+        "ballot/staff/detail.html",
+        q=question,
+        answer=answer,
+        event=event,
+        overdue=services.is_overdue(question),
+        days_left=services.days_left(question),
+        max_extension=services.max_extension_date(question),
+        show_identity=current_user.can("names.view"),
+        activity_labels=ACTIVITY_LABELS,
+        **forms,
     ), status
 
 
@@ -69,9 +92,16 @@ def inbox():
     offices = office_choices(current_user, catalogs.office_choices())
     page = queries.inbox(workflow.scope_condition(current_user), filters)
     form = InboxFilterForm(request.args, offices=offices)
-    return render_template("ballot/staff/inbox.html", page=page, filters=filters, form=form, today=time.today(),
-                           soon=queries.due_soon_limit(), failing=notices.failing_count(),
-                           show_outbox=workflow.sees_everything(current_user))
+    return render_template(
+        "ballot/staff/inbox.html",
+        page=page,
+        filters=filters,
+        form=form,
+        today=time.today(),
+        soon=queries.due_soon_limit(),
+        failing=notices.failing_count(),
+        show_outbox=workflow.sees_everything(current_user),
+    )
 
 
 @permission_required("content.edit")
@@ -85,9 +115,14 @@ def route(question_id: int):
     form = _route_form(question, request.form)
     if form.validate():
         try:
-            workflow.route(question, current_user, office_code=form.office.data or None, kind=form.kind.data,
-                           event_id=int(form.event.data) if form.event.data else None,
-                           topic_id=int(form.topic.data) if form.topic.data else None)
+            workflow.route(
+                question,
+                current_user,
+                office_code=form.office.data or None,
+                kind=form.kind.data,
+                event_id=int(form.event.data) if form.event.data else None,
+                topic_id=int(form.topic.data) if form.topic.data else None,
+            )
         except workflow.WorkflowError as exc:
             form.office.errors = [str(exc)]
         else:
@@ -143,8 +178,11 @@ def approve(question_id: int):
 
 @permission_required("content.edit")
 def publish(question_id: int):
-    return _simple_action(question_id, workflow.publish_answer,
-                          _("Enviamos la respuesta: la persona la ve en el seguimiento y, si dejó correo, le llega un aviso."))
+    return _simple_action(
+        question_id,
+        workflow.publish_answer,
+        _("Enviamos la respuesta: la persona la ve en el seguimiento y, si dejó correo, le llega un aviso."),
+    )
 
 
 @permission_required("content.edit")
@@ -176,8 +214,11 @@ def public_version(question_id: int):
     if request.method == "GET":
         suggested = workflow.suggested_public_version(question)
         if question.public:
-            suggested = {"title": question.public_title, "question": question.public_question,
-                         "answer": question.public_answer}
+            suggested = {
+                "title": question.public_title,
+                "question": question.public_question,
+                "answer": question.public_answer,
+            }
         form = PublicVersionForm(formdata=None, data=suggested)
     else:
         form = PublicVersionForm()
@@ -187,9 +228,14 @@ def public_version(question_id: int):
             form.title.data = workflow.redaction.redact(form.title.data, name=question.name)
         elif form.validate_on_submit():
             try:
-                workflow.save_public_version(question, current_user, title=form.title.data,
-                                             question_text=form.question.data, answer_text=form.answer.data,
-                                             confirmed=form.confirm.data)
+                workflow.save_public_version(
+                    question,
+                    current_user,
+                    title=form.title.data,
+                    question_text=form.question.data,
+                    answer_text=form.answer.data,
+                    confirmed=form.confirm.data,
+                )
             except workflow.LeftoversError as exc:
                 leftovers = exc.found
                 form.confirm.errors = [str(exc)]
@@ -198,7 +244,9 @@ def public_version(question_id: int):
             else:
                 return _done(question, _("Publicamos la pregunta y la respuesta en el archivo público."))
     status = 422 if request.method == "POST" and (form.errors or leftovers) else 200
-    return render_template("ballot/staff/public_version.html", q=question, form=form, leftovers=leftovers), status
+    return render_template(
+        "ballot/staff/public_version.html", q=question, form=form, leftovers=leftovers
+    ), status
 
 
 @permission_required("content.edit")
@@ -213,11 +261,9 @@ def outbox():
     if request.method == "POST":
         notices.retry_now()
         sent, failed = notices.deliver_pending()
-        flash(_("Avisos enviados: %(sent)s. Sin enviar: %(failed)s.", sent=sent, failed=failed),
-              "success" if not failed else "warning")
+        flash(
+            _("Avisos enviados: %(sent)s. Sin enviar: %(failed)s.", sent=sent, failed=failed),
+            "success" if not failed else "warning",
+        )
         return redirect(url_for("ballot_staff.outbox"))
     return render_template("ballot/staff/outbox.html", rows=notices.pending(), total=notices.pending_count())
-
-
-
-

@@ -35,12 +35,18 @@ class LeftoversError(WorkflowError):
     """The public version still contains text that looks like personal data."""
 
     def __init__(self, found: list[str]):
-        super().__init__(_("El texto público todavía parece tener datos personales: %(items)s. Edítalo, o confirma "
-                           "que son datos institucionales que pueden publicarse.", items=", ".join(found[:10])))
+        super().__init__(
+            _(
+                "El texto público todavía parece tener datos personales: %(items)s. Edítalo, o confirma "
+                "que son datos institucionales que pueden publicarse.",
+                items=", ".join(found[:10]),
+            )
+        )
         self.found = found
 
 
 # ---------------------------------------------------------------------------- scope
+
 
 def sees_everything(user) -> bool:
     """Handles the questions of every office (and the outbox)."""
@@ -60,11 +66,24 @@ def can_handle(user, question: BallotQuestion) -> bool:
 
 # ---------------------------------------------------------------------------- helpers
 
+
 def _log(question: BallotQuestion, user, kind: str, body: str = "") -> None:
-    db.session.add(BallotActivity(question_id=question.id, kind=kind, actor=getattr(user, "email", str(user)),
-                                  body=body, at=time.now()))
-    audit.record(f"ballot_{kind}", target=question.radicado, details={"body": body[:200]} if kind != "note" else {},
-                 actor=user, commit=False)
+    db.session.add(
+        BallotActivity(
+            question_id=question.id,
+            kind=kind,
+            actor=getattr(user, "email", str(user)),
+            body=body,
+            at=time.now(),
+        )
+    )
+    audit.record(
+        f"ballot_{kind}",
+        target=question.radicado,
+        details={"body": body[:200]} if kind != "note" else {},
+        actor=user,
+        commit=False,
+    )
 
 
 def _commit():
@@ -82,16 +101,28 @@ def _require_open(question: BallotQuestion) -> None:
 
 # ---------------------------------------------------------------------------- routing and notes
 
-def route(question: BallotQuestion, user, *, office_code: str | None, kind: str, event_id: int | None = None,
-          topic_id: int | None = None) -> None:
+
+def route(
+    question: BallotQuestion,
+    user,
+    *,
+    office_code: str | None,
+    kind: str,
+    event_id: int | None = None,
+    topic_id: int | None = None,
+) -> None:
     """Assign to an office and (re)classify. A new kind recomputes the deadline from the filing
     date, unless the term was already extended."""
     _require_open(question)
     if kind not in KINDS:
         raise WorkflowError(_("Elige un tipo de solicitud válido."))
     if kind != question.kind and (kind in DATA_KINDS or question.kind in DATA_KINDS):
-        raise WorkflowError(_("Las solicitudes sobre datos personales se radican con su propio formulario: no se "
-                              "pueden reclasificar."))
+        raise WorkflowError(
+            _(
+                "Las solicitudes sobre datos personales se radican con su propio formulario: no se "
+                "pueden reclasificar."
+            )
+        )
     changes = []
     if (office_code or None) != question.office_code:
         question.office_code = office_code or None
@@ -125,12 +156,15 @@ def add_note(question: BallotQuestion, user, body: str) -> None:
 
 # ---------------------------------------------------------------------------- answer path
 
+
 def save_draft(question: BallotQuestion, user, body: str) -> BallotAnswer:
     """Write or rewrite the draft answer. Editing an approved draft sends it back to draft."""
     _require_open(question)
     body = (body or "").strip()
     if not ANSWER_MIN <= len(body) <= ANSWER_MAX:
-        raise WorkflowError(_("La respuesta debe tener entre %(min)s y %(max)s caracteres.", min=ANSWER_MIN, max=ANSWER_MAX))
+        raise WorkflowError(
+            _("La respuesta debe tener entre %(min)s y %(max)s caracteres.", min=ANSWER_MIN, max=ANSWER_MAX)
+        )
     answer = question.answer
     if answer is None:
         answer = BallotAnswer(question=question, body=body)
@@ -153,7 +187,9 @@ def approve(question: BallotQuestion, user) -> None:
     if answer is None or answer.state != "draft":
         raise WorkflowError(_("No hay un borrador pendiente de aprobación."))
     if answer.drafted_by_id == user.id:
-        raise WorkflowError(_("Otra persona debe aprobar la respuesta que redactaste (revisión a cuatro ojos)."))
+        raise WorkflowError(
+            _("Otra persona debe aprobar la respuesta que redactaste (revisión a cuatro ojos).")
+        )
     answer.state, answer.approved_by_id, answer.approved_at = "approved", user.id, time.now()
     _log(question, user, "approved")
     _commit()
@@ -187,8 +223,13 @@ def extend(question: BallotQuestion, user, new_due: date, reason: str) -> None:
         raise WorkflowError(_("El plazo ya venció: la ampliación se debe avisar antes del vencimiento."))
     limit = max_extension_date(question)
     if not question.due_on < new_due <= limit:
-        raise WorkflowError(_("La nueva fecha debe ser posterior al vencimiento actual y no pasar del %(limit)s "
-                              "(el doble del término inicial).", limit=limit.strftime("%d/%m/%Y")))
+        raise WorkflowError(
+            _(
+                "La nueva fecha debe ser posterior al vencimiento actual y no pasar del %(limit)s "
+                "(el doble del término inicial).",
+                limit=limit.strftime("%d/%m/%Y"),
+            )
+        )
     if not time.is_business_day(new_due):
         raise WorkflowError(_("La nueva fecha debe ser un día hábil."))
     if not 10 <= len(reason) <= 1000:
@@ -209,16 +250,26 @@ def close(question: BallotQuestion, user) -> None:
 
 # ---------------------------------------------------------------------------- public archive
 
+
 def suggested_public_version(question: BallotQuestion) -> dict:
     """Automatic first version for the archive: personal data removed from question and answer."""
     answer = question.answer.body if question.answer else ""
-    return {"title": question.public_title or "",
-            "question": redaction.redact(question.text, name=question.name),
-            "answer": redaction.redact(answer, name=question.name)}
+    return {
+        "title": question.public_title or "",
+        "question": redaction.redact(question.text, name=question.name),
+        "answer": redaction.redact(answer, name=question.name),
+    }
 
 
-def save_public_version(question: BallotQuestion, user, *, title: str, question_text: str, answer_text: str,
-                        confirmed: bool = False) -> None:
+def save_public_version(
+    question: BallotQuestion,
+    user,
+    *,
+    title: str,
+    question_text: str,
+    answer_text: str,
+    confirmed: bool = False,
+) -> None:
     """Publish the question and its answer in the public archive, edited to remove personal data."""
     if question.status not in ("answered", "closed"):
         raise WorkflowError(_("Solo se publican en el archivo solicitudes ya respondidas."))
@@ -226,7 +277,11 @@ def save_public_version(question: BallotQuestion, user, *, title: str, question_
     if found and not confirmed:
         raise LeftoversError(found)
     first = not question.public
-    question.public_title, question.public_question, question.public_answer = title, question_text, answer_text
+    question.public_title, question.public_question, question.public_answer = (
+        title,
+        question_text,
+        answer_text,
+    )
     question.public = True
     if first:
         question.published_public_at = time.now()

@@ -6,7 +6,6 @@ Catalogs are data, not code: they ship as JSON under `data/`, load with
 """
 
 
-
 def register(app):
     from flask_babel import lazy_gettext as _l
 
@@ -20,7 +19,9 @@ def register(app):
     app.cli.commands["participa"].add_command(cli.build_catalogs)
     registry.get(app).demo.append((0, "catalogs", _demo_catalogs))
     registry.get(app).add_nav(
-        registry.NavItem("catalogs.index", lambda: _l("Catálogos"), area="staff", permission="catalogs.manage", order=90)
+        registry.NavItem(
+            "catalogs.index", lambda: _l("Catálogos"), area="staff", permission="catalogs.manage", order=90
+        )
     )
 
 

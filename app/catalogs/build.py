@@ -14,7 +14,11 @@ VALUE_GROUPS = [
     ("CIU", "Ciudadanía en general", "Citizens in general"),
     ("JAC", "Organización comunal (JAC, JAL, ASOCOMUNAL)", "Community organisation (JAC, JAL, ASOCOMUNAL)"),
     ("OSC", "Organización social o comunitaria", "Social or community organisation"),
-    ("ACA", "Academia (universidades, colegios, investigación)", "Academia (universities, schools, research)"),
+    (
+        "ACA",
+        "Academia (universidades, colegios, investigación)",
+        "Academia (universities, schools, research)",
+    ),
     ("PRI", "Sector privado y gremios", "Private sector and trade associations"),
     ("SER", "Servidor(a) público(a)", "Public servant"),
     ("MED", "Medios de comunicación", "Media"),
@@ -94,7 +98,12 @@ def _entries(values):
     out = []
     for v in values:
         out.append(
-            {"code": v["code"], "es": v["es"], "en": v.get("en", ""), "extra": {k: v[k] for k in EXTRA_KEYS if k in v}}
+            {
+                "code": v["code"],
+                "es": v["es"],
+                "en": v.get("en", ""),
+                "extra": {k: v[k] for k in EXTRA_KEYS if k in v},
+            }
         )
     return out
 
@@ -109,8 +118,19 @@ def build(source: Path) -> list[Path]:
     for ref_key, (key, values_key) in REFERENCE_LISTS.items():
         lists[key] = _entries(ref[ref_key][values_key])
     # Every sensitive or personal list offers "Prefiero no responder" (code 99).
-    for key in ("ethnicity", "life_course", "zone", "value_group", "migrant", "victim", "disability",
-                "sexual_orientation", "gender_identity", "sex", "campesino"):
+    for key in (
+        "ethnicity",
+        "life_course",
+        "zone",
+        "value_group",
+        "migrant",
+        "victim",
+        "disability",
+        "sexual_orientation",
+        "gender_identity",
+        "sex",
+        "campesino",
+    ):
         if key in lists and not any(e["code"] in ("99", "9") for e in lists[key]):
             lists[key].append({**PREFER_NOT, "extra": {}})
     lists["document_type"] = _entries(ref["migrante"]["tipo_documento"])
@@ -139,16 +159,29 @@ def build(source: Path) -> list[Path]:
     }
     car = ref["cartago_territorios"]
     cartago_terr = [
-        {"code": f"C{t['code']}", "kind": "comuna", "name": t["name"], "zone": "urbana", "subregion": "",
-         "confirmed": bool(t.get("confirmed"))}
+        {
+            "code": f"C{t['code']}",
+            "kind": "comuna",
+            "name": t["name"],
+            "zone": "urbana",
+            "subregion": "",
+            "confirmed": bool(t.get("confirmed")),
+        }
         for t in car["comunas"]["values"]
     ]
     for t in car["centros_poblados_divipola"]["values"]:
         if "cabecera" in t["type"]:
             continue
         cartago_terr.append(
-            {"code": t["code"], "kind": "corregimiento", "name": t["name"], "zone": "rural", "subregion": "",
-             "confirmed": False, "active": bool(t.get("active", True))}
+            {
+                "code": t["code"],
+                "kind": "corregimiento",
+                "name": t["name"],
+                "zone": "rural",
+                "subregion": "",
+                "confirmed": False,
+                "active": bool(t.get("active", True)),
+            }
         )
     cartago = {
         "entity": "cartago",
@@ -165,7 +198,9 @@ def build(source: Path) -> list[Path]:
         if name == "medellin" and path.exists():
             # keep barrios added to the shipped file by hand
             old = json.loads(path.read_text(encoding="utf-8"))
-            payload["territories"] += [t for t in old.get("territories", []) if t["kind"] in ("barrio", "vereda")]
+            payload["territories"] += [
+                t for t in old.get("territories", []) if t["kind"] in ("barrio", "vereda")
+            ]
             if "_barrios_note" in old:
                 payload["_barrios_note"] = old["_barrios_note"]
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

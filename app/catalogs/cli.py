@@ -12,16 +12,21 @@ from app.catalogs import services
 def load_catalogs(entity):
     """Load (or update) option lists, territories and offices for an entity. Safe to re-run."""
     counts = services.load(entity)
-    click.echo(f"Catalogs for {entity}: {counts['options']} options, {counts['territories']} territories, "
-               f"{counts['offices']} offices.")
+    click.echo(
+        f"Catalogs for {entity}: {counts['options']} options, {counts['territories']} territories, "
+        f"{counts['offices']} offices."
+    )
     note = services.entity_draft_note(entity)
     if note:
         click.echo(f"WARNING: draft catalog, to be confirmed with the entity: {note}")
 
 
 @click.command("build-catalogs")
-@click.option("--source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=Path(__file__).resolve().parents[3] / "shared" / "reference" / "catalogs.json")
+@click.option(
+    "--source",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=Path(__file__).resolve().parents[3] / "shared" / "reference" / "catalogs.json",
+)
 def build_catalogs(source):
     """Regenerate app/catalogs/data/*.json from the reference catalogs.json."""
     from app.catalogs.build import build

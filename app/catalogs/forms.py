@@ -10,29 +10,64 @@ CODE = Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Usa solo letras sin tilde, númer
 
 
 class OptionForm(FlaskForm):
-    code = StringField(_l("Código"), validators=[DataRequired(_l("Escribe un código.")), Length(max=40), CODE], filters=[single_line])
-    label_es = StringField(_l("Nombre en español"), validators=[DataRequired(_l("Escribe el nombre.")), Length(max=255), NoMarkup()],
-                           filters=[single_line])
-    label_en = StringField(_l("Nombre en inglés"), validators=[Length(max=255), NoMarkup()], filters=[single_line])
+    code = StringField(
+        _l("Código"),
+        validators=[DataRequired(_l("Escribe un código.")), Length(max=40), CODE],
+        filters=[single_line],
+    )
+    label_es = StringField(
+        _l("Nombre en español"),
+        validators=[DataRequired(_l("Escribe el nombre.")), Length(max=255), NoMarkup()],
+        filters=[single_line],
+    )
+    label_en = StringField(
+        _l("Nombre en inglés"), validators=[Length(max=255), NoMarkup()], filters=[single_line]
+    )
 
 
 class TerritoryForm(FlaskForm):
-    code = StringField(_l("Código"), validators=[DataRequired(_l("Escribe un código.")), Length(max=40), CODE], filters=[single_line])
-    label_es = StringField(_l("Nombre"), validators=[DataRequired(_l("Escribe el nombre.")), Length(max=255), NoMarkup()],
-                           filters=[single_line])
-    kind = SelectField(_l("Tipo"), choices=[("comuna", _l("Comuna")), ("corregimiento", _l("Corregimiento")),
-                                            ("barrio", _l("Barrio")), ("vereda", _l("Vereda"))])
+    code = StringField(
+        _l("Código"),
+        validators=[DataRequired(_l("Escribe un código.")), Length(max=40), CODE],
+        filters=[single_line],
+    )
+    label_es = StringField(
+        _l("Nombre"),
+        validators=[DataRequired(_l("Escribe el nombre.")), Length(max=255), NoMarkup()],
+        filters=[single_line],
+    )
+    kind = SelectField(
+        _l("Tipo"),
+        choices=[
+            ("comuna", _l("Comuna")),
+            ("corregimiento", _l("Corregimiento")),
+            ("barrio", _l("Barrio")),
+            ("vereda", _l("Vereda")),
+        ],
+    )
     parent = SelectField(_l("Pertenece a (para barrios y veredas)"), choices=[], validate_choice=False)
 
 
 class OfficeForm(FlaskForm):
-    code = StringField(_l("Código"), validators=[DataRequired(_l("Escribe un código.")), Length(max=40), CODE], filters=[single_line])
-    label_es = StringField(_l("Nombre"), validators=[DataRequired(_l("Escribe el nombre.")), Length(max=255), NoMarkup()],
-                           filters=[single_line])
+    code = StringField(
+        _l("Código"),
+        validators=[DataRequired(_l("Escribe un código.")), Length(max=40), CODE],
+        filters=[single_line],
+    )
+    label_es = StringField(
+        _l("Nombre"),
+        validators=[DataRequired(_l("Escribe el nombre.")), Length(max=255), NoMarkup()],
+        filters=[single_line],
+    )
     acronym = StringField(_l("Sigla"), validators=[Length(max=40), NoMarkup()], filters=[single_line])
 
 
 class RenameForm(FlaskForm):
-    label_es = StringField(_l("Nombre en español"), validators=[DataRequired(_l("Escribe el nombre.")), Length(max=255), NoMarkup()],
-                           filters=[single_line])
-    label_en = StringField(_l("Nombre en inglés"), validators=[Length(max=255), NoMarkup()], filters=[single_line])
+    label_es = StringField(
+        _l("Nombre en español"),
+        validators=[DataRequired(_l("Escribe el nombre.")), Length(max=255), NoMarkup()],
+        filters=[single_line],
+    )
+    label_en = StringField(
+        _l("Nombre en inglés"), validators=[Length(max=255), NoMarkup()], filters=[single_line]
+    )

@@ -28,6 +28,7 @@ class CatalogError(ValueError):
 
 # ---------------------------------------------------------------------------- loading
 
+
 def load(entity: str) -> dict[str, int]:
     """Load the common option lists and one entity's territories and offices.
 
@@ -72,8 +73,10 @@ def load(entity: str) -> dict[str, int]:
             parent = parents_by_code.get(item["parent"]) or territories.get(item["parent"])
             if parent is None:
                 db.session.rollback()
-                raise CatalogError(f"Territory {item['code']}: parent {item['parent']!r} is not in the file "
-                                   "(list comunas and corregimientos before their barrios and veredas)")
+                raise CatalogError(
+                    f"Territory {item['code']}: parent {item['parent']!r} is not in the file "
+                    "(list comunas and corregimientos before their barrios and veredas)"
+                )
             terr.parent = parent
         parents_by_code[terr.code] = terr
         counts["territories"] += 1
@@ -97,6 +100,7 @@ def entity_draft_note(entity: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------- reading
+
 
 def _memo(key, build):
     """Per-request memo for catalog reads (a citizen form reads a dozen lists). Any commit clears
@@ -140,8 +144,9 @@ def options(list_key: str, *, include_inactive: bool = False) -> list[CatalogEnt
 
 def choices(list_key: str, *, blank: str | None = None) -> list[tuple[str, str]]:
     """(code, label) pairs for a select or radio field, in the current language."""
-    out = cached(("choices", list_key, selected_language()),
-                         lambda: [(e.code, label(e)) for e in options(list_key)])
+    out = cached(
+        ("choices", list_key, selected_language()), lambda: [(e.code, label(e)) for e in options(list_key)]
+    )
     return ([("", blank)] + out) if blank is not None else list(out)
 
 
@@ -152,7 +157,9 @@ def labels(list_key: str) -> dict[str, str]:
 
 def top_territories(*, include_inactive: bool = False) -> list[Territory]:
     def build():
-        stmt = select(Territory).where(Territory.parent_id.is_(None)).options(selectinload(Territory.children))
+        stmt = (
+            select(Territory).where(Territory.parent_id.is_(None)).options(selectinload(Territory.children))
+        )
         if not include_inactive:
             stmt = stmt.where(Territory.active.is_(True))
         return list(db.session.scalars(stmt.order_by(Territory.zone.desc(), Territory.position)))
@@ -162,6 +169,7 @@ def top_territories(*, include_inactive: bool = False) -> list[Territory]:
 
 def territory_choices(*, blank: str | None = None) -> list[tuple[str, str]]:
     """Comunas and corregimientos, e.g. ('01', 'Comuna 01 – Popular')."""
+
     def build():
         out = []
         for t in top_territories():
@@ -176,6 +184,7 @@ def territory_choices(*, blank: str | None = None) -> list[tuple[str, str]]:
 def subterritory_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     """Barrios/veredas grouped by their comuna/corregimiento, for an <optgroup> select that
     narrows the choice without JavaScript."""
+
     def build():
         groups = []
         for parent in top_territories():
@@ -190,22 +199,28 @@ def subterritory_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 def subterritory_tree() -> dict[str, tuple[str, list[tuple[str, str]]]]:
     """comuna/corregimiento code -> (its name, [(barrio/vereda code, name)]), for the territory
     asked in two moves: comuna first, then only its barrios or veredas."""
+
     def build():
-        return {parent.code: (parent.name, [(c.code, c.name) for c in parent.children if c.active])
-                for parent in top_territories()}
+        return {
+            parent.code: (parent.name, [(c.code, c.name) for c in parent.children if c.active])
+            for parent in top_territories()
+        }
 
     return cached(("subterritory_tree",), build)
 
 
 def subterritory_codes() -> frozenset[str]:
     """Codes of every active barrio and vereda (what a form accepts)."""
-    return cached(("subterritory_codes",), lambda: frozenset(
-        code for _group, items in subterritory_groups() for code, _name in items))
+    return cached(
+        ("subterritory_codes",),
+        lambda: frozenset(code for _group, items in subterritory_groups() for code, _name in items),
+    )
 
 
 def territory_parents() -> dict[str, str]:
     """barrio/vereda code -> its comuna/corregimiento code, inactive entries included (a profile
     stores both levels, and the upper one must always be the parent of the lower one)."""
+
     def build():
         parent = Territory.__table__.alias("parent")
         child = Territory.__table__
@@ -264,13 +279,26 @@ def get_entry(kind: str, entry_id: int):
 def add_option(list_key: str, code: str, label_es: str, label_en: str = "") -> CatalogEntry:
     if list_key not in LISTS:
         raise CatalogError(_("Esa lista no existe."))
-    if db.session.scalar(select(CatalogEntry).where(CatalogEntry.list_key == list_key, CatalogEntry.code == code)):
+    if db.session.scalar(
+        select(CatalogEntry).where(CatalogEntry.list_key == list_key, CatalogEntry.code == code)
+    ):
         raise CatalogError(_("Ya existe una opción con ese código en esta lista."))
-    position = (db.session.scalar(select(func.max(CatalogEntry.position)).where(CatalogEntry.list_key == list_key)) or 0) + 1
-    entry = CatalogEntry(list_key=list_key, code=code, label_es=label_es, label_en=label_en or label_es,
-                         position=position, customized=True)
+    position = (
+        db.session.scalar(select(func.max(CatalogEntry.position)).where(CatalogEntry.list_key == list_key))
+        or 0
+    ) + 1
+    entry = CatalogEntry(
+        list_key=list_key,
+        code=code,
+        label_es=label_es,
+        label_en=label_en or label_es,
+        position=position,
+        customized=True,
+    )
     db.session.add(entry)
-    audit.record("catalog_changed", target=f"option:{list_key}:{code}", details={"change": "added"}, commit=False)
+    audit.record(
+        "catalog_changed", target=f"option:{list_key}:{code}", details={"change": "added"}, commit=False
+    )
     db.session.commit()
     return entry
 
@@ -278,12 +306,16 @@ def add_option(list_key: str, code: str, label_es: str, label_en: str = "") -> C
 def add_territory(code: str, name: str, kind: str, parent_code: str | None = None) -> Territory:
     if db.session.scalar(select(Territory).where(Territory.code == code)):
         raise CatalogError(_("Ya existe un territorio con ese código."))
-    parent = db.session.scalar(select(Territory).where(Territory.code == parent_code)) if parent_code else None
+    parent = (
+        db.session.scalar(select(Territory).where(Territory.code == parent_code)) if parent_code else None
+    )
     if kind in ("barrio", "vereda") and parent is None:
         raise CatalogError(_("Un barrio o vereda necesita su comuna o corregimiento."))
     zone = parent.zone if parent else ("rural" if kind in ("corregimiento", "vereda") else "urbana")
     position = (db.session.scalar(select(func.max(Territory.position))) or 0) + 1
-    terr = Territory(code=code, name=name, kind=kind, zone=zone, parent=parent, position=position, customized=True)
+    terr = Territory(
+        code=code, name=name, kind=kind, zone=zone, parent=parent, position=position, customized=True
+    )
     db.session.add(terr)
     audit.record("catalog_changed", target=f"territory:{code}", details={"change": "added"}, commit=False)
     db.session.commit()
@@ -308,15 +340,24 @@ def rename(kind: str, entry_id: int, label_es: str, label_en: str = "") -> None:
     else:
         entry.name = label_es
     entry.customized = True
-    audit.record("catalog_changed", target=f"{kind}:{entry.code}", details={"change": "renamed", "to": label_es}, commit=False)
+    audit.record(
+        "catalog_changed",
+        target=f"{kind}:{entry.code}",
+        details={"change": "renamed", "to": label_es},
+        commit=False,
+    )
     db.session.commit()
 
 
 def set_active(kind: str, entry_id: int, active: bool) -> None:
     entry = get_entry(kind, entry_id)
     entry.active, entry.customized = active, True
-    audit.record("catalog_changed", target=f"{kind}:{entry.code}",
-                 details={"change": "activated" if active else "deactivated"}, commit=False)
+    audit.record(
+        "catalog_changed",
+        target=f"{kind}:{entry.code}",
+        details={"change": "activated" if active else "deactivated"},
+        commit=False,
+    )
     db.session.commit()
 
 
@@ -324,7 +365,9 @@ def confirm_territory(entry_id: int) -> None:
     """Mark a draft territory (e.g. from Cartago's unconfirmed list) as confirmed by the entity."""
     entry = get_entry("territory", entry_id)
     entry.confirmed, entry.customized = True, True
-    audit.record("catalog_changed", target=f"territory:{entry.code}", details={"change": "confirmed"}, commit=False)
+    audit.record(
+        "catalog_changed", target=f"territory:{entry.code}", details={"change": "confirmed"}, commit=False
+    )
     db.session.commit()
 
 
@@ -336,7 +379,9 @@ def move(kind: str, entry_id: int, direction: int) -> None:
     if kind == "option":
         stmt = stmt.where(model.list_key == entry.list_key)
     elif kind == "territory":
-        stmt = stmt.where(model.parent_id.is_(None) if entry.parent_id is None else model.parent_id == entry.parent_id)
+        stmt = stmt.where(
+            model.parent_id.is_(None) if entry.parent_id is None else model.parent_id == entry.parent_id
+        )
     siblings = list(db.session.scalars(stmt.order_by(model.position, model.id)))
     if move_among(siblings, entry, direction):
         entry.customized = True
@@ -352,8 +397,14 @@ def delete(kind: str, entry_id: int) -> None:
         used += len(entry.children)
     if used:
         raise CatalogError(
-            _("Esta entrada está en uso (%(n)s registros); no se puede borrar. Desactívala para que no aparezca en formularios nuevos.", n=used)
+            _(
+                "Esta entrada está en uso (%(n)s registros); no se puede borrar. Desactívala para que no "
+                "aparezca en formularios nuevos.",
+                n=used,
+            )
         )
-    audit.record("catalog_changed", target=f"{kind}:{entry.code}", details={"change": "deleted"}, commit=False)
+    audit.record(
+        "catalog_changed", target=f"{kind}:{entry.code}", details={"change": "deleted"}, commit=False
+    )
     db.session.delete(entry)
     db.session.commit()

@@ -12,11 +12,20 @@ from app.catalogs.models import LISTS
 from app.core.auth import permission_required
 
 LIST_TITLES = {
-    "life_course": _l("Curso de vida"), "sex": _l("Sexo al nacer"), "gender_identity": _l("Identidad de género"),
-    "sexual_orientation": _l("Orientación sexual"), "ethnicity": _l("Pertenencia étnica"), "disability": _l("Discapacidad"),
-    "victim": _l("Víctima del conflicto armado"), "campesino": _l("Campesino(a)"), "migrant": _l("Situación migratoria"),
-    "zone": _l("Zona"), "value_group": _l("Grupo de valor"), "document_type": _l("Tipo de documento"),
-    "event_kind": _l("Tipo de evento"), "petition_term": _l("Plazos de respuesta"),
+    "life_course": _l("Curso de vida"),
+    "sex": _l("Sexo al nacer"),
+    "gender_identity": _l("Identidad de género"),
+    "sexual_orientation": _l("Orientación sexual"),
+    "ethnicity": _l("Pertenencia étnica"),
+    "disability": _l("Discapacidad"),
+    "victim": _l("Víctima del conflicto armado"),
+    "campesino": _l("Campesino(a)"),
+    "migrant": _l("Situación migratoria"),
+    "zone": _l("Zona"),
+    "value_group": _l("Grupo de valor"),
+    "document_type": _l("Tipo de documento"),
+    "event_kind": _l("Tipo de evento"),
+    "petition_term": _l("Plazos de respuesta"),
 }
 
 
@@ -26,9 +35,13 @@ def _titles():
 
 @permission_required("catalogs.manage")
 def index():
-    return render_template("catalogs/index.html", lists=LISTS, titles=_titles(),
-                           territories=services.top_territories(include_inactive=True),
-                           offices=services.offices(include_inactive=True))
+    return render_template(
+        "catalogs/index.html",
+        lists=LISTS,
+        titles=_titles(),
+        territories=services.top_territories(include_inactive=True),
+        offices=services.offices(include_inactive=True),
+    )
 
 
 @permission_required("catalogs.manage")
@@ -44,9 +57,14 @@ def option_list(list_key: str):
         else:
             flash(_("Opción agregada."), "success")
             return redirect(url_for(".option_list", list_key=list_key))
-    return render_template("catalogs/list.html", list_key=list_key, title=_titles()[list_key], form=form,
-                           entries=services.options(list_key, include_inactive=True), action_form=FlaskForm()), (
-        200 if not form.errors else 422)
+    return render_template(
+        "catalogs/list.html",
+        list_key=list_key,
+        title=_titles()[list_key],
+        form=form,
+        entries=services.options(list_key, include_inactive=True),
+        action_form=FlaskForm(),
+    ), (200 if not form.errors else 422)
 
 
 @permission_required("catalogs.manage")
@@ -55,14 +73,20 @@ def territories():
     form.parent.choices = services.territory_choices(blank=_("— Ninguno —"))
     if form.validate_on_submit():
         try:
-            services.add_territory(form.code.data, form.label_es.data, form.kind.data, form.parent.data or None)
+            services.add_territory(
+                form.code.data, form.label_es.data, form.kind.data, form.parent.data or None
+            )
         except services.CatalogError as exc:
             form.code.errors.append(str(exc))
         else:
             flash(_("Territorio agregado."), "success")
             return redirect(url_for(".territories"))
-    return render_template("catalogs/territories.html", form=form, territories=services.top_territories(include_inactive=True),
-                           action_form=FlaskForm()), (200 if not form.errors else 422)
+    return render_template(
+        "catalogs/territories.html",
+        form=form,
+        territories=services.top_territories(include_inactive=True),
+        action_form=FlaskForm(),
+    ), (200 if not form.errors else 422)
 
 
 @permission_required("catalogs.manage")
@@ -76,8 +100,12 @@ def offices():
         else:
             flash(_("Dependencia agregada."), "success")
             return redirect(url_for(".offices"))
-    return render_template("catalogs/offices.html", form=form, offices=services.offices(include_inactive=True),
-                           action_form=FlaskForm()), (200 if not form.errors else 422)
+    return render_template(
+        "catalogs/offices.html",
+        form=form,
+        offices=services.offices(include_inactive=True),
+        action_form=FlaskForm(),
+    ), (200 if not form.errors else 422)
 
 
 def _back(kind: str, entry) -> str:
@@ -92,14 +120,18 @@ def rename(kind: str, entry_id: int):
         entry = services.get_entry(kind, entry_id)
     except services.CatalogError:
         abort(404)
-    form = forms.RenameForm(data={"label_es": entry.label_es, "label_en": getattr(entry, "label_en", "")}
-                            if request.method == "GET" else None)
+    form = forms.RenameForm(
+        data={"label_es": entry.label_es, "label_en": getattr(entry, "label_en", "")}
+        if request.method == "GET"
+        else None
+    )
     if form.validate_on_submit():
         services.rename(kind, entry_id, form.label_es.data, form.label_en.data)
         flash(_("Nombre actualizado."), "success")
         return redirect(_back(kind, entry))
-    return render_template("catalogs/rename.html", form=form, entry=entry, kind=kind, back=_back(kind, entry)), (
-        200 if not form.errors else 422)
+    return render_template(
+        "catalogs/rename.html", form=form, entry=entry, kind=kind, back=_back(kind, entry)
+    ), (200 if not form.errors else 422)
 
 
 @permission_required("catalogs.manage")
@@ -115,7 +147,12 @@ def act(kind: str, entry_id: int, action: str):
     try:
         if action in ("activar", "desactivar"):
             services.set_active(kind, entry_id, action == "activar")
-            flash(_("Entrada activada.") if action == "activar" else _("Entrada desactivada: ya no aparece en formularios nuevos."), "success")
+            flash(
+                _("Entrada activada.")
+                if action == "activar"
+                else _("Entrada desactivada: ya no aparece en formularios nuevos."),
+                "success",
+            )
         elif action in ("subir", "bajar"):
             services.move(kind, entry_id, -1 if action == "subir" else 1)
         elif action == "confirmar":

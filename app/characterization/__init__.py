@@ -22,8 +22,15 @@ def register(app):
     from app.characterization import report as _report
 
     reg.report_sections.append(_report.sections)
-    reg.add_nav(registry.NavItem("characterization.dashboard_view", lambda: _l("Caracterización"), area="staff",
-                                 permission="dashboards.view", order=60))
+    reg.add_nav(
+        registry.NavItem(
+            "characterization.dashboard_view",
+            lambda: _l("Caracterización"),
+            area="staff",
+            permission="dashboards.view",
+            order=60,
+        )
+    )
     reg.demo.append((80, "characterisation profiles", demo.demo_profiles))
     reg.demo.append((81, "population baseline", demo.demo_baseline))
     register_usage_checker(app, models.catalog_usage)

@@ -42,9 +42,18 @@ from app.characterization.models import PopulationBaseline
 from app.core import audit
 from app.extensions import db
 
-COLUMNS = {"territorio": "territory", "curso_de_vida": "life_course", "sexo": "sex", "edad_desde": "age_from",
-           "edad_hasta": "age_to", "etnia": "ethnicity", "discapacidad": "disability", "victima": "victim",
-           "zona": "zone", "poblacion": "population"}
+COLUMNS = {
+    "territorio": "territory",
+    "curso_de_vida": "life_course",
+    "sexo": "sex",
+    "edad_desde": "age_from",
+    "edad_hasta": "age_to",
+    "etnia": "ethnicity",
+    "discapacidad": "disability",
+    "victima": "victim",
+    "zona": "zone",
+    "poblacion": "population",
+}
 GROUP_CODES = ("sex", "ethnicity", "victim", "zone")  # validated against the catalog list of that name
 DATA = Path(__file__).parent / "data"
 MAX_AGE = 130
@@ -67,11 +76,17 @@ def _rows(reader):
         except StopIteration:
             return
         except csv.Error as exc:
-            raise BaselineError(_("Línea %(n)s: el archivo no es un CSV válido (una celda es demasiado larga o "
-                                  "tiene comillas sin cerrar).", n=reader.line_num)) from exc
+            raise BaselineError(
+                _(
+                    "Línea %(n)s: el archivo no es un CSV válido (una celda es demasiado larga o "
+                    "tiene comillas sin cerrar).",
+                    n=reader.line_num,
+                )
+            ) from exc
         if any(len(v) > MAX_CELL for v in values):
-            raise BaselineError(_("Línea %(n)s: una celda tiene más de %(max)s caracteres.", n=reader.line_num,
-                                  max=MAX_CELL))
+            raise BaselineError(
+                _("Línea %(n)s: una celda tiene más de %(max)s caracteres.", n=reader.line_num, max=MAX_CELL)
+            )
         yield values
 
 
@@ -80,7 +95,9 @@ def parse(raw: bytes) -> list[dict]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BaselineError(_("El archivo no está en UTF-8. Guárdalo como «CSV UTF-8» e inténtalo de nuevo.")) from exc
+        raise BaselineError(
+            _("El archivo no está en UTF-8. Guárdalo como «CSV UTF-8» e inténtalo de nuevo.")
+        ) from exc
     if "\x00" in text:
         raise BaselineError(_("El archivo no parece un CSV de texto."))
     sample = text[:2048]
@@ -88,16 +105,28 @@ def parse(raw: bytes) -> list[dict]:
     reader = _rows(csv.reader(io.StringIO(text), delimiter=delimiter))
     header = [h.strip().lower() for h in next(reader, [])]
     if "poblacion" not in header:
-        raise BaselineError(_("Falta la columna poblacion. Las columnas son territorio, sexo, edad_desde, "
-                              "edad_hasta, etnia, discapacidad, victima, zona y poblacion."))
+        raise BaselineError(
+            _(
+                "Falta la columna poblacion. Las columnas son territorio, sexo, edad_desde, "
+                "edad_hasta, etnia, discapacidad, victima, zona y poblacion."
+            )
+        )
     records = []
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
         if len(records) >= MAX_ROWS:
             raise BaselineError(_("El archivo tiene más de %(n)s filas.", n=MAX_ROWS))
-        records.append((number, {COLUMNS[h]: (values[i].strip() if i < len(values) else "")
-                                 for i, h in enumerate(header) if h in COLUMNS}))
+        records.append(
+            (
+                number,
+                {
+                    COLUMNS[h]: (values[i].strip() if i < len(values) else "")
+                    for i, h in enumerate(header)
+                    if h in COLUMNS
+                },
+            )
+        )
     return validate(records)
 
 
@@ -106,8 +135,13 @@ def _age(value, number: int, errors: list) -> int | None:
     if text == "":
         return None
     if not text.isdigit() or int(text) > MAX_AGE:
-        errors.append(_("Fila %(n)s: la edad debe ser un número entero de años entre 0 y %(max)s.", n=number,
-                        max=MAX_AGE))
+        errors.append(
+            _(
+                "Fila %(n)s: la edad debe ser un número entero de años entre 0 y %(max)s.",
+                n=number,
+                max=MAX_AGE,
+            )
+        )
         return None
     return int(text)
 
@@ -123,30 +157,54 @@ def validate(records: list[tuple[int, dict]]) -> list[dict]:
     for number, raw in records:
         record = {key: str(raw.get(key) or "").strip() for key in COLUMNS.values()}
         if record["territory"] and record["territory"] not in territories:
-            errors.append(_("Fila %(n)s: el territorio «%(v)s» no está en el catálogo.", n=number,
-                            v=record["territory"][:40]))
+            errors.append(
+                _(
+                    "Fila %(n)s: el territorio «%(v)s» no está en el catálogo.",
+                    n=number,
+                    v=record["territory"][:40],
+                )
+            )
         for key in ("life_course", "disability", *GROUP_CODES):
             if record[key] and record[key] not in valid[key]:
                 errors.append(_("Fila %(n)s: el código «%(v)s» no existe.", n=number, v=record[key][:20]))
         age_from, age_to = _age(raw.get("age_from"), number, errors), _age(raw.get("age_to"), number, errors)
         if record["life_course"] in valid["life_course"]:
             if age_from is not None or age_to is not None:
-                errors.append(_("Fila %(n)s: usa curso_de_vida o edad_desde y edad_hasta, no ambos.",
-                                n=number))
+                errors.append(
+                    _("Fila %(n)s: usa curso_de_vida o edad_desde y edad_hasta, no ambos.", n=number)
+                )
             age_from, age_to = life_course_ages()[record["life_course"]]
         age_from = age_from or 0
         if age_to is not None and age_to < age_from:
             errors.append(_("Fila %(n)s: edad_hasta debe ser igual o mayor que edad_desde.", n=number))
         population = record["population"]
         if not population.isdigit() or len(population) > 9:
-            errors.append(_("Fila %(n)s: la población debe ser un número entero sin puntos ni comas.",
-                            n=number))
-        row = {**{k: record[k] for k in ("territory", "life_course", "sex", "ethnicity", "disability",
-                                         "victim", "zone")},
-               "age_from": age_from, "age_to": age_to,
-               "population": int(population) if population.isdigit() else 0}
-        key = tuple(row[k] for k in ("territory", "life_course", "sex", "age_from", "age_to", "ethnicity",
-                                     "disability", "victim", "zone"))
+            errors.append(
+                _("Fila %(n)s: la población debe ser un número entero sin puntos ni comas.", n=number)
+            )
+        row = {
+            **{
+                k: record[k]
+                for k in ("territory", "life_course", "sex", "ethnicity", "disability", "victim", "zone")
+            },
+            "age_from": age_from,
+            "age_to": age_to,
+            "population": int(population) if population.isdigit() else 0,
+        }
+        key = tuple(
+            row[k]
+            for k in (
+                "territory",
+                "life_course",
+                "sex",
+                "age_from",
+                "age_to",
+                "ethnicity",
+                "disability",
+                "victim",
+                "zone",
+            )
+        )
         if key in seen:
             errors.append(_("Fila %(n)s: ese grupo ya está en otra fila.", n=number))
         seen.add(key)
@@ -168,13 +226,18 @@ def load(raw: bytes, source: str) -> int:
 def store(rows: list[dict], source: str) -> int:
     db.session.execute(delete(PopulationBaseline))
     db.session.add_all(PopulationBaseline(**row, source=source) for row in rows)
-    audit.record("characterization_baseline_loaded", target="characterization_baseline",
-                 details={"rows": len(rows), "source": source}, commit=False)
+    audit.record(
+        "characterization_baseline_loaded",
+        target="characterization_baseline",
+        details={"rows": len(rows), "source": source},
+        commit=False,
+    )
     db.session.commit()
     return len(rows)
 
 
 # ------------------------------------------------------------------------------ shipped baselines
+
 
 def shipped(entity: str) -> dict | None:
     """The baseline shipped for a catalog entity (source, year, public copy, notes, totals found,
@@ -195,8 +258,12 @@ def load_shipped(entity: str) -> int:
     data = shipped(entity)
     if data is None:
         raise BaselineError(_("No hay una línea base incluida para esta entidad."))
-    rows = validate([(n, {COLUMNS[k]: v for k, v in row.items() if k in COLUMNS})
-                     for n, row in enumerate(data["rows"], start=1)])
+    rows = validate(
+        [
+            (n, {COLUMNS[k]: v for k, v in row.items() if k in COLUMNS})
+            for n, row in enumerate(data["rows"], start=1)
+        ]
+    )
     return store(rows, shipped_source(data))
 
 
@@ -209,11 +276,14 @@ def table(data: dict) -> tuple[list[str], list[list]]:
 
 # ------------------------------------------------------------------------------ ages
 
+
 def life_course_ages() -> dict[str, tuple[int, int | None]]:
     """life-course code -> (first age, last age or None), for the bands that have ages."""
-    return {e.code: (e.extra["min_age"], e.extra.get("max_age"))
-            for e in catalogs.options("life_course", include_inactive=True)
-            if e.extra.get("min_age") is not None}
+    return {
+        e.code: (e.extra["min_age"], e.extra.get("max_age"))
+        for e in catalogs.options("life_course", include_inactive=True)
+        if e.extra.get("min_age") is not None
+    }
 
 
 def row_ages(row) -> tuple[int, int | None]:
@@ -267,8 +337,11 @@ def age_plan(rows: list[tuple[int, int | None, int]], minimum: int) -> AgePlan:
     groups = []
     for i, start in enumerate(cuts):
         end = cuts[i + 1] - 1 if i + 1 < len(cuts) else None
-        codes = [c for c, s in sorted(starts.items(), key=lambda item: item[1])
-                 if s >= start and (end is None or s <= end)]
+        codes = [
+            c
+            for c, s in sorted(starts.items(), key=lambda item: item[1])
+            if s >= start and (end is None or s <= end)
+        ]
         population = sum(n for lo, _hi, n in kept if lo >= start and (end is None or lo <= end))
         groups.append(AgeGroup(start, end, codes, population))
     excluded = too_young + [c for c, s in starts.items() if s < floor]

@@ -17,9 +17,9 @@ fewer than k waiting is written only when its oldest profile has waited `max_age
 *re-writing* profiles of the same stratum already stored (same answers, new random ids, the old
 rows deleted in the same transaction). On PostgreSQL whole earlier batches are re-written, never
 part of one, so no batch left behind drops below k. Counts do not change, no dummy row is ever
-stored, and the batch still looks like k rows written together. Only a stratum with fewer than k profiles in all
-(an event where fewer than k people answered) can have a smaller batch; then its identities are
-fewer than k too, and nothing can hide them among more.
+stored, and the batch still looks like k rows written together. Only a stratum with fewer than k
+profiles in all (an event where fewer than k people answered) can have a smaller batch; then its
+identities are fewer than k too, and nothing can hide them among more.
 
 WHERE PROFILES WAIT
 -------------------
@@ -71,6 +71,7 @@ _rng = random.SystemRandom()
 
 # ---------------------------------------------------------------------------- configuration
 
+
 def k() -> int:
     return max(1, int(current_app.config.get("PARTICIPA_PROFILE_BATCH_K", DEFAULT_K)))
 
@@ -88,6 +89,7 @@ def _backend():
 
 # ---------------------------------------------------------------------------- items
 
+
 def item_from(profile, disabilities: list[str], attach: dict | None = None) -> dict:
     """A buffered profile: its column values (JSON-safe), its disability codes, and optionally an
     `attach` payload ({"kind", "data"}) written with it by a registered writer (see `register_writer`)."""
@@ -99,7 +101,12 @@ def item_from(profile, disabilities: list[str], attach: dict | None = None) -> d
             continue
         values[column.key] = value.isoformat() if isinstance(value, date) else value
     values.setdefault("id", random_id())
-    return {"profile": values, "disabilities": sorted(set(disabilities)), "attach": attach, "w": int(_time.time())}
+    return {
+        "profile": values,
+        "disabilities": sorted(set(disabilities)),
+        "attach": attach,
+        "w": int(_time.time()),
+    }
 
 
 def put(item: dict) -> None:
@@ -129,6 +136,7 @@ def register_writer(kind: str, writer: Callable[[Any, list[tuple[dict, dict]]], 
 
 
 # ---------------------------------------------------------------------------- backends
+
 
 class SpoolBuffer:
     """One JSON file per profile under `directory`, random names; flushes under a file lock."""
@@ -246,13 +254,14 @@ class RedisBuffer:
 
     def remove(self, keys: list[bytes]) -> None:
         for i in range(0, len(keys), 500):
-            self.client.srem(self.SET, *keys[i:i + 500])
+            self.client.srem(self.SET, *keys[i : i + 500])
 
     def discard_all(self) -> None:
         self.client.delete(self.SET, self.LOCK)
 
 
 # ---------------------------------------------------------------------------- flushing
+
 
 def waiting() -> int:
     """How many profiles wait in the buffer (not counted by any dashboard yet)."""
@@ -292,8 +301,11 @@ def flush(max_age: float | None = None) -> int:
         strata: dict[tuple, list] = {}
         for key, item in backend.read():
             strata.setdefault(_stratum(item), []).append((key, item))
-        due = [entries for entries in strata.values()
-               if len(entries) >= batch_k or now - min(item.get("w", 0) for _k, item in entries) >= max_age]
+        due = [
+            entries
+            for entries in strata.values()
+            if len(entries) >= batch_k or now - min(item.get("w", 0) for _k, item in entries) >= max_age
+        ]
         _rng.shuffle(due)
         stored = 0
         for entries in due:
@@ -308,7 +320,7 @@ def _chunks(entries: list, batch_k: int) -> list[list]:
     """Pieces of at most CHUNK entries, none smaller than k unless all of them are."""
     if len(entries) <= CHUNK:
         return [entries]
-    pieces = [entries[i:i + CHUNK] for i in range(0, len(entries), CHUNK)]
+    pieces = [entries[i : i + CHUNK] for i in range(0, len(entries), CHUNK)]
     if len(pieces[-1]) < batch_k:
         pieces[-2].extend(pieces.pop())
     return pieces
@@ -349,13 +361,19 @@ def _write_batch(items: list[dict], batch_k: int) -> int:
         columns = [c.key for c in ptable.columns]
         conn.execute(ptable.insert(), [{c: values.get(c) for c in columns} for values, _d, _i in rows])
         # disability rows carry their profile's record key (the disclosure layer's cell keys)
-        disabilities = [{"profile_id": values["id"], "code": code, "record_key": values["record_key"]}
-                        for values, codes, _i in rows for code in codes]
+        disabilities = [
+            {"profile_id": values["id"], "code": code, "record_key": values["record_key"]}
+            for values, codes, _i in rows
+            for code in codes
+        ]
         if disabilities:
             conn.execute(dtable.insert(), disabilities)
         # the dashboard's pre-aggregated counts, in this transaction (cells in sorted order, no ids)
-        summary.apply(conn, [(values, [(code, values["record_key"]) for code in codes])
-                             for values, codes, _i in rows], removed)
+        summary.apply(
+            conn,
+            [(values, [(code, values["record_key"]) for code in codes]) for values, codes, _i in rows],
+            removed,
+        )
         attached: dict[str, list[tuple[dict, dict]]] = {}
         for values, _codes, item in rows:
             attach = item.get("attach") if item else None
@@ -379,8 +397,9 @@ def _profile_values(values: dict, table) -> dict:
     return out
 
 
-def _rewrites(conn, n: int, exclude: set[str], like: dict,
-              removed: list | None = None) -> list[tuple[dict, list[str], None]]:
+def _rewrites(
+    conn, n: int, exclude: set[str], like: dict, removed: list | None = None
+) -> list[tuple[dict, list[str], None]]:
     """At least `n` stored profiles of the same stratum as `like`, among those nothing refers to,
     deleted and returned with new random ids (same answers): written again in this batch. The
     deleted rows are appended to `removed` ((values, [(code, key)]), for the summary).
@@ -400,8 +419,11 @@ def _rewrites(conn, n: int, exclude: set[str], like: dict,
         picked = _any_rows(conn, n, exclude, same + free)
     out = []
     for values in picked:
-        declared = list(conn.execute(select(dtable.c.code, dtable.c.record_key)
-                                     .where(dtable.c.profile_id == values["id"])))
+        declared = list(
+            conn.execute(
+                select(dtable.c.code, dtable.c.record_key).where(dtable.c.profile_id == values["id"])
+            )
+        )
         codes = [code for code, _key in declared]
         if removed is not None:
             removed.append((dict(values), [(code, key) for code, key in declared]))
@@ -419,7 +441,9 @@ def _any_rows(conn, n: int, exclude: set[str], where: list) -> list[dict]:
     for start in (secrets.token_urlsafe(16), ""):  # from a random point of the id order, then wrap
         if len(picked) >= n:
             break
-        stmt = select(ptable).where(ptable.c.id >= start, *where).order_by(ptable.c.id).limit(n + len(exclude))
+        stmt = (
+            select(ptable).where(ptable.c.id >= start, *where).order_by(ptable.c.id).limit(n + len(exclude))
+        )
         for row in conn.execute(stmt).mappings():
             if row["id"] not in exclude and all(p["id"] != row["id"] for p in picked) and len(picked) < n:
                 picked.append(dict(row))
@@ -439,8 +463,11 @@ def _whole_batches(conn, n: int, exclude: set[str], same: list, free: list) -> l
         touched = set(conn.scalars(select(batch).where(ptable.c.id.in_(exclude))))
     else:
         touched = set()
-    whole = [(size, _rng.random(), b) for b, size in unreferenced.items()
-             if everyone.get(b) == size and b not in touched]
+    whole = [
+        (size, _rng.random(), b)
+        for b, size in unreferenced.items()
+        if everyone.get(b) == size and b not in touched
+    ]
     whole.sort()
     chosen, total = [], 0
     for size, _r, b in whole:
@@ -461,7 +488,9 @@ _last_check = [0.0]
 def after_request(response):
     """Flush after the response is sent, at most every CHECK_EVERY seconds per process."""
     now = _time.monotonic()
-    if now - _last_check[0] < CHECK_EVERY or not current_app.config.get("PARTICIPA_PROFILE_FLUSH_AFTER_REQUESTS", True):
+    if now - _last_check[0] < CHECK_EVERY or not current_app.config.get(
+        "PARTICIPA_PROFILE_FLUSH_AFTER_REQUESTS", True
+    ):
         return response
     _last_check[0] = now
     app = current_app._get_current_object()

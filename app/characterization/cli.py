@@ -8,9 +8,13 @@ from flask.cli import with_appcontext
 
 
 @click.command("flush-profiles")
-@click.option("--max-age", type=float, default=None,
-              help="Write a batch smaller than k once its oldest profile waited this many seconds "
-                   "(default PARTICIPA_PROFILE_MAX_WAIT; 0 writes whatever waits).")
+@click.option(
+    "--max-age",
+    type=float,
+    default=None,
+    help="Write a batch smaller than k once its oldest profile waited this many seconds "
+    "(default PARTICIPA_PROFILE_MAX_WAIT; 0 writes whatever waits).",
+)
 @with_appcontext
 def flush_profiles(max_age):
     """Write buffered characterisation profiles in shuffled batches (schedule it every minute)."""
@@ -29,6 +33,7 @@ def align_territories(reason):
     from app.characterization import services
 
     click.echo(f"Profiles corrected: {services.align_territories(reason)}")
+
 
 @click.command("rebuild-profile-summary")
 @with_appcontext

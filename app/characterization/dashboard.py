@@ -16,8 +16,22 @@ from app.characterization.models import PopulationBaseline
 from app.characterization.queries import NO_ANSWER, Filters
 from app.extensions import db
 
-SUMMARY_VARIABLES = ("capability", "life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
-                     "disability", "victim", "migrant", "campesino", "zone", "territory", "value_group", "channel")
+SUMMARY_VARIABLES = (
+    "capability",
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "disability",
+    "victim",
+    "migrant",
+    "campesino",
+    "zone",
+    "territory",
+    "value_group",
+    "channel",
+)
 UNDER_REPRESENTED = 0.8  # participation share below 80 % of the population share
 
 
@@ -44,11 +58,20 @@ def one_way(variable: str, counts: dict[str, tuple[int, int]], viewer) -> OneWay
     raw = {c: counts.get(c, (0, 0)) for c in codes}
     shown = disclosure.protect_table(raw, viewer)
     multi = variable == "disability_type"
-    rows = [{"code": c, "label": labels.get(c, c), "value": shown[c], "display": disclosure.display(shown[c])}
-            for c in codes if not (c == NO_ANSWER and multi)]
+    rows = [
+        {"code": c, "label": labels.get(c, c), "value": shown[c], "display": disclosure.display(shown[c])}
+        for c in codes
+        if not (c == NO_ANSWER and multi)
+    ]
     total = None if multi else disclosure.protect(*disclosure.total_of(raw), viewer)
-    return OneWay(variable, queries.variable_labels()[variable], rows, total,
-                  "" if multi else disclosure.display(total), multi)
+    return OneWay(
+        variable,
+        queries.variable_labels()[variable],
+        rows,
+        total,
+        "" if multi else disclosure.display(total),
+        multi,
+    )
 
 
 def check_view(filters: Filters, viewer) -> int | None:
@@ -74,8 +97,10 @@ def summary(filters: Filters, viewer, variables=SUMMARY_VARIABLES) -> list[OneWa
     if variables and not viewer.exact and disclosure.protect(*whole, viewer) is None:
         raise disclosure.ViewRefused()
     tables = [one_way(v, counts[v], viewer) for v in variables]
-    tables.insert(variables.index("disability") + 1 if "disability" in variables else len(tables),
-                  one_way("disability_type", queries.disability_types(filters, keyed=True), viewer))
+    tables.insert(
+        variables.index("disability") + 1 if "disability" in variables else len(tables),
+        one_way("disability_type", queries.disability_types(filters, keyed=True), viewer),
+    )
     return tables
 
 
@@ -101,10 +126,14 @@ def protect_crosstab(counts: dict[tuple, tuple[int, int]], viewer, rows, cols) -
     full = {(r, c): counts.get((r, c), (0, 0)) for r in rows for c in cols}
     row_raw = {r: disclosure.total_of({c: full[(r, c)] for c in cols}) for r in rows}
     col_raw = {c: disclosure.total_of({r: full[(r, c)] for r in rows}) for c in cols}
-    return Table(rows=list(rows), cols=list(cols), cells=disclosure.protect_table(full, viewer),
-                 row_totals=disclosure.protect_table(row_raw, viewer),
-                 col_totals=disclosure.protect_table(col_raw, viewer),
-                 total=disclosure.protect(*disclosure.total_of(full), viewer))
+    return Table(
+        rows=list(rows),
+        cols=list(cols),
+        cells=disclosure.protect_table(full, viewer),
+        row_totals=disclosure.protect_table(row_raw, viewer),
+        col_totals=disclosure.protect_table(col_raw, viewer),
+        total=disclosure.protect(*disclosure.total_of(full), viewer),
+    )
 
 
 @dataclass
@@ -129,9 +158,15 @@ def crosstab(row_var: str, col_var: str, filters: Filters, viewer) -> CrossTab:
     table = protect_crosstab(counts, viewer, row_codes, col_codes)
     rl, cl = queries.code_labels(row_var), queries.code_labels(col_var)
     names = queries.variable_labels()
-    return CrossTab(row_var, col_var, _("%(row)s por %(col)s", row=names[row_var], col=names[col_var]),
-                    [(c, rl.get(c, c)) for c in row_codes], [(c, cl.get(c, c)) for c in col_codes],
-                    table, viewer)
+    return CrossTab(
+        row_var,
+        col_var,
+        _("%(row)s por %(col)s", row=names[row_var], col=names[col_var]),
+        [(c, rl.get(c, c)) for c in row_codes],
+        [(c, cl.get(c, c)) for c in col_codes],
+        table,
+        viewer,
+    )
 
 
 # ------------------------------------------------------------------------------ representativeness
@@ -169,16 +204,29 @@ def population_by(variable: str) -> dict[str, int]:
 
 def _age_note(plan: baseline.AgePlan | None) -> str:
     if plan is None:
-        return _("Esta población incluye todas las edades: la línea base no separa a las personas menores de "
-                 "%(m)s años, que no pueden participar.", m=minimum_age())
+        return _(
+            "Esta población incluye todas las edades: la línea base no separa a las personas menores de "
+            "%(m)s años, que no pueden participar.",
+            m=minimum_age(),
+        )
     if plan.floor is None:
-        return _("Las edades de la línea base no coinciden con los cursos de vida: esta población incluye "
-                 "a las personas menores de %(m)s años.", m=plan.minimum)
+        return _(
+            "Las edades de la línea base no coinciden con los cursos de vida: esta población incluye "
+            "a las personas menores de %(m)s años.",
+            m=plan.minimum,
+        )
     if plan.floor > plan.minimum:
-        return _("Comparamos a las personas de %(f)s años o más: la línea base no separa las edades de "
-                 "%(m)s a %(last)s años.", f=plan.floor, m=plan.minimum, last=plan.floor - 1)
-    return _("Comparamos a las personas de %(m)s años o más: quienes tienen menos no pueden participar.",
-             m=plan.minimum)
+        return _(
+            "Comparamos a las personas de %(f)s años o más: la línea base no separa las edades de "
+            "%(m)s a %(last)s años.",
+            f=plan.floor,
+            m=plan.minimum,
+            last=plan.floor - 1,
+        )
+    return _(
+        "Comparamos a las personas de %(m)s años o más: quienes tienen menos no pueden participar.",
+        m=plan.minimum,
+    )
 
 
 def _compare(variable, title, groups, filters, viewer, excluded, note, labels) -> dict:
@@ -187,8 +235,10 @@ def _compare(variable, title, groups, filters, viewer, excluded, note, labels) -
     cell keys add up), so a share reveals nothing the protected tables do not."""
     compared = replace(filters, exclude={**filters.exclude, "life_course": tuple(excluded)})
     counts = queries.totals(variable, compared, keyed=True)
-    raw = {key: disclosure.total_of({c: counts.get(c, (0, 0)) for c in codes})
-           for key, (_pop, codes) in groups.items()}
+    raw = {
+        key: disclosure.total_of({c: counts.get(c, (0, 0)) for c in codes})
+        for key, (_pop, codes) in groups.items()
+    }
     shown = disclosure.protect_table(raw, viewer)
     denominator = disclosure.protect(*disclosure.total_of(raw), viewer)
     pop_total = sum(pop for pop, _codes in groups.values())
@@ -198,11 +248,25 @@ def _compare(variable, title, groups, filters, viewer, excluded, note, labels) -
         value = shown[key]
         share = value / denominator if (value is not None and denominator) else None
         ratio = share / pop_share if (share is not None and pop_share) else None
-        rows.append({"code": key, "label": labels.get(key, key), "display": disclosure.display(value),
-                     "share": share, "population": pop, "population_share": pop_share, "ratio": ratio,
-                     "under": bool(pop_share and (ratio is None or ratio < UNDER_REPRESENTED))})
-    return {"variable": variable, "title": title, "rows": rows, "notes": [n for n in note if n],
-            "total_display": disclosure.display(denominator)}
+        rows.append(
+            {
+                "code": key,
+                "label": labels.get(key, key),
+                "display": disclosure.display(value),
+                "share": share,
+                "population": pop,
+                "population_share": pop_share,
+                "ratio": ratio,
+                "under": bool(pop_share and (ratio is None or ratio < UNDER_REPRESENTED)),
+            }
+        )
+    return {
+        "variable": variable,
+        "title": title,
+        "rows": rows,
+        "notes": [n for n in note if n],
+        "total_display": disclosure.display(denominator),
+    }
 
 
 def representativeness(filters: Filters, viewer, variables=COMPARED) -> list[dict]:
@@ -239,11 +303,24 @@ def representativeness(filters: Filters, viewer, variables=COMPARED) -> list[dic
             for g in plan.groups:
                 key = "+".join(g.codes)
                 groups[key] = (g.population, g.codes)
-                ages = (_("%(a)s años o más", a=g.start) if g.end is None
-                        else _("%(a)s a %(b)s años", a=g.start, b=g.end))
+                ages = (
+                    _("%(a)s años o más", a=g.start)
+                    if g.end is None
+                    else _("%(a)s a %(b)s años", a=g.start, b=g.end)
+                )
                 labels[key] = f"{', '.join(band_labels.get(c, c) for c in g.codes)} ({ages})"
-            out.append(_compare(variable, _("Edad (curso de vida)"), groups, filters, viewer, plan.excluded,
-                                [_age_note(plan)], labels))
+            out.append(
+                _compare(
+                    variable,
+                    _("Edad (curso de vida)"),
+                    groups,
+                    filters,
+                    viewer,
+                    plan.excluded,
+                    [_age_note(plan)],
+                    labels,
+                )
+            )
             continue
         floor = plan.floor if plan else None
         population: dict[str, int] = {}
@@ -261,8 +338,22 @@ def representativeness(filters: Filters, viewer, variables=COMPARED) -> list[dic
         if variable == "territory":
             missing = [t.name for t in catalogs.top_territories() if t.code not in population]
             if missing:
-                notes.append(_("La línea base no incluye: %(names)s. Sus participaciones no se comparan.",
-                               names=", ".join(missing)))
-        out.append(_compare(variable, names[variable], groups, filters, viewer, excluded, notes,
-                            queries.code_labels(variable)))
+                notes.append(
+                    _(
+                        "La línea base no incluye: %(names)s. Sus participaciones no se comparan.",
+                        names=", ".join(missing),
+                    )
+                )
+        out.append(
+            _compare(
+                variable,
+                names[variable],
+                groups,
+                filters,
+                viewer,
+                excluded,
+                notes,
+                queries.code_labels(variable),
+            )
+        )
     return out

@@ -28,7 +28,17 @@ WEIGHTS = {
     "victim": {"1": 12, "2": 3, "3": 75, "99": 10},
     "migrant": {"1": 3, "2": 0.5, "4": 1, "6": 93, "99": 2.5},
     "campesino": {"1": 9, "2": 85, "99": 6},
-    "value_group": {"CIU": 62, "JAC": 12, "OSC": 9, "ACA": 3, "PRI": 2, "SER": 7, "MED": 1, "VEE": 3, "OTR": 1},
+    "value_group": {
+        "CIU": 62,
+        "JAC": 12,
+        "OSC": 9,
+        "ACA": 3,
+        "PRI": 2,
+        "SER": 7,
+        "MED": 1,
+        "VEE": 3,
+        "OTR": 1,
+    },
 }
 DISABILITY = {"08": 82, "01": 6, "02": 3, "03": 2, "04": 1, "05": 1.5, "99": 4.5}
 SKIP = 0.06  # share of sensitive questions left unanswered
@@ -45,8 +55,11 @@ def contexts(rng) -> list[dict]:
     if found:
         return found
     today = time.today()
-    return [{"capability": cap, "object_id": str(i), "date": today - timedelta(days=rng.randint(0, 360))}
-            for cap in ("events", "consultations", "ballot", "surveys") for i in range(1, 7)]
+    return [
+        {"capability": cap, "object_id": str(i), "date": today - timedelta(days=rng.randint(0, 360))}
+        for cap in ("events", "consultations", "ballot", "surveys")
+        for i in range(1, 7)
+    ]
 
 
 def demo_profiles(size: int = DEMO_SIZE) -> int:
@@ -69,18 +82,27 @@ def demo_profiles(size: int = DEMO_SIZE) -> int:
         on = on if isinstance(on, date) else time.today()
         terr = rng.choices(tops, territory_weights)[0]
         kids = [c for c in terr.children if c.active]
-        row = {"id": random_id(), "record_key": new_record_key(),  # disability rows copy it
-               "capability": obj["capability"], "object_id": str(obj["object_id"]), "on_date": on,
-               "channel": rng.choices(["web", "paper", "staff"], [75, 20, 5])[0],
-               "zone": "1" if terr.zone != "rural" else rng.choice(["2", "3", "3"]),
-               "territory": terr.code, "subterritory": rng.choice(kids).code if kids and rng.random() < 0.85 else None,
-               "organisation": None, "has_disability": None}
+        row = {
+            "id": random_id(),
+            "record_key": new_record_key(),  # disability rows copy it
+            "capability": obj["capability"],
+            "object_id": str(obj["object_id"]),
+            "on_date": on,
+            "channel": rng.choices(["web", "paper", "staff"], [75, 20, 5])[0],
+            "zone": "1" if terr.zone != "rural" else rng.choice(["2", "3", "3"]),
+            "territory": terr.code,
+            "subterritory": rng.choice(kids).code if kids and rng.random() < 0.85 else None,
+            "organisation": None,
+            "has_disability": None,
+        }
         for name, weights in WEIGHTS.items():
             row[name] = None if rng.random() < SKIP else _pick(rng, weights)
         if terr.zone == "rural" and row["campesino"] == "2" and rng.random() < 0.5:
             row["campesino"] = "1"
         if row["value_group"] in ("JAC", "OSC", "VEE") and rng.random() < 0.5:
-            row["organisation"] = rng.choice(["JAC del barrio", "Mesa de mujeres", "Colectivo juvenil", "Veeduría de salud"])
+            row["organisation"] = rng.choice(
+                ["JAC del barrio", "Mesa de mujeres", "Colectivo juvenil", "Veeduría de salud"]
+            )
         if rng.random() >= SKIP:
             code = _pick(rng, DISABILITY)
             row["has_disability"] = None if code == "99" else code != "08"

@@ -94,6 +94,7 @@ def hashed_cell_key(*identity) -> int:
 
 # ------------------------------------------------------------------------------ who sees what
 
+
 @dataclass(frozen=True)
 class Viewer:
     """How figures are shown: exact (steward) or protected with threshold k."""
@@ -139,6 +140,7 @@ def from_threshold(k: int | None) -> Viewer:
 
 # ------------------------------------------------------------------------------ protecting counts
 
+
 def protect(n: int, cell_key: int, viewer: Viewer) -> int | None:
     """The figure `viewer` sees for a cell of `n` records with key `cell_key` (None: marker)."""
     n = int(n or 0)
@@ -176,11 +178,15 @@ class ViewRefused(Exception):
 
 
 def refused_message(k: int | None = None) -> str:
-    return _("Esta combinación de filtros abarca menos de %(k)s participaciones, así que no mostramos "
-             "ninguna cifra: podría señalar a alguien. Quita o amplía algún filtro.", k=k or default_k())
+    return _(
+        "Esta combinación de filtros abarca menos de %(k)s participaciones, así que no mostramos "
+        "ninguna cifra: podría señalar a alguien. Quita o amplía algún filtro.",
+        k=k or default_k(),
+    )
 
 
 # ------------------------------------------------------------------------------ labels
+
 
 def display(value: int | None) -> str:
     """Text for a figure: the marker for a protected cell, digits with thousands dots otherwise."""
@@ -192,16 +198,26 @@ def display(value: int | None) -> str:
 def note(viewer: Viewer) -> str:
     """The one plain sentence every page with figures shows."""
     if viewer.exact:
-        return _("Ves las cifras exactas porque tu rol custodia los datos personales; las demás personas "
-                 "ven cifras protegidas. No las publiques así.")
-    return _("Estas cifras están protegidas para que nadie pueda ser identificado: cada una lleva un "
-             "pequeño ajuste fijo de hasta ±%(d)s y las menores de %(k)s se muestran como «%(m)s».",
-             d=MAX_NOISE, k=viewer.k, m=MARKER)
+        return _(
+            "Ves las cifras exactas porque tu rol custodia los datos personales; las demás personas "
+            "ven cifras protegidas. No las publiques así."
+        )
+    return _(
+        "Estas cifras están protegidas para que nadie pueda ser identificado: cada una lleva un "
+        "pequeño ajuste fijo de hasta ±%(d)s y las menores de %(k)s se muestran como «%(m)s».",
+        d=MAX_NOISE,
+        k=viewer.k,
+        m=MARKER,
+    )
 
 
 def legend(viewer: Viewer) -> str:
     """What the marker means (shown under every protected table)."""
     if viewer.exact:
         return ""
-    return _("«%(m)s»: cifra protegida, menos de %(k)s (cero incluido). Los totales se protegen aparte "
-             "y pueden diferir en unas pocas unidades de la suma de sus partes.", m=MARKER, k=viewer.k)
+    return _(
+        "«%(m)s»: cifra protegida, menos de %(k)s (cero incluido). Los totales se protegen aparte "
+        "y pueden diferir en unas pocas unidades de la suma de sus partes.",
+        m=MARKER,
+        k=viewer.k,
+    )

@@ -25,9 +25,14 @@ def filters_from(data: dict) -> Filters:
     def day(value):
         return date.fromisoformat(value) if value else None
 
-    return Filters(capability=data.get("capability", ""), object_id=data.get("object_id", ""),
-                   date_from=day(data.get("date_from")), date_to=day(data.get("date_to")),
-                   where=dict(data.get("where") or {}), disability_type=data.get("disability_type", ""))
+    return Filters(
+        capability=data.get("capability", ""),
+        object_id=data.get("object_id", ""),
+        date_from=day(data.get("date_from")),
+        date_to=day(data.get("date_to")),
+        where=dict(data.get("where") or {}),
+        disability_type=data.get("disability_type", ""),
+    )
 
 
 def row_count(filters: Filters) -> int:
@@ -43,10 +48,19 @@ def should_queue(rows: int) -> bool:
 
 
 def request_export(fmt: str, filters: Filters, full: bool, *, owner, lang: str, rows: int) -> jobs.Job:
-    label = (_("Perfiles de caracterización con datos personales (%(fmt)s)", fmt=fmt.upper()) if full
-             else _("Perfiles de caracterización anonimizados (%(fmt)s)", fmt=fmt.upper()))
-    return jobs.enqueue(KINDS[fmt], owner=owner, label=label, personal=full, total=rows,
-                        params={"filters": filters.as_dict(), "full": full, "lang": lang})
+    label = (
+        _("Perfiles de caracterización con datos personales (%(fmt)s)", fmt=fmt.upper())
+        if full
+        else _("Perfiles de caracterización anonimizados (%(fmt)s)", fmt=fmt.upper())
+    )
+    return jobs.enqueue(
+        KINDS[fmt],
+        owner=owner,
+        label=label,
+        personal=full,
+        total=rows,
+        params={"filters": filters.as_dict(), "full": full, "lang": lang},
+    )
 
 
 def _run(fmt: str):
@@ -58,18 +72,32 @@ def _run(fmt: str):
         if fmt == "csv":
             n = export_files.write_csv(path, columns, rows, progress)
         else:
-            n = export_files.write_xlsx(path, [("perfiles", columns, rows),
-                                               ("diccionario", exports.DICT_HEADER, exports.dictionary_rows(columns))],
-                                        progress)
-        export_files.audit_export(job.owner_id, "characterization.profiles", path, rows=n, personal=full,
-                                  filters={**(params.get("filters") or {}), "k": None, "full": full}, job_id=job.id)
+            n = export_files.write_xlsx(
+                path,
+                [
+                    ("perfiles", columns, rows),
+                    ("diccionario", exports.DICT_HEADER, exports.dictionary_rows(columns)),
+                ],
+                progress,
+            )
+        export_files.audit_export(
+            job.owner_id,
+            "characterization.profiles",
+            path,
+            rows=n,
+            personal=full,
+            filters={**(params.get("filters") or {}), "k": None, "full": full},
+            job_id=job.id,
+        )
         return n
 
     return run
 
 
 def register() -> None:
-    jobs.register_kind(KINDS["csv"], _run("csv"), filename="caracterizacion-perfiles.csv",
-                       mimetype=export_files.CSV_MIME)
-    jobs.register_kind(KINDS["xlsx"], _run("xlsx"), filename="caracterizacion-perfiles.xlsx",
-                       mimetype=export_files.XLSX_MIME)
+    jobs.register_kind(
+        KINDS["csv"], _run("csv"), filename="caracterizacion-perfiles.csv", mimetype=export_files.CSV_MIME
+    )
+    jobs.register_kind(
+        KINDS["xlsx"], _run("xlsx"), filename="caracterizacion-perfiles.xlsx", mimetype=export_files.XLSX_MIME
+    )

@@ -20,14 +20,56 @@ from app.characterization.queries import D, Filters, P
 from app.core import exports
 from app.extensions import db
 
-ROW_COLUMNS = ("capability", "object_id", "on_date", "channel", "life_course", "sex", "gender_identity",
-               "sexual_orientation", "ethnicity", "disability", "disability_types", "victim", "migrant",
-               "campesino", "zone", "territory", "subterritory", "value_group", "organisation")
-CODED = {"capability", "channel", "life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
-         "disability", "disability_types", "victim", "migrant", "campesino", "zone", "territory", "subterritory",
-         "value_group"}
-AGG_HEADER = ("tabla", "variable", "codigo", "etiqueta", "variable_columna", "codigo_columna", "etiqueta_columna",
-              "participaciones", "protegida")
+ROW_COLUMNS = (
+    "capability",
+    "object_id",
+    "on_date",
+    "channel",
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "disability",
+    "disability_types",
+    "victim",
+    "migrant",
+    "campesino",
+    "zone",
+    "territory",
+    "subterritory",
+    "value_group",
+    "organisation",
+)
+CODED = {
+    "capability",
+    "channel",
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "disability",
+    "disability_types",
+    "victim",
+    "migrant",
+    "campesino",
+    "zone",
+    "territory",
+    "subterritory",
+    "value_group",
+}
+AGG_HEADER = (
+    "tabla",
+    "variable",
+    "codigo",
+    "etiqueta",
+    "variable_columna",
+    "codigo_columna",
+    "etiqueta_columna",
+    "participaciones",
+    "protegida",
+)
 EXPORTS = {"perfiles", "tablas"}
 
 
@@ -40,17 +82,25 @@ def _descriptions() -> dict[str, str]:
 
     names = queries.variable_labels()
     return {
-        "capability": names["capability"], "object_id": _("Identificador del evento, consulta, encuesta u objeto"),
+        "capability": names["capability"],
+        "object_id": _("Identificador del evento, consulta, encuesta u objeto"),
         "on_date": _("Fecha de participación (AAAA-MM-DD; en la exportación anonimizada solo AAAA-MM)"),
-        "channel": names["channel"], "disability": _("Discapacidad (1 sí, 0 no, vacío sin respuesta)"),
+        "channel": names["channel"],
+        "disability": _("Discapacidad (1 sí, 0 no, vacío sin respuesta)"),
         "disability_types": _("Tipos de discapacidad declarados, separados por «;»"),
         "organisation": _("Nombre de la organización (solo en la exportación con datos personales)"),
         **{k: v for k, v in names.items() if k not in ("disability", "disability_type")},
-        "tabla": _("Tabla del tablero"), "variable": _("Variable de las filas"), "codigo": _("Código de la fila"),
-        "etiqueta": _("Etiqueta de la fila"), "variable_columna": _("Variable de las columnas (cruces)"),
-        "codigo_columna": _("Código de la columna"), "etiqueta_columna": _("Etiqueta de la columna"),
-        "participaciones": _("Número de participaciones (registros de caracterización, no personas); "
-                             "«x» si la cifra protegida es menor que k"),
+        "tabla": _("Tabla del tablero"),
+        "variable": _("Variable de las filas"),
+        "codigo": _("Código de la fila"),
+        "etiqueta": _("Etiqueta de la fila"),
+        "variable_columna": _("Variable de las columnas (cruces)"),
+        "codigo_columna": _("Código de la columna"),
+        "etiqueta_columna": _("Etiqueta de la columna"),
+        "participaciones": _(
+            "Número de participaciones (registros de caracterización, no personas); "
+            "«x» si la cifra protegida es menor que k"
+        ),
         "protegida": _("1 si la cifra se muestra como «x» (menos de k tras la protección)"),
     }
 
@@ -82,8 +132,11 @@ def _rows_stmt(filters: Filters, full: bool, text_dates: bool = False):
     source = P
     if db.engine.dialect.name == "postgresql":
         # One merge join of both tables in id order (about half the time of a subquery per row).
-        codes = (select(D.c.profile_id, func.string_agg(D.c.code, ";").label("codes"))
-                 .group_by(D.c.profile_id).subquery())
+        codes = (
+            select(D.c.profile_id, func.string_agg(D.c.code, ";").label("codes"))
+            .group_by(D.c.profile_id)
+            .subquery()
+        )
         types_sub = codes.c.codes
         source = P.outerjoin(codes, codes.c.profile_id == P.c.id)
     else:  # SQLite: a lookup per row is quicker than materialising the grouped codes
@@ -97,7 +150,9 @@ def _rows_stmt(filters: Filters, full: bool, text_dates: bool = False):
         if name == "on_date":
             columns.append(date_col)
         elif name == "disability":
-            columns.append(case((P.c.has_disability.is_(True), "1"), (P.c.has_disability.is_(False), "0"), else_=""))
+            columns.append(
+                case((P.c.has_disability.is_(True), "1"), (P.c.has_disability.is_(False), "0"), else_="")
+            )
         elif name == "disability_types":
             columns.append(types_sub)
         else:
@@ -125,11 +180,29 @@ def aggregated_rows(filters: Filters, viewer, cross: tuple[str, str] | None = No
 
     for table in dashboard.summary(filters, viewer):
         for row in table.rows:
-            yield (_("Totales"), table.variable, row["code"], row["label"], "", "", "", shown(row["value"]),
-                   int(row["value"] is None))
+            yield (
+                _("Totales"),
+                table.variable,
+                row["code"],
+                row["label"],
+                "",
+                "",
+                "",
+                shown(row["value"]),
+                int(row["value"] is None),
+            )
         if not table.multi:
-            yield (_("Totales"), table.variable, "TOTAL", _("Total"), "", "", "", shown(table.total),
-                   int(table.total is None))
+            yield (
+                _("Totales"),
+                table.variable,
+                "TOTAL",
+                _("Total"),
+                "",
+                "",
+                "",
+                shown(table.total),
+                int(table.total is None),
+            )
     if cross:
         ct = dashboard.crosstab(cross[0], cross[1], filters, viewer)
         t = ct.table
@@ -143,8 +216,17 @@ def aggregated_rows(filters: Filters, viewer, cross: tuple[str, str] | None = No
         for c, cl in ct.cols:
             v = t.col_totals[c]
             yield (name, ct.row_var, "TOTAL", _("Total"), ct.col_var, c, cl, shown(v), int(v is None))
-        yield (name, ct.row_var, "TOTAL", _("Total"), ct.col_var, "TOTAL", _("Total"), shown(t.total),
-               int(t.total is None))
+        yield (
+            name,
+            ct.row_var,
+            "TOTAL",
+            _("Total"),
+            ct.col_var,
+            "TOTAL",
+            _("Total"),
+            shown(t.total),
+            int(t.total is None),
+        )
 
 
 def _audit_filters(filters: Filters, viewer, extra: dict | None = None) -> dict:
@@ -154,46 +236,69 @@ def _audit_filters(filters: Filters, viewer, extra: dict | None = None) -> dict:
 
 def _tables_content(cross) -> dict:
     """What a table export held, for its audit entry."""
-    return {"cross": list(cross or ()), "contents": "protected tables" , "unit": "participations",
-            "variables": list(dashboard.SUMMARY_VARIABLES) + ["disability_type"]}
+    return {
+        "cross": list(cross or ()),
+        "contents": "protected tables",
+        "unit": "participations",
+        "variables": list(dashboard.SUMMARY_VARIABLES) + ["disability_type"],
+    }
 
 
 def rows_csv(filters: Filters, full: bool = True):
     """Row-level profiles: the steward only (the route checks `exports.personal`); personal."""
     columns = row_columns(full)
-    return exports.csv_response("caracterizacion-perfiles.csv", columns, profile_rows(filters, full, text_dates=True),
-                                what="characterization.profiles",
-                                filters=_audit_filters(filters, None,
-                                                       {"full": full, "columns": list(columns)}),
-                                personal=True)
+    return exports.csv_response(
+        "caracterizacion-perfiles.csv",
+        columns,
+        profile_rows(filters, full, text_dates=True),
+        what="characterization.profiles",
+        filters=_audit_filters(filters, None, {"full": full, "columns": list(columns)}),
+        personal=True,
+    )
 
 
 def rows_xlsx(filters: Filters, full: bool = True):
     columns = row_columns(full)
-    return exports.xlsx_response("caracterizacion-perfiles.xlsx", [
-        ("perfiles", columns, profile_rows(filters, full)),
-        ("diccionario", DICT_HEADER, dictionary_rows(columns)),
-    ], what="characterization.profiles",
-        filters=_audit_filters(filters, None, {"full": full, "columns": list(columns)}), personal=True)
+    return exports.xlsx_response(
+        "caracterizacion-perfiles.xlsx",
+        [
+            ("perfiles", columns, profile_rows(filters, full)),
+            ("diccionario", DICT_HEADER, dictionary_rows(columns)),
+        ],
+        what="characterization.profiles",
+        filters=_audit_filters(filters, None, {"full": full, "columns": list(columns)}),
+        personal=True,
+    )
 
 
 def tables_csv(filters: Filters, viewer, cross):
-    return exports.csv_response("caracterizacion-tablas.csv", AGG_HEADER,
-                                aggregated_rows(filters, viewer, cross),
-                                what="characterization.tables",
-                                filters=_audit_filters(filters, viewer, _tables_content(cross)))
+    return exports.csv_response(
+        "caracterizacion-tablas.csv",
+        AGG_HEADER,
+        aggregated_rows(filters, viewer, cross),
+        what="characterization.tables",
+        filters=_audit_filters(filters, viewer, _tables_content(cross)),
+    )
 
 
 def tables_xlsx(filters: Filters, viewer, cross):
-    return exports.xlsx_response("caracterizacion-tablas.xlsx", [
-        ("tablas", AGG_HEADER, aggregated_rows(filters, viewer, cross)),
-        ("diccionario", DICT_HEADER, dictionary_rows(AGG_HEADER)),
-    ], what="characterization.tables", filters=_audit_filters(filters, viewer, _tables_content(cross)))
+    return exports.xlsx_response(
+        "caracterizacion-tablas.xlsx",
+        [
+            ("tablas", AGG_HEADER, aggregated_rows(filters, viewer, cross)),
+            ("diccionario", DICT_HEADER, dictionary_rows(AGG_HEADER)),
+        ],
+        what="characterization.tables",
+        filters=_audit_filters(filters, viewer, _tables_content(cross)),
+    )
 
 
 def dictionary_csv(kind: str, full: bool):
     columns = AGG_HEADER if kind == "tablas" else row_columns(full)
-    return exports.csv_response(f"caracterizacion-diccionario-{kind}.csv", DICT_HEADER, dictionary_rows(columns),
-                                what="characterization.dictionary", filters={"kind": kind})
-
-
+    return exports.csv_response(
+        f"caracterizacion-diccionario-{kind}.csv",
+        DICT_HEADER,
+        dictionary_rows(columns),
+        what="characterization.dictionary",
+        filters={"kind": kind},
+    )

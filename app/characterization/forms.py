@@ -25,8 +25,16 @@ from app.core.text import NoMarkup, single_line
 
 # Every variable a form may ask, in display order. Territory is always asked.
 VARIABLES = (
-    "life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "disability",
-    "victim", "migrant", "campesino", "value_group",
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "disability",
+    "victim",
+    "migrant",
+    "campesino",
+    "value_group",
 )
 TERRITORIAL = ("zone", "territory", "subterritory")
 SENSITIVE = ("gender_identity", "sexual_orientation", "ethnicity", "disability", "victim")
@@ -55,9 +63,14 @@ SENSITIVE_NOTE = _l("Opcional. Dato sensible: puedes no responder.")
 
 def minor_codes() -> frozenset[str]:
     """Life-course codes whose upper age is under 18."""
-    return catalogs.cached(("minor_codes",), lambda: frozenset(
-        e.code for e in catalogs.options("life_course", include_inactive=True)
-        if e.extra.get("max_age") is not None and e.extra["max_age"] < 18))
+    return catalogs.cached(
+        ("minor_codes",),
+        lambda: frozenset(
+            e.code
+            for e in catalogs.options("life_course", include_inactive=True)
+            if e.extra.get("max_age") is not None and e.extra["max_age"] < 18
+        ),
+    )
 
 
 def _life_course_choices():
@@ -86,28 +99,59 @@ class ProfileSectionBase(Form):
 
     life_course = RadioField(QUESTIONS["life_course"], validators=[Optional()], choices=[])
     sex = RadioField(QUESTIONS["sex"], validators=[Optional()], choices=[])
-    gender_identity = RadioField(QUESTIONS["gender_identity"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
-    sexual_orientation = RadioField(QUESTIONS["sexual_orientation"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
-    ethnicity = RadioField(QUESTIONS["ethnicity"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
-    disability = MultiCheckboxField(QUESTIONS["disability"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
+    gender_identity = RadioField(
+        QUESTIONS["gender_identity"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE
+    )
+    sexual_orientation = RadioField(
+        QUESTIONS["sexual_orientation"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE
+    )
+    ethnicity = RadioField(
+        QUESTIONS["ethnicity"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE
+    )
+    disability = MultiCheckboxField(
+        QUESTIONS["disability"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE
+    )
     victim = RadioField(QUESTIONS["victim"], validators=[Optional()], choices=[], description=SENSITIVE_NOTE)
     migrant = SelectField(QUESTIONS["migrant"], validators=[Optional()], choices=[])
     campesino = RadioField(QUESTIONS["campesino"], validators=[Optional()], choices=[])
-    zone = RadioField(QUESTIONS["zone"], validators=[Optional()], choices=[], description=_l(
-        "«Centro poblado» es un caserío con casas juntas fuera de la cabecera; «rural disperso», fincas y veredas "
-        "con casas separadas."))
+    zone = RadioField(
+        QUESTIONS["zone"],
+        validators=[Optional()],
+        choices=[],
+        description=_l(
+            "«Centro poblado» es un caserío con casas juntas fuera de la cabecera; «rural disperso», fincas "
+            "y veredas "
+            "con casas separadas."
+        ),
+    )
     territory = SelectField(QUESTIONS["territory"], validators=[Optional()], choices=[])
-    subterritory = SelectField(QUESTIONS["subterritory"], validators=[Optional()], choices=[], validate_choice=False,
-                               description=_l("Elige primero tu comuna o corregimiento: la lista muestra sus barrios o "
-                                              "veredas. Si no sabes o no está, deja «No sé o no está en la lista»."))
+    subterritory = SelectField(
+        QUESTIONS["subterritory"],
+        validators=[Optional()],
+        choices=[],
+        validate_choice=False,
+        description=_l(
+            "Elige primero tu comuna o corregimiento: la lista muestra sus barrios o "
+            "veredas. Si no sabes o no está, deja «No sé o no está en la lista»."
+        ),
+    )
     # "Ver los barrios de esta comuna": without JavaScript, narrows the list and shows the form again.
     refine = BooleanField()
     value_group = SelectField(QUESTIONS["value_group"], validators=[Optional()], choices=[])
-    organisation = StringField(QUESTIONS["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
-                               filters=[single_line])
-    guardian_name = StringField(_l("Nombre de tu madre, padre o representante legal"),
-                                validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line])
-    guardian_consent = BooleanField(_l("Mi representante legal conoce y autoriza el tratamiento de mis datos, incluidas las preguntas sensibles."))
+    organisation = StringField(
+        QUESTIONS["organisation"], validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line]
+    )
+    guardian_name = StringField(
+        _l("Nombre de tu madre, padre o representante legal"),
+        validators=[Optional(), Length(max=160), NoMarkup()],
+        filters=[single_line],
+    )
+    guardian_consent = BooleanField(
+        _l(
+            "Mi representante legal conoce y autoriza el tratamiento de mis datos, incluidas las preguntas "
+            "sensibles."
+        )
+    )
     consent = BooleanField(_l("Autorizo el tratamiento de mis datos personales para los fines descritos."))
     # The "send without them" button shown when answers came without consent (see validate()).
     discard = BooleanField()
@@ -150,8 +194,12 @@ class ProfileSectionBase(Form):
             raise ValidationError(_l("Elige un barrio o vereda de la lista."))
         parent = self.subterritory_tree.get(self.territory.data or "")
         if field.data and parent and field.data not in {code for code, _name in parent[1]}:
-            raise ValidationError(_l("Ese barrio o vereda no es de la comuna o corregimiento que elegiste. "
-                                     "Elígelo de nuevo en la lista."))
+            raise ValidationError(
+                _l(
+                    "Ese barrio o vereda no es de la comuna o corregimiento que elegiste. "
+                    "Elígelo de nuevo en la lista."
+                )
+            )
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -159,14 +207,23 @@ class ProfileSectionBase(Form):
             self.subterritory.errors = []
             return False
         if "guardian_name" in self._fields and self.guardian_consent.data and not self.guardian_name.data:
-            self.guardian_name.errors = [*self.guardian_name.errors,
-                                         str(_l("Escribe el nombre de tu representante legal, o desmarca su autorización."))]
+            self.guardian_name.errors = [
+                *self.guardian_name.errors,
+                str(_l("Escribe el nombre de tu representante legal, o desmarca su autorización.")),
+            ]
             ok = False
         if self.ask_before_dropping and self.dropped_without_asking():
-            self.consent.errors = [*self.consent.errors, str(_l(
-                "Respondiste preguntas de caracterización sin marcar la autorización, y sin ella no podemos "
-                "guardarlas. Marca la autorización, o usa el botón «Enviar sin mis respuestas de "
-                "caracterización»."))]
+            self.consent.errors = [
+                *self.consent.errors,
+                str(
+                    _l(
+                        "Respondiste preguntas de caracterización sin marcar la autorización, y sin ella no "
+                        "podemos "
+                        "guardarlas. Marca la autorización, o usa el botón «Enviar sin mis respuestas de "
+                        "caracterización»."
+                    )
+                ),
+            ]
             ok = False
         return ok
 
@@ -187,12 +244,18 @@ class ProfileSectionBase(Form):
         return [self[n] for n in SENSITIVE if n in self._fields]
 
     def plain_fields(self):
-        return [self[n] for n in self.asked if n in self._fields and n not in SENSITIVE and n != "value_group"]
+        return [
+            self[n] for n in self.asked if n in self._fields and n not in SENSITIVE and n != "value_group"
+        ]
 
 
 @cache
-def profile_section(variables: tuple[str, ...] = DEFAULT_VARIABLES, *, organisation: bool = True,
-                    ask_before_dropping: bool = False) -> type[ProfileSectionBase]:
+def profile_section(
+    variables: tuple[str, ...] = DEFAULT_VARIABLES,
+    *,
+    organisation: bool = True,
+    ask_before_dropping: bool = False,
+) -> type[ProfileSectionBase]:
     """A section form class asking `variables` (plus territory and consent). With
     `ask_before_dropping`, answers sent without consent are refused with a message and a
     "send without them" button, never dropped silently (forms where consent is optional)."""

@@ -46,9 +46,22 @@ from app.core import time
 from app.core.db import random_id
 from app.extensions import db
 
-KEYED_INDEX_COLUMNS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim",
-                       "migrant", "campesino", "has_disability", "zone", "territory", "subterritory",
-                       "value_group", "channel")
+KEYED_INDEX_COLUMNS = (
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "victim",
+    "migrant",
+    "campesino",
+    "has_disability",
+    "zone",
+    "territory",
+    "subterritory",
+    "value_group",
+    "channel",
+)
 
 
 class Profile(db.Model):
@@ -92,7 +105,9 @@ class Profile(db.Model):
     # Random key fixed at write time for the cell-key method (disclosure.py); never shown.
     record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
 
-    disabilities: Mapped[list[ProfileDisability]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    disabilities: Mapped[list[ProfileDisability]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
 
 
 class ProfileDisability(db.Model):
@@ -111,9 +126,21 @@ class ProfileDisability(db.Model):
 
 # Single-valued variables kept pre-aggregated in `profile_summary` (summary.py); the disability
 # types are kept too. The barrio (hundreds of codes), the event and the date are not.
-PROFILE_SUMMARY_DIMS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
-                        "disability", "victim", "migrant", "campesino", "zone", "territory", "value_group",
-                        "channel")
+PROFILE_SUMMARY_DIMS = (
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "disability",
+    "victim",
+    "migrant",
+    "campesino",
+    "zone",
+    "territory",
+    "value_group",
+    "channel",
+)
 
 
 class ProfileSummary(db.Model):
@@ -173,9 +200,20 @@ class PopulationBaseline(db.Model):
     years (`age_to` None: no upper limit; 0..None: every age). See baseline.py for the CSV."""
 
     __tablename__ = "characterization_baseline"
-    __table_args__ = (UniqueConstraint("territory", "life_course", "sex", "age_from", "age_to", "ethnicity",
-                                       "disability", "victim", "zone",
-                                       name="uq_characterization_baseline_group"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "territory",
+            "life_course",
+            "sex",
+            "age_from",
+            "age_to",
+            "ethnicity",
+            "disability",
+            "victim",
+            "zone",
+            name="uq_characterization_baseline_group",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     territory: Mapped[str] = mapped_column(String(40), default="")  # comuna/corregimiento code
@@ -193,8 +231,18 @@ class PopulationBaseline(db.Model):
     loaded_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
 
 
-PROFILE_LISTS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim", "migrant",
-                 "campesino", "zone", "value_group")
+PROFILE_LISTS = (
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "victim",
+    "migrant",
+    "campesino",
+    "zone",
+    "value_group",
+)
 
 
 def catalog_usage(kind: str, list_key: str | None, code: str) -> int:
@@ -202,7 +250,11 @@ def catalog_usage(kind: str, list_key: str | None, code: str) -> int:
     from sqlalchemy import func, or_, select
 
     if kind == "territory":
-        stmt = select(func.count()).select_from(Profile).where(or_(Profile.territory == code, Profile.subterritory == code))
+        stmt = (
+            select(func.count())
+            .select_from(Profile)
+            .where(or_(Profile.territory == code, Profile.subterritory == code))
+        )
     elif kind == "option" and list_key == "disability":
         stmt = select(func.count()).select_from(ProfileDisability).where(ProfileDisability.code == code)
     elif kind == "option" and list_key in PROFILE_LISTS:

@@ -27,8 +27,11 @@ def is_narrow(details: dict) -> bool:
     if details.get("refused"):
         return True
     filters = details.get("filters") or {}
-    conditions = (len(filters.get("where") or {}) + bool(filters.get("disability_type"))
-                  + bool(filters.get("object_id")))
+    conditions = (
+        len(filters.get("where") or {})
+        + bool(filters.get("disability_type"))
+        + bool(filters.get("object_id"))
+    )
     return conditions >= 2
 
 
@@ -36,10 +39,13 @@ def unusual_querying(days: int = 7, window: timedelta = WINDOW, threshold: int =
     """[{actor, user_id, views, refused, start, end (stored UTC), examples}] busiest first: for each
     user, the window with most narrow views, when it holds at least `threshold`."""
     since = time.now() - timedelta(days=days)
-    stmt = (select(AuditEntry.user_id, AuditEntry.actor, AuditEntry.at, AuditEntry.details)
-            .where(AuditEntry.action.in_(("view", "export")), AuditEntry.target.in_(TARGETS),
-                   AuditEntry.at >= since)
-            .order_by(AuditEntry.user_id, AuditEntry.at))
+    stmt = (
+        select(AuditEntry.user_id, AuditEntry.actor, AuditEntry.at, AuditEntry.details)
+        .where(
+            AuditEntry.action.in_(("view", "export")), AuditEntry.target.in_(TARGETS), AuditEntry.at >= since
+        )
+        .order_by(AuditEntry.user_id, AuditEntry.at)
+    )
     per_user: dict = {}
     for user_id, actor, at, details in db.session.execute(stmt):
         if is_narrow(details or {}):
@@ -54,15 +60,22 @@ def unusual_querying(days: int = 7, window: timedelta = WINDOW, threshold: int =
                 best = (end - start + 1, start, end)
         count, first, last = best
         if count >= threshold:
-            chosen = entries[first:last + 1]
+            chosen = entries[first : last + 1]
             examples = []
             for _at, details in chosen:
                 where = (details.get("filters") or {}).get("where") or {}
                 text = ", ".join(f"{k}={v or '—'}" for k, v in sorted(where.items()))
                 if text and text not in examples:
                     examples.append(text)
-            out.append({"actor": actor, "user_id": user_id, "views": count,
-                        "refused": sum(1 for _at, d in chosen if d.get("refused")),
-                        "start": chosen[0][0], "end": chosen[-1][0],
-                        "examples": examples[:8]})
+            out.append(
+                {
+                    "actor": actor,
+                    "user_id": user_id,
+                    "views": count,
+                    "refused": sum(1 for _at, d in chosen if d.get("refused")),
+                    "start": chosen[0][0],
+                    "end": chosen[-1][0],
+                    "examples": examples[:8],
+                }
+            )
     return sorted(out, key=lambda row: -row["views"])

@@ -27,13 +27,36 @@ D = ProfileDisability.__table__
 # Variables one can count, cross and filter by. "disability" is the yes/no summary
 # (has_disability); the types (several per person) are counted separately.
 DIMENSIONS = (
-    "life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "disability", "victim",
-    "migrant", "campesino", "zone", "territory", "subterritory", "value_group", "capability", "channel",
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "disability",
+    "victim",
+    "migrant",
+    "campesino",
+    "zone",
+    "territory",
+    "subterritory",
+    "value_group",
+    "capability",
+    "channel",
 )
 COLUMN = {name: P.c[name] for name in DIMENSIONS if name in P.c}
 COLUMN["disability"] = P.c.has_disability
-CATALOG_LISTS = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim",
-                 "migrant", "campesino", "zone", "value_group")
+CATALOG_LISTS = (
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "victim",
+    "migrant",
+    "campesino",
+    "zone",
+    "value_group",
+)
 NO_ANSWER = ""  # key for "not asked / not answered" in every count
 
 
@@ -74,10 +97,17 @@ class Filters:
 
     def as_dict(self) -> dict:
         """For audit entries and links."""
-        out = {k: v for k, v in (("capability", self.capability), ("object_id", self.object_id),
-                                   ("date_from", self.date_from and self.date_from.isoformat()),
-                                   ("date_to", self.date_to and self.date_to.isoformat()),
-                                   ("disability_type", self.disability_type)) if v}
+        out = {
+            k: v
+            for k, v in (
+                ("capability", self.capability),
+                ("object_id", self.object_id),
+                ("date_from", self.date_from and self.date_from.isoformat()),
+                ("date_to", self.date_to and self.date_to.isoformat()),
+                ("disability_type", self.disability_type),
+            )
+            if v
+        }
         if self.where:
             out["where"] = dict(self.where)
         if any(self.exclude.values()):
@@ -110,8 +140,9 @@ def _value(row, keyed: bool):
 
 def _from_summary(filters: Filters, group: tuple[str, ...], keyed: bool) -> dict:
     """{group codes: n or (n, cell key)} read from the pre-aggregated summary."""
-    return {codes: ((n, s % KEY_RANGE) if keyed else n)
-            for codes, (n, s) in summary.read(filters, group).items()}
+    return {
+        codes: ((n, s % KEY_RANGE) if keyed else n) for codes, (n, s) in summary.read(filters, group).items()
+    }
 
 
 def total(filters: Filters, keyed: bool = False):
@@ -135,8 +166,9 @@ def totals(variable: str, filters: Filters, keyed: bool = False) -> dict[str, in
     return {_key(variable, row[0]): _value(row[1:], keyed) for row in db.session.execute(stmt)}
 
 
-def all_totals(variables: tuple[str, ...], filters: Filters,
-               keyed: bool = False) -> dict[str, dict[str, int]]:
+def all_totals(
+    variables: tuple[str, ...], filters: Filters, keyed: bool = False
+) -> dict[str, dict[str, int]]:
     """Totals of several variables, one GROUP BY per variable, run side by side.
 
     PostgreSQL: one UNION ALL statement, whose branches the planner spreads over parallel
@@ -144,10 +176,15 @@ def all_totals(variables: tuple[str, ...], filters: Filters,
     SQLite: the queries split over two reader connections (WAL lets readers run together and
     the sqlite3 module releases the GIL while SQLite works)."""
     variables = tuple(v for v in variables if v in COLUMN)
-    if variables and all(summary.dims_of((v,), filters.where, filters.disability_type) is not None
-                         for v in variables) and summary.usable(filters, (variables[0],)):
-        return {v: {code: ((n, s % KEY_RANGE) if keyed else n) for code, (n, s) in counts.items()}
-                for v, counts in summary.read_many(filters, variables).items()}
+    if (
+        variables
+        and all(summary.dims_of((v,), filters.where, filters.disability_type) is not None for v in variables)
+        and summary.usable(filters, (variables[0],))
+    ):
+        return {
+            v: {code: ((n, s % KEY_RANGE) if keyed else n) for code, (n, s) in counts.items()}
+            for v, counts in summary.read_many(filters, variables).items()
+        }
     if len(variables) < 2:
         return {v: totals(v, filters, keyed) for v in variables}
     if db.engine.dialect.name == "sqlite" and len(filters.where) >= 2:
@@ -155,9 +192,15 @@ def all_totals(variables: tuple[str, ...], filters: Filters,
     if db.engine.dialect.name == "postgresql" and len(filters.where) >= 2:
         return _grouping_sets(variables, filters, keyed)
     if db.engine.dialect.name == "postgresql":
-        branches = [_where(select(literal(v).label("variable"), cast(COLUMN[v], String).label("code"),
-                                  *_measures(keyed)).select_from(P), filters).group_by(COLUMN[v])
-                    for v in variables]
+        branches = [
+            _where(
+                select(
+                    literal(v).label("variable"), cast(COLUMN[v], String).label("code"), *_measures(keyed)
+                ).select_from(P),
+                filters,
+            ).group_by(COLUMN[v])
+            for v in variables
+        ]
         out: dict[str, dict[str, int]] = {v: {} for v in variables}
         for row in db.session.execute(union_all(*branches)):
             out[row[0]][_key_text(row[0], row[1])] = _value(row[2:], keyed)
@@ -166,9 +209,17 @@ def all_totals(variables: tuple[str, ...], filters: Filters,
 
     def run(chunk):
         with engine.connect() as conn:
-            return {v: {_key(v, row[0]): _value(row[1:], keyed) for row in conn.execute(
-                _where(select(COLUMN[v], *_measures(keyed)).select_from(P), filters).group_by(COLUMN[v]))}
-                for v in chunk}
+            return {
+                v: {
+                    _key(v, row[0]): _value(row[1:], keyed)
+                    for row in conn.execute(
+                        _where(select(COLUMN[v], *_measures(keyed)).select_from(P), filters).group_by(
+                            COLUMN[v]
+                        )
+                    )
+                }
+                for v in chunk
+            }
 
     halves = (variables[0::2], variables[1::2])
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -227,8 +278,8 @@ def _grouping_sets(variables: tuple[str, ...], filters: Filters, keyed: bool) ->
     out: dict[str, dict] = {v: {} for v in variables}
     width = len(variables)
     for row in db.session.execute(stmt):
-        index = row[width:2 * width].index(0)  # the one column this row is grouped by
-        out[variables[index]][_key(variables[index], row[index])] = _value(row[2 * width:], keyed)
+        index = row[width : 2 * width].index(0)  # the one column this row is grouped by
+        out[variables[index]][_key(variables[index], row[index])] = _value(row[2 * width :], keyed)
     return out
 
 
@@ -274,20 +325,30 @@ def crosstab(row_var: str, col_var: str, filters: Filters, keyed: bool = False) 
                 else:
                     cell[0] += 1
                     cell[1] += key
-            return {(_key(row_var, x), _key(col_var, y)): (n, s % KEY_RANGE)
-                    for (x, y), (n, s) in acc.items()}
+            return {
+                (_key(row_var, x), _key(col_var, y)): (n, s % KEY_RANGE) for (x, y), (n, s) in acc.items()
+            }
         counts = Counter(cursor)  # plain sqlite3 tuples: no row objects on the way
         return {(_key(row_var, x), _key(col_var, y)): n for (x, y), n in counts.items()}
     stmt = _where(select(a, b, *_measures(keyed)).select_from(P), filters).group_by(a, b)
-    return {(_key(row_var, row[0]), _key(col_var, row[1])): _value(row[2:], keyed)
-            for row in db.session.execute(stmt)}
+    return {
+        (_key(row_var, row[0]), _key(col_var, row[1])): _value(row[2:], keyed)
+        for row in db.session.execute(stmt)
+    }
 
 
 # ------------------------------------------------------------------------------ labels
 
+
 def capability_labels() -> dict[str, str]:
-    return {"events": _("Eventos"), "consultations": _("Consultas de priorización"), "ballot": _("Urna virtual"),
-            "surveys": _("Encuestas de satisfacción"), "demo": _("Datos de ejemplo"), "preview": _("Vista previa")}
+    return {
+        "events": _("Eventos"),
+        "consultations": _("Consultas de priorización"),
+        "ballot": _("Urna virtual"),
+        "surveys": _("Encuestas de satisfacción"),
+        "demo": _("Datos de ejemplo"),
+        "preview": _("Vista previa"),
+    }
 
 
 def variable_labels() -> dict[str, str]:
@@ -307,12 +368,22 @@ def variable_labels() -> dict[str, str]:
 
 def _variable_labels() -> dict[str, str]:
     return {
-        "life_course": _("Curso de vida"), "sex": _("Sexo al nacer"), "gender_identity": _("Identidad de género"),
-        "sexual_orientation": _("Orientación sexual"), "ethnicity": _("Autorreconocimiento étnico"),
-        "disability": _("Discapacidad"), "disability_type": _("Tipo de discapacidad"),
-        "victim": _("Víctima del conflicto armado"), "migrant": _("Situación migratoria"), "campesino": _("Campesino o campesina"),
-        "zone": _("Zona"), "territory": _("Comuna o corregimiento"), "subterritory": _("Barrio o vereda"),
-        "value_group": _("Grupo de valor"), "capability": _("Ejercicio de participación"), "channel": _("Canal"),
+        "life_course": _("Curso de vida"),
+        "sex": _("Sexo al nacer"),
+        "gender_identity": _("Identidad de género"),
+        "sexual_orientation": _("Orientación sexual"),
+        "ethnicity": _("Autorreconocimiento étnico"),
+        "disability": _("Discapacidad"),
+        "disability_type": _("Tipo de discapacidad"),
+        "victim": _("Víctima del conflicto armado"),
+        "migrant": _("Situación migratoria"),
+        "campesino": _("Campesino o campesina"),
+        "zone": _("Zona"),
+        "territory": _("Comuna o corregimiento"),
+        "subterritory": _("Barrio o vereda"),
+        "value_group": _("Grupo de valor"),
+        "capability": _("Ejercicio de participación"),
+        "channel": _("Canal"),
     }
 
 
@@ -360,5 +431,8 @@ def ordered_codes(variable: str, counts: dict) -> list[str]:
 
         known = [t.code for t in catalogs.top_territories(include_inactive=True)]
     seen = {k[0] if isinstance(k, tuple) else k for k in counts}
-    return [c for c in known if c in seen or variable not in ("territory", "subterritory")] + \
-        sorted(c for c in seen if c not in known and c != NO_ANSWER) + [NO_ANSWER]
+    return (
+        [c for c in known if c in seen or variable not in ("territory", "subterritory")]
+        + sorted(c for c in seen if c not in known and c != NO_ANSWER)
+        + [NO_ANSWER]
+    )

@@ -8,8 +8,17 @@ from app.characterization import published, queries
 from app.characterization.queries import Filters
 from app.core.registry import ReportPeriod, ReportSection, ReportTable
 
-REPORT_VARIABLES = ("territory", "zone", "life_course", "sex", "gender_identity", "ethnicity", "victim",
-                    "migrant", "value_group")
+REPORT_VARIABLES = (
+    "territory",
+    "zone",
+    "life_course",
+    "sex",
+    "gender_identity",
+    "ethnicity",
+    "victim",
+    "migrant",
+    "value_group",
+)
 
 
 def filters_for(period: ReportPeriod) -> Filters:
@@ -31,15 +40,23 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
     filters = filters_for(period)
     total = queries.total(filters, keyed=True)
     section = ReportSection("participation", 15, _("Participación por territorio y grupo poblacional"))
-    section.paragraphs.append(_("Personas que respondieron la caracterización en el periodo (eventos, consultas, "
-                                "urna y encuestas): %(n)s.", n=published.text(published.protect_one(total))))
+    section.paragraphs.append(
+        _(
+            "Personas que respondieron la caracterización en el periodo (eventos, consultas, "
+            "urna y encuestas): %(n)s.",
+            n=published.text(published.protect_one(total)),
+        )
+    )
     if not total[0]:
         return [section]
     names = queries.variable_labels()
     for variable in REPORT_VARIABLES:
         rows, shown_total = breakdown(variable, filters)
         if rows:
-            section.tables.append(ReportTable(names[variable], [names[variable], _("Personas")],
-                                              rows + [[_("Total"), shown_total]]))
+            section.tables.append(
+                ReportTable(
+                    names[variable], [names[variable], _("Personas")], rows + [[_("Total"), shown_total]]
+                )
+            )
     section.paragraphs.append(published.note())
     return [section]

@@ -42,17 +42,30 @@ def find(subject: DataSubject) -> list:
 
 
 RULE = RetentionRule(
-    kind="consent_proof", label=lambda: _l("Pruebas de autorización"),
-    description=lambda: _l("Constancia de cada autorización de tratamiento de datos (versión de la política, fecha, "
-                           "canal). Se conserva mientras existan los datos que autoriza; después, hasta que se "
-                           "cumple el plazo contado desde que se dio."),
-    default_days=3 * 365, min_days=365, purge=purge, order=40)
+    kind="consent_proof",
+    label=lambda: _l("Pruebas de autorización"),
+    description=lambda: _l(
+        "Constancia de cada autorización de tratamiento de datos (versión de la política, fecha, "
+        "canal). Se conserva mientras existan los datos que autoriza; después, hasta que se "
+        "cumple el plazo contado desde que se dio."
+    ),
+    default_days=3 * 365,
+    min_days=365,
+    purge=purge,
+    order=40,
+)
 
 SOURCE = DataSubjectSource(
-    name="characterization", label=lambda: _l("Caracterización"), find=find, order=90,
-    statement=lambda: _("Las respuestas de caracterización (grupo étnico, discapacidad, condición de víctima y las "
-                        "demás) se guardan separadas de tu nombre y documento, sin ningún dato que permita unirlas "
-                        "a ti; por eso no podemos mostrarlas, corregirlas ni borrarlas una por una."))
+    name="characterization",
+    label=lambda: _l("Caracterización"),
+    find=find,
+    order=90,
+    statement=lambda: _(
+        "Las respuestas de caracterización (grupo étnico, discapacidad, condición de víctima y las "
+        "demás) se guardan separadas de tu nombre y documento, sin ningún dato que permita unirlas "
+        "a ti; por eso no podemos mostrarlas, corregirlas ni borrarlas una por una."
+    ),
+)
 
 
 def register(reg) -> None:

@@ -81,8 +81,11 @@ def _prepared(section, *, minor: bool = False) -> tuple[dict, bool, bool, bool]:
     """(answers to keep, minor, guardian consent given, sensitive answers dropped)."""
     answers = answers_from(section)
     minor = is_minor(answers, declared=minor)
-    guardian_ok = bool(getattr(section, "guardian_consent", None) and section.guardian_consent.data
-                       and section.guardian_name.data)
+    guardian_ok = bool(
+        getattr(section, "guardian_consent", None)
+        and section.guardian_consent.data
+        and section.guardian_name.data
+    )
     dropped = keep_for_minor(answers, minor=minor, guardian_ok=guardian_ok)
     return answers, minor, guardian_ok, dropped
 
@@ -123,9 +126,16 @@ def record(section, context: Context, *, buffered: bool = True, add_profile: boo
 def consent_values(capability: str, channel: str, *, minor: bool = False) -> dict:
     """Column values of a consent proof for the first step of a sign-in (identity side: the
     signature points to it; no profile ever does)."""
-    return {"id": random_id(), "policy_version": current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"],
-            "given_at": time.now(), "channel": channel, "capability": capability, "minor": minor,
-            "guardian_name": None, "guardian_consent": False}
+    return {
+        "id": random_id(),
+        "policy_version": current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"],
+        "given_at": time.now(),
+        "channel": channel,
+        "capability": capability,
+        "minor": minor,
+        "guardian_name": None,
+        "guardian_consent": False,
+    }
 
 
 def record_answers(section, context: Context, *, minor: bool = False) -> bool:
@@ -187,7 +197,11 @@ def preview(section) -> dict:
             continue
         variable = "disability_type" if name == "disability" else name
         labels = queries.code_labels(variable)
-        text = "; ".join(labels.get(v, v) for v in value) if isinstance(value, list) else labels.get(value or "", value)
+        text = (
+            "; ".join(labels.get(v, v) for v in value)
+            if isinstance(value, list)
+            else labels.get(value or "", value)
+        )
         shown.append((names.get(variable, name), text))
     return {"consented": True, "sensitive_dropped": dropped, "minor": minor, "answers": shown}
 
@@ -214,12 +228,24 @@ def align_territories(reason: str) -> int:
         by_parent.setdefault(parent, []).append(child)
     changed = 0
     for parent, children in sorted(by_parent.items()):
-        stmt = (update(Profile).where(and_(Profile.subterritory.in_(children),
-                                           or_(Profile.territory.is_(None), Profile.territory != parent)))
-                .values(territory=parent).execution_options(synchronize_session=False))
+        stmt = (
+            update(Profile)
+            .where(
+                and_(
+                    Profile.subterritory.in_(children),
+                    or_(Profile.territory.is_(None), Profile.territory != parent),
+                )
+            )
+            .values(territory=parent)
+            .execution_options(synchronize_session=False)
+        )
         changed += db.session.execute(stmt).rowcount or 0
-    audit.record("characterization_territories_aligned", target="profile",
-                 details={"profiles": changed, "reason": reason}, commit=False)
+    audit.record(
+        "characterization_territories_aligned",
+        target="profile",
+        details={"profiles": changed, "reason": reason},
+        commit=False,
+    )
     db.session.commit()
     return changed
 
@@ -227,9 +253,24 @@ def align_territories(reason: str) -> int:
 def build_profile(answers: dict, context: Context) -> Profile:
     """A Profile from an answers dict (also used by paper entry, imports and demo data)."""
     disabilities = [c for c in (answers.get("disability") or []) if c]
-    values = {k: answers.get(k) for k in ("life_course", "sex", "gender_identity", "sexual_orientation",
-                                          "ethnicity", "victim", "migrant", "campesino", "zone", "territory",
-                                          "subterritory", "value_group", "organisation")}
+    values = {
+        k: answers.get(k)
+        for k in (
+            "life_course",
+            "sex",
+            "gender_identity",
+            "sexual_orientation",
+            "ethnicity",
+            "victim",
+            "migrant",
+            "campesino",
+            "zone",
+            "territory",
+            "subterritory",
+            "value_group",
+            "organisation",
+        )
+    }
     values["territory"] = territory_of(values["territory"], values["subterritory"])
     profile = Profile(
         id=random_id(),
@@ -243,9 +284,10 @@ def build_profile(answers: dict, context: Context) -> Profile:
     if disabilities:
         real = [c for c in disabilities if c not in PREFER_NOT and c != NO_DISABILITY]
         profile.has_disability = True if real else (False if NO_DISABILITY in disabilities else None)
-        profile.disabilities = [ProfileDisability(profile_id=profile.id, code=c,
-                                                  record_key=profile.record_key)
-                                for c in sorted(set(disabilities))]
+        profile.disabilities = [
+            ProfileDisability(profile_id=profile.id, code=c, record_key=profile.record_key)
+            for c in sorted(set(disabilities))
+        ]
     return profile
 
 

@@ -20,9 +20,17 @@ def _filters():
 
 def _audit_view(what: str, filters, viewer, cross=None, refused: bool = False) -> None:
     """Every dashboard and table view leaves a trace: who, which filters, when (audit.view)."""
-    audit.record("view", target=what, details={"filters": filters.as_dict(), "cross": list(cross or ()),
-                                               "exact": viewer.exact, "refused": refused,
-                                               "narrow": len(filters.as_dict())})
+    audit.record(
+        "view",
+        target=what,
+        details={
+            "filters": filters.as_dict(),
+            "cross": list(cross or ()),
+            "exact": viewer.exact,
+            "refused": refused,
+            "narrow": len(filters.as_dict()),
+        },
+    )
 
 
 @permission_required("dashboards.view")
@@ -47,12 +55,21 @@ def dashboard_view():
     except disclosure.ViewRefused:
         refused = True
     _audit_view("characterization.dashboard", filters, viewer, cross, refused)
-    return render_template("characterization/staff/dashboard.html", form=form, summary=summary, crosstab=crosstab,
-                           territory=territory, representativeness=representativeness, viewer=viewer,
-                           baseline_sources=dashboard.baseline_sources() if representativeness else [],
-                           refused=disclosure.refused_message(viewer.k) if refused else "",
-                           note=disclosure.note(viewer), legend=disclosure.legend(viewer),
-                           args=request.args.to_dict(flat=False), under=dashboard.UNDER_REPRESENTED), status
+    return render_template(
+        "characterization/staff/dashboard.html",
+        form=form,
+        summary=summary,
+        crosstab=crosstab,
+        territory=territory,
+        representativeness=representativeness,
+        viewer=viewer,
+        baseline_sources=dashboard.baseline_sources() if representativeness else [],
+        refused=disclosure.refused_message(viewer.k) if refused else "",
+        note=disclosure.note(viewer),
+        legend=disclosure.legend(viewer),
+        args=request.args.to_dict(flat=False),
+        under=dashboard.UNDER_REPRESENTED,
+    ), status
 
 
 @permission_required("exports.anonymised")
@@ -73,7 +90,9 @@ def export(kind, fmt):
 
         rows = export_jobs.row_count(filters)
         if export_jobs.should_queue(rows):  # large: prepared in the background ("Mis descargas")
-            export_jobs.request_export(fmt, filters, True, owner=current_user, lang=selected_language(), rows=rows)
+            export_jobs.request_export(
+                fmt, filters, True, owner=current_user, lang=selected_language(), rows=rows
+            )
             return redirect(url_for("downloads.index"))
         return exports.rows_csv(filters, True) if fmt == "csv" else exports.rows_xlsx(filters, True)
     viewer = disclosure.viewer_for(current_user)
@@ -98,9 +117,12 @@ def export_dictionary(kind):
 @permission_required(disclosure.BYPASS_PERMISSION)
 def unusual_querying():
     """For the steward: users who asked many narrow views in a short time."""
-    return render_template("characterization/staff/unusual.html", rows=monitoring.unusual_querying(),
-                           window=int(monitoring.WINDOW.total_seconds() // 60),
-                           threshold=monitoring.THRESHOLD)
+    return render_template(
+        "characterization/staff/unusual.html",
+        rows=monitoring.unusual_querying(),
+        window=int(monitoring.WINDOW.total_seconds() // 60),
+        threshold=monitoring.THRESHOLD,
+    )
 
 
 @permission_required("dashboards.view")
@@ -116,9 +138,14 @@ def baseline_upload():
             flash(_("Cargamos la línea base de población: %(n)s filas.", n=n), "success")
             return redirect(url_for("characterization.dashboard_view"))
     status = 422 if form.errors else 200
-    return render_template("characterization/staff/baseline.html", form=form,
-                           has_baseline=dashboard.has_baseline(), sources=dashboard.baseline_sources(),
-                           shipped=baseline.shipped(_entity()), minimum=dashboard.minimum_age()), status
+    return render_template(
+        "characterization/staff/baseline.html",
+        form=form,
+        has_baseline=dashboard.has_baseline(),
+        sources=dashboard.baseline_sources(),
+        shipped=baseline.shipped(_entity()),
+        minimum=dashboard.minimum_age(),
+    ), status
 
 
 def _entity() -> str:
@@ -148,8 +175,13 @@ def baseline_shipped_csv():
     if data is None:
         abort(404)
     header, rows = baseline.table(data)
-    return csv_response(f"linea-base-{data['entity']}-{data['year']}.csv", header, lambda: iter(rows),
-                        what="characterization.baseline", separator="coma")
+    return csv_response(
+        f"linea-base-{data['entity']}-{data['year']}.csv",
+        header,
+        lambda: iter(rows),
+        what="characterization.baseline",
+        separator="coma",
+    )
 
 
 @permission_required("content.view")

@@ -16,8 +16,21 @@ from app.core.fields import SelectField
 from app.core.text import NoMarkup, single_line
 
 # Variables offered as intersection filters (capability and context have their own fields).
-FILTER_VARIABLES = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "disability",
-                    "victim", "migrant", "campesino", "zone", "territory", "subterritory", "value_group")
+FILTER_VARIABLES = (
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "disability",
+    "victim",
+    "migrant",
+    "campesino",
+    "zone",
+    "territory",
+    "subterritory",
+    "value_group",
+)
 TERRITORY_FILTERS = ("territory", "subterritory")
 CROSS_VARIABLES = tuple(v for v in queries.DIMENSIONS if v != "subterritory") + ("subterritory",)
 
@@ -52,15 +65,20 @@ class FilterForm(Form):
         names = queries.variable_labels()
         any_ = str(_l("— Todos —"))
         self.capacidad.choices = [("", any_)] + list(queries.capability_labels().items())
-        self.objeto.choices = [("", any_)] + [(f"{o['capability']}:{o['object_id']}", str(o["label"])) for o in objects()]
-        self.tipo_discapacidad.choices = [("", any_)] + [(c, lbl) for c, lbl in queries.code_labels("disability_type").items() if c]
+        self.objeto.choices = [("", any_)] + [
+            (f"{o['capability']}:{o['object_id']}", str(o["label"])) for o in objects()
+        ]
+        self.tipo_discapacidad.choices = [("", any_)] + [
+            (c, lbl) for c, lbl in queries.code_labels("disability_type").items() if c
+        ]
         variables = [(v, names[v]) for v in CROSS_VARIABLES]
         self.fila.choices = [("", str(_l("— Ninguna —")))] + variables
         self.columna.choices = [("", str(_l("— Ninguna —")))] + variables
         self.where_fields = []
         for variable in FILTER_VARIABLES:
-            field = SelectField(names[variable], choices=[("", any_)] + self._codes(variable),
-                                validators=[Optional()]).bind(form=self, name=f"f_{variable}")
+            field = SelectField(
+                names[variable], choices=[("", any_)] + self._codes(variable), validators=[Optional()]
+            ).bind(form=self, name=f"f_{variable}")
             field.process(formdata)
             self.where_fields.append((variable, field))
         self.fields_by_variable = dict(self.where_fields)
@@ -96,16 +114,36 @@ class FilterForm(Form):
         for _variable, field in self.where_fields:
             ok = field.validate(self) and ok
         comuna, barrio = (self.fields_by_variable[v] for v in TERRITORY_FILTERS)
-        if (comuna.data and barrio.data and barrio.data != "-" and not barrio.errors
-                and catalogs.territory_parents().get(barrio.data) != comuna.data):
-            barrio.errors = [*barrio.errors, str(_l("Ese barrio o vereda no es de la comuna o corregimiento "
-                                                    "que elegiste. Elígelo de nuevo en la lista."))]
+        if (
+            comuna.data
+            and barrio.data
+            and barrio.data != "-"
+            and not barrio.errors
+            and catalogs.territory_parents().get(barrio.data) != comuna.data
+        ):
+            barrio.errors = [
+                *barrio.errors,
+                str(
+                    _l(
+                        "Ese barrio o vereda no es de la comuna o corregimiento "
+                        "que elegiste. Elígelo de nuevo en la lista."
+                    )
+                ),
+            ]
             ok = False
         if self.desde.data and self.hasta.data and self.desde.data > self.hasta.data:
-            self.hasta.errors = [*self.hasta.errors, str(_l("La fecha final debe ser igual o posterior a la inicial."))]
+            self.hasta.errors = [
+                *self.hasta.errors,
+                str(_l("La fecha final debe ser igual o posterior a la inicial.")),
+            ]
             ok = False
-        if bool(self.fila.data) != bool(self.columna.data) or (self.fila.data and self.fila.data == self.columna.data):
-            self.columna.errors = [*self.columna.errors, str(_l("Elige dos variables distintas para el cruce."))]
+        if bool(self.fila.data) != bool(self.columna.data) or (
+            self.fila.data and self.fila.data == self.columna.data
+        ):
+            self.columna.errors = [
+                *self.columna.errors,
+                str(_l("Elige dos variables distintas para el cruce.")),
+            ]
             ok = False
         return ok
 
@@ -114,18 +152,28 @@ class FilterForm(Form):
         if self.objeto.data:
             capability, _sep, object_id = self.objeto.data.partition(":")
         where = {v: ("" if f.data == "-" else f.data) for v, f in self.where_fields if f.data}
-        return queries.Filters(capability=capability, object_id=object_id, date_from=self.desde.data,
-                               date_to=self.hasta.data, where=where, disability_type=self.tipo_discapacidad.data or "")
+        return queries.Filters(
+            capability=capability,
+            object_id=object_id,
+            date_from=self.desde.data,
+            date_to=self.hasta.data,
+            where=where,
+            disability_type=self.tipo_discapacidad.data or "",
+        )
 
     def cross(self) -> tuple[str, str] | None:
         return (self.fila.data, self.columna.data) if self.fila.data and self.columna.data else None
 
 
 class BaselineForm(FlaskForm):
-    archivo = FileField(_l("Archivo CSV de población"), validators=[DataRequired(_l("Elige el archivo CSV."))])
-    fuente = StringField(_l("Fuente y año (por ejemplo: DANE, proyecciones de población 2025)"),
-                         validators=[DataRequired(_l("Escribe la fuente de los datos.")), Length(max=160), NoMarkup()],
-                         filters=[single_line])
+    archivo = FileField(
+        _l("Archivo CSV de población"), validators=[DataRequired(_l("Elige el archivo CSV."))]
+    )
+    fuente = StringField(
+        _l("Fuente y año (por ejemplo: DANE, proyecciones de población 2025)"),
+        validators=[DataRequired(_l("Escribe la fuente de los datos.")), Length(max=160), NoMarkup()],
+        filters=[single_line],
+    )
 
     def validate_archivo(self, field):
         name = getattr(field.data, "filename", "") or ""

@@ -26,11 +26,22 @@ def periods_form(formdata=None) -> FlaskForm:
         pass
 
     for rule in retention.rules():
-        message = _l("Escribe un número de días entre %(min)s y %(max)s.", min=rule.min_days, max=retention.MAX_DAYS)
-        setattr(PeriodsForm, rule.kind, IntegerField(
-            rule.label(), description=rule.description(),
-            validators=[InputRequired(message=message), NumberRange(rule.min_days, retention.MAX_DAYS, message)],
-            render_kw={"inputmode": "numeric"}))
+        message = _l(
+            "Escribe un número de días entre %(min)s y %(max)s.", min=rule.min_days, max=retention.MAX_DAYS
+        )
+        setattr(
+            PeriodsForm,
+            rule.kind,
+            IntegerField(
+                rule.label(),
+                description=rule.description(),
+                validators=[
+                    InputRequired(message=message),
+                    NumberRange(rule.min_days, retention.MAX_DAYS, message),
+                ],
+                render_kw={"inputmode": "numeric"},
+            ),
+        )
     current = retention.periods()
     if formdata is not None:
         return PeriodsForm(formdata=formdata)
@@ -38,8 +49,12 @@ def periods_form(formdata=None) -> FlaskForm:
 
 
 def _last_purge() -> AuditEntry | None:
-    return db.session.scalar(select(AuditEntry).where(AuditEntry.action == "retention_purge")
-                             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == "retention_purge")
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
 
 
 @permission_required("retention.manage")
@@ -54,18 +69,28 @@ def periods():
                 if kind in form:
                     form[kind].errors = [*form[kind].errors, message]
         else:
-            flash(_("Guardamos los plazos de conservación.") if changes else _("No cambiaste ningún plazo."),
-                  "success")
+            flash(
+                _("Guardamos los plazos de conservación.") if changes else _("No cambiaste ningún plazo."),
+                "success",
+            )
             return redirect(url_for("data_protection.periods"))
     last = _last_purge()
     defaults = {r.kind: r.default_days for r in rules}
     status = 422 if request.method == "POST" else 200
-    return render_template("characterization/staff/retention.html", form=form, rules=rules, defaults=defaults,
-                           last=last), status
+    return render_template(
+        "characterization/staff/retention.html", form=form, rules=rules, defaults=defaults, last=last
+    ), status
 
 
 def register(app, reg) -> None:
     from app.core import registry
 
-    reg.add_nav(registry.NavItem("data_protection.periods", lambda: _l("Conservación de datos personales"),
-                                 area="staff", permission="retention.manage", order=94))
+    reg.add_nav(
+        registry.NavItem(
+            "data_protection.periods",
+            lambda: _l("Conservación de datos personales"),
+            area="staff",
+            permission="retention.manage",
+            order=94,
+        )
+    )

@@ -64,7 +64,7 @@ def _cells(values: dict, disabilities: Iterable[tuple[str, int]]) -> Iterable[tu
     multi = sorted(set((str(c), int(k)) for c, k in disabilities))
     for i, (va, ca) in enumerate(codes):
         yield (capability, va, ca, "", ""), key
-        for vb, cb in codes[i + 1:]:
+        for vb, cb in codes[i + 1 :]:
             yield (capability, va, ca, vb, cb), key
         for cb, dkey in multi:  # counted like the disability rows: with their copy of the key
             yield (capability, va, ca, MULTI, cb), dkey
@@ -83,8 +83,11 @@ def deltas(added: Iterable[tuple[dict, list]], removed: Iterable[tuple[dict, lis
                 entry[0] += sign
                 entry[1] += sign * key
     names = ("capability", "var_a", "code_a", "var_b", "code_b")
-    return [{**dict(zip(names, cell, strict=True)), "n": n, "key_sum": s}
-            for cell, (n, s) in sorted(acc.items()) if n or s]
+    return [
+        {**dict(zip(names, cell, strict=True)), "n": n, "key_sum": s}
+        for cell, (n, s) in sorted(acc.items())
+        if n or s
+    ]
 
 
 _COLUMNS = ("capability", "var_a", "code_a", "var_b", "code_b", "n", "key_sum")
@@ -98,9 +101,11 @@ def _upsert(conn, rows: list[dict]) -> None:
     mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
     keys = ", ".join(c.name for c in T.primary_key.columns)
     marks = ", ".join([mark] * len(_COLUMNS))
-    sql = (f"INSERT INTO profile_summary ({', '.join(_COLUMNS)}) VALUES ({marks}) "  # noqa: S608 - constants
-           f"ON CONFLICT ({keys}) DO UPDATE SET n = profile_summary.n + excluded.n, "
-           "key_sum = profile_summary.key_sum + excluded.key_sum")
+    sql = (
+        f"INSERT INTO profile_summary ({', '.join(_COLUMNS)}) VALUES ({marks}) "  # noqa: S608 - constants
+        f"ON CONFLICT ({keys}) DO UPDATE SET n = profile_summary.n + excluded.n, "
+        "key_sum = profile_summary.key_sum + excluded.key_sum"
+    )
     conn.exec_driver_sql(sql, [tuple(row[c] for c in _COLUMNS) for row in rows])
 
 
@@ -126,6 +131,7 @@ def current(conn=None) -> bool:
 
 
 # ------------------------------------------------------------------------------ reading
+
 
 def dims_of(group: tuple[str, ...], where: dict[str, str], disability_type: str) -> list[str] | None:
     """The summary variables a view needs (sorted), or None when the summary cannot answer it."""
@@ -170,8 +176,12 @@ def _grouped(filters, group: tuple[str, ...]):
         cond.append(T.c.capability == filters.capability)
     cond += [column[name] == code for name, code in conditions.items()]
     keys = [column[g] for g in group]
-    return (select(*keys, func.sum(T.c.n), func.sum(T.c.key_sum)).where(and_(*cond))
-            .group_by(*keys).having(func.sum(T.c.n) > 0))
+    return (
+        select(*keys, func.sum(T.c.n), func.sum(T.c.key_sum))
+        .where(and_(*cond))
+        .group_by(*keys)
+        .having(func.sum(T.c.n) > 0)
+    )
 
 
 def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
@@ -189,8 +199,12 @@ def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
         cond.append(T.c.capability == filters.capability)
     cond += [column[name] == code for name, code in conditions.items()]
     keys = [column[g] for g in group] or [literal("")]
-    stmt = (select(*keys, func.sum(T.c.n), func.sum(T.c.key_sum)).where(and_(*cond))
-            .group_by(*keys).having(func.sum(T.c.n) > 0))
+    stmt = (
+        select(*keys, func.sum(T.c.n), func.sum(T.c.key_sum))
+        .where(and_(*cond))
+        .group_by(*keys)
+        .having(func.sum(T.c.n) > 0)
+    )
     if not group:
         stmt = select(func.sum(T.c.n), func.sum(T.c.key_sum)).where(and_(*cond))
         n, s = db.session.execute(stmt).one()
@@ -201,10 +215,13 @@ def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
 
 # ------------------------------------------------------------------------------ rebuilding
 
+
 def _code_sql(variable: str, prefix: str = "") -> str:
     if variable == "disability":
-        return (f"CASE WHEN {prefix}has_disability IS NULL THEN '' "
-                f"WHEN {prefix}has_disability THEN '1' ELSE '0' END")
+        return (
+            f"CASE WHEN {prefix}has_disability IS NULL THEN '' "
+            f"WHEN {prefix}has_disability THEN '1' ELSE '0' END"
+        )
     return f"COALESCE({prefix}{variable}, '')"
 
 
@@ -246,8 +263,11 @@ def compute(conn) -> dict[tuple, list[int]]:
         _count_into(acc, capabilities, named, None, keys)
         for i, (vb, b) in enumerate(named):
             _count_into(acc, capabilities, named[:i], (vb, b), keys)
-    for columns in _chunks(conn, f"SELECT p.capability, {exprs}, d.code, d.record_key "  # noqa: S608
-                                 "FROM profile_disability d JOIN profile p ON p.id = d.profile_id"):
+    for columns in _chunks(
+        conn,
+        f"SELECT p.capability, {exprs}, d.code, d.record_key "  # noqa: S608
+        "FROM profile_disability d JOIN profile p ON p.id = d.profile_id",
+    ):
         capabilities, keys, multi = columns[0], columns[-1], columns[-2]
         named = list(zip(DIMS, columns[1:-2], strict=True))
         _count_into(acc, capabilities, [(MULTI, multi)], None, keys)
@@ -263,16 +283,24 @@ def _postgres_statements() -> list[str]:
     out = []
     for i, va in enumerate(DIMS):
         a = _code_sql(va, "p.")
-        out.append(f"{head}SELECT p.capability, '{va}', {a}, '', '', COUNT(*), SUM(p.record_key) "  # noqa: S608
-                   f"FROM profile p GROUP BY 1, 3")
-        for vb in DIMS[i + 1:]:
+        out.append(
+            f"{head}SELECT p.capability, '{va}', {a}, '', '', COUNT(*), SUM(p.record_key) "  # noqa: S608
+            f"FROM profile p GROUP BY 1, 3"
+        )
+        for vb in DIMS[i + 1 :]:
             b = _code_sql(vb, "p.")
-            out.append(f"{head}SELECT p.capability, '{va}', {a}, '{vb}', {b}, COUNT(*), "  # noqa: S608
-                       f"SUM(p.record_key) FROM profile p GROUP BY 1, 3, 5")
-        out.append(f"{head}SELECT p.capability, '{va}', {a}, '{MULTI}', d.code, COUNT(*), "  # noqa: S608
-                   f"SUM(d.record_key) {join} GROUP BY 1, 3, 5")
-    out.append(f"{head}SELECT p.capability, '{MULTI}', d.code, '', '', COUNT(*), SUM(d.record_key) "  # noqa: S608
-               f"{join} GROUP BY 1, 3")
+            out.append(
+                f"{head}SELECT p.capability, '{va}', {a}, '{vb}', {b}, COUNT(*), "  # noqa: S608
+                f"SUM(p.record_key) FROM profile p GROUP BY 1, 3, 5"
+            )
+        out.append(
+            f"{head}SELECT p.capability, '{va}', {a}, '{MULTI}', d.code, COUNT(*), "  # noqa: S608
+            f"SUM(d.record_key) {join} GROUP BY 1, 3, 5"
+        )
+    out.append(
+        f"{head}SELECT p.capability, '{MULTI}', d.code, '', '', COUNT(*), SUM(d.record_key) "  # noqa: S608
+        f"{join} GROUP BY 1, 3"
+    )
     return out
 
 
@@ -284,22 +312,29 @@ def rebuild(conn=None) -> None:
     conn = ctx.__enter__() if own else conn
     try:
         if conn.dialect.name == "postgresql":
-            conn.execute(text("INSERT INTO profile_summary_state (id, changes, tracked) VALUES (1, 0, 0) "
-                              "ON CONFLICT (id) DO NOTHING"))
+            conn.execute(
+                text(
+                    "INSERT INTO profile_summary_state (id, changes, tracked) VALUES (1, 0, 0) "
+                    "ON CONFLICT (id) DO NOTHING"
+                )
+            )
             conn.execute(text("SELECT 1 FROM profile_summary_state WHERE id = 1 FOR UPDATE"))
         else:
-            conn.execute(text("INSERT OR IGNORE INTO profile_summary_state (id, changes, tracked) "
-                              "VALUES (1, 0, 0)"))
+            conn.execute(
+                text("INSERT OR IGNORE INTO profile_summary_state (id, changes, tracked) VALUES (1, 0, 0)")
+            )
         conn.execute(T.delete())
         if conn.dialect.name == "postgresql":
             for sql in _postgres_statements():
                 conn.execute(text(sql))
         else:
             names = ("capability", "var_a", "code_a", "var_b", "code_b")
-            cells = [{**dict(zip(names, cell, strict=True)), "n": n, "key_sum": k}
-                     for cell, (n, k) in sorted(compute(conn).items())]
+            cells = [
+                {**dict(zip(names, cell, strict=True)), "n": n, "key_sum": k}
+                for cell, (n, k) in sorted(compute(conn).items())
+            ]
             for i in range(0, len(cells), 5000):
-                conn.execute(T.insert(), cells[i:i + 5000])
+                conn.execute(T.insert(), cells[i : i + 5000])
         conn.execute(S.update().where(S.c.id == 1).values(tracked=S.c.changes))
     except BaseException as exc:
         if own:
@@ -317,6 +352,7 @@ def reset(conn) -> None:
 
 
 # ------------------------------------------------------------------------------ ORM writes
+
 
 def after_flush(session, _context) -> None:
     """A session hook: profiles added or deleted through the ORM (a survey answer that points to
@@ -341,7 +377,8 @@ def after_flush(session, _context) -> None:
 SQLITE_TRIGGERS = [
     f"CREATE TRIGGER IF NOT EXISTS trg_{table}_summary_{op.lower()} AFTER {op} ON {table} "  # noqa: S608
     "BEGIN UPDATE profile_summary_state SET changes = changes + 1 WHERE id = 1; END"
-    for table in ("profile", "profile_disability") for op in ("INSERT", "DELETE", "UPDATE")
+    for table in ("profile", "profile_disability")
+    for op in ("INSERT", "DELETE", "UPDATE")
 ]
 
 POSTGRES_FUNCTION = """
@@ -361,14 +398,18 @@ POSTGRES_TRIGGERS = [
     f"CREATE TRIGGER trg_{table}_summary_{op.lower()} AFTER {op} ON {table} "
     f"REFERENCING {'OLD TABLE AS changed_old' if op == 'DELETE' else 'NEW TABLE AS changed_new'} "
     "FOR EACH STATEMENT EXECUTE FUNCTION profile_summary_count()"
-    for table in ("profile", "profile_disability") for op in ("INSERT", "DELETE", "UPDATE")
+    for table in ("profile", "profile_disability")
+    for op in ("INSERT", "DELETE", "UPDATE")
 ]
 
 
 def trigger_statements(dialect: str) -> list[str]:
     if dialect == "postgresql":
-        drops = [f"DROP TRIGGER IF EXISTS trg_{table}_summary_{op} ON {table}"
-                 for table in ("profile", "profile_disability") for op in ("insert", "delete", "update")]
+        drops = [
+            f"DROP TRIGGER IF EXISTS trg_{table}_summary_{op} ON {table}"
+            for table in ("profile", "profile_disability")
+            for op in ("insert", "delete", "update")
+        ]
         return [POSTGRES_FUNCTION, *drops, *POSTGRES_TRIGGERS]
     return list(SQLITE_TRIGGERS)
 
@@ -381,8 +422,9 @@ def install(conn) -> None:
     # a new state row is current only over an empty profile table (else: rebuild first)
     first = "SELECT 1, CASE WHEN EXISTS (SELECT 1 FROM profile) THEN 1 ELSE 0 END, 0"
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"INSERT INTO profile_summary_state (id, changes, tracked) {first} "
-                             "ON CONFLICT (id) DO NOTHING")
+        conn.exec_driver_sql(
+            f"INSERT INTO profile_summary_state (id, changes, tracked) {first} ON CONFLICT (id) DO NOTHING"
+        )
     else:
         conn.exec_driver_sql(f"INSERT OR IGNORE INTO profile_summary_state (id, changes, tracked) {first}")
     for sql in trigger_statements(conn.dialect.name):

@@ -5,7 +5,6 @@ rules, results.py for the figures, hooks.py for what other capabilities read fro
 """
 
 
-
 def register(app):
     """Register blueprints, registry entries, CLI commands and demo steps."""
     from flask_babel import lazy_gettext as _l
@@ -28,8 +27,13 @@ def register(app):
     reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("consultations.public_index", lambda: _l("Consultas"), area="public", order=30),
-        registry.NavItem("consultations_staff.index", lambda: _l("Consultas"), area="staff",
-                         permission="content.view", order=30),
+        registry.NavItem(
+            "consultations_staff.index",
+            lambda: _l("Consultas"),
+            area="staff",
+            permission="content.view",
+            order=30,
+        ),
     )
     reg.home.append(hooks.home)
     reg.search.append(hooks.search)

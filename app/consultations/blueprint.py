@@ -19,14 +19,44 @@ URLS = (
     (consultations_staff_bp, "/nueva", staff.new, {"methods": ["GET", "POST"]}),
     (consultations_staff_bp, "/<int:consultation_id>/editar", staff.edit, {"methods": ["GET", "POST"]}),
     (consultations_staff_bp, "/<int:consultation_id>", staff.detail, {}),
-    (consultations_staff_bp, "/<int:consultation_id>/temas/nuevo", staff.topic_form, {"methods": ["GET", "POST"]}),
-    (consultations_staff_bp, "/<int:consultation_id>/temas/<int:topic_id>/editar", staff.topic_form, {"methods": ["GET", "POST"]}),
-    (consultations_staff_bp, "/<int:consultation_id>/temas/<int:topic_id>/<any(retirar, activar):action>", staff.topic_toggle, {"methods": ["POST"]}),
-    (consultations_staff_bp, "/<int:consultation_id>/resultados/<any(publicar, retirar):action>", staff.publish, {"methods": ["POST"]}),
+    (
+        consultations_staff_bp,
+        "/<int:consultation_id>/temas/nuevo",
+        staff.topic_form,
+        {"methods": ["GET", "POST"]},
+    ),
+    (
+        consultations_staff_bp,
+        "/<int:consultation_id>/temas/<int:topic_id>/editar",
+        staff.topic_form,
+        {"methods": ["GET", "POST"]},
+    ),
+    (
+        consultations_staff_bp,
+        "/<int:consultation_id>/temas/<int:topic_id>/<any(retirar, activar):action>",
+        staff.topic_toggle,
+        {"methods": ["POST"]},
+    ),
+    (
+        consultations_staff_bp,
+        "/<int:consultation_id>/resultados/<any(publicar, retirar):action>",
+        staff.publish,
+        {"methods": ["POST"]},
+    ),
     (consultations_staff_bp, "/<int:consultation_id>/propuestas", staff.proposals, {}),
-    (consultations_staff_bp, "/<int:consultation_id>/propuestas/<int:proposal_id>", staff.moderate, {"methods": ["GET", "POST"]}),
+    (
+        consultations_staff_bp,
+        "/<int:consultation_id>/propuestas/<int:proposal_id>",
+        staff.moderate,
+        {"methods": ["GET", "POST"]},
+    ),
     (consultations_staff_bp, "/<int:consultation_id>/resultados", staff.staff_results, {}),
-    (consultations_staff_bp, "/<int:consultation_id>/resultados.<any(csv, xlsx):fmt>", staff.staff_results_export, {}),
+    (
+        consultations_staff_bp,
+        "/<int:consultation_id>/resultados.<any(csv, xlsx):fmt>",
+        staff.staff_results_export,
+        {},
+    ),
 )
 
 BLUEPRINTS = add_urls(URLS)

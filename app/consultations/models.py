@@ -44,7 +44,9 @@ class Consultation(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     introduction: Mapped[str] = mapped_column(Text, default="")
-    title_en: Mapped[str] = mapped_column(String(200), default="")  # English version (optional): app.core.ui.localized
+    title_en: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # English version (optional): app.core.ui.localized
     introduction_en: Mapped[str] = mapped_column(Text, default="")
     office_code: Mapped[str] = mapped_column(String(20), default="", index=True)  # owner (editors by office)
     opens_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
@@ -60,12 +62,14 @@ class Consultation(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=time.now, onupdate=time.now)
 
     topics: Mapped[list[ConsultationTopic]] = relationship(
-        back_populates="consultation", order_by="ConsultationTopic.position, ConsultationTopic.id",
-        cascade="all, delete-orphan")
+        back_populates="consultation",
+        order_by="ConsultationTopic.position, ConsultationTopic.id",
+        cascade="all, delete-orphan",
+    )
 
     # --- state -------------------------------------------------------------------------
     def state(self, at: datetime | None = None) -> str:
-        """"upcoming", "open" or "closed" at `at` (default: now)."""
+        """ "upcoming", "open" or "closed" at `at` (default: now)."""
         at = at or time.now()
         if at < self.opens_at:
             return "upcoming"
@@ -92,10 +96,14 @@ class ConsultationTopic(db.Model):
     __tablename__ = "consultation_topic"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(String(600), default="")
-    title_en: Mapped[str] = mapped_column(String(160), default="")  # English version (optional): app.core.ui.localized
+    title_en: Mapped[str] = mapped_column(
+        String(160), default=""
+    )  # English version (optional): app.core.ui.localized
     description_en: Mapped[str] = mapped_column(String(600), default="")
     office_code: Mapped[str] = mapped_column(String(20), default="")
     plan_line: Mapped[str] = mapped_column(String(160), default="")  # development-plan line
@@ -116,7 +124,9 @@ class ConsultationTopicEvent(db.Model):
 
     __tablename__ = "consultation_topic_event"
 
-    topic_id: Mapped[int] = mapped_column(ForeignKey("consultation_topic.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_topic.id", ondelete="CASCADE"), primary_key=True
+    )
     event_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
 
 
@@ -127,7 +137,9 @@ class ConsultationProposal(db.Model):
     __tablename__ = "consultation_proposal"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(String(1000), default="")
     on_date: Mapped[date] = mapped_column(Date, default=time.today)
@@ -165,9 +177,12 @@ class ConsultationChoice(db.Model):
         {"sqlite_with_rowid": False},
     )
 
-    response_id: Mapped[str] = mapped_column(ForeignKey("consultation_response.id", ondelete="CASCADE"),
-                                             primary_key=True)
-    topic_id: Mapped[int] = mapped_column(ForeignKey("consultation_topic.id", ondelete="CASCADE"), primary_key=True)
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("consultation_response.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_topic.id", ondelete="CASCADE"), primary_key=True
+    )
     consultation_id: Mapped[int] = mapped_column(Integer)
 
 
@@ -178,7 +193,9 @@ class ConsultationRoll(db.Model):
     __tablename__ = "consultation_roll"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True
+    )
     doc_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
@@ -195,7 +212,9 @@ class ConsultationTally(db.Model):
     __tablename__ = "consultation_tally"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True
+    )
     dimension: Mapped[str] = mapped_column(String(20), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     topic_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -211,7 +230,9 @@ class ConsultationSource(db.Model):
     __tablename__ = "consultation_source"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True
+    )
     source: Mapped[str] = mapped_column(String(20), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime, primary_key=True)  # naive UTC
     n: Mapped[int] = mapped_column(Integer, default=0)
@@ -225,7 +246,9 @@ class ConsultationBurst(BurstRow, db.Model):
     __tablename__ = "consultation_burst"
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True, default=random_id)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(10))  # device | address
     window_start: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
     window_minutes: Mapped[int] = mapped_column(Integer)

@@ -36,24 +36,41 @@ def public_show(slug: str):
     state = consultation.state()
     if request.method == "GET" and state == "open":
         return _blank_page(consultation, answered_here)
-    form = response_form(consultation, services.public_topic_choices(consultation)) if state == "open" else None
+    form = (
+        response_form(consultation, services.public_topic_choices(consultation)) if state == "open" else None
+    )
     error, status = None, 200
     if request.method == "POST":
         if form is None:
             error, status = _("Esta consulta no está abierta, así que no guardamos tu respuesta."), 409
         elif form.validate_on_submit():
             try:
-                outcome = services.submit_response(consultation, form,
-                                                   already if consultation.rule == RULE_DEVICE else set(),
-                                                   device=device_id(), address=client_ip())
+                outcome = services.submit_response(
+                    consultation,
+                    form,
+                    already if consultation.rule == RULE_DEVICE else set(),
+                    device=device_id(),
+                    address=client_ip(),
+                )
             except services.ConsultationError as exc:
                 error, status = str(exc), 409
             else:
-                response = redirect(url_for("consultations.public_thanks", slug=slug,
-                                            autorizo=int(outcome.consented), propuesta=int(outcome.proposed)))
-                response.set_cookie(services.ANSWERED_COOKIE, services.answered_cookie(already | {consultation_id}),
-                                    max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-                                    secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+                response = redirect(
+                    url_for(
+                        "consultations.public_thanks",
+                        slug=slug,
+                        autorizo=int(outcome.consented),
+                        propuesta=int(outcome.proposed),
+                    )
+                )
+                response.set_cookie(
+                    services.ANSWERED_COOKIE,
+                    services.answered_cookie(already | {consultation_id}),
+                    max_age=365 * 24 * 3600,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+                )
                 return response
         else:
             status = 422
@@ -63,17 +80,30 @@ def public_show(slug: str):
     return _page(consultation, form, state, answered_here, error=error, summary=summary), status
 
 
-def _page(consultation, form, state: str, answered_here: bool, *, error=None, summary=None, csrf_value=None) -> str:
-    return render_template("consultations/public/show.html", c=consultation, form=form, state=state,
-                           groups=services.grouped_topics(consultation), answered_here=answered_here,
-                           error=error, summary=summary, csrf_value=csrf_value,
-                           decided=services.decided_proposals(consultation.id))
+def _page(
+    consultation, form, state: str, answered_here: bool, *, error=None, summary=None, csrf_value=None
+) -> str:
+    return render_template(
+        "consultations/public/show.html",
+        c=consultation,
+        form=form,
+        state=state,
+        groups=services.grouped_topics(consultation),
+        answered_here=answered_here,
+        error=error,
+        summary=summary,
+        csrf_value=csrf_value,
+        decided=services.decided_proposals(consultation.id),
+    )
 
 
 # The blank form of an open consultation is the same for every visitor but its CSRF token: rendered
 # once per worker and language (for up to 30 s; a change made in this process is seen at once).
-_FORM_PAGES = SharedCache("consultations.form_page", (Consultation, ConsultationTopic, ConsultationProposal,
-                                                     *CATALOG_MODELS), ttl=30.0)
+_FORM_PAGES = SharedCache(
+    "consultations.form_page",
+    (Consultation, ConsultationTopic, ConsultationProposal, *CATALOG_MODELS),
+    ttl=30.0,
+)
 
 
 def _blank_page(consultation, answered_here: bool) -> str:
@@ -86,8 +116,12 @@ def _blank_page(consultation, answered_here: bool) -> str:
 
 def public_thanks(slug: str):
     consultation = _consultation(slug)
-    return render_template("consultations/public/thanks.html", c=consultation,
-                           consented=request.args.get("autorizo") == "1", proposed=request.args.get("propuesta") == "1")
+    return render_template(
+        "consultations/public/thanks.html",
+        c=consultation,
+        consented=request.args.get("autorizo") == "1",
+        proposed=request.args.get("propuesta") == "1",
+    )
 
 
 def _public_results(slug: str):
@@ -113,11 +147,17 @@ def export_results(data: results.Results, fmt: str, *, what: str):
     """The results export (CSV or XLSX): the same rows the results page shows."""
     header, rows = data.export_rows()
     name = f"consulta-{data.consultation.slug}-{data.dimension}"
-    filters = {"consultation": data.consultation.id, "por": data.dimension, "k": data.viewer.threshold,
-               "exact": data.viewer.exact}
+    filters = {
+        "consultation": data.consultation.id,
+        "por": data.dimension,
+        "k": data.viewer.threshold,
+        "exact": data.viewer.exact,
+    }
     if fmt == "csv":
         return exports.csv_response(f"{name}.csv", header, rows, what=what, filters=filters)
-    return exports.xlsx_response(f"{name}.xlsx", [(_("Resultados"), header, rows)], what=what, filters=filters)
+    return exports.xlsx_response(
+        f"{name}.xlsx", [(_("Resultados"), header, rows)], what=what, filters=filters
+    )
 
 
 def public_topic(slug: str, topic_id: int):
@@ -125,6 +165,10 @@ def public_topic(slug: str, topic_id: int):
     topic = db.session.get(ConsultationTopic, topic_id)
     if topic is None or topic.consultation_id != consultation.id or not topic.active:
         abort(404)
-    return render_template("consultations/public/topic.html", c=consultation, topic=topic,
-                           trace=services.topic_trace(topic.id), merged=services.merged_count(topic.id))
-
+    return render_template(
+        "consultations/public/topic.html",
+        c=consultation,
+        topic=topic,
+        trace=services.topic_trace(topic.id),
+        merged=services.merged_count(topic.id),
+    )

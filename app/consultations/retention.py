@@ -23,25 +23,41 @@ from .models import Consultation, ConsultationRoll
 
 def purge(cutoff: datetime, now: datetime) -> int:
     closed = select(Consultation.id).where(Consultation.closes_at < cutoff)
-    stmt = (delete(ConsultationRoll).where(ConsultationRoll.consultation_id.in_(closed))
-            .execution_options(synchronize_session=False))
+    stmt = (
+        delete(ConsultationRoll)
+        .where(ConsultationRoll.consultation_id.in_(closed))
+        .execution_options(synchronize_session=False)
+    )
     return db.session.execute(stmt).rowcount or 0
 
 
 def _matching(subject: DataSubject) -> list[tuple[ConsultationRoll, Consultation]]:
     if not document_digits(subject.doc_number):
         return []
-    pairs = [(c.id, subject.document_hash(f"consultation:{c.id}"))
-             for c in db.session.execute(select(Consultation.id)).all()]
+    pairs = [
+        (c.id, subject.document_hash(f"consultation:{c.id}"))
+        for c in db.session.execute(select(Consultation.id)).all()
+    ]
     if not pairs:
         return []
     rows = []
     for start in range(0, len(pairs), 300):
-        part = pairs[start:start + 300]
-        match = or_(*[and_(ConsultationRoll.consultation_id == cid, ConsultationRoll.doc_hash == digest)
-                      for cid, digest in part])
-        rows.extend(db.session.execute(select(ConsultationRoll, Consultation).join(
-            Consultation, Consultation.id == ConsultationRoll.consultation_id).where(match)).tuples().all())
+        part = pairs[start : start + 300]
+        match = or_(
+            *[
+                and_(ConsultationRoll.consultation_id == cid, ConsultationRoll.doc_hash == digest)
+                for cid, digest in part
+            ]
+        )
+        rows.extend(
+            db.session.execute(
+                select(ConsultationRoll, Consultation)
+                .join(Consultation, Consultation.id == ConsultationRoll.consultation_id)
+                .where(match)
+            )
+            .tuples()
+            .all()
+        )
     return rows
 
 
@@ -50,12 +66,19 @@ def find(subject: DataSubject) -> list[HeldRecord]:
     out = []
     for roll, consultation in _matching(subject):
         still_open = consultation.closes_at >= now
-        out.append(HeldRecord(
-            id=f"{roll.consultation_id}", erasable=not still_open,
-            what=_("Registro de participación en la consulta «%(title)s» (cierra %(date)s)", title=consultation.title,
-                   date=format_date(time.to_local(consultation.closes_at).date(), "medium")),
-            fields={_("Documento"): _("solo una huella cifrada, para que nadie participe dos veces")},
-            note=_("No se puede borrar mientras la consulta está abierta.") if still_open else ""))
+        out.append(
+            HeldRecord(
+                id=f"{roll.consultation_id}",
+                erasable=not still_open,
+                what=_(
+                    "Registro de participación en la consulta «%(title)s» (cierra %(date)s)",
+                    title=consultation.title,
+                    date=format_date(time.to_local(consultation.closes_at).date(), "medium"),
+                ),
+                fields={_("Documento"): _("solo una huella cifrada, para que nadie participe dos veces")},
+                note=_("No se puede borrar mientras la consulta está abierta.") if still_open else "",
+            )
+        )
     return out
 
 
@@ -64,21 +87,37 @@ def erase(subject: DataSubject, ids: list[str]) -> int:
     removed = 0
     for roll, consultation in _matching(subject):
         if str(roll.consultation_id) in set(ids) and consultation.closes_at < now:
-            removed += db.session.execute(delete(ConsultationRoll).where(
-                ConsultationRoll.consultation_id == roll.consultation_id, ConsultationRoll.doc_hash == roll.doc_hash)
-                .execution_options(synchronize_session=False)).rowcount or 0
+            removed += (
+                db.session.execute(
+                    delete(ConsultationRoll)
+                    .where(
+                        ConsultationRoll.consultation_id == roll.consultation_id,
+                        ConsultationRoll.doc_hash == roll.doc_hash,
+                    )
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                or 0
+            )
     return removed
 
 
 RULE = RetentionRule(
-    kind="consultation_roll", label=lambda: _l("Registro de participación en consultas"),
-    description=lambda: _l("Huella cifrada del documento de quien participó en una consulta que pide documento, "
-                           "para que nadie participe dos veces. Se cuenta desde el cierre de la consulta; al "
-                           "cumplirse el plazo se borra. Las respuestas son anónimas y se conservan."),
-    default_days=365, min_days=30, purge=purge, order=25)
+    kind="consultation_roll",
+    label=lambda: _l("Registro de participación en consultas"),
+    description=lambda: _l(
+        "Huella cifrada del documento de quien participó en una consulta que pide documento, "
+        "para que nadie participe dos veces. Se cuenta desde el cierre de la consulta; al "
+        "cumplirse el plazo se borra. Las respuestas son anónimas y se conservan."
+    ),
+    default_days=365,
+    min_days=30,
+    purge=purge,
+    order=25,
+)
 
-SOURCE = DataSubjectSource(name="consultations", label=lambda: _l("Consultas de priorización"), find=find,
-                           erase=erase, order=20)
+SOURCE = DataSubjectSource(
+    name="consultations", label=lambda: _l("Consultas de priorización"), find=find, erase=erase, order=20
+)
 
 
 def register(reg) -> None:

@@ -54,6 +54,7 @@ class SlugTaken(ConsultationError):
 
 # ---------------------------------------------------------------------------- reading
 
+
 def get_by_slug(slug: str, *, public: bool = True) -> Consultation | None:
     stmt = select(Consultation).where(Consultation.slug == slug)
     if public:
@@ -78,13 +79,17 @@ def _columns_of(consultation: Consultation | None) -> dict | None:
 
 def public_topic_choices(consultation: Consultation) -> list[tuple[int, str]]:
     """(id, title) of the topics a person may choose, in the editor's order."""
-    return _PUBLIC.get(("topics", consultation.id), lambda: [(t.id, t.title) for t in consultation.public_topics])
+    return _PUBLIC.get(
+        ("topics", consultation.id), lambda: [(t.id, t.title) for t in consultation.public_topics]
+    )
 
 
 def public_consultations() -> dict[str, list[Consultation]]:
     """Public consultations split into open, upcoming and closed (newest first)."""
     out: dict[str, list[Consultation]] = {"open": [], "upcoming": [], "closed": []}
-    stmt = select(Consultation).where(Consultation.is_public.is_(True)).order_by(Consultation.closes_at.desc())
+    stmt = (
+        select(Consultation).where(Consultation.is_public.is_(True)).order_by(Consultation.closes_at.desc())
+    )
     for c in db.session.scalars(stmt):
         out[c.state()].append(c)
     out["open"].sort(key=lambda c: c.closes_at)
@@ -93,44 +98,79 @@ def public_consultations() -> dict[str, list[Consultation]]:
 
 
 def response_count(consultation_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(ConsultationResponse)
-                             .where(ConsultationResponse.consultation_id == consultation_id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ConsultationResponse)
+            .where(ConsultationResponse.consultation_id == consultation_id)
+        )
+        or 0
+    )
 
 
 def staff_overview() -> list[tuple[Consultation, int, int]]:
     """Every consultation (newest first) with its response count and pending proposals, in three
     queries whatever the number of consultations."""
-    responses = dict(db.session.execute(
-        select(ConsultationResponse.consultation_id, func.count()).group_by(ConsultationResponse.consultation_id)).all())
-    pending = dict(db.session.execute(
-        select(ConsultationProposal.consultation_id, func.count()).where(ConsultationProposal.status == PENDING)
-        .group_by(ConsultationProposal.consultation_id)).all())
-    return [(c, responses.get(c.id, 0), pending.get(c.id, 0))
-            for c in db.session.scalars(select(Consultation).order_by(Consultation.opens_at.desc()))]
+    responses = dict(
+        db.session.execute(
+            select(ConsultationResponse.consultation_id, func.count()).group_by(
+                ConsultationResponse.consultation_id
+            )
+        ).all()
+    )
+    pending = dict(
+        db.session.execute(
+            select(ConsultationProposal.consultation_id, func.count())
+            .where(ConsultationProposal.status == PENDING)
+            .group_by(ConsultationProposal.consultation_id)
+        ).all()
+    )
+    return [
+        (c, responses.get(c.id, 0), pending.get(c.id, 0))
+        for c in db.session.scalars(select(Consultation).order_by(Consultation.opens_at.desc()))
+    ]
 
 
 def pending_proposals(consultation_id: int) -> list[ConsultationProposal]:
-    return list(db.session.scalars(select(ConsultationProposal).where(
-        ConsultationProposal.consultation_id == consultation_id, ConsultationProposal.status == PENDING)
-        .order_by(ConsultationProposal.id)))
+    return list(
+        db.session.scalars(
+            select(ConsultationProposal)
+            .where(
+                ConsultationProposal.consultation_id == consultation_id,
+                ConsultationProposal.status == PENDING,
+            )
+            .order_by(ConsultationProposal.id)
+        )
+    )
 
 
 def proposals(consultation_id: int) -> list[ConsultationProposal]:
-    return list(db.session.scalars(select(ConsultationProposal)
-                                   .where(ConsultationProposal.consultation_id == consultation_id)
-                                   .order_by(ConsultationProposal.status != PENDING, ConsultationProposal.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ConsultationProposal)
+            .where(ConsultationProposal.consultation_id == consultation_id)
+            .order_by(ConsultationProposal.status != PENDING, ConsultationProposal.id.desc())
+        )
+    )
 
 
 def decided_proposals(consultation_id: int) -> list[dict]:
     """Proposals the team rejected (with the reason the staff form promises the public will see)
     or merged into a topic, newest first: plain data, no identity (proposals hold none)."""
     rows = db.session.execute(
-        select(ConsultationProposal.title, ConsultationProposal.status, ConsultationProposal.reason,
-               ConsultationTopic.title.label("topic_title"))
+        select(
+            ConsultationProposal.title,
+            ConsultationProposal.status,
+            ConsultationProposal.reason,
+            ConsultationTopic.title.label("topic_title"),
+        )
         .outerjoin(ConsultationTopic, ConsultationTopic.id == ConsultationProposal.topic_id)
-        .where(ConsultationProposal.consultation_id == consultation_id,
-               ConsultationProposal.status.in_((REJECTED, MERGED)))
-        .order_by(ConsultationProposal.decided_at.desc(), ConsultationProposal.id.desc()))
+        .where(
+            ConsultationProposal.consultation_id == consultation_id,
+            ConsultationProposal.status.in_((REJECTED, MERGED)),
+        )
+        .order_by(ConsultationProposal.decided_at.desc(), ConsultationProposal.id.desc())
+    )
     return [{"title": r.title, "status": r.status, "reason": r.reason, "topic": r.topic_title} for r in rows]
 
 
@@ -148,11 +188,20 @@ def grouped_topics(consultation: Consultation) -> list[tuple[str, list[Consultat
 
 
 def merged_count(topic_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(ConsultationProposal).where(
-        ConsultationProposal.topic_id == topic_id, ConsultationProposal.status.in_((MERGED, APPROVED)))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ConsultationProposal)
+            .where(
+                ConsultationProposal.topic_id == topic_id, ConsultationProposal.status.in_((MERGED, APPROVED))
+            )
+        )
+        or 0
+    )
 
 
 # ---------------------------------------------------------------------------- staff changes
+
 
 def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
@@ -174,12 +223,14 @@ def save_consultation(form, consultation: Consultation | None = None) -> Consult
     The one-response rule cannot change once there are responses (the roll would not match)."""
     creating = consultation is None
     own_id = None if creating else consultation.id
-    if form.slug.data and db.session.scalar(select(Consultation.id).where(
-            Consultation.slug == form.slug.data, Consultation.id != (own_id or 0))):
+    if form.slug.data and db.session.scalar(
+        select(Consultation.id).where(Consultation.slug == form.slug.data, Consultation.id != (own_id or 0))
+    ):
         raise SlugTaken(_("Ya hay otra consulta con esa dirección corta."))
     if not creating and consultation.rule != form.rule.data and response_count(consultation.id):
-        raise ConsultationError(_("La consulta ya tiene respuestas: no se puede cambiar la regla de una respuesta "
-                                  "por persona."))
+        raise ConsultationError(
+            _("La consulta ya tiene respuestas: no se puede cambiar la regla de una respuesta por persona.")
+        )
     slug = form.slug.data or (_unique_slug(slugify(form.title.data), None) if creating else None)
     if creating:
         consultation = Consultation()
@@ -200,16 +251,26 @@ def save_consultation(form, consultation: Consultation | None = None) -> Consult
     consultation.is_public = bool(form.is_public.data)
     consultation.rule = form.rule.data
     db.session.flush()
-    audit.record("consultation_created" if creating else "consultation_changed",
-                 target=f"consultation:{consultation.id}", details={"title": consultation.title}, commit=False)
+    audit.record(
+        "consultation_created" if creating else "consultation_changed",
+        target=f"consultation:{consultation.id}",
+        details={"title": consultation.title},
+        commit=False,
+    )
     db.session.commit()
     return consultation
 
 
 def _next_position(consultation_id: int) -> int:
     """Position of a topic added at the end of a consultation's list."""
-    return (db.session.scalar(select(func.max(ConsultationTopic.position))
-                              .where(ConsultationTopic.consultation_id == consultation_id)) or 0) + 1
+    return (
+        db.session.scalar(
+            select(func.max(ConsultationTopic.position)).where(
+                ConsultationTopic.consultation_id == consultation_id
+            )
+        )
+        or 0
+    ) + 1
 
 
 def save_topic(consultation: Consultation, form, topic: ConsultationTopic | None = None) -> ConsultationTopic:
@@ -229,8 +290,12 @@ def save_topic(consultation: Consultation, form, topic: ConsultationTopic | None
     have = {e.event_id for e in topic.events}
     topic.events.extend(ConsultationTopicEvent(event_id=eid) for eid in sorted(wanted - have))
     db.session.flush()
-    audit.record("consultation_topic_saved", target=f"consultation:{consultation.id}",
-                 details={"topic": topic.id, "title": topic.title, "events": sorted(wanted)}, commit=False)
+    audit.record(
+        "consultation_topic_saved",
+        target=f"consultation:{consultation.id}",
+        details={"topic": topic.id, "title": topic.title, "events": sorted(wanted)},
+        commit=False,
+    )
     db.session.commit()
     return topic
 
@@ -238,28 +303,46 @@ def save_topic(consultation: Consultation, form, topic: ConsultationTopic | None
 def set_topic_active(topic: ConsultationTopic, active: bool) -> None:
     """Withdraw a topic from the form (its votes stay in the results) or bring it back."""
     topic.active = active
-    audit.record("consultation_topic_saved", target=f"consultation:{topic.consultation_id}",
-                 details={"topic": topic.id, "active": active}, commit=False)
+    audit.record(
+        "consultation_topic_saved",
+        target=f"consultation:{topic.consultation_id}",
+        details={"topic": topic.id, "active": active},
+        commit=False,
+    )
     db.session.commit()
 
 
 def publish_results(consultation: Consultation, publish: bool) -> None:
     consultation.results_published_at = time.now() if publish else None
-    audit.record("consultation_results_published" if publish else "consultation_results_withdrawn",
-                 target=f"consultation:{consultation.id}", commit=False)
+    audit.record(
+        "consultation_results_published" if publish else "consultation_results_withdrawn",
+        target=f"consultation:{consultation.id}",
+        commit=False,
+    )
     db.session.commit()
 
 
-def moderate(proposal: ConsultationProposal, decision: str, *, merge_into: int | None = None,
-             title: str = "", reason: str = "", actor=None) -> ConsultationProposal:
+def moderate(
+    proposal: ConsultationProposal,
+    decision: str,
+    *,
+    merge_into: int | None = None,
+    title: str = "",
+    reason: str = "",
+    actor=None,
+) -> ConsultationProposal:
     """Approve (the proposal becomes a public topic), merge it into an existing topic, or reject
     it with a reason. Only pending proposals can be moderated."""
     if proposal.status != PENDING:
         raise ConsultationError(_("Esta propuesta ya fue moderada."))
     if decision == "approve":
-        topic = ConsultationTopic(consultation_id=proposal.consultation_id, title=title or proposal.title,
-                                  description=proposal.description[:600], origin="citizen",
-                                  position=_next_position(proposal.consultation_id))
+        topic = ConsultationTopic(
+            consultation_id=proposal.consultation_id,
+            title=title or proposal.title,
+            description=proposal.description[:600],
+            origin="citizen",
+            position=_next_position(proposal.consultation_id),
+        )
         db.session.add(topic)
         db.session.flush()
         proposal.status, proposal.topic_id = APPROVED, topic.id
@@ -276,13 +359,18 @@ def moderate(proposal: ConsultationProposal, decision: str, *, merge_into: int |
         raise ConsultationError(_("Elige una decisión."))
     proposal.decided_at = time.now()
     proposal.decided_by = getattr(actor, "id", None)
-    audit.record("consultation_proposal_moderated", target=f"consultation:{proposal.consultation_id}",
-                 details={"proposal": proposal.id, "decision": decision, "topic": proposal.topic_id}, commit=False)
+    audit.record(
+        "consultation_proposal_moderated",
+        target=f"consultation:{proposal.consultation_id}",
+        details={"proposal": proposal.id, "decision": decision, "topic": proposal.topic_id},
+        commit=False,
+    )
     db.session.commit()
     return proposal
 
 
 # ---------------------------------------------------------------------------- responses
+
 
 def answered_ids(cookie_value: str | None) -> set[int]:
     """Consultations this browser already answered, from the signed cookie (tampering = none)."""
@@ -315,18 +403,31 @@ def write_buffered_ballots(conn, pairs: list[tuple[dict, dict]]) -> None:
     tallies: dict[tuple, int] = {}
     for values, data in pairs:
         response_id = random_id()
-        conn.execute(ConsultationResponse.__table__.insert(), {
-            "id": response_id, "consultation_id": data["consultation_id"], "profile_id": values["id"],
-            "on_date": date.fromisoformat(data["on_date"]), "rule": data.get("rule", RULE_DOCUMENT)})
+        conn.execute(
+            ConsultationResponse.__table__.insert(),
+            {
+                "id": response_id,
+                "consultation_id": data["consultation_id"],
+                "profile_id": values["id"],
+                "on_date": date.fromisoformat(data["on_date"]),
+                "rule": data.get("rule", RULE_DOCUMENT),
+            },
+        )
         if data["topics"]:
-            conn.execute(ConsultationChoice.__table__.insert(), [
-                {"response_id": response_id, "topic_id": tid, "consultation_id": data["consultation_id"]}
-                for tid in data["topics"]])
+            conn.execute(
+                ConsultationChoice.__table__.insert(),
+                [
+                    {"response_id": response_id, "topic_id": tid, "consultation_id": data["consultation_id"]}
+                    for tid in data["topics"]
+                ],
+            )
         for key in tally.keys_for(values, data["topics"], data.get("rule", RULE_DOCUMENT)):
             tallies[(data["consultation_id"], *key)] = tallies.get((data["consultation_id"], *key), 0) + 1
     if tallies:
-        rows = [{"consultation_id": cid, "dimension": d, "code": c, "topic_id": t, "n": n}
-                for (cid, d, c, t), n in sorted(tallies.items())]
+        rows = [
+            {"consultation_id": cid, "dimension": d, "code": c, "topic_id": t, "n": n}
+            for (cid, d, c, t), n in sorted(tallies.items())
+        ]
         conn.execute(tally.upsert(conn.dialect.name), rows)
 
 
@@ -337,8 +438,9 @@ class Submitted:
     topics: int
 
 
-def submit_response(consultation: Consultation, form, already: set[int], *, device: str = "",
-                    address: str = "") -> Submitted:
+def submit_response(
+    consultation: Consultation, form, already: set[int], *, device: str = "", address: str = ""
+) -> Submitted:
     """Count a validated response: the chosen topics, an optional proposal, the characterisation
     profile when the person consented, and (document rule) the keyed hash on the roll. The
     response records the rule it passed; `device` and `address` (the browser's signed device id
@@ -350,38 +452,66 @@ def submit_response(consultation: Consultation, form, already: set[int], *, devi
     if consultation.state() != "open":
         raise ConsultationError(_("Esta consulta no está abierta, así que no guardamos tu respuesta."))
     if consultation.id in already:
-        raise AlreadyAnswered(_("Desde este navegador ya se respondió esta consulta. Solo se cuenta una respuesta."))
+        raise AlreadyAnswered(
+            _("Desde este navegador ya se respondió esta consulta. Solo se cuenta una respuesta.")
+        )
     document_rule = consultation.rule == RULE_DOCUMENT
     try:
         if document_rule:
-            digest = document_hash(f"consultation:{consultation.id}", form.doc_type.data, form.doc_number.data)
+            digest = document_hash(
+                f"consultation:{consultation.id}", form.doc_type.data, form.doc_number.data
+            )
             db.session.add(ConsultationRoll(consultation_id=consultation.id, doc_hash=digest))
             db.session.flush()
         chosen = form.chosen_topics
         # The roll holds an identity (a keyed document hash): a profile must not share its
         # transaction. Then the ballot and its profile go to the profile buffer together (written in
         # a shuffled batch of at least k, see characterization.buffer); otherwise they are stored now.
-        outcome = characterization.record(form.profile.form, characterization.Context("consultations", consultation.id),
-                                          buffered=False, add_profile=not document_rule)
+        outcome = characterization.record(
+            form.profile.form,
+            characterization.Context("consultations", consultation.id),
+            buffered=False,
+            add_profile=not document_rule,
+        )
         profile = outcome.profile  # None without consent
         if profile is not None and document_rule:
-            characterization.buffer_after_commit(profile, attach={
-                "kind": BALLOT_WITH_PROFILE, "data": {"consultation_id": consultation.id, "topics": list(chosen),
-                                                      "on_date": time.today().isoformat(),
-                                                      "rule": consultation.rule}})
+            characterization.buffer_after_commit(
+                profile,
+                attach={
+                    "kind": BALLOT_WITH_PROFILE,
+                    "data": {
+                        "consultation_id": consultation.id,
+                        "topics": list(chosen),
+                        "on_date": time.today().isoformat(),
+                        "rule": consultation.rule,
+                    },
+                },
+            )
         else:
             if profile is not None:
                 db.session.flush()
-            response = ConsultationResponse(consultation_id=consultation.id, profile_id=profile.id if profile else None,
-                                            on_date=time.today(), rule=consultation.rule)
+            response = ConsultationResponse(
+                consultation_id=consultation.id,
+                profile_id=profile.id if profile else None,
+                on_date=time.today(),
+                rule=consultation.rule,
+            )
             db.session.add(response)
             db.session.flush()
-            db.session.add_all(ConsultationChoice(response_id=response.id, topic_id=tid, consultation_id=consultation.id)
-                               for tid in chosen)
+            db.session.add_all(
+                ConsultationChoice(response_id=response.id, topic_id=tid, consultation_id=consultation.id)
+                for tid in chosen
+            )
         proposed = bool(consultation.allow_proposals and form.proposal_title.data)
         if proposed:
-            db.session.add(ConsultationProposal(consultation_id=consultation.id, title=form.proposal_title.data,
-                                                description=form.proposal_description.data or "", on_date=time.today()))
+            db.session.add(
+                ConsultationProposal(
+                    consultation_id=consultation.id,
+                    title=form.proposal_title.data,
+                    description=form.proposal_description.data or "",
+                    on_date=time.today(),
+                )
+            )
         bursts.count(consultation.id, device=device, address=address)
         if profile is None or not document_rule:
             # last: hot rows stay locked for the shortest time
@@ -389,12 +519,14 @@ def submit_response(consultation: Consultation, form, already: set[int], *, devi
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise AlreadyAnswered(_("Ya hay una respuesta con ese documento en esta consulta. Solo se cuenta una por "
-                                "persona.")) from None
+        raise AlreadyAnswered(
+            _("Ya hay una respuesta con ese documento en esta consulta. Solo se cuenta una por persona.")
+        ) from None
     return Submitted(consented=outcome.consented, proposed=proposed, topics=len(chosen))
 
 
 # ---------------------------------------------------------------------------- traceability
+
 
 def topic_trace(topic_id: int) -> dict[str, list[dict]]:
     """Where a topic went: its events (events' `event_summary`) and other capabilities' links
@@ -406,10 +538,17 @@ def topic_trace(topic_id: int) -> dict[str, list[dict]]:
 
 
 def topics_for_event(event_id: int) -> list[ConsultationTopic]:
-    stmt = (select(ConsultationTopic).join(ConsultationTopicEvent).join(Consultation)
-            .where(ConsultationTopicEvent.event_id == event_id, ConsultationTopic.active.is_(True),
-                   Consultation.is_public.is_(True))
-            .order_by(Consultation.id, ConsultationTopic.position))
+    stmt = (
+        select(ConsultationTopic)
+        .join(ConsultationTopicEvent)
+        .join(Consultation)
+        .where(
+            ConsultationTopicEvent.event_id == event_id,
+            ConsultationTopic.active.is_(True),
+            Consultation.is_public.is_(True),
+        )
+        .order_by(Consultation.id, ConsultationTopic.position)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -420,12 +559,24 @@ def search(query: str, limit: int = 20) -> list[Consultation]:
         return []
     escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{escaped}%"
-    stmt = (select(Consultation).where(Consultation.is_public.is_(True))
-            .where(or_(func.lower(Consultation.title).like(like, escape="\\"), func.lower(Consultation.introduction).like(like, escape="\\"),
-                       Consultation.id.in_(select(ConsultationTopic.consultation_id)
-                                           .where(ConsultationTopic.active.is_(True),
-                                                  func.lower(ConsultationTopic.title).like(like, escape="\\")))))
-            .order_by(Consultation.closes_at.desc()).limit(limit))
+    stmt = (
+        select(Consultation)
+        .where(Consultation.is_public.is_(True))
+        .where(
+            or_(
+                func.lower(Consultation.title).like(like, escape="\\"),
+                func.lower(Consultation.introduction).like(like, escape="\\"),
+                Consultation.id.in_(
+                    select(ConsultationTopic.consultation_id).where(
+                        ConsultationTopic.active.is_(True),
+                        func.lower(ConsultationTopic.title).like(like, escape="\\"),
+                    )
+                ),
+            )
+        )
+        .order_by(Consultation.closes_at.desc())
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 

@@ -48,8 +48,12 @@ def _office_choices():
 
 @permission_required("content.view")
 def index():
-    return render_template("consultations/staff/index.html", rows=services.staff_overview(), can_edit=_can_edit,
-                           can_results=_can_see_results)
+    return render_template(
+        "consultations/staff/index.html",
+        rows=services.staff_overview(),
+        can_edit=_can_edit,
+        can_results=_can_see_results,
+    )
 
 
 def _save(form, consultation=None):
@@ -99,10 +103,14 @@ def edit(consultation_id: int):
 @permission_required("content.view")
 def detail(consultation_id: int):
     consultation = _get(consultation_id)
-    return render_template("consultations/staff/detail.html", c=consultation,
-                           count=services.response_count(consultation.id),
-                           pending=services.pending_proposals(consultation.id),
-                           can_edit=_can_edit(consultation), can_results=_can_see_results(consultation))
+    return render_template(
+        "consultations/staff/detail.html",
+        c=consultation,
+        count=services.response_count(consultation.id),
+        pending=services.pending_proposals(consultation.id),
+        can_edit=_can_edit(consultation),
+        can_results=_can_see_results(consultation),
+    )
 
 
 def _event_choices():
@@ -125,7 +133,9 @@ def topic_form(consultation_id: int, topic_id: int | None = None):
         flash(_("Guardamos el tema «%(title)s».", title=saved.title), "success")
         return redirect(url_for("consultations_staff.detail", consultation_id=consultation.id) + "#temas")
     status = 422 if request.method == "POST" else 200
-    return render_template("consultations/staff/topic_form.html", form=form, c=consultation, topic=topic), status
+    return render_template(
+        "consultations/staff/topic_form.html", form=form, c=consultation, topic=topic
+    ), status
 
 
 @permission_required("content.edit")
@@ -135,8 +145,12 @@ def topic_toggle(consultation_id: int, topic_id: int, action: str):
     if topic is None or topic.consultation_id != consultation.id:
         abort(404)
     services.set_topic_active(topic, action == "activar")
-    flash(_("Retiramos el tema del formulario; sus votos siguen en los resultados.") if action == "retirar"
-          else _("El tema vuelve a estar en el formulario."), "success")
+    flash(
+        _("Retiramos el tema del formulario; sus votos siguen en los resultados.")
+        if action == "retirar"
+        else _("El tema vuelve a estar en el formulario."),
+        "success",
+    )
     return redirect(url_for("consultations_staff.detail", consultation_id=consultation.id) + "#temas")
 
 
@@ -144,16 +158,21 @@ def topic_toggle(consultation_id: int, topic_id: int, action: str):
 def publish(consultation_id: int, action: str):
     consultation = _editable(consultation_id)
     services.publish_results(consultation, action == "publicar")
-    flash(_("Los resultados ya son públicos.") if action == "publicar"
-          else _("Los resultados dejaron de ser públicos."), "success")
+    flash(
+        _("Los resultados ya son públicos.")
+        if action == "publicar"
+        else _("Los resultados dejaron de ser públicos."),
+        "success",
+    )
     return redirect(url_for("consultations_staff.detail", consultation_id=consultation.id))
 
 
 @permission_required("content.edit")
 def proposals(consultation_id: int):
     consultation = _editable(consultation_id)
-    return render_template("consultations/staff/proposals.html", c=consultation,
-                           proposals=services.proposals(consultation.id))
+    return render_template(
+        "consultations/staff/proposals.html", c=consultation, proposals=services.proposals(consultation.id)
+    )
 
 
 @permission_required("content.edit")
@@ -163,13 +182,21 @@ def moderate(consultation_id: int, proposal_id: int):
     if proposal is None or proposal.consultation_id != consultation.id:
         abort(404)
     form = ModerationForm()
-    form.merge_into.choices = [("", _("— Elige un tema —"))] + [(str(t.id), t.title) for t in consultation.public_topics]
+    form.merge_into.choices = [("", _("— Elige un tema —"))] + [
+        (str(t.id), t.title) for t in consultation.public_topics
+    ]
     if request.method == "GET":
         form.title.data = proposal.title
     if form.validate_on_submit():
         try:
-            services.moderate(proposal, form.decision.data, merge_into=int(form.merge_into.data) if (form.merge_into.data or "").isdigit() else None,
-                              title=form.title.data or "", reason=form.reason.data or "", actor=current_user)
+            services.moderate(
+                proposal,
+                form.decision.data,
+                merge_into=int(form.merge_into.data) if (form.merge_into.data or "").isdigit() else None,
+                title=form.title.data or "",
+                reason=form.reason.data or "",
+                actor=current_user,
+            )
         except services.ConsultationError as exc:
             db.session.rollback()
             form.decision.errors.append(str(exc))
@@ -184,8 +211,12 @@ def _staff_results(consultation_id: int) -> results.Results:
     consultation = _get(consultation_id)
     if not _can_see_results(consultation):
         abort(403)
-    return results.compute(consultation, request.args.get("por", "territory"), disclosure.viewer_for(current_user),
-                           verified_only=request.args.get("verificadas") == "1")
+    return results.compute(
+        consultation,
+        request.args.get("por", "territory"),
+        disclosure.viewer_for(current_user),
+        verified_only=request.args.get("verificadas") == "1",
+    )
 
 
 @permission_required("content.view")
@@ -193,9 +224,14 @@ def staff_results(consultation_id: int):
     data = _staff_results(consultation_id)
     if bursts.purge(consultation_id):
         db.session.commit()
-    return render_template("consultations/staff/results.html", c=data.consultation, r=data,
-                           can_edit=_can_edit(data.consultation), bursts=bursts.flagged(consultation_id),
-                           burst_thresholds=bursts.THRESHOLDS)
+    return render_template(
+        "consultations/staff/results.html",
+        c=data.consultation,
+        r=data,
+        can_edit=_can_edit(data.consultation),
+        bursts=bursts.flagged(consultation_id),
+        burst_thresholds=bursts.THRESHOLDS,
+    )
 
 
 @permission_required("content.view")

@@ -15,8 +15,19 @@ from app.consultations.models import RULE_DEVICE, ConsultationChoice, Consultati
 from app.extensions import db
 
 # Profile variables counted (territory first). Results can break down by any of them.
-DIMENSIONS = ("territory", "zone", "life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity",
-              "victim", "migrant", "campesino", "value_group")
+DIMENSIONS = (
+    "territory",
+    "zone",
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "victim",
+    "migrant",
+    "campesino",
+    "value_group",
+)
 
 
 def _keys(profile_values: dict | None, topic_ids, rule: str = RULE_DEVICE) -> list[tuple[str, str, int]]:
@@ -33,8 +44,10 @@ def add(consultation_id: int, profile: Profile | None, topic_ids, rule: str = RU
     """Count one response (no commit). Rows are sorted so concurrent transactions lock them in the
     same order (no deadlocks on PostgreSQL)."""
     values = {d: getattr(profile, d) for d in DIMENSIONS} if profile is not None else None
-    rows = [{"consultation_id": consultation_id, "dimension": d, "code": c, "topic_id": t, "n": 1}
-            for d, c, t in sorted(_keys(values, sorted(set(topic_ids)), rule))]
+    rows = [
+        {"consultation_id": consultation_id, "dimension": d, "code": c, "topic_id": t, "n": 1}
+        for d, c, t in sorted(_keys(values, sorted(set(topic_ids)), rule))
+    ]
     db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
 
 
@@ -53,8 +66,10 @@ def _upsert(dialect: str):
     dialect and run for all of a response's rows at once (executemany)."""
     table = ConsultationTally.__table__
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    return stmt.on_conflict_do_update(index_elements=["consultation_id", "dimension", "code", "topic_id"],
-                                      set_={"n": table.c.n + stmt.excluded.n})
+    return stmt.on_conflict_do_update(
+        index_elements=["consultation_id", "dimension", "code", "topic_id"],
+        set_={"n": table.c.n + stmt.excluded.n},
+    )
 
 
 def retally(consultation_id: int) -> int:
@@ -62,12 +77,17 @@ def retally(consultation_id: int) -> int:
     number of responses counted."""
     counts: Counter = Counter()
     columns = [getattr(Profile, d) for d in DIMENSIONS]
-    stmt = (select(ConsultationResponse.id, ConsultationResponse.profile_id, ConsultationResponse.rule, *columns)
-            .outerjoin(Profile, Profile.id == ConsultationResponse.profile_id)
-            .where(ConsultationResponse.consultation_id == consultation_id))
+    stmt = (
+        select(ConsultationResponse.id, ConsultationResponse.profile_id, ConsultationResponse.rule, *columns)
+        .outerjoin(Profile, Profile.id == ConsultationResponse.profile_id)
+        .where(ConsultationResponse.consultation_id == consultation_id)
+    )
     chosen: dict[str, list[int]] = {}
-    for rid, tid in db.session.execute(select(ConsultationChoice.response_id, ConsultationChoice.topic_id)
-                                       .where(ConsultationChoice.consultation_id == consultation_id)):
+    for rid, tid in db.session.execute(
+        select(ConsultationChoice.response_id, ConsultationChoice.topic_id).where(
+            ConsultationChoice.consultation_id == consultation_id
+        )
+    ):
         chosen.setdefault(rid, []).append(tid)
     total = 0
     for row in db.session.execute(stmt.execution_options(yield_per=5000)):
@@ -75,8 +95,10 @@ def retally(consultation_id: int) -> int:
         values = dict(zip(DIMENSIONS, row[3:], strict=True)) if row[1] is not None else None
         counts.update(_keys(values, chosen.get(row[0], ()), row[2] or RULE_DEVICE))
     db.session.execute(delete(ConsultationTally).where(ConsultationTally.consultation_id == consultation_id))
-    rows = [{"consultation_id": consultation_id, "dimension": d, "code": c, "topic_id": t, "n": n}
-            for (d, c, t), n in sorted(counts.items())]
+    rows = [
+        {"consultation_id": consultation_id, "dimension": d, "code": c, "topic_id": t, "n": n}
+        for (d, c, t), n in sorted(counts.items())
+    ]
     if rows:
         db.session.execute(insert(ConsultationTally), rows)
     db.session.commit()
@@ -85,7 +107,10 @@ def retally(consultation_id: int) -> int:
 
 def read(consultation_id: int, dimension: str) -> dict[tuple[str, str, int], int]:
     """{(dimension, code, topic): n} for "all", "profiled", "rule" and `dimension`."""
-    stmt = select(ConsultationTally.dimension, ConsultationTally.code, ConsultationTally.topic_id,
-                  ConsultationTally.n).where(ConsultationTally.consultation_id == consultation_id,
-                                             ConsultationTally.dimension.in_(("all", "profiled", "rule", dimension)))
+    stmt = select(
+        ConsultationTally.dimension, ConsultationTally.code, ConsultationTally.topic_id, ConsultationTally.n
+    ).where(
+        ConsultationTally.consultation_id == consultation_id,
+        ConsultationTally.dimension.in_(("all", "profiled", "rule", dimension)),
+    )
     return {(d, c, t): n for d, c, t, n in db.session.execute(stmt)}

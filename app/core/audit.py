@@ -28,7 +28,9 @@ class AuditEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-def record(action: str, *, target: str = "", details: dict | None = None, actor=None, commit: bool = True) -> AuditEntry:
+def record(
+    action: str, *, target: str = "", details: dict | None = None, actor=None, commit: bool = True
+) -> AuditEntry:
     """Write one audit entry. `actor` defaults to the logged-in user.
 
     Actions in use: login, login_failed, login_locked, logout, password_changed, user_created,
@@ -39,7 +41,9 @@ def record(action: str, *, target: str = "", details: dict | None = None, actor=
     entry = AuditEntry(
         action=action,
         user_id=getattr(actor, "id", None),
-        actor=getattr(actor, "email", "") if actor is not None and not isinstance(actor, str) else (actor or ""),
+        actor=getattr(actor, "email", "")
+        if actor is not None and not isinstance(actor, str)
+        else (actor or ""),
         ip=client_ip() if has_request_context() else "",
         target=target[:255],
         details=json.loads(json.dumps(details or {}, default=str)),

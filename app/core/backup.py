@@ -63,8 +63,10 @@ def check_pg_client(tool: str = "pg_dump") -> tuple[int, int]:
     server = int(db.session.execute(select(func.current_setting("server_version_num"))).scalar()) // 10000
     db.session.rollback()
     if client < server:
-        raise BackupError(f"{tool} {client} is older than the PostgreSQL server {server}: install "
-                          f"postgresql-client-{server}")
+        raise BackupError(
+            f"{tool} {client} is older than the PostgreSQL server {server}: install "
+            f"postgresql-client-{server}"
+        )
     return client, server
 
 
@@ -77,8 +79,19 @@ def backup(path: str | Path) -> dict[str, int]:
     if dialect == "postgresql":
         check_pg_client("pg_dump")
         env, url = _pg_env_and_url()
-        done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={path}",
-                               f"--dbname={url}"], env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--file={path}",
+                f"--dbname={url}",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             raise BackupError(f"pg_dump failed: {done.stderr.strip()[:500]}")
     elif dialect == "sqlite":
@@ -104,9 +117,22 @@ def restore(path: str | Path) -> dict[str, int]:
         check_pg_client("pg_restore")
         db.engine.dispose()
         env, url = _pg_env_and_url()
-        done = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                               "--single-transaction", "--exit-on-error", f"--dbname={url}", str(path)],
-                              env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={url}",
+                str(path),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             raise BackupError(f"pg_restore failed (nothing changed): {done.stderr.strip()[:500]}")
     elif dialect == "sqlite":

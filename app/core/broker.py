@@ -19,8 +19,11 @@ def connection(app=None) -> Redis | None:
     holder = app.extensions.setdefault("participa_redis", {})
     if "client" not in holder:
         url = app.config.get("PARTICIPA_REDIS_URL")
-        holder["client"] = Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT,
-                                          socket_connect_timeout=SOCKET_TIMEOUT) if url else None
+        holder["client"] = (
+            Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT)
+            if url
+            else None
+        )
     return holder["client"]
 
 

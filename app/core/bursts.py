@@ -65,8 +65,10 @@ class Bursts:
     """
 
     def __init__(self, scope: str, owner: str, source_model, burst_model):
-        for model, columns in ((source_model, ("source", "window_start", "n", "burst_id")),
-                               (burst_model, ("id", "kind", "window_start", "window_minutes", "n"))):
+        for model, columns in (
+            (source_model, ("source", "window_start", "n", "burst_id")),
+            (burst_model, ("id", "kind", "window_start", "window_minutes", "n")),
+        ):
             missing = [c for c in (owner, *columns) if c not in model.__table__.c]
             if missing:
                 raise TypeError(f"{model.__name__} lacks {', '.join(missing)}")
@@ -81,10 +83,13 @@ class Bursts:
         table = self.Source.__table__
         out = {}
         for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert)):
-            out[dialect] = (insert(table)
-                            .on_conflict_do_update(index_elements=[self.owner, "source", "window_start"],
-                                                   set_={"n": table.c.n + 1})
-                            .returning(table.c.n, table.c.burst_id))
+            out[dialect] = (
+                insert(table)
+                .on_conflict_do_update(
+                    index_elements=[self.owner, "source", "window_start"], set_={"n": table.c.n + 1}
+                )
+                .returning(table.c.n, table.c.burst_id)
+            )
         return out
 
     def count(self, owner_id: int, *, device: str = "", address: str = "") -> None:
@@ -97,22 +102,31 @@ class Bursts:
             if not value:
                 continue
             source, start = self.source_hash(owner_id, kind, value), window(kind, now)
-            n, burst_id = db.session.execute(upsert, {self.owner: owner_id, "source": source,
-                                                      "window_start": start, "n": 1}).one()
+            n, burst_id = db.session.execute(
+                upsert, {self.owner: owner_id, "source": source, "window_start": start, "n": 1}
+            ).one()
             threshold, minutes = THRESHOLDS[kind]
             if n < threshold:
                 continue
             if burst_id is None:
-                burst = self.Burst(**{self.owner: owner_id}, kind=kind, window_start=start,
-                                   window_minutes=minutes, n=n)
+                burst = self.Burst(
+                    **{self.owner: owner_id}, kind=kind, window_start=start, window_minutes=minutes, n=n
+                )
                 db.session.add(burst)
                 db.session.flush()
-                db.session.execute(update(self.Source.__table__).where(
-                    source_cols[self.owner] == owner_id, source_cols.source == source,
-                    source_cols.window_start == start).values(burst_id=burst.id))
+                db.session.execute(
+                    update(self.Source.__table__)
+                    .where(
+                        source_cols[self.owner] == owner_id,
+                        source_cols.source == source,
+                        source_cols.window_start == start,
+                    )
+                    .values(burst_id=burst.id)
+                )
             else:
-                db.session.execute(update(self.Burst.__table__)
-                                   .where(self.Burst.__table__.c.id == burst_id).values(n=n))
+                db.session.execute(
+                    update(self.Burst.__table__).where(self.Burst.__table__.c.id == burst_id).values(n=n)
+                )
         if random.randrange(PURGE_ONE_IN) == 0:  # spreading housekeeping (not security)
             self.purge(owner_id)
 
@@ -126,6 +140,10 @@ class Bursts:
 
     def flagged(self, owner_id: int) -> list:
         """Bursts of one consultation or survey, latest first."""
-        return list(db.session.scalars(select(self.Burst)
-                                       .where(getattr(self.Burst, self.owner) == owner_id)
-                                       .order_by(self.Burst.window_start.desc())))
+        return list(
+            db.session.scalars(
+                select(self.Burst)
+                .where(getattr(self.Burst, self.owner) == owner_id)
+                .order_by(self.Burst.window_start.desc())
+            )
+        )

@@ -100,7 +100,9 @@ def _generations() -> dict[str, int] | None:
         values = conn.mget([broker.key("cache", c.name) for c in _CACHES])
         gens = {c.name: int(v) if v is not None else 0 for c, v in zip(_CACHES, values, strict=True)}
     except Exception as exc:  # noqa: BLE001 - Redis down: never fail a page for a cache
-        current_app.logger.warning("cache generations unavailable (%s): falling back to ttl", type(exc).__name__)
+        current_app.logger.warning(
+            "cache generations unavailable (%s): falling back to ttl", type(exc).__name__
+        )
         gens = None
     if in_request:
         request.environ[_GENS] = gens
@@ -124,8 +126,9 @@ def _bump(names) -> None:
                 pipe.incr(broker.key("cache", name))
             pipe.execute()
     except Exception as exc:  # noqa: BLE001
-        current_app.logger.warning("cache generations not raised (%s): others see the change within ttl",
-                                   type(exc).__name__)
+        current_app.logger.warning(
+            "cache generations not raised (%s): others see the change within ttl", type(exc).__name__
+        )
     if has_request_context():
         request.environ.pop(_GENS, None)
 
@@ -172,8 +175,14 @@ def revive(model: type[T], values: dict[str, Any]) -> T:
     return instance
 
 
-def blank_form_page(cache: SharedCache, key: Hashable, render: Callable[[dict[str, str]], str], *,
-                    csrf: bool = True, **values: str) -> str:
+def blank_form_page(
+    cache: SharedCache,
+    key: Hashable,
+    render: Callable[[dict[str, str]], str],
+    *,
+    csrf: bool = True,
+    **values: str,
+) -> str:
     """A blank form page that is the same for every anonymous visitor but for its CSRF token and
     the hidden values given (a form nonce...): rendered once per `key` (with the URL and language
     added) and kept in `cache`; each request fills in its own values.

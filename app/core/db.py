@@ -108,8 +108,11 @@ class RowBatch:
                     conn.execute(table.insert(), values)
         else:
             statement = _one_statement(tuple((table, tuple(values)) for table, values in self.rows))
-            params = {f"r{i}_{key}": value for i, (_table, values) in enumerate(self.rows)
-                      for key, value in values.items()}
+            params = {
+                f"r{i}_{key}": value
+                for i, (_table, values) in enumerate(self.rows)
+                for key, value in values.items()
+            }
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(statement, params)
         _tables_changed({table.name for table, _values in self.rows})
@@ -127,8 +130,10 @@ def _tables_changed(names: set[str]) -> None:
 def _one_statement(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> Insert:
     """`WITH row0 AS (INSERT ...), row1 AS (INSERT ...) INSERT ...` for rows of this shape (tables
     and columns), built once: SQLAlchemy then reuses its compiled form."""
-    parts = [insert(table).values({key: bindparam(f"r{i}_{key}", type_=table.c[key].type) for key in keys})
-             for i, (table, keys) in enumerate(shape)]
+    parts = [
+        insert(table).values({key: bindparam(f"r{i}_{key}", type_=table.c[key].type) for key in keys})
+        for i, (table, keys) in enumerate(shape)
+    ]
     statement = parts[-1]
     for i, part in enumerate(parts[:-1]):
         statement = statement.add_cte(part.cte(f"row{i}"))

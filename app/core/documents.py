@@ -51,5 +51,7 @@ def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
     for row_index, row in enumerate(matrix):
         for col_index, on in enumerate(row):
             if on:
-                canvas.rect(x + col_index * cell, y + size - (row_index + 1) * cell, cell, cell, stroke=0, fill=1)
+                canvas.rect(
+                    x + col_index * cell, y + size - (row_index + 1) * cell, cell, cell, stroke=0, fill=1
+                )
     canvas.restoreState()

@@ -20,8 +20,14 @@ TITLES = {
     500: lambda: _("Algo falló de nuestro lado"),
 }
 TEXTS = {
-    400: lambda: _("La solicitud llegó incompleta o con datos que no entendemos. Vuelve a la página anterior e inténtalo de nuevo."),
-    403: lambda: _("Tu cuenta no tiene el rol necesario para esta sección. Si crees que es un error, pide acceso a un administrador."),
+    400: lambda: _(
+        "La solicitud llegó incompleta o con datos que no entendemos. Vuelve a la página anterior e "
+        "inténtalo de nuevo."
+    ),
+    403: lambda: _(
+        "Tu cuenta no tiene el rol necesario para esta sección. Si crees que es un error, pide acceso a un "
+        "administrador."
+    ),
     404: lambda: _("Es posible que el enlace esté mal escrito o que la página ya no exista."),
     405: lambda: _("Vuelve a la página anterior y usa el formulario o el botón correspondiente."),
     413: lambda: _("El envío supera el tamaño permitido. Acorta el texto o adjunta un archivo más pequeño."),
@@ -32,10 +38,12 @@ TEXTS = {
 
 # When even the error page cannot be drawn (the database or a template is what failed), a page
 # that needs nothing but the standard library, still in Spanish, never the server's English text.
-FALLBACK = ('<!doctype html><html lang="es-CO"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>'
-            "<body><main><h1>{title}</h1><p>{text}</p><p>{code_text}</p><p><a href=\"/\">{home}</a></p>"
-            "</main></body></html>")
+FALLBACK = (
+    '<!doctype html><html lang="es-CO"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>'
+    '<body><main><h1>{title}</h1><p>{text}</p><p>{code_text}</p><p><a href="/">{home}</a></p>'
+    "</main></body></html>"
+)
 
 
 def _fallback_page(code: int, title: str, text: str) -> str:
@@ -43,7 +51,9 @@ def _fallback_page(code: int, title: str, text: str) -> str:
         code_text, home = _("Código del error: %(code)s", code=code), _("Ir al inicio")
     except Exception:  # noqa: BLE001 - no translations available either
         code_text, home = f"Código del error: {code}", "Ir al inicio"
-    return FALLBACK.format(title=escape(title), text=escape(text), code_text=escape(code_text), home=escape(home))
+    return FALLBACK.format(
+        title=escape(title), text=escape(text), code_text=escape(code_text), home=escape(home)
+    )
 
 
 def render_error(code: int, text: str | None = None):

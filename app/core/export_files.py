@@ -32,8 +32,9 @@ def counted(rows: Iterable[Sequence], progress: Callable[[int], None] | None):
             progress(n)
 
 
-def write_csv(path: str, header: Sequence[str], rows: Iterable[Sequence],
-              progress: Callable[[int], None] | None = None) -> int:
+def write_csv(
+    path: str, header: Sequence[str], rows: Iterable[Sequence], progress: Callable[[int], None] | None = None
+) -> int:
     """Write the CSV (exactly what the streamed download sends) to `path`; return the data rows."""
     counter = [0]
     with open(path, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
@@ -42,8 +43,11 @@ def write_csv(path: str, header: Sequence[str], rows: Iterable[Sequence],
     return counter[0]
 
 
-def write_xlsx(path: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]],
-               progress: Callable[[int], None] | None = None) -> int:
+def write_xlsx(
+    path: str,
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]],
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write an XLSX workbook (first sheet's rows reported as progress); return its data rows.
 
     With rustpy-xlsxwriter installed (a Rust writer, streaming, constant memory) it writes the
@@ -88,8 +92,14 @@ def _write_xlsx_fast(path: str, sheets, progress=None) -> int:
     counts = []
 
     def careful(keys, row):
-        return {k: (("'" + v) if (v.__class__ is str and v and v[0] in formula)
-                    else (int(v) if v.__class__ is bool else v)) for k, v in zip(keys, row, strict=False)}
+        return {
+            k: (
+                ("'" + v)
+                if (v.__class__ is str and v and v[0] in formula)
+                else (int(v) if v.__class__ is bool else v)
+            )
+            for k, v in zip(keys, row, strict=False)
+        }
 
     def records(header, rows, report):
         keys = list(header)
@@ -111,12 +121,31 @@ def _write_xlsx_fast(path: str, sheets, progress=None) -> int:
     return counts[0] if counts else 0
 
 
-def audit_export(owner_id: int | None, what: str, path: str, *, rows: int, filters: dict | None = None,
-                 personal: bool = False, job_id: int | None = None) -> None:
+def audit_export(
+    owner_id: int | None,
+    what: str,
+    path: str,
+    *,
+    rows: int,
+    filters: dict | None = None,
+    personal: bool = False,
+    job_id: int | None = None,
+) -> None:
     """The export's audit entry, as a streamed export writes it, in the name of the person who asked."""
-    audit.record("export", target=what, actor=owner(owner_id),
-                 details={"format": os.path.splitext(path)[1].lstrip("."), "filters": filters or {}, "rows": rows,
-                          "personal": personal, "completed": True, "background": True, "job": job_id})
+    audit.record(
+        "export",
+        target=what,
+        actor=owner(owner_id),
+        details={
+            "format": os.path.splitext(path)[1].lstrip("."),
+            "filters": filters or {},
+            "rows": rows,
+            "personal": personal,
+            "completed": True,
+            "background": True,
+            "job": job_id,
+        },
+    )
 
 
 class _Owner:

@@ -119,8 +119,13 @@ def _batches(rows: Iterable[Sequence], size: int = BATCH):
         yield batch
 
 
-def csv_stream(header: Sequence[str], rows: Iterable[Sequence], counter: list[int] | None = None,
-               separator: str = "punto-y-coma", progress: Callable[[int], None] | None = None):
+def csv_stream(
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    counter: list[int] | None = None,
+    separator: str = "punto-y-coma",
+    progress: Callable[[int], None] | None = None,
+):
     """Yield CSV text chunks (for Excel: semicolons, BOM first; `separator="coma"`: commas, no BOM).
     `counter[0]` receives the number of data rows; `progress(n)` is called after each batch.
 
@@ -129,8 +134,9 @@ def csv_stream(header: Sequence[str], rows: Iterable[Sequence], counter: list[in
     values (datetimes, booleans) or a possible formula is written again cell by cell, with every
     rule of `_csv_value`. Both ways give the same bytes."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=SEPARATORS[separator], quoting=csv.QUOTE_NONNUMERIC,
-                        lineterminator="\r\n")
+    writer = csv.writer(
+        buffer, delimiter=SEPARATORS[separator], quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n"
+    )
     if separator == "punto-y-coma":
         yield "\ufeff"
     writer.writerow([safe_csv_text(str(h)) for h in header])
@@ -175,8 +181,10 @@ def plain_rows(stmt, size: int = 5000):
 
     conn = db.session.connection()
     dialect = conn.dialect
-    if any(c.type.dialect_impl(dialect).result_processor(dialect, None) is not None
-           for c in stmt.selected_columns):
+    if any(
+        c.type.dialect_impl(dialect).result_processor(dialect, None) is not None
+        for c in stmt.selected_columns
+    ):
         yield from conn.execute(stmt.execution_options(stream_results=True, yield_per=size))
         return
     compiled = stmt.compile(dialect=dialect)
@@ -199,15 +207,24 @@ def plain_rows(stmt, size: int = 5000):
         cursor.close()
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence] | Callable[[], Iterable[Sequence]],
-                 *, what: str, filters: dict | None = None, personal: bool = False,
-                 separator: str | None = None) -> Response:
+def csv_response(
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence] | Callable[[], Iterable[Sequence]],
+    *,
+    what: str,
+    filters: dict | None = None,
+    personal: bool = False,
+    separator: str | None = None,
+) -> Response:
     """A streamed CSV download that writes its audit entry (who, what, filters, rows) when done.
     `rows`: a list, a generator, or a function returning rows, run when the stream starts.
     `separator`: "coma" for data tools (open data), otherwise what the visitor asked for."""
     if isinstance(rows, Result):
-        raise TypeError("csv_response needs lazy rows (a generator or a function): an executed result's "
-                        "cursor is closed with the request's session before the response streams")
+        raise TypeError(
+            "csv_response needs lazy rows (a generator or a function): an executed result's "
+            "cursor is closed with the request's session before the response streams"
+        )
     counter = [0]
     separator = separator or separator_choice()
 
@@ -217,9 +234,18 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence] 
             yield from csv_stream(header, rows() if callable(rows) else rows, counter, separator)
             completed = True
         finally:
-            audit.record("export", target=what, details={"format": "csv", "separator": separator,
-                                                          "filters": filters or {}, "rows": counter[0],
-                                                          "personal": personal, "completed": completed})
+            audit.record(
+                "export",
+                target=what,
+                details={
+                    "format": "csv",
+                    "separator": separator,
+                    "filters": filters or {},
+                    "rows": counter[0],
+                    "personal": personal,
+                    "completed": completed,
+                },
+            )
 
     response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{stamped(filename)}"'
@@ -230,8 +256,15 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence] 
 def write_xlsx(path: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> int:
     """Write sheets [(name, header, rows)] with XlsxWriter in constant-memory mode; return the
     number of data rows in the first sheet."""
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
-                                          "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
+    workbook = xlsxwriter.Workbook(
+        path,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
     bold = workbook.add_format({"bold": True})
     stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     first_count = 0
@@ -263,12 +296,21 @@ def download(body: bytes, filename: str, mimetype: str, *, inline: bool = False)
     """A file built in memory (a PDF, a QR image) as a download, never cached. Audit personal data
     before calling it."""
     disposition = "inline" if inline else "attachment"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'{disposition}; filename="{filename}"',
-                                                      "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'{disposition}; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
-def workbook_response(filename: str, write: Callable[[str], int], *, what: str, filters: dict | None = None,
-                      personal: bool = False) -> Response:
+def workbook_response(
+    filename: str,
+    write: Callable[[str], int],
+    *,
+    what: str,
+    filters: dict | None = None,
+    personal: bool = False,
+) -> Response:
     """Run `write(path) -> rows` on a temporary file (constant memory), audit the export, and
     stream the file, deleting it afterwards. For workbooks of any layout."""
     tmp_dir = current_app.config.get("PARTICIPA_EXPORT_DIR") or None
@@ -279,9 +321,17 @@ def workbook_response(filename: str, write: Callable[[str], int], *, what: str, 
     except Exception:
         os.unlink(path)
         raise
-    audit.record("export", target=what, details={"format": os.path.splitext(filename)[1].lstrip("."),
-                                                  "filters": filters or {}, "rows": rows, "personal": personal,
-                                                  "completed": True})
+    audit.record(
+        "export",
+        target=what,
+        details={
+            "format": os.path.splitext(filename)[1].lstrip("."),
+            "filters": filters or {},
+            "rows": rows,
+            "personal": personal,
+            "completed": True,
+        },
+    )
 
     def generate():
         try:
@@ -291,15 +341,24 @@ def workbook_response(filename: str, write: Callable[[str], int], *, what: str, 
         finally:
             os.unlink(path)
 
-    response = Response(generate(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = Response(
+        generate(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="{stamped(filename)}"'
     response.headers["Content-Length"] = str(os.path.getsize(path))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *, what: str,
-                  filters: dict | None = None, personal: bool = False) -> Response:
+def xlsx_response(
+    filename: str,
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]],
+    *,
+    what: str,
+    filters: dict | None = None,
+    personal: bool = False,
+) -> Response:
     """Plain tables [(sheet name, header, rows)] as a streamed, audited XLSX download."""
-    return workbook_response(filename, lambda path: write_xlsx(path, sheets), what=what, filters=filters,
-                             personal=personal)
+    return workbook_response(
+        filename, lambda path: write_xlsx(path, sheets), what=what, filters=filters, personal=personal
+    )

@@ -141,9 +141,20 @@ def english_version(label, max_length: int, *, long: bool = False):
     from app.core.text import NoMarkup, clean, single_line
 
     if long:
-        return TextAreaField(label, validators=[Optional(), Length(max=max_length)], filters=[clean],
-                             description=_l("Si lo dejas vacío, el sitio en inglés muestra el texto en "
-                                            "español con la nota «solo en español»."))
-    return _StringField(label, validators=[Optional(), Length(max=max_length), NoMarkup()], filters=[single_line],
-                        description=_l("Si lo dejas vacío, el sitio en inglés muestra el texto en "
-                                       "español con la nota «solo en español»."))
+        return TextAreaField(
+            label,
+            validators=[Optional(), Length(max=max_length)],
+            filters=[clean],
+            description=_l(
+                "Si lo dejas vacío, el sitio en inglés muestra el texto en "
+                "español con la nota «solo en español»."
+            ),
+        )
+    return _StringField(
+        label,
+        validators=[Optional(), Length(max=max_length), NoMarkup()],
+        filters=[single_line],
+        description=_l(
+            "Si lo dejas vacío, el sitio en inglés muestra el texto en español con la nota «solo en español»."
+        ),
+    )

@@ -25,7 +25,9 @@ MESSAGES = {
     "Not a valid choice.": _l("Elige una de las opciones de la lista."),
     "Invalid Choice: could not coerce.": _l("Elige una de las opciones de la lista."),
     "Choices cannot be None.": _l("Elige una de las opciones de la lista."),
-    "Invalid choice(s): one or more data inputs could not be coerced.": _l("Marca solo opciones de la lista."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": _l(
+        "Marca solo opciones de la lista."
+    ),
     "Not a valid integer value.": _l("Escribe un número entero, sin puntos ni letras."),
     "Not a valid decimal value.": _l("Escribe un número; usa coma o punto solo para los decimales."),
     "Not a valid float value.": _l("Escribe un número; usa coma o punto solo para los decimales."),
@@ -39,8 +41,9 @@ MESSAGES = {
     "Invalid IP address.": _l("Escribe una dirección IP válida."),
     "Invalid Mac address.": _l("Escribe una dirección MAC válida."),
     "Field must be equal to %(other_name)s.": _l("Este campo debe coincidir con %(other_name)s."),
-    "Field must be between %(min)d and %(max)d characters long.":
-        _l("Escribe entre %(min)d y %(max)d caracteres."),
+    "Field must be between %(min)d and %(max)d characters long.": _l(
+        "Escribe entre %(min)d y %(max)d caracteres."
+    ),
     "Number must be at least %(min)s.": _l("Escribe un número mayor o igual a %(min)s."),
     "Number must be at most %(max)s.": _l("Escribe un número menor o igual a %(max)s."),
     "Number must be between %(min)s and %(max)s.": _l("Escribe un número entre %(min)s y %(max)s."),
@@ -74,13 +77,17 @@ def _plural(kind: str, n: int) -> str:
     """The plural message with its placeholder left for WTForms to fill."""
     catalogue = get_translations()
     if kind == "min":
-        return catalogue.ungettext("Escribe al menos %(min)d carácter.", "Escribe al menos %(min)d caracteres.", n)
+        return catalogue.ungettext(
+            "Escribe al menos %(min)d carácter.", "Escribe al menos %(min)d caracteres.", n
+        )
     if kind == "max":
-        return catalogue.ungettext("Escribe como máximo %(max)d carácter.",
-                                   "Escribe como máximo %(max)d caracteres.", n)
+        return catalogue.ungettext(
+            "Escribe como máximo %(max)d carácter.", "Escribe como máximo %(max)d caracteres.", n
+        )
     if kind == "exact":
-        return catalogue.ungettext("Escribe exactamente %(max)d carácter.",
-                                   "Escribe exactamente %(max)d caracteres.", n)
+        return catalogue.ungettext(
+            "Escribe exactamente %(max)d carácter.", "Escribe exactamente %(max)d caracteres.", n
+        )
     return gettext("Marca solo opciones de la lista.")
 
 

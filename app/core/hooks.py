@@ -62,49 +62,70 @@ def get(name: str) -> Hook:
 
 
 EVENT_OPTIONS = declare(
-    "event_options", (), "[(event_id, label)]",
-    "Events a piece of content may link to. Provided by events; used by consultations, ballot, surveys, plans.",
+    "event_options",
+    (),
+    "[(event_id, label)]",
+    "Events a piece of content may link to. Provided by events; used by consultations, ballot, surveys, "
+    "plans.",
 )
 EVENT_SUMMARY = declare(
-    "event_summary", ("event_id",), '{"id", "title", "title_en", "url", "starts_at", "kind"} or None',
+    "event_summary",
+    ("event_id",),
+    '{"id", "title", "title_en", "url", "starts_at", "kind"} or None',
     "One linked event for display. Provided by events; used by anyone showing a linked event.",
 )
 EVENT_PAGE_SECTIONS = declare(
-    "event_page_sections", ("event_id",), '[{"title", "items": [{"text", "url"}]}]',
+    "event_page_sections",
+    ("event_id",),
+    '[{"title", "items": [{"text", "url"}]}]',
     "Sections other capabilities add to an event's public page (topics it answers, questions, the "
     "survey link, plan actions). Provided by consultations, ballot, surveys, plans; used by events.",
 )
 AFTER_SIGN_IN = declare(
-    "after_sign_in", ("event_id", "batch"), '[{"text", "url"}]',
+    "after_sign_in",
+    ("event_id", "batch"),
+    '[{"text", "url"}]',
     "Called at each attendance signature with the RowBatch that stores it: rows added to the batch are "
     "stored with the signature, all or none, and must not link to the attendee. Provided by surveys "
     "(one-time right to answer); used by events' confirmation page.",
 )
 TOPIC_OPTIONS = declare(
-    "topic_options", (), "[(topic_id, label)]",
+    "topic_options",
+    (),
+    "[(topic_id, label)]",
     "Public consultation topics other content may answer. Provided by consultations; used by plans.",
 )
 TOPIC_SUMMARY = declare(
-    "topic_summary", ("topic_id",), '{"id", "title", "url", "consultation"} or None',
+    "topic_summary",
+    ("topic_id",),
+    '{"id", "title", "url", "consultation"} or None',
     "One linked consultation topic for display. Provided by consultations; used by plans.",
 )
 TOPIC_LINKS = declare(
-    "topic_links", ("topic_id",), '[{"text", "url"}]',
+    "topic_links",
+    ("topic_id",),
+    '[{"text", "url"}]',
     "Links shown on a topic's page to what answers it. Provided by plans; used by consultations.",
 )
 CHARACTERIZATION_OBJECTS = declare(
-    "characterization_objects", (), '[{"capability", "object_id", "label", "date"}]',
+    "characterization_objects",
+    (),
+    '[{"capability", "object_id", "label", "date"}]',
     "Objects whose participants answered the characterisation, for the dashboard's filters and the "
     "demo. Provided by events, consultations, ballot, surveys; used by characterisation.",
 )
 TRANSPARENCY_ITEMS = declare(
-    "transparency_items", ("section",), '[{"title", "url", "text"}]',
+    "transparency_items",
+    ("section",),
+    '[{"title", "url", "text"}]',
     "Public results for one subsection of the transparency menu's section 6 (diagnostico, planeacion, "
     "consulta, colaboracion, rendicion, control). Provided by every capability with public results; "
     "used by transparency.",
 )
 SCHEDULED_JOBS = declare(
-    "scheduled_jobs", (), '{"name", "run", "every"} (or a list of them)',
+    "scheduled_jobs",
+    (),
+    '{"name", "run", "every"} (or a list of them)',
     "Recurring work run from the job queue's scheduler (`run()` takes no arguments; `every` is in "
     "seconds, overridable with PARTICIPA_SCHEDULE): notices, the privacy purge, the profile buffer "
     "flush, plan reminders. Provided by any package; used by app.core.jobs.",

@@ -44,22 +44,33 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
-    "CC": Rule(re.compile(r"[0-9]{3,10}"),
-               _l("La cédula de ciudadanía lleva solo números, de 3 a 10 cifras (puedes escribir los puntos).")),
-    "TI": Rule(re.compile(r"[0-9]{6,11}"),
-               _l("La tarjeta de identidad lleva solo números, de 6 a 11 cifras.")),
-    "RC": Rule(re.compile(r"[0-9A-Z]{5,11}"),
-               _l("El registro civil lleva de 5 a 11 números o letras, sin otros signos.")),
-    "CE": Rule(re.compile(r"[0-9]{3,10}"),
-               _l("La cédula de extranjería lleva solo números, de 3 a 10 cifras.")),
-    "PA": Rule(re.compile(r"[0-9A-Z]{5,20}"),
-               _l("El pasaporte lleva de 5 a 20 letras o números, sin otros signos.")),
-    "PPT": Rule(re.compile(r"[0-9A-Z]{5,15}"),
-                _l("El número del PPT lleva de 5 a 15 letras o números, sin otros signos.")),
-    "PE": Rule(re.compile(r"[0-9]{15}"),
-               _l("El número del PEP lleva exactamente 15 números.")),
+    "CC": Rule(
+        re.compile(r"[0-9]{3,10}"),
+        _l("La cédula de ciudadanía lleva solo números, de 3 a 10 cifras (puedes escribir los puntos)."),
+    ),
+    "TI": Rule(
+        re.compile(r"[0-9]{6,11}"), _l("La tarjeta de identidad lleva solo números, de 6 a 11 cifras.")
+    ),
+    "RC": Rule(
+        re.compile(r"[0-9A-Z]{5,11}"),
+        _l("El registro civil lleva de 5 a 11 números o letras, sin otros signos."),
+    ),
+    "CE": Rule(
+        re.compile(r"[0-9]{3,10}"), _l("La cédula de extranjería lleva solo números, de 3 a 10 cifras.")
+    ),
+    "PA": Rule(
+        re.compile(r"[0-9A-Z]{5,20}"), _l("El pasaporte lleva de 5 a 20 letras o números, sin otros signos.")
+    ),
+    "PPT": Rule(
+        re.compile(r"[0-9A-Z]{5,15}"),
+        _l("El número del PPT lleva de 5 a 15 letras o números, sin otros signos."),
+    ),
+    "PE": Rule(re.compile(r"[0-9]{15}"), _l("El número del PEP lleva exactamente 15 números.")),
 }
-OTHER = Rule(re.compile(r"[0-9A-Z]{3,20}"), _l("El número de documento lleva de 3 a 20 letras o números, sin otros signos."))
+OTHER = Rule(
+    re.compile(r"[0-9A-Z]{3,20}"),
+    _l("El número de documento lleva de 3 a 20 letras o números, sin otros signos."),
+)
 
 
 def canonical(value: str | None) -> str:
@@ -81,8 +92,7 @@ class DocumentNumber:
     """WTForms validator for a document number field next to a `doc_type` field: the rule of
     the chosen type. `required=False` lets it be blank (paper rows without a document)."""
 
-    def __init__(self, type_field: str = "doc_type", required: bool = True,
-                 message_missing=None):
+    def __init__(self, type_field: str = "doc_type", required: bool = True, message_missing=None):
         self.type_field = type_field
         self.required = required
         self.message_missing = message_missing or _l("Escribe el número de tu documento.")

@@ -6,8 +6,9 @@
 A *kind* is registered once by the package that knows how to do the work (core never imports a
 capability): `register_kind(name, run, filename=..., mimetype=...)` where
 `run(job, path, progress) -> rows` writes the file at `path` (reading `job.params`, auditing as
-`job.owner_id`) and calls `progress(done)` now and then. Each request for work is a `Job` row (owner, kind, status, progress, file, expiry, error),
-which the staff page "Mis descargas" lists; the queue only carries the row's id.
+`job.owner_id`) and calls `progress(done)` now and then. Each request for work is a `Job` row
+(owner, kind, status, progress, file, expiry, error), which the staff page "Mis descargas" lists;
+the queue only carries the row's id.
 
 - With `PARTICIPA_REDIS_URL`, `enqueue` puts the id on the entity's RQ queue; a worker
   (`flask participa worker`) runs it. Without Redis (development), the job runs at once in the
@@ -126,13 +127,29 @@ def queue(app=None):
     return Queue(queue_name(app), connection=conn) if conn is not None else None
 
 
-def enqueue(kind: str, *, owner, label: str, params: dict | None = None, personal: bool = False,
-            total: int | None = None) -> Job:
+def enqueue(
+    kind: str,
+    *,
+    owner,
+    label: str,
+    params: dict | None = None,
+    personal: bool = False,
+    total: int | None = None,
+) -> Job:
     """Record a job for `owner` and hand it to the queue (or run it now, without Redis)."""
     if kind not in _KINDS:
         raise KeyError(f"unknown job kind {kind!r}")
-    job = Job(token=secrets.token_urlsafe(16)[:22], owner_id=owner.id, kind=kind, label=label[:200],
-              params=params or {}, personal=personal, total=total, status=QUEUED, created_at=time.now())
+    job = Job(
+        token=secrets.token_urlsafe(16)[:22],
+        owner_id=owner.id,
+        kind=kind,
+        label=label[:200],
+        params=params or {},
+        personal=personal,
+        total=total,
+        status=QUEUED,
+        created_at=time.now(),
+    )
     db.session.add(job)
     db.session.commit()
     job_id = job.id
@@ -146,8 +163,14 @@ def _dispatch(job_id: int) -> None:
     if q is None:
         execute(job_id)  # development fallback: in this process, before the page answers
         return
-    q.enqueue("app.core.jobs.run_job", job_id, job_id=_rq_id(job_id),
-              job_timeout=current_app.config["PARTICIPA_JOB_TIMEOUT"], result_ttl=3600, failure_ttl=7 * 86400)
+    q.enqueue(
+        "app.core.jobs.run_job",
+        job_id,
+        job_id=_rq_id(job_id),
+        job_timeout=current_app.config["PARTICIPA_JOB_TIMEOUT"],
+        result_ttl=3600,
+        failure_ttl=7 * 86400,
+    )
 
 
 def _rq_id(job_id: int) -> str:
@@ -179,7 +202,9 @@ def _set(job_id: int, **values) -> int:
     """Update a job on its own connection and transaction: never the session of the work itself
     (committing it would close the server-side cursor an export is reading)."""
     with db.engine.begin() as conn:
-        return conn.execute(update(Job.__table__).where(Job.__table__.c.id == job_id).values(**values)).rowcount
+        return conn.execute(
+            update(Job.__table__).where(Job.__table__.c.id == job_id).values(**values)
+        ).rowcount
 
 
 def download_dir() -> Path:
@@ -191,8 +216,15 @@ def download_dir() -> Path:
 def execute(job_id: int) -> str:
     """Run one job: claim it (queued -> running), write its file, record the outcome."""
     now = time.now()
-    claimed = _set_where(job_id, (QUEUED,), status=RUNNING, started_at=now, heartbeat_at=now,
-                         attempts=Job.__table__.c.attempts + 1, done=0)
+    claimed = _set_where(
+        job_id,
+        (QUEUED,),
+        status=RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=Job.__table__.c.attempts + 1,
+        done=0,
+    )
     if not claimed:
         return "skipped"  # already taken, finished, or failed by the reaper
     db.session.rollback()
@@ -230,8 +262,19 @@ def execute(job_id: int) -> str:
     days = current_app.config["PARTICIPA_DOWNLOAD_DAYS"]
     finished = time.now()
     name = kind.filename.format(**job.params)
-    _set(job_id, status=DONE, rows=rows, done=rows, file_path=path, filename=name, size=os.path.getsize(path),
-         finished_at=finished, heartbeat_at=finished, expires_at=finished + timedelta(days=days), error=None)
+    _set(
+        job_id,
+        status=DONE,
+        rows=rows,
+        done=rows,
+        file_path=path,
+        filename=name,
+        size=os.path.getsize(path),
+        finished_at=finished,
+        heartbeat_at=finished,
+        expires_at=finished + timedelta(days=days),
+        error=None,
+    )
     _count_metric("done")
     db.session.rollback()
     return DONE
@@ -240,7 +283,12 @@ def execute(job_id: int) -> str:
 def _set_where(job_id: int, statuses: tuple[str, ...], **values) -> bool:
     t = Job.__table__
     with db.engine.begin() as conn:
-        return conn.execute(update(t).where(t.c.id == job_id, t.c.status.in_(statuses)).values(**values)).rowcount == 1
+        return (
+            conn.execute(
+                update(t).where(t.c.id == job_id, t.c.status.in_(statuses)).values(**values)
+            ).rowcount
+            == 1
+        )
 
 
 class _job_locale:
@@ -287,8 +335,9 @@ def work(app, *, burst: bool = False, echo=print) -> None:
         db.session.remove()
         db.engine.dispose()  # children open their own connections
         name = f"{queue_name()}:{socket.gethostname()}:{os.getpid()}"
-        Worker([queue()], connection=conn, name=name).work(burst=burst, with_scheduler=True,
-                                                          logging_level="WARNING" if burst else "INFO")
+        Worker([queue()], connection=conn, name=name).work(
+            burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO"
+        )
 
 
 # --- upkeep -----------------------------------------------------------------------------------
@@ -298,8 +347,9 @@ def reap(stale_seconds: int = STALE_SECONDS) -> dict[str, int]:
     """Running jobs whose heartbeat stopped (a worker crashed): queue them again while they have
     attempts left, else mark them failed with the reason. Returns counts."""
     cutoff = time.now() - timedelta(seconds=stale_seconds)
-    stale = db.session.execute(select(Job.id, Job.attempts).where(Job.status == RUNNING,
-                                                                  Job.heartbeat_at < cutoff)).all()
+    stale = db.session.execute(
+        select(Job.id, Job.attempts).where(Job.status == RUNNING, Job.heartbeat_at < cutoff)
+    ).all()
     db.session.rollback()
     out = {"retried": 0, "failed": 0}
     for job_id, attempts in stale:
@@ -317,7 +367,9 @@ def expire() -> int:
     """Delete the files of jobs past their expiry (and of failed jobs' leftovers); keep the rows
     (what was asked, by whom, when) as status "expired"."""
     now = time.now()
-    rows = db.session.execute(select(Job.id, Job.file_path).where(Job.status == DONE, Job.expires_at <= now)).all()
+    rows = db.session.execute(
+        select(Job.id, Job.file_path).where(Job.status == DONE, Job.expires_at <= now)
+    ).all()
     db.session.rollback()
     for job_id, path in rows:
         if path and os.path.exists(path):
@@ -347,7 +399,9 @@ def schedule(app=None) -> list[Scheduled]:
     for item in registry.get(app).call("scheduled_jobs"):
         entries.append(Scheduled(item["name"], item["run"], int(item["every"])))
     overrides = {}
-    for part in (app.config.get("PARTICIPA_SCHEDULE") or os.environ.get("PARTICIPA_SCHEDULE") or "").split(","):
+    for part in (app.config.get("PARTICIPA_SCHEDULE") or os.environ.get("PARTICIPA_SCHEDULE") or "").split(
+        ","
+    ):
         name, _, seconds = part.strip().partition("=")
         if name and seconds.strip().isdigit():
             overrides[name] = int(seconds)
@@ -377,8 +431,14 @@ def run_scheduled(name: str):
 
 
 def for_owner(owner_id: int, limit: int = 50) -> list[Job]:
-    return list(db.session.scalars(select(Job).where(Job.owner_id == owner_id)
-                                   .order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Job)
+            .where(Job.owner_id == owner_id)
+            .order_by(Job.created_at.desc(), Job.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def by_token(token: str) -> Job | None:

@@ -30,10 +30,15 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from app.core import broker
 
-REQUESTS = Counter("participa_requests_total", "HTTP requests by route and status class",
-                   ["endpoint", "method", "status"])
-LATENCY = Histogram("participa_request_seconds", "HTTP request latency by route", ["endpoint"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+REQUESTS = Counter(
+    "participa_requests_total", "HTTP requests by route and status class", ["endpoint", "method", "status"]
+)
+LATENCY = Histogram(
+    "participa_request_seconds",
+    "HTTP request latency by route",
+    ["endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 SIGN_INS = Counter("participa_sign_ins_total", "Attendance sign-ins accepted")
 JOBS = Counter("participa_jobs_total", "Background jobs finished, by outcome", ["outcome"])
 
@@ -47,8 +52,9 @@ class JobsCollector:
 
         from app.core import jobs
 
-        by_status = GaugeMetricFamily("participa_jobs", "Background jobs by status (Mis descargas)",
-                                      labels=["status"])
+        by_status = GaugeMetricFamily(
+            "participa_jobs", "Background jobs by status (Mis descargas)", labels=["status"]
+        )
         try:
             counts = jobs.counts()
         except Exception:  # noqa: BLE001 - database down: /healthz says so
@@ -65,6 +71,7 @@ class JobsCollector:
             return
         yield GaugeMetricFamily("participa_queue_waiting", "Jobs waiting in the Redis queue", value=waiting)
         yield GaugeMetricFamily("participa_queue_failed", "Jobs in the queue's failed registry", value=failed)
+
 
 REQUEST_ID_HEADER = "X-Request-Id"
 log = logging.getLogger("participa.requests")
@@ -89,7 +96,9 @@ def _start() -> None:
     g.participa_t0 = _time.perf_counter()
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     # nginx's $request_id (32 hex) is kept, so proxy and app logs join; anything else is replaced.
-    g.request_id = incoming if (len(incoming) <= 64 and incoming.isalnum() and incoming) else secrets.token_hex(16)
+    g.request_id = (
+        incoming if (len(incoming) <= 64 and incoming.isalnum() and incoming) else secrets.token_hex(16)
+    )
 
 
 def _finish(response):
@@ -105,9 +114,19 @@ def _finish(response):
         SIGN_INS.inc()
     response.headers[REQUEST_ID_HEADER] = g.request_id
     if current_app.config.get("PARTICIPA_JSON_LOGS"):
-        log.info(json.dumps({"at": _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime()), "request_id": g.request_id,
-                             "method": request.method, "endpoint": endpoint, "status": response.status_code,
-                             "ms": round(elapsed * 1000, 1), "bytes": response.calculate_content_length()}))
+        log.info(
+            json.dumps(
+                {
+                    "at": _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime()),
+                    "request_id": g.request_id,
+                    "method": request.method,
+                    "endpoint": endpoint,
+                    "status": response.status_code,
+                    "ms": round(elapsed * 1000, 1),
+                    "bytes": response.calculate_content_length(),
+                }
+            )
+        )
     return response
 
 

@@ -37,10 +37,18 @@ def scheduler():
     conn = broker.connection()
     if conn is None:
         raise click.ClickException("PARTICIPA_REDIS_URL is not set.")
-    cron = CronScheduler(connection=conn, name=f"{jobs.queue_name()}:cron:{socket.gethostname()}:{os.getpid()}")
+    cron = CronScheduler(
+        connection=conn, name=f"{jobs.queue_name()}:cron:{socket.gethostname()}:{os.getpid()}"
+    )
     for entry in jobs.schedule():
-        cron.register(jobs.run_scheduled, jobs.queue_name(), args=(entry.name,), interval=entry.every,
-                      name=f"{jobs.queue_name()}:{entry.name}", job_timeout=current_app.config["PARTICIPA_JOB_TIMEOUT"])
+        cron.register(
+            jobs.run_scheduled,
+            jobs.queue_name(),
+            args=(entry.name,),
+            interval=entry.every,
+            name=f"{jobs.queue_name()}:{entry.name}",
+            job_timeout=current_app.config["PARTICIPA_JOB_TIMEOUT"],
+        )
         click.echo(f"scheduler: {entry.name} every {entry.every} s")
     cron.start()
 

@@ -117,18 +117,24 @@ def limit_public_post(func):
     """Decorator for public POST routes: per-device and per-IP limits, GET left unlimited."""
     from app.extensions import limiter
 
-    return post_only(limiter.limit(PUBLIC_POST_PER_DEVICE, key_func=device_key),
-                     limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key))(func)
+    return post_only(
+        limiter.limit(PUBLIC_POST_PER_DEVICE, key_func=device_key),
+        limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
+    )(func)
 
 
 # ---------------------------------------------------------------------------- shared counters
+
 
 def _gunicorn_workers(argv: list[str]) -> int | None:
     """Workers of the gunicorn server this process belongs to, resolved the way gunicorn does
     (command line, GUNICORN_CMD_ARGS, configuration file, WEB_CONCURRENCY), or None when this
     process is not gunicorn. A worker is a fork of the arbiter, so it sees the same argv."""
     program = argv[0] if argv else ""
-    started_as = os.path.basename(program).startswith("gunicorn") or os.path.basename(os.path.dirname(program)) == "gunicorn"
+    started_as = (
+        os.path.basename(program).startswith("gunicorn")
+        or os.path.basename(os.path.dirname(program)) == "gunicorn"
+    )
     if not started_as or "gunicorn" not in sys.modules:  # `gunicorn …` or `python -m gunicorn …`
         return None
     from gunicorn.app.wsgiapp import WSGIApplication
@@ -163,4 +169,5 @@ def check_storage(config: dict, workers: int) -> None:
         raise StorageError(
             f"{workers} workers with per-process rate-limit counters (memory://): every limit would be "
             "multiplied by the number of workers. Set RATELIMIT_STORAGE_URI or REDIS_URL to a Redis server "
-            "(redis://host:6379/0), or run one worker (PARTICIPA_WORKERS=1).")
+            "(redis://host:6379/0), or run one worker (PARTICIPA_WORKERS=1)."
+        )

@@ -109,19 +109,34 @@ class DataSubjectSource:
 
 # ---------------------------------------------------------------------------- the audit log itself
 
+
 def _purge_audit(cutoff: datetime, now: datetime) -> int:
-    return db.session.execute(delete(audit.AuditEntry).where(audit.AuditEntry.at < cutoff)
-                              .execution_options(synchronize_session=False)).rowcount or 0
+    return (
+        db.session.execute(
+            delete(audit.AuditEntry)
+            .where(audit.AuditEntry.at < cutoff)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
 
 
 AUDIT_RULE = RetentionRule(
-    kind="audit_log", label=lambda: _l("Registro de auditoría"),
-    description=lambda: _l("Entradas del registro de auditoría (ingresos, exportaciones, cambios). Se borran "
-                           "cuando cumplen el plazo, contado desde la fecha de la entrada."),
-    default_days=5 * 365, min_days=365, purge=_purge_audit, order=90)
+    kind="audit_log",
+    label=lambda: _l("Registro de auditoría"),
+    description=lambda: _l(
+        "Entradas del registro de auditoría (ingresos, exportaciones, cambios). Se borran "
+        "cuando cumplen el plazo, contado desde la fecha de la entrada."
+    ),
+    default_days=5 * 365,
+    min_days=365,
+    purge=_purge_audit,
+    order=90,
+)
 
 
 # ---------------------------------------------------------------------------- settings
+
 
 def rules() -> list[RetentionRule]:
     """Every registered rule (the audit log's included), in display order."""
@@ -156,8 +171,9 @@ def set_periods(values: dict[str, int], actor) -> dict[str, tuple[int, int]]:
         if rule is None:
             errors[kind] = str(_l("Tipo de registro desconocido."))
         elif not isinstance(days, int) or not rule.min_days <= days <= MAX_DAYS:
-            errors[kind] = str(_l("Escribe un número de días entre %(min)s y %(max)s.", min=rule.min_days,
-                                  max=MAX_DAYS))
+            errors[kind] = str(
+                _l("Escribe un número de días entre %(min)s y %(max)s.", min=rule.min_days, max=MAX_DAYS)
+            )
     if errors:
         raise SettingsError(errors)
     current = periods()
@@ -170,9 +186,13 @@ def set_periods(values: dict[str, int], actor) -> dict[str, tuple[int, int]]:
             setting.days, setting.updated_at = days, time.now()
             setting.updated_by = getattr(actor, "email", str(actor or ""))
             db.session.add(setting)
-        audit.record("retention_changed", target="retention",
-                     details={kind: {"from": old, "to": new} for kind, (old, new) in changes.items()},
-                     actor=actor, commit=False)
+        audit.record(
+            "retention_changed",
+            target="retention",
+            details={kind: {"from": old, "to": new} for kind, (old, new) in changes.items()},
+            actor=actor,
+            commit=False,
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -181,6 +201,7 @@ def set_periods(values: dict[str, int], actor) -> dict[str, tuple[int, int]]:
 
 
 # ---------------------------------------------------------------------------- the purge
+
 
 @dataclass(frozen=True)
 class PurgeSummary:
@@ -217,8 +238,13 @@ def run_purge(now: datetime | None = None, *, dry_run: bool = False, actor=None)
         if dry_run:
             db.session.rollback()
             return summary
-        audit.record("retention_purge", target="retention", actor=actor or "purge",
-                     details={"counts": counts, "days": days, "total": summary.total}, commit=False)
+        audit.record(
+            "retention_purge",
+            target="retention",
+            actor=actor or "purge",
+            details={"counts": counts, "days": days, "total": summary.total},
+            commit=False,
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -227,6 +253,7 @@ def run_purge(now: datetime | None = None, *, dry_run: bool = False, actor=None)
 
 
 # ---------------------------------------------------------------------------- data-subject requests
+
 
 def sources() -> list[DataSubjectSource]:
     from app.core import registry
@@ -239,8 +266,15 @@ def holdings(subject: DataSubject) -> list[tuple[DataSubjectSource, list[HeldRec
     return [(source, source.find(subject)) for source in sources()]
 
 
-def erase(subject: DataSubject, selected: dict[str, list[str]], *, reason: str, actor, target: str,
-          before_commit: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
+def erase(
+    subject: DataSubject,
+    selected: dict[str, list[str]],
+    *,
+    reason: str,
+    actor,
+    target: str,
+    before_commit: Callable[[dict[str, int]], None] | None = None,
+) -> dict[str, int]:
     """Delete or anonymise the selected records of `subject` ({source name: [record ids]}).
 
     Each source only touches rows it finds for the subject. One transaction; one audit entry
@@ -254,8 +288,13 @@ def erase(subject: DataSubject, selected: dict[str, list[str]], *, reason: str, 
             if source is None or source.erase is None or not ids:
                 continue
             counts[name] = int(source.erase(subject, [str(i) for i in ids]) or 0)
-        audit.record("data_subject_erase", target=target, actor=actor,
-                     details={"counts": counts, "reason": reason[:500]}, commit=False)
+        audit.record(
+            "data_subject_erase",
+            target=target,
+            actor=actor,
+            details={"counts": counts, "reason": reason[:500]},
+            commit=False,
+        )
         if before_commit is not None:
             before_commit(counts)
         db.session.commit()

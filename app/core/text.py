@@ -58,14 +58,17 @@ def strip_nul_bytes() -> None:
     def cleaned(values):
         if not any("\x00" in k or "\x00" in v for k, v in values.items(multi=True)):
             return None
-        return ImmutableMultiDict([(k.replace("\x00", ""), v.replace("\x00", ""))
-                                   for k, v in values.items(multi=True)])
+        return ImmutableMultiDict(
+            [(k.replace("\x00", ""), v.replace("\x00", "")) for k, v in values.items(multi=True)]
+        )
 
     args = cleaned(request.args)
     if args is not None:
         request.args = args
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         form = cleaned(request.form)
         if form is not None:
             request.form = form

@@ -44,7 +44,9 @@ def error_summaries() -> Markup:
 
 
 def page_has_errors() -> bool:
-    return has_request_context() and bool(getattr(request._get_current_object(), "participa_error_summaries", None))
+    return has_request_context() and bool(
+        getattr(request._get_current_object(), "participa_error_summaries", None)
+    )
 
 
 def format_number(value, digits: int | None = None) -> str:
@@ -87,9 +89,13 @@ def default_trail() -> list[tuple[str, str]]:
         trail.append((_("Gestión"), url_for("accounts.home")))
     blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else ""
     area = "staff" if staff else "public"
-    candidates = [(url_for(i.endpoint), i) for i in registry.get().nav
-                  if i.area == area and i.endpoint.rsplit(".", 1)[0] == blueprint
-                  and (i.permission is None or (current_user.is_authenticated and current_user.can(i.permission)))]
+    candidates = [
+        (url_for(i.endpoint), i)
+        for i in registry.get().nav
+        if i.area == area
+        and i.endpoint.rsplit(".", 1)[0] == blueprint
+        and (i.permission is None or (current_user.is_authenticated and current_user.can(i.permission)))
+    ]
     prefixed = sorted((c for c in candidates if request.path.startswith(c[0])), key=lambda c: -len(c[0]))
     # The account pages share one blueprint with user management: only a real prefix counts there.
     section = prefixed[0] if prefixed else (candidates[0] if candidates and blueprint != "accounts" else None)

@@ -7,7 +7,6 @@ the official list exports.
 """
 
 
-
 def register(app):
     from flask_babel import lazy_gettext as _l
 
@@ -23,12 +22,18 @@ def register(app):
 
     reg = registry.get(app)
     from app.events import report as _report
+
     reg.report_sections.append(_report.sections)
     reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("events.public_index", lambda: _l("Eventos"), area="public", order=20),
-        registry.NavItem("events_staff.index", lambda: _l("Eventos y asistencia"), area="staff",
-                         permission="content.view", order=20),
+        registry.NavItem(
+            "events_staff.index",
+            lambda: _l("Eventos y asistencia"),
+            area="staff",
+            permission="content.view",
+            order=20,
+        ),
     )
     reg.home.append(hooks.home_items)
     reg.search.append(hooks.search)

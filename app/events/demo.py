@@ -30,10 +30,48 @@ from app.events.models import (
 )
 from app.extensions import db
 
-FIRST = ("María", "José", "Luz Dary", "Carlos", "Ana", "Juan David", "Sandra", "Luis", "Paula", "Andrés", "Gloria",
-         "Jhon Fredy", "Valentina", "Diego", "Marta", "Santiago", "Yuliana", "Hernán", "Daniela", "Camilo")
-LAST = ("Restrepo", "Gómez", "Zapata", "Londoño", "Arango", "Mejía", "Palacios", "Córdoba", "Ríos", "Vélez",
-        "Muñoz", "Cardona", "Ospina", "Rendón", "Mosquera", "Agudelo", "Quintero", "Berrío")
+FIRST = (
+    "María",
+    "José",
+    "Luz Dary",
+    "Carlos",
+    "Ana",
+    "Juan David",
+    "Sandra",
+    "Luis",
+    "Paula",
+    "Andrés",
+    "Gloria",
+    "Jhon Fredy",
+    "Valentina",
+    "Diego",
+    "Marta",
+    "Santiago",
+    "Yuliana",
+    "Hernán",
+    "Daniela",
+    "Camilo",
+)
+LAST = (
+    "Restrepo",
+    "Gómez",
+    "Zapata",
+    "Londoño",
+    "Arango",
+    "Mejía",
+    "Palacios",
+    "Córdoba",
+    "Ríos",
+    "Vélez",
+    "Muñoz",
+    "Cardona",
+    "Ospina",
+    "Rendón",
+    "Mosquera",
+    "Agudelo",
+    "Quintero",
+    "Berrío",
+)
 
 PLANS = [
     # (days from now, start hour, hours, kind, title, attendees, status)
@@ -49,28 +87,52 @@ PLANS = [
 
 def _answers(rng: random.Random, territory: str | None) -> dict:
     pick = lambda key: rng.choice([c for c, _l in catalogs.choices(key)])  # noqa: E731
-    return {"life_course": rng.choice(["JU", "AT", "AT", "VE", "JU"]), "sex": pick("sex"), "ethnicity": pick("ethnicity"),
-            "victim": pick("victim"), "disability": [pick("disability")], "zone": rng.choice(["1", "1", "2", "3"]),
-            "territory": territory, "value_group": pick("value_group"),
-            "organisation": rng.choice(["", "", "JAC del barrio", "Mesa de mujeres", "Veeduría de obras"])}
+    return {
+        "life_course": rng.choice(["JU", "AT", "AT", "VE", "JU"]),
+        "sex": pick("sex"),
+        "ethnicity": pick("ethnicity"),
+        "victim": pick("victim"),
+        "disability": [pick("disability")],
+        "zone": rng.choice(["1", "1", "2", "3"]),
+        "territory": territory,
+        "value_group": pick("value_group"),
+        "organisation": rng.choice(["", "", "JAC del barrio", "Mesa de mujeres", "Veeduría de obras"]),
+    }
 
 
 def _attend(event: Event, n: int, rng: random.Random) -> None:
     on_date = time.to_local(event.starts_at).date()
     for i in range(n):
         channel = PAPER if i % 6 == 5 else WEB
-        consent = ConsentRecord(policy_version=current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"], channel=channel,
-                                capability="events", given_at=event.starts_at + timedelta(minutes=i), minor=False)
+        consent = ConsentRecord(
+            policy_version=current_app.config["PARTICIPA_PRIVACY_POLICY_VERSION"],
+            channel=channel,
+            capability="events",
+            given_at=event.starts_at + timedelta(minutes=i),
+            minor=False,
+        )
         db.session.add(consent)
-        db.session.add(characterization.build_profile(_answers(rng, event.territory),
-                                                      characterization.Context("events", event.id, on_date, channel)))
+        db.session.add(
+            characterization.build_profile(
+                _answers(rng, event.territory), characterization.Context("events", event.id, on_date, channel)
+            )
+        )
         db.session.flush()
         number = str(rng.randint(10_000_000, 1_099_999_999))
-        db.session.add(Attendance(event_id=event.id, nonce=secrets.token_urlsafe(18), channel=channel,
-                                  name=f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}", doc_type="CC",
-                                  doc_number=number, doc_hash=document_hash(f"event:{event.id}", "CC", number),
-                                  contact=f"300{rng.randint(1000000, 9999999)}" if rng.random() < 0.5 else "",
-                                  signed_at=event.starts_at + timedelta(minutes=i % 90), consent_id=consent.id))
+        db.session.add(
+            Attendance(
+                event_id=event.id,
+                nonce=secrets.token_urlsafe(18),
+                channel=channel,
+                name=f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}",
+                doc_type="CC",
+                doc_number=number,
+                doc_hash=document_hash(f"event:{event.id}", "CC", number),
+                contact=f"300{rng.randint(1000000, 9999999)}" if rng.random() < 0.5 else "",
+                signed_at=event.starts_at + timedelta(minutes=i % 90),
+                consent_id=consent.id,
+            )
+        )
 
 
 def run() -> None:
@@ -96,21 +158,36 @@ def _create() -> None:
             start = now_local - timedelta(minutes=30)
             end = now_local + timedelta(hours=2)
         else:
-            start = datetime.combine((now_local + timedelta(days=days)).date(), datetime.min.time()).replace(hour=hour)
+            start = datetime.combine((now_local + timedelta(days=days)).date(), datetime.min.time()).replace(
+                hour=hour
+            )
             end = start + timedelta(hours=hours)
         territory = territories[(index * 5) % len(territories)] if index % 3 else None
-        event = Event(kind=kind, title=title, status=status, territory=territory,
-                      starts_at=time.from_local(start), ends_at=time.from_local(end),
-                      place=rng.choice(["Casa de la Cultura", "Biblioteca pública", "Institución educativa", "Sede comunal"]),
-                      description="Un espacio para que la ciudadanía conozca los avances, pregunte y proponga.",
-                      objective="Informar los resultados de la gestión y recoger las propuestas de la comunidad.",
-                      methodology="Presentación de 20 minutos, mesas de trabajo por tema y plenaria de conclusiones.",
-                      agenda="Instalación y saludo\nPresentación de resultados\nMesas de trabajo\nPlenaria y compromisos",
-                      topics="Presupuesto participativo, seguridad, movilidad, medio ambiente",
-                      expected_attendance=max(30, attendees + 10), logistics="Sonido, 80 sillas, intérprete de lengua de señas.",
-                      channels=["web", "whatsapp", "leaders"], token=secrets.token_urlsafe(16),
-                      secret=secrets.token_urlsafe(32), short_code=services._new_short_code(),
-                      opens_before_min=60, closes_after_min=60)
+        event = Event(
+            kind=kind,
+            title=title,
+            status=status,
+            territory=territory,
+            starts_at=time.from_local(start),
+            ends_at=time.from_local(end),
+            place=rng.choice(
+                ["Casa de la Cultura", "Biblioteca pública", "Institución educativa", "Sede comunal"]
+            ),
+            description="Un espacio para que la ciudadanía conozca los avances, pregunte y proponga.",
+            objective="Informar los resultados de la gestión y recoger las propuestas de la comunidad.",
+            methodology="Presentación de 20 minutos, mesas de trabajo por tema y plenaria de conclusiones.",
+            agenda="Instalación y saludo\nPresentación de resultados\nMesas de trabajo\nPlenaria y "
+            "compromisos",
+            topics="Presupuesto participativo, seguridad, movilidad, medio ambiente",
+            expected_attendance=max(30, attendees + 10),
+            logistics="Sonido, 80 sillas, intérprete de lengua de señas.",
+            channels=["web", "whatsapp", "leaders"],
+            token=secrets.token_urlsafe(16),
+            secret=secrets.token_urlsafe(32),
+            short_code=services._new_short_code(),
+            opens_before_min=60,
+            closes_after_min=60,
+        )
         if offices:
             event.offices = [EventOffice(office_code=offices[index % len(offices)])]
         event.targets = [EventTarget(value_group="CIU"), EventTarget(value_group="JAC")]
@@ -120,7 +197,9 @@ def _create() -> None:
         if status == CLOSED:
             event.attendance_total, event.closed_at = attendees + rng.randint(0, 6), event.ends_at
             event.summary = "Se presentaron los resultados del periodo y la comunidad priorizó sus preguntas."
-            event.commitments = "Publicar la memoria del evento en 10 días hábiles.\nResponder las preguntas pendientes."
+            event.commitments = (
+                "Publicar la memoria del evento en 10 días hábiles.\nResponder las preguntas pendientes."
+            )
     db.session.commit()
 
 

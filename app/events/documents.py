@@ -44,8 +44,18 @@ def _place(event: Event) -> str:
     return event.place
 
 
-def _lines(c, text: str, x: float, y: float, width: float, font: str, size: float, leading: float | None = None,
-           center: bool = False, max_lines: int = 4) -> float:
+def _lines(
+    c,
+    text: str,
+    x: float,
+    y: float,
+    width: float,
+    font: str,
+    size: float,
+    leading: float | None = None,
+    center: bool = False,
+    max_lines: int = 4,
+) -> float:
     """Draw wrapped text from the top line at `y`; return the y below the last line."""
     leading = leading or size * 1.25
     lines = simpleSplit(text or "", font, size, width)[:max_lines]
@@ -74,7 +84,9 @@ def poster(event: Event) -> bytes:
     _lines(c, _entity(), margin, height - 1.35 * cm, inner, BOLD, 16, center=True, max_lines=1)
     c.setFillColor(colors.black)
     y = height - 3.6 * cm
-    y = _lines(c, _("Firma la asistencia con tu celular"), margin, y, inner, BOLD, 26, center=True, max_lines=2)
+    y = _lines(
+        c, _("Firma la asistencia con tu celular"), margin, y, inner, BOLD, 26, center=True, max_lines=2
+    )
     y = _lines(c, event.title, margin, y - 4, inner, BOLD, 18, center=True, max_lines=3)
     y = _lines(c, _when(event), margin, y - 2, inner, FONT, 13, center=True, max_lines=2)
     y = _lines(c, _place(event), margin, y, inner, FONT, 13, center=True, max_lines=2)
@@ -82,15 +94,47 @@ def poster(event: Event) -> bytes:
     x = (width - size) / 2
     draw_qr(c, services.sign_in_url(event), x, y - 0.4 * cm - size, size)
     y = y - 0.4 * cm - size - 0.9 * cm
-    y = _lines(c, _("Abre la cámara de tu celular y apunta al código."), margin, y, inner, BOLD, 14, center=True)
-    y = _lines(c, _("¿No puedes escanearlo? Entra a esta dirección y escribe el código:"), margin, y - 2, inner, FONT, 12, center=True)
+    y = _lines(
+        c, _("Abre la cámara de tu celular y apunta al código."), margin, y, inner, BOLD, 14, center=True
+    )
+    y = _lines(
+        c,
+        _("¿No puedes escanearlo? Entra a esta dirección y escribe el código:"),
+        margin,
+        y - 2,
+        inner,
+        FONT,
+        12,
+        center=True,
+    )
     y = _lines(c, services.code_url(), margin, y, inner, BOLD, 13, center=True, max_lines=2)
     c.setFont("Courier-Bold", 30)
     c.drawCentredString(width / 2, y - 26, services.display_code(event.short_code))
     y -= 46
-    y = _lines(c, _("Enlace directo: %(url)s", url=services.sign_in_url(event)), margin, y, inner, FONT, 9, center=True)
-    _lines(c, _("Tus respuestas sobre quién participa se guardan separadas de tu nombre. Si prefieres no usar el celular, "
-                "firma la planilla en papel con el equipo del evento."), margin, 1.6 * cm, inner, FONT, 10, center=True)
+    y = _lines(
+        c,
+        _("Enlace directo: %(url)s", url=services.sign_in_url(event)),
+        margin,
+        y,
+        inner,
+        FONT,
+        9,
+        center=True,
+    )
+    _lines(
+        c,
+        _(
+            "Tus respuestas sobre quién participa se guardan separadas de tu nombre. Si prefieres no usar el "
+            "celular, "
+            "firma la planilla en papel con el equipo del evento."
+        ),
+        margin,
+        1.6 * cm,
+        inner,
+        FONT,
+        10,
+        center=True,
+    )
     c.showPage()
     c.save()
     return out.getvalue()
@@ -123,8 +167,14 @@ def _header(event: Event, title: str, st) -> list:
 
 
 # Relative widths of the paper list's columns, by SHEET_COLUMNS key.
-SHEET_WIDTHS = {"name": 5.2, "doc_type": 1.4, "doc_number": 2.6, "contact": 3.2, "consent": 2.0,
-                "signature": 4.0}
+SHEET_WIDTHS = {
+    "name": 5.2,
+    "doc_type": 1.4,
+    "doc_number": 2.6,
+    "contact": 3.2,
+    "consent": 2.0,
+    "signature": 4.0,
+}
 
 
 def sheet_column_labels() -> list[str]:
@@ -149,32 +199,58 @@ def paper_sheet(event: Event, rows: int = 15) -> bytes:
     nothing with this list (docs/privacy/storage.md)."""
     out = io.BytesIO()
     page = landscape(A4)
-    doc = SimpleDocTemplate(out, pagesize=page, leftMargin=1 * cm, rightMargin=1 * cm, topMargin=0.9 * cm,
-                            bottomMargin=0.9 * cm, title=_("Planilla de asistencia: %(title)s", title=event.title),
-                            author=_entity())
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=page,
+        leftMargin=1 * cm,
+        rightMargin=1 * cm,
+        topMargin=0.9 * cm,
+        bottomMargin=0.9 * cm,
+        title=_("Planilla de asistencia: %(title)s", title=event.title),
+        author=_entity(),
+    )
     st = _styles()
     story = _header(event, _("Listado de asistencia (planilla en papel)"), st)
-    story.append(Paragraph(_esc(_(
-        "Al marcar X en «Autorizo», autorizas a %(entity)s a tratar tus datos para registrar tu asistencia "
-        "(Ley 1581 de 2012). Las preguntas sobre quién participa van en una ficha anónima aparte, sin "
-        "nombre ni documento: no las escribas en esta planilla.", entity=_entity())), st["small"]))
+    story.append(
+        Paragraph(
+            _esc(
+                _(
+                    "Al marcar X en «Autorizo», autorizas a %(entity)s a tratar tus datos para registrar tu "
+                    "asistencia "
+                    "(Ley 1581 de 2012). Las preguntas sobre quién participa van en una ficha anónima "
+                    "aparte, sin "
+                    "nombre ni documento: no las escribas en esta planilla.",
+                    entity=_entity(),
+                )
+            ),
+            st["small"],
+        )
+    )
     doc_types = "; ".join(f"{code} = {text}" for code, text in catalogs.choices("document_type"))
-    story.append(Paragraph(_esc(_("Tipo de documento: %(codes)s. Hoja N.º ____", codes=doc_types)),
-                           st["small"]))
+    story.append(
+        Paragraph(_esc(_("Tipo de documento: %(codes)s. Hoja N.º ____", codes=doc_types)), st["small"])
+    )
     story.append(Spacer(1, 4))
     usable = page[0] - 2 * cm - 0.7 * cm
     widths = _column_widths([(key, str(label)) for key, label in SHEET_COLUMNS], usable)
     head = [Paragraph(_esc(label), st["head"]) for _key, label in SHEET_COLUMNS]
-    data = [[Paragraph(_esc(_("N.º")), st["head"]), *head]] + [[str(n), *[""] * len(SHEET_COLUMNS)] for n in range(1, rows + 1)]
+    data = [[Paragraph(_esc(_("N.º")), st["head"]), *head]] + [
+        [str(n), *[""] * len(SHEET_COLUMNS)] for n in range(1, rows + 1)
+    ]
     widths = [0.7 * cm, *widths]
     table = Table(data, colWidths=widths, rowHeights=[None] + [0.95 * cm] * rows, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ecf2")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("FONT", (0, 1), (0, -1), FONT, 8),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ecf2")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("FONT", (0, 1), (0, -1), FONT, 8),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     story.append(table)
     doc.build(story)
     return out.getvalue()
@@ -204,14 +280,23 @@ def _options(options: list[tuple[str, str]], width: float, st) -> Table:
     """Options as marked boxes with their code and label, two or three to a row."""
     longest = max(stringWidth(f"{code} {text}", FONT, 8.5) for code, text in options)
     per_row = 3 if longest < width / 3 - 16 else 2
-    cells = [[_Box(), Paragraph(f"<b>{_esc(code)}</b> {_esc(text)}", st["slip_option"])]
-             for code, text in options]
-    rows = [sum(cells[i:i + per_row], []) for i in range(0, len(cells), per_row)]
+    cells = [
+        [_Box(), Paragraph(f"<b>{_esc(code)}</b> {_esc(text)}", st["slip_option"])] for code, text in options
+    ]
+    rows = [sum(cells[i : i + per_row], []) for i in range(0, len(cells), per_row)]
     rows[-1] += [""] * (2 * per_row - len(rows[-1]))
     table = Table(rows, colWidths=[12, width / per_row - 12] * per_row, hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     return table
 
 
@@ -246,9 +331,16 @@ def _slip_story(event: Event, questions, st, column_w: float) -> tuple[list, lis
     heading = [
         Paragraph(_esc(_("Ficha anónima: ¿quién participa?")), st["slip_title"]),
         Paragraph(_esc(f"{event.title} · {_when(event)}"), st["slip_text"]),
-        Paragraph(_esc(_("No escribas tu nombre, tu documento ni tu firma en esta ficha. Todas las "
-                         "preguntas son opcionales; marca con X. Entrégala en la caja de fichas, separada "
-                         "del listado de asistencia.")), st["slip_text"]),
+        Paragraph(
+            _esc(
+                _(
+                    "No escribas tu nombre, tu documento ni tu firma en esta ficha. Todas las "
+                    "preguntas son opcionales; marca con X. Entrégala en la caja de fichas, separada "
+                    "del listado de asistencia."
+                )
+            ),
+            st["slip_text"],
+        ),
         _consent_line(st),
         Spacer(1, 3),
     ]
@@ -267,13 +359,26 @@ def _slip_story(event: Event, questions, st, column_w: float) -> tuple[list, lis
 
 
 def _consent_line(st) -> Table:
-    text = f"<b>{_esc(_('Autorizo'))}</b> " + _esc(_(
-        "a %(entity)s a usar estas respuestas, sin mi nombre, para saber qué grupos y territorios participan "
-        "(Ley 1581 de 2012). Etnia, discapacidad y víctima son datos sensibles. Sin esta X la ficha no se "
-        "digita.", entity=_entity()))
+    text = f"<b>{_esc(_('Autorizo'))}</b> " + _esc(
+        _(
+            "a %(entity)s a usar estas respuestas, sin mi nombre, para saber qué grupos y territorios "
+            "participan "
+            "(Ley 1581 de 2012). Etnia, discapacidad y víctima son datos sensibles. Sin esta X la ficha no "
+            "se "
+            "digita.",
+            entity=_entity(),
+        )
+    )
     line = Table([[_Box(10), Paragraph(text, st["slip_text"])]], colWidths=[15, None], hAlign="LEFT")
-    line.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("TOPPADDING", (0, 0), (-1, -1), 1)]))
+    line.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     return line
 
 
@@ -302,14 +407,35 @@ def slips(event: Event, pages: int | None = None) -> bytes:
             top = height - margin - n * slip_h
             column_w = (inner_w - gap) / 2
             heading, left, right = _slip_story(event, questions, st, column_w)
-            body = Table([[KeepInFrame(column_w, slip_h, left, mode="shrink"),
-                           KeepInFrame(column_w, slip_h, right, mode="shrink")]],
-                         colWidths=[column_w + gap / 2, column_w + gap / 2], hAlign="LEFT")
-            body.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                      ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                      ("RIGHTPADDING", (0, 0), (-1, -1), gap / 2)]))
-            frame = Frame(margin, top - slip_h + 0.35 * cm, inner_w, slip_h - 0.6 * cm, leftPadding=0,
-                          rightPadding=0, topPadding=0, bottomPadding=0)
+            body = Table(
+                [
+                    [
+                        KeepInFrame(column_w, slip_h, left, mode="shrink"),
+                        KeepInFrame(column_w, slip_h, right, mode="shrink"),
+                    ]
+                ],
+                colWidths=[column_w + gap / 2, column_w + gap / 2],
+                hAlign="LEFT",
+            )
+            body.setStyle(
+                TableStyle(
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), gap / 2),
+                    ]
+                )
+            )
+            frame = Frame(
+                margin,
+                top - slip_h + 0.35 * cm,
+                inner_w,
+                slip_h - 0.6 * cm,
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
             frame.addFromList([KeepInFrame(inner_w, slip_h - 0.6 * cm, [*heading, body], mode="shrink")], c)
             if n < SLIPS_PER_PAGE - 1:
                 _cut_line(c, margin, width - margin, top - slip_h)
@@ -335,12 +461,17 @@ def _codes_pages(c, event: Event, st, margin: float) -> None:
     from reportlab.platypus import Frame
 
     width, height = A4
-    story = [Paragraph(_esc(_entity()), st["text"]),
-             Paragraph(_esc(_("Hoja de códigos para las fichas")), st["title"]),
-             Paragraph(_esc(f"{event.title} · {_when(event)}"), st["text"]), Spacer(1, 6)]
+    story = [
+        Paragraph(_esc(_entity()), st["text"]),
+        Paragraph(_esc(_("Hoja de códigos para las fichas")), st["title"]),
+        Paragraph(_esc(f"{event.title} · {_when(event)}"), st["text"]),
+        Spacer(1, 6),
+    ]
     territories = "; ".join(f"{code} = {text}" for code, text in catalogs.territory_choices())
-    story += [Paragraph(f"<b>{_esc(_('Comuna o corregimiento'))}:</b> {_esc(territories)}", st["text"]),
-              Spacer(1, 4)]
+    story += [
+        Paragraph(f"<b>{_esc(_('Comuna o corregimiento'))}:</b> {_esc(territories)}", st["text"]),
+        Spacer(1, 4),
+    ]
     tree = catalogs.subterritory_tree()
     for code in sorted(tree, key=lambda c_: c_ != event.territory):
         name, kids = tree[code]
@@ -359,46 +490,99 @@ def official_list(event: Event, rows, *, identities: bool) -> bytes:
     out = io.BytesIO()
     page = landscape(A4)
     st = _styles()
-    doc = SimpleDocTemplate(out, pagesize=page, leftMargin=1.2 * cm, rightMargin=1.2 * cm, topMargin=1 * cm,
-                            bottomMargin=1.2 * cm, title=_("Listado oficial de asistencia: %(title)s", title=event.title),
-                            author=_entity())
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=page,
+        leftMargin=1.2 * cm,
+        rightMargin=1.2 * cm,
+        topMargin=1 * cm,
+        bottomMargin=1.2 * cm,
+        title=_("Listado oficial de asistencia: %(title)s", title=event.title),
+        author=_entity(),
+    )
     doc_types = catalogs.labels("document_type")
     channels = channel_labels()
-    head = [_("N.º"), _("Nombre"), _("Tipo de documento"), _("Número de documento"), _("Contacto"), _("Canal"), _("Firmó"),
-            _("Estado")]
+    head = [
+        _("N.º"),
+        _("Nombre"),
+        _("Tipo de documento"),
+        _("Número de documento"),
+        _("Contacto"),
+        _("Canal"),
+        _("Firmó"),
+        _("Estado"),
+    ]
     if not identities:
         head = [h for i, h in enumerate(head) if i not in (2, 3, 4)]
     data = [[Paragraph(_esc(h), st["head"]) for h in head]]
     n = valid = 0
     for n, row in enumerate(rows, start=1):
-        name = row.name or (_("(datos personales borrados: solo se cuenta)") if row.identity_erased
-                            else _("(sin autorización de datos: solo se cuenta)"))
+        name = row.name or (
+            _("(datos personales borrados: solo se cuenta)")
+            if row.identity_erased
+            else _("(sin autorización de datos: solo se cuenta)")
+        )
         valid += row.voided_at is None
         state = _("Anulada: %(reason)s", reason=row.void_reason) if row.voided_at else _("Válida")
-        cells = [str(n), name, doc_types.get(row.doc_type, row.doc_type), row.doc_number, row.contact,
-                 channels.get(row.channel, row.channel), f"{time.to_local(row.signed_at):%Y-%m-%d %H:%M}", state]
+        cells = [
+            str(n),
+            name,
+            doc_types.get(row.doc_type, row.doc_type),
+            row.doc_number,
+            row.contact,
+            channels.get(row.channel, row.channel),
+            f"{time.to_local(row.signed_at):%Y-%m-%d %H:%M}",
+            state,
+        ]
         if not identities:
             cells = [v for i, v in enumerate(cells) if i not in (2, 3, 4)]
         data.append([Paragraph(_esc(v), st["cell"]) for v in cells])
     rel = [0.6, 4.2, 2.0, 2.2, 2.8, 1.6, 2.0, 2.4] if identities else [0.6, 6.0, 2, 2.4, 3.0]
     usable = page[0] - 2.4 * cm
     table = Table(data, colWidths=[usable * w / sum(rel) for w in rel], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ecf2")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ecf2")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     story = _header(event, _("Listado oficial de asistencia"), st)
-    story.append(Paragraph(_esc(_("Firmas registradas: %(n)s. Generado el %(at)s.", n=valid,
-                                  at=f"{time.local_now():%Y-%m-%d %H:%M}")), st["text"]))
+    story.append(
+        Paragraph(
+            _esc(
+                _(
+                    "Firmas registradas: %(n)s. Generado el %(at)s.",
+                    n=valid,
+                    at=f"{time.local_now():%Y-%m-%d %H:%M}",
+                )
+            ),
+            st["text"],
+        )
+    )
     if valid != n:
-        story.append(Paragraph(_esc(ngettext("%(num)d fila anulada sigue en el listado, marcada como anulada.",
-                                             "%(num)d filas anuladas siguen en el listado, marcadas como anuladas.",
-                                             n - valid)), st["text"]))
+        story.append(
+            Paragraph(
+                _esc(
+                    ngettext(
+                        "%(num)d fila anulada sigue en el listado, marcada como anulada.",
+                        "%(num)d filas anuladas siguen en el listado, marcadas como anuladas.",
+                        n - valid,
+                    )
+                ),
+                st["text"],
+            )
+        )
     story += [Spacer(1, 6), table]
 
     def footer(canvas, doc_):
         canvas.setFont(FONT, 8)
         canvas.drawRightString(page[0] - 1.2 * cm, 0.6 * cm, _("Página %(n)s", n=doc_.page))
-        canvas.drawString(1.2 * cm, 0.6 * cm, _("Contiene datos personales: trátalos según la Ley 1581 de 2012."))
+        canvas.drawString(
+            1.2 * cm, 0.6 * cm, _("Contiene datos personales: trátalos según la Ley 1581 de 2012.")
+        )
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

@@ -18,7 +18,10 @@ KINDS = {"csv": "events.attendance.csv", "xlsx": "events.attendance.xlsx"}
 
 
 def row_count(event_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Attendance).where(Attendance.event_id == event_id)) or 0
+    return (
+        db.session.scalar(select(func.count()).select_from(Attendance).where(Attendance.event_id == event_id))
+        or 0
+    )
 
 
 def should_queue(rows: int) -> bool:
@@ -27,8 +30,14 @@ def should_queue(rows: int) -> bool:
 
 def request_export(fmt: str, event: Event, *, owner, lang: str, rows: int) -> jobs.Job:
     label = _("Listado de asistencia: %(event)s (%(fmt)s)", event=event.title, fmt=fmt.upper())
-    return jobs.enqueue(KINDS[fmt], owner=owner, label=label, personal=True, total=rows,
-                        params={"event_id": event.id, "lang": lang})
+    return jobs.enqueue(
+        KINDS[fmt],
+        owner=owner,
+        label=label,
+        personal=True,
+        total=rows,
+        params={"event_id": event.id, "lang": lang},
+    )
 
 
 def _run(fmt: str):
@@ -41,15 +50,27 @@ def _run(fmt: str):
             n = export_files.write_csv(path, exports.header(), rows, progress)
         else:
             n = export_files.write_xlsx(path, [(_("Asistencia"), exports.header(), rows)], progress)
-        export_files.audit_export(job.owner_id, "events.attendance", path, rows=n, personal=True,
-                                  filters={"event": event.id}, job_id=job.id)
+        export_files.audit_export(
+            job.owner_id,
+            "events.attendance",
+            path,
+            rows=n,
+            personal=True,
+            filters={"event": event.id},
+            job_id=job.id,
+        )
         return n
 
     return run
 
 
 def register() -> None:
-    jobs.register_kind(KINDS["csv"], _run("csv"), filename="asistencia-evento-{event_id}.csv",
-                       mimetype=export_files.CSV_MIME)
-    jobs.register_kind(KINDS["xlsx"], _run("xlsx"), filename="asistencia-evento-{event_id}.xlsx",
-                       mimetype=export_files.XLSX_MIME)
+    jobs.register_kind(
+        KINDS["csv"], _run("csv"), filename="asistencia-evento-{event_id}.csv", mimetype=export_files.CSV_MIME
+    )
+    jobs.register_kind(
+        KINDS["xlsx"],
+        _run("xlsx"),
+        filename="asistencia-evento-{event_id}.xlsx",
+        mimetype=export_files.XLSX_MIME,
+    )

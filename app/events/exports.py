@@ -13,8 +13,17 @@ from app.events.models import Event
 
 
 def header() -> list[str]:
-    return [_("N.º"), _("Nombre"), _("Tipo de documento"), _("Número de documento"), _("Contacto"), _("Canal"),
-            _("Fecha y hora de firma"), _("Autorización de datos"), _("Estado")]
+    return [
+        _("N.º"),
+        _("Nombre"),
+        _("Tipo de documento"),
+        _("Número de documento"),
+        _("Contacto"),
+        _("Canal"),
+        _("Fecha y hora de firma"),
+        _("Autorización de datos"),
+        _("Estado"),
+    ]
 
 
 def rows(event: Event):
@@ -22,8 +31,17 @@ def rows(event: Event):
     channels = channel_labels()
     yes, no = _("Sí"), _("No (solo se cuenta)")
     for n, row in enumerate(services.attendance_rows(event.id), start=1):
-        yield [n, row.name, doc_types.get(row.doc_type, row.doc_type), row.doc_number, row.contact,
-               channels.get(row.channel, row.channel), row.signed_at, yes if row.consent_id else no, status(row)]
+        yield [
+            n,
+            row.name,
+            doc_types.get(row.doc_type, row.doc_type),
+            row.doc_number,
+            row.contact,
+            channels.get(row.channel, row.channel),
+            row.signed_at,
+            yes if row.consent_id else no,
+            status(row),
+        ]
 
 
 def status(row) -> str:
@@ -32,10 +50,21 @@ def status(row) -> str:
 
 
 def csv(event: Event):
-    return exports.csv_response(f"asistencia-evento-{event.id}.csv", header(), rows(event), what="events.attendance",
-                                filters={"event": event.id}, personal=True)
+    return exports.csv_response(
+        f"asistencia-evento-{event.id}.csv",
+        header(),
+        rows(event),
+        what="events.attendance",
+        filters={"event": event.id},
+        personal=True,
+    )
 
 
 def xlsx(event: Event):
-    return exports.xlsx_response(f"asistencia-evento-{event.id}.xlsx", [(_("Asistencia"), header(), rows(event))],
-                                 what="events.attendance", filters={"event": event.id}, personal=True)
+    return exports.xlsx_response(
+        f"asistencia-evento-{event.id}.xlsx",
+        [(_("Asistencia"), header(), rows(event))],
+        what="events.attendance",
+        filters={"event": event.id},
+        personal=True,
+    )

@@ -73,27 +73,51 @@ SLIP_QUESTIONS = (
 )
 
 COLUMN = dict(SHEET_COLUMNS) | dict(SLIP_QUESTIONS)
-_CODE_INPUT = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "class": "code-input"}  # the paper entry screen uses the sheet's own column names
+_CODE_INPUT = {
+    "autocomplete": "off",
+    "autocapitalize": "characters",
+    "spellcheck": "false",
+    "class": "code-input",
+}  # the paper entry screen uses the sheet's own column names
 NAME = _l("Nombre completo")
-DOC_NUMBER_HINT = _l("Puedes escribirlo con o sin puntos. Si no tienes documento, elige «Sin identificación» y déjalo vacío.")
+DOC_NUMBER_HINT = _l(
+    "Puedes escribirlo con o sin puntos. Si no tienes documento, elige «Sin identificación» y déjalo vacío."
+)
 
 
 class SignInForm(FlaskForm):
     """The attendee's form, opened from the QR on their own phone: identity and consent only (the
     characterisation is the optional second step, `ProfileStepForm`)."""
 
-    name = StringField(NAME, validators=[DataRequired(_l("Escribe tu nombre completo.")), Length(min=3, max=160), NoMarkup()],
-                       filters=[single_line], render_kw={"autocomplete": "name"})
-    doc_type = SelectField(_l("Tipo de documento"), validators=[InputRequired(_l("Elige el tipo de documento."))], choices=[])
-    doc_number = StringField(_l("Número de documento"), validators=[DocumentNumber(), Length(max=30)],
-                             filters=[single_line], description=DOC_NUMBER_HINT,
-                             render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    contact = StringField(_l("Teléfono o correo electrónico"), validators=[Optional(), Length(max=120), NoMarkup()],
-                          filters=[single_line],
-                          description=_l("Opcional. Solo lo usaremos para enviarte la memoria y los compromisos del evento."))
-    consent = BooleanField(_l("Autorizo el tratamiento de mis datos para el listado de asistencia."),
-                           description=_l("Sin esta autorización no podemos guardar tu firma. Si prefieres no darla, "
-                                          "firma la planilla en papel con el equipo del evento."))
+    name = StringField(
+        NAME,
+        validators=[DataRequired(_l("Escribe tu nombre completo.")), Length(min=3, max=160), NoMarkup()],
+        filters=[single_line],
+        render_kw={"autocomplete": "name"},
+    )
+    doc_type = SelectField(
+        _l("Tipo de documento"), validators=[InputRequired(_l("Elige el tipo de documento."))], choices=[]
+    )
+    doc_number = StringField(
+        _l("Número de documento"),
+        validators=[DocumentNumber(), Length(max=30)],
+        filters=[single_line],
+        description=DOC_NUMBER_HINT,
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    contact = StringField(
+        _l("Teléfono o correo electrónico"),
+        validators=[Optional(), Length(max=120), NoMarkup()],
+        filters=[single_line],
+        description=_l("Opcional. Solo lo usaremos para enviarte la memoria y los compromisos del evento."),
+    )
+    consent = BooleanField(
+        _l("Autorizo el tratamiento de mis datos para el listado de asistencia."),
+        description=_l(
+            "Sin esta autorización no podemos guardar tu firma. Si prefieres no darla, "
+            "firma la planilla en papel con el equipo del evento."
+        ),
+    )
     nonce = HiddenField()
     ticket = HiddenField()
 
@@ -113,12 +137,21 @@ class PaperRowForm(FlaskForm):
     """One row of a paper attendance list, typed by staff (same columns, in the same order):
     identity and consent only. The characterisation comes apart, on the anonymous slips."""
 
-    name = StringField(NAME, validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line],
-                       render_kw={"autofocus": True, "autocomplete": "off"})
+    name = StringField(
+        NAME,
+        validators=[Optional(), Length(max=160), NoMarkup()],
+        filters=[single_line],
+        render_kw={"autofocus": True, "autocomplete": "off"},
+    )
     doc_type = CodeField(_l("Tipo de documento"), validators=[Optional()], render_kw=_CODE_INPUT)
-    doc_number = StringField(_l("Número de documento"), validators=[Length(max=30), DocumentNumber(required=False)],
-                             filters=[single_line])
-    contact = StringField(COLUMN["contact"], validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line])
+    doc_number = StringField(
+        _l("Número de documento"),
+        validators=[Length(max=30), DocumentNumber(required=False)],
+        filters=[single_line],
+    )
+    contact = StringField(
+        COLUMN["contact"], validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line]
+    )
     consent = BooleanField(_l("La persona marcó la autorización de datos en la planilla"))
     nonce = HiddenField()
 
@@ -130,15 +163,28 @@ class PaperRowForm(FlaskForm):
         ok = super().validate(extra_validators)
         if not self.name.data and not (self.doc_number.data or "").strip():
             # Enter on an empty form, or a row skipped on the sheet: nothing to record
-            self.name.errors = [*self.name.errors, str(_l("Esta fila está vacía: escribe el nombre o el documento "
-                                                          "tal como aparecen en la planilla."))]
+            self.name.errors = [
+                *self.name.errors,
+                str(
+                    _l(
+                        "Esta fila está vacía: escribe el nombre o el documento "
+                        "tal como aparecen en la planilla."
+                    )
+                ),
+            ]
             ok = False
         if self.consent.data:
             if not self.name.data:
-                self.name.errors = [*self.name.errors, str(_l("Escribe el nombre tal como aparece en la planilla."))]
+                self.name.errors = [
+                    *self.name.errors,
+                    str(_l("Escribe el nombre tal como aparece en la planilla.")),
+                ]
                 ok = False
         if self.doc_number.data and not self.doc_type.data:
-            self.doc_type.errors = [*self.doc_type.errors, str(_l("Escribe el tipo del documento escrito en la planilla."))]
+            self.doc_type.errors = [
+                *self.doc_type.errors,
+                str(_l("Escribe el tipo del documento escrito en la planilla.")),
+            ]
             ok = False
         return ok
 
@@ -169,9 +215,12 @@ class CodesField(StringField):
             numeric = [c for c in codes if part.isdigit() and c.isdigit() and int(c) == int(part)]
             code = exact.get(part) or (numeric[0] if len(numeric) == 1 else None)
             if code is None:
-                raise ValidationError(_l(
-                    "Escribe uno o varios códigos de la ficha, separados por espacios: %(codes)s.",
-                    codes=", ".join(codes)))
+                raise ValidationError(
+                    _l(
+                        "Escribe uno o varios códigos de la ficha, separados por espacios: %(codes)s.",
+                        codes=", ".join(codes),
+                    )
+                )
             if code not in found:
                 found.append(code)
         self.data = found
@@ -187,10 +236,15 @@ class SlipCodeField(CodeField):
         except ValidationError:
             codes = [str(code) for code, _label in self.choices if code]
             if len(codes) > 30:
-                raise ValidationError(_l("Ese código no está en la hoja de códigos de barrios y veredas: "
-                                         "revisa la ficha y escríbelo como aparece en esa hoja.")) from None
-            raise ValidationError(_l("Escribe uno de los códigos impresos en la ficha: %(codes)s.",
-                                     codes=", ".join(codes))) from None
+                raise ValidationError(
+                    _l(
+                        "Ese código no está en la hoja de códigos de barrios y veredas: "
+                        "revisa la ficha y escríbelo como aparece en esa hoja."
+                    )
+                ) from None
+            raise ValidationError(
+                _l("Escribe uno de los códigos impresos en la ficha: %(codes)s.", codes=", ".join(codes))
+            ) from None
 
 
 class SlipForm(Form):
@@ -200,15 +254,19 @@ class SlipForm(Form):
     life_course = SlipCodeField(COLUMN["life_course"], validators=[Optional()], render_kw=_CODE_INPUT)
     sex = SlipCodeField(COLUMN["sex"], validators=[Optional()], render_kw=_CODE_INPUT)
     ethnicity = SlipCodeField(COLUMN["ethnicity"], validators=[Optional()], render_kw=_CODE_INPUT)
-    disability = CodesField(COLUMN["disability"], render_kw=_CODE_INPUT,
-                            description=_l("Uno o varios códigos, separados por espacios."))
+    disability = CodesField(
+        COLUMN["disability"],
+        render_kw=_CODE_INPUT,
+        description=_l("Uno o varios códigos, separados por espacios."),
+    )
     victim = SlipCodeField(COLUMN["victim"], validators=[Optional()], render_kw=_CODE_INPUT)
     zone = SlipCodeField(COLUMN["zone"], validators=[Optional()], render_kw=_CODE_INPUT)
     territory = SlipCodeField(COLUMN["territory"], validators=[Optional()], render_kw=_CODE_INPUT)
     subterritory = SlipCodeField(COLUMN["subterritory"], validators=[Optional()], render_kw=_CODE_INPUT)
     value_group = SlipCodeField(COLUMN["value_group"], validators=[Optional()], render_kw=_CODE_INPUT)
-    organisation = StringField(COLUMN["organisation"], validators=[Optional(), Length(max=160), NoMarkup()],
-                               filters=[single_line])
+    organisation = StringField(
+        COLUMN["organisation"], validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line]
+    )
     consent = BooleanField(_l("La ficha tiene marcada la autorización"))
 
     def __init__(self, *args, **kwargs):
@@ -233,14 +291,30 @@ class SlipForm(Form):
         chosen, barrio = self.territory.data, self.subterritory.data
         if ok and barrio and chosen and chosen in self.subterritory_tree:
             if barrio not in {code for code, _n in self.subterritory_tree[chosen][1]}:
-                self.subterritory.errors = [*self.subterritory.errors, str(_l(
-                    "El barrio o vereda %(code)s no es de la comuna o corregimiento %(parent)s escrito en la "
-                    "ficha: revisa los dos códigos.", code=barrio, parent=chosen))]
+                self.subterritory.errors = [
+                    *self.subterritory.errors,
+                    str(
+                        _l(
+                            "El barrio o vereda %(code)s no es de la comuna o corregimiento %(parent)s "
+                            "escrito en la "
+                            "ficha: revisa los dos códigos.",
+                            code=barrio,
+                            parent=chosen,
+                        )
+                    ),
+                ]
                 ok = False
         if not self.consent.data:
-            self.consent.errors = [*self.consent.errors, str(_l(
-                "Esta ficha no tiene marcada la autorización: sus respuestas no se pueden guardar. Borra "
-                "esta fila y guarda la ficha aparte, sin digitarla."))]
+            self.consent.errors = [
+                *self.consent.errors,
+                str(
+                    _l(
+                        "Esta ficha no tiene marcada la autorización: sus respuestas no se pueden guardar. "
+                        "Borra "
+                        "esta fila y guarda la ficha aparte, sin digitarla."
+                    )
+                ),
+            ]
             ok = False
         return ok
 
@@ -250,8 +324,14 @@ class SlipForm(Form):
         out = {name: (self[name].data or None) for name, _label in SLIP_QUESTIONS if name != "disability"}
         out["disability"] = list(self.disability.data or [])
         if out["subterritory"] and not out["territory"]:
-            out["territory"] = next((code for code, (_n, kids) in self.subterritory_tree.items()
-                                     if any(k == out["subterritory"] for k, _name in kids)), None)
+            out["territory"] = next(
+                (
+                    code
+                    for code, (_n, kids) in self.subterritory_tree.items()
+                    if any(k == out["subterritory"] for k, _name in kids)
+                ),
+                None,
+            )
         return out
 
 
@@ -270,50 +350,88 @@ class SlipsForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if ok and not self.filled():
-            self.form_errors.append(str(_l("No digitaste ninguna ficha: escribe los códigos de al menos "
-                                           "una.")))
+            self.form_errors.append(
+                str(_l("No digitaste ninguna ficha: escribe los códigos de al menos una."))
+            )
             ok = False
         return ok
 
 
 class EventForm(FlaskForm):
-    title = StringField(_l("Título"), validators=[DataRequired(_l("Escribe el título del evento.")), Length(max=200), NoMarkup()],
-                        filters=[single_line])
-    kind = SelectField(_l("Tipo de evento"), validators=[InputRequired(_l("Elige el tipo de evento."))], choices=[])
-    description = TextAreaField(_l("Descripción"), validators=[Optional(), Length(max=5000)], filters=[clean],
-                                description=_l("Qué pasará y por qué vale la pena asistir, en lenguaje claro."))
+    title = StringField(
+        _l("Título"),
+        validators=[DataRequired(_l("Escribe el título del evento.")), Length(max=200), NoMarkup()],
+        filters=[single_line],
+    )
+    kind = SelectField(
+        _l("Tipo de evento"), validators=[InputRequired(_l("Elige el tipo de evento."))], choices=[]
+    )
+    description = TextAreaField(
+        _l("Descripción"),
+        validators=[Optional(), Length(max=5000)],
+        filters=[clean],
+        description=_l("Qué pasará y por qué vale la pena asistir, en lenguaje claro."),
+    )
     title_en = english_version(_l("Título en inglés"), 200)
     description_en = english_version(_l("Descripción en inglés"), 5000, long=True)
     day = DateField(_l("Fecha"), validators=[InputRequired(_l("Escribe la fecha del evento."))])
     start = TimeField(_l("Hora de inicio"), validators=[InputRequired(_l("Escribe la hora de inicio."))])
-    end = TimeField(_l("Hora de finalización"), validators=[InputRequired(_l("Escribe la hora de finalización."))])
-    place = StringField(_l("Lugar (dirección o sede)"), validators=[DataRequired(_l("Escribe el lugar del evento.")),
-                                                                    Length(max=255), NoMarkup()], filters=[single_line])
+    end = TimeField(
+        _l("Hora de finalización"), validators=[InputRequired(_l("Escribe la hora de finalización."))]
+    )
+    place = StringField(
+        _l("Lugar (dirección o sede)"),
+        validators=[DataRequired(_l("Escribe el lugar del evento.")), Length(max=255), NoMarkup()],
+        filters=[single_line],
+    )
     territory = SelectField(_l("Comuna o corregimiento"), validators=[Optional()], choices=[])
     offices = MultiCheckboxField(_l("Dependencias responsables"), choices=[])
     targets = MultiCheckboxField(_l("Grupos de valor a los que se dirige"), choices=[])
     objective = TextAreaField(_l("Objetivo"), validators=[Optional(), Length(max=5000)], filters=[clean])
     methodology = TextAreaField(_l("Metodología"), validators=[Optional(), Length(max=5000)], filters=[clean])
-    agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=5000)], filters=[clean],
-                           description=_l("Una actividad por línea, con su hora."))
+    agenda = TextAreaField(
+        _l("Agenda"),
+        validators=[Optional(), Length(max=5000)],
+        filters=[clean],
+        description=_l("Una actividad por línea, con su hora."),
+    )
     topics = TextAreaField(_l("Temas"), validators=[Optional(), Length(max=5000)], filters=[clean])
-    expected_attendance = IntegerField(_l("Asistencia esperada (personas)"), validators=[Optional(), NumberRange(min=0, max=1000000)])
-    logistics = TextAreaField(_l("Logística"), validators=[Optional(), Length(max=5000)], filters=[clean],
-                              description=_l("Sonido, sillas, refrigerios, accesibilidad, intérprete de lengua de señas…"))
+    expected_attendance = IntegerField(
+        _l("Asistencia esperada (personas)"), validators=[Optional(), NumberRange(min=0, max=1000000)]
+    )
+    logistics = TextAreaField(
+        _l("Logística"),
+        validators=[Optional(), Length(max=5000)],
+        filters=[clean],
+        description=_l("Sonido, sillas, refrigerios, accesibilidad, intérprete de lengua de señas…"),
+    )
     channels = MultiCheckboxField(_l("Canales de convocatoria"), choices=[])
-    channels_other = StringField(_l("Otros canales de convocatoria"), validators=[Optional(), Length(max=255), NoMarkup()],
-                                 filters=[single_line])
-    opens_before_min = IntegerField(_l("Abrir la firma de asistencia (minutos antes del inicio)"),
-                                    validators=[InputRequired(_l("Escribe un número de minutos.")), NumberRange(min=0, max=1440)])
-    closes_after_min = IntegerField(_l("Cerrar la firma de asistencia (minutos después del final)"),
-                                    validators=[InputRequired(_l("Escribe un número de minutos.")), NumberRange(min=0, max=1440)])
-    fixed_link_enabled = BooleanField(_l("Permitir el enlace fijo del cartel impreso y el código escrito"),
-                                      description=_l("Si lo desactivas, solo sirve el QR que cambia cada minuto en la pantalla de proyección."))
+    channels_other = StringField(
+        _l("Otros canales de convocatoria"),
+        validators=[Optional(), Length(max=255), NoMarkup()],
+        filters=[single_line],
+    )
+    opens_before_min = IntegerField(
+        _l("Abrir la firma de asistencia (minutos antes del inicio)"),
+        validators=[InputRequired(_l("Escribe un número de minutos.")), NumberRange(min=0, max=1440)],
+    )
+    closes_after_min = IntegerField(
+        _l("Cerrar la firma de asistencia (minutos después del final)"),
+        validators=[InputRequired(_l("Escribe un número de minutos.")), NumberRange(min=0, max=1440)],
+    )
+    fixed_link_enabled = BooleanField(
+        _l("Permitir el enlace fijo del cartel impreso y el código escrito"),
+        description=_l(
+            "Si lo desactivas, solo sirve el QR que cambia cada minuto en la pantalla de proyección."
+        ),
+    )
 
     def __init__(self, *args, office_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = catalogs.choices("event_kind", blank=str(_l("— Elige —")))
-        self.territory.choices = catalogs.territory_choices(blank=str(_l("— Toda la ciudad o sin territorio —")))
+        self.territory.choices = catalogs.territory_choices(
+            blank=str(_l("— Toda la ciudad o sin territorio —"))
+        )
         self.offices.choices = office_choices if office_choices is not None else catalogs.office_choices()
         self.targets.choices = catalogs.choices("value_group")
         self.channels.choices = [(k, str(v)) for k, v in CONVOCATION_CHANNELS.items()]
@@ -324,36 +442,68 @@ class EventForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    attendance_total = IntegerField(_l("Total de asistentes"), validators=[InputRequired(_l("Escribe el total de asistentes.")),
-                                                                           NumberRange(min=0, max=1000000)],
-                                    description=_l("Incluye a quienes no firmaron; por defecto, las firmas registradas."))
-    summary = TextAreaField(_l("Resumen del evento"), validators=[DataRequired(_l("Escribe un resumen del evento.")),
-                                                                  Length(max=10000)], filters=[clean])
-    commitments = TextAreaField(_l("Compromisos adquiridos"), validators=[Optional(), Length(max=10000)], filters=[clean],
-                                description=_l("Uno por línea, con la dependencia responsable y la fecha."))
+    attendance_total = IntegerField(
+        _l("Total de asistentes"),
+        validators=[InputRequired(_l("Escribe el total de asistentes.")), NumberRange(min=0, max=1000000)],
+        description=_l("Incluye a quienes no firmaron; por defecto, las firmas registradas."),
+    )
+    summary = TextAreaField(
+        _l("Resumen del evento"),
+        validators=[DataRequired(_l("Escribe un resumen del evento.")), Length(max=10000)],
+        filters=[clean],
+    )
+    commitments = TextAreaField(
+        _l("Compromisos adquiridos"),
+        validators=[Optional(), Length(max=10000)],
+        filters=[clean],
+        description=_l("Uno por línea, con la dependencia responsable y la fecha."),
+    )
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(_l("Motivo de la cancelación"), validators=[DataRequired(_l("Escribe el motivo; se publica en la página del evento.")),
-                                                                       Length(max=500)], filters=[clean])
+    reason = TextAreaField(
+        _l("Motivo de la cancelación"),
+        validators=[
+            DataRequired(_l("Escribe el motivo; se publica en la página del evento.")),
+            Length(max=500),
+        ],
+        filters=[clean],
+    )
 
 
 class RowCorrectionForm(FlaskForm):
     """Correct or void one row of the official list, always with a reason (kept in the audit log)."""
 
-    action = RadioField(_l("¿Qué quieres hacer con esta fila?"), choices=[
-        ("correct", _l("Corregir los datos (un error al digitar o al escribir)")),
-        ("void", _l("Anular la fila (firmó por error o está repetida): queda en el listado como anulada"))],
-        validators=[InputRequired(_l("Elige si corriges o anulas la fila."))])
+    action = RadioField(
+        _l("¿Qué quieres hacer con esta fila?"),
+        choices=[
+            ("correct", _l("Corregir los datos (un error al digitar o al escribir)")),
+            (
+                "void",
+                _l("Anular la fila (firmó por error o está repetida): queda en el listado como anulada"),
+            ),
+        ],
+        validators=[InputRequired(_l("Elige si corriges o anulas la fila."))],
+    )
     name = StringField(NAME, validators=[Optional(), Length(max=160), NoMarkup()], filters=[single_line])
     doc_type = CodeField(_l("Tipo de documento"), validators=[Optional()], render_kw=_CODE_INPUT)
-    doc_number = StringField(_l("Número de documento"), validators=[Length(max=30), DocumentNumber(required=False)],
-                             filters=[single_line])
-    contact = StringField(COLUMN["contact"], validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line])
-    reason = TextAreaField(_l("Motivo"), filters=[clean],
-                           validators=[InputRequired(_l("Escribe el motivo: queda en el registro de auditoría.")),
-                                       Length(min=10, max=300)],
-                           description=_l("Por ejemplo: «Se digitó 43111222 y en la planilla dice 43111122»."))
+    doc_number = StringField(
+        _l("Número de documento"),
+        validators=[Length(max=30), DocumentNumber(required=False)],
+        filters=[single_line],
+    )
+    contact = StringField(
+        COLUMN["contact"], validators=[Optional(), Length(max=120), NoMarkup()], filters=[single_line]
+    )
+    reason = TextAreaField(
+        _l("Motivo"),
+        filters=[clean],
+        validators=[
+            InputRequired(_l("Escribe el motivo: queda en el registro de auditoría.")),
+            Length(min=10, max=300),
+        ],
+        description=_l("Por ejemplo: «Se digitó 43111222 y en la planilla dice 43111122»."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

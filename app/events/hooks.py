@@ -21,7 +21,9 @@ def _label(event: Event) -> str:
 
 
 def event_options() -> list[tuple[int, str]]:
-    rows = db.session.scalars(select(Event).where(Event.status != CANCELLED).order_by(Event.starts_at.desc()).limit(500))
+    rows = db.session.scalars(
+        select(Event).where(Event.status != CANCELLED).order_by(Event.starts_at.desc()).limit(500)
+    )
     return [(e.id, _label(e)) for e in rows]
 
 
@@ -29,14 +31,29 @@ def event_summary(event_id) -> dict | None:
     event = db.session.get(Event, int(event_id)) if str(event_id).isdigit() else None
     if event is None or event.status == DRAFT:
         return None
-    return {"id": event.id, "title": event.title, "title_en": event.title_en,
-            "url": url_for("events.event_page", event_id=event.id), "starts_at": event.starts_at, "kind": event.kind}
+    return {
+        "id": event.id,
+        "title": event.title,
+        "title_en": event.title_en,
+        "url": url_for("events.event_page", event_id=event.id),
+        "starts_at": event.starts_at,
+        "kind": event.kind,
+    }
 
 
 def characterization_objects() -> list[dict]:
-    rows = db.session.scalars(select(Event).where(Event.status.in_((PUBLISHED, CLOSED))).order_by(Event.starts_at.desc()))
-    return [{"capability": "events", "object_id": str(e.id), "label": e.title, "date": time.to_local(e.starts_at).date()}
-            for e in rows]
+    rows = db.session.scalars(
+        select(Event).where(Event.status.in_((PUBLISHED, CLOSED))).order_by(Event.starts_at.desc())
+    )
+    return [
+        {
+            "capability": "events",
+            "object_id": str(e.id),
+            "label": e.title,
+            "date": time.to_local(e.starts_at).date(),
+        }
+        for e in rows
+    ]
 
 
 def search(query: str) -> list[dict]:
@@ -44,24 +61,55 @@ def search(query: str) -> list[dict]:
     if len(query) < 2:
         return []
     pattern = f"%{escape_like(query)}%"
-    stmt = (select(Event).where(Event.status != DRAFT,
-                                or_(Event.title.ilike(pattern, escape="\\"), Event.description.ilike(pattern, escape="\\"),
-                                    Event.topics.ilike(pattern, escape="\\"), Event.place.ilike(pattern, escape="\\")))
-            .order_by(Event.starts_at.desc()).limit(30))
-    return [{"title": e.title, "url": url_for("events.event_page", event_id=e.id), "kind": _("Evento"),
-             "text": f"{time.to_local(e.starts_at):%Y-%m-%d %H:%M} · {e.place}"} for e in db.session.scalars(stmt)]
+    stmt = (
+        select(Event)
+        .where(
+            Event.status != DRAFT,
+            or_(
+                Event.title.ilike(pattern, escape="\\"),
+                Event.description.ilike(pattern, escape="\\"),
+                Event.topics.ilike(pattern, escape="\\"),
+                Event.place.ilike(pattern, escape="\\"),
+            ),
+        )
+        .order_by(Event.starts_at.desc())
+        .limit(30)
+    )
+    return [
+        {
+            "title": e.title,
+            "url": url_for("events.event_page", event_id=e.id),
+            "kind": _("Evento"),
+            "text": f"{time.to_local(e.starts_at):%Y-%m-%d %H:%M} · {e.place}",
+        }
+        for e in db.session.scalars(stmt)
+    ]
 
 
 def home_items() -> list[dict]:
     items = []
     for e in signing_now(3):
-        items.append({"title": e.title, "url": url_for("events.event_page", event_id=e.id),
-                      "text": _("Está pasando ahora en %(place)s. Si estás allí, escanea el código QR del evento para firmar la asistencia.", place=e.place),
-                      "action": _("Ver el evento")})
+        items.append(
+            {
+                "title": e.title,
+                "url": url_for("events.event_page", event_id=e.id),
+                "text": _(
+                    "Está pasando ahora en %(place)s. Si estás allí, escanea el código QR del evento para "
+                    "firmar la asistencia.",
+                    place=e.place,
+                ),
+                "action": _("Ver el evento"),
+            }
+        )
     for e in upcoming(3):
-        items.append({"title": e.title, "url": url_for("events.event_page", event_id=e.id),
-                      "text": _("%(when)s · %(place)s", when=format_local(e.starts_at), place=e.place),
-                      "action": _("Ver detalles y agregar a tu calendario")})
+        items.append(
+            {
+                "title": e.title,
+                "url": url_for("events.event_page", event_id=e.id),
+                "text": _("%(when)s · %(place)s", when=format_local(e.starts_at), place=e.place),
+                "action": _("Ver detalles y agregar a tu calendario"),
+            }
+        )
     return items
 
 
@@ -69,11 +117,22 @@ def transparency_items(section: str) -> list[dict]:
     """Section "rendicion": past accountability events with their attendance totals."""
     if section != "rendicion":
         return []
-    rows = db.session.scalars(select(Event).where(Event.status == CLOSED).order_by(Event.starts_at.desc()).limit(100))
-    return [{"title": e.title, "url": url_for("events.event_page", event_id=e.id),
-             "text": ngettext("%(date)s · %(num)s asistente", "%(date)s · %(num)s asistentes", e.attendance_total or 0,
-                             date=f"{time.to_local(e.starts_at):%Y-%m-%d}")}
-            for e in rows]
+    rows = db.session.scalars(
+        select(Event).where(Event.status == CLOSED).order_by(Event.starts_at.desc()).limit(100)
+    )
+    return [
+        {
+            "title": e.title,
+            "url": url_for("events.event_page", event_id=e.id),
+            "text": ngettext(
+                "%(date)s · %(num)s asistente",
+                "%(date)s · %(num)s asistentes",
+                e.attendance_total or 0,
+                date=f"{time.to_local(e.starts_at):%Y-%m-%d}",
+            ),
+        }
+        for e in rows
+    ]
 
 
 def catalog_usage(kind: str, list_key: str | None, code: str) -> int:

@@ -13,8 +13,15 @@ from app.events.models import CANCELLED, Event
 
 def escape(text: str) -> str:
     """TEXT value escaping (RFC 5545 §3.3.11)."""
-    return ((text or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", ""))
+    return (
+        (text or "")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "")
+    )
 
 
 def fold(line: str) -> str:
@@ -59,8 +66,15 @@ def vevent(event: Event) -> list[str]:
 
 
 def calendar(events, name: str) -> str:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Participa//Eventos//ES", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(name)}", "X-WR-TIMEZONE:America/Bogota"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Participa//Eventos//ES",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape(name)}",
+        "X-WR-TIMEZONE:America/Bogota",
+    ]
     for event in events:
         lines.extend(vevent(event))
     lines.append("END:VCALENDAR")

@@ -43,7 +43,9 @@ class Event(db.Model):
     kind: Mapped[str] = mapped_column(String(40), index=True)  # catalog "event_kind" code
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    title_en: Mapped[str] = mapped_column(String(200), default="")  # English version (optional): app.core.ui.localized
+    title_en: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # English version (optional): app.core.ui.localized
     description_en: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # naive UTC
     ends_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
@@ -81,8 +83,12 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=time.now, onupdate=time.now)
 
     # Loaded on access: the sign-in (the hot path) never needs them.
-    offices: Mapped[list[EventOffice]] = relationship(cascade="all, delete-orphan", order_by="EventOffice.office_code")
-    targets: Mapped[list[EventTarget]] = relationship(cascade="all, delete-orphan", order_by="EventTarget.value_group")
+    offices: Mapped[list[EventOffice]] = relationship(
+        cascade="all, delete-orphan", order_by="EventOffice.office_code"
+    )
+    targets: Mapped[list[EventTarget]] = relationship(
+        cascade="all, delete-orphan", order_by="EventTarget.value_group"
+    )
 
     @property
     def office_codes(self) -> list[str]:

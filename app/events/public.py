@@ -40,10 +40,20 @@ def public_index():
     kind = kind if kind in dict(kinds) else ""
     page = _page_number()
     events, has_more = services.public_events(when=when, territory=territory, kind=kind, page=page)
-    return render_template("events/public/index.html", events=events, has_more=has_more, page=page, when=when,
-                           territory=territory, kind=kind, territories=territories, kinds=kinds,
-                           kind_labels=catalogs.labels("event_kind"), territory_names=catalogs.territory_names(),
-                           counts=services.counts_for(e.id for e in events if e.status == "closed"))
+    return render_template(
+        "events/public/index.html",
+        events=events,
+        has_more=has_more,
+        page=page,
+        when=when,
+        territory=territory,
+        kind=kind,
+        territories=territories,
+        kinds=kinds,
+        kind_labels=catalogs.labels("event_kind"),
+        territory_names=catalogs.territory_names(),
+        counts=services.counts_for(e.id for e in events if e.status == "closed"),
+    )
 
 
 def event_page(event_id: int):
@@ -51,9 +61,16 @@ def event_page(event_id: int):
     if event is None or event.status == DRAFT:
         abort(404)
     sections = registry.get().call("event_page_sections", event.id)
-    return render_template("events/public/event.html", event=event, sections=sections, state=services.sign_in_state(event),
-                           kind_labels=catalogs.labels("event_kind"), territory_names=catalogs.territory_names(),
-                           office_names=dict(catalogs.office_choices()), value_groups=catalogs.labels("value_group"))
+    return render_template(
+        "events/public/event.html",
+        event=event,
+        sections=sections,
+        state=services.sign_in_state(event),
+        kind_labels=catalogs.labels("event_kind"),
+        territory_names=catalogs.territory_names(),
+        office_names=dict(catalogs.office_choices()),
+        value_groups=catalogs.labels("value_group"),
+    )
 
 
 def event_ics(event_id: int):
@@ -61,8 +78,11 @@ def event_ics(event_id: int):
     if event is None or event.status == DRAFT:
         abort(404)
     body = ical.calendar([event], event.title)
-    return Response(body, mimetype="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="evento-{event.id}.ics"'})
+    return Response(
+        body,
+        mimetype="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="evento-{event.id}.ics"'},
+    )
 
 
 def feed():
@@ -71,6 +91,7 @@ def feed():
 
 
 # ---------------------------------------------------------------------------- sign-in
+
 
 @limiter.limit("30 per minute", key_func=device_key)
 def by_code():
@@ -108,8 +129,10 @@ def _resolve_post(token: str, form):
 # A whole audience signs in from one venue IP: the per-IP ceiling is generous and the real limit is
 # per device *and* form (a phone lent around the room still signs a dozen people). Two counters per
 # signature instead of the four of `limit_public_post`: this is the busiest form of the portal.
-@post_only(limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
-           limiter.limit(SIGN_IN_PER_DEVICE_AND_FORM, key_func=_form_limit_key))
+@post_only(
+    limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
+    limiter.limit(SIGN_IN_PER_DEVICE_AND_FORM, key_func=_form_limit_key),
+)
 def sign_in(token: str):
     form = SignInForm() if request.method == "POST" else None  # the blank form comes from blank_form()
     resolved = _resolve_post(token, form) if form is not None else services.resolve_token(token)
@@ -121,7 +144,9 @@ def sign_in(token: str):
         abort(404)
     if state != "open":
         opens, closes = services.window(event)
-        return render_template("events/public/closed.html", event=event, state=state, opens=opens, closes=closes)
+        return render_template(
+            "events/public/closed.html", event=event, state=state, opens=opens, closes=closes
+        )
     via_code = request.args.get("via") == "codigo"
     if request.method == "GET":
         return blank_form(event)
@@ -131,9 +156,13 @@ def sign_in(token: str):
         if result.status == "duplicate":  # only after a valid, consented post (see services.sign_in)
             return render_template("events/public/already.html", event=event)
         if result.status == "no_consent":
-            form.consent.errors.append(_(
-                "Sin tu autorización no podemos guardar tu firma. Si prefieres no darla, firma la planilla en papel "
-                "con el equipo del evento."))
+            form.consent.errors.append(
+                _(
+                    "Sin tu autorización no podemos guardar tu firma. Si prefieres no darla, firma la "
+                    "planilla en papel "
+                    "con el equipo del evento."
+                )
+            )
         else:
             thanks = session.get(THANKS_KEY) or {}
             if result.status == "signed" or str(event_id) not in thanks:
@@ -148,7 +177,9 @@ def sign_in(token: str):
                 thanks[str(event_id)] = entry
                 session[THANKS_KEY] = thanks
             return redirect(url_for("events.thanks", event_id=event_id), code=303)
-    return render_template("events/public/sign_in.html", event=event, form=form, csrf_value=generate_csrf()), 422
+    return render_template(
+        "events/public/sign_in.html", event=event, form=form, csrf_value=generate_csrf()
+    ), 422
 
 
 # The blank form is the same for everyone except its CSRF token, nonce and ticket: rendered once per
@@ -164,7 +195,9 @@ def blank_form(event) -> str:
         return render_template("events/public/sign_in.html", event=event, form=form, csrf_value=marks["csrf"])
 
     nonce = services.new_nonce()
-    return blank_form_page(_BLANK, (event.id, event.updated_at), render, nonce=nonce, ticket=services.ticket(event, nonce))
+    return blank_form_page(
+        _BLANK, (event.id, event.updated_at), render, nonce=nonce, ticket=services.ticket(event, nonce)
+    )
 
 
 def thanks(event_id: int):
@@ -172,8 +205,12 @@ def thanks(event_id: int):
     event = services.sign_in_event(event_id)
     if entry is None or event is None:
         abort(404)
-    return thanks_page(event, entry.get("links", []), step_open=bool(entry.get("step")),
-                       answered=bool(entry.get("answered", False)))
+    return thanks_page(
+        event,
+        entry.get("links", []),
+        step_open=bool(entry.get("step")),
+        answered=bool(entry.get("answered", False)),
+    )
 
 
 # Every attendee of an event lands on the same confirmation but for the survey links' one-time
@@ -187,15 +224,20 @@ def thanks_page(event, links: list[dict], *, step_open: bool, answered: bool) ->
 
     def render(marks):
         shown = [{"text": text, "url": Markup(marks[f"url{i}"])} for i, text in enumerate(texts)]
-        return render_template("events/public/thanks.html", event=event, links=shown, step_open=step_open,
-                               answered=answered)
+        return render_template(
+            "events/public/thanks.html", event=event, links=shown, step_open=step_open, answered=answered
+        )
 
     urls = {f"url{i}": str(escape(link.get("url", ""))) for i, link in enumerate(links)}
-    return blank_form_page(_THANKS, (event.id, event.updated_at, step_open, answered, texts), render, csrf=False, **urls)
+    return blank_form_page(
+        _THANKS, (event.id, event.updated_at, step_open, answered, texts), render, csrf=False, **urls
+    )
 
 
-@post_only(limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
-           limiter.limit(SIGN_IN_PER_DEVICE_AND_FORM, key_func=device_key))
+@post_only(
+    limiter.limit(PUBLIC_POST_PER_IP, key_func=ip_key),
+    limiter.limit(SIGN_IN_PER_DEVICE_AND_FORM, key_func=device_key),
+)
 def profile_step(event_id: int):
     """The optional second step, as a plain page: who takes part. Reached only from this browser's
     confirmation; its answers go to the profile buffer, apart from the signature."""
@@ -219,10 +261,17 @@ def profile_step(event_id: int):
         dropped = services.record_profile(event, form.profile.form, minor=bool(entry.get("minor")))
         characterization.mark_answered("events", event_id)
         if dropped:
-            flash(_("Guardamos tus respuestas, menos las de datos sensibles: para guardarlas necesitamos la "
-                    "autorización de tu representante legal."), "warning")
+            flash(
+                _(
+                    "Guardamos tus respuestas, menos las de datos sensibles: para guardarlas necesitamos la "
+                    "autorización de tu representante legal."
+                ),
+                "warning",
+            )
         return redirect(url_for("events.thanks", event_id=event_id), code=303)
-    return render_template("events/public/profile_step.html", event=event, form=form, csrf_value=generate_csrf()), 422
+    return render_template(
+        "events/public/profile_step.html", event=event, form=form, csrf_value=generate_csrf()
+    ), 422
 
 
 # The blank second step is the same for every attendee of an event but for its CSRF token and
@@ -234,7 +283,9 @@ def blank_step(event, step_token: str) -> str:
     def render(marks):
         form = ProfileStepForm(meta={"csrf": False})
         form.step.data = marks["step"]
-        return render_template("events/public/profile_step.html", event=event, form=form, csrf_value=marks["csrf"])
+        return render_template(
+            "events/public/profile_step.html", event=event, form=form, csrf_value=marks["csrf"]
+        )
 
     return blank_form_page(_BLANK_STEP, (event.id, event.updated_at), render, step=step_token)
 

@@ -51,6 +51,7 @@ class EventError(ValueError):
 
 # ---------------------------------------------------------------------------- defaults & tokens
 
+
 def default_window() -> tuple[int, int]:
     """(minutes before start, minutes after end) the sign-in is open by default; configurable
     with EVENTS_OPEN_BEFORE_MINUTES / EVENTS_CLOSE_AFTER_MINUTES."""
@@ -116,7 +117,9 @@ def rotating_token(event: Event, at: datetime | None = None) -> str:
 
 
 def rotating_url(event: Event, at: datetime | None = None) -> str:
-    return current_app.config["PARTICIPA_BASE_URL"] + url_for("events.sign_in", token=rotating_token(event, at))
+    return current_app.config["PARTICIPA_BASE_URL"] + url_for(
+        "events.sign_in", token=rotating_token(event, at)
+    )
 
 
 def rotation_seconds_left(at: datetime | None = None) -> int:
@@ -153,8 +156,9 @@ def sign_in_event(event_id: int) -> Event | None:
 
 
 def _event_by_token(token: str) -> Event | None:
-    values = _SIGN_IN_EVENTS.get(("token", token), lambda: _columns_of(
-        db.session.scalar(select(Event).where(Event.token == token))))
+    values = _SIGN_IN_EVENTS.get(
+        ("token", token), lambda: _columns_of(db.session.scalar(select(Event).where(Event.token == token)))
+    )
     return snapshot(Event, values) if values else None
 
 
@@ -221,10 +225,13 @@ def find_by_code(code: str) -> Resolved | None:
 
 # ---------------------------------------------------------------------------- the sign-in window
 
+
 def window(event: Event) -> tuple[datetime, datetime]:
     """(opens_at, closes_at) of the sign-in, naive UTC."""
-    return (event.starts_at - timedelta(minutes=event.opens_before_min),
-            event.ends_at + timedelta(minutes=event.closes_after_min))
+    return (
+        event.starts_at - timedelta(minutes=event.opens_before_min),
+        event.ends_at + timedelta(minutes=event.closes_after_min),
+    )
 
 
 def sign_in_state(event: Event, at: datetime | None = None) -> str:
@@ -246,9 +253,26 @@ def sign_in_state(event: Event, at: datetime | None = None) -> str:
 
 # ---------------------------------------------------------------------------- event life cycle
 
-EDITABLE = ("title", "kind", "description", "title_en", "description_en", "place", "territory", "objective", "methodology", "agenda", "topics",
-            "expected_attendance", "logistics", "channels", "channels_other", "opens_before_min",
-            "closes_after_min", "fixed_link_enabled")
+EDITABLE = (
+    "title",
+    "kind",
+    "description",
+    "title_en",
+    "description_en",
+    "place",
+    "territory",
+    "objective",
+    "methodology",
+    "agenda",
+    "topics",
+    "expected_attendance",
+    "logistics",
+    "channels",
+    "channels_other",
+    "opens_before_min",
+    "closes_after_min",
+    "fixed_link_enabled",
+)
 
 
 def _apply(event: Event, data: dict) -> None:
@@ -280,12 +304,19 @@ def create_event(data: dict, user) -> Event:
     """A new draft event with fresh, unguessable sign-in tokens."""
     if not can_manage(user, office_codes=data.get("offices") or []):
         raise EventError(_("Elige al menos una dependencia que tú gestionas."))
-    event = Event(token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32), short_code=_new_short_code(),
-                  status=DRAFT, created_by=getattr(user, "id", None))
+    event = Event(
+        token=secrets.token_urlsafe(16),
+        secret=secrets.token_urlsafe(32),
+        short_code=_new_short_code(),
+        status=DRAFT,
+        created_by=getattr(user, "id", None),
+    )
     _apply(event, data)
     db.session.add(event)
     db.session.flush()
-    audit.record("event_created", target=f"event:{event.id}", details={"title": event.title}, actor=user, commit=False)
+    audit.record(
+        "event_created", target=f"event:{event.id}", details={"title": event.title}, actor=user, commit=False
+    )
     db.session.commit()
     return event
 
@@ -313,7 +344,9 @@ def cancel(event: Event, reason: str, user) -> None:
     if event.status not in (DRAFT, PUBLISHED):
         raise EventError(_("Este evento ya está cancelado o cerrado."))
     event.status, event.cancel_reason = CANCELLED, reason
-    audit.record("event_cancelled", target=f"event:{event.id}", details={"reason": reason}, actor=user, commit=False)
+    audit.record(
+        "event_cancelled", target=f"event:{event.id}", details={"reason": reason}, actor=user, commit=False
+    )
     db.session.commit()
 
 
@@ -326,29 +359,41 @@ def close(event: Event, total: int, summary: str, commitments: str, user) -> Non
     event.status, event.attendance_total = CLOSED, total
     # a field a script leaves out arrives as None: the record keeps empty text, never a 500
     event.summary, event.commitments, event.closed_at = summary or "", commitments or "", time.now()
-    audit.record("event_closed", target=f"event:{event.id}", details={"total": total, "signatures": count(event.id)},
-                 actor=user, commit=False)
+    audit.record(
+        "event_closed",
+        target=f"event:{event.id}",
+        details={"total": total, "signatures": count(event.id)},
+        actor=user,
+        commit=False,
+    )
     db.session.commit()
 
 
 def set_fixed_link(event: Event, enabled: bool, user) -> None:
     event.fixed_link_enabled = enabled
-    audit.record("event_link", target=f"event:{event.id}", details={"fixed_link": enabled}, actor=user, commit=False)
+    audit.record(
+        "event_link", target=f"event:{event.id}", details={"fixed_link": enabled}, actor=user, commit=False
+    )
     db.session.commit()
 
 
 def renew_link(event: Event, user) -> None:
     """New fixed token and typed code (printed posters stop working): for a leaked link."""
     event.token, event.short_code = secrets.token_urlsafe(16), _new_short_code()
-    audit.record("event_link", target=f"event:{event.id}", details={"renewed": True}, actor=user, commit=False)
+    audit.record(
+        "event_link", target=f"event:{event.id}", details={"renewed": True}, actor=user, commit=False
+    )
     db.session.commit()
 
 
 # ---------------------------------------------------------------------------- signing in
 
+
 @dataclass
 class SignInResult:
-    status: str  # "signed", "again" (same form sent twice), "duplicate" (document already signed), "no_consent"
+    status: (
+        str  # "signed", "again" (same form sent twice), "duplicate" (document already signed), "no_consent"
+    )
     attendance: Attendance | None = None
     links: list[dict] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
@@ -410,10 +455,19 @@ def sign_in(event: Event, form, channel: str = "web") -> SignInResult:
     nonce = clean_token(form.nonce.data)[:40] or new_nonce()
     doc_hash = _doc_hash(event, form.doc_type.data, form.doc_number.data)
     consent = characterization.consent_values("events", channel, minor=form.doc_type.data in MINOR_DOCUMENTS)
-    row = {"event_id": event.id, "nonce": nonce, "name": form.name.data, "doc_type": form.doc_type.data,
-           "doc_number": document_digits(form.doc_number.data) if doc_hash else "", "doc_hash": doc_hash,
-           "contact": form.contact.data or "", "channel": channel, "signed_at": time.now(),
-           "consent_id": consent["id"], "entered_by": None}
+    row = {
+        "event_id": event.id,
+        "nonce": nonce,
+        "name": form.name.data,
+        "doc_type": form.doc_type.data,
+        "doc_number": document_digits(form.doc_number.data) if doc_hash else "",
+        "doc_hash": doc_hash,
+        "contact": form.contact.data or "",
+        "channel": channel,
+        "signed_at": time.now(),
+        "consent_id": consent["id"],
+        "entered_by": None,
+    }
 
     def write():
         batch = RowBatch()
@@ -431,8 +485,9 @@ def record_profile(event: Event, section, *, minor: bool, channel: str = "web") 
     identity, no consent id, nothing of the signature). Returns whether the minors rule dropped
     sensitive answers."""
     on_date = time.to_local(event.starts_at).date()
-    return characterization.record_answers(section, characterization.Context("events", event.id, on_date, channel),
-                                           minor=minor)
+    return characterization.record_answers(
+        section, characterization.Context("events", event.id, on_date, channel), minor=minor
+    )
 
 
 def paper_entry(event: Event, form, user) -> SignInResult:
@@ -453,8 +508,14 @@ def paper_entry(event: Event, form, user) -> SignInResult:
     found = _existing(event.id, nonce, doc_hash)
     if found:
         return found
-    row = Attendance(event_id=event.id, nonce=nonce, channel=PAPER, signed_at=time.now(), entered_by=user.id,
-                     doc_hash=doc_hash)
+    row = Attendance(
+        event_id=event.id,
+        nonce=nonce,
+        channel=PAPER,
+        signed_at=time.now(),
+        entered_by=user.id,
+        doc_hash=doc_hash,
+    )
     if consented:
         minor = (form.doc_type.data or "") in MINOR_DOCUMENTS
         consent = ConsentRecord(**characterization.consent_values("events", PAPER, minor=minor))
@@ -506,8 +567,11 @@ def enter_slips(event: Event, slips: list[dict], nonce: str, user) -> SlipsResul
     # One page at a time per event: the lock makes "was this page stored already?" and the entry
     # that says so one step (FOR NO KEY UPDATE on PostgreSQL: sign-ins are not held up).
     db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update(key_share=True))
-    earlier = db.session.scalars(select(audit.AuditEntry.details).where(
-        audit.AuditEntry.action == SLIPS_ENTERED, audit.AuditEntry.target == f"event:{event.id}"))
+    earlier = db.session.scalars(
+        select(audit.AuditEntry.details).where(
+            audit.AuditEntry.action == SLIPS_ENTERED, audit.AuditEntry.target == f"event:{event.id}"
+        )
+    )
     if any((details or {}).get("page") == mark for details in earlier):
         db.session.rollback()
         return SlipsResult("again")
@@ -522,16 +586,24 @@ def enter_slips(event: Event, slips: list[dict], nonce: str, user) -> SlipsResul
         dropped += characterization.keep_for_minor(answers, minor=minor, guardian_ok=False)
         # Written by the profile buffer after this commit, never in this transaction.
         characterization.buffer_after_commit(characterization.build_profile(answers, context))
-    audit.record(SLIPS_ENTERED, target=f"event:{event.id}", details={"slips": len(order), "page": mark},
-                 actor=user, commit=False)
+    audit.record(
+        SLIPS_ENTERED,
+        target=f"event:{event.id}",
+        details={"slips": len(order), "page": mark},
+        actor=user,
+        commit=False,
+    )
     db.session.commit()
     return SlipsResult("stored", len(order), dropped)
 
 
 def slips_entered(event_id: int) -> int:
     """How many slips were typed for this event (from the audit entries; a count, no answers)."""
-    details = db.session.scalars(select(audit.AuditEntry.details).where(
-        audit.AuditEntry.action == SLIPS_ENTERED, audit.AuditEntry.target == f"event:{event_id}"))
+    details = db.session.scalars(
+        select(audit.AuditEntry.details).where(
+            audit.AuditEntry.action == SLIPS_ENTERED, audit.AuditEntry.target == f"event:{event_id}"
+        )
+    )
     return sum(int((d or {}).get("slips") or 0) for d in details)
 
 
@@ -543,20 +615,29 @@ def _shuffle(items: list) -> None:
 
 # ---------------------------------------------------------------------------- reading
 
+
 def get(event_id: int) -> Event | None:
     return db.session.get(Event, event_id)
 
 
 def count(event_id: int) -> int:
     """Signatures that count (voided rows stay on the list but do not count)."""
-    return db.session.scalar(select(func.count()).select_from(Attendance).where(
-        Attendance.event_id == event_id, Attendance.voided_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Attendance)
+            .where(Attendance.event_id == event_id, Attendance.voided_at.is_(None))
+        )
+        or 0
+    )
 
 
 def counts_by_channel(event_id: int) -> dict[str, int]:
-    rows = db.session.execute(select(Attendance.channel, func.count()).where(Attendance.event_id == event_id,
-                                                                             Attendance.voided_at.is_(None))
-                              .group_by(Attendance.channel))
+    rows = db.session.execute(
+        select(Attendance.channel, func.count())
+        .where(Attendance.event_id == event_id, Attendance.voided_at.is_(None))
+        .group_by(Attendance.channel)
+    )
     return {channel: n for channel, n in rows}
 
 
@@ -564,16 +645,22 @@ def counts_for(event_ids) -> dict[int, int]:
     ids = list(event_ids)
     if not ids:
         return {}
-    rows = db.session.execute(select(Attendance.event_id, func.count()).where(Attendance.event_id.in_(ids),
-                                                                              Attendance.voided_at.is_(None))
-                              .group_by(Attendance.event_id))
+    rows = db.session.execute(
+        select(Attendance.event_id, func.count())
+        .where(Attendance.event_id.in_(ids), Attendance.voided_at.is_(None))
+        .group_by(Attendance.event_id)
+    )
     return {event_id: n for event_id, n in rows}
 
 
 def attendance_rows(event_id: int):
     """The official list, in signing order (a stream, for exports)."""
-    stmt = (select(Attendance).where(Attendance.event_id == event_id)
-            .order_by(Attendance.signed_at, Attendance.id).execution_options(yield_per=1000))
+    stmt = (
+        select(Attendance)
+        .where(Attendance.event_id == event_id)
+        .order_by(Attendance.signed_at, Attendance.id)
+        .execution_options(yield_per=1000)
+    )
     return db.session.scalars(stmt)
 
 
@@ -615,8 +702,13 @@ def correct_row(event: Event, row: Attendance, data: dict, reason: str, user) ->
             continue
         else:
             setattr(row, key, (data.get(key) or "").strip())
-    audit.record("event_attendance_corrected", target=f"event:{event.id}",
-                 details={"row": row.id, "fields": changed, "reason": reason}, actor=user, commit=False)
+    audit.record(
+        "event_attendance_corrected",
+        target=f"event:{event.id}",
+        details={"row": row.id, "fields": changed, "reason": reason},
+        actor=user,
+        commit=False,
+    )
     db.session.commit()
     return changed
 
@@ -630,18 +722,31 @@ def void_row(event: Event, row: Attendance, reason: str, user) -> None:
     if len(reason) < 10:
         raise EventError(_("Explica el motivo de la anulación (al menos 10 caracteres)."))
     row.voided_at, row.void_reason, row.voided_by, row.doc_hash = time.now(), reason[:300], user.id, None
-    audit.record("event_attendance_voided", target=f"event:{event.id}", details={"row": row.id, "reason": reason},
-                 actor=user, commit=False)
+    audit.record(
+        "event_attendance_voided",
+        target=f"event:{event.id}",
+        details={"row": row.id, "reason": reason},
+        actor=user,
+        commit=False,
+    )
     db.session.commit()
 
 
 def recent_paper_rows(event_id: int, limit: int = 5) -> list[Attendance]:
     """The last rows typed from paper (to check the sheet as you go)."""
-    return list(db.session.scalars(select(Attendance).where(Attendance.event_id == event_id, Attendance.channel == PAPER)
-                                   .order_by(Attendance.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Attendance)
+            .where(Attendance.event_id == event_id, Attendance.channel == PAPER)
+            .order_by(Attendance.id.desc())
+            .limit(limit)
+        )
+    )
 
 
-def public_events(*, when: str = "upcoming", territory: str = "", kind: str = "", page: int = 1, per_page: int = 20):
+def public_events(
+    *, when: str = "upcoming", territory: str = "", kind: str = "", page: int = 1, per_page: int = 20
+):
     """Published, closed and cancelled events for the public agenda; (events, has_more)."""
     now = time.now()
     stmt = select(Event).where(Event.status != DRAFT)
@@ -660,8 +765,12 @@ def public_events(*, when: str = "upcoming", territory: str = "", kind: str = ""
 def feed_events(limit: int = 200) -> list[Event]:
     """Events for the iCalendar feed: upcoming ones and those of the last 90 days."""
     since = time.now() - timedelta(days=90)
-    stmt = (select(Event).where(Event.status.in_((PUBLISHED, CLOSED, CANCELLED)), Event.ends_at >= since)
-            .order_by(Event.starts_at).limit(limit))
+    stmt = (
+        select(Event)
+        .where(Event.status.in_((PUBLISHED, CLOSED, CANCELLED)), Event.ends_at >= since)
+        .order_by(Event.starts_at)
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -671,7 +780,11 @@ def staff_events(*, status: str = "", query: str = "", page: int = 1, per_page: 
         stmt = stmt.where(Event.status == status)
     if query:
         stmt = stmt.where(Event.title.ilike(f"%{escape_like(query)}%", escape="\\"))
-    rows = list(db.session.scalars(stmt.order_by(Event.starts_at.desc()).offset((page - 1) * per_page).limit(per_page + 1)))
+    rows = list(
+        db.session.scalars(
+            stmt.order_by(Event.starts_at.desc()).offset((page - 1) * per_page).limit(per_page + 1)
+        )
+    )
     return rows[:per_page], len(rows) > per_page
 
 
@@ -682,15 +795,28 @@ def escape_like(text: str) -> str:
 def signing_now(limit: int = 10) -> list[Event]:
     """Published events whose sign-in window is open right now."""
     now = time.now()
-    candidates = db.session.scalars(select(Event).where(Event.status == PUBLISHED, Event.starts_at <= now + timedelta(days=1),
-                                                        Event.ends_at >= now - timedelta(days=1)).order_by(Event.starts_at))
+    candidates = db.session.scalars(
+        select(Event)
+        .where(
+            Event.status == PUBLISHED,
+            Event.starts_at <= now + timedelta(days=1),
+            Event.ends_at >= now - timedelta(days=1),
+        )
+        .order_by(Event.starts_at)
+    )
     return [e for e in candidates if sign_in_state(e, now) == "open"][:limit]
 
 
 def upcoming(limit: int = 3) -> list[Event]:
     now = time.now()
-    return list(db.session.scalars(select(Event).where(Event.status == PUBLISHED, Event.starts_at > now)
-                                   .order_by(Event.starts_at).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.status == PUBLISHED, Event.starts_at > now)
+            .order_by(Event.starts_at)
+            .limit(limit)
+        )
+    )
 
 
 def format_local(dt: datetime) -> str:
@@ -700,5 +826,9 @@ def format_local(dt: datetime) -> str:
 
 def format_span(event: Event) -> str:
     """'lunes, 5 de marzo de 2026, 3:00 p. m. a 5:00 p. m.'"""
-    return _("%(date)s, de %(start)s a %(end)s", date=time.format_date(event.starts_at, "full"),
-             start=time.format_time(event.starts_at, "short"), end=time.format_time(event.ends_at, "short"))
+    return _(
+        "%(date)s, de %(start)s a %(end)s",
+        date=time.format_date(event.starts_at, "full"),
+        start=time.format_time(event.starts_at, "short"),
+        end=time.format_time(event.ends_at, "short"),
+    )

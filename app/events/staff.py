@@ -52,7 +52,10 @@ def _dashboard_url(event) -> str | None:
     from app.events.models import CLOSED, PUBLISHED
 
     # Only events the dashboard lists (published or closed): a draft's link would be refused.
-    if "characterization.dashboard_view" not in current_app.view_functions or event.status not in (PUBLISHED, CLOSED):
+    if "characterization.dashboard_view" not in current_app.view_functions or event.status not in (
+        PUBLISHED,
+        CLOSED,
+    ):
         return None
     return url_for("characterization.dashboard_view", capacidad="events", objeto=f"events:{event.id}")
 
@@ -63,17 +66,27 @@ def index():
     query = (single_line(request.args.get("q", "")) or "")[:100]
     page = int(request.args.get("pagina", "1")) if request.args.get("pagina", "1").isdigit() else 1
     events, has_more = services.staff_events(status=status, query=query, page=max(1, min(page, 10000)))
-    return render_template("events/staff/index.html", events=events, has_more=has_more, page=page, status=status,
-                           query=query, counts=services.counts_for(e.id for e in events),
-                           kind_labels=catalogs.labels("event_kind"))
+    return render_template(
+        "events/staff/index.html",
+        events=events,
+        has_more=has_more,
+        page=page,
+        status=status,
+        query=query,
+        counts=services.counts_for(e.id for e in events),
+        kind_labels=catalogs.labels("event_kind"),
+    )
 
 
 @permission_required("content.edit")
 def new():
     start, end = services.default_window()
-    form = EventForm(office_choices=_office_choices(),
-                     data={"opens_before_min": start, "closes_after_min": end, "fixed_link_enabled": True}
-                     if request.method == "GET" else None)
+    form = EventForm(
+        office_choices=_office_choices(),
+        data={"opens_before_min": start, "closes_after_min": end, "fixed_link_enabled": True}
+        if request.method == "GET"
+        else None,
+    )
     if form.validate_on_submit():
         try:
             event = services.create_event(_form_data(form), current_user)
@@ -89,14 +102,24 @@ def new():
 def detail(event_id: int):
     event = _event(event_id)
     counts = services.counts_by_channel(event.id)
-    return render_template("events/staff/detail.html", event=event, can_manage=services.can_manage(current_user, event),
-                           counts=counts, total=sum(counts.values()),
-                           state=services.sign_in_state(event), window=services.window(event),
-                           sign_in_url=services.sign_in_url(event), code_url=services.code_url(),
-                           code=services.display_code(event.short_code), dashboard_url=_dashboard_url(event),
-                           kind_labels=catalogs.labels("event_kind"), territory_names=catalogs.territory_names(),
-                           office_names=dict(catalogs.office_choices()), value_groups=catalogs.labels("value_group"),
-                           channel_names={k: str(v) for k, v in CONVOCATION_CHANNELS.items()})
+    return render_template(
+        "events/staff/detail.html",
+        event=event,
+        can_manage=services.can_manage(current_user, event),
+        counts=counts,
+        total=sum(counts.values()),
+        state=services.sign_in_state(event),
+        window=services.window(event),
+        sign_in_url=services.sign_in_url(event),
+        code_url=services.code_url(),
+        code=services.display_code(event.short_code),
+        dashboard_url=_dashboard_url(event),
+        kind_labels=catalogs.labels("event_kind"),
+        territory_names=catalogs.territory_names(),
+        office_names=dict(catalogs.office_choices()),
+        value_groups=catalogs.labels("value_group"),
+        channel_names={k: str(v) for k, v in CONVOCATION_CHANNELS.items()},
+    )
 
 
 @permission_required("content.edit")
@@ -105,8 +128,16 @@ def edit(event_id: int):
     form = EventForm(office_choices=_office_choices(), obj=event if request.method == "GET" else None)
     if request.method == "GET":
         local_start, local_end = time.to_local(event.starts_at), time.to_local(event.ends_at)
-        form.day.data, form.start.data, form.end.data = local_start.date(), local_start.time(), local_end.time()
-        form.offices.data, form.targets.data, form.channels.data = event.office_codes, event.target_codes, event.channels
+        form.day.data, form.start.data, form.end.data = (
+            local_start.date(),
+            local_start.time(),
+            local_end.time(),
+        )
+        form.offices.data, form.targets.data, form.channels.data = (
+            event.office_codes,
+            event.target_codes,
+            event.channels,
+        )
         form.territory.data = event.territory or ""
     if form.validate_on_submit():
         try:
@@ -132,23 +163,31 @@ def _act(event, fn, ok_message: str):
 @permission_required("content.edit")
 def publish(event_id: int):
     event = _event(event_id, manage=True)
-    return _act(event, lambda: services.publish(event, current_user), _("El evento quedó publicado en la agenda."))
+    return _act(
+        event, lambda: services.publish(event, current_user), _("El evento quedó publicado en la agenda.")
+    )
 
 
 @permission_required("content.edit")
 def toggle_link(event_id: int):
     event = _event(event_id, manage=True)
     enable = request.form.get("activar") == "1"
-    message = _("El enlace fijo y el código escrito funcionan.") if enable else _(
-        "El enlace fijo y el código escrito quedaron desactivados: solo sirve el QR de la proyección.")
+    message = (
+        _("El enlace fijo y el código escrito funcionan.")
+        if enable
+        else _("El enlace fijo y el código escrito quedaron desactivados: solo sirve el QR de la proyección.")
+    )
     return _act(event, lambda: services.set_fixed_link(event, enable, current_user), message)
 
 
 @permission_required("content.edit")
 def renew_link(event_id: int):
     event = _event(event_id, manage=True)
-    return _act(event, lambda: services.renew_link(event, current_user),
-                _("Enlace y código renovados. Los carteles anteriores ya no sirven: imprime el nuevo."))
+    return _act(
+        event,
+        lambda: services.renew_link(event, current_user),
+        _("Enlace y código renovados. Los carteles anteriores ya no sirven: imprime el nuevo."),
+    )
 
 
 @permission_required("content.edit")
@@ -156,7 +195,11 @@ def cancel(event_id: int):
     event = _event(event_id, manage=True)
     form = CancelForm()
     if form.validate_on_submit():
-        return _act(event, lambda: services.cancel(event, form.reason.data, current_user), _("El evento quedó cancelado."))
+        return _act(
+            event,
+            lambda: services.cancel(event, form.reason.data, current_user),
+            _("El evento quedó cancelado."),
+        )
     return render_template("events/staff/cancel.html", form=form, event=event), (422 if form.errors else 200)
 
 
@@ -167,39 +210,52 @@ def close(event_id: int):
     form = CloseForm(data={"attendance_total": total} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.close(event, form.attendance_total.data, form.summary.data, form.commitments.data, current_user)
+            services.close(
+                event, form.attendance_total.data, form.summary.data, form.commitments.data, current_user
+            )
         except services.EventError as exc:
             flash(str(exc), "error")
         else:
             flash(_("Evento cerrado. El listado de asistencia quedó en firme."), "success")
             return redirect(url_for("events_staff.detail", event_id=event.id))
-    return render_template("events/staff/close.html", form=form, event=event, total=total), (422 if form.errors else 200)
+    return render_template("events/staff/close.html", form=form, event=event, total=total), (
+        422 if form.errors else 200
+    )
 
 
 # ---------------------------------------------------------------------------- QR materials
 
+
 @permission_required("content.edit")
 def qr_png_file(event_id: int):
     event = _event(event_id, manage=True)
-    return core_exports.download(qr_png(services.sign_in_url(event), box_size=16, border=4), f"qr-evento-{event.id}.png", "image/png")
+    return core_exports.download(
+        qr_png(services.sign_in_url(event), box_size=16, border=4), f"qr-evento-{event.id}.png", "image/png"
+    )
 
 
 @permission_required("content.edit")
 def qr_svg_file(event_id: int):
     event = _event(event_id, manage=True)
-    return core_exports.download(qr_svg(services.sign_in_url(event), border=4), f"qr-evento-{event.id}.svg", "image/svg+xml")
+    return core_exports.download(
+        qr_svg(services.sign_in_url(event), border=4), f"qr-evento-{event.id}.svg", "image/svg+xml"
+    )
 
 
 @permission_required("content.edit")
 def poster(event_id: int):
     event = _event(event_id, manage=True)
-    return core_exports.download(documents.poster(event), f"cartel-evento-{event.id}.pdf", "application/pdf", inline=True)
+    return core_exports.download(
+        documents.poster(event), f"cartel-evento-{event.id}.pdf", "application/pdf", inline=True
+    )
 
 
 @permission_required("content.edit")
 def paper_sheet(event_id: int):
     event = _event(event_id, manage=True)
-    return core_exports.download(documents.paper_sheet(event), f"planilla-evento-{event.id}.pdf", "application/pdf", inline=True)
+    return core_exports.download(
+        documents.paper_sheet(event), f"planilla-evento-{event.id}.pdf", "application/pdf", inline=True
+    )
 
 
 @permission_required("content.edit")
@@ -208,11 +264,13 @@ def slips_pdf(event_id: int):
     event = _event(event_id, manage=True)
     pages = request.args.get("hojas", type=int)
     pages = min(max(pages, 1), 100) if pages else None
-    return core_exports.download(documents.slips(event, pages), f"fichas-evento-{event.id}.pdf",
-                                 "application/pdf", inline=True)
+    return core_exports.download(
+        documents.slips(event, pages), f"fichas-evento-{event.id}.pdf", "application/pdf", inline=True
+    )
 
 
 # ---------------------------------------------------------------------------- projection & live count
+
 
 @permission_required("content.edit")
 def projection(event_id: int):
@@ -221,17 +279,27 @@ def projection(event_id: int):
     # poster's fixed code instead, only while the event allows its fixed link.
     fixed = request.args.get("codigo") == "fijo" and event.fixed_link_enabled
     code = services.display_code(event.short_code if fixed else services.rotating_code(event))
-    return render_template("events/staff/projection.html", event=event, url=services.rotating_url(event),
-                           total=services.count(event.id), state=services.sign_in_state(event),
-                           code=code, fixed=fixed, code_url=services.code_url(),
-                           refresh=min(30, services.rotation_seconds_left() + 1))
+    return render_template(
+        "events/staff/projection.html",
+        event=event,
+        url=services.rotating_url(event),
+        total=services.count(event.id),
+        state=services.sign_in_state(event),
+        code=code,
+        fixed=fixed,
+        code_url=services.code_url(),
+        refresh=min(30, services.rotation_seconds_left() + 1),
+    )
 
 
 @permission_required("content.edit")
 def projection_svg(event_id: int):
     event = _event(event_id, manage=True)
-    return Response(qr_svg(services.rotating_url(event), border=2), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        qr_svg(services.rotating_url(event), border=2),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @permission_required("content.edit")
@@ -239,9 +307,17 @@ def projection_json(event_id: int):
     event = _event(event_id, manage=True)
     url = services.rotating_url(event)
     count = services.count(event.id)
-    return jsonify({"url": url, "qr": url_for("events_staff.projection_svg", event_id=event.id, t=url.rsplit(".", 1)[-1]),
-                    "code": services.display_code(services.rotating_code(event)), "count": count, "count_word": _signatures_word(count), "state": services.sign_in_state(event),
-                    "next_in": services.rotation_seconds_left()})
+    return jsonify(
+        {
+            "url": url,
+            "qr": url_for("events_staff.projection_svg", event_id=event.id, t=url.rsplit(".", 1)[-1]),
+            "code": services.display_code(services.rotating_code(event)),
+            "count": count,
+            "count_word": _signatures_word(count),
+            "state": services.sign_in_state(event),
+            "next_in": services.rotation_seconds_left(),
+        }
+    )
 
 
 def _signatures_word(n: int) -> str:
@@ -253,8 +329,15 @@ def _signatures_word(n: int) -> str:
 def live(event_id: int):
     event = _event(event_id)
     counts = services.counts_by_channel(event.id)
-    return render_template("events/staff/live.html", event=event, counts=counts, total=sum(counts.values()), state=services.sign_in_state(event), updated=time.now(),
-                           channels=documents.channel_labels())
+    return render_template(
+        "events/staff/live.html",
+        event=event,
+        counts=counts,
+        total=sum(counts.values()),
+        state=services.sign_in_state(event),
+        updated=time.now(),
+        channels=documents.channel_labels(),
+    )
 
 
 @permission_required("content.view")
@@ -262,11 +345,19 @@ def count_json(event_id: int):
     event = _event(event_id)
     counts = services.counts_by_channel(event.id)
     total = sum(counts.values())
-    return jsonify({"total": total, "total_word": _signatures_word(total), "channels": counts, "state": services.sign_in_state(event),
-                    "updated": f"{time.local_now():%H:%M:%S}"})
+    return jsonify(
+        {
+            "total": total,
+            "total_word": _signatures_word(total),
+            "channels": counts,
+            "state": services.sign_in_state(event),
+            "updated": f"{time.local_now():%H:%M:%S}",
+        }
+    )
 
 
 # ---------------------------------------------------------------------------- attendance list & paper entry
+
 
 @permission_required("content.view")
 def attendance(event_id: int):
@@ -279,10 +370,17 @@ def attendance(event_id: int):
         level = "counts"
     rows = list(services.attendance_rows(event.id)) if level != "counts" else []
     counts = services.counts_by_channel(event.id)
-    return render_template("events/staff/attendance.html", event=event, level=level, rows=rows,
-                           counts=counts, total=sum(counts.values()),
-                           channels=documents.channel_labels(), doc_types=catalogs.labels("document_type"),
-                           can_correct=level != "counts" and services.can_manage(current_user, event))
+    return render_template(
+        "events/staff/attendance.html",
+        event=event,
+        level=level,
+        rows=rows,
+        counts=counts,
+        total=sum(counts.values()),
+        channels=documents.channel_labels(),
+        doc_types=catalogs.labels("document_type"),
+        can_correct=level != "counts" and services.can_manage(current_user, event),
+    )
 
 
 @permission_required("content.edit")
@@ -298,23 +396,32 @@ def paper(event_id: int):
                 flash(str(exc), "error")
                 return redirect(url_for("events_staff.detail", event_id=event.id))
             if result.status == "duplicate":
-                form.doc_number.errors.append(_("Este documento ya está en el listado (firmó el %(at)s por %(channel)s). "
-                                                "No se guardó de nuevo.", at=f"{time.to_local(result.attendance.signed_at):%H:%M}",
-                                                channel=documents.channel_labels().get(result.attendance.channel, "")))
+                form.doc_number.errors.append(
+                    _(
+                        "Este documento ya está en el listado (firmó el %(at)s por %(channel)s). "
+                        "No se guardó de nuevo.",
+                        at=f"{time.to_local(result.attendance.signed_at):%H:%M}",
+                        channel=documents.channel_labels().get(result.attendance.channel, ""),
+                    )
+                )
                 status = 409
             elif result.status == "again":
                 flash(_("Esa fila ya estaba guardada; no se duplicó."), "info")
                 return redirect(url_for("events_staff.paper", event_id=event.id), code=303)
             else:
-                flash(_("Fila guardada (%(n)s en total). Sigue con la siguiente.", n=services.count(event.id)), "success")
+                flash(
+                    _("Fila guardada (%(n)s en total). Sigue con la siguiente.", n=services.count(event.id)),
+                    "success",
+                )
                 return redirect(url_for("events_staff.paper", event_id=event.id), code=303)
         else:
             status = 422
     if request.method == "GET":
         form.nonce.data = services.new_nonce()
     recent = services.recent_paper_rows(event.id) if current_user.can("names.view") else []
-    return render_template("events/staff/paper.html", event=event, form=form, total=services.count(event.id),
-                           recent=recent), status
+    return render_template(
+        "events/staff/paper.html", event=event, form=form, total=services.count(event.id), recent=recent
+    ), status
 
 
 def _slip_rows() -> int:
@@ -341,24 +448,41 @@ def slips(event_id: int):
             if result.status == "again":
                 flash(_("Esa página de fichas ya estaba guardada; no se guardó de nuevo."), "info")
             else:
-                flash(ngettext("Guardaste %(num)d ficha. Sigue con las siguientes.",
-                               "Guardaste %(num)d fichas. Sigue con las siguientes.", result.stored),
-                      "success")
+                flash(
+                    ngettext(
+                        "Guardaste %(num)d ficha. Sigue con las siguientes.",
+                        "Guardaste %(num)d fichas. Sigue con las siguientes.",
+                        result.stored,
+                    ),
+                    "success",
+                )
                 if result.sensitive_dropped:
-                    flash(ngettext(
-                        "En %(num)d ficha de una persona menor de edad no se guardaron etnia, discapacidad "
-                        "ni víctima: en papel no hay autorización de su representante legal.",
-                        "En %(num)d fichas de personas menores de edad no se guardaron etnia, discapacidad "
-                        "ni víctima: en papel no hay autorización de su representante legal.",
-                        result.sensitive_dropped), "warning")
+                    flash(
+                        ngettext(
+                            "En %(num)d ficha de una persona menor de edad no se guardaron etnia, "
+                            "discapacidad "
+                            "ni víctima: en papel no hay autorización de su representante legal.",
+                            "En %(num)d fichas de personas menores de edad no se guardaron etnia, "
+                            "discapacidad "
+                            "ni víctima: en papel no hay autorización de su representante legal.",
+                            result.sensitive_dropped,
+                        ),
+                        "warning",
+                    )
             return redirect(url_for("events_staff.slips", event_id=event.id, filas=rows), code=303)
         status = 422
     else:
         form.nonce.data = services.new_nonce()
     while len(form.slips) < rows:
         form.slips.append_entry()
-    return render_template("events/staff/slips.html", event=event, form=form, rows=rows,
-                           row_choices=SLIP_ROWS, entered=services.slips_entered(event.id)), status
+    return render_template(
+        "events/staff/slips.html",
+        event=event,
+        form=form,
+        rows=rows,
+        row_choices=SLIP_ROWS,
+        entered=services.slips_entered(event.id),
+    ), status
 
 
 @permission_required("names.view")
@@ -379,13 +503,18 @@ def correct_row(event_id: int, row_id: int):
         try:
             if form.action.data == "void":
                 services.void_row(event, row, form.reason.data, current_user)
-                flash(_("La fila quedó anulada; sigue en el listado oficial marcada como anulada."), "success")
+                flash(
+                    _("La fila quedó anulada; sigue en el listado oficial marcada como anulada."), "success"
+                )
             else:
                 data = {"name": form.name.data or "", "contact": form.contact.data or ""}
                 if identities:
                     data.update(doc_type=form.doc_type.data or "", doc_number=form.doc_number.data or "")
                 changed = services.correct_row(event, row, data, form.reason.data, current_user)
-                flash(_("Fila corregida.") if changed else _("No cambiaste ningún dato."), "success" if changed else "info")
+                flash(
+                    _("Fila corregida.") if changed else _("No cambiaste ningún dato."),
+                    "success" if changed else "info",
+                )
             return redirect(url_for("events_staff.attendance", event_id=event.id), code=303)
         except services.EventError as exc:
             db.session.rollback()
@@ -393,8 +522,9 @@ def correct_row(event_id: int, row_id: int):
             status = 422
     else:
         status = 422
-    return render_template("events/staff/correct_row.html", event=event, row=row, form=form,
-                           identities=identities), status
+    return render_template(
+        "events/staff/correct_row.html", event=event, row=row, form=form, identities=identities
+    ), status
 
 
 @permission_required("exports.personal")
@@ -414,9 +544,18 @@ def export(event_id: int, fmt: str):
         return exports.xlsx(event)
     if fmt == "pdf":
         body = documents.official_list(event, services.attendance_rows(event.id), identities=True)
-        audit.record("export", target="events.attendance", details={"format": "pdf", "filters": {"event": event.id},
-                                                                     "rows": services.count(event.id), "personal": True,
-                                                                     "completed": True})
-        return core_exports.download(body, f"asistencia-evento-{event.id}.pdf", "application/pdf", inline=True)
+        audit.record(
+            "export",
+            target="events.attendance",
+            details={
+                "format": "pdf",
+                "filters": {"event": event.id},
+                "rows": services.count(event.id),
+                "personal": True,
+                "completed": True,
+            },
+        )
+        return core_exports.download(
+            body, f"asistencia-evento-{event.id}.pdf", "application/pdf", inline=True
+        )
     abort(404)
-

@@ -3,7 +3,6 @@ follow-up per period (quarters I–IV by default), findings, public progress, im
 """
 
 
-
 def register(app):
     """Register blueprints, registry entries, CLI commands and demo steps."""
     from flask_babel import lazy_gettext as _l
@@ -22,14 +21,25 @@ def register(app):
 
     reg = registry.get(app)
     from app.plans import report as _report
+
     reg.report_sections.append(_report.sections)
     reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("plans.index", lambda: _l("Planes de mejoramiento"), area="public", order=60),
-        registry.NavItem("plans_staff.index", lambda: _l("Planes de mejoramiento"), area="staff",
-                         permission="content.view", order=60),
-        registry.NavItem("plans_staff.my_tasks", lambda: _l("Mis tareas"), area="staff",
-                         permission="content.edit", order=61),
+        registry.NavItem(
+            "plans_staff.index",
+            lambda: _l("Planes de mejoramiento"),
+            area="staff",
+            permission="content.view",
+            order=60,
+        ),
+        registry.NavItem(
+            "plans_staff.my_tasks",
+            lambda: _l("Mis tareas"),
+            area="staff",
+            permission="content.edit",
+            order=61,
+        ),
     )
     reg.home.append(hooks.home)
     reg.search.append(hooks.search)
@@ -37,4 +47,3 @@ def register(app):
     reg.add_hook("event_page_sections", hooks.event_page_sections)
     reg.add_hook("topic_links", hooks.topic_links)
     reg.add_hook("transparency_items", hooks.transparency_items)
-

@@ -34,8 +34,18 @@ from app.plans import labels, progress
 from app.plans.models import Plan, PlanReport, PlanTask
 
 SHEET = "Seguimiento"
-HEADERS = ("ID TAREA", "N° ACCIÓN", "TAREA", "INDICADOR", "UNIDAD DE MEDIDA", "META",
-           "VALOR", "AVANCE CUALITATIVO", "DIFICULTADES", "EVIDENCIAS (UN ENLACE POR LÍNEA)")
+HEADERS = (
+    "ID TAREA",
+    "N° ACCIÓN",
+    "TAREA",
+    "INDICADOR",
+    "UNIDAD DE MEDIDA",
+    "META",
+    "VALOR",
+    "AVANCE CUALITATIVO",
+    "DIFICULTADES",
+    "EVIDENCIAS (UN ENLACE POR LÍNEA)",
+)
 C_ID, C_VALUE, C_TEXT, C_DIFF, C_EVID = 0, 6, 7, 8, 9
 HEADER_ROW = 5  # 0-based: row 6 in the spreadsheet
 MAX_ROWS = 2000
@@ -80,11 +90,13 @@ class Diff:
     def fingerprint(self) -> str:
         """A digest of exactly what would change (the confirm step refuses a different outcome)."""
         data = [(c.task.id, c.fields) for c in self.changes]
-        return hashlib.sha256(json.dumps([self.sheet.plan_id, self.sheet.office, self.sheet.period, data],
-                                         default=str).encode()).hexdigest()
+        return hashlib.sha256(
+            json.dumps([self.sheet.plan_id, self.sheet.office, self.sheet.period, data], default=str).encode()
+        ).hexdigest()
 
 
 # ---------------------------------------------------------------------------- writing
+
 
 def office_tasks(plan: Plan, office: str) -> list[PlanTask]:
     return [t for t in plan.tasks if office in t.reporting_codes]
@@ -101,24 +113,29 @@ def write(path: str, plan: Plan, office: str, office_name: str, period: int) -> 
 
 
 def _months(start: int, end: int) -> str:
-    return f"{labels.MONTHS[start - 1]} a {str(labels.MONTHS[end - 1]).lower()}" if start != end \
+    return (
+        f"{labels.MONTHS[start - 1]} a {str(labels.MONTHS[end - 1]).lower()}"
+        if start != end
         else str(labels.MONTHS[start - 1])
+    )
 
 
 def _write(path, plan, office, office_name, period) -> int:
     workbook = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
     sheet = workbook.add_worksheet(SHEET)
     bold = workbook.add_format({"bold": True})
-    head = workbook.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "top",
-                                "bg_color": "#DCE6F1"})
+    head = workbook.add_format(
+        {"bold": True, "border": 1, "text_wrap": True, "valign": "top", "bg_color": "#DCE6F1"}
+    )
     locked = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top", "bg_color": "#F2F2F2"})
     fill = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top", "bg_color": "#FFF2CC"})
     year, start, end = plan.period_span(period)
     sheet.write_row(0, 0, ["SEGUIMIENTO DEL PLAN", safe_cell(plan.name)], bold)
     sheet.write_row(1, 0, ["PLAN (NO CAMBIAR)", plan.id])
     sheet.write_row(2, 0, ["DEPENDENCIA (NO CAMBIAR)", office, safe_cell(office_name)])
-    sheet.write_row(3, 0, ["PERIODO (NO CAMBIAR)", period,
-                           f"{plan.period_name(period)}: {_months(start, end)} {year}"])
+    sheet.write_row(
+        3, 0, ["PERIODO (NO CAMBIAR)", period, f"{plan.period_name(period)}: {_months(start, end)} {year}"]
+    )
     sheet.write(4, 0, "Llena las columnas amarillas. Deja VALOR en blanco si no cambias el valor.")
     sheet.write_row(HEADER_ROW, 0, list(HEADERS), head)
     for col, width in enumerate((9, 9, 50, 40, 14, 9, 10, 50, 40, 50)):
@@ -153,6 +170,7 @@ def _write(path, plan, office, office_name, period) -> int:
 
 # ---------------------------------------------------------------------------- reading
 
+
 def _int(value) -> int | None:
     if isinstance(value, bool):
         return None
@@ -174,10 +192,16 @@ def read(data: bytes) -> Sheet:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise BulkFileError(_("No pudimos leer el archivo: sube la hoja de seguimiento en formato XLSX.")) from None
+        raise BulkFileError(
+            _("No pudimos leer el archivo: sube la hoja de seguimiento en formato XLSX.")
+        ) from None
     try:
-        cells = [list(row) for _i, row in zip(range(HEADER_ROW + MAX_ROWS + 2),
-                                               book.worksheets[0].iter_rows(values_only=True), strict=False)]
+        cells = [
+            list(row)
+            for _i, row in zip(
+                range(HEADER_ROW + MAX_ROWS + 2), book.worksheets[0].iter_rows(values_only=True), strict=False
+            )
+        ]
     finally:
         book.close()
     if len(cells) > HEADER_ROW + MAX_ROWS + 1:
@@ -189,11 +213,15 @@ def read(data: bytes) -> Sheet:
     header = [str(c or "").strip().upper() for c in cells[HEADER_ROW]] if len(cells) > HEADER_ROW else []
     plan_id, period = meta(1), meta(3)
     office = str(cells[2][1] or "").strip() if len(cells) > 2 and len(cells[2]) > 1 else ""
-    if plan_id is None or period is None or not office or tuple(header[:len(HEADERS)]) != HEADERS:
-        raise BulkFileError(_("Este archivo no es una hoja de seguimiento de Participa (no cambies las filas "
-                              "de arriba ni los títulos de las columnas): descárgala de nuevo."))
+    if plan_id is None or period is None or not office or tuple(header[: len(HEADERS)]) != HEADERS:
+        raise BulkFileError(
+            _(
+                "Este archivo no es una hoja de seguimiento de Participa (no cambies las filas "
+                "de arriba ni los títulos de las columnas): descárgala de nuevo."
+            )
+        )
     rows = []
-    for index, row in enumerate(cells[HEADER_ROW + 1:], start=HEADER_ROW + 2):
+    for index, row in enumerate(cells[HEADER_ROW + 1 :], start=HEADER_ROW + 2):
         row = list(row) + [None] * (len(HEADERS) - len(row))
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
             continue
@@ -238,23 +266,38 @@ def diff(sheet: Sheet, plan: Plan, *, user=None, today=None) -> Diff:
         result.errors.append((4, _("Ese periodo no existe en este plan.")))
         return result
     if not services.period_started(plan, period, today):
-        result.errors.append((4, _("El periodo %(p)s todavía no ha empezado; solo se reportan periodos en curso "
-                                   "o pasados.", p=plan.period_name(period))))
+        result.errors.append(
+            (
+                4,
+                _(
+                    "El periodo %(p)s todavía no ha empezado; solo se reportan periodos en curso o pasados.",
+                    p=plan.period_name(period),
+                ),
+            )
+        )
         return result
     tasks = {t.id: t for t in office_tasks(plan, office)}
     if not tasks:
         result.errors.append((3, _("La dependencia «%(code)s» no tiene tareas en este plan.", code=office)))
         return result
     if user is not None and not may(user, "content.edit", [office]):
-        result.errors.append((3, _("Solo las personas que editan contenidos de esa dependencia pueden reportar "
-                                   "por ella.")))
+        result.errors.append(
+            (3, _("Solo las personas que editan contenidos de esa dependencia pueden reportar por ella."))
+        )
         return result
     seen = set()
     for line, row in sheet.rows:
         task = tasks.get(_int(row[C_ID]))
         if task is None:
-            result.errors.append((line, _("La tarea de esta fila no es de esta dependencia en este plan: no "
-                                          "cambies la columna ID TAREA.")))
+            result.errors.append(
+                (
+                    line,
+                    _(
+                        "La tarea de esta fila no es de esta dependencia en este plan: no "
+                        "cambies la columna ID TAREA."
+                    ),
+                )
+            )
             continue
         if task.id in seen:
             result.errors.append((line, _("Esta tarea está repetida en el archivo.")))

@@ -29,19 +29,27 @@ def demo_year(today: date) -> int:
 def run() -> None:
     today = time.today()
     year = demo_year(today)
-    name = "Plan de acciones de mejora para la cualificación de las estrategias de rendición de cuentas distrital"
+    name = (
+        "Plan de acciones de mejora para la cualificación de las estrategias de rendición de cuentas "
+        "distrital"
+    )
     if db.session.scalar(select(Plan.id).where(Plan.name == name, Plan.year == year)):
         click.echo("  plan already there")
         return
-    result = services.import_plan(DATA.read_bytes(), filename=DATA.name, name=name, year=year, publish=True,
-                                  actor="demo")
+    result = services.import_plan(
+        DATA.read_bytes(), filename=DATA.name, name=name, year=year, publish=True, actor="demo"
+    )
     if not result.ok:
         raise click.ClickException("; ".join(i.reason for i in result.parsed.errors))
     plan = services.get_plan(result.plan.id)
-    plan.objective = ("Cualificar las estrategias de rendición de cuentas del Distrito: equipo líder, priorización "
-                      "de temas, formatos con enfoque poblacional, diferencial y territorial, urna virtual, "
-                      "escuchaderos, nodos territoriales y enfoque de género.")
-    plan.scope = "Aplica a las dependencias del nivel central que participan en la rendición de cuentas distrital."
+    plan.objective = (
+        "Cualificar las estrategias de rendición de cuentas del Distrito: equipo líder, priorización "
+        "de temas, formatos con enfoque poblacional, diferencial y territorial, urna virtual, "
+        "escuchaderos, nodos territoriales y enfoque de género."
+    )
+    plan.scope = (
+        "Aplica a las dependencias del nivel central que participan en la rendición de cuentas distrital."
+    )
     reg = registry.get()
     events = [e for e, _label in reg.call("event_options")][:2]
     topics = [t for t, _label in reg.call("topic_options")][:2]
@@ -65,23 +73,42 @@ def _follow_up(plan, today: date) -> None:
                 continue
             share = len(ran) / len(task.months) * pace
             for code in task.reporting_codes:
-                value = (5 * round(task.goal * share / 5)) if task.unit == "percentage" else int(task.goal * share)
-                entry = services.report(task, period, code, value=float(value), today=today,
-                                        progress_text=_text(pace, share),
-                                        difficulties="" if pace >= 0.8 else "Falta de personal asignado.",
-                                        evidence=["https://www.medellin.gov.co/es/rendicion-de-cuentas/"] if value else [])
+                value = (
+                    (5 * round(task.goal * share / 5))
+                    if task.unit == "percentage"
+                    else int(task.goal * share)
+                )
+                entry = services.report(
+                    task,
+                    period,
+                    code,
+                    value=float(value),
+                    today=today,
+                    progress_text=_text(pace, share),
+                    difficulties="" if pace >= 0.8 else "Falta de personal asignado.",
+                    evidence=["https://www.medellin.gov.co/es/rendicion-de-cuentas/"] if value else [],
+                )
                 if period == 1:  # quarter I's notes were reviewed; quarter II's wait for the editor
                     services.review_report(entry, approve=True, actor="demo")
     late = next((t for i, t in enumerate(plan.tasks) if PACE[i % len(PACE)] == 0.0), None)
     services.add_finding(
-        plan, "El seguimiento del segundo trimestre muestra tareas sin avance por falta de personal asignado.",
-        found_on=date(plan.year, 7, 15), task=late, period=2,
-        improvement={"title": "Asignar personal y cronograma de recuperación a las tareas sin avance",
-                     "description": "Designar un enlace por dependencia y acordar un cronograma de recuperación.",
-                     "offices": [plan.owner_office], "start_month": 8, "end_month": 10,
-                     "indicator_name": "Tareas sin avance con cronograma de recuperación acordado",
-                     "unit": "percentage", "goal": 100.0},
-        actor="demo")
+        plan,
+        "El seguimiento del segundo trimestre muestra tareas sin avance por falta de personal asignado.",
+        found_on=date(plan.year, 7, 15),
+        task=late,
+        period=2,
+        improvement={
+            "title": "Asignar personal y cronograma de recuperación a las tareas sin avance",
+            "description": "Designar un enlace por dependencia y acordar un cronograma de recuperación.",
+            "offices": [plan.owner_office],
+            "start_month": 8,
+            "end_month": 10,
+            "indicator_name": "Tareas sin avance con cronograma de recuperación acordado",
+            "unit": "percentage",
+            "goal": 100.0,
+        },
+        actor="demo",
+    )
 
 
 def _text(pace: float, share: float) -> str:

@@ -17,20 +17,37 @@ def home() -> list[dict]:
     """One card when there are published plans: follow their progress."""
     if not services.has_published():
         return []
-    return [{"title": _("Avance de los planes de mejoramiento"),
-             "text": _("Mira qué se comprometió la administración, quién responde y cómo va cada acción."),
-             "url": url_for("plans.index"), "action": _("Ver el avance")}]
+    return [
+        {
+            "title": _("Avance de los planes de mejoramiento"),
+            "text": _("Mira qué se comprometió la administración, quién responde y cómo va cada acción."),
+            "url": url_for("plans.index"),
+            "action": _("Ver el avance"),
+        }
+    ]
 
 
 def search(query: str) -> list[dict]:
     out = []
     for plan, action in services.search(query):
         if action is None:
-            out.append({"title": plan.name, "url": url_for("plans.detail", plan_id=plan.id),
-                        "kind": _("Plan de mejoramiento"), "text": plan.objective[:200]})
+            out.append(
+                {
+                    "title": plan.name,
+                    "url": url_for("plans.detail", plan_id=plan.id),
+                    "kind": _("Plan de mejoramiento"),
+                    "text": plan.objective[:200],
+                }
+            )
         else:
-            out.append({"title": action.title[:200], "url": _action_url(plan, action),
-                        "kind": _("Acción de un plan"), "text": plan.name})
+            out.append(
+                {
+                    "title": action.title[:200],
+                    "url": _action_url(plan, action),
+                    "kind": _("Acción de un plan"),
+                    "text": plan.name,
+                }
+            )
     return out
 
 
@@ -39,15 +56,23 @@ def event_page_sections(event_id: int) -> list[dict]:
     linked = services.actions_linked("event", event_id)
     if not linked:
         return []
-    return [{"title": _("Acciones de mejora que responden a este evento"),
-             "items": [{"text": _("%(action)s (%(plan)s)", action=a.title, plan=p.name), "url": _action_url(p, a)}
-                       for p, a in linked]}]
+    return [
+        {
+            "title": _("Acciones de mejora que responden a este evento"),
+            "items": [
+                {"text": _("%(action)s (%(plan)s)", action=a.title, plan=p.name), "url": _action_url(p, a)}
+                for p, a in linked
+            ],
+        }
+    ]
 
 
 def topic_links(topic_id: int) -> list[dict]:
     """Links to the plan actions that answer a consultation topic."""
-    return [{"text": _("%(action)s (%(plan)s)", action=a.title, plan=p.name), "url": _action_url(p, a)}
-            for p, a in services.actions_linked("topic", topic_id)]
+    return [
+        {"text": _("%(action)s (%(plan)s)", action=a.title, plan=p.name), "url": _action_url(p, a)}
+        for p, a in services.actions_linked("topic", topic_id)
+    ]
 
 
 def transparency_items(section: str) -> list[dict]:
@@ -59,14 +84,31 @@ def transparency_items(section: str) -> list[dict]:
         overview = services.plan_overview(plan)
         pct = overview["progress"]
         if section == "planeacion":
-            out.append({"title": plan.name, "url": url_for("plans.detail", plan_id=plan.id),
-                        "text": _("Plan %(year)s: %(actions)s acciones, avance %(pct)s %%.", year=plan.years_label,
-                                  actions=len(plan.actions), pct=_pct(pct))})
+            out.append(
+                {
+                    "title": plan.name,
+                    "url": url_for("plans.detail", plan_id=plan.id),
+                    "text": _(
+                        "Plan %(year)s: %(actions)s acciones, avance %(pct)s %%.",
+                        year=plan.years_label,
+                        actions=len(plan.actions),
+                        pct=_pct(pct),
+                    ),
+                }
+            )
         else:
-            out.append({"title": _("Seguimiento: %(name)s", name=plan.name),
-                        "url": url_for("plans.detail", plan_id=plan.id, _anchor="seguimiento"),
-                        "text": _("Avance %(pct)s %%; %(late)s tareas atrasadas; %(findings)s hallazgos registrados.",
-                                  pct=_pct(pct), late=overview["counts"]["late"], findings=len(plan.findings))})
+            out.append(
+                {
+                    "title": _("Seguimiento: %(name)s", name=plan.name),
+                    "url": url_for("plans.detail", plan_id=plan.id, _anchor="seguimiento"),
+                    "text": _(
+                        "Avance %(pct)s %%; %(late)s tareas atrasadas; %(findings)s hallazgos registrados.",
+                        pct=_pct(pct),
+                        late=overview["counts"]["late"],
+                        findings=len(plan.findings),
+                    ),
+                }
+            )
     return out
 
 

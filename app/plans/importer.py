@@ -40,9 +40,33 @@ MAX_ROWS = 3000
 MAX_COLUMNS = 80
 MAX_TEXT = 4000
 MONTHS = {
-    "enero": 1, "ene": 1, "febrero": 2, "feb": 2, "marzo": 3, "mar": 3, "abril": 4, "abr": 4, "mayo": 5, "may": 5,
-    "junio": 6, "jun": 6, "julio": 7, "jul": 7, "agosto": 8, "ago": 8, "septiembre": 9, "setiembre": 9, "sep": 9,
-    "sept": 9, "set": 9, "octubre": 10, "oct": 10, "noviembre": 11, "nov": 11, "diciembre": 12, "dic": 12,
+    "enero": 1,
+    "ene": 1,
+    "febrero": 2,
+    "feb": 2,
+    "marzo": 3,
+    "mar": 3,
+    "abril": 4,
+    "abr": 4,
+    "mayo": 5,
+    "may": 5,
+    "junio": 6,
+    "jun": 6,
+    "julio": 7,
+    "jul": 7,
+    "agosto": 8,
+    "ago": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "sep": 9,
+    "sept": 9,
+    "set": 9,
+    "octubre": 10,
+    "oct": 10,
+    "noviembre": 11,
+    "nov": 11,
+    "diciembre": 12,
+    "dic": 12,
 }
 ROMANS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
 YEAR_TARGET = re.compile(r"meta (20\d\d)(?: (i|ii|iii|iv|v|vi|\d{1,2}))?")
@@ -139,6 +163,7 @@ class ImportFileError(ValueError):
 
 # ---------------------------------------------------------------------------- reading rows
 
+
 def read_rows(data: bytes) -> list[tuple[int, list[str]]]:
     """[(line number, cells)] from an XLSX workbook (first sheet) or tab-separated UTF-8 text."""
     if data[:4] == b"PK\x03\x04":
@@ -148,11 +173,15 @@ def read_rows(data: bytes) -> list[tuple[int, list[str]]]:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     if "\x00" in text:
-        raise ImportFileError(_("El archivo no es texto separado por tabulaciones ni un libro de Excel (.xlsx)."))
+        raise ImportFileError(
+            _("El archivo no es texto separado por tabulaciones ni un libro de Excel (.xlsx).")
+        )
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         if number > MAX_ROWS:
-            raise ImportFileError(_("El archivo tiene más de %(n)s filas; divídelo en planes más pequeños.", n=MAX_ROWS))
+            raise ImportFileError(
+                _("El archivo tiene más de %(n)s filas; divídelo en planes más pequeños.", n=MAX_ROWS)
+            )
         rows.append((number, [clean(c.replace("**", "")) for c in line.split("\t")[:MAX_COLUMNS]]))
     return rows
 
@@ -161,7 +190,9 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
     try:
         from openpyxl import load_workbook
     except ImportError as exc:  # pragma: no cover - openpyxl is a runtime dependency of plans
-        raise ImportFileError(_("Este servidor no puede leer archivos .xlsx; súbelo como texto separado por tabulaciones.")) from exc
+        raise ImportFileError(
+            _("Este servidor no puede leer archivos .xlsx; súbelo como texto separado por tabulaciones.")
+        ) from exc
     try:
         uploads.check_archive(data)  # before openpyxl inflates anything (zip bombs)
     except uploads.UploadError as exc:
@@ -169,12 +200,16 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any broken workbook is the same message to the person
-        raise ImportFileError(_("No pudimos abrir el libro de Excel: el archivo está dañado o no es .xlsx.")) from exc
+        raise ImportFileError(
+            _("No pudimos abrir el libro de Excel: el archivo está dañado o no es .xlsx.")
+        ) from exc
     sheet = workbook.worksheets[0]
     rows = []
     for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
         if number > MAX_ROWS:
-            raise ImportFileError(_("El archivo tiene más de %(n)s filas; divídelo en planes más pequeños.", n=MAX_ROWS))
+            raise ImportFileError(
+                _("El archivo tiene más de %(n)s filas; divídelo en planes más pequeños.", n=MAX_ROWS)
+            )
         rows.append((number, [_cell_text(v) for v in values]))
     workbook.close()
     return rows
@@ -191,6 +226,7 @@ def _cell_text(value) -> str:
 
 
 # ---------------------------------------------------------------------------- header
+
 
 def _norm(text: str) -> str:
     return " ".join(_raw_words(text))
@@ -239,7 +275,9 @@ def _columns(header: list[str], sub: list[str] | None) -> dict:
         below = (sub[index] if sub and index < len(sub) else "").strip()
         yearly = YEAR_TARGET.fullmatch(_norm(main)) if main else None
         if yearly:
-            local = ROMANS.get(yearly.group(2) or "", int(yearly.group(2)) if (yearly.group(2) or "").isdigit() else 0)
+            local = ROMANS.get(
+                yearly.group(2) or "", int(yearly.group(2)) if (yearly.group(2) or "").isdigit() else 0
+            )
             columns["targets"][(int(yearly.group(1)), local)] = index
             group = None
             continue
@@ -274,7 +312,9 @@ def _is_subheader(cells: list[str], columns: dict) -> bool:
         if index is not None and index < len(cells) and cells[index]:
             return False
     texts = {c.strip().lower() for c in cells if c}
-    return bool(texts & {"1", "2", "i", "ii"}) or any(_main_key(c) in ("formula", "result") for c in cells if c)
+    return bool(texts & {"1", "2", "i", "ii"}) or any(
+        _main_key(c) in ("formula", "result") for c in cells if c
+    )
 
 
 # ---------------------------------------------------------------------------- preamble
@@ -331,7 +371,9 @@ def _preamble(plan: ParsedPlan, rows: list[tuple[int, list[str]]]) -> list[str]:
             match = SPANISH_DATE.search(value)
             if match and match.group(2).lower() in MONTHS:
                 try:
-                    plan.plan_date = date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1)))
+                    plan.plan_date = date(
+                        int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1))
+                    )
                 except ValueError:
                     pass
         elif key == "nit":
@@ -370,8 +412,13 @@ def _preamble(plan: ParsedPlan, rows: list[tuple[int, list[str]]]) -> list[str]:
         plan.name = titles[0][:255]
     # Medellín's table opens with the strategy it belongs to ("ESTRATEGIA DE RENDICIÓN DE CUENTAS
     # DISTRITAL 2024") before the plan's name: kept as the plan's process, printed back by its layout.
-    strategy = [t for t in titles if t != plan.name and not _norm(t).startswith(("plan ", "alcaldia", "municipio"))
-                and not action_title.match(_norm(t))]
+    strategy = [
+        t
+        for t in titles
+        if t != plan.name
+        and not _norm(t).startswith(("plan ", "alcaldia", "municipio"))
+        and not action_title.match(_norm(t))
+    ]
     if not plan.process and strategy and any(t == plan.name for t in titles):
         plan.process = strategy[0][:255]
     for text in [*titles, plan.plan_date.isoformat() if plan.plan_date else ""] if plan.year is None else []:
@@ -383,6 +430,7 @@ def _preamble(plan: ParsedPlan, rows: list[tuple[int, list[str]]]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- rows
+
 
 def _month(value: str) -> int | None:
     v = _norm(value)
@@ -424,7 +472,13 @@ def parse(rows: list[tuple[int, list[str]]], matcher: OfficeMatcher) -> ParsedPl
     plan = ParsedPlan()
     header_at = next((i for i, (_l, cells) in enumerate(rows) if _is_header(cells)), None)
     if header_at is None:
-        plan.error(0, _("No encontramos la fila de encabezados (debe tener al menos las columnas de acción o actividad y de tareas)."))
+        plan.error(
+            0,
+            _(
+                "No encontramos la fila de encabezados (debe tener al menos las columnas de acción o "
+                "actividad y de tareas)."
+            ),
+        )
         return plan
     titles = _preamble(plan, rows[:header_at])
     header = rows[header_at][1]
@@ -441,14 +495,16 @@ def parse(rows: list[tuple[int, list[str]]], matcher: OfficeMatcher) -> ParsedPl
             plan.year, plan.end_year = min(target_years[0], plan.year or 9999), target_years[-1]
     missing = [k for k in ("task", "responsible") if k not in columns]
     if missing:
-        plan.error(rows[header_at][0], _("Faltan columnas en el encabezado: %(cols)s.", cols=", ".join(missing)))
+        plan.error(
+            rows[header_at][0], _("Faltan columnas en el encabezado: %(cols)s.", cols=", ".join(missing))
+        )
         return plan
     header_key = [_norm(c) for c in header]
     sub_key = [_norm(c) for c in sub] if sub else None
     title_keys = {_norm(t) for t in titles}
     current: ParsedAction | None = None
     numbers: set[int] = set()
-    for line, cells in rows[header_at + 1:]:
+    for line, cells in rows[header_at + 1 :]:
         keyed = [_norm(c) for c in cells]
         if not any(keyed) and not any(cells):
             continue
@@ -458,7 +514,13 @@ def parse(rows: list[tuple[int, list[str]]], matcher: OfficeMatcher) -> ParsedPl
         if len(filled) == 1 and (_norm(filled[0]) in title_keys):
             continue  # title repeated at a page break
         if len(filled) <= 1:
-            plan.warn(line, _("Texto fuera de la tabla; no se importó: «%(text)s».", text=filled[0][:80] if filled else ""))
+            plan.warn(
+                line,
+                _(
+                    "Texto fuera de la tabla; no se importó: «%(text)s».",
+                    text=filled[0][:80] if filled else "",
+                ),
+            )
             continue
         current = _row(plan, matcher, columns, line, cells, current, numbers)
     if not plan.actions and not plan.errors:
@@ -482,7 +544,9 @@ def _row(plan, matcher, columns, line, cells, current, numbers):
     if number_text or title:
         number = _number(number_text) if number_text else (current.number + 1 if current else 1)
         if number is None or not float(number).is_integer():
-            plan.error(line, _("El número de la acción «%(value)s» no es un número entero.", value=number_text))
+            plan.error(
+                line, _("El número de la acción «%(value)s» no es un número entero.", value=number_text)
+            )
             return current
         number = int(number)
         if not title:
@@ -511,16 +575,31 @@ def _task(plan, matcher, columns, line, cells, get) -> ParsedTask | None:
     responsible = get("responsible")
     if not responsible:
         plan.error(line, _("Falta el responsable."))
-    marked = sorted(m for m, index in columns["months"].items()
-                    if index < len(cells) and cells[index].strip() and _norm(cells[index]) not in ("0", "no"))
+    marked = sorted(
+        m
+        for m, index in columns["months"].items()
+        if index < len(cells) and cells[index].strip() and _norm(cells[index]) not in ("0", "no")
+    )
     start_text, end_text = get("start"), get("end")
     start = end = None
     if start_text or end_text:
         start, end = _month(start_text), _month(end_text)
         if start is None:
-            plan.error(line, _("No reconocemos el mes de inicio «%(value)s» (usa el nombre del mes o su número).", value=start_text))
+            plan.error(
+                line,
+                _(
+                    "No reconocemos el mes de inicio «%(value)s» (usa el nombre del mes o su número).",
+                    value=start_text,
+                ),
+            )
         if end is None:
-            plan.error(line, _("No reconocemos el mes de terminación «%(value)s» (usa el nombre del mes o su número).", value=end_text))
+            plan.error(
+                line,
+                _(
+                    "No reconocemos el mes de terminación «%(value)s» (usa el nombre del mes o su número).",
+                    value=end_text,
+                ),
+            )
         if start and end and end < start:
             plan.error(line, _("El mes de terminación es anterior al de inicio."))
         months = list(range(start, end + 1)) if start and end else []
@@ -534,7 +613,13 @@ def _task(plan, matcher, columns, line, cells, get) -> ParsedTask | None:
     unit = _unit(get("unit"), goal_text, indicator or formula)
     if unit is None:
         if get("unit"):
-            plan.error(line, _("No reconocemos la unidad de medida «%(value)s» (usa Porcentaje o Número).", value=get("unit")))
+            plan.error(
+                line,
+                _(
+                    "No reconocemos la unidad de medida «%(value)s» (usa Porcentaje o Número).",
+                    value=get("unit"),
+                ),
+            )
         else:
             plan.error(line, _("Falta la unidad de medida y no se puede deducir del indicador."))
     if not (indicator or formula):
@@ -554,8 +639,14 @@ def _task(plan, matcher, columns, line, cells, get) -> ParsedTask | None:
         if value:
             number = _number(value)
             if number is None:
-                plan.warn(line, _("El seguimiento %(period)s «%(value)s» no es un número; no se importó.",
-                                  period=period, value=value[:40]))
+                plan.warn(
+                    line,
+                    _(
+                        "El seguimiento %(period)s «%(value)s» no es un número; no se importó.",
+                        period=period,
+                        value=value[:40],
+                    ),
+                )
             else:
                 follow_up[period] = number
     accumulation = "cumulative"
@@ -563,8 +654,13 @@ def _task(plan, matcher, columns, line, cells, get) -> ParsedTask | None:
     if kind_text.startswith(("anual", "por periodo", "por ano", "suma", "flujo", "no acumulada")):
         accumulation = "per_period" if unit == "number" else "cumulative"
     elif kind_text and not kind_text.startswith(("acumulada", "acumulativa", "acumulado", "stock")):
-        plan.error(line, _("No reconocemos el tipo de meta «%(value)s» (usa Acumulada o Anual).",
-                           value=get("accumulation")[:40]))
+        plan.error(
+            line,
+            _(
+                "No reconocemos el tipo de meta «%(value)s» (usa Acumulada o Anual).",
+                value=get("accumulation")[:40],
+            ),
+        )
     targets = {}
     for (year, local), index in columns["targets"].items():
         value = cells[index].strip() if index < len(cells) else ""
@@ -572,10 +668,18 @@ def _task(plan, matcher, columns, line, cells, get) -> ParsedTask | None:
             continue
         number = _number(value)
         if number is None or number <= 0:
-            plan.error(line, _("La meta de %(year)s «%(value)s» debe ser un número mayor que cero.", year=year,
-                               value=value[:40]))
+            plan.error(
+                line,
+                _(
+                    "La meta de %(year)s «%(value)s» debe ser un número mayor que cero.",
+                    year=year,
+                    value=value[:40],
+                ),
+            )
         elif unit == "percentage" and number > 100:
-            plan.error(line, _("La meta de %(year)s «%(value)s» pasa del 100 %%.", year=year, value=value[:40]))
+            plan.error(
+                line, _("La meta de %(year)s «%(value)s» pasa del 100 %%.", year=year, value=value[:40])
+            )
         else:
             targets[(year, local)] = number
     yearly_follow_up = {}
@@ -584,8 +688,14 @@ def _task(plan, matcher, columns, line, cells, get) -> ParsedTask | None:
         if value:
             number = _number(value)
             if number is None:
-                plan.warn(line, _("El avance de %(year)s «%(value)s» no es un número; no se importó.",
-                                  year=year, value=value[:40]))
+                plan.warn(
+                    line,
+                    _(
+                        "El avance de %(year)s «%(value)s» no es un número; no se importó.",
+                        year=year,
+                        value=value[:40],
+                    ),
+                )
             else:
                 yearly_follow_up[year] = number
     if len(plan.errors) > errors_before:
@@ -599,11 +709,24 @@ def _task(plan, matcher, columns, line, cells, get) -> ParsedTask | None:
         unknown += [u for u in co.unknown if u not in unknown]
         responsible = f"{responsible}; {co_text}"
     return ParsedTask(
-        line=line, description=description, responsible_text=responsible[:1000], codes=codes,
-        unknown=unknown, start_month=start, end_month=end, months=months,
-        deliverable=get("deliverable"), indicator_name=indicator or formula, indicator_formula=formula,
-        unit=unit, goal=goal, observations=get("observations"), follow_up=follow_up,
-        accumulation=accumulation, targets=targets, yearly_follow_up=yearly_follow_up,
+        line=line,
+        description=description,
+        responsible_text=responsible[:1000],
+        codes=codes,
+        unknown=unknown,
+        start_month=start,
+        end_month=end,
+        months=months,
+        deliverable=get("deliverable"),
+        indicator_name=indicator or formula,
+        indicator_formula=formula,
+        unit=unit,
+        goal=goal,
+        observations=get("observations"),
+        follow_up=follow_up,
+        accumulation=accumulation,
+        targets=targets,
+        yearly_follow_up=yearly_follow_up,
     )
 
 
@@ -630,8 +753,12 @@ def _offices(plan: ParsedPlan, matcher: OfficeMatcher) -> None:
     if plan.owner_code is None and not plan.owner_unknown:
         # No owner stated: the office that leads most tasks, counting the offices the catalog does
         # not know as well, so another entity's table never lands on an unrelated office.
-        firsts = [("code", t.codes[0]) if t.codes and not t.unknown else ("name", t.unknown[0])
-                  for a in plan.actions for t in a.tasks if t.codes or t.unknown]
+        firsts = [
+            ("code", t.codes[0]) if t.codes and not t.unknown else ("name", t.unknown[0])
+            for a in plan.actions
+            for t in a.tasks
+            if t.codes or t.unknown
+        ]
         if firsts:
             kind, value = max(dict.fromkeys(firsts), key=firsts.count)
             if kind == "code":

@@ -10,14 +10,43 @@ STATUS = {
     "no_goal": _l("Sin meta"),
 }
 # CSS classes of participa.css for each status.
-STATUS_CLASS = {"on_track": "status-ok", "at_risk": "status-risk", "late": "status-late", "done": "status-done",
-                "no_goal": ""}
+STATUS_CLASS = {
+    "on_track": "status-ok",
+    "at_risk": "status-risk",
+    "late": "status-late",
+    "done": "status-done",
+    "no_goal": "",
+}
 UNIT = {"percentage": _l("Porcentaje"), "number": _l("Número")}
 KIND = {"improvement": _l("Plan de mejoramiento"), "action": _l("Plan de acción")}
-MONTHS = (_l("Enero"), _l("Febrero"), _l("Marzo"), _l("Abril"), _l("Mayo"), _l("Junio"), _l("Julio"), _l("Agosto"),
-          _l("Septiembre"), _l("Octubre"), _l("Noviembre"), _l("Diciembre"))
-MONTHS_SHORT = (_l("ene"), _l("feb"), _l("mar"), _l("abr"), _l("may"), _l("jun"), _l("jul"), _l("ago"), _l("sep"),
-                _l("oct"), _l("nov"), _l("dic"))
+MONTHS = (
+    _l("Enero"),
+    _l("Febrero"),
+    _l("Marzo"),
+    _l("Abril"),
+    _l("Mayo"),
+    _l("Junio"),
+    _l("Julio"),
+    _l("Agosto"),
+    _l("Septiembre"),
+    _l("Octubre"),
+    _l("Noviembre"),
+    _l("Diciembre"),
+)
+MONTHS_SHORT = (
+    _l("ene"),
+    _l("feb"),
+    _l("mar"),
+    _l("abr"),
+    _l("may"),
+    _l("jun"),
+    _l("jul"),
+    _l("ago"),
+    _l("sep"),
+    _l("oct"),
+    _l("nov"),
+    _l("dic"),
+)
 
 
 def month_span(task) -> str:

@@ -46,7 +46,9 @@ class Plan(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
-    name_en: Mapped[str] = mapped_column(String(255), default="")  # English version (optional): app.core.ui.localized
+    name_en: Mapped[str] = mapped_column(
+        String(255), default=""
+    )  # English version (optional): app.core.ui.localized
     year: Mapped[int] = mapped_column(Integer, index=True)
     # Last year of a multi-year plan (None: the plan covers `year` only).
     end_year: Mapped[int | None] = mapped_column(Integer)
@@ -73,12 +75,15 @@ class Plan(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=time.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=time.now, onupdate=time.now)
 
-    offices: Mapped[list[PlanOffice]] = relationship(back_populates="plan", cascade="all, delete-orphan",
-                                                     order_by="PlanOffice.position")
-    actions: Mapped[list[PlanAction]] = relationship(back_populates="plan", cascade="all, delete-orphan",
-                                                     order_by="PlanAction.position")
-    findings: Mapped[list[PlanFinding]] = relationship(back_populates="plan", cascade="all, delete-orphan",
-                                                       order_by="PlanFinding.id")
+    offices: Mapped[list[PlanOffice]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanOffice.position"
+    )
+    actions: Mapped[list[PlanAction]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanAction.position"
+    )
+    findings: Mapped[list[PlanFinding]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanFinding.id"
+    )
 
     @property
     def participating_codes(self) -> list[str]:
@@ -148,17 +153,21 @@ class PlanAction(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
-    title_en: Mapped[str] = mapped_column(Text, default="")  # English version (optional): app.core.ui.localized
+    title_en: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # English version (optional): app.core.ui.localized
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Ids of events and consultation topics this action answers (other capabilities' ids).
     event_ids: Mapped[list] = mapped_column(JSON, default=list)
     topic_ids: Mapped[list] = mapped_column(JSON, default=list)
 
     plan: Mapped[Plan] = relationship(back_populates="actions")
-    tasks: Mapped[list[PlanTask]] = relationship(back_populates="action", cascade="all, delete-orphan",
-                                                 order_by="PlanTask.position")
-    finding: Mapped[PlanFinding | None] = relationship(back_populates="action", uselist=False,
-                                                       foreign_keys="PlanFinding.action_id")
+    tasks: Mapped[list[PlanTask]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", order_by="PlanTask.position"
+    )
+    finding: Mapped[PlanFinding | None] = relationship(
+        back_populates="action", uselist=False, foreign_keys="PlanFinding.action_id"
+    )
 
 
 class PlanTask(db.Model):
@@ -183,12 +192,19 @@ class PlanTask(db.Model):
     observations: Mapped[str] = mapped_column(Text, default="")
 
     action: Mapped[PlanAction] = relationship(back_populates="tasks")
-    targets: Mapped[list[PlanTaskTarget]] = relationship(back_populates="task", cascade="all, delete-orphan",
-                                                         order_by="[PlanTaskTarget.year, PlanTaskTarget.period]")
-    offices: Mapped[list[PlanTaskOffice]] = relationship(back_populates="task", cascade="all, delete-orphan",
-                                                         order_by="PlanTaskOffice.position")
-    reports: Mapped[list[PlanReport]] = relationship(back_populates="task", cascade="all, delete-orphan",
-                                                     order_by="[PlanReport.period, PlanReport.office_code]")
+    targets: Mapped[list[PlanTaskTarget]] = relationship(
+        back_populates="task",
+        cascade="all, delete-orphan",
+        order_by="[PlanTaskTarget.year, PlanTaskTarget.period]",
+    )
+    offices: Mapped[list[PlanTaskOffice]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="PlanTaskOffice.position"
+    )
+    reports: Mapped[list[PlanReport]] = relationship(
+        back_populates="task",
+        cascade="all, delete-orphan",
+        order_by="[PlanReport.period, PlanReport.office_code]",
+    )
 
     @property
     def office_codes(self) -> list[str]:
@@ -283,7 +299,9 @@ class PlanFinding(db.Model):
     description: Mapped[str] = mapped_column(Text)
     found_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(255), default="")
-    action_id: Mapped[int | None] = mapped_column(ForeignKey("plan_action.id", ondelete="SET NULL"), index=True)
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_action.id", ondelete="SET NULL"), index=True
+    )
 
     plan: Mapped[Plan] = relationship(back_populates="findings")
     task: Mapped[PlanTask | None] = relationship()

@@ -27,17 +27,53 @@ from dataclasses import dataclass, field
 
 CONNECTORS = {"de", "del", "la", "las", "el", "los", "y", "e", "a", "para", "en"}
 ABBREVIATIONS = {
-    "adm": "administrativo", "admin": "administrativo", "admon": "administracion", "sec": "secretaria",
-    "secr": "secretaria", "dpto": "departamento", "depto": "departamento", "dep": "departamento",
-    "gcia": "gerencia", "of": "oficina", "ofic": "oficina", "dir": "direccion", "subsec": "subsecretaria",
+    "adm": "administrativo",
+    "admin": "administrativo",
+    "admon": "administracion",
+    "sec": "secretaria",
+    "secr": "secretaria",
+    "dpto": "departamento",
+    "depto": "departamento",
+    "dep": "departamento",
+    "gcia": "gerencia",
+    "of": "oficina",
+    "ofic": "oficina",
+    "dir": "direccion",
+    "subsec": "subsecretaria",
 }
-STARTERS = {"secretaria", "subsecretaria", "departamento", "gerencia", "gobernacion", "oficina", "direccion",
-            "dependencias", "administracion", "alcaldia", "despacho", "unidad", "instituto", "personeria",
-            "contraloria", "concejo", "sec", "dpto", "depto", "subsec"}
+STARTERS = {
+    "secretaria",
+    "subsecretaria",
+    "departamento",
+    "gerencia",
+    "gobernacion",
+    "oficina",
+    "direccion",
+    "dependencias",
+    "administracion",
+    "alcaldia",
+    "despacho",
+    "unidad",
+    "instituto",
+    "personeria",
+    "contraloria",
+    "concejo",
+    "sec",
+    "dpto",
+    "depto",
+    "subsec",
+}
 # Words that only say where the office is; "Departamento Adm de Planeación Distrital" is the DAP.
 NOISE = {"distrital", "municipal", "alcaldia", "medellin", "cartago"}
-GENERIC_PHRASES = ("Dependencias y entidades", "Todas las dependencias", "Dependencias", "Administración Municipal",
-                   "Administración Distrital", "Todas las secretarías", "Entidades descentralizadas")
+GENERIC_PHRASES = (
+    "Dependencias y entidades",
+    "Todas las dependencias",
+    "Dependencias",
+    "Administración Municipal",
+    "Administración Distrital",
+    "Todas las secretarías",
+    "Entidades descentralizadas",
+)
 # Known variants seen in the entities' documents (normalised alias -> catalog code).
 ALIASES = {
     "secretaria gestion humana atencion ciudadania": "SGHSC",

@@ -101,8 +101,11 @@ def expected_in_year(task, plan_periods: list, year: int, today: date, goal: flo
     targets = task.period_targets(year)
     if not targets or not goal:
         return expected_progress(task.months, year, today)
-    closed = [p for p in targets if p <= len(plan_periods)
-              and (year, plan_periods[p - 1][1]) < (today.year, today.month)]
+    closed = [
+        p
+        for p in targets
+        if p <= len(plan_periods) and (year, plan_periods[p - 1][1]) < (today.year, today.month)
+    ]
     if not closed:
         return 0.0
     if task.accumulation == "per_period" and task.unit != "percentage":

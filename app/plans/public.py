@@ -20,6 +20,13 @@ def detail(plan_id: int):
     events, topics = services.linked_summaries(plan)
     asked = request.args.get("anio", "")
     year = int(asked) if asked.isdigit() and len(asked) == 4 else None
-    return render_template("plans/public/detail.html", plan=plan, overview=services.plan_overview(plan, year=year),
-                           names=services.office_names(), label=plan.period_name, roman=progress.period_label,
-                           events=events, topics=topics)
+    return render_template(
+        "plans/public/detail.html",
+        plan=plan,
+        overview=services.plan_overview(plan, year=year),
+        names=services.office_names(),
+        label=plan.period_name,
+        roman=progress.period_label,
+        events=events,
+        topics=topics,
+    )

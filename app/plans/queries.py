@@ -82,7 +82,9 @@ def office_agenda(office: str, today: date) -> OfficeAgenda:
             continue
         opened = services.open_periods(plan, today)
         if plan.multi_year:  # the periods of the running year (earlier years stay reachable by URL)
-            opened = [p for p in opened if plan.period_span(p)[0] >= min(today.year, plan.years[-1])] or opened
+            opened = [
+                p for p in opened if plan.period_span(p)[0] >= min(today.year, plan.years[-1])
+            ] or opened
         agenda.plans.append((plan.id, plan.name, [(p, plan.period_name(p)) for p in opened]))
         for task in mine:
             if progress.progress(task.goal, progress.achieved(task)) == 100:

@@ -56,8 +56,11 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
                     status=str(labels.STATUS[overview["status"]]).lower(),
                 )
             )
-        title = _("Avance por acción: %(name)s", name=plan.name) if not plan.multi_year else _(
-            "Avance por acción en %(year)s: %(name)s", year=overview["year"], name=plan.name)
+        title = (
+            _("Avance por acción: %(name)s", name=plan.name)
+            if not plan.multi_year
+            else _("Avance por acción en %(year)s: %(name)s", year=overview["year"], name=plan.name)
+        )
         section.tables.append(
             ReportTable(
                 title,
@@ -159,7 +162,11 @@ def datasets() -> list:
                 ("tarea", "text", _("Tarea")),
                 ("indicador", "text", _("Indicador de seguimiento")),
                 ("unidad", "text", _("Unidad de medida")),
-                ("meta", "number", _("Meta de la tarea (la del año en un plan de varios años); vacío si no tiene")),
+                (
+                    "meta",
+                    "number",
+                    _("Meta de la tarea (la del año en un plan de varios años); vacío si no tiene"),
+                ),
                 ("logrado", "number", _("Valor logrado a la fecha; vacío si no hay reporte")),
                 ("avance_porcentaje", "number", _("Avance frente a la meta (0 a 100)")),
                 ("estado", "text", _("Estado: al día, en riesgo, atrasada, cumplida o sin meta")),

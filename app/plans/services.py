@@ -34,8 +34,16 @@ from app.plans.models import (
 )
 from app.plans.offices import OfficeMatcher, propose_code
 
-METADATA = ("process", "subprocess", "plan_date", "entity_name", "entity_nit", "document_code", "document_version",
-            "approved_on")
+METADATA = (
+    "process",
+    "subprocess",
+    "plan_date",
+    "entity_name",
+    "entity_nit",
+    "document_code",
+    "document_version",
+    "approved_on",
+)
 URL_RE = re.compile(r"^https?://[^\s<>\"']{3,2000}$", re.I)
 MAX_EVIDENCE = 10
 
@@ -49,6 +57,7 @@ class PlanError(ValueError):
 
 
 # ---------------------------------------------------------------------------- reading
+
 
 def _plan_query():
     return select(Plan).options(
@@ -86,8 +95,10 @@ def linked_summaries(plan: Plan) -> tuple[dict, dict]:
         found = {i: reg.call(hook, i) for i in dict.fromkeys(ids)}
         return {i: s[0] for i, s in found.items() if s}
 
-    return (summaries("event_summary", [i for a in plan.actions for i in a.event_ids]),
-            summaries("topic_summary", [i for a in plan.actions for i in a.topic_ids]))
+    return (
+        summaries("event_summary", [i for a in plan.actions for i in a.event_ids]),
+        summaries("topic_summary", [i for a in plan.actions for i in a.topic_ids]),
+    )
 
 
 def office_names() -> dict[str, str]:
@@ -100,6 +111,7 @@ def matcher() -> OfficeMatcher:
 
 
 # ---------------------------------------------------------------------------- progress
+
 
 def task_goal(task: PlanTask, year: int | None = None) -> float | None:
     """The goal progress is measured against: the task's target for `year` in a multi-year plan
@@ -128,9 +140,20 @@ def task_summary(task: PlanTask, today: date, upto: int | None = None, year: int
     pct = progress.progress(goal, value)
     by_period = [progress.achieved(task, p) if _has_period_report(task, p) else None for p in periods]
     # (year, target, figure reached in that year): None for a year nobody has reported yet
-    by_year = [(y, task.year_target(y), progress.achieved_in(task, plan.year_periods(y))
-                if any(_has_period_report(task, p) for p in plan.year_periods(y)) else None)
-               for y in plan.years] if plan.multi_year else []
+    by_year = (
+        [
+            (
+                y,
+                task.year_target(y),
+                progress.achieved_in(task, plan.year_periods(y))
+                if any(_has_period_report(task, p) for p in plan.year_periods(y))
+                else None,
+            )
+            for y in plan.years
+        ]
+        if plan.multi_year
+        else []
+    )
     latest: dict[str, PlanReport] = {}
     reviewed: dict[str, PlanReport] = {}
     for r in task.reports:  # ordered by period: the last one per office wins
@@ -140,18 +163,29 @@ def task_summary(task: PlanTask, today: date, upto: int | None = None, year: int
             latest[r.office_code] = r
             if r.review_state == "approved":
                 reviewed[r.office_code] = r
-    return {"task": task, "goal": goal, "achieved": value, "progress": pct, "expected": expected,
-            "status": progress.status(pct, expected), "by_period": by_period, "periods": periods,
-            "by_year": by_year, "width": progress.width_class(pct), "latest": list(latest.values()),
-            "latest_public": list(reviewed.values())}
+    return {
+        "task": task,
+        "goal": goal,
+        "achieved": value,
+        "progress": pct,
+        "expected": expected,
+        "status": progress.status(pct, expected),
+        "by_period": by_period,
+        "periods": periods,
+        "by_year": by_year,
+        "width": progress.width_class(pct),
+        "latest": list(latest.values()),
+        "latest_public": list(reviewed.values()),
+    }
 
 
 def _has_period_report(task: PlanTask, period: int) -> bool:
     return any(r.period == period and r.value is not None for r in task.reports)
 
 
-def plan_overview(plan: Plan, today: date | None = None, office: str | None = None,
-                  year: int | None = None) -> dict:
+def plan_overview(
+    plan: Plan, today: date | None = None, office: str | None = None, year: int | None = None
+) -> dict:
     """Progress and status of the plan, each action and each task (see `progress` for the rules).
     With `office`, only the tasks that office reports (for the per-office report). With `year`
     (a year of a multi-year plan), measured within that year against its targets; otherwise over
@@ -161,23 +195,47 @@ def plan_overview(plan: Plan, today: date | None = None, office: str | None = No
         year = None
     actions = []
     for action in plan.actions:
-        tasks = [task_summary(t, today, year=year) for t in action.tasks
-                 if office is None or office in t.reporting_codes]
+        tasks = [
+            task_summary(t, today, year=year)
+            for t in action.tasks
+            if office is None or office in t.reporting_codes
+        ]
         if office is not None and not tasks:
             continue
         value, status, expected = progress.combine(tasks)
-        actions.append({"action": action, "tasks": tasks, "progress": value, "status": status,
-                        "expected": expected, "width": progress.width_class(value)})
+        actions.append(
+            {
+                "action": action,
+                "tasks": tasks,
+                "progress": value,
+                "status": status,
+                "expected": expected,
+                "width": progress.width_class(value),
+            }
+        )
     value, status, expected = progress.combine(actions)
     counts = {s: 0 for s in progress.STATUSES}
     for a in actions:
         for t in a["tasks"]:
             counts[t["status"]] += 1
-    periods = plan.year_periods(year) if year is not None else (
-        [] if plan.multi_year else list(range(1, plan.period_count + 1)))
-    return {"plan": plan, "actions": actions, "progress": value, "status": status, "expected": expected,
-            "width": progress.width_class(value), "counts": counts, "today": today, "year": year,
-            "periods": periods, "current_period": current_period(plan, today)}
+    periods = (
+        plan.year_periods(year)
+        if year is not None
+        else ([] if plan.multi_year else list(range(1, plan.period_count + 1)))
+    )
+    return {
+        "plan": plan,
+        "actions": actions,
+        "progress": value,
+        "status": status,
+        "expected": expected,
+        "width": progress.width_class(value),
+        "counts": counts,
+        "today": today,
+        "year": year,
+        "periods": periods,
+        "current_period": current_period(plan, today),
+    }
 
 
 def current_period(plan: Plan, today: date) -> int | None:
@@ -212,18 +270,31 @@ def parse_targets(text: str, plan_years: list[int], n_periods: int) -> list[tupl
             continue
         match = re.fullmatch(r"(\d{4})\s*(?:-\s*([IVXivx]+|\d{1,2}))?\s*[:=]\s*(\d+(?:[.,]\d+)?)\s*%?", item)
         if not match:
-            raise PlanError(_("«%(item)s» no es una meta: escribe año: meta (por ejemplo 2026: 10) o "
-                              "año-periodo: meta (2026-II: 4).", item=item[:40]), "yearly_targets")
+            raise PlanError(
+                _(
+                    "«%(item)s» no es una meta: escribe año: meta (por ejemplo 2026: 10) o "
+                    "año-periodo: meta (2026-II: 4).",
+                    item=item[:40],
+                ),
+                "yearly_targets",
+            )
         year = int(match.group(1))
         if year not in plan_years:
             raise PlanError(_("%(year)s está fuera de los años del plan.", year=year), "yearly_targets")
         local = 0
         if match.group(2):
             label = match.group(2).upper()
-            local = int(label) if label.isdigit() else progress.ROMAN.index(label) + 1 \
-                if label in progress.ROMAN else 0
+            local = (
+                int(label)
+                if label.isdigit()
+                else progress.ROMAN.index(label) + 1
+                if label in progress.ROMAN
+                else 0
+            )
             if not 1 <= local <= n_periods:
-                raise PlanError(_("El periodo «%(p)s» no existe en este plan.", p=match.group(2)), "yearly_targets")
+                raise PlanError(
+                    _("El periodo «%(p)s» no existe en este plan.", p=match.group(2)), "yearly_targets"
+                )
         goal = float(match.group(3).replace(",", "."))
         if goal <= 0:
             raise PlanError(_("Cada meta debe ser mayor que cero."), "yearly_targets")
@@ -253,6 +324,7 @@ def plan_goal_from_targets(task: PlanTask) -> float | None:
 
 # ---------------------------------------------------------------------------- permissions
 
+
 def can_edit(user, plan: Plan | None = None) -> bool:
     """Edit a plan's structure: content editors who manage its owner office (admins always)."""
     if not (user.is_authenticated and user.can("content.edit")):
@@ -262,11 +334,16 @@ def can_edit(user, plan: Plan | None = None) -> bool:
 
 def can_report(user, task: PlanTask, office_code: str) -> bool:
     """Report for a task: an editor of that responsible office (admins always)."""
-    return (user.is_authenticated and user.can("content.edit") and office_code in task.reporting_codes
-            and may(user, "content.edit", [office_code]))
+    return (
+        user.is_authenticated
+        and user.can("content.edit")
+        and office_code in task.reporting_codes
+        and may(user, "content.edit", [office_code])
+    )
 
 
 # ---------------------------------------------------------------------------- import
+
 
 @dataclass
 class ImportResult:
@@ -280,9 +357,18 @@ class ImportResult:
         return not self.parsed.errors
 
 
-def import_plan(data: bytes, *, filename: str = "", name: str | None = None, year: int | None = None,
-                owner: str | None = None, create_offices=(), publish: bool = False, dry_run: bool = False,
-                actor=None) -> ImportResult:
+def import_plan(
+    data: bytes,
+    *,
+    filename: str = "",
+    name: str | None = None,
+    year: int | None = None,
+    owner: str | None = None,
+    create_offices=(),
+    publish: bool = False,
+    dry_run: bool = False,
+    actor=None,
+) -> ImportResult:
     """Read a plan table (see `importer`) and, unless `dry_run` or any error, save it whole.
 
     Unknown offices are reported in `result.parsed.unknown_offices`; the names listed in
@@ -301,8 +387,14 @@ def import_plan(data: bytes, *, filename: str = "", name: str | None = None, yea
     if name:
         parsed.name = name.strip()[:255]
     if year and parsed.end_year and year != parsed.year:
-        parsed.error(0, _("El archivo es un plan de %(first)s a %(last)s: deja el año en blanco o escribe "
-                          "%(first)s.", first=parsed.year, last=parsed.end_year))
+        parsed.error(
+            0,
+            _(
+                "El archivo es un plan de %(first)s a %(last)s: deja el año en blanco o escribe %(first)s.",
+                first=parsed.year,
+                last=parsed.end_year,
+            ),
+        )
     elif year:
         parsed.year = year
     if parsed.end_year and parsed.year and parsed.end_year - parsed.year > 20:
@@ -313,8 +405,13 @@ def import_plan(data: bytes, *, filename: str = "", name: str | None = None, yea
             outside = sorted({y for y, _p in pt.targets} | set(pt.yearly_follow_up)) if parsed.year else []
             outside = [y for y in outside if y not in plan_years]
             if outside:
-                parsed.error(pt.line, _("La fila trae metas o avances de %(years)s, fuera de los años del plan.",
-                                        years=", ".join(str(y) for y in outside)))
+                parsed.error(
+                    pt.line,
+                    _(
+                        "La fila trae metas o avances de %(years)s, fuera de los años del plan.",
+                        years=", ".join(str(y) for y in outside),
+                    ),
+                )
     if owner:
         if owner not in names:
             parsed.error(0, _("La dependencia responsable «%(code)s» no está en el catálogo.", code=owner))
@@ -323,16 +420,35 @@ def import_plan(data: bytes, *, filename: str = "", name: str | None = None, yea
         parsed.error(0, _("El archivo no dice el nombre del plan: escríbelo."))
     if not parsed.year or not 2000 <= parsed.year <= 2100:
         parsed.error(0, _("El archivo no dice el año del plan: escríbelo."))
-    if not parsed.owner_code and parsed.owner_unknown and (dry_run or parsed.owner_unknown in set(create_offices)):
-        parsed.warn(0, _("El plan es de «%(name)s», que no está en el catálogo: márcala para crearla al importar, "
-                         "o vuelve y elige la dependencia responsable.", name=parsed.owner_unknown))
+    if (
+        not parsed.owner_code
+        and parsed.owner_unknown
+        and (dry_run or parsed.owner_unknown in set(create_offices))
+    ):
+        parsed.warn(
+            0,
+            _(
+                "El plan es de «%(name)s», que no está en el catálogo: márcala para crearla al importar, "
+                "o vuelve y elige la dependencia responsable.",
+                name=parsed.owner_unknown,
+            ),
+        )
     elif not parsed.owner_code and parsed.owner_unknown:
-        parsed.error(0, _("El plan es de «%(name)s», que no está en el catálogo: créala al importar o elige la "
-                          "dependencia responsable.", name=parsed.owner_unknown))
+        parsed.error(
+            0,
+            _(
+                "El plan es de «%(name)s», que no está en el catálogo: créala al importar o elige la "
+                "dependencia responsable.",
+                name=parsed.owner_unknown,
+            ),
+        )
     elif not parsed.owner_code:
         parsed.error(0, _("No pudimos saber qué dependencia es responsable del plan: elígela."))
-    if parsed.name and parsed.year and db.session.scalar(
-            select(Plan.id).where(Plan.name == parsed.name, Plan.year == parsed.year)):
+    if (
+        parsed.name
+        and parsed.year
+        and db.session.scalar(select(Plan.id).where(Plan.name == parsed.name, Plan.year == parsed.year))
+    ):
         parsed.error(0, _("Ya existe un plan «%(name)s» de %(year)s.", name=parsed.name, year=parsed.year))
     taken = set(names)
     proposals = {}
@@ -361,28 +477,60 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
             position += 1
             new_codes[unknown_name] = code
             result.created_offices.append((code, unknown_name))
-            audit.record("catalog_changed", target=f"office:{code}", details={"change": "added", "by": "plan import"},
-                         actor=actor, commit=False)
+            audit.record(
+                "catalog_changed",
+                target=f"office:{code}",
+                details={"change": "added", "by": "plan import"},
+                actor=actor,
+                commit=False,
+            )
     owner = parsed.owner_code or new_codes[parsed.owner_unknown]
-    plan = Plan(name=parsed.name, year=parsed.year, end_year=parsed.end_year, kind=parsed.kind, owner_office=owner,
-                owner_office_text=parsed.owner_text[:500], objective=parsed.objective, scope=parsed.scope,
-                process=parsed.process[:255], subprocess=parsed.subprocess[:255], plan_date=parsed.plan_date,
-                entity_name=parsed.entity_name, entity_nit=parsed.entity_nit, document_code=parsed.document_code,
-                document_version=parsed.document_version[:20], approved_on=parsed.approved_on,
-                periods=[list(p) for p in QUARTERS], published=publish, source=(filename or "")[:255])
+    plan = Plan(
+        name=parsed.name,
+        year=parsed.year,
+        end_year=parsed.end_year,
+        kind=parsed.kind,
+        owner_office=owner,
+        owner_office_text=parsed.owner_text[:500],
+        objective=parsed.objective,
+        scope=parsed.scope,
+        process=parsed.process[:255],
+        subprocess=parsed.subprocess[:255],
+        plan_date=parsed.plan_date,
+        entity_name=parsed.entity_name,
+        entity_nit=parsed.entity_nit,
+        document_code=parsed.document_code,
+        document_version=parsed.document_version[:20],
+        approved_on=parsed.approved_on,
+        periods=[list(p) for p in QUARTERS],
+        published=publish,
+        source=(filename or "")[:255],
+    )
     plan.offices = _office_rows([], parsed.participating_codes, PlanOffice)
     for a_pos, parsed_action in enumerate(parsed.actions):
         action = PlanAction(number=parsed_action.number, title=parsed_action.title, position=a_pos)
         plan.actions.append(action)
         for t_pos, pt in enumerate(parsed_action.tasks):
             codes = list(pt.codes) + [new_codes[n] for n in pt.unknown if n in new_codes]
-            task = PlanTask(description=pt.description, responsible_text=pt.responsible_text,
-                            start_month=pt.start_month, end_month=pt.end_month, months=pt.months,
-                            deliverable=pt.deliverable, indicator_name=pt.indicator_name,
-                            indicator_formula=pt.indicator_formula, unit=pt.unit, goal=pt.goal,
-                            observations=pt.observations, position=t_pos, accumulation=pt.accumulation)
+            task = PlanTask(
+                description=pt.description,
+                responsible_text=pt.responsible_text,
+                start_month=pt.start_month,
+                end_month=pt.end_month,
+                months=pt.months,
+                deliverable=pt.deliverable,
+                indicator_name=pt.indicator_name,
+                indicator_formula=pt.indicator_formula,
+                unit=pt.unit,
+                goal=pt.goal,
+                observations=pt.observations,
+                position=t_pos,
+                accumulation=pt.accumulation,
+            )
             task.offices = _office_rows([], codes, PlanTaskOffice)
-            task.targets = [PlanTaskTarget(year=y, period=p, goal=g) for (y, p), g in sorted(pt.targets.items())]
+            task.targets = [
+                PlanTaskTarget(year=y, period=p, goal=g) for (y, p), g in sorted(pt.targets.items())
+            ]
             if task.goal is None and task.targets:
                 task.goal = plan_goal_from_targets(task)
             action.tasks.append(task)
@@ -390,21 +538,44 @@ def _save_import(parsed, result, create, filename, publish, actor) -> None:
             for year, value in sorted(pt.yearly_follow_up.items()):
                 if year in plan.years:  # a year's figure is the state after its last period
                     period = plan.year_periods(year)[-1]
-                    task.reports.append(PlanReport(period=period, office_code=reporter, value=value,
-                                                   progress_text=_("Importado de la hoja de cálculo."),
-                                                   reported_by=_actor_name(actor), review_state="approved"))
+                    task.reports.append(
+                        PlanReport(
+                            period=period,
+                            office_code=reporter,
+                            value=value,
+                            progress_text=_("Importado de la hoja de cálculo."),
+                            reported_by=_actor_name(actor),
+                            review_state="approved",
+                        )
+                    )
             for period, value in pt.follow_up.items():
                 if period <= plan.period_count:
-                    task.reports.append(PlanReport(period=period, office_code=reporter, value=value,
-                                                   progress_text=_("Importado de la hoja de cálculo."),
-                                                   reported_by=_actor_name(actor), review_state="approved"))
+                    task.reports.append(
+                        PlanReport(
+                            period=period,
+                            office_code=reporter,
+                            value=value,
+                            progress_text=_("Importado de la hoja de cálculo."),
+                            reported_by=_actor_name(actor),
+                            review_state="approved",
+                        )
+                    )
     db.session.add(plan)
     db.session.flush()
     result.plan = plan
-    audit.record("plan_imported", target=f"plan:{plan.id}",
-                 details={"file": filename, "actions": len(parsed.actions), "tasks": parsed.task_count,
-                          "warnings": len(parsed.warnings), "created_offices": [c for c, _n in result.created_offices]},
-                 actor=actor, commit=False)
+    audit.record(
+        "plan_imported",
+        target=f"plan:{plan.id}",
+        details={
+            "file": filename,
+            "actions": len(parsed.actions),
+            "tasks": parsed.task_count,
+            "warnings": len(parsed.warnings),
+            "created_offices": [c for c, _n in result.created_offices],
+        },
+        actor=actor,
+        commit=False,
+    )
 
 
 def _office_rows(current, codes, model) -> list:
@@ -425,6 +596,7 @@ def _actor_name(actor) -> str:
 
 # ---------------------------------------------------------------------------- editing
 
+
 def parse_periods(text: str) -> list[list[int]]:
     """'1-3, 4-6, 7-9, 10-12' -> [[1, 3], …]; periods must be in order, not overlap, within 1–12."""
     periods = []
@@ -434,7 +606,9 @@ def parse_periods(text: str) -> list[list[int]]:
             continue
         match = re.fullmatch(r"(\d{1,2})\s*[-–a]\s*(\d{1,2})", chunk) or re.fullmatch(r"(\d{1,2})", chunk)
         if not match:
-            raise PlanError(_("Escribe cada periodo como mes inicial-mes final, por ejemplo 1-4, 5-8, 9-12."), "periods")
+            raise PlanError(
+                _("Escribe cada periodo como mes inicial-mes final, por ejemplo 1-4, 5-8, 9-12."), "periods"
+            )
         start = int(match.group(1))
         end = int(match.group(2)) if match.lastindex == 2 else start
         if not (1 <= start <= end <= 12):
@@ -456,7 +630,11 @@ def save_plan(plan: Plan | None, data: dict, actor=None) -> Plan:
     unknown = [c for c in data.get("offices", []) if c not in names]
     if unknown:
         raise PlanError(_("Elige dependencias del catálogo."), "offices")
-    periods = parse_periods(data["periods"]) if isinstance(data.get("periods"), str) else (data.get("periods") or QUARTERS)
+    periods = (
+        parse_periods(data["periods"])
+        if isinstance(data.get("periods"), str)
+        else (data.get("periods") or QUARTERS)
+    )
     duplicate = select(Plan.id).where(Plan.name == data["name"], Plan.year == data["year"])
     if plan is not None:
         duplicate = duplicate.where(Plan.id != plan.id)
@@ -470,34 +648,62 @@ def save_plan(plan: Plan | None, data: dict, actor=None) -> Plan:
     if end_year == data["year"]:
         end_year = None
     years = (end_year or data["year"]) - data["year"] + 1
-    if plan is not None and (periods != plan.periods or data["year"] != plan.year
-                             or end_year != plan.end_year):
-        used = db.session.scalar(select(func.max(PlanReport.period)).join(PlanTask).join(PlanAction)
-                                 .where(PlanAction.plan_id == plan.id))
-        if used and (used > len(periods) * years
-                     or (plan.multi_year and (periods != plan.periods or data["year"] != plan.year))):
-            raise PlanError(_("Ya hay reportes del periodo %(n)s; no puedes dejar menos periodos.",
-                              n=plan.period_name(used)), "periods")
+    if plan is not None and (
+        periods != plan.periods or data["year"] != plan.year or end_year != plan.end_year
+    ):
+        used = db.session.scalar(
+            select(func.max(PlanReport.period))
+            .join(PlanTask)
+            .join(PlanAction)
+            .where(PlanAction.plan_id == plan.id)
+        )
+        if used and (
+            used > len(periods) * years
+            or (plan.multi_year and (periods != plan.periods or data["year"] != plan.year))
+        ):
+            raise PlanError(
+                _(
+                    "Ya hay reportes del periodo %(n)s; no puedes dejar menos periodos.",
+                    n=plan.period_name(used),
+                ),
+                "periods",
+            )
     creating = plan is None
     if creating:
         plan = Plan()
         db.session.add(plan)
-    for key in ("name", "name_en", "year", "kind", "owner_office", "objective", "scope", "analysis", *METADATA):
+    for key in (
+        "name",
+        "name_en",
+        "year",
+        "kind",
+        "owner_office",
+        "objective",
+        "scope",
+        "analysis",
+        *METADATA,
+    ):
         if key in data:
             setattr(plan, key, data[key])
     plan.periods = [list(p) for p in periods]
     plan.end_year = end_year
     plan.offices = _office_rows(plan.offices, data.get("offices", []), PlanOffice)
     db.session.flush()
-    audit.record("plan_created" if creating else "plan_changed", target=f"plan:{plan.id}", actor=actor, commit=False)
+    audit.record(
+        "plan_created" if creating else "plan_changed", target=f"plan:{plan.id}", actor=actor, commit=False
+    )
     db.session.commit()
     return plan
 
 
 def set_published(plan: Plan, published: bool, actor=None) -> None:
     plan.published = published
-    audit.record("plan_published" if published else "plan_unpublished", target=f"plan:{plan.id}", actor=actor,
-                 commit=False)
+    audit.record(
+        "plan_published" if published else "plan_unpublished",
+        target=f"plan:{plan.id}",
+        actor=actor,
+        commit=False,
+    )
     db.session.commit()
 
 
@@ -515,7 +721,9 @@ def save_action(plan: Plan, action: PlanAction | None, data: dict, actor=None) -
     action.event_ids = sorted({int(i) for i in data.get("event_ids", [])})
     action.topic_ids = sorted({int(i) for i in data.get("topic_ids", [])})
     db.session.flush()
-    audit.record("plan_changed", target=f"plan:{plan.id}", details={"action": action.id}, actor=actor, commit=False)
+    audit.record(
+        "plan_changed", target=f"plan:{plan.id}", details={"action": action.id}, actor=actor, commit=False
+    )
     db.session.commit()
     return action
 
@@ -530,7 +738,9 @@ def save_task(action: PlanAction, task: PlanTask | None, data: dict, actor=None)
         raise PlanError(_("El mes de terminación no puede ser anterior al de inicio."), "end_month")
     months = sorted(set(data.get("months") or range(start, end + 1)))
     if months[0] < start or months[-1] > end:
-        raise PlanError(_("Los meses en que corre la tarea deben estar entre el inicio y la terminación."), "months")
+        raise PlanError(
+            _("Los meses en que corre la tarea deben estar entre el inicio y la terminación."), "months"
+        )
     goal = data.get("goal")
     if goal is not None and goal <= 0:
         raise PlanError(_("La meta debe ser mayor que cero."), "goal")
@@ -542,8 +752,13 @@ def save_task(action: PlanAction, task: PlanTask | None, data: dict, actor=None)
     if task is not None and task.reports:
         orphan = {r.office_code for r in task.reports} - set(data["offices"])
         if orphan:
-            raise PlanError(_("%(offices)s ya reportó esta tarea; no puedes quitarla de los responsables.",
-                              offices=", ".join(names.get(c, c) for c in sorted(orphan))), "offices")
+            raise PlanError(
+                _(
+                    "%(offices)s ya reportó esta tarea; no puedes quitarla de los responsables.",
+                    offices=", ".join(names.get(c, c) for c in sorted(orphan)),
+                ),
+                "offices",
+            )
     plan = action.plan
     targets = None
     if "targets" in data:
@@ -565,7 +780,9 @@ def save_task(action: PlanAction, task: PlanTask | None, data: dict, actor=None)
         if goal is None and targets:
             task.goal = plan_goal_from_targets(task)
     db.session.flush()
-    audit.record("plan_changed", target=f"plan:{action.plan_id}", details={"task": task.id}, actor=actor, commit=False)
+    audit.record(
+        "plan_changed", target=f"plan:{action.plan_id}", details={"task": task.id}, actor=actor, commit=False
+    )
     db.session.commit()
     return task
 
@@ -589,7 +806,9 @@ def delete_task(task: PlanTask, actor=None) -> None:
         raise PlanError(_("Esta tarea ya tiene reportes de seguimiento; no se puede borrar."))
     plan_id = task.action.plan_id
     db.session.delete(task)
-    audit.record("plan_changed", target=f"plan:{plan_id}", details={"deleted_task": task.id}, actor=actor, commit=False)
+    audit.record(
+        "plan_changed", target=f"plan:{plan_id}", details={"deleted_task": task.id}, actor=actor, commit=False
+    )
     db.session.commit()
 
 
@@ -599,12 +818,18 @@ def delete_action(action: PlanAction, actor=None) -> None:
         raise PlanError(_("Esta acción tiene tareas con reportes de seguimiento; no se puede borrar."))
     plan_id = action.plan_id
     db.session.delete(action)
-    audit.record("plan_changed", target=f"plan:{plan_id}", details={"deleted_action": action.id}, actor=actor,
-                 commit=False)
+    audit.record(
+        "plan_changed",
+        target=f"plan:{plan_id}",
+        details={"deleted_action": action.id},
+        actor=actor,
+        commit=False,
+    )
     db.session.commit()
 
 
 # ---------------------------------------------------------------------------- follow-up
+
 
 def parse_evidence(text: str) -> list[str]:
     """One link per line; only http(s) addresses; at most MAX_EVIDENCE."""
@@ -613,14 +838,25 @@ def parse_evidence(text: str) -> list[str]:
         raise PlanError(_("Escribe como máximo %(n)s enlaces de evidencia.", n=MAX_EVIDENCE), "evidence")
     for link in links:
         if not URL_RE.match(link):
-            raise PlanError(_("«%(link)s» no es un enlace web (debe empezar por https:// o http://).", link=link[:80]),
-                            "evidence")
+            raise PlanError(
+                _("«%(link)s» no es un enlace web (debe empezar por https:// o http://).", link=link[:80]),
+                "evidence",
+            )
     return links
 
 
-def report(task: PlanTask, period: int, office_code: str, *, value: float | None, progress_text: str = "",
-           difficulties: str = "", evidence: list[str] | None = None, user=None,
-           today: date | None = None) -> PlanReport:
+def report(
+    task: PlanTask,
+    period: int,
+    office_code: str,
+    *,
+    value: float | None,
+    progress_text: str = "",
+    difficulties: str = "",
+    evidence: list[str] | None = None,
+    user=None,
+    today: date | None = None,
+) -> PlanReport:
     """Record (or correct) what `office_code` reports for `task` in `period`.
 
     Refused: an office that is not responsible for the task, a user who does not manage that
@@ -632,36 +868,58 @@ def report(task: PlanTask, period: int, office_code: str, *, value: float | None
     if office_code not in task.reporting_codes:
         raise PlanError(_("Esa dependencia no es responsable de esta tarea."), "office")
     if user is not None and not can_report(user, task, office_code):
-        raise PlanError(_("Solo las personas que editan contenidos de esa dependencia pueden reportar por ella."), "office")
+        raise PlanError(
+            _("Solo las personas que editan contenidos de esa dependencia pueden reportar por ella."),
+            "office",
+        )
     if not 1 <= period <= plan.period_count:
         raise PlanError(_("Ese periodo no existe en este plan."), "period")
     if not period_started(plan, period, today):
-        raise PlanError(_("El periodo %(p)s todavía no ha empezado; solo se reportan periodos en curso o pasados.",
-                          p=plan.period_name(period)), "period")
+        raise PlanError(
+            _(
+                "El periodo %(p)s todavía no ha empezado; solo se reportan periodos en curso o pasados.",
+                p=plan.period_name(period),
+            ),
+            "period",
+        )
     if value is not None and value < 0:
         raise PlanError(_("El valor no puede ser negativo."), "value")
     if value is not None and task.unit == "percentage" and value > 100:
         raise PlanError(_("Un porcentaje no puede pasar de 100."), "value")
     if value is None and not progress_text:
         raise PlanError(_("Escribe el valor del indicador o el avance cualitativo."), "value")
-    entry = db.session.scalar(select(PlanReport).where(PlanReport.task_id == task.id, PlanReport.period == period,
-                                                       PlanReport.office_code == office_code))
+    entry = db.session.scalar(
+        select(PlanReport).where(
+            PlanReport.task_id == task.id, PlanReport.period == period, PlanReport.office_code == office_code
+        )
+    )
     changed = entry is not None
     if entry is None:
         entry = PlanReport(task=task, period=period, office_code=office_code)
         db.session.add(entry)
-    store_report(entry, value=value, progress_text=progress_text, difficulties=difficulties,
-                 evidence=list(evidence or []), actor=user)
+    store_report(
+        entry,
+        value=value,
+        progress_text=progress_text,
+        difficulties=difficulties,
+        evidence=list(evidence or []),
+        actor=user,
+    )
     db.session.flush()
-    audit.record("plan_report_changed" if changed else "plan_reported", target=f"plan:{plan.id}",
-                 details={"task": task.id, "period": period, "office": office_code, "value": value},
-                 actor=user, commit=False)
+    audit.record(
+        "plan_report_changed" if changed else "plan_reported",
+        target=f"plan:{plan.id}",
+        details={"task": task.id, "period": period, "office": office_code, "value": value},
+        actor=user,
+        commit=False,
+    )
     db.session.commit()
     return entry
 
 
-def store_report(entry: PlanReport, *, value, progress_text: str, difficulties: str, evidence: list[str],
-                 actor=None) -> None:
+def store_report(
+    entry: PlanReport, *, value, progress_text: str, difficulties: str, evidence: list[str], actor=None
+) -> None:
     """Write a report's fields (no commit). The period's value is the task's one shared figure:
     the other offices' values for the same task and period are cleared (their notes stay). Changed
     notes go back to review before they reach the public page."""
@@ -671,7 +929,10 @@ def store_report(entry: PlanReport, *, value, progress_text: str, difficulties: 
             if other is not entry and other.period == entry.period and other.value is not None:
                 other.value = None
     notes_changed = (entry.progress_text or "", entry.difficulties or "", list(entry.evidence or [])) != (
-        progress_text, difficulties, evidence)
+        progress_text,
+        difficulties,
+        evidence,
+    )
     entry.value, entry.progress_text, entry.difficulties = value, progress_text, difficulties
     entry.evidence = evidence
     if notes_changed or entry.review_state is None:
@@ -693,14 +954,26 @@ def review_report(entry: PlanReport, *, approve: bool, note: str = "", actor=Non
     entry.review_note = "" if approve else note[:2000]
     entry.reviewed_by = _actor_name(actor)
     entry.reviewed_at = time.now()
-    audit.record("plan_report_reviewed", target=f"plan:{plan.id}",
-                 details={"report": entry.id, "task": entry.task_id, "state": entry.review_state},
-                 actor=actor, commit=False)
+    audit.record(
+        "plan_report_reviewed",
+        target=f"plan:{plan.id}",
+        details={"report": entry.id, "task": entry.task_id, "state": entry.review_state},
+        actor=actor,
+        commit=False,
+    )
     db.session.commit()
 
 
-def add_finding(plan: Plan, description: str, *, found_on: date, task: PlanTask | None = None,
-                period: int | None = None, improvement: dict | None = None, actor=None) -> PlanFinding:
+def add_finding(
+    plan: Plan,
+    description: str,
+    *,
+    found_on: date,
+    task: PlanTask | None = None,
+    period: int | None = None,
+    improvement: dict | None = None,
+    actor=None,
+) -> PlanFinding:
     """Record a follow-up finding; with `improvement` (action title and one task's data, as for
     `save_task`) also create the improvement action it triggers, numbered after the last one, so
     it is followed like any other action. All in one transaction."""
@@ -718,35 +991,56 @@ def add_finding(plan: Plan, description: str, *, found_on: date, task: PlanTask 
         goal = improvement.get("goal")
         if goal is not None and (goal <= 0 or (improvement["unit"] == "percentage" and goal > 100)):
             raise PlanError(_("La meta debe ser mayor que cero (y hasta 100 si es un porcentaje)."), "goal")
-    finding = PlanFinding(plan=plan, description=description, found_on=found_on, task=task, period=period,
-                          recorded_by=_actor_name(actor))
+    finding = PlanFinding(
+        plan=plan,
+        description=description,
+        found_on=found_on,
+        task=task,
+        period=period,
+        recorded_by=_actor_name(actor),
+    )
     db.session.add(finding)
     if improvement:
         number = max((a.number for a in plan.actions), default=0) + 1
         action = PlanAction(number=number, title=improvement["title"], position=len(plan.actions))
         plan.actions.append(action)
         months = list(range(improvement["start_month"], improvement["end_month"] + 1))
-        new_task = PlanTask(description=improvement["description"], start_month=months[0], end_month=months[-1],
-                            months=months, deliverable=improvement.get("deliverable", ""),
-                            indicator_name=improvement["indicator_name"], unit=improvement["unit"],
-                            goal=improvement.get("goal"), responsible_text="; ".join(names[c] for c in offices))
+        new_task = PlanTask(
+            description=improvement["description"],
+            start_month=months[0],
+            end_month=months[-1],
+            months=months,
+            deliverable=improvement.get("deliverable", ""),
+            indicator_name=improvement["indicator_name"],
+            unit=improvement["unit"],
+            goal=improvement.get("goal"),
+            responsible_text="; ".join(names[c] for c in offices),
+        )
         new_task.offices = _office_rows([], offices, PlanTaskOffice)
         action.tasks.append(new_task)
         finding.action = action
     db.session.flush()
-    audit.record("plan_finding", target=f"plan:{plan.id}", details={"finding": finding.id,
-                                                                   "action": finding.action_id}, actor=actor, commit=False)
+    audit.record(
+        "plan_finding",
+        target=f"plan:{plan.id}",
+        details={"finding": finding.id, "action": finding.action_id},
+        actor=actor,
+        commit=False,
+    )
     db.session.commit()
     return finding
 
 
 # ---------------------------------------------------------------------------- hooks' queries
 
+
 def actions_linked(kind: str, target_id: int) -> list[tuple[Plan, PlanAction]]:
     """Published plans' actions that answer event or topic `target_id` (kind 'event' or 'topic')."""
     attr = "event_ids" if kind == "event" else "topic_ids"
     out = []
-    stmt = select(PlanAction).join(Plan).where(Plan.published.is_(True)).options(selectinload(PlanAction.plan))
+    stmt = (
+        select(PlanAction).join(Plan).where(Plan.published.is_(True)).options(selectinload(PlanAction.plan))
+    )
     for action in db.session.scalars(stmt.order_by(Plan.year.desc(), PlanAction.position)):
         if target_id in (getattr(action, attr) or []):
             out.append((action.plan, action))
@@ -761,13 +1055,23 @@ def search(query: str, limit: int = 20) -> list[tuple[Plan, PlanAction | None]]:
     if len(query) < 2:
         return []
     like = f"%{query}%"
-    plans = db.session.scalars(select(Plan).where(Plan.published.is_(True),
-                                                  or_(Plan.name.ilike(like), Plan.objective.ilike(like))).limit(limit))
+    plans = db.session.scalars(
+        select(Plan)
+        .where(Plan.published.is_(True), or_(Plan.name.ilike(like), Plan.objective.ilike(like)))
+        .limit(limit)
+    )
     out: list[tuple[Plan, PlanAction | None]] = [(p, None) for p in plans]
-    in_tasks = select(PlanTask.action_id).where(or_(PlanTask.description.ilike(like), PlanTask.indicator_name.ilike(like)))
-    actions = db.session.scalars(select(PlanAction).join(Plan).where(
-        Plan.published.is_(True), or_(PlanAction.title.ilike(like), PlanAction.id.in_(in_tasks)))
-        .options(selectinload(PlanAction.plan)).order_by(PlanAction.id).limit(limit))
+    in_tasks = select(PlanTask.action_id).where(
+        or_(PlanTask.description.ilike(like), PlanTask.indicator_name.ilike(like))
+    )
+    actions = db.session.scalars(
+        select(PlanAction)
+        .join(Plan)
+        .where(Plan.published.is_(True), or_(PlanAction.title.ilike(like), PlanAction.id.in_(in_tasks)))
+        .options(selectinload(PlanAction.plan))
+        .order_by(PlanAction.id)
+        .limit(limit)
+    )
     out.extend((a.plan, a) for a in actions)
     return out[:limit]
 
@@ -778,5 +1082,7 @@ def office_usage(kind: str, list_key: str | None, code: str) -> int:
         return 0
     total = db.session.scalar(select(func.count()).select_from(Plan).where(Plan.owner_office == code)) or 0
     for model in (PlanOffice, PlanTaskOffice, PlanReport):
-        total += db.session.scalar(select(func.count()).select_from(model).where(model.office_code == code)) or 0
+        total += (
+            db.session.scalar(select(func.count()).select_from(model).where(model.office_code == code)) or 0
+        )
     return total

@@ -67,11 +67,16 @@ def _field_error(form, exc: services.PlanError, fallback: str):
 
 # ---------------------------------------------------------------------------- plans
 
+
 @permission_required("content.view")
 def index():
     plans = services.list_plans()
-    return render_template("plans/staff/index.html", overviews=[services.plan_overview(p) for p in plans],
-                           names=services.office_names(), can_create=services.can_edit(current_user))
+    return render_template(
+        "plans/staff/index.html",
+        overviews=[services.plan_overview(p) for p in plans],
+        names=services.office_names(),
+        can_create=services.can_edit(current_user),
+    )
 
 
 def _plan_form(plan=None):
@@ -86,12 +91,24 @@ def _plan_form(plan=None):
 
 
 def _plan_data(form) -> dict:
-    return {"name": form.name.data, "name_en": form.name_en.data or "", "year": form.year.data,
-            "end_year": form.end_year.data, "kind": form.kind.data, "owner_office": form.owner_office.data,
-            "offices": form.offices.data or [], "objective": form.objective.data or "", "scope": form.scope.data or "",
-            "periods": form.periods.data, "analysis": form.analysis.data or "",
-            **{key: getattr(form, FORM_NAMES.get(key, key)).data or ("" if key not in ("plan_date", "approved_on")
-                                                                      else None) for key in services.METADATA}}
+    return {
+        "name": form.name.data,
+        "name_en": form.name_en.data or "",
+        "year": form.year.data,
+        "end_year": form.end_year.data,
+        "kind": form.kind.data,
+        "owner_office": form.owner_office.data,
+        "offices": form.offices.data or [],
+        "objective": form.objective.data or "",
+        "scope": form.scope.data or "",
+        "periods": form.periods.data,
+        "analysis": form.analysis.data or "",
+        **{
+            key: getattr(form, FORM_NAMES.get(key, key)).data
+            or ("" if key not in ("plan_date", "approved_on") else None)
+            for key in services.METADATA
+        },
+    }
 
 
 @permission_required("content.edit")
@@ -132,23 +149,36 @@ def detail(plan_id: int):
     plan = _plan_or_404(plan_id)
     overview = services.plan_overview(plan, year=_year_arg())
     events, topics = services.linked_summaries(plan)
-    return render_template("plans/staff/detail.html", plan=plan, overview=overview, names=services.office_names(),
-                           can_edit=services.can_edit(current_user, plan), label=plan.period_name,
-                           roman=progress.period_label,
-                           reportable={t.id: [c for c in t.reporting_codes if services.can_report(current_user, t, c)]
-                                       for t in plan.tasks},
-                           events=events, topics=topics)
+    return render_template(
+        "plans/staff/detail.html",
+        plan=plan,
+        overview=overview,
+        names=services.office_names(),
+        can_edit=services.can_edit(current_user, plan),
+        label=plan.period_name,
+        roman=progress.period_label,
+        reportable={
+            t.id: [c for c in t.reporting_codes if services.can_report(current_user, t, c)]
+            for t in plan.tasks
+        },
+        events=events,
+        topics=topics,
+    )
 
 
 @permission_required("content.edit")
 def publish(plan_id: int):
     plan = _editable(_plan_or_404(plan_id))
     services.set_published(plan, not plan.published)
-    flash(_("El plan está publicado en /planes/.") if plan.published else _("El plan ya no es público."), "success")
+    flash(
+        _("El plan está publicado en /planes/.") if plan.published else _("El plan ya no es público."),
+        "success",
+    )
     return redirect(url_for(".detail", plan_id=plan.id))
 
 
 # ---------------------------------------------------------------------------- actions and tasks
+
 
 def _action_form(action=None):
     form = forms.ActionForm(obj=action)
@@ -167,9 +197,17 @@ def action_form(plan_id: int, action_id: int | None = None):
         form.number.data = max((a.number for a in plan.actions), default=0) + 1
     if form.validate_on_submit():
         try:
-            services.save_action(plan, action, {"number": form.number.data, "title": form.title.data,
-                                                "title_en": form.title_en.data or "",
-                                                "event_ids": form.event_ids.data or [], "topic_ids": form.topic_ids.data or []})
+            services.save_action(
+                plan,
+                action,
+                {
+                    "number": form.number.data,
+                    "title": form.title.data,
+                    "title_en": form.title_en.data or "",
+                    "event_ids": form.event_ids.data or [],
+                    "topic_ids": form.topic_ids.data or [],
+                },
+            )
         except services.PlanError as exc:
             db.session.rollback()
             plan = services.get_plan(plan_id)
@@ -177,7 +215,9 @@ def action_form(plan_id: int, action_id: int | None = None):
         else:
             flash(_("Acción guardada."), "success")
             return redirect(url_for(".detail", plan_id=plan_id))
-    return render_template("plans/staff/action_form.html", form=form, plan=plan, action=action), 422 if form.errors else 200
+    return render_template(
+        "plans/staff/action_form.html", form=form, plan=plan, action=action
+    ), 422 if form.errors else 200
 
 
 @permission_required("content.edit")
@@ -198,9 +238,22 @@ def task_form(plan_id: int, action_id: int | None = None, task_id: int | None = 
         form.goal.data = Decimal(str(task.goal)) if task.goal is not None else None
         form.yearly_targets.data = services.targets_text(task)
     if form.validate_on_submit():
-        data = {k: getattr(form, k).data for k in ("description", "offices", "start_month", "end_month", "months",
-                                                    "deliverable", "indicator_name", "indicator_formula", "unit",
-                                                    "accumulation", "observations")}
+        data = {
+            k: getattr(form, k).data
+            for k in (
+                "description",
+                "offices",
+                "start_month",
+                "end_month",
+                "months",
+                "deliverable",
+                "indicator_name",
+                "indicator_formula",
+                "unit",
+                "accumulation",
+                "observations",
+            )
+        }
         data["goal"] = _float(form.goal.data)
         if plan.multi_year:
             data["targets"] = form.yearly_targets.data or ""
@@ -215,7 +268,8 @@ def task_form(plan_id: int, action_id: int | None = None, task_id: int | None = 
             flash(_("Tarea guardada."), "success")
             return redirect(url_for(".detail", plan_id=plan_id, _anchor=f"accion-{action.id}"))
     return render_template("plans/staff/task_form.html", form=form, plan=plan, action=action, task=task), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )
 
 
 @permission_required("content.edit")
@@ -237,6 +291,7 @@ def _delete(plan_id: int, delete, target, done: str):
 
 # ---------------------------------------------------------------------------- follow-up
 
+
 @permission_required("content.edit")
 def report(plan_id: int, task_id: int):
     plan = _plan_or_404(plan_id)
@@ -248,27 +303,55 @@ def report(plan_id: int, task_id: int):
     periods = services.open_periods(plan)
     form = forms.ReportForm()
     form.office.choices = [(c, names.get(c, c)) for c in mine]
-    form.period.choices = [(p, _("Periodo %(label)s (meses %(a)s a %(b)s)", label=plan.period_name(p),
-                                 a=plan.period_span(p)[1], b=plan.period_span(p)[2])) for p in periods]
+    form.period.choices = [
+        (
+            p,
+            _(
+                "Periodo %(label)s (meses %(a)s a %(b)s)",
+                label=plan.period_name(p),
+                a=plan.period_span(p)[1],
+                b=plan.period_span(p)[2],
+            ),
+        )
+        for p in periods
+    ]
     if request.method == "GET":
-        form.office.data = request.args.get("dependencia") if request.args.get("dependencia") in mine else mine[0]
+        form.office.data = (
+            request.args.get("dependencia") if request.args.get("dependencia") in mine else mine[0]
+        )
         current = services.current_period(plan, time.today())
         asked = request.args.get("periodo", "")
-        form.period.data = (int(asked) if asked.isdigit() and int(asked) in periods else None) or current or (
-            periods[-1] if periods else 1)
-        existing = next((r for r in task.reports if r.office_code == form.office.data and r.period == form.period.data), None)
+        form.period.data = (
+            (int(asked) if asked.isdigit() and int(asked) in periods else None)
+            or current
+            or (periods[-1] if periods else 1)
+        )
+        existing = next(
+            (r for r in task.reports if r.office_code == form.office.data and r.period == form.period.data),
+            None,
+        )
         if existing is not None:
             form.value.data = Decimal(str(existing.value)) if existing.value is not None else None
             form.progress_text.data, form.difficulties.data = existing.progress_text, existing.difficulties
             form.evidence.data = "\n".join(existing.evidence or [])
     if not periods:
-        flash(_("Ningún periodo de este plan ha empezado todavía; podrás reportar cuando empiece el primero."), "warning")
+        flash(
+            _("Ningún periodo de este plan ha empezado todavía; podrás reportar cuando empiece el primero."),
+            "warning",
+        )
     elif form.validate_on_submit():
         try:
             evidence = services.parse_evidence(form.evidence.data)
-            services.report(task, form.period.data, form.office.data, value=_float(form.value.data),
-                            progress_text=form.progress_text.data or "", difficulties=form.difficulties.data or "",
-                            evidence=evidence, user=current_user)
+            services.report(
+                task,
+                form.period.data,
+                form.office.data,
+                value=_float(form.value.data),
+                progress_text=form.progress_text.data or "",
+                difficulties=form.difficulties.data or "",
+                evidence=evidence,
+                user=current_user,
+            )
         except services.PlanError as exc:
             db.session.rollback()
             _field_error(form, exc, "value")
@@ -276,16 +359,28 @@ def report(plan_id: int, task_id: int):
             flash(_("Reporte guardado."), "success")
             return redirect(url_for(".detail", plan_id=plan_id, _anchor=f"tarea-{task.id}"))
     summary = services.task_summary(task, time.today())
-    return render_template("plans/staff/report_form.html", form=form, plan=plan, task=task, summary=summary,
-                           names=names, label=plan.period_name, can_submit=bool(periods)), 422 if form.errors else 200
+    return render_template(
+        "plans/staff/report_form.html",
+        form=form,
+        plan=plan,
+        task=task,
+        summary=summary,
+        names=names,
+        label=plan.period_name,
+        can_submit=bool(periods),
+    ), 422 if form.errors else 200
 
 
 @permission_required("content.edit")
 def finding(plan_id: int):
     plan = _editable(_plan_or_404(plan_id))
     form = forms.FindingForm()
-    form.task.choices = [("", _("— Ninguna —"))] + [(str(t.id), f"{t.action.number}. {t.description[:90]}") for t in plan.tasks]
-    form.period.choices = [("", _("— Ninguno —"))] + [(str(i), plan.period_name(i)) for i in range(1, plan.period_count + 1)]
+    form.task.choices = [("", _("— Ninguna —"))] + [
+        (str(t.id), f"{t.action.number}. {t.description[:90]}") for t in plan.tasks
+    ]
+    form.period.choices = [("", _("— Ninguno —"))] + [
+        (str(i), plan.period_name(i)) for i in range(1, plan.period_count + 1)
+    ]
     form.offices.choices = catalogs.office_choices()
     if request.method == "GET":
         form.found_on.data = time.today()
@@ -298,15 +393,27 @@ def finding(plan_id: int):
                     getattr(form, name).errors = [_("Escribe este dato para crear la acción de mejora.")]
             if not form.offices.data:
                 form.offices.errors = [_("Elige al menos una dependencia responsable.")]
-            improvement = {"title": form.action_title.data, "description": form.task_description.data,
-                           "offices": form.offices.data or [], "start_month": form.start_month.data or 1,
-                           "end_month": form.end_month.data or 12, "indicator_name": form.indicator_name.data,
-                           "unit": form.unit.data or "percentage", "goal": _float(form.goal.data)}
+            improvement = {
+                "title": form.action_title.data,
+                "description": form.task_description.data,
+                "offices": form.offices.data or [],
+                "start_month": form.start_month.data or 1,
+                "end_month": form.end_month.data or 12,
+                "indicator_name": form.indicator_name.data,
+                "unit": form.unit.data or "percentage",
+                "goal": _float(form.goal.data),
+            }
         if not any(f.errors for f in form):
             task = next((t for t in plan.tasks if str(t.id) == form.task.data), None)
             try:
-                services.add_finding(plan, form.description.data, found_on=form.found_on.data, task=task,
-                                     period=int(form.period.data) if form.period.data else None, improvement=improvement)
+                services.add_finding(
+                    plan,
+                    form.description.data,
+                    found_on=form.found_on.data,
+                    task=task,
+                    period=int(form.period.data) if form.period.data else None,
+                    improvement=improvement,
+                )
             except services.PlanError as exc:
                 db.session.rollback()
                 _field_error(form, exc, "description")
@@ -318,6 +425,7 @@ def finding(plan_id: int):
 
 
 # ---------------------------------------------------------------------------- import
+
 
 def _import_dir() -> Path:
     path = Path(current_app.instance_path) / "plan-imports"
@@ -358,10 +466,21 @@ def import_upload():
         elif form.owner.data and not may(current_user, "content.edit", [form.owner.data]):
             form.owner.errors = [_("Solo puedes importar planes de las dependencias que gestionas.")]
         else:
-            meta = {"name": form.name.data or None, "year": form.year.data, "owner": form.owner.data or None,
-                    "filename": (upload.filename or "plan")[:200], "user": current_user.id}
-            result = services.import_plan(data, filename=meta["filename"], name=meta["name"], year=meta["year"],
-                                          owner=meta["owner"], dry_run=True)
+            meta = {
+                "name": form.name.data or None,
+                "year": form.year.data,
+                "owner": form.owner.data or None,
+                "filename": (upload.filename or "plan")[:200],
+                "user": current_user.id,
+            }
+            result = services.import_plan(
+                data,
+                filename=meta["filename"],
+                name=meta["name"],
+                year=meta["year"],
+                owner=meta["owner"],
+                dry_run=True,
+            )
             confirm = forms.ImportConfirmForm()
             confirm.create_offices.choices = [(n, n) for n in result.parsed.unknown_offices]
             if result.ok:
@@ -372,8 +491,13 @@ def import_upload():
                 (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
                 session["plans_import"] = token
                 confirm.token.data = token
-            return render_template("plans/staff/import_preview.html", result=result, confirm=confirm, form=form,
-                                   names=services.office_names()), 200 if result.ok else 422
+            return render_template(
+                "plans/staff/import_preview.html",
+                result=result,
+                confirm=confirm,
+                form=form,
+                names=services.office_names(),
+            ), 200 if result.ok else 422
     return render_template("plans/staff/import.html", form=form), 422 if form.errors else 200
 
 
@@ -390,31 +514,59 @@ def import_confirm():
     if meta.get("user") != current_user.id:
         abort(403)
     data = (folder / f"{token}.bin").read_bytes()
-    preview = services.import_plan(data, filename=meta["filename"], name=meta["name"], year=meta["year"],
-                                   owner=meta["owner"], dry_run=True)
+    preview = services.import_plan(
+        data,
+        filename=meta["filename"],
+        name=meta["name"],
+        year=meta["year"],
+        owner=meta["owner"],
+        dry_run=True,
+    )
     confirm.create_offices.choices = [(n, n) for n in preview.parsed.unknown_offices]
     valid = confirm.validate_on_submit()
     if valid and confirm.create_offices.data and not current_user.can("catalogs.manage"):
-        confirm.create_offices.errors = [_("Solo quien administra los catálogos puede crear dependencias nuevas.")]
+        confirm.create_offices.errors = [
+            _("Solo quien administra los catálogos puede crear dependencias nuevas.")
+        ]
         valid = False
     if not valid:
-        return render_template("plans/staff/import_preview.html", result=preview, confirm=confirm,
-                               names=services.office_names()), 422
-    result = services.import_plan(data, filename=meta["filename"], name=meta["name"], year=meta["year"],
-                                  owner=meta["owner"], create_offices=confirm.create_offices.data or [],
-                                  publish=bool(confirm.publish.data), actor=current_user)
+        return render_template(
+            "plans/staff/import_preview.html", result=preview, confirm=confirm, names=services.office_names()
+        ), 422
+    result = services.import_plan(
+        data,
+        filename=meta["filename"],
+        name=meta["name"],
+        year=meta["year"],
+        owner=meta["owner"],
+        create_offices=confirm.create_offices.data or [],
+        publish=bool(confirm.publish.data),
+        actor=current_user,
+    )
     if not result.ok:
-        return render_template("plans/staff/import_preview.html", result=result, confirm=confirm,
-                               form=_import_form(), names=services.office_names()), 422
+        return render_template(
+            "plans/staff/import_preview.html",
+            result=result,
+            confirm=confirm,
+            form=_import_form(),
+            names=services.office_names(),
+        ), 422
     for suffix in (".bin", ".json"):
         (folder / f"{token}{suffix}").unlink(missing_ok=True)
     session.pop("plans_import", None)
-    flash(_("Plan importado: %(actions)s acciones y %(tasks)s tareas.", actions=len(result.parsed.actions),
-            tasks=result.parsed.task_count), "success")
+    flash(
+        _(
+            "Plan importado: %(actions)s acciones y %(tasks)s tareas.",
+            actions=len(result.parsed.actions),
+            tasks=result.parsed.task_count,
+        ),
+        "success",
+    )
     return redirect(url_for(".detail", plan_id=result.plan.id))
 
 
 # ---------------------------------------------------------------------------- exports
+
 
 @permission_required("content.view")
 def export_xlsx(plan_id: int):

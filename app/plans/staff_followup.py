@@ -99,7 +99,8 @@ def _render_upload(plan, form, diff=None, error=None, confirm=None, status=200):
         error=error,
         confirm=confirm,
         names=services.office_names(),
-        label=plan.period_name, roman=progress.period_label,
+        label=plan.period_name,
+        roman=progress.period_label,
     ), status
 
 
@@ -190,7 +191,8 @@ def review(plan_id: int):
         reports=queries.pending_reviews(plan),
         form=forms.ReviewForm(),
         names=services.office_names(),
-        label=plan.period_name, roman=progress.period_label,
+        label=plan.period_name,
+        roman=progress.period_label,
     )
 
 
@@ -228,5 +230,6 @@ def review_one(plan_id: int, report_id: int):
         form=form,
         failed=report_id,
         names=services.office_names(),
-        label=plan.period_name, roman=progress.period_label,
+        label=plan.period_name,
+        roman=progress.period_label,
     ), 422

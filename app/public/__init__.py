@@ -2,7 +2,6 @@
 (the health check is `app.core.observe`)."""
 
 
-
 def register(app):
     from app.public import public  # noqa: F401
     from app.public.blueprint import BLUEPRINTS

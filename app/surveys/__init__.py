@@ -2,7 +2,6 @@
 attendee of an event through a one-time right given at sign-in), results with charts, exports."""
 
 
-
 def register(app):
     from flask_babel import lazy_gettext as _l
 
@@ -19,7 +18,9 @@ def register(app):
     reg.open_datasets.append(_report.datasets)
     reg.add_nav(
         registry.NavItem("surveys.index", lambda: _l("Encuestas"), area="public", order=50),
-        registry.NavItem("surveys_staff.index", lambda: _l("Encuestas"), area="staff", permission="content.view", order=50),
+        registry.NavItem(
+            "surveys_staff.index", lambda: _l("Encuestas"), area="staff", permission="content.view", order=50
+        ),
     )
     reg.home.append(hooks.home)
     reg.search.append(hooks.search)

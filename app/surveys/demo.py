@@ -49,7 +49,9 @@ def _answers(rng: random.Random, survey: Survey, mood: float) -> dict[int, objec
         elif q.kind == SINGLE:
             values[q.id] = rng.randint(1, len(q.options))
         elif q.kind == MULTIPLE:
-            values[q.id] = sorted(rng.sample(range(1, len(q.options) + 1), rng.randint(1, q.max_choices or 2)))
+            values[q.id] = sorted(
+                rng.sample(range(1, len(q.options) + 1), rng.randint(1, q.max_choices or 2))
+            )
         elif q.kind in TEXT_KINDS and rng.random() < 0.35:
             values[q.id] = rng.choice(SUGGESTIONS)
     kept, _errors = services.evaluate(survey, values)
@@ -64,19 +66,28 @@ def _profile_answers(rng: random.Random) -> dict:
         return rng.choice(codes) if codes else None
 
     territories = [c for c, _l in catalogs.territory_choices()]
-    return {"life_course": rng.choice(["JU", "AD", "AM", "AT"]) if pick("life_course") else None, "sex": pick("sex"),
-            "ethnicity": pick("ethnicity") if rng.random() < 0.7 else None, "value_group": pick("value_group"),
-            "zone": pick("zone"), "territory": rng.choice(territories) if territories else None}
+    return {
+        "life_course": rng.choice(["JU", "AD", "AM", "AT"]) if pick("life_course") else None,
+        "sex": pick("sex"),
+        "ethnicity": pick("ethnicity") if rng.random() < 0.7 else None,
+        "value_group": pick("value_group"),
+        "zone": pick("zone"),
+        "territory": rng.choice(territories) if territories else None,
+    }
 
 
 def _fill(survey: Survey, n: int, rng: random.Random, on_date) -> None:
     mood = rng.uniform(-0.6, 1.0)
     by_id = {q.id: q for q in survey.questions}
     for _i in range(n):
-        response = SurveyResponse(survey_id=survey.id, on_date=on_date, channel="token" if survey.event_id else "link")
+        response = SurveyResponse(
+            survey_id=survey.id, on_date=on_date, channel="token" if survey.event_id else "link"
+        )
         if rng.random() < 0.8:
             answers = _profile_answers(rng)
-            profile = characterization.build_profile(answers, characterization.Context("surveys", survey.id, on_date))
+            profile = characterization.build_profile(
+                answers, characterization.Context("surveys", survey.id, on_date)
+            )
             db.session.add(profile)
             db.session.flush()
             response.profile_id = profile.id
@@ -85,7 +96,9 @@ def _fill(survey: Survey, n: int, rng: random.Random, on_date) -> None:
         for qid, value in _answers(rng, survey, mood).items():
             kind = by_id[qid].kind
             if kind == MULTIPLE:
-                db.session.add_all(SurveyAnswer(response_id=response.id, question_id=qid, choice=v, value=v) for v in value)
+                db.session.add_all(
+                    SurveyAnswer(response_id=response.id, question_id=qid, choice=v, value=v) for v in value
+                )
             elif kind in (SHORT, LONG):
                 db.session.add(SurveyAnswer(response_id=response.id, question_id=qid, text=value))
             else:
@@ -108,33 +121,81 @@ def run() -> None:
         if db.session.scalar(select(Survey.id).where(Survey.event_id == event_id)):
             done += 1
             continue
-        survey = services.create_survey({
-            "title": f"Evaluación: {summary['title']}"[:200], "event_id": int(event_id), "open_link": True,
-            "opens_at": starts, "closes_at": starts + timedelta(days=15), "profile_variables": VARIABLES,
-            "results_public": True}, template=presets.EVENT_EVALUATION, actor="demo")
+        survey = services.create_survey(
+            {
+                "title": f"Evaluación: {summary['title']}"[:200],
+                "event_id": int(event_id),
+                "open_link": True,
+                "opens_at": starts,
+                "closes_at": starts + timedelta(days=15),
+                "profile_variables": VARIABLES,
+                "results_public": True,
+            },
+            template=presets.EVENT_EVALUATION,
+            actor="demo",
+        )
         survey.published = True
         db.session.commit()
         _fill(survey, rng.randint(25, 90), rng, time.to_local(starts).date())
         done += 1
     if not db.session.scalar(select(Survey.id).where(Survey.slug == "canales-de-participacion")):
-        survey = services.create_survey({
-            "title": "¿Cómo prefieres participar?", "slug": "canales-de-participacion", "open_link": True,
-            "intro": "Queremos saber por qué canales prefieres enterarte y participar. Toma tres minutos.",
-            "opens_at": now - timedelta(days=10), "closes_at": now + timedelta(days=60),
-            "profile_variables": VARIABLES, "results_public": True}, actor="demo")
+        survey = services.create_survey(
+            {
+                "title": "¿Cómo prefieres participar?",
+                "slug": "canales-de-participacion",
+                "open_link": True,
+                "intro": (
+                    "Queremos saber por qué canales prefieres enterarte y participar. Toma tres minutos."
+                ),
+                "opens_at": now - timedelta(days=10),
+                "closes_at": now + timedelta(days=60),
+                "profile_variables": VARIABLES,
+                "results_public": True,
+            },
+            actor="demo",
+        )
         section = survey.sections[0]
         specs = [
-            services.QuestionData(section.id, MULTIPLE, "¿Por qué medios te enteras de los eventos de la alcaldía?",
-                                  options=["Redes sociales", "WhatsApp", "Radio comunitaria", "Junta de acción comunal",
-                                           "Carteleras", "Página web"], max_choices=3, required=True),
-            services.QuestionData(section.id, SINGLE, "¿Qué horario te queda mejor para asistir?",
-                                  options=["Entre semana en la mañana", "Entre semana en la tarde",
-                                           "Entre semana en la noche", "Fines de semana"], required=True),
+            services.QuestionData(
+                section.id,
+                MULTIPLE,
+                "¿Por qué medios te enteras de los eventos de la alcaldía?",
+                options=[
+                    "Redes sociales",
+                    "WhatsApp",
+                    "Radio comunitaria",
+                    "Junta de acción comunal",
+                    "Carteleras",
+                    "Página web",
+                ],
+                max_choices=3,
+                required=True,
+            ),
+            services.QuestionData(
+                section.id,
+                SINGLE,
+                "¿Qué horario te queda mejor para asistir?",
+                options=[
+                    "Entre semana en la mañana",
+                    "Entre semana en la tarde",
+                    "Entre semana en la noche",
+                    "Fines de semana",
+                ],
+                required=True,
+            ),
             services.QuestionData(section.id, YESNO, "¿Has participado antes en una rendición de cuentas?"),
-            services.QuestionData(section.id, RATING, "¿Qué tan fácil es para ti participar en los asuntos públicos?",
-                                  required=True),
-            services.QuestionData(section.id, NPS, "¿Qué tan probable es que recomiendes Participa a un vecino?"),
-            services.QuestionData(section.id, SHORT, "¿Qué tema te gustaría que la alcaldía explicara mejor?"),
+            services.QuestionData(
+                section.id,
+                RATING,
+                "¿Qué tan fácil es para ti participar en los asuntos públicos?",
+                required=True,
+            ),
+            services.QuestionData(
+                section.id, NPS, "¿Qué tan probable es que recomiendes Participa a un vecino?"
+            ),
+            services.QuestionData(
+                section.id, SHORT, "¿Qué tema te gustaría que la alcaldía explicara mejor?"
+            ),
         ]
         for spec in specs:
             services.add_question(survey, spec)

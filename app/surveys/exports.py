@@ -23,7 +23,9 @@ BATCH = 2000
 
 def header(survey: Survey) -> list[str]:
     questions = survey.ordered_questions()
-    return [_("Respuesta"), _("Fecha"), _("Canal")] + [f"P{i}. {q.text}" for i, q in enumerate(questions, start=1)]
+    return [_("Respuesta"), _("Fecha"), _("Canal")] + [
+        f"P{i}. {q.text}" for i, q in enumerate(questions, start=1)
+    ]
 
 
 def rows(survey: Survey, *, labels: bool = True) -> Iterator[list]:
@@ -35,13 +37,21 @@ def rows(survey: Survey, *, labels: bool = True) -> Iterator[list]:
     kinds = {q.id: q.kind for q in questions}
     label_of = {q.id: dict(services.choice_labels(q)) for q in questions if q.kind not in (RATING, NPS)}
     channel_names = {"token": _("Enlace de asistencia"), "link": _("Enlace abierto")}
-    stmt = (select(SurveyResponse.id, SurveyResponse.on_date, SurveyResponse.channel, SurveyAnswer.question_id,
-                   SurveyAnswer.value, SurveyAnswer.text)
-            .select_from(SurveyResponse)
-            .outerjoin(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
-            .where(SurveyResponse.survey_id == survey.id)
-            .order_by(SurveyResponse.id, SurveyAnswer.question_id, SurveyAnswer.choice)
-            .execution_options(yield_per=BATCH, stream_results=True))
+    stmt = (
+        select(
+            SurveyResponse.id,
+            SurveyResponse.on_date,
+            SurveyResponse.channel,
+            SurveyAnswer.question_id,
+            SurveyAnswer.value,
+            SurveyAnswer.text,
+        )
+        .select_from(SurveyResponse)
+        .outerjoin(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+        .where(SurveyResponse.survey_id == survey.id)
+        .order_by(SurveyResponse.id, SurveyAnswer.question_id, SurveyAnswer.choice)
+        .execution_options(yield_per=BATCH, stream_results=True)
+    )
     current_id, current = None, None
     for rid, on_date, channel, qid, value, text in db.session.execute(stmt):
         if rid != current_id:
@@ -69,10 +79,15 @@ def _finish(row: list) -> list:
 
 
 def csv(survey: Survey, filename: str):
-    return exports.csv_response(filename, header(survey), rows(survey), what="surveys.responses",
-                                filters={"survey": survey.id})
+    return exports.csv_response(
+        filename, header(survey), rows(survey), what="surveys.responses", filters={"survey": survey.id}
+    )
 
 
 def xlsx(survey: Survey, filename: str):
-    return exports.xlsx_response(filename, [(_("Respuestas"), header(survey), rows(survey))], what="surveys.responses",
-                                 filters={"survey": survey.id})
+    return exports.xlsx_response(
+        filename,
+        [(_("Respuestas"), header(survey), rows(survey))],
+        what="surveys.responses",
+        filters={"survey": survey.id},
+    )

@@ -34,11 +34,16 @@ KIND_LABELS = {
 }
 
 VARIABLE_LABELS = {
-    "life_course": _l("Curso de vida (rango de edad)"), "sex": _l("Sexo al nacer"),
-    "gender_identity": _l("Identidad de género"), "sexual_orientation": _l("Orientación sexual"),
-    "ethnicity": _l("Pertenencia étnica"), "disability": _l("Discapacidad"),
-    "victim": _l("Víctima del conflicto armado"), "migrant": _l("Situación migratoria"),
-    "campesino": _l("Campesino(a)"), "value_group": _l("Grupo de valor"),
+    "life_course": _l("Curso de vida (rango de edad)"),
+    "sex": _l("Sexo al nacer"),
+    "gender_identity": _l("Identidad de género"),
+    "sexual_orientation": _l("Orientación sexual"),
+    "ethnicity": _l("Pertenencia étnica"),
+    "disability": _l("Discapacidad"),
+    "victim": _l("Víctima del conflicto armado"),
+    "migrant": _l("Situación migratoria"),
+    "campesino": _l("Campesino(a)"),
+    "value_group": _l("Grupo de valor"),
 }
 
 
@@ -49,76 +54,161 @@ def _lines(value):
 
 
 class SurveyForm(FlaskForm):
-    title = StringField(_l("Título"), validators=[DataRequired(_l("Escribe el título de la encuesta.")), Length(max=200),
-                                                  NoMarkup()], filters=[single_line])
-    slug = StringField(_l("Dirección corta (opcional)"), validators=[
-        Optional(), Length(max=60), Regexp(r"^[a-z0-9-]+$", message=_l("Usa solo letras minúsculas sin tildes, números y guiones."))],
-        filters=[single_line], description=_l("Queda como /encuestas/<dirección>. Si la dejas vacía, se arma con el título."))
-    intro = TextAreaField(_l("Presentación"), validators=[Optional(), Length(max=2000)], filters=[clean],
-                          description=_l("Para qué es la encuesta y cuánto toma responderla."))
+    title = StringField(
+        _l("Título"),
+        validators=[DataRequired(_l("Escribe el título de la encuesta.")), Length(max=200), NoMarkup()],
+        filters=[single_line],
+    )
+    slug = StringField(
+        _l("Dirección corta (opcional)"),
+        validators=[
+            Optional(),
+            Length(max=60),
+            Regexp(r"^[a-z0-9-]+$", message=_l("Usa solo letras minúsculas sin tildes, números y guiones.")),
+        ],
+        filters=[single_line],
+        description=_l("Queda como /encuestas/<dirección>. Si la dejas vacía, se arma con el título."),
+    )
+    intro = TextAreaField(
+        _l("Presentación"),
+        validators=[Optional(), Length(max=2000)],
+        filters=[clean],
+        description=_l("Para qué es la encuesta y cuánto toma responderla."),
+    )
     title_en = english_version(_l("Título en inglés"), 200)
     intro_en = english_version(_l("Presentación en inglés"), 2000, long=True)
     template = SelectField(_l("Empezar con"), choices=[], validators=[Optional()])
     office_code = SelectField(_l("Dependencia responsable"), choices=[], validators=[Optional()])
-    event_id = SelectField(_l("Evento evaluado"), choices=[], validators=[Optional()],
-                           description=_l("Si eliges un evento, cada asistente recibe al firmar un enlace para responder una sola vez."))
-    open_link = BooleanField(_l("Aceptar también respuestas sin el enlace de asistencia (por ejemplo, de quienes firmaron en papel)"),
-                             description=_l("Esas respuestas se cuentan aparte en los resultados."))
-    opens_at = DateTimeLocalField(_l("Abre el"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
-                                  description=_l("Hora de Colombia. Vacío: abre al publicarla."))
-    closes_at = DateTimeLocalField(_l("Cierra el"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
-                                   description=_l("Hora de Colombia. Vacío: sin fecha de cierre."))
-    profile_variables = MultiCheckboxField(_l("Preguntas de caracterización"), choices=[],
-                                           description=_l("Territorio y autorización de datos van siempre. Todas son opcionales para quien responde."))
-    results_public = BooleanField(_l("Publicar los resultados (cifras agregadas) en la sección de transparencia"))
+    event_id = SelectField(
+        _l("Evento evaluado"),
+        choices=[],
+        validators=[Optional()],
+        description=_l(
+            "Si eliges un evento, cada asistente recibe al firmar un enlace para responder una sola vez."
+        ),
+    )
+    open_link = BooleanField(
+        _l(
+            "Aceptar también respuestas sin el enlace de asistencia (por ejemplo, de quienes firmaron en "
+            "papel)"
+        ),
+        description=_l("Esas respuestas se cuentan aparte en los resultados."),
+    )
+    opens_at = DateTimeLocalField(
+        _l("Abre el"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("Hora de Colombia. Vacío: abre al publicarla."),
+    )
+    closes_at = DateTimeLocalField(
+        _l("Cierra el"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("Hora de Colombia. Vacío: sin fecha de cierre."),
+    )
+    profile_variables = MultiCheckboxField(
+        _l("Preguntas de caracterización"),
+        choices=[],
+        description=_l(
+            "Territorio y autorización de datos van siempre. Todas son opcionales para quien responde."
+        ),
+    )
+    results_public = BooleanField(
+        _l("Publicar los resultados (cifras agregadas) en la sección de transparencia")
+    )
 
     def __init__(self, *args, event_choices=(), office_choices=(), with_template=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.event_id.choices = [("", str(_l("— Ninguno: encuesta independiente —")))] + [(str(i), label) for i, label in event_choices]
+        self.event_id.choices = [("", str(_l("— Ninguno: encuesta independiente —")))] + [
+            (str(i), label) for i, label in event_choices
+        ]
         self.office_code.choices = [("", str(_l("— Sin dependencia —")))] + list(office_choices)
         self.profile_variables.choices = [(v, VARIABLE_LABELS[v]) for v in VARIABLES]
-        self.template.choices = [("", str(_l("Una encuesta en blanco")))] + [(k, str(v)) for k, v in presets.TEMPLATES.items()]
+        self.template.choices = [("", str(_l("Una encuesta en blanco")))] + [
+            (k, str(v)) for k, v in presets.TEMPLATES.items()
+        ]
         if not with_template:
             del self.template
 
 
 class SectionForm(FlaskForm):
-    title = StringField(_l("Título de la sección"), validators=[DataRequired(_l("Escribe el título de la sección.")),
-                                                                Length(max=200), NoMarkup()], filters=[single_line])
-    description = TextAreaField(_l("Texto de ayuda de la sección"), validators=[Optional(), Length(max=1000)], filters=[clean])
+    title = StringField(
+        _l("Título de la sección"),
+        validators=[DataRequired(_l("Escribe el título de la sección.")), Length(max=200), NoMarkup()],
+        filters=[single_line],
+    )
+    description = TextAreaField(
+        _l("Texto de ayuda de la sección"), validators=[Optional(), Length(max=1000)], filters=[clean]
+    )
     title_en = english_version(_l("Título de la sección en inglés"), 200)
     description_en = english_version(_l("Texto de ayuda de la sección en inglés"), 1000, long=True)
 
 
 class QuestionForm(FlaskForm):
     section_id = SelectField(_l("Sección"), coerce=int, choices=[])
-    kind = RadioField(_l("Tipo de pregunta"), choices=[(k, KIND_LABELS[k]) for k in KINDS],
-                      validators=[DataRequired(_l("Elige el tipo de pregunta."))])
-    text = StringField(_l("Pregunta"), validators=[DataRequired(_l("Escribe la pregunta.")), Length(max=300), NoMarkup()],
-                       filters=[single_line])
-    help = StringField(_l("Texto de ayuda (opcional)"), validators=[Optional(), Length(max=300), NoMarkup()],
-                       filters=[single_line])
+    kind = RadioField(
+        _l("Tipo de pregunta"),
+        choices=[(k, KIND_LABELS[k]) for k in KINDS],
+        validators=[DataRequired(_l("Elige el tipo de pregunta."))],
+    )
+    text = StringField(
+        _l("Pregunta"),
+        validators=[DataRequired(_l("Escribe la pregunta.")), Length(max=300), NoMarkup()],
+        filters=[single_line],
+    )
+    help = StringField(
+        _l("Texto de ayuda (opcional)"),
+        validators=[Optional(), Length(max=300), NoMarkup()],
+        filters=[single_line],
+    )
     required = BooleanField(_l("Respuesta obligatoria"))
-    options = TextAreaField(_l("Opciones o etiquetas, una por línea"), validators=[Optional(), Length(max=4000), NoMarkup()],
-                            filters=[_lines],
-                            description=_l("Selección única o múltiple: las opciones. Calificación de 1 a 5: las cinco etiquetas (vacío: Muy malo … Muy bueno). Recomendación: la etiqueta del 0 y la del 10."))
+    options = TextAreaField(
+        _l("Opciones o etiquetas, una por línea"),
+        validators=[Optional(), Length(max=4000), NoMarkup()],
+        filters=[_lines],
+        description=_l(
+            "Selección única o múltiple: las opciones. Calificación de 1 a 5: las cinco etiquetas (vacío: "
+            "Muy malo … Muy bueno). Recomendación: la etiqueta del 0 y la del 10."
+        ),
+    )
     text_en = english_version(_l("Pregunta en inglés"), 300)
     help_en = english_version(_l("Texto de ayuda en inglés"), 300)
-    options_en = TextAreaField(_l("Opciones o etiquetas en inglés, una por línea"),
-                               validators=[Optional(), Length(max=4000), NoMarkup()], filters=[_lines],
-                               description=_l("Una por cada opción en español, en el mismo orden. Si lo dejas vacío, "
-                                              "el sitio en inglés muestra las opciones en español."))
-    max_choices = IntegerField(_l("Máximo de opciones que se pueden marcar (selección múltiple)"),
-                               validators=[Optional(), NumberRange(min=1, max=20)])
-    condition = SelectField(_l("Mostrar solo si…"), choices=[], validators=[Optional()],
-                            description=_l("Sin JavaScript la pregunta se muestra con una nota que dice cuándo responderla; las respuestas que no aplican no se guardan."))
+    options_en = TextAreaField(
+        _l("Opciones o etiquetas en inglés, una por línea"),
+        validators=[Optional(), Length(max=4000), NoMarkup()],
+        filters=[_lines],
+        description=_l(
+            "Una por cada opción en español, en el mismo orden. Si lo dejas vacío, "
+            "el sitio en inglés muestra las opciones en español."
+        ),
+    )
+    max_choices = IntegerField(
+        _l("Máximo de opciones que se pueden marcar (selección múltiple)"),
+        validators=[Optional(), NumberRange(min=1, max=20)],
+    )
+    condition = SelectField(
+        _l("Mostrar solo si…"),
+        choices=[],
+        validators=[Optional()],
+        description=_l(
+            "Sin JavaScript la pregunta se muestra con una nota que dice cuándo responderla; las respuestas "
+            "que no aplican no se guardan."
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------- answering
 
+
 def _closed_field(question, kind_field, **kwargs):
-    return kind_field(localized(question, "text"), choices=choice_labels(question, localize=True), coerce=int,
-                      validators=[Optional()], description=localized(question, "help", note=False) or None, **kwargs)
+    return kind_field(
+        localized(question, "text"),
+        choices=choice_labels(question, localize=True),
+        coerce=int,
+        validators=[Optional()],
+        description=localized(question, "help", note=False) or None,
+        **kwargs,
+    )
 
 
 def answer_form(survey, formdata=None, *, token: str = "", ask_profile: bool = True):
@@ -134,15 +224,20 @@ def answer_form(survey, formdata=None, *, token: str = "", ask_profile: bool = T
             attrs[q.field_name] = _closed_field(q, MultiCheckboxField)
         elif q.kind in (SHORT, LONG):
             field_class = StringField if q.kind == SHORT else TextAreaField
-            attrs[q.field_name] = field_class(localized(q, "text"),
-                                              validators=[Optional(), Length(max=TEXT_LIMITS[q.kind])],
-                                              filters=[single_line if q.kind == SHORT else clean],
-                                              description=localized(q, "help", note=False) or None)
+            attrs[q.field_name] = field_class(
+                localized(q, "text"),
+                validators=[Optional(), Length(max=TEXT_LIMITS[q.kind])],
+                filters=[single_line if q.kind == SHORT else clean],
+                description=localized(q, "help", note=False) or None,
+            )
         else:
             attrs[q.field_name] = _closed_field(q, RadioField)
     if survey.profile_variables and ask_profile:
-        attrs["profile"] = FormField(profile_section(tuple(v for v in VARIABLES if v in survey.profile_variables),
-                                                       ask_before_dropping=True))
+        attrs["profile"] = FormField(
+            profile_section(
+                tuple(v for v in VARIABLES if v in survey.profile_variables), ask_before_dropping=True
+            )
+        )
     form_class = type("SurveyAnswerForm", (FlaskForm,), attrs)
     form = form_class(formdata=formdata) if formdata is not None else form_class()
     form.survey_questions = questions
@@ -166,8 +261,13 @@ def validate_answer_form(form, survey) -> dict[int, object] | None:
     from app.surveys.services import evaluate
 
     ok = form.validate()
-    kept, errors = evaluate(survey, {q.id: (None if form[q.field_name].errors else form[q.field_name].data)
-                                     for q in form.survey_questions})
+    kept, errors = evaluate(
+        survey,
+        {
+            q.id: (None if form[q.field_name].errors else form[q.field_name].data)
+            for q in form.survey_questions
+        },
+    )
     for qid, message in errors.items():
         f = form[f"q{qid}"]
         if not f.errors:

@@ -22,18 +22,29 @@ def after_sign_in(event_id, batch: RowBatch) -> list[dict]:
 
 def event_page_sections(event_id) -> list[dict]:
     """The evaluation link (and published results) on the event's public page."""
-    surveys = db.session.scalars(select(Survey).where(Survey.event_id == int(event_id), Survey.published.is_(True))
-                                 .order_by(Survey.id)).all()
+    surveys = db.session.scalars(
+        select(Survey).where(Survey.event_id == int(event_id), Survey.published.is_(True)).order_by(Survey.id)
+    ).all()
     items = []
     for s in surveys:
         state = s.state()
         if state in ("open", "scheduled"):
-            text = (_("Encuesta de evaluación: %(title)s", title=s.title) if s.accepts_open_answers else
-                    _("Encuesta de evaluación: %(title)s (con el enlace que recibes al firmar la asistencia)", title=s.title))
+            text = (
+                _("Encuesta de evaluación: %(title)s", title=s.title)
+                if s.accepts_open_answers
+                else _(
+                    "Encuesta de evaluación: %(title)s (con el enlace que recibes al firmar la asistencia)",
+                    title=s.title,
+                )
+            )
             items.append({"text": text, "url": url_for("surveys.answer", slug=s.slug)})
         if s.results_public:
-            items.append({"text": _("Resultados de la evaluación: %(title)s", title=s.title),
-                          "url": url_for("surveys.public_results", slug=s.slug)})
+            items.append(
+                {
+                    "text": _("Resultados de la evaluación: %(title)s", title=s.title),
+                    "url": url_for("surveys.public_results", slug=s.slug),
+                }
+            )
     return [{"title": _("Evaluación del evento"), "items": items}] if items else []
 
 
@@ -43,8 +54,14 @@ def home() -> list[dict]:
     out = []
     for s in services.open_surveys():
         if s.state(now) == "open" and s.accepts_open_answers:
-            out.append({"title": s.title, "text": _("Encuesta abierta. Responderla toma pocos minutos."),
-                        "url": url_for("surveys.answer", slug=s.slug), "action": _("Responder la encuesta")})
+            out.append(
+                {
+                    "title": s.title,
+                    "text": _("Encuesta abierta. Responderla toma pocos minutos."),
+                    "url": url_for("surveys.answer", slug=s.slug),
+                    "action": _("Responder la encuesta"),
+                }
+            )
     return out[:6]
 
 
@@ -53,36 +70,69 @@ def search(query: str) -> list[dict]:
     if len(query) < 2:
         return []
     like = f"%{query.replace('%', '').replace('_', '')}%"
-    rows = db.session.scalars(select(Survey).where(Survey.published.is_(True),
-                                                   or_(Survey.title.ilike(like), Survey.intro.ilike(like)))
-                              .order_by(Survey.id.desc()).limit(20))
+    rows = db.session.scalars(
+        select(Survey)
+        .where(Survey.published.is_(True), or_(Survey.title.ilike(like), Survey.intro.ilike(like)))
+        .order_by(Survey.id.desc())
+        .limit(20)
+    )
     out = []
     for s in rows:
         if s.results_public:
-            out.append({"title": s.title, "url": url_for("surveys.public_results", slug=s.slug), "kind": _("Encuesta"),
-                        "text": _("Resultados publicados")})
+            out.append(
+                {
+                    "title": s.title,
+                    "url": url_for("surveys.public_results", slug=s.slug),
+                    "kind": _("Encuesta"),
+                    "text": _("Resultados publicados"),
+                }
+            )
         elif s.state() == "open":
-            out.append({"title": s.title, "url": url_for("surveys.answer", slug=s.slug), "kind": _("Encuesta"),
-                        "text": _("Encuesta abierta")})
+            out.append(
+                {
+                    "title": s.title,
+                    "url": url_for("surveys.answer", slug=s.slug),
+                    "kind": _("Encuesta"),
+                    "text": _("Encuesta abierta"),
+                }
+            )
     return out
 
 
 def characterization_objects() -> list[dict]:
-    rows = db.session.execute(select(Survey.id, Survey.title, Survey.opens_at, Survey.created_at)
-                              .where(Survey.published.is_(True)).order_by(Survey.id)).all()
-    return [{"capability": "surveys", "object_id": str(r.id), "label": _("Encuesta: %(title)s", title=r.title),
-             "date": time.to_local(r.opens_at or r.created_at).date()} for r in rows]
+    rows = db.session.execute(
+        select(Survey.id, Survey.title, Survey.opens_at, Survey.created_at)
+        .where(Survey.published.is_(True))
+        .order_by(Survey.id)
+    ).all()
+    return [
+        {
+            "capability": "surveys",
+            "object_id": str(r.id),
+            "label": _("Encuesta: %(title)s", title=r.title),
+            "date": time.to_local(r.opens_at or r.created_at).date(),
+        }
+        for r in rows
+    ]
 
 
 def transparency_items(section: str) -> list[dict]:
     """Published survey results belong to "rendición de cuentas"."""
     if section != "rendicion":
         return []
-    rows = db.session.scalars(select(Survey).where(Survey.published.is_(True), Survey.results_public.is_(True))
-                              .order_by(Survey.id.desc())).all()
-    return [{"title": _("Resultados de la encuesta «%(title)s»", title=s.title),
-             "url": url_for("surveys.public_results", slug=s.slug),
-             "text": _("Percepción de la ciudadanía: satisfacción, calificaciones y recomendación.")} for s in rows]
+    rows = db.session.scalars(
+        select(Survey)
+        .where(Survey.published.is_(True), Survey.results_public.is_(True))
+        .order_by(Survey.id.desc())
+    ).all()
+    return [
+        {
+            "title": _("Resultados de la encuesta «%(title)s»", title=s.title),
+            "url": url_for("surveys.public_results", slug=s.slug),
+            "text": _("Percepción de la ciudadanía: satisfacción, calificaciones y recomendación."),
+        }
+        for s in rows
+    ]
 
 
 def catalog_usage(kind: str, list_key, code: str) -> int:

@@ -45,7 +45,15 @@ from app.core.db import random_id
 from app.extensions import db
 
 # Question kinds, in the order the builder offers them.
-RATING, SINGLE, MULTIPLE, YESNO, NPS, SHORT, LONG = "rating", "single", "multiple", "yesno", "nps", "short", "long"
+RATING, SINGLE, MULTIPLE, YESNO, NPS, SHORT, LONG = (
+    "rating",
+    "single",
+    "multiple",
+    "yesno",
+    "nps",
+    "short",
+    "long",
+)
 KINDS = (RATING, SINGLE, MULTIPLE, YESNO, NPS, SHORT, LONG)
 CLOSED_KINDS = (RATING, SINGLE, MULTIPLE, YESNO, NPS)
 TEXT_KINDS = (SHORT, LONG)
@@ -67,7 +75,9 @@ class Survey(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
-    title_en: Mapped[str] = mapped_column(String(200), default="")  # English version (optional): app.core.ui.localized
+    title_en: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # English version (optional): app.core.ui.localized
     intro_en: Mapped[str] = mapped_column(Text, default="")
     office_code: Mapped[str | None] = mapped_column(String(20))
     event_id: Mapped[int | None] = mapped_column(Integer, index=True)  # events' id, via hooks only
@@ -84,9 +94,11 @@ class Survey(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=time.now, onupdate=time.now)
 
     sections: Mapped[list[SurveySection]] = relationship(
-        back_populates="survey", order_by="SurveySection.position", cascade="all, delete-orphan")
+        back_populates="survey", order_by="SurveySection.position", cascade="all, delete-orphan"
+    )
     questions: Mapped[list[SurveyQuestion]] = relationship(
-        back_populates="survey", order_by="SurveyQuestion.id", cascade="all, delete-orphan")
+        back_populates="survey", order_by="SurveyQuestion.id", cascade="all, delete-orphan"
+    )
 
     def ordered_questions(self) -> list[SurveyQuestion]:
         """Questions in the order a citizen sees them (section order, then question order)."""
@@ -117,12 +129,15 @@ class SurveySection(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    title_en: Mapped[str] = mapped_column(String(200), default="")  # English version (optional): app.core.ui.localized
+    title_en: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # English version (optional): app.core.ui.localized
     description_en: Mapped[str] = mapped_column(Text, default="")
 
     survey: Mapped[Survey] = relationship(back_populates="sections")
     questions: Mapped[list[SurveyQuestion]] = relationship(
-        back_populates="section", order_by="SurveyQuestion.position", cascade="all, delete-orphan")
+        back_populates="section", order_by="SurveyQuestion.position", cascade="all, delete-orphan"
+    )
 
 
 class SurveyQuestion(db.Model):
@@ -135,7 +150,9 @@ class SurveyQuestion(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(String(300))
     help: Mapped[str] = mapped_column(String(300), default="")
-    text_en: Mapped[str] = mapped_column(String(300), default="")  # English version (optional): app.core.ui.localized
+    text_en: Mapped[str] = mapped_column(
+        String(300), default=""
+    )  # English version (optional): app.core.ui.localized
     help_en: Mapped[str] = mapped_column(String(300), default="")
     options_en: Mapped[list | None] = mapped_column(JSON, default=list)  # one label per option, or none
     required: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -184,10 +201,17 @@ class SurveyAnswer(db.Model):
     """One answer: closed answers in `value` (multiple choice: one row per option), text in `text`."""
 
     __tablename__ = "survey_answer"
-    __table_args__ = (Index("ix_survey_answer_question_value", "question_id", "value"), {"sqlite_with_rowid": False})
+    __table_args__ = (
+        Index("ix_survey_answer_question_value", "question_id", "value"),
+        {"sqlite_with_rowid": False},
+    )
 
-    response_id: Mapped[int] = mapped_column(ForeignKey("survey_response.id", ondelete="CASCADE"), primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("survey_question.id", ondelete="CASCADE"), primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_response.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_question.id", ondelete="CASCADE"), primary_key=True
+    )
     choice: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=0, autoincrement=False)
     value: Mapped[int | None] = mapped_column(SmallInteger)
     text: Mapped[str | None] = mapped_column(Text)

@@ -38,13 +38,21 @@ def answered_here() -> list[int]:
 
 def remember_answered(response, survey_id: int):
     ids = [i for i in answered_here() if i != survey_id][-99:] + [survey_id]
-    response.set_cookie(ANSWERED_COOKIE, _serializer().dumps(ids), max_age=2 * 365 * 24 * 3600, httponly=True,
-                        samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    response.set_cookie(
+        ANSWERED_COOKIE,
+        _serializer().dumps(ids),
+        max_age=2 * 365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
     return response
 
 
 def index():
-    published = db.session.scalars(select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())).all()
+    published = db.session.scalars(
+        select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())
+    ).all()
     open_now = [s for s in published if s.state() == "open" and s.accepts_open_answers]
     with_results = [s for s in published if s.results_public]
     return render_template("surveys/public/index.html", open_now=open_now, with_results=with_results)
@@ -67,44 +75,78 @@ def answer(slug: str):
     event = services.event_of(survey)
     state = survey.state()
     if state != "open":
-        return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason=state), 200
+        return render_template(
+            "surveys/public/unavailable.html", survey=survey, event=event, reason=state
+        ), 200
     if token:
         token_state = services.token_state(survey, token)
         if token_state == "used":
-            return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason="used"), 200
+            return render_template(
+                "surveys/public/unavailable.html", survey=survey, event=event, reason="used"
+            ), 200
         if token_state == "unknown":
             if not survey.accepts_open_answers:
-                return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason="bad_token"), 200
+                return render_template(
+                    "surveys/public/unavailable.html", survey=survey, event=event, reason="bad_token"
+                ), 200
             token = ""
     if not token:
         if not survey.accepts_open_answers:
-            return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason="token_needed"), 200
+            return render_template(
+                "surveys/public/unavailable.html", survey=survey, event=event, reason="token_needed"
+            ), 200
         if survey.id in answered_here():
-            return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason="answered"), 200
+            return render_template(
+                "surveys/public/unavailable.html", survey=survey, event=event, reason="answered"
+            ), 200
 
     # Whoever answered "who takes part" when signing this event's attendance is not asked again.
     asked_at_sign_in = bool(survey.event_id) and characterization.answered_here("events", survey.event_id)
-    form = forms.answer_form(survey, request.form if request.method == "POST" else None, token=token,
-                             ask_profile=not asked_at_sign_in)
+    form = forms.answer_form(
+        survey,
+        request.form if request.method == "POST" else None,
+        token=token,
+        ask_profile=not asked_at_sign_in,
+    )
     if request.method == "POST":
         kept = forms.validate_answer_form(form, survey)
         if kept is not None:
             try:
-                services.submit(survey, kept, form.profile.form if "profile" in form else None, token=token or None,
-                                device=device_id(), address=client_ip())
+                services.submit(
+                    survey,
+                    kept,
+                    form.profile.form if "profile" in form else None,
+                    token=token or None,
+                    device=device_id(),
+                    address=client_ip(),
+                )
             except services.SurveyError as exc:
                 if exc.code in ("used", "closed", "token_needed"):
                     reason = {"used": "used", "closed": "closed", "token_needed": "token_needed"}[exc.code]
-                    return render_template("surveys/public/unavailable.html", survey=survey, event=event, reason=reason), 409
+                    return render_template(
+                        "surveys/public/unavailable.html", survey=survey, event=event, reason=reason
+                    ), 409
                 raise
             if "profile" in form and not form.profile.form.consent.data:
-                flash(_("Guardamos tus respuestas. Como no marcaste la autorización de datos, no guardamos tus respuestas de caracterización."), "warning")
+                flash(
+                    _(
+                        "Guardamos tus respuestas. Como no marcaste la autorización de datos, no guardamos "
+                        "tus respuestas de caracterización."
+                    ),
+                    "warning",
+                )
             response = redirect(url_for("surveys.thanks", slug=survey.slug))
             # Remembered for the one-time link too: this browser cannot answer again through the
             # open link (the attendee already answered; the link is for people without one).
             return remember_answered(response, survey.id)
-    return render_template("surveys/public/answer.html", survey=survey, form=form, event=event, preview=False,
-                           action=url_for("surveys.answer", slug=survey.slug)), (422 if form.errors else 200)
+    return render_template(
+        "surveys/public/answer.html",
+        survey=survey,
+        form=form,
+        event=event,
+        preview=False,
+        action=url_for("surveys.answer", slug=survey.slug),
+    ), (422 if form.errors else 200)
 
 
 def thanks(slug: str):
@@ -119,8 +161,24 @@ def public_results(slug: str):
     viewer = disclosure.public()
     data = results.compute(survey, viewer=viewer)
     # Which one-answer rule the answers passed: an attendee's one-time link, or a browser's marker.
-    rules = [(channel, disclosure.display(disclosure.protect_hashed(data.by_channel[channel], viewer,
-                                                                    "survey", survey.id, "rule", channel)))
-             for channel in (CHANNEL_TOKEN, CHANNEL_LINK) if data.by_channel.get(channel)]
-    return render_template("surveys/public/results.html", survey=survey, results=data, event=services.event_of(survey),
-                           note=disclosure.note(viewer), legend=disclosure.legend(viewer), rules=rules)
+    rules = [
+        (
+            channel,
+            disclosure.display(
+                disclosure.protect_hashed(
+                    data.by_channel[channel], viewer, "survey", survey.id, "rule", channel
+                )
+            ),
+        )
+        for channel in (CHANNEL_TOKEN, CHANNEL_LINK)
+        if data.by_channel.get(channel)
+    ]
+    return render_template(
+        "surveys/public/results.html",
+        survey=survey,
+        results=data,
+        event=services.event_of(survey),
+        note=disclosure.note(viewer),
+        legend=disclosure.legend(viewer),
+        rules=rules,
+    )

@@ -39,8 +39,19 @@ from app.surveys.models import (
 )
 
 # Profile columns a results page may filter by (disability is a set, not a column: not offered).
-FILTERABLE = ("life_course", "sex", "gender_identity", "sexual_orientation", "ethnicity", "victim", "migrant",
-              "campesino", "value_group", "zone", "territory")
+FILTERABLE = (
+    "life_course",
+    "sex",
+    "gender_identity",
+    "sexual_orientation",
+    "ethnicity",
+    "victim",
+    "migrant",
+    "campesino",
+    "value_group",
+    "zone",
+    "territory",
+)
 TEXT_PAGE = 20
 CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")  # catalog codes; anything else is ignored
 
@@ -80,7 +91,11 @@ def filterable_variables(survey: Survey) -> list[str]:
 def _filtered(stmt, filters: dict[str, str], response_col):
     if not filters:
         return stmt
-    stmt = stmt.join(SurveyResponse, SurveyResponse.id == response_col) if response_col is not SurveyResponse.id else stmt
+    stmt = (
+        stmt.join(SurveyResponse, SurveyResponse.id == response_col)
+        if response_col is not SurveyResponse.id
+        else stmt
+    )
     stmt = stmt.join(Profile, Profile.id == SurveyResponse.profile_id)
     for name, value in filters.items():
         stmt = stmt.where(getattr(Profile, name) == value)
@@ -92,8 +107,9 @@ def clean_filters(survey: Survey, raw: dict) -> dict[str, str]:
     return {k: str(v) for k, v in raw.items() if k in allowed and v and CODE.fullmatch(str(v))}
 
 
-def compute(survey: Survey, filters: dict[str, str] | None = None, *,
-            viewer: disclosure.Viewer | None = None) -> Results:
+def compute(
+    survey: Survey, filters: dict[str, str] | None = None, *, viewer: disclosure.Viewer | None = None
+) -> Results:
     """Results of a survey, optionally for one characterisation group, protected for `viewer`
     (None: exact). Callers choose: None for staff without filters, `viewer_for(user)` for staff
     with filters, `disclosure.public()` on public pages."""
@@ -123,9 +139,12 @@ def compute(survey: Survey, filters: dict[str, str] | None = None, *,
     counts: dict[int, dict[int, tuple[int, int]]] = {q.id: {} for q in questions}
     answered: dict[int, tuple[int, int]] = {}
     if ids and total and not hidden_group:
-        stmt = (select(SurveyAnswer.question_id, SurveyAnswer.value, func.count(), *extra)
-                .where(SurveyAnswer.question_id.in_(ids)))
-        stmt = _filtered(stmt, filters, SurveyAnswer.response_id).group_by(SurveyAnswer.question_id, SurveyAnswer.value)
+        stmt = select(SurveyAnswer.question_id, SurveyAnswer.value, func.count(), *extra).where(
+            SurveyAnswer.question_id.in_(ids)
+        )
+        stmt = _filtered(stmt, filters, SurveyAnswer.response_id).group_by(
+            SurveyAnswer.question_id, SurveyAnswer.value
+        )
         for row in db.session.execute(stmt):
             qid, value, n, key = row[0], row[1], row[2], (row[3] if keyed else 0)
             if value is None:
@@ -135,15 +154,22 @@ def compute(survey: Survey, filters: dict[str, str] | None = None, *,
                 counts[qid][value] = (n, key)
         multi = [q.id for q in questions if q.kind == MULTIPLE]
         if multi:
-            per_response = (select(SurveyAnswer.question_id, SurveyAnswer.response_id)
-                            .where(SurveyAnswer.question_id.in_(multi)).distinct())
+            per_response = (
+                select(SurveyAnswer.question_id, SurveyAnswer.response_id)
+                .where(SurveyAnswer.question_id.in_(multi))
+                .distinct()
+            )
             sub = _filtered(per_response, filters, SurveyAnswer.response_id).subquery()
             stmt = select(sub.c.question_id, func.count()).group_by(sub.c.question_id)
             if keyed:
                 key_sum = func.coalesce(func.sum(Profile.record_key), 0)
-                stmt = (select(sub.c.question_id, func.count(), key_sum)
-                        .select_from(sub).join(SurveyResponse, SurveyResponse.id == sub.c.response_id)
-                        .join(Profile, Profile.id == SurveyResponse.profile_id).group_by(sub.c.question_id))
+                stmt = (
+                    select(sub.c.question_id, func.count(), key_sum)
+                    .select_from(sub)
+                    .join(SurveyResponse, SurveyResponse.id == sub.c.response_id)
+                    .join(Profile, Profile.id == SurveyResponse.profile_id)
+                    .group_by(sub.c.question_id)
+                )
             answered.update({row[0]: (row[1], row[2] if keyed else 0) for row in db.session.execute(stmt)})
 
     results = []
@@ -161,8 +187,15 @@ def compute(survey: Survey, filters: dict[str, str] | None = None, *,
         raw = {value: counts[q.id].get(value, (0, 0)) for value, _label in services.choice_labels(q)}
         shown = {value: protect(n, key, q.id, value) for value, (n, key) in raw.items()}
         basis = {value: (v or 0) for value, v in shown.items()}  # indicators from what is shown
-        r.rows = [{"label": label, "value": shown[value], "count": basis[value],
-                   "display": disclosure.display(shown[value])} for value, label in services.choice_labels(q)]
+        r.rows = [
+            {
+                "label": label,
+                "value": shown[value],
+                "count": basis[value],
+                "display": disclosure.display(shown[value]),
+            }
+            for value, label in services.choice_labels(q)
+        ]
         if q.kind == MULTIPLE:
             n, key = answered.get(q.id, (0, 0))
         else:
@@ -184,11 +217,19 @@ def compute(survey: Survey, filters: dict[str, str] | None = None, *,
         # Channels crossed with a group are a breakdown too: only exact views show them. Without a
         # group filter the page shows them protected, to say which one-answer rule answers passed.
         by_channel = {}
-    return Results(survey=survey, responses=None if hidden_group else shown_total,
-                   responses_display=disclosure.display(None if hidden_group else shown_total),
-                   by_channel=by_channel,
-                   questions=results, satisfaction=satisfaction, average=average, nps=_nps(nps_counts),
-                   hidden_group=hidden_group, k=None if viewer.exact else viewer.k, filters=filters)
+    return Results(
+        survey=survey,
+        responses=None if hidden_group else shown_total,
+        responses_display=disclosure.display(None if hidden_group else shown_total),
+        by_channel=by_channel,
+        questions=results,
+        satisfaction=satisfaction,
+        average=average,
+        nps=_nps(nps_counts),
+        hidden_group=hidden_group,
+        k=None if viewer.exact else viewer.k,
+        filters=filters,
+    )
 
 
 def _mean(counts: dict[int, int]) -> float | None:
@@ -212,15 +253,20 @@ def _nps(counts: dict[int, int]) -> float | None:
     return 100.0 * (promoters - detractors) / n
 
 
-def text_answers(question: SurveyQuestion, page: int = 1, filters: dict[str, str] | None = None) -> tuple[list[str], int]:
+def text_answers(
+    question: SurveyQuestion, page: int = 1, filters: dict[str, str] | None = None
+) -> tuple[list[str], int]:
     """One page of free-text answers (random response order: says nothing about who wrote what
     when) and the total count."""
     filters = filters or {}
-    stmt = select(SurveyAnswer.text).where(SurveyAnswer.question_id == question.id, SurveyAnswer.value.is_(None),
-                                           SurveyAnswer.text.is_not(None))
+    stmt = select(SurveyAnswer.text).where(
+        SurveyAnswer.question_id == question.id, SurveyAnswer.value.is_(None), SurveyAnswer.text.is_not(None)
+    )
     stmt = _filtered(stmt, filters, SurveyAnswer.response_id)
     count_stmt = select(func.count()).select_from(stmt.subquery())
     total = db.session.scalar(count_stmt) or 0
     page = max(1, page)
-    rows = db.session.scalars(stmt.order_by(SurveyAnswer.response_id).offset((page - 1) * TEXT_PAGE).limit(TEXT_PAGE)).all()
+    rows = db.session.scalars(
+        stmt.order_by(SurveyAnswer.response_id).offset((page - 1) * TEXT_PAGE).limit(TEXT_PAGE)
+    ).all()
     return list(rows), total

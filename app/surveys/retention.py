@@ -22,8 +22,11 @@ from .models import Survey, SurveyToken
 
 def purge(cutoff: datetime, now: datetime) -> int:
     closed = select(Survey.id).where(Survey.closes_at < cutoff)
-    stmt = (delete(SurveyToken).where(or_(SurveyToken.survey_id.in_(closed), SurveyToken.used_on < cutoff.date()))
-            .execution_options(synchronize_session=False))
+    stmt = (
+        delete(SurveyToken)
+        .where(or_(SurveyToken.survey_id.in_(closed), SurveyToken.used_on < cutoff.date()))
+        .execution_options(synchronize_session=False)
+    )
     return db.session.execute(stmt).rowcount or 0
 
 
@@ -32,15 +35,28 @@ def find(subject: DataSubject) -> list:
 
 
 RULE = RetentionRule(
-    kind="survey_token", label=lambda: _l("Permisos para responder encuestas"),
-    description=lambda: _l("Enlaces de un solo uso para responder la encuesta de un evento. Se cuentan desde el "
-                           "cierre de la encuesta o desde que se usaron; al cumplirse el plazo se borran."),
-    default_days=90, min_days=7, purge=purge, order=30)
+    kind="survey_token",
+    label=lambda: _l("Permisos para responder encuestas"),
+    description=lambda: _l(
+        "Enlaces de un solo uso para responder la encuesta de un evento. Se cuentan desde el "
+        "cierre de la encuesta o desde que se usaron; al cumplirse el plazo se borran."
+    ),
+    default_days=90,
+    min_days=7,
+    purge=purge,
+    order=30,
+)
 
 SOURCE = DataSubjectSource(
-    name="surveys", label=lambda: _l("Encuestas de satisfacción"), find=find, order=40,
-    statement=lambda: _("Las respuestas a encuestas y los enlaces para responderlas no guardan tu nombre ni tu "
-                        "documento: no se pueden asociar a ti."))
+    name="surveys",
+    label=lambda: _l("Encuestas de satisfacción"),
+    find=find,
+    order=40,
+    statement=lambda: _(
+        "Las respuestas a encuestas y los enlaces para responderlas no guardan tu nombre ni tu "
+        "documento: no se pueden asociar a ti."
+    ),
+)
 
 
 def register(reg) -> None:

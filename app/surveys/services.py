@@ -59,6 +59,7 @@ class SurveyError(ValueError):
 
 # ------------------------------------------------------------------------------ reading
 
+
 def get(survey_id: int) -> Survey | None:
     return db.session.get(Survey, survey_id)
 
@@ -76,7 +77,12 @@ def event_of(survey: Survey) -> dict | None:
 
 
 def response_count(survey: Survey) -> int:
-    return db.session.scalar(select(func.count()).select_from(SurveyResponse).where(SurveyResponse.survey_id == survey.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+        )
+        or 0
+    )
 
 
 def has_responses(survey: Survey) -> bool:
@@ -86,7 +92,9 @@ def has_responses(survey: Survey) -> bool:
 def open_surveys(*, event_id: int | None = None) -> list[Survey]:
     """Published surveys whose answering period has not ended (open now or scheduled)."""
     now = time.now()
-    stmt = select(Survey).where(Survey.published.is_(True), (Survey.closes_at.is_(None)) | (Survey.closes_at > now))
+    stmt = select(Survey).where(
+        Survey.published.is_(True), (Survey.closes_at.is_(None)) | (Survey.closes_at > now)
+    )
     if event_id is not None:
         stmt = stmt.where(Survey.event_id == event_id)
     return list(db.session.scalars(stmt.order_by(Survey.id)))
@@ -114,7 +122,10 @@ def choice_labels(question: SurveyQuestion, *, localize: bool = False) -> list[t
     options = _shown_options(question, localize)
     if question.kind == RATING:
         labels = list(options or presets.rating_labels())
-        return [(i, f"{i} · {labels[i - 1]}" if i - 1 < len(labels) and labels[i - 1] else str(i)) for i in range(1, 6)]
+        return [
+            (i, f"{i} · {labels[i - 1]}" if i - 1 < len(labels) and labels[i - 1] else str(i))
+            for i in range(1, 6)
+        ]
     if question.kind == NPS:
         ends = list(options or presets.nps_labels())
         out = []
@@ -150,7 +161,12 @@ def condition_options(survey: Survey, before: SurveyQuestion | None = None) -> l
         if q.kind not in CLOSED_KINDS:
             continue
         for value, label in choice_labels(q):
-            out.append((f"{q.id}:{value}", _("«%(question)s» = %(answer)s", question=shorten(q.text, 60), answer=label)))
+            out.append(
+                (
+                    f"{q.id}:{value}",
+                    _("«%(question)s» = %(answer)s", question=shorten(q.text, 60), answer=label),
+                )
+            )
     return out
 
 
@@ -159,8 +175,11 @@ def condition_text(question: SurveyQuestion, questions_by_id: dict[int, SurveyQu
     source = questions_by_id.get(question.condition_question_id or 0)
     if source is None:
         return ""
-    return _("Responde solo si en «%(question)s» respondiste «%(answer)s».", question=shorten(source.text, 80),
-             answer=answer_label(source, question.condition_value))
+    return _(
+        "Responde solo si en «%(question)s» respondiste «%(answer)s».",
+        question=shorten(source.text, 80),
+        answer=answer_label(source, question.condition_value),
+    )
 
 
 def shorten(text: str, n: int) -> str:
@@ -168,6 +187,7 @@ def shorten(text: str, n: int) -> str:
 
 
 # ------------------------------------------------------------------------------ building
+
 
 def slugify(text: str) -> str:
     value = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
@@ -187,8 +207,19 @@ def unique_slug(wanted: str, exclude_id: int | None = None) -> str:
         slug, n = f"{base}-{n}", n + 1
 
 
-SETTINGS = ("title", "intro", "title_en", "intro_en", "office_code", "event_id", "open_link", "opens_at", "closes_at", "profile_variables",
-            "results_public")
+SETTINGS = (
+    "title",
+    "intro",
+    "title_en",
+    "intro_en",
+    "office_code",
+    "event_id",
+    "open_link",
+    "opens_at",
+    "closes_at",
+    "profile_variables",
+    "results_public",
+)
 
 
 def _check_dates(data: dict) -> None:
@@ -199,8 +230,11 @@ def _check_dates(data: dict) -> None:
 def create_survey(data: dict, *, template: str | None = None, actor=None) -> Survey:
     """Create a survey (a draft) from settings, optionally filled with a ready-made questionnaire."""
     _check_dates(data)
-    survey = Survey(slug=unique_slug(data.get("slug") or data["title"]), template_key=template,
-                    **{k: data.get(k) for k in SETTINGS if k in data})
+    survey = Survey(
+        slug=unique_slug(data.get("slug") or data["title"]),
+        template_key=template,
+        **{k: data.get(k) for k in SETTINGS if k in data},
+    )
     survey.profile_variables = list(data.get("profile_variables") or [])
     db.session.add(survey)
     if template:
@@ -211,7 +245,13 @@ def create_survey(data: dict, *, template: str | None = None, actor=None) -> Sur
     else:
         survey.sections.append(SurveySection(title=_("Preguntas"), position=0))
     db.session.flush()
-    audit.record("survey_created", target=f"survey:{survey.id}", details={"template": template}, actor=actor, commit=False)
+    audit.record(
+        "survey_created",
+        target=f"survey:{survey.id}",
+        details={"template": template},
+        actor=actor,
+        commit=False,
+    )
     db.session.commit()
     return survey
 
@@ -222,9 +262,18 @@ def _fill(survey: Survey, sections: list[dict]) -> None:
         section = SurveySection(title=spec["title"], description=spec.get("description", ""), position=s_pos)
         survey.sections.append(section)
         for q_pos, q in enumerate(spec["questions"]):
-            question = SurveyQuestion(survey=survey, section=section, position=q_pos, kind=q["kind"], text=q["text"],
-                                      required=q.get("required", False), options=list(q.get("options") or []),
-                                      max_choices=q.get("max_choices"), key=q.get("key"), help=q.get("help", ""))
+            question = SurveyQuestion(
+                survey=survey,
+                section=section,
+                position=q_pos,
+                kind=q["kind"],
+                text=q["text"],
+                required=q.get("required", False),
+                options=list(q.get("options") or []),
+                max_choices=q.get("max_choices"),
+                key=q.get("key"),
+                help=q.get("help", ""),
+            )
             db.session.add(question)
             by_key[q.get("key") or f"_{s_pos}_{q_pos}"] = question
             if q.get("condition"):
@@ -254,8 +303,12 @@ def set_published(survey: Survey, published: bool, *, actor=None) -> None:
     if published and not survey.questions:
         raise SurveyError(_("Agrega al menos una pregunta antes de publicar la encuesta."))
     survey.published = published
-    audit.record("survey_published" if published else "survey_unpublished", target=f"survey:{survey.id}", actor=actor,
-                 commit=False)
+    audit.record(
+        "survey_published" if published else "survey_unpublished",
+        target=f"survey:{survey.id}",
+        actor=actor,
+        commit=False,
+    )
     db.session.commit()
 
 
@@ -263,23 +316,36 @@ def delete_survey(survey: Survey, *, actor=None) -> None:
     """Delete a survey that has no responses (with responses, unpublish it instead)."""
     if has_responses(survey):
         raise SurveyError(_("Esta encuesta ya tiene respuestas: no se puede borrar. Puedes despublicarla."))
-    audit.record("survey_deleted", target=f"survey:{survey.id}", details={"title": survey.title}, actor=actor, commit=False)
+    audit.record(
+        "survey_deleted",
+        target=f"survey:{survey.id}",
+        details={"title": survey.title},
+        actor=actor,
+        commit=False,
+    )
     db.session.delete(survey)
     db.session.commit()
 
 
-def add_section(survey: Survey, title: str, description: str = "", *, title_en: str = "",
-                description_en: str = "") -> SurveySection:
+def add_section(
+    survey: Survey, title: str, description: str = "", *, title_en: str = "", description_en: str = ""
+) -> SurveySection:
     position = max((s.position for s in survey.sections), default=-1) + 1
-    section = SurveySection(title=title, description=description, position=position, title_en=title_en,
-                            description_en=description_en)
+    section = SurveySection(
+        title=title,
+        description=description,
+        position=position,
+        title_en=title_en,
+        description_en=description_en,
+    )
     survey.sections.append(section)
     db.session.commit()
     return section
 
 
-def update_section(section: SurveySection, title: str, description: str = "", *, title_en: str = "",
-                   description_en: str = "") -> None:
+def update_section(
+    section: SurveySection, title: str, description: str = "", *, title_en: str = "", description_en: str = ""
+) -> None:
     section.title, section.description = title, description
     section.title_en, section.description_en = title_en, description_en
     db.session.commit()
@@ -333,42 +399,85 @@ def _validated(survey: Survey, data: QuestionData, question: SurveyQuestion | No
             raise SurveyError(_("Hay opciones repetidas."), "options")
     elif data.kind == RATING:
         if options and len(options) != 5:
-            raise SurveyError(_("Una calificación de 1 a 5 lleva cinco etiquetas, una por línea (o ninguna, para usar las de siempre)."), "options")
+            raise SurveyError(
+                _(
+                    "Una calificación de 1 a 5 lleva cinco etiquetas, una por línea (o ninguna, para usar "
+                    "las de siempre)."
+                ),
+                "options",
+            )
         options = options or presets.rating_labels()
     elif data.kind == NPS:
         if options and len(options) != 2:
-            raise SurveyError(_("Escribe dos etiquetas: la del 0 y la del 10 (o ninguna, para usar las de siempre)."), "options")
+            raise SurveyError(
+                _("Escribe dos etiquetas: la del 0 y la del 10 (o ninguna, para usar las de siempre)."),
+                "options",
+            )
         options = options or presets.nps_labels()
     else:
         options = []
     max_choices = data.max_choices if data.kind == MULTIPLE else None
     if max_choices is not None and not (1 <= max_choices <= len(options)):
-        raise SurveyError(_("El máximo de opciones debe estar entre 1 y %(n)s.", n=len(options)), "max_choices")
+        raise SurveyError(
+            _("El máximo de opciones debe estar entre 1 y %(n)s.", n=len(options)), "max_choices"
+        )
     cond_q, cond_v = None, None
     if data.condition:
         valid = dict(condition_options(survey, before=question))
         if data.condition not in valid:
-            raise SurveyError(_("La condición debe referirse a una respuesta de una pregunta anterior."), "condition")
+            raise SurveyError(
+                _("La condición debe referirse a una respuesta de una pregunta anterior."), "condition"
+            )
         a, b = data.condition.split(":")
         cond_q, cond_v = int(a), int(b)
     if question is not None and has_responses(survey):
         if data.kind != question.kind:
-            raise SurveyError(_("Esta encuesta ya tiene respuestas: no puedes cambiar el tipo de la pregunta."), "kind")
+            raise SurveyError(
+                _("Esta encuesta ya tiene respuestas: no puedes cambiar el tipo de la pregunta."), "kind"
+            )
         if data.kind in (SINGLE, MULTIPLE) and len(options) < len(question.options or []):
-            raise SurveyError(_("Esta encuesta ya tiene respuestas: puedes corregir o agregar opciones, pero no quitarlas."), "options")
+            raise SurveyError(
+                _(
+                    "Esta encuesta ya tiene respuestas: puedes corregir o agregar opciones, pero no "
+                    "quitarlas."
+                ),
+                "options",
+            )
     options_en = [o for o in (data.options_en or []) if o]
     if options_en and (data.kind not in (SINGLE, MULTIPLE, RATING, NPS) or len(options_en) != len(options)):
-        raise SurveyError(_("Escribe una opción en inglés por cada opción en español (%(n)s), en el mismo orden, "
-                            "o deja este campo vacío.", n=len(options)), "options_en")
-    return {"section": section, "kind": data.kind, "text": data.text, "help": data.help or "", "required": bool(data.required),
-            "text_en": data.text_en or "", "help_en": data.help_en or "", "options_en": options_en,
-            "options": options, "max_choices": max_choices, "condition_question_id": cond_q, "condition_value": cond_v}
+        raise SurveyError(
+            _(
+                "Escribe una opción en inglés por cada opción en español (%(n)s), en el mismo orden, "
+                "o deja este campo vacío.",
+                n=len(options),
+            ),
+            "options_en",
+        )
+    return {
+        "section": section,
+        "kind": data.kind,
+        "text": data.text,
+        "help": data.help or "",
+        "required": bool(data.required),
+        "text_en": data.text_en or "",
+        "help_en": data.help_en or "",
+        "options_en": options_en,
+        "options": options,
+        "max_choices": max_choices,
+        "condition_question_id": cond_q,
+        "condition_value": cond_v,
+    }
 
 
 def add_question(survey: Survey, data: QuestionData) -> SurveyQuestion:
     """Add a question at the end of its section."""
     if has_responses(survey):
-        raise SurveyError(_("Esta encuesta ya tiene respuestas: no puedes agregar preguntas. Crea una copia o una encuesta nueva."))
+        raise SurveyError(
+            _(
+                "Esta encuesta ya tiene respuestas: no puedes agregar preguntas. Crea una copia o una "
+                "encuesta nueva."
+            )
+        )
     values = _validated(survey, data, None)
     section = values["section"]
     position = max((q.position for q in section.questions), default=-1) + 1
@@ -397,8 +506,12 @@ def delete_question(question: SurveyQuestion) -> None:
         raise SurveyError(_("Esta encuesta ya tiene respuestas: no puedes borrar preguntas."))
     dependants = [q for q in survey.questions if q.condition_question_id == question.id]
     if dependants:
-        raise SurveyError(_("Otra pregunta depende de esta («%(text)s»): quita primero esa condición.",
-                            text=shorten(dependants[0].text, 60)))
+        raise SurveyError(
+            _(
+                "Otra pregunta depende de esta («%(text)s»): quita primero esa condición.",
+                text=shorten(dependants[0].text, 60),
+            )
+        )
     question.section.questions.remove(question)
     survey.questions.remove(question)
     db.session.commit()
@@ -437,12 +550,18 @@ def _check_conditions(survey: Survey) -> None:
     for q in survey.ordered_questions():
         if q.condition_question_id and q.condition_question_id not in seen:
             db.session.rollback()
-            raise SurveyError(_("«%(text)s» depende de una pregunta que quedaría después de ella. Cambia su condición primero.",
-                                text=shorten(q.text, 60)))
+            raise SurveyError(
+                _(
+                    "«%(text)s» depende de una pregunta que quedaría después de ella. Cambia su condición "
+                    "primero.",
+                    text=shorten(q.text, 60),
+                )
+            )
         seen.add(q.id)
 
 
 # ------------------------------------------------------------------------------ rights to answer
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
@@ -462,7 +581,9 @@ def new_token(survey_id: int) -> str:
 
 def token_signed(survey_id: int, token: str) -> bool:
     nonce, _, mac = (token or "").partition(".")
-    return bool(nonce and mac) and len(token) <= 100 and hmac.compare_digest(mac, _token_mac(survey_id, nonce))
+    return (
+        bool(nonce and mac) and len(token) <= 100 and hmac.compare_digest(mac, _token_mac(survey_id, nonce))
+    )
 
 
 def issue_tokens(event_id: int, batch: RowBatch) -> list[dict]:
@@ -479,8 +600,12 @@ def issue_tokens(event_id: int, batch: RowBatch) -> list[dict]:
     for survey_id, slug, title, closes_at in _event_surveys(event_id):
         if closes_at is not None and closes_at <= now:
             continue
-        links.append({"text": _("Evalúa este evento: responde la encuesta «%(title)s»", title=title),
-                      "url": url_for("surveys.answer", slug=slug, t=new_token(survey_id))})
+        links.append(
+            {
+                "text": _("Evalúa este evento: responde la encuesta «%(title)s»", title=title),
+                "url": url_for("surveys.answer", slug=slug, t=new_token(survey_id)),
+            }
+        )
     return links
 
 
@@ -490,8 +615,9 @@ _EVENT_SURVEYS = SharedCache("surveys.by_event", (Survey,), ttl=5.0)
 
 
 def _event_surveys(event_id: int) -> list[tuple[int, str, str, datetime | None]]:
-    return _EVENT_SURVEYS.get(event_id, lambda: [(s.id, s.slug, s.title, s.closes_at)
-                                                 for s in open_surveys(event_id=event_id)])
+    return _EVENT_SURVEYS.get(
+        event_id, lambda: [(s.id, s.slug, s.title, s.closes_at) for s in open_surveys(event_id=event_id)]
+    )
 
 
 def token_state(survey: Survey, token: str) -> str:
@@ -502,6 +628,7 @@ def token_state(survey: Survey, token: str) -> str:
 
 
 # ------------------------------------------------------------------------------ answering
+
 
 def is_shown(question: SurveyQuestion, kept: dict[int, object]) -> bool:
     """Whether a conditional question applies, given the answers kept so far."""
@@ -530,7 +657,9 @@ def evaluate(survey: Survey, values: dict[int, object]) -> tuple[dict[int, objec
         empty = value is None or value == "" or value == []
         if empty:
             if q.required:
-                errors[q.id] = (_("Elige una respuesta.") if q.kind in CLOSED_KINDS else _("Escribe tu respuesta."))
+                errors[q.id] = (
+                    _("Elige una respuesta.") if q.kind in CLOSED_KINDS else _("Escribe tu respuesta.")
+                )
             continue
         if q.kind == MULTIPLE:
             allowed = {v for v, _l in choice_labels(q)}
@@ -556,8 +685,16 @@ def evaluate(survey: Survey, values: dict[int, object]) -> tuple[dict[int, objec
     return kept, errors
 
 
-def submit(survey: Survey, answers: dict[int, object], profile_section=None, *, token: str | None = None,
-           preview: bool = False, device: str = "", address: str = "") -> SurveyResponse | None:
+def submit(
+    survey: Survey,
+    answers: dict[int, object],
+    profile_section=None,
+    *,
+    token: str | None = None,
+    preview: bool = False,
+    device: str = "",
+    address: str = "",
+) -> SurveyResponse | None:
     """Store one response (already `evaluate`d answers) and its unlinkable profile.
 
     With a token, the token (signed for this survey) is consumed atomically: its hash goes into
@@ -584,8 +721,13 @@ def submit(survey: Survey, answers: dict[int, object], profile_section=None, *, 
             raise SurveyError(used, code="used") from None
         channel = CHANNEL_TOKEN
     elif not survey.accepts_open_answers:
-        raise SurveyError(_("Esta encuesta solo la pueden responder quienes firmaron la asistencia del evento, con el enlace que recibieron al firmar."),
-                          code="token_needed")
+        raise SurveyError(
+            _(
+                "Esta encuesta solo la pueden responder quienes firmaron la asistencia del evento, con el "
+                "enlace que recibieron al firmar."
+            ),
+            code="token_needed",
+        )
     try:
         response = SurveyResponse(survey_id=survey.id, on_date=time.today(), channel=channel)
         if profile_section is not None:

@@ -19,6 +19,7 @@ from app.surveys.models import CLOSED_KINDS, Survey, SurveyQuestion, SurveyRespo
 
 # ------------------------------------------------------------------------------ access
 
+
 def can_edit(survey: Survey) -> bool:
     return may(current_user, "content.edit", [survey.office_code] if survey.office_code else [])
 
@@ -47,20 +48,32 @@ def _event_choices():
 def _survey_form(survey: Survey | None = None, formdata=None) -> forms.SurveyForm:
     kwargs = {}
     if survey is not None and formdata is None:
-        kwargs = {"obj": survey, "data": {
-            "event_id": str(survey.event_id) if survey.event_id else "",
-            "opens_at": time.to_local(survey.opens_at) if survey.opens_at else None,
-            "closes_at": time.to_local(survey.closes_at) if survey.closes_at else None,
-            "office_code": survey.office_code or ""}}
-    form = forms.SurveyForm(formdata=formdata, event_choices=_event_choices(), office_choices=catalogs.office_choices(),
-                            with_template=survey is None, **kwargs)
+        kwargs = {
+            "obj": survey,
+            "data": {
+                "event_id": str(survey.event_id) if survey.event_id else "",
+                "opens_at": time.to_local(survey.opens_at) if survey.opens_at else None,
+                "closes_at": time.to_local(survey.closes_at) if survey.closes_at else None,
+                "office_code": survey.office_code or "",
+            },
+        }
+    form = forms.SurveyForm(
+        formdata=formdata,
+        event_choices=_event_choices(),
+        office_choices=catalogs.office_choices(),
+        with_template=survey is None,
+        **kwargs,
+    )
     return form
 
 
 def _settings(form: forms.SurveyForm) -> dict:
     return {
-        "title": form.title.data, "slug": form.slug.data or "", "intro": form.intro.data or "",
-        "title_en": form.title_en.data or "", "intro_en": form.intro_en.data or "",
+        "title": form.title.data,
+        "slug": form.slug.data or "",
+        "intro": form.intro.data or "",
+        "title_en": form.title_en.data or "",
+        "intro_en": form.intro_en.data or "",
         "office_code": form.office_code.data or None,
         "event_id": int(form.event_id.data) if form.event_id.data else None,
         "open_link": bool(form.open_link.data),
@@ -74,20 +87,34 @@ def _settings(form: forms.SurveyForm) -> dict:
 def _office_allowed(form: forms.SurveyForm) -> bool:
     code = form.office_code.data
     if not may(current_user, "content.edit", [code] if code else []):
-        form.office_code.errors = [*form.office_code.errors, _("Solo puedes crear encuestas de las dependencias que gestionas.")]
+        form.office_code.errors = [
+            *form.office_code.errors,
+            _("Solo puedes crear encuestas de las dependencias que gestionas."),
+        ]
         return False
     return True
 
 
 # ------------------------------------------------------------------------------ list and settings
 
+
 @permission_required("content.view")
 def index():
     surveys = db.session.scalars(select(Survey).order_by(Survey.id.desc())).all()
-    counts = dict(db.session.execute(select(SurveyResponse.survey_id, func.count()).group_by(SurveyResponse.survey_id)).all())
+    counts = dict(
+        db.session.execute(
+            select(SurveyResponse.survey_id, func.count()).group_by(SurveyResponse.survey_id)
+        ).all()
+    )
     events = {s.event_id: services.event_of(s) for s in surveys if s.event_id}
-    return render_template("surveys/staff/index.html", surveys=surveys, counts=counts, events=events,
-                           can_edit=can_edit, can_see_results=can_see_results)
+    return render_template(
+        "surveys/staff/index.html",
+        surveys=surveys,
+        counts=counts,
+        events=events,
+        can_edit=can_edit,
+        can_see_results=can_see_results,
+    )
 
 
 @permission_required("content.edit")
@@ -97,11 +124,16 @@ def new():
         form.template.data = request.args["plantilla"]
     if request.method == "POST" and form.validate() and _office_allowed(form):
         try:
-            survey = services.create_survey(_settings(form), template=form.template.data or None, actor=current_user)
+            survey = services.create_survey(
+                _settings(form), template=form.template.data or None, actor=current_user
+            )
         except services.SurveyError as exc:
             form[exc.field or "title"].errors = [str(exc)]
         else:
-            flash(_("Encuesta creada como borrador. Revisa sus preguntas y publícala cuando esté lista."), "success")
+            flash(
+                _("Encuesta creada como borrador. Revisa sus preguntas y publícala cuando esté lista."),
+                "success",
+            )
             return redirect(url_for(".builder", survey_id=survey.id))
     return render_template("surveys/staff/settings.html", form=form, survey=None), 422 if form.errors else 200
 
@@ -118,7 +150,9 @@ def settings(survey_id: int):
         else:
             flash(_("Cambios guardados."), "success")
             return redirect(url_for(".builder", survey_id=survey.id))
-    return render_template("surveys/staff/settings.html", form=form, survey=survey), 422 if form.errors else 200
+    return render_template(
+        "surveys/staff/settings.html", form=form, survey=survey
+    ), 422 if form.errors else 200
 
 
 @permission_required("content.edit")
@@ -131,7 +165,10 @@ def publish(survey_id: int):
     except services.SurveyError as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Encuesta publicada.") if publish_it else _("Encuesta retirada: ya no recibe respuestas."), "success")
+        flash(
+            _("Encuesta publicada.") if publish_it else _("Encuesta retirada: ya no recibe respuestas."),
+            "success",
+        )
     return redirect(url_for(".builder", survey_id=survey.id))
 
 
@@ -150,6 +187,7 @@ def delete(survey_id: int):
 
 # ------------------------------------------------------------------------------ builder
 
+
 @permission_required("content.edit")
 def builder(survey_id: int):
     """The questionnaire: sections, questions, reorder buttons; the add-section form posts here."""
@@ -161,12 +199,17 @@ def builder(survey_id: int):
             flash(_("Sección agregada."), "success")
             return redirect(url_for(".builder", survey_id=survey.id))
     by_id = {q.id: q for q in survey.questions}
-    return render_template("surveys/staff/builder.html", survey=survey, section_form=section_form,
-                           action_form=FlaskForm(), conditions={q.id: services.condition_text(q, by_id) for q in survey.questions},
-                           kind_labels=forms.KIND_LABELS, responses=services.response_count(survey),
-                           event=services.event_of(survey),
-                           public_url=current_app.config["PARTICIPA_BASE_URL"] + url_for("surveys.answer", slug=survey.slug)), (
-        422 if section_form.errors else 200)
+    return render_template(
+        "surveys/staff/builder.html",
+        survey=survey,
+        section_form=section_form,
+        action_form=FlaskForm(),
+        conditions={q.id: services.condition_text(q, by_id) for q in survey.questions},
+        kind_labels=forms.KIND_LABELS,
+        responses=services.response_count(survey),
+        event=services.event_of(survey),
+        public_url=current_app.config["PARTICIPA_BASE_URL"] + url_for("surveys.answer", slug=survey.slug),
+    ), (422 if section_form.errors else 200)
 
 
 def _section(survey: Survey, section_id: int) -> SurveySection:
@@ -205,28 +248,52 @@ def section(survey_id: int, section_id: int):
     section = _section(survey, section_id)
     form = forms.SectionForm(obj=section)
     if form.validate_on_submit():
-        services.update_section(section, form.title.data, form.description.data or "",
-                                title_en=form.title_en.data or "", description_en=form.description_en.data or "")
+        services.update_section(
+            section,
+            form.title.data,
+            form.description.data or "",
+            title_en=form.title_en.data or "",
+            description_en=form.description_en.data or "",
+        )
         flash(_("Sección guardada."), "success")
         return redirect(url_for(".builder", survey_id=survey.id))
-    return render_template("surveys/staff/section.html", survey=survey, section=section, form=form), 422 if form.errors else 200
+    return render_template(
+        "surveys/staff/section.html", survey=survey, section=section, form=form
+    ), 422 if form.errors else 200
 
 
 @permission_required("content.edit")
 def section_action(survey_id: int, section_id: int, action: str):
     survey = _survey(survey_id)
-    return _move_or_delete(survey, _section(survey, section_id), action, services.move_section, services.delete_section,
-                           _("Sección borrada."), f"#seccion-{section_id}")
+    return _move_or_delete(
+        survey,
+        _section(survey, section_id),
+        action,
+        services.move_section,
+        services.delete_section,
+        _("Sección borrada."),
+        f"#seccion-{section_id}",
+    )
 
 
 def _question_form(survey: Survey, question: SurveyQuestion | None, formdata=None) -> forms.QuestionForm:
     data = None
     if question is not None and formdata is None:
-        data = {"section_id": question.section_id, "kind": question.kind, "text": question.text, "help": question.help,
-                "required": question.required, "options": "\n".join(question.options or []),
-                "max_choices": question.max_choices, "text_en": question.text_en, "help_en": question.help_en,
-                "options_en": "\n".join(question.options_en or []),
-                "condition": f"{question.condition_question_id}:{question.condition_value}" if question.condition_question_id else ""}
+        data = {
+            "section_id": question.section_id,
+            "kind": question.kind,
+            "text": question.text,
+            "help": question.help,
+            "required": question.required,
+            "options": "\n".join(question.options or []),
+            "max_choices": question.max_choices,
+            "text_en": question.text_en,
+            "help_en": question.help_en,
+            "options_en": "\n".join(question.options_en or []),
+            "condition": f"{question.condition_question_id}:{question.condition_value}"
+            if question.condition_question_id
+            else "",
+        }
     elif formdata is None:
         wanted = request.args.get("seccion", type=int)
         data = {"section_id": wanted, "kind": "rating"}
@@ -237,18 +304,27 @@ def _question_form(survey: Survey, question: SurveyQuestion | None, formdata=Non
 
 
 def _question_data(form: forms.QuestionForm) -> services.QuestionData:
-    return services.QuestionData(section_id=form.section_id.data, kind=form.kind.data, text=form.text.data,
-                                 help=form.help.data or "", required=bool(form.required.data),
-                                 options=(form.options.data or "").split("\n"), max_choices=form.max_choices.data,
-                                 condition=form.condition.data or "", text_en=form.text_en.data or "",
-                                 help_en=form.help_en.data or "",
-                                 options_en=(form.options_en.data or "").split("\n"))
+    return services.QuestionData(
+        section_id=form.section_id.data,
+        kind=form.kind.data,
+        text=form.text.data,
+        help=form.help.data or "",
+        required=bool(form.required.data),
+        options=(form.options.data or "").split("\n"),
+        max_choices=form.max_choices.data,
+        condition=form.condition.data or "",
+        text_en=form.text_en.data or "",
+        help_en=form.help_en.data or "",
+        options_en=(form.options_en.data or "").split("\n"),
+    )
 
 
 @permission_required("content.edit")
 def new_question(survey_id: int):
     survey = _survey(survey_id)
-    return _question_page(survey, None, lambda data: services.add_question(survey, data), _("Pregunta agregada."))
+    return _question_page(
+        survey, None, lambda data: services.add_question(survey, data), _("Pregunta agregada.")
+    )
 
 
 @permission_required("content.edit")
@@ -279,14 +355,22 @@ def _question_page(survey, question, save, done: str):
             flash(done, "success")
             return redirect(url_for(".builder", survey_id=survey.id) + f"#pregunta-{saved.id}")
     return render_template("surveys/staff/question.html", survey=survey, question=question, form=form), (
-        422 if request.method == "POST" else 200)
+        422 if request.method == "POST" else 200
+    )
 
 
 @permission_required("content.edit")
 def question_action(survey_id: int, question_id: int, action: str):
     survey = _survey(survey_id)
-    return _move_or_delete(survey, _question(survey, question_id), action, services.move_question,
-                           services.delete_question, _("Pregunta borrada."), f"#pregunta-{question_id}")
+    return _move_or_delete(
+        survey,
+        _question(survey, question_id),
+        action,
+        services.move_question,
+        services.delete_question,
+        _("Pregunta borrada."),
+        f"#pregunta-{question_id}",
+    )
 
 
 @permission_required("content.edit")
@@ -298,8 +382,14 @@ def preview(survey_id: int):
         flash(_("Vista previa: las respuestas son válidas. No se guardó nada."), "success")
         return redirect(url_for(".preview", survey_id=survey.id))
     event = services.event_of(survey)
-    return render_template("surveys/public/answer.html", survey=survey, form=form, event=event, preview=True,
-                           action=url_for(".preview", survey_id=survey.id)), 422 if form.errors else 200
+    return render_template(
+        "surveys/public/answer.html",
+        survey=survey,
+        form=form,
+        event=event,
+        preview=True,
+        action=url_for(".preview", survey_id=survey.id),
+    ), 422 if form.errors else 200
 
 
 @permission_required("content.view")
@@ -312,6 +402,7 @@ def qr(survey_id: int, fmt: str):
 
 
 # ------------------------------------------------------------------------------ results
+
 
 @login_required
 def results_page(survey_id: int):
@@ -328,13 +419,20 @@ def results_page(survey_id: int):
             options[v] = catalogs.choices(v)
     if bursts.purge(survey.id):
         db.session.commit()
-    return render_template("surveys/staff/results.html", survey=survey, results=data, variables=variables,
-                           bursts=bursts.flagged(survey.id), burst_thresholds=bursts.THRESHOLDS,
-                           options=options, questions_text=PROFILE_QUESTIONS,
-                           note=disclosure.note(viewer) if viewer else "",
-                           legend=disclosure.legend(viewer) if viewer else "",
-                           can_export=can_export(survey),
-                           event=services.event_of(survey))
+    return render_template(
+        "surveys/staff/results.html",
+        survey=survey,
+        results=data,
+        variables=variables,
+        bursts=bursts.flagged(survey.id),
+        burst_thresholds=bursts.THRESHOLDS,
+        options=options,
+        questions_text=PROFILE_QUESTIONS,
+        note=disclosure.note(viewer) if viewer else "",
+        legend=disclosure.legend(viewer) if viewer else "",
+        can_export=can_export(survey),
+        event=services.event_of(survey),
+    )
 
 
 @login_required
@@ -346,8 +444,16 @@ def text_answers(survey_id: int, question_id: int):
     viewer = disclosure.viewer_for(current_user) if filters else None
     total_group = results.compute(survey, filters, viewer=viewer).responses if filters else 1
     texts, total = ([], 0) if total_group is None else results.text_answers(question, page, filters)
-    return render_template("surveys/staff/texts.html", survey=survey, question=question, texts=texts, total=total,
-                           page=page, pages=max(1, -(-total // results.TEXT_PAGE)), filters=filters)
+    return render_template(
+        "surveys/staff/texts.html",
+        survey=survey,
+        question=question,
+        texts=texts,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // results.TEXT_PAGE)),
+        filters=filters,
+    )
 
 
 @login_required
@@ -360,8 +466,13 @@ def export(survey_id: int, fmt: str):
 @permission_required("content.view")
 def compare():
     """Side-by-side indicators of several surveys (typically the evaluations of several events)."""
-    candidates = [s for s in db.session.scalars(select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc()))
-                  if can_see_results(s)]
+    candidates = [
+        s
+        for s in db.session.scalars(
+            select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())
+        )
+        if can_see_results(s)
+    ]
     wanted = set(request.args.getlist("encuesta", type=int))
     chosen = [s for s in candidates if s.id in wanted][:8]
     columns = [(s, results.compute(s)) for s in chosen]
@@ -381,5 +492,11 @@ def compare():
             cells.append(match)
         rows.append((label, cells))
     events = {s.id: services.event_of(s) for s in candidates}
-    return render_template("surveys/staff/compare.html", candidates=candidates, columns=columns, rows=rows, events=events,
-                           wanted=wanted)
+    return render_template(
+        "surveys/staff/compare.html",
+        candidates=candidates,
+        columns=columns,
+        rows=rows,
+        events=events,
+        wanted=wanted,
+    )

@@ -7,7 +7,6 @@ published yet.
 """
 
 
-
 def register(app):
     from flask_babel import lazy_gettext as _l
 
@@ -19,8 +18,15 @@ def register(app):
         app.register_blueprint(blueprint)
     reg = registry.get(app)
     reg.add_nav(
-        registry.NavItem("transparency.participa", lambda: _l("Transparencia: Participa"), area="public", order=80),
-        registry.NavItem("transparency_staff.index", lambda: _l("Transparencia: documentos y enlaces"), area="staff",
-                         permission="content.edit", order=80),
+        registry.NavItem(
+            "transparency.participa", lambda: _l("Transparencia: Participa"), area="public", order=80
+        ),
+        registry.NavItem(
+            "transparency_staff.index",
+            lambda: _l("Transparencia: documentos y enlaces"),
+            area="staff",
+            permission="content.edit",
+            order=80,
+        ),
     )
     reg.add_hook("transparency_items", staff.transparency_items)

@@ -11,23 +11,56 @@ from app.core import registry
 
 # Keys are the `section` argument of the `transparency_items` hook (see CONTRIBUTING.md).
 SECTIONS = (
-    ("diagnostico", _l("Diagnóstico e identificación de problemas"),
-     _l("Espacios en los que la ciudadanía ayuda a identificar los problemas y las necesidades que la entidad debe "
-        "atender, y lo que se encontró.")),
-    ("planeacion", _l("Planeación y presupuesto participativo"),
-     _l("Cómo participa la ciudadanía en la formulación de planes y programas y en la priorización del presupuesto, "
-        "y el avance de esos planes.")),
-    ("consulta", _l("Consulta ciudadana"),
-     _l("Consultas abiertas a la ciudadanía y sus resultados, por ejemplo los temas priorizados para la rendición "
-        "de cuentas.")),
-    ("colaboracion", _l("Colaboración e innovación abierta"),
-     _l("Ejercicios en los que la ciudadanía propone ideas y soluciones junto con la entidad.")),
-    ("rendicion", _l("Rendición de cuentas"),
-     _l("Audiencias públicas, espacios de diálogo y demás eventos de rendición de cuentas, con su asistencia, "
-        "las preguntas de la ciudadanía y sus respuestas, y las evaluaciones.")),
-    ("control", _l("Control social"),
-     _l("Información para veedurías y para quien hace seguimiento a la gestión: planes de mejoramiento, su avance "
-        "y los hallazgos.")),
+    (
+        "diagnostico",
+        _l("Diagnóstico e identificación de problemas"),
+        _l(
+            "Espacios en los que la ciudadanía ayuda a identificar los problemas y las necesidades que la "
+            "entidad debe "
+            "atender, y lo que se encontró."
+        ),
+    ),
+    (
+        "planeacion",
+        _l("Planeación y presupuesto participativo"),
+        _l(
+            "Cómo participa la ciudadanía en la formulación de planes y programas y en la priorización del "
+            "presupuesto, "
+            "y el avance de esos planes."
+        ),
+    ),
+    (
+        "consulta",
+        _l("Consulta ciudadana"),
+        _l(
+            "Consultas abiertas a la ciudadanía y sus resultados, por ejemplo los temas priorizados para la "
+            "rendición "
+            "de cuentas."
+        ),
+    ),
+    (
+        "colaboracion",
+        _l("Colaboración e innovación abierta"),
+        _l("Ejercicios en los que la ciudadanía propone ideas y soluciones junto con la entidad."),
+    ),
+    (
+        "rendicion",
+        _l("Rendición de cuentas"),
+        _l(
+            "Audiencias públicas, espacios de diálogo y demás eventos de rendición de cuentas, con su "
+            "asistencia, "
+            "las preguntas de la ciudadanía y sus respuestas, y las evaluaciones."
+        ),
+    ),
+    (
+        "control",
+        _l("Control social"),
+        _l(
+            "Información para veedurías y para quien hace seguimiento a la gestión: planes de mejoramiento, "
+            "su avance "
+            "y los hallazgos."
+        ),
+    ),
 )
 
 

@@ -21,7 +21,9 @@ def _pdf_text(data: bytes, tmp_path) -> str:
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Tagged:\s+yes", info, re.M), info
     assert re.search(r"^Title:\s+Informe de rendición de cuentas", info, re.M), info
-    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return re.sub(r"\s+", " ", text)
 
 
@@ -42,15 +44,24 @@ def _expected_figures(db):
     from app.plans import services as plans
 
     start, end = datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date()
-    events = [e for e in db.session.scalars(select(Event).where(Event.status == "closed").order_by(Event.starts_at))
-              if time.to_local(e.starts_at).year == 2026]
+    events = [
+        e
+        for e in db.session.scalars(select(Event).where(Event.status == "closed").order_by(Event.starts_at))
+        if time.to_local(e.starts_at).year == 2026
+    ]
     in_year = BallotQuestion.filed_on.between(start, end)
     ballot = {
         "received": db.session.scalar(select(func.count()).select_from(BallotQuestion).where(in_year)),
-        "answered": db.session.scalar(select(func.count()).select_from(BallotQuestion).where(
-            in_year, BallotQuestion.status.in_(("answered", "closed")))),
-        "on_time": db.session.scalar(select(func.count()).select_from(BallotQuestion).where(
-            in_year, BallotQuestion.answered_on_time.is_(True))),
+        "answered": db.session.scalar(
+            select(func.count())
+            .select_from(BallotQuestion)
+            .where(in_year, BallotQuestion.status.in_(("answered", "closed")))
+        ),
+        "on_time": db.session.scalar(
+            select(func.count())
+            .select_from(BallotQuestion)
+            .where(in_year, BallotQuestion.answered_on_time.is_(True))
+        ),
     }
     # Respondents per consultation from the database, as the disclosure layer publishes them (the
     # same protected figure as the public results page).
@@ -59,8 +70,11 @@ def _expected_figures(db):
 
     consultations = {}
     for c in db.session.scalars(select(Consultation).where(Consultation.is_public.is_(True))):
-        n = db.session.scalar(select(func.count()).select_from(ConsultationResponse)
-                              .where(ConsultationResponse.consultation_id == c.id))
+        n = db.session.scalar(
+            select(func.count())
+            .select_from(ConsultationResponse)
+            .where(ConsultationResponse.consultation_id == c.id)
+        )
         shown = disclosure.protect_hashed(n, disclosure.public(), "consultation", c.id, "all", "", 0)
         assert shown is not None and abs(shown - n) <= disclosure.MAX_NOISE
         assert results.compute(c, "territory", disclosure.public()).respondents == disclosure.display(shown)
@@ -80,7 +94,9 @@ def test_year_report_in_one_click_pdf_and_docx_match_the_database(app, db, demo,
         login_as("editor")
         page = client.get("/gestion/rendicion-de-cuentas/")
         assert page.status_code == 200
-        response = client.submit("/gestion/rendicion-de-cuentas/", {"scope": "year", "year": "2026", "event": ""})
+        response = client.submit(
+            "/gestion/rendicion-de-cuentas/", {"scope": "year", "year": "2026", "event": ""}
+        )
         assert response.status_code == 302
         report = db.session.scalar(select(AccountabilityReport))
         pdf_text = _pdf_text(report.pdf, tmp_path)
@@ -88,11 +104,16 @@ def test_year_report_in_one_click_pdf_and_docx_match_the_database(app, db, demo,
 
     for text in (pdf_text, docx_text):
         assert "Alcaldía de Medellín" in text and "890.905.211-1" in text  # the entity's header
-        for title in ("Temas priorizados por la ciudadanía", "Participación por territorio y grupo poblacional",
-                      "Eventos de rendición de cuentas y diálogo",
-                      "Preguntas y propuestas recibidas por la urna virtual", "Satisfacción de los participantes",
-                      "Avance del plan de mejoramiento", "Compromisos adquiridos en los eventos",
-                      "Estado de los compromisos"):
+        for title in (
+            "Temas priorizados por la ciudadanía",
+            "Participación por territorio y grupo poblacional",
+            "Eventos de rendición de cuentas y diálogo",
+            "Preguntas y propuestas recibidas por la urna virtual",
+            "Satisfacción de los participantes",
+            "Avance del plan de mejoramiento",
+            "Compromisos adquiridos en los eventos",
+            "Estado de los compromisos",
+        ):
             assert title in text, title
         # events: each one, its kind, date and attendance, and the total
         total = sum(e.attendance_total for e in events)
@@ -101,8 +122,11 @@ def test_year_report_in_one_click_pdf_and_docx_match_the_database(app, db, demo,
             assert e.title in text and time.to_local(e.starts_at).strftime("%d/%m/%Y") in text
             assert e.commitments.strip().splitlines()[0] in text
         # urna: received, answered, on time (legal term)
-        assert (f"Recibidas: {ballot['received']}. Respondidas: {ballot['answered']}, de ellas {ballot['on_time']} "
-                f"dentro del término legal") in text
+        assert (
+            f"Recibidas: {ballot['received']}. Respondidas: {ballot['answered']}, de ellas "
+            f"{ballot['on_time']} "
+            f"dentro del término legal"
+        ) in text
         # consultations: respondents per consultation (protected: these are well above k)
         for title, n in consultations.items():
             assert f"«{title}»: {n} personas respondieron." in text
@@ -110,13 +134,18 @@ def test_year_report_in_one_click_pdf_and_docx_match_the_database(app, db, demo,
         assert f"«{plan.name}» ({plan.year}): avance general {overview['progress']:.0f} %" in text
         for a in overview["actions"]:
             assert a["action"].title[:50] in text
-            assert f"{a['progress']:.0f} % {labels.STATUS[a['status']]}" in text or \
-                f"{a['progress']:.0f} % ● {labels.STATUS[a['status']]}" in text
+            assert (
+                f"{a['progress']:.0f} % {labels.STATUS[a['status']]}" in text
+                or f"{a['progress']:.0f} % ● {labels.STATUS[a['status']]}" in text
+            )
     assert "Actualiza la tabla de contenido" in docx_text  # Word's table of contents field
     assert "Contenido" in pdf_text and all(
         re.search(re.escape(title) + r"(?: ?\.){5,} ?\d+", pdf_text)  # table of contents with page numbers
-        for title in ("Temas priorizados por la ciudadanía", "Estado de los compromisos"))
-    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "accountability_report_generated"))
+        for title in ("Temas priorizados por la ciudadanía", "Estado de los compromisos")
+    )
+    audit = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "accountability_report_generated")
+    )
     assert audit is not None and audit.details["sections"] == 8
 
 
@@ -137,7 +166,10 @@ def test_population_figures_are_protected_in_every_section(app, db, demo):
                     cell = row[col].replace(".", "")
                     # the disclosure layer's one marker, or a figure of at least k (zeros are hidden too)
                     assert cell == disclosure.MARKER or (cell.isdigit() and int(cell) >= 5), (
-                        section.key, table.caption, row)
+                        section.key,
+                        table.caption,
+                        row,
+                    )
     assert people_columns >= 10
 
 
@@ -149,13 +181,21 @@ def test_publish_on_transparency_page_and_access(app, db, client, make_user, cat
         report = commands.generate(queries.year_period(2026), actor="test")
     public_pdf = f"/rendicion-de-cuentas/informes/{report.id}.pdf"
     assert client.get(public_pdf).status_code == 404  # not published yet
-    assert "Informe de rendición de cuentas" not in client.get("/transparencia/participa").get_data(as_text=True)
+    assert "Informe de rendición de cuentas" not in client.get("/transparencia/participa").get_data(
+        as_text=True
+    )
     analyst = Client(app.test_client())
     analyst.login(make_user("analyst"))
     assert analyst.get("/gestion/rendicion-de-cuentas/").status_code == 403
     client.login(make_user("editor"))
-    assert client.submit(f"/gestion/rendicion-de-cuentas/{report.id}/publicar", {},
-                         form_url="/gestion/rendicion-de-cuentas/").status_code == 302
+    assert (
+        client.submit(
+            f"/gestion/rendicion-de-cuentas/{report.id}/publicar",
+            {},
+            form_url="/gestion/rendicion-de-cuentas/",
+        ).status_code
+        == 302
+    )
     page = client.get("/transparencia/participa").get_data(as_text=True)
     assert f'href="{public_pdf}"' in page and f"/rendicion-de-cuentas/informes/{report.id}.docx" in page
     pdf = client.get(public_pdf)
@@ -165,7 +205,9 @@ def test_publish_on_transparency_page_and_access(app, db, client, make_user, cat
 
 def test_bad_choices_are_refused_next_to_the_field(client, login_as, catalogs, db):
     login_as("editor")
-    response = client.submit("/gestion/rendicion-de-cuentas/", {"scope": "event", "year": "2026", "event": ""})
+    response = client.submit(
+        "/gestion/rendicion-de-cuentas/", {"scope": "event", "year": "2026", "event": ""}
+    )
     assert response.status_code == 422 and "Elige un evento." in response.get_data(as_text=True)
     response = client.submit("/gestion/rendicion-de-cuentas/", {"scope": "year", "year": "1800"})
     assert response.status_code == 422
@@ -185,23 +227,41 @@ def test_year_report_satisfaction_urna_tables_and_commitments_match_the_database
     from app.surveys.models import Survey
 
     with time.freeze(datetime(2026, 11, 25, 15, 0)), app.test_request_context("/"):
-        closed = list(db.session.scalars(select(Event).where(Event.status == "closed").order_by(Event.starts_at)))
+        closed = list(
+            db.session.scalars(select(Event).where(Event.status == "closed").order_by(Event.starts_at))
+        )
         plan = plans.list_plans()[0]
         linked = plan.actions[0]  # the first closed event is answered by action 1
-        plans.save_action(plan, linked, {"number": linked.number, "title": linked.title,
-                                         "event_ids": [closed[0].id], "topic_ids": linked.topic_ids})
-        view = next(a for a in plans.plan_overview(plans.get_plan(plan.id))["actions"]
-                    if a["action"].id == linked.id)
+        plans.save_action(
+            plan,
+            linked,
+            {
+                "number": linked.number,
+                "title": linked.title,
+                "event_ids": [closed[0].id],
+                "topic_ids": linked.topic_ids,
+            },
+        )
+        view = next(
+            a for a in plans.plan_overview(plans.get_plan(plan.id))["actions"] if a["action"].id == linked.id
+        )
         status = {e.id: e.status for e in db.session.scalars(select(Event))}
-        answering = sum(1 for a in plans.get_plan(plan.id).actions for i in a.event_ids
-                        if status.get(i, "draft") != "draft")
+        answering = sum(
+            1
+            for a in plans.get_plan(plan.id).actions
+            for i in a.event_ids
+            if status.get(i, "draft") != "draft"
+        )
         assert answering >= 2  # action 1 and the demo's own link from action 7
         surveys = {e.id: db.session.scalar(select(Survey).where(Survey.event_id == e.id)) for e in closed}
         shown = {e.id: results.compute(surveys[e.id], viewer=published.viewer()) for e in closed}
         starts = {e.id: time.to_local(e.starts_at).year for e in db.session.scalars(select(Event))}
-        n_surveys = sum(1 for s in db.session.scalars(select(Survey).where(Survey.published.is_(True)))
-                        if (starts.get(s.event_id) if s.event_id else s.opens_at and time.to_local(s.opens_at).year)
-                        == 2026)
+        n_surveys = sum(
+            1
+            for s in db.session.scalars(select(Survey).where(Survey.published.is_(True)))
+            if (starts.get(s.event_id) if s.event_id else s.opens_at and time.to_local(s.opens_at).year)
+            == 2026
+        )
         in_year = BallotQuestion.filed_on.between(datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date())
         by_kind = {}
         by_office = {}
@@ -225,5 +285,5 @@ def test_year_report_satisfaction_urna_tables_and_commitments_match_the_database
             assert f"{names.get(code, code) if code else 'Sin asignar'} {n} {a} {t} " in text, code
         assert f"Eventos con compromisos registrados: {len(closed)} de {len(closed)}." in text
         assert f"Acciones de los planes que responden a compromisos de los eventos: {answering}." in text
-        assert (f"{closed[0].title} {linked.number}. {linked.title[:40]}" in text)
+        assert f"{closed[0].title} {linked.number}. {linked.title[:40]}" in text
         assert f"{view['progress']:.0f} %" in text

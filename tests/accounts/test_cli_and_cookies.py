@@ -12,23 +12,49 @@ def _run(app, *args):
 
 
 def test_create_user_non_interactive(app, db, catalogs):
-    result = _run(app, "create-user", "--email", "Jefa@Medellin.gov.co", "--password", PASSWORD, "--role", "steward",
-                  "--name", "Jefa de datos")
+    result = _run(
+        app,
+        "create-user",
+        "--email",
+        "Jefa@Medellin.gov.co",
+        "--password",
+        PASSWORD,
+        "--role",
+        "steward",
+        "--name",
+        "Jefa de datos",
+    )
     assert result.exit_code == 0, result.output
     assert "Created jefa@medellin.gov.co (steward)" in result.output
     user = db.session.scalar(select(User).where(User.email == "jefa@medellin.gov.co"))
-    assert user.role == "steward" and user.name == "Jefa de datos" and user.password_hash.startswith("scrypt:")
+    assert (
+        user.role == "steward" and user.name == "Jefa de datos" and user.password_hash.startswith("scrypt:")
+    )
 
 
 def test_create_user_with_offices(app, db, catalogs):
-    result = _run(app, "create-user", "--email", "ed@medellin.gov.co", "--password", PASSWORD, "--role", "editor",
-                  "--office", "DAP", "--office", "SPC")
+    result = _run(
+        app,
+        "create-user",
+        "--email",
+        "ed@medellin.gov.co",
+        "--password",
+        PASSWORD,
+        "--role",
+        "editor",
+        "--office",
+        "DAP",
+        "--office",
+        "SPC",
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User)).office_codes == {"DAP", "SPC"}
 
 
 def test_create_user_rejects_bad_input(app, db, catalogs):
-    bad_role = _run(app, "create-user", "--email", "a@medellin.gov.co", "--password", PASSWORD, "--role", "root")
+    bad_role = _run(
+        app, "create-user", "--email", "a@medellin.gov.co", "--password", PASSWORD, "--role", "root"
+    )
     assert bad_role.exit_code == 2 and "root" in bad_role.output
     short = _run(app, "create-user", "--email", "a@medellin.gov.co", "--password", "corta", "--role", "admin")
     assert short.exit_code == 1 and "12 caracteres" in short.output
@@ -37,8 +63,15 @@ def test_create_user_rejects_bad_input(app, db, catalogs):
     missing = _run(app, "create-user", "--email", "a@medellin.gov.co", "--role", "admin")
     assert missing.exit_code == 2 and "--password" in missing.output  # never prompts
     assert db.session.scalar(select(User)) is None
-    assert _run(app, "create-user", "--email", "a@medellin.gov.co", "--password", PASSWORD, "--role", "admin").exit_code == 0
-    duplicate = _run(app, "create-user", "--email", "A@medellin.gov.co", "--password", PASSWORD, "--role", "admin")
+    assert (
+        _run(
+            app, "create-user", "--email", "a@medellin.gov.co", "--password", PASSWORD, "--role", "admin"
+        ).exit_code
+        == 0
+    )
+    duplicate = _run(
+        app, "create-user", "--email", "A@medellin.gov.co", "--password", PASSWORD, "--role", "admin"
+    )
     assert duplicate.exit_code == 1 and "Ya existe" in duplicate.output
 
 

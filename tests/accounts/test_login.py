@@ -65,8 +65,9 @@ def _throttle(db, scope):
     return list(db.session.scalars(select(LoginThrottle).where(LoginThrottle.scope == scope)))
 
 
-def test_account_locks_from_one_address_with_backoff_even_with_the_right_password(client, make_user, app,
-                                                                                   monkeypatch, db):
+def test_account_locks_from_one_address_with_backoff_even_with_the_right_password(
+    client, make_user, app, monkeypatch, db
+):
     monkeypatch.setitem(app.config, "PARTICIPA_LOGIN_MAX_FAILURES", 3)
     monkeypatch.setitem(app.config, "PARTICIPA_LOGIN_LOCK_MINUTES", 15)
     user = make_user("analyst")
@@ -102,14 +103,16 @@ def test_a_lock_from_one_address_does_not_lock_the_owner_elsewhere(client, make_
     user = make_user("admin")
     attacker = {"REMOTE_ADDR": "198.51.100.66"}
     for _ in range(app.config["PARTICIPA_LOGIN_MAX_FAILURES"] + 2):
-        html = client.submit(LOGIN, {"email": user.email, "password": "adivinando-123"},
-                             environ_base=attacker).get_data(as_text=True)
+        html = client.submit(
+            LOGIN, {"email": user.email, "password": "adivinando-123"}, environ_base=attacker
+        ).get_data(as_text=True)
     assert "quedó bloqueada aquí" in html
     assert client.submit(LOGIN, {"email": user.email, "password": PASSWORD}).status_code == 302
 
 
-def test_many_failures_from_many_addresses_slow_the_account_but_never_lock_it(client, make_user, app,
-                                                                               monkeypatch, db):
+def test_many_failures_from_many_addresses_slow_the_account_but_never_lock_it(
+    client, make_user, app, monkeypatch, db
+):
     monkeypatch.setitem(app.config, "PARTICIPA_LOGIN_ACCOUNT_SLOW_AFTER", 6)
     monkeypatch.setitem(app.config, "PARTICIPA_LOGIN_ACCOUNT_SLOW_SECONDS", 30)
     user = make_user("admin")
@@ -117,14 +120,18 @@ def test_many_failures_from_many_addresses_slow_the_account_but_never_lock_it(cl
     client.submit("/gestion/salir", {}, form_url="/gestion/")
 
     def guess(ip, password="adivinando-123"):
-        return client.submit(LOGIN, {"email": user.email, "password": password}, environ_base={"REMOTE_ADDR": ip})
+        return client.submit(
+            LOGIN, {"email": user.email, "password": password}, environ_base={"REMOTE_ADDR": ip}
+        )
 
     for n in range(6):  # six addresses, one try each: no address reaches its own limit
         assert "no coinciden" in guess(f"198.51.100.{n}").get_data(as_text=True)
     slowed = guess("198.51.100.99")
     assert slowed.status_code == 422
     assert "espera 30 segundos entre un intento y otro" in slowed.get_data(as_text=True)
-    assert "espera" in guess("198.51.100.99", PASSWORD).get_data(as_text=True)  # not even the password is tried
+    assert "espera" in guess("198.51.100.99", PASSWORD).get_data(
+        as_text=True
+    )  # not even the password is tried
     assert _audit(db, "login_slowed")
     with time.freeze(time.now() + timedelta(seconds=31)):  # slowed, not locked: a try each 30 s
         assert "no coinciden" in guess("198.51.100.99").get_data(as_text=True)
@@ -140,7 +147,9 @@ def test_unknown_email_locks_the_same_way_so_nothing_is_revealed(client, make_us
     def messages(email):
         out = []
         for _ in range(4):
-            html = client.submit(LOGIN, {"email": email, "password": "equivocada-123456"}).get_data(as_text=True)
+            html = client.submit(LOGIN, {"email": email, "password": "equivocada-123456"}).get_data(
+                as_text=True
+            )
             out.append(html.split('id="password-error"')[1].split("</p>")[0])
         return out
 
@@ -161,7 +170,9 @@ def test_deactivated_user_cannot_log_in(client, make_user, db):
 def test_login_post_is_throttled_per_ip_with_friendly_page(client, catalogs):
     statuses = []
     for i in range(11):  # different addresses, so the per-account lock is not what stops them
-        statuses.append(client.submit(LOGIN, {"email": f"p{i}@prueba.gov.co", "password": "x" * 12}).status_code)
+        statuses.append(
+            client.submit(LOGIN, {"email": f"p{i}@prueba.gov.co", "password": "x" * 12}).status_code
+        )
     assert statuses[:10] == [422] * 10
     assert statuses[10] == 429
     response = client.submit(LOGIN, {"email": "otra@prueba.gov.co", "password": "x" * 12})

@@ -12,7 +12,9 @@ NEW = "una frase nueva y larga 2026"
 
 
 def _change(client, current, new, confirm=None):
-    return client.submit(URL, {"current": current, "new": new, "confirm": new if confirm is None else confirm})
+    return client.submit(
+        URL, {"current": current, "new": new, "confirm": new if confirm is None else confirm}
+    )
 
 
 def _stored(db, user) -> str:
@@ -64,7 +66,10 @@ def test_change_password_succeeds_and_is_audited(client, login_as, db):
     assert "Tu contraseña quedó cambiada." in client.get("/gestion/").get_data(as_text=True)
     stored = _stored(db, user)
     assert check_password_hash(stored, NEW) and not check_password_hash(stored, PASSWORD)
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "password_changed")).target == user.email
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "password_changed")).target
+        == user.email
+    )
     # the new password is the one that works from now on
     client.submit("/gestion/salir", {}, form_url="/gestion/")
     assert client.submit("/gestion/ingresar", {"email": user.email, "password": NEW}).status_code == 302
@@ -105,8 +110,16 @@ def test_guessable_password_message_in_english(client, login_as):
 
 def test_an_admin_cannot_create_an_account_with_a_guessable_password(client, login_as, db):
     login_as("admin")
-    response = client.submit("/gestion/usuarios/nuevo", {"email": "nueva@prueba.gov.co", "name": "Nueva",
-                                                         "role": "editor", "password": "password1234", "active": "y"})
+    response = client.submit(
+        "/gestion/usuarios/nuevo",
+        {
+            "email": "nueva@prueba.gov.co",
+            "name": "Nueva",
+            "role": "editor",
+            "password": "password1234",
+            "active": "y",
+        },
+    )
     assert response.status_code == 422
     assert "demasiado común" in response.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.email == "nueva@prueba.gov.co")) is None

@@ -82,10 +82,20 @@ def test_the_sql_scope_selects_exactly_the_rows_may_allows(users):
 def test_edit_pages_answer_as_may_decides(app, users):
     from tests.conftest import Client
 
-    event = Event(kind="AUD", title="Audiencia de rendición de cuentas", status="published",
-                  starts_at=time.now(), ends_at=time.now() + timedelta(hours=2), place="Casa de la Cultura",
-                  territory="01", token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32),
-                  short_code="ABCD234", opens_before_min=60, closes_after_min=60)
+    event = Event(
+        kind="AUD",
+        title="Audiencia de rendición de cuentas",
+        status="published",
+        starts_at=time.now(),
+        ends_at=time.now() + timedelta(hours=2),
+        place="Casa de la Cultura",
+        territory="01",
+        token=secrets.token_urlsafe(16),
+        secret=secrets.token_urlsafe(32),
+        short_code="ABCD234",
+        opens_before_min=60,
+        closes_after_min=60,
+    )
     event.offices = [EventOffice(office_code="DAP")]
     db.session.add(event)
     db.session.commit()

@@ -33,8 +33,9 @@ def test_a_copied_cookie_stops_working_at_logout(app, client, login_as):
 def test_changing_ones_password_ends_other_sessions_but_keeps_this_one(app, client, login_as):
     login_as("editor")
     thief = _copy_of(app, client)
-    response = client.submit("/gestion/cuenta/clave", {"current": PASSWORD, "new": NEW_PASSWORD,
-                                                       "confirm": NEW_PASSWORD})
+    response = client.submit(
+        "/gestion/cuenta/clave", {"current": PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert not _in(thief)
     assert _in(client)
@@ -57,8 +58,15 @@ def test_deactivation_role_change_and_password_reset_end_the_users_sessions(app,
             active = False
         else:
             password = NEW_PASSWORD
-        services.update_user(editor, role=role, active=active, office_codes=[], name=editor.name, actor=admin,
-                             password=password)
+        services.update_user(
+            editor,
+            role=role,
+            active=active,
+            office_codes=[],
+            name=editor.name,
+            actor=admin,
+            password=password,
+        )
         assert not _in(browser), change
 
 
@@ -68,7 +76,9 @@ def test_an_unrelated_edit_keeps_the_session(app, db, make_user):
     admin, editor = make_user("admin"), make_user("editor")
     browser = Client(app.test_client())
     browser.login(editor)
-    services.update_user(editor, role="editor", active=True, office_codes=[], name="Nuevo nombre", actor=admin)
+    services.update_user(
+        editor, role="editor", active=True, office_codes=[], name="Nuevo nombre", actor=admin
+    )
     assert _in(browser)
 
 
@@ -77,8 +87,12 @@ def test_the_csrf_token_changes_at_login(client, make_user):
     g.pop("csrf_token", None)
     before = client.csrf("/gestion/ingresar")
     g.pop("csrf_token", None)
-    assert client.post("/gestion/ingresar", data={"csrf_token": before, "email": user.email,
-                                                  "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/gestion/ingresar", data={"csrf_token": before, "email": user.email, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     g.pop("csrf_token", None)
     after = client.csrf("/gestion/")
     assert after != before

@@ -11,7 +11,8 @@ TEXT = "¿Cuándo van a arreglar el alumbrado público del parque principal de m
 
 @pytest.fixture
 def file_question(app, catalogs):
-    """file_question(kind=..., office_code=..., anonymous=..., name=..., email=...) -> Receipt (via the service)."""
+    """file_question(kind=..., office_code=..., anonymous=..., name=..., email=...) -> Receipt (via the
+    service)."""
 
     def _file(**data):
         data.setdefault("kind", "question")
@@ -27,7 +28,12 @@ def file_question(app, catalogs):
                 db.session.flush()
                 receipt = services.deposit({**data, "anonymous": True}, None)
                 q = receipt.question
-                q.anonymous, q.name, q.email, q.consent_id = False, data.get("name"), data.get("email"), consent.id
+                q.anonymous, q.name, q.email, q.consent_id = (
+                    False,
+                    data.get("name"),
+                    data.get("email"),
+                    consent.id,
+                )
                 db.session.commit()
                 return receipt
             return services.deposit(data, None)

@@ -33,8 +33,15 @@ FILED = datetime(2026, 3, 20, 15, 0)
 
 
 def _request_form(**overrides) -> dict:
-    data = {"kind": "data_consultation", "name": "Luz Marina Gómez", "doc_type": "CC", "doc_number": DOC,
-            "email": "luz@example.co", "phone": "", "details": ""}
+    data = {
+        "kind": "data_consultation",
+        "name": "Luz Marina Gómez",
+        "doc_type": "CC",
+        "doc_number": DOC,
+        "email": "luz@example.co",
+        "phone": "",
+        "details": "",
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -47,11 +54,16 @@ def _only_request() -> BallotQuestion:
     return BallotQuestion.query.filter(BallotQuestion.kind.in_(services.DATA_KINDS)).one()
 
 
-@pytest.mark.parametrize(("kind", "rights", "days", "due"), [
-    ("data_consultation", [], 10, date(2026, 4, 8)),
-    ("data_claim", ["delete", "revoke"], 15, date(2026, 4, 15)),
-])
-def test_citizen_files_a_request_with_radicado_and_legal_deadline(app, client, catalogs, db, kind, rights, days, due):
+@pytest.mark.parametrize(
+    ("kind", "rights", "days", "due"),
+    [
+        ("data_consultation", [], 10, date(2026, 4, 8)),
+        ("data_claim", ["delete", "revoke"], 15, date(2026, 4, 15)),
+    ],
+)
+def test_citizen_files_a_request_with_radicado_and_legal_deadline(
+    app, client, catalogs, db, kind, rights, days, due
+):
     with time.freeze(FILED):
         client.submit("/urna/", form_data())  # an ordinary question first: same numbering
         response = _file(client, kind=kind, rights=rights)
@@ -118,19 +130,35 @@ def test_rights_page_is_linked_from_the_privacy_policy(client, catalogs):
 
 # ---------------------------------------------------------------------------- the data steward
 
+
 def _event(db, title: str) -> Event:
     start = datetime(2026, 2, 10, 14)
-    event = Event(kind="AUD", title=title, status="closed", starts_at=start, ends_at=start + timedelta(hours=2),
-                  token=secrets.token_urlsafe(12), secret=secrets.token_urlsafe(24), short_code=secrets.token_hex(4))
+    event = Event(
+        kind="AUD",
+        title=title,
+        status="closed",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        token=secrets.token_urlsafe(12),
+        secret=secrets.token_urlsafe(24),
+        short_code=secrets.token_hex(4),
+    )
     db.session.add(event)
     db.session.flush()
     return event
 
 
 def _sign(db, event: Event, name: str, number: str) -> Attendance:
-    row = Attendance(event_id=event.id, nonce=secrets.token_hex(8), name=name, doc_type="CC", doc_number=number,
-                     doc_hash=document_hash(f"event:{event.id}", "CC", number), contact="300 555 0101",
-                     signed_at=event.starts_at)
+    row = Attendance(
+        event_id=event.id,
+        nonce=secrets.token_hex(8),
+        name=name,
+        doc_type="CC",
+        doc_number=number,
+        doc_hash=document_hash(f"event:{event.id}", "CC", number),
+        contact="300 555 0101",
+        signed_at=event.starts_at,
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -141,17 +169,31 @@ def holdings(db, catalogs, client):
     """Luz signed two lists and asked a named question; Pedro signed one; a closed consultation
     with Luz's document on its register."""
     a, b = _event(db, "Audiencia de rendición de cuentas 2026"), _event(db, "Escuchadero de Palmitas")
-    rows = {"luz_a": _sign(db, a, "Luz Marina Gómez", "1036222333"), "luz_b": _sign(db, b, "Luz M. Gómez", "1036222333"),
-            "pedro": _sign(db, a, "Pedro Pérez", "71222333")}
-    c = Consultation(slug="c", title="Consulta de presupuesto", opens_at=datetime(2026, 1, 1),
-                     closes_at=datetime(2026, 2, 1), rule="document")
+    rows = {
+        "luz_a": _sign(db, a, "Luz Marina Gómez", "1036222333"),
+        "luz_b": _sign(db, b, "Luz M. Gómez", "1036222333"),
+        "pedro": _sign(db, a, "Pedro Pérez", "71222333"),
+    }
+    c = Consultation(
+        slug="c",
+        title="Consulta de presupuesto",
+        opens_at=datetime(2026, 1, 1),
+        closes_at=datetime(2026, 2, 1),
+        rule="document",
+    )
     db.session.add(c)
     db.session.flush()
-    db.session.add(ConsultationRoll(consultation_id=c.id, doc_hash=document_hash(f"consultation:{c.id}", "CC", DOC)))
+    db.session.add(
+        ConsultationRoll(consultation_id=c.id, doc_hash=document_hash(f"consultation:{c.id}", "CC", DOC))
+    )
     db.session.commit()
     with time.freeze(FILED - timedelta(days=30)):
-        client.submit("/urna/", form_data(identity="named", name="Luz Marina", email="LUZ@example.co",
-                                          **{"profile-consent": "y"}))
+        client.submit(
+            "/urna/",
+            form_data(
+                identity="named", name="Luz Marina", email="LUZ@example.co", **{"profile-consent": "y"}
+            ),
+        )
     other = BallotQuestion.query.one()
     assert other.email == "luz@example.co"
     rows["question"] = other
@@ -189,7 +231,12 @@ def test_steward_lookup_lists_the_persons_records_and_is_audited(app, client, db
 
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "data_subject_lookup"))
     assert entry.target == q.radicado and entry.details["found"] == {
-        "events": 2, "consultations": 1, "ballot": 1, "surveys": 0, "characterization": 0}
+        "events": 2,
+        "consultations": 1,
+        "ballot": 1,
+        "surveys": 0,
+        "characterization": 0,
+    }
     assert "1036222333" not in str(entry.details)
     note = db.session.scalar(select(BallotActivity).where(BallotActivity.kind == "data_lookup"))
     assert "Escuchadero de Palmitas" in note.body
@@ -201,56 +248,97 @@ def test_other_roles_cannot_see_the_lookup(client, db, holdings, login_as, role)
     login_as(role)
     assert client.get("/gestion/urna/datos-personales/").status_code == 403
     assert client.get(f"/gestion/urna/datos-personales/{q.id}").status_code == 403
-    response = client.submit(f"/gestion/urna/datos-personales/{q.id}/borrar", form_url="/urna/", data={
-        "doc_type": "CC", "doc_number": "1036222333", "records": [f"events:{holdings['luz_a'].id}"],
-        "reason": "Intento sin permiso de borrar."})
+    response = client.submit(
+        f"/gestion/urna/datos-personales/{q.id}/borrar",
+        form_url="/urna/",
+        data={
+            "doc_type": "CC",
+            "doc_number": "1036222333",
+            "records": [f"events:{holdings['luz_a'].id}"],
+            "reason": "Intento sin permiso de borrar.",
+        },
+    )
     assert response.status_code == 403
     assert db.session.get(Attendance, holdings["luz_a"].id).name == "Luz Marina Gómez"
 
 
-def test_acting_on_a_reclamo_erases_the_chosen_records_and_audits_the_reason(app, client, db, holdings, login_as):
+def test_acting_on_a_reclamo_erases_the_chosen_records_and_audits_the_reason(
+    app, client, db, holdings, login_as
+):
     q = _steward_files(client, kind="data_claim", rights=["delete"])
     login_as("steward")
     url = f"/gestion/urna/datos-personales/{q.id}"
     page = client.submit(url, {"doc_type": "CC", "doc_number": "1036222333"}).get_data(as_text=True)
     choices = re.findall(r'name="records"[^>]*value="([^"]+)"', page)
     luz_a, luz_b, pedro = holdings["luz_a"].id, holdings["luz_b"].id, holdings["pedro"].id
-    assert sorted(choices) == sorted([f"events:{luz_a}", f"events:{luz_b}", f"ballot:{holdings['question'].id}",
-                                      f"consultations:{holdings['consultation'].id}"])
+    assert sorted(choices) == sorted(
+        [
+            f"events:{luz_a}",
+            f"events:{luz_b}",
+            f"ballot:{holdings['question'].id}",
+            f"consultations:{holdings['consultation'].id}",
+        ]
+    )
 
-    no_reason = client.submit(f"{url}/borrar", {"doc_type": "CC", "doc_number": "1036222333",
-                                                "records": [f"events:{luz_a}"], "reason": ""}, form_url=url)
+    no_reason = client.submit(
+        f"{url}/borrar",
+        {"doc_type": "CC", "doc_number": "1036222333", "records": [f"events:{luz_a}"], "reason": ""},
+        form_url=url,
+    )
     assert no_reason.status_code == 422
     assert db.session.get(Attendance, luz_a).name == "Luz Marina Gómez"
 
     # A forged choice for somebody else's row is refused as a whole: nothing changes.
-    forged = client.submit(f"{url}/borrar", {"doc_type": "CC", "doc_number": "1036222333",
-                                             "records": [f"events:{luz_a}", f"events:{pedro}"],
-                                             "reason": "Reclamo de supresión de la titular."}, form_url=url)
+    forged = client.submit(
+        f"{url}/borrar",
+        {
+            "doc_type": "CC",
+            "doc_number": "1036222333",
+            "records": [f"events:{luz_a}", f"events:{pedro}"],
+            "reason": "Reclamo de supresión de la titular.",
+        },
+        form_url=url,
+    )
     assert forged.status_code == 422
     assert db.session.get(Attendance, luz_a).name == "Luz Marina Gómez"
 
-    done = client.submit(f"{url}/borrar", {
-        "doc_type": "CC", "doc_number": "1036222333",
-        "records": [f"events:{luz_a}", f"events:{luz_b}", f"ballot:{holdings['question'].id}"],
-        "reason": "Reclamo de supresión: la titular pidió borrar sus datos."}, form_url=url)
+    done = client.submit(
+        f"{url}/borrar",
+        {
+            "doc_type": "CC",
+            "doc_number": "1036222333",
+            "records": [f"events:{luz_a}", f"events:{luz_b}", f"ballot:{holdings['question'].id}"],
+            "reason": "Reclamo de supresión: la titular pidió borrar sus datos.",
+        },
+        form_url=url,
+    )
     assert done.status_code == 302
     assert "Borramos 3 registros" in client.get(url).get_data(as_text=True)
     db.session.expire_all()
     for row_id in (luz_a, luz_b):
         row = db.session.get(Attendance, row_id)
-        assert (row.name, row.doc_number, row.doc_hash, row.contact, row.identity_erased) == ("", "", None, "", True)
+        assert (row.name, row.doc_number, row.doc_hash, row.contact, row.identity_erased) == (
+            "",
+            "",
+            None,
+            "",
+            True,
+        )
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 3  # the lists keep their counts
     assert db.session.get(Attendance, pedro).name == "Pedro Pérez"
     asked = db.session.get(BallotQuestion, holdings["question"].id)
     assert (asked.name, asked.email) == (None, None) and asked.text
-    assert db.session.get(BallotQuestion, q.id).email == "luz@example.co"  # the request itself is kept to answer it
+    assert (
+        db.session.get(BallotQuestion, q.id).email == "luz@example.co"
+    )  # the request itself is kept to answer it
     assert db.session.scalar(select(func.count()).select_from(ConsultationRoll)) == 1  # not chosen: kept
 
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "data_subject_erase"))
     assert entry.target == q.radicado
-    assert entry.details == {"counts": {"events": 2, "ballot": 1},
-                             "reason": "Reclamo de supresión: la titular pidió borrar sus datos."}
+    assert entry.details == {
+        "counts": {"events": 2, "ballot": 1},
+        "reason": "Reclamo de supresión: la titular pidió borrar sus datos.",
+    }
     assert db.session.get(BallotDataRequest, q.id).acted_at is not None
     assert db.session.scalar(select(BallotActivity).where(BallotActivity.kind == "data_erased")) is not None
 
@@ -260,8 +348,13 @@ def test_erasure_never_touches_rows_that_are_not_the_persons(app, client, db, ho
     steward = login_as("steward")
     req = db.session.get(BallotDataRequest, q.id)
     subject = commands.verify(req, "CC", DOC)
-    counts = commands.erase(req, subject, {"events": [str(holdings["pedro"].id), str(holdings["luz_a"].id)]},
-                            "Reclamo de supresión de la titular.", steward)
+    counts = commands.erase(
+        req,
+        subject,
+        {"events": [str(holdings["pedro"].id), str(holdings["luz_a"].id)]},
+        "Reclamo de supresión de la titular.",
+        steward,
+    )
     assert counts == {"events": 1}
     assert db.session.get(Attendance, holdings["pedro"].id).name == "Pedro Pérez"
     assert db.session.get(Attendance, holdings["luz_a"].id).name == ""
@@ -273,17 +366,26 @@ def test_a_consulta_cannot_erase(app, client, db, holdings, login_as):
     req = db.session.get(BallotDataRequest, q.id)
     subject = commands.verify(req, "CC", DOC)
     with pytest.raises(commands.RequestError):
-        commands.erase(req, subject, {"events": [str(holdings["luz_a"].id)]}, "Borrar por favor ahora.", steward)
+        commands.erase(
+            req, subject, {"events": [str(holdings["luz_a"].id)]}, "Borrar por favor ahora.", steward
+        )
     assert db.session.get(Attendance, holdings["luz_a"].id).name == "Luz Marina Gómez"
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "data_subject_erase")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "data_subject_erase")
+        )
+        == 0
+    )
 
 
 def test_the_answer_goes_through_the_urna_workflow(app, client, db, catalogs, make_user):
     with time.freeze(FILED):
         _file(client)
     q = _only_request()
-    first, second = make_user("editor", email="uno@entidad.gov.co"), make_user("editor", email="dos@entidad.gov.co")
+    first, second = (
+        make_user("editor", email="uno@entidad.gov.co"),
+        make_user("editor", email="dos@entidad.gov.co"),
+    )
     with pytest.raises(workflow.WorkflowError):
         workflow.route(q, first, office_code=None, kind="question")
     with time.freeze(datetime(2026, 4, 1, 15)):
@@ -306,7 +408,9 @@ def test_an_open_consultation_register_cannot_be_erased(app, client, db, holding
         records = dict(commands.lookup(req, subject, steward))
         roll = [r for source, rs in records.items() if source.name == "consultations" for r in rs]
         assert len(roll) == 1 and roll[0].erasable is False
-        counts = commands.erase(req, subject, {"consultations": [str(c.id)]}, "Reclamo de supresión.", steward)
+        counts = commands.erase(
+            req, subject, {"consultations": [str(c.id)]}, "Reclamo de supresión.", steward
+        )
     assert counts == {"consultations": 0}
     assert db.session.scalar(select(func.count()).select_from(ConsultationRoll)) == 1
 
@@ -320,5 +424,9 @@ def test_a_request_past_its_retention_can_no_longer_be_looked_up(app, client, db
     response = client.submit(f"/gestion/urna/datos-personales/{q.id}", {"doc_type": "CC", "doc_number": DOC})
     assert response.status_code == 422
     assert "ya no guarda el documento" in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "data_subject_lookup")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "data_subject_lookup")
+        )
+        == 0
+    )

@@ -15,8 +15,12 @@ def test_home_and_characterization_objects_and_transparency(app, client, file_qu
     assert "Urna virtual" in client.get("/").get_data(as_text=True)
     q = file_question().question
     objects = registry.get(app).call("characterization_objects")
-    assert {"capability": "ballot", "object_id": str(q.year), "label": f"Urna virtual {q.year}",
-            "date": date(q.year, 1, 1)} in objects
+    assert {
+        "capability": "ballot",
+        "object_id": str(q.year),
+        "label": f"Urna virtual {q.year}",
+        "date": date(q.year, 1, 1),
+    } in objects
     with app.test_request_context():
         rendicion = registry.get(app).call("transparency_items", "rendicion")
         control = registry.get(app).call("transparency_items", "control")
@@ -51,11 +55,17 @@ def test_demo_fills_every_status_with_overdue_and_published(app, make_user, cata
     with app.test_request_context():
         demo.run()
         demo.run()  # idempotent
-    statuses = dict(db.session.execute(select(BallotQuestion.status, func.count()).group_by(BallotQuestion.status)).all())
+    statuses = dict(
+        db.session.execute(select(BallotQuestion.status, func.count()).group_by(BallotQuestion.status)).all()
+    )
     assert set(statuses) == {"received", "assigned", "in_progress", "answered", "closed"}
     assert sum(statuses.values()) == 40
     f = queries.figures(time.today().year)
     assert db.session.scalar(select(func.count()).where(BallotQuestion.public.is_(True))) > 0
-    overdue = db.session.scalar(select(func.count()).where(BallotQuestion.status.in_(("received", "assigned", "in_progress")),
-                                                           BallotQuestion.due_on < time.today()))
+    overdue = db.session.scalar(
+        select(func.count()).where(
+            BallotQuestion.status.in_(("received", "assigned", "in_progress")),
+            BallotQuestion.due_on < time.today(),
+        )
+    )
     assert overdue > 0 and f["received"] >= 1

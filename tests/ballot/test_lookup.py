@@ -12,7 +12,9 @@ def _strip(html: str) -> str:
 def test_right_code_shows_status_due_date_and_text(client, file_question):
     receipt = file_question()
     q = receipt.question
-    response = client.submit("/urna/seguimiento", {"radicado": q.radicado.lower(), "code": receipt.code.lower().replace("-", " ")})
+    response = client.submit(
+        "/urna/seguimiento", {"radicado": q.radicado.lower(), "code": receipt.code.lower().replace("-", " ")}
+    )
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert q.radicado in html and "Recibida" in html and "Fecha límite de respuesta" in html
@@ -39,8 +41,10 @@ def test_status_page_needs_the_code_first(client, file_question):
 
 def test_lookup_attempts_are_rate_limited(client, file_question):
     q = file_question().question
-    codes = [client.submit("/urna/seguimiento", {"radicado": q.radicado, "code": f"WRONG{i:05d}"}).status_code
-             for i in range(11)]
+    codes = [
+        client.submit("/urna/seguimiento", {"radicado": q.radicado, "code": f"WRONG{i:05d}"}).status_code
+        for i in range(11)
+    ]
     assert codes[:10] == [422] * 10 and codes[10] == 429
 
 
@@ -50,7 +54,9 @@ def test_answer_appears_only_after_publication(client, file_question, make_user)
     editor, admin = make_user("editor"), make_user("admin")
     workflow.save_draft(q, editor, "Borrador: el alumbrado se repara el próximo mes.")
     client.submit("/urna/seguimiento", {"radicado": q.radicado, "code": receipt.code})
-    assert "el alumbrado se repara" not in client.get(f"/urna/seguimiento/{q.radicado}").get_data(as_text=True)
+    assert "el alumbrado se repara" not in client.get(f"/urna/seguimiento/{q.radicado}").get_data(
+        as_text=True
+    )
     workflow.approve(q, admin)
     workflow.publish_answer(q, admin)
     html = client.get(f"/urna/seguimiento/{q.radicado}").get_data(as_text=True)

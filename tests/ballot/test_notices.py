@@ -57,8 +57,10 @@ def _closed_port() -> int:
 
 
 def _named_deposit(client):
-    return client.submit("/urna/", form_data(identity="named", name="Ana Pérez", email="ana@example.org",
-                                             **{"profile-consent": "y"}))
+    return client.submit(
+        "/urna/",
+        form_data(identity="named", name="Ana Pérez", email="ana@example.org", **{"profile-consent": "y"}),
+    )
 
 
 def test_mail_down_keeps_the_notice_and_the_filing(app, client, db, catalogs, monkeypatch, smtp_server):

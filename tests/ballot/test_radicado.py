@@ -20,8 +20,13 @@ def _worker(app, index: int, errors: list, refused: list):
     with app.app_context():
         for j in range(PER_THREAD):
             named = (index + j) % 5 == 0  # named without consent: refused after taking a number
-            data = {"kind": "question", "text": TEXT, "anonymous": not named, "name": "X" if named else None,
-                    "email": "x@example.org" if named else None}
+            data = {
+                "kind": "question",
+                "text": TEXT,
+                "anonymous": not named,
+                "name": "X" if named else None,
+                "email": "x@example.org" if named else None,
+            }
             try:
                 with app.test_request_context():
                     services.deposit(data, None)

@@ -22,8 +22,12 @@ def test_visitors_are_sent_to_login(client, catalogs):
 
 def test_editor_sees_only_questions_of_their_offices(client, file_question, login_as, catalogs):
     offices = [code for code, _name in catalogs.office_choices()]
-    mine = file_question(office_code=offices[0], text="Pregunta para mi dependencia sobre el presupuesto.").question
-    other = file_question(office_code=offices[1], text="Pregunta de otra dependencia sobre movilidad.").question
+    mine = file_question(
+        office_code=offices[0], text="Pregunta para mi dependencia sobre el presupuesto."
+    ).question
+    other = file_question(
+        office_code=offices[1], text="Pregunta de otra dependencia sobre movilidad."
+    ).question
     unrouted = file_question(text="Pregunta que todavía nadie ha enrutado a ninguna parte.").question
     login_as("editor", offices=[offices[0]])
     html = client.get("/gestion/urna/").get_data(as_text=True)
@@ -37,11 +41,19 @@ def test_admin_triages_everything_and_routing_moves_the_question(client, file_qu
     q = file_question().question
     login_as("admin")
     assert q.radicado in client.get("/gestion/urna/?dependencia=none").get_data(as_text=True)
-    response = client.submit(f"/gestion/urna/{q.id}/enrutar", {"office": offices[2], "kind": "information", "event": "",
-                                                                "topic": ""}, form_url=f"/gestion/urna/{q.id}")
+    response = client.submit(
+        f"/gestion/urna/{q.id}/enrutar",
+        {"office": offices[2], "kind": "information", "event": "", "topic": ""},
+        form_url=f"/gestion/urna/{q.id}",
+    )
     assert response.status_code == 302
     db.session.refresh(q)
-    assert q.office_code == offices[2] and q.status == "assigned" and q.kind == "information" and q.term_days == 10
+    assert (
+        q.office_code == offices[2]
+        and q.status == "assigned"
+        and q.kind == "information"
+        and q.term_days == 10
+    )
     kinds = set(db.session.scalars(select(BallotActivity.kind).where(BallotActivity.question_id == q.id)))
     assert {"assigned", "classified"} <= kinds
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "ballot_assigned")) is not None
@@ -110,7 +122,9 @@ def test_notes_are_internal(client, file_question, login_as):
     client.submit(f"{url}/nota", {"body": "Llamar a la secretaría de infraestructura."}, form_url=url)
     assert "Llamar a la secretaría" in client.get(url).get_data(as_text=True)
     client.submit("/urna/seguimiento", {"radicado": q.radicado, "code": receipt.code})
-    assert "Llamar a la secretaría" not in client.get(f"/urna/seguimiento/{q.radicado}").get_data(as_text=True)
+    assert "Llamar a la secretaría" not in client.get(f"/urna/seguimiento/{q.radicado}").get_data(
+        as_text=True
+    )
     empty = client.submit(f"{url}/nota", {"body": "   "}, form_url=url)
     assert empty.status_code == 422
 
@@ -133,6 +147,8 @@ def test_inbox_filters_flags_and_counts(client, file_question, login_as):
         assert soon.radicado in html and old.radicado not in html
         html = client.get("/gestion/urna/?tipo=consultation").get_data(as_text=True)
         assert fresh.radicado in html and old.radicado not in html
-        assert client.get(f"/gestion/urna/?q={soon.radicado}").get_data(as_text=True).count(soon.radicado) >= 1
+        assert (
+            client.get(f"/gestion/urna/?q={soon.radicado}").get_data(as_text=True).count(soon.radicado) >= 1
+        )
         assert client.get("/gestion/urna/?estado=bogus&pagina=-4&alerta=<x>").status_code == 200
     del timedelta

@@ -17,8 +17,15 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("PARTICIPA_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 320, "height": 640}
@@ -38,7 +45,9 @@ def live_server(app):
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make deps` (apt-get install chromium)"
+    assert Path(CHROMIUM).exists(), (
+        f"Chromium not found at {CHROMIUM}: run `make deps` (apt-get install chromium)"
+    )
     assert AXE.exists(), "axe-core missing: run `make deps` (npm ci)"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
@@ -59,7 +68,10 @@ class AxePage:
     def visit(self, path: str, *, expect_status: int | None = 200):
         response = self.page.goto(self.base + path if path.startswith("/") else path)
         if expect_status is not None:
-            assert response is not None and response.status == expect_status, (path, response and response.status)
+            assert response is not None and response.status == expect_status, (
+                path,
+                response and response.status,
+            )
         self.check()
         return response
 
@@ -67,20 +79,29 @@ class AxePage:
         """Run axe-core on the current page; fail on any WCAG 2.1 A/AA or best-practice violation."""
         self.page.evaluate(AXE.read_text(encoding="utf-8"))
         result = self.page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: "
+            "['violations']})",
             WCAG_TAGS,
         )
         violations = [
-            {"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+            }
             for v in result["violations"]
         ]
         self.checked.append(self.page.url)
-        assert not violations, f"axe violations on {self.page.url}:\n" + json.dumps(violations, indent=1, ensure_ascii=False)
+        assert not violations, f"axe violations on {self.page.url}:\n" + json.dumps(
+            violations, indent=1, ensure_ascii=False
+        )
 
 
 def _page(chromium, live_server, viewport):
-    context = chromium.new_context(viewport=viewport, bypass_csp=True, locale="es-CO", java_script_enabled=True)
+    context = chromium.new_context(
+        viewport=viewport, bypass_csp=True, locale="es-CO", java_script_enabled=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield AxePage(page, live_server)

@@ -12,8 +12,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-
-
 def tab_to(page, selector: str, limit: int = 250):
     """Press Tab until the element matching `selector` has the focus."""
     for _ in range(limit):
@@ -98,8 +96,9 @@ def test_dashboard_barrio_filter_narrows_with_javascript(desktop, make_user, cat
     assert not desktop.is_visible(".filters .territory-refine button")
     every = desktop.evaluate("() => document.querySelectorAll('#f_subterritory optgroup').length")
     desktop.select_option("#f_territory", "01")
-    groups = desktop.evaluate("() => Array.from(document.querySelectorAll('#f_subterritory optgroup'))"
-                              ".map(g => g.dataset.parent)")
+    groups = desktop.evaluate(
+        "() => Array.from(document.querySelectorAll('#f_subterritory optgroup')).map(g => g.dataset.parent)"
+    )
     assert every > 1 and groups == ["01"]
     desktop.select_option("#f_subterritory", "0103")
     with desktop.expect_navigation():
@@ -110,7 +109,7 @@ def test_dashboard_barrio_filter_narrows_with_javascript(desktop, make_user, cat
 
 
 def test_dashboard_filters_fold_and_their_errors_guide(phone, make_user, catalogs):
-    """"Filtrar" is a <details>: folded with no filter, open with one; a wrong filter gives the
+    """ "Filtrar" is a <details>: folded with no filter, open with one; a wrong filter gives the
     error summary (title, focus, each link on its filter); the baseline upload's error too."""
     from tests.browser.conftest import assert_guiding_summary
 
@@ -130,7 +129,9 @@ def test_dashboard_filters_fold_and_their_errors_guide(phone, make_user, catalog
     text = phone.inner_text("#error-summary")
     assert "La fecha final debe ser igual o posterior a la inicial" in text and "Elige dos variables" in text
     assert phone.input_value("#desde") == "2026-05-10"  # what was chosen is kept
-    phone.visit("/gestion/caracterizacion/?desde=2026-05-10&hasta=2026-05-01&fila=sex&lang=en", expect_status=400)
+    phone.visit(
+        "/gestion/caracterizacion/?desde=2026-05-10&hasta=2026-05-01&fila=sex&lang=en", expect_status=400
+    )
     assert_guiding_summary(phone, expected_links=2)
     assert "The end date must be the same as or after the start date" in phone.inner_text("#error-summary")
 

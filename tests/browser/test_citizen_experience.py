@@ -15,6 +15,7 @@ from tests.browser.test_consultations import _consultation, _tab_to
 
 pytestmark = pytest.mark.browser
 
+
 def test_keyboard_only_sign_in_after_a_failed_submit(phone, catalogs):
     """The QR sign-in with the keyboard only: an empty submit guides to each field; then the first
     step, the optional second step reached and skipped, all without a mouse."""
@@ -118,8 +119,10 @@ def test_territory_narrows_with_javascript(phone, db, catalogs):
     assert not phone.is_visible(".territory-refine button")  # with JavaScript no round trip is needed
     every = phone.evaluate("() => document.querySelectorAll('#profile-subterritory optgroup').length")
     phone.select_option("#profile-territory", "01")
-    groups = phone.evaluate("() => Array.from(document.querySelectorAll('#profile-subterritory optgroup'))"
-                            ".map(g => g.dataset.parent)")
+    groups = phone.evaluate(
+        "() => Array.from(document.querySelectorAll('#profile-subterritory optgroup'))"
+        ".map(g => g.dataset.parent)"
+    )
     assert every > 1 and groups == ["01"]
     phone.check()
 
@@ -135,21 +138,36 @@ def test_empty_typed_code_says_what_to_do(phone, catalogs):
 
 @pytest.mark.parametrize("viewport", [SMALL_PHONE, PHONE, DESKTOP], ids=["320", "390", "1280"])
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_citizen_pages_pass_axe_at_every_width_in_both_languages(chromium, live_server, db, catalogs, viewport, lang):
+def test_citizen_pages_pass_axe_at_every_width_in_both_languages(
+    chromium, live_server, db, catalogs, viewport, lang
+):
     from app.surveys import presets
     from app.surveys import services as surveys
     from tests.browser.test_events import _event
 
     c = _consultation(_db)
     event = _event()
-    survey = surveys.create_survey({"title": "Evaluación del taller", "open_link": True}, template=presets.EVENT_EVALUATION,
-                                   actor="test")
+    survey = surveys.create_survey(
+        {"title": "Evaluación del taller", "open_link": True}, template=presets.EVENT_EVALUATION, actor="test"
+    )
     surveys.set_published(survey, True, actor="test")
     for page in _page(chromium, live_server, viewport):
         page.visit(f"/?lang={lang}")
-        paths = ["/", "/consultas/", f"/consultas/{c.slug}", "/urna/", "/urna/seguimiento", "/asistencia/codigo",
-                 "/eventos/", f"/eventos/{event.id}", f"/asistencia/{event.token}", "/encuestas/",
-                 f"/encuestas/{survey.slug}", "/planes/", "/privacidad"]
+        paths = [
+            "/",
+            "/consultas/",
+            f"/consultas/{c.slug}",
+            "/urna/",
+            "/urna/seguimiento",
+            "/asistencia/codigo",
+            "/eventos/",
+            f"/eventos/{event.id}",
+            f"/asistencia/{event.token}",
+            "/encuestas/",
+            f"/encuestas/{survey.slug}",
+            "/planes/",
+            "/privacidad",
+        ]
         for path in paths:
             page.visit(path)
             width = page.evaluate("() => document.documentElement.scrollWidth")
@@ -157,11 +175,13 @@ def test_citizen_pages_pass_axe_at_every_width_in_both_languages(chromium, live_
             if path != "/":
                 assert page.locator("nav.breadcrumbs").count() == 1, path
         # Error states, after each failed submit.
-        for path, button in ((f"/consultas/{c.slug}", "form.consultation-form > button[type=submit]"),
-                             ("/urna/", "main form > button[type=submit]"),
-                             ("/asistencia/codigo", "main form > button[type=submit]"),
-                             (f"/asistencia/{event.token}", "form.sign-in-form > button[type=submit]"),
-                             (f"/encuestas/{survey.slug}", "main form > button[type=submit]")):
+        for path, button in (
+            (f"/consultas/{c.slug}", "form.consultation-form > button[type=submit]"),
+            ("/urna/", "main form > button[type=submit]"),
+            ("/asistencia/codigo", "main form > button[type=submit]"),
+            (f"/asistencia/{event.token}", "form.sign-in-form > button[type=submit]"),
+            (f"/encuestas/{survey.slug}", "main form > button[type=submit]"),
+        ):
             page.visit(path)
             with page.expect_navigation():
                 page.click(button)
@@ -169,7 +189,9 @@ def test_citizen_pages_pass_axe_at_every_width_in_both_languages(chromium, live_
             assert page.title().startswith("Error:")
             assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"], path
             if lang == "en":
-                assert "Check the following" in page.inner_text("#error-summary") or path.endswith("codigo"), path
+                assert "Check the following" in page.inner_text("#error-summary") or path.endswith(
+                    "codigo"
+                ), path
         # The sign-in's optional second step.
         page.visit(f"/asistencia/{event.token}")
         page.fill("#name", "Luz Dary Zapata")

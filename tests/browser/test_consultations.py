@@ -10,13 +10,30 @@ from app.core import time
 
 def _consultation(db):
     now = time.now()
-    c = Consultation(slug="temas-navegador", title="¿Sobre qué temas quieres que te rindamos cuentas?",
-                     introduction="Elige hasta dos temas.", office_code="DAP", opens_at=now - timedelta(days=1),
-                     closes_at=now + timedelta(days=5), max_choices=2, variables=["life_course", "sex", "ethnicity"],
-                     rule="device", is_public=True)
-    c.topics = [ConsultationTopic(office_code=o, title=t, description=d, position=i) for i, (o, t, d) in enumerate([
-        ("SMOV", "Movilidad y andenes", "Rutas y andenes."), ("SEDU", "Calidad de la educación", "Colegios."),
-        ("SSAL", "Salud mental", "Jóvenes."), ("SMA", "Calidad del aire", "Árboles.")], 1)]
+    c = Consultation(
+        slug="temas-navegador",
+        title="¿Sobre qué temas quieres que te rindamos cuentas?",
+        introduction="Elige hasta dos temas.",
+        office_code="DAP",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=5),
+        max_choices=2,
+        variables=["life_course", "sex", "ethnicity"],
+        rule="device",
+        is_public=True,
+    )
+    c.topics = [
+        ConsultationTopic(office_code=o, title=t, description=d, position=i)
+        for i, (o, t, d) in enumerate(
+            [
+                ("SMOV", "Movilidad y andenes", "Rutas y andenes."),
+                ("SEDU", "Calidad de la educación", "Colegios."),
+                ("SSAL", "Salud mental", "Jóvenes."),
+                ("SMA", "Calidad del aire", "Árboles."),
+            ],
+            1,
+        )
+    ]
     db.session.add(c)
     db.session.commit()
     return c
@@ -79,8 +96,11 @@ def test_results_with_rules_bursts_and_verified_filter_are_accessible(desktop, d
     for rule, topic, n in (("device", 0, 7), ("document", 1, 6)):
         for _ in range(n):
             tally.add(c.id, None, [c.topics[topic].id], rule)
-    db.session.add(ConsultationBurst(consultation_id=c.id, kind="address", window_start=time.now(), window_minutes=1,
-                                     n=12))
+    db.session.add(
+        ConsultationBurst(
+            consultation_id=c.id, kind="address", window_start=time.now(), window_minutes=1, n=12
+        )
+    )
     db.session.commit()
     desktop.visit(f"/consultas/{c.slug}/resultados")
     assert desktop.locator("#tabla-reglas").is_visible()

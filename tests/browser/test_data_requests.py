@@ -40,21 +40,45 @@ def test_steward_lookup_and_settings_pass_axe(desktop, make_user, catalogs, db):
     from tests.conftest import PASSWORD
 
     start = datetime(2026, 2, 10, 14)
-    event = Event(kind="AUD", title="Audiencia de rendición de cuentas", status="closed", starts_at=start,
-                  ends_at=start + timedelta(hours=2), token=secrets.token_urlsafe(12),
-                  secret=secrets.token_urlsafe(24), short_code=secrets.token_hex(4))
+    event = Event(
+        kind="AUD",
+        title="Audiencia de rendición de cuentas",
+        status="closed",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        token=secrets.token_urlsafe(12),
+        secret=secrets.token_urlsafe(24),
+        short_code=secrets.token_hex(4),
+    )
     db.session.add(event)
     db.session.flush()
-    db.session.add(Attendance(event_id=event.id, nonce="n1", name="Luz Marina Gómez", doc_type="CC",
-                              doc_number="1036222333", doc_hash=document_hash(f"event:{event.id}", "CC", "1036222333"),
-                              signed_at=start))
+    db.session.add(
+        Attendance(
+            event_id=event.id,
+            nonce="n1",
+            name="Luz Marina Gómez",
+            doc_type="CC",
+            doc_number="1036222333",
+            doc_hash=document_hash(f"event:{event.id}", "CC", "1036222333"),
+            signed_at=start,
+        )
+    )
     db.session.commit()
     from flask import current_app
 
     with current_app.test_request_context():
-        q = commands.file_request(commands.Filing(kind="data_claim", rights=("delete",), name="Luz Marina Gómez",
-                                                  doc_type="CC", doc_number="1036222333", email="luz@example.co",
-                                                  phone="", details="")).question
+        q = commands.file_request(
+            commands.Filing(
+                kind="data_claim",
+                rights=("delete",),
+                name="Luz Marina Gómez",
+                doc_type="CC",
+                doc_number="1036222333",
+                email="luz@example.co",
+                phone="",
+                details="",
+            )
+        ).question
     steward = make_user("steward")
     staff_login(desktop, steward.email, PASSWORD)
     desktop.visit("/gestion/urna/datos-personales/")

@@ -14,12 +14,28 @@ pytestmark = pytest.mark.browser
 
 def test_downloads_page_passes_axe(phone, make_user, db):
     analyst = make_user("analyst")
-    db.session.add_all([
-        jobs.Job(token="tok-done", owner_id=analyst.id, kind="characterization.profiles.csv", label="Perfiles (CSV)",
-                 status="done", rows=1200, finished_at=time.now(), expires_at=time.now()),
-        jobs.Job(token="tok-failed", owner_id=analyst.id, kind="characterization.profiles.xlsx",
-                 label="Perfiles (XLSX)", status="failed", error="interrupted"),
-    ])
+    db.session.add_all(
+        [
+            jobs.Job(
+                token="tok-done",
+                owner_id=analyst.id,
+                kind="characterization.profiles.csv",
+                label="Perfiles (CSV)",
+                status="done",
+                rows=1200,
+                finished_at=time.now(),
+                expires_at=time.now(),
+            ),
+            jobs.Job(
+                token="tok-failed",
+                owner_id=analyst.id,
+                kind="characterization.profiles.xlsx",
+                label="Perfiles (XLSX)",
+                status="failed",
+                error="interrupted",
+            ),
+        ]
+    )
     db.session.commit()
     staff_login(phone, analyst.email, PASSWORD)
     phone.visit("/gestion/descargas/")

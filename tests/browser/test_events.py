@@ -19,10 +19,21 @@ pytestmark = pytest.mark.browser
 
 def _event():
     start = time.now().replace(microsecond=0) - timedelta(minutes=15)
-    event = Event(kind="DIA", title="Espacio de diálogo: presupuesto participativo", status=PUBLISHED, starts_at=start,
-                  ends_at=start + timedelta(hours=2), place="Biblioteca pública", territory="01",
-                  token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32), short_code=services._new_short_code(),
-                  opens_before_min=60, closes_after_min=60, agenda="Saludo\nPresentación\nMesas de trabajo")
+    event = Event(
+        kind="DIA",
+        title="Espacio de diálogo: presupuesto participativo",
+        status=PUBLISHED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Biblioteca pública",
+        territory="01",
+        token=secrets.token_urlsafe(16),
+        secret=secrets.token_urlsafe(32),
+        short_code=services._new_short_code(),
+        opens_before_min=60,
+        closes_after_min=60,
+        agenda="Saludo\nPresentación\nMesas de trabajo",
+    )
     event.offices = [EventOffice(office_code="DAP")]
     db.session.add(event)
     db.session.commit()
@@ -52,10 +63,13 @@ def _no_js_phone(chromium, live_server):
 
 def _required_part_fits(page) -> tuple[float, int]:
     """(bottom of the submit button in screen heights from the top, fields and buttons to operate)."""
-    bottom = page.evaluate("document.querySelector('form.sign-in-form button[type=submit]').getBoundingClientRect().bottom"
-                           " + window.scrollY")
-    controls = page.locator("form.sign-in-form input:not([type=hidden]), form.sign-in-form select, "
-                            "form.sign-in-form button").count()
+    bottom = page.evaluate(
+        "document.querySelector('form.sign-in-form button[type=submit]').getBoundingClientRect().bottom"
+        " + window.scrollY"
+    )
+    controls = page.locator(
+        "form.sign-in-form input:not([type=hidden]), form.sign-in-form select, form.sign-in-form button"
+    ).count()
     return bottom / 844, controls
 
 
@@ -63,7 +77,9 @@ def test_attendee_signs_in_on_a_phone_once(app, phone, catalogs):
     event = _event()
     with app.test_request_context():
         poster = documents.poster(event)
-    link = _decode(_pdf_page_image(poster))[0].replace(app.config["PARTICIPA_BASE_URL"], "")  # scanned from the poster
+    link = _decode(_pdf_page_image(poster))[0].replace(
+        app.config["PARTICIPA_BASE_URL"], ""
+    )  # scanned from the poster
     assert link == f"/asistencia/{event.token}"
     phone.visit(link)
     assert phone.locator("h1").inner_text() == "Firma la asistencia"
@@ -119,12 +135,20 @@ def test_public_and_staff_event_pages_pass_axe(desktop, catalogs, make_user):
     desktop.visit(f"/eventos/{event.id}")
     user = make_user("editor")
     staff_login(desktop, user.email, PASSWORD)
-    for path in ("/gestion/eventos/", "/gestion/eventos/nuevo", f"/gestion/eventos/{event.id}",
-                 f"/gestion/eventos/{event.id}/editar", f"/gestion/eventos/{event.id}/en-vivo",
-                 f"/gestion/eventos/{event.id}/asistencia", f"/gestion/eventos/{event.id}/papel",
-                 f"/gestion/eventos/{event.id}/fichas", f"/gestion/eventos/{event.id}/fichas?filas=1",
-                 f"/gestion/eventos/{event.id}/proyeccion", f"/gestion/eventos/{event.id}/cerrar",
-                 f"/gestion/eventos/{event.id}/cancelar"):
+    for path in (
+        "/gestion/eventos/",
+        "/gestion/eventos/nuevo",
+        f"/gestion/eventos/{event.id}",
+        f"/gestion/eventos/{event.id}/editar",
+        f"/gestion/eventos/{event.id}/en-vivo",
+        f"/gestion/eventos/{event.id}/asistencia",
+        f"/gestion/eventos/{event.id}/papel",
+        f"/gestion/eventos/{event.id}/fichas",
+        f"/gestion/eventos/{event.id}/fichas?filas=1",
+        f"/gestion/eventos/{event.id}/proyeccion",
+        f"/gestion/eventos/{event.id}/cerrar",
+        f"/gestion/eventos/{event.id}/cancelar",
+    ):
         desktop.visit(path)
     desktop.fill("#reason", "")
     desktop.click("main button[type=submit]")

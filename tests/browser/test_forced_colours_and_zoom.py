@@ -37,7 +37,8 @@ BARS = """(selector) => Array.from(document.querySelectorAll(selector)).map(el =
 SIDEWAYS = """() => { const s = document.scrollingElement;
   const wide = Array.from(document.querySelectorAll('body *')).filter(el => !el.closest('.table-scroll *')
     && el.getBoundingClientRect().right
-    > s.clientWidth + 1).slice(0, 6).map(el => el.tagName.toLowerCase() + '.' + (el.getAttribute('class') || '')
+    > s.clientWidth + 1).slice(0, 6).map(el => el.tagName.toLowerCase() + '.'
+    + (el.getAttribute('class') || '')
     + '#' + (el.id || '') + ' ' + Math.round(el.getBoundingClientRect().right));
   return {scroll: s.scrollWidth, client: s.clientWidth, wide}; }"""
 
@@ -57,7 +58,9 @@ def test_plan_progress_bars_are_drawn_in_forced_colours(phone, plan_with_follow_
         for bar in bars:
             assert bar["adjust"] == "none", bar
             assert bar["background"] not in ("rgba(0, 0, 0, 0)", "transparent", bar["pageBackground"]), bar
-            assert bar["trackBorder"] > 0 and bar["trackBorderStyle"] != "none", bar  # the empty part shows its edge
+            assert bar["trackBorder"] > 0 and bar["trackBorderStyle"] != "none", (
+                bar
+            )  # the empty part shows its edge
         filled = [b for b in bars if "w-0" not in b["cls"]]
         assert filled and all(b["width"] > 0 for b in filled), path
 
@@ -79,32 +82,65 @@ def test_chart_bars_are_drawn_in_forced_colours(phone, make_user, catalogs):
 
 
 @pytest.mark.parametrize("viewport", [ZOOMED_WINDOW, SMALL_PHONE], ids=["640", "320"])
-def test_no_page_scrolls_sideways_at_200_percent_zoom(chromium, live_server, db, make_user, catalogs,
-                                                      plan_with_follow_up, viewport):  # noqa: F811
+def test_no_page_scrolls_sideways_at_200_percent_zoom(
+    chromium,
+    live_server,
+    db,
+    make_user,
+    catalogs,
+    plan_with_follow_up,  # noqa: F811
+    viewport,
+):
     from app.surveys import presets
     from app.surveys import services as surveys
 
     c = _consultation(_db)
-    survey = surveys.create_survey({"title": "Evaluación del taller de presupuesto participativo de la comuna 3",
-                                    "open_link": True, "profile_variables": ["life_course"]},
-                                   template=presets.EVENT_EVALUATION, actor="test")
+    survey = surveys.create_survey(
+        {
+            "title": "Evaluación del taller de presupuesto participativo de la comuna 3",
+            "open_link": True,
+            "profile_variables": ["life_course"],
+        },
+        template=presets.EVENT_EVALUATION,
+        actor="test",
+    )
     surveys.set_published(survey, True, actor="test")
     admin = make_user("admin")
     for page in _page(chromium, live_server, viewport):
-        citizen = ["/", "/consultas/", f"/consultas/{c.slug}", "/urna/", "/asistencia/codigo", "/eventos/",
-                   "/encuestas/", f"/encuestas/{survey.slug}", "/planes/", f"/planes/{plan_with_follow_up.id}",
-                   "/privacidad"]
+        citizen = [
+            "/",
+            "/consultas/",
+            f"/consultas/{c.slug}",
+            "/urna/",
+            "/asistencia/codigo",
+            "/eventos/",
+            "/encuestas/",
+            f"/encuestas/{survey.slug}",
+            "/planes/",
+            f"/planes/{plan_with_follow_up.id}",
+            "/privacidad",
+        ]
         for path in citizen:
             page.goto(live_server + path)
             _no_sideways_scroll(page, path)
         # The consent box (with the data-protection address) fits in its own width.
         page.goto(live_server + f"/consultas/{c.slug}")
-        box = page.evaluate("() => { const b = document.getElementById('autorizacion');"
-                            " return {scroll: b.scrollWidth, client: b.clientWidth}; }")
+        box = page.evaluate(
+            "() => { const b = document.getElementById('autorizacion');"
+            " return {scroll: b.scrollWidth, client: b.clientWidth}; }"
+        )
         assert box["scroll"] <= box["client"], box
         staff_login(page, admin.email, PASSWORD)
-        for path in ("/gestion/", "/gestion/encuestas/", "/gestion/consultas/", f"/gestion/consultas/{c.id}",
-                     f"/gestion/encuestas/{survey.id}", "/gestion/planes/", "/gestion/eventos/", "/gestion/urna/"):
+        for path in (
+            "/gestion/",
+            "/gestion/encuestas/",
+            "/gestion/consultas/",
+            f"/gestion/consultas/{c.id}",
+            f"/gestion/encuestas/{survey.id}",
+            "/gestion/planes/",
+            "/gestion/eventos/",
+            "/gestion/urna/",
+        ):
             response = page.goto(live_server + path)
             assert response.status == 200, path
             _no_sideways_scroll(page, path)

@@ -8,8 +8,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-
-
 def test_home_in_spanish_and_english(any_viewport, catalogs):
     page = any_viewport
     page.visit("/")
@@ -20,7 +18,14 @@ def test_home_in_spanish_and_english(any_viewport, catalogs):
     page.check()
     assert page.get_attribute("html", "lang") == "en"
     page.visit("/?lang=es")
-    for path in ("/privacidad", "/terminos", "/accesibilidad", "/mapa-del-sitio", "/buscar?q=plan", "/transparencia/participa"):
+    for path in (
+        "/privacidad",
+        "/terminos",
+        "/accesibilidad",
+        "/mapa-del-sitio",
+        "/buscar?q=plan",
+        "/transparencia/participa",
+    ):
         page.visit(path)
 
 
@@ -46,9 +51,16 @@ def test_admin_pages(any_viewport, make_user):
     make_user("editor", offices=("DAP",))
     staff_login(page, admin.email, PASSWORD)
     page.check()
-    for path in ("/gestion/usuarios", "/gestion/usuarios/nuevo", "/gestion/catalogos/", "/gestion/catalogos/territorios",
-                 "/gestion/catalogos/dependencias", "/gestion/catalogos/lista/ethnicity", "/gestion/auditoria",
-                 "/gestion/cuenta/clave"):
+    for path in (
+        "/gestion/usuarios",
+        "/gestion/usuarios/nuevo",
+        "/gestion/catalogos/",
+        "/gestion/catalogos/territorios",
+        "/gestion/catalogos/dependencias",
+        "/gestion/catalogos/lista/ethnicity",
+        "/gestion/auditoria",
+        "/gestion/cuenta/clave",
+    ):
         page.visit(path)
     # a form with errors is accessible too
     page.visit("/gestion/usuarios/nuevo")

@@ -22,8 +22,14 @@ def plan_with_follow_up(app, db, catalogs):
         result = services.import_plan(open(MEDELLIN, "rb").read(), year=2026, publish=True)
         plan = services.get_plan(result.plan.id)
         leader = plan.tasks[0]
-        entry = services.report(leader, 1, "DAP", value=100, progress_text="Equipo conformado por resolución.",
-                                evidence=["https://www.medellin.gov.co/resolucion.pdf"])
+        entry = services.report(
+            leader,
+            1,
+            "DAP",
+            value=100,
+            progress_text="Equipo conformado por resolución.",
+            evidence=["https://www.medellin.gov.co/resolucion.pdf"],
+        )
         services.review_report(entry, approve=True, note="", actor="editor")  # notes go public after review
         formats = next(t for t in plan.tasks if t.description.startswith("Cualificación de formatos"))
         services.report(formats, 1, "DAP", value=40, difficulties="Cambio de contratista.")
@@ -51,7 +57,9 @@ def test_staff_detail_and_report_form_on_a_phone(phone, plan_with_follow_up, mak
     make_user("editor", email="humana@prueba.gov.co", offices=("SGHSC",))
     staff_login(phone, "humana@prueba.gov.co", PASSWORD)
     phone.visit(f"/gestion/planes/{plan_with_follow_up.id}")
-    formats = next(t for t in plan_with_follow_up.tasks if t.description.startswith("Cualificación de formatos"))
+    formats = next(
+        t for t in plan_with_follow_up.tasks if t.description.startswith("Cualificación de formatos")
+    )
     phone.visit(f"/gestion/planes/{plan_with_follow_up.id}/tareas/{formats.id}/reportar")
     phone.fill("#value", "150")
     phone.click("button[type=submit]:has-text('Guardar reporte')")

@@ -19,12 +19,29 @@ def test_answer_the_evaluation_from_the_attendance_confirmation(phone, db, make_
     admin = make_user("admin")
     office = db.session.scalar(select(Office.code).order_by(Office.position))
     start = time.local_now().replace(second=0, microsecond=0) - timedelta(minutes=5)
-    event = events.create_event({"kind": "AUD", "title": "Audiencia pública de rendición de cuentas 2026",
-                                 "place": "Casa de la Cultura", "day": start.date(), "start": start.time(),
-                                 "end": (start + timedelta(hours=2)).time(), "offices": [office], "territory": "01"}, admin)
+    event = events.create_event(
+        {
+            "kind": "AUD",
+            "title": "Audiencia pública de rendición de cuentas 2026",
+            "place": "Casa de la Cultura",
+            "day": start.date(),
+            "start": start.time(),
+            "end": (start + timedelta(hours=2)).time(),
+            "offices": [office],
+            "territory": "01",
+        },
+        admin,
+    )
     events.publish(event, admin)
-    survey = surveys.create_survey({"title": "Evaluación de la audiencia pública", "event_id": event.id,
-                                    "profile_variables": ["life_course"]}, template=presets.EVENT_EVALUATION, actor="test")
+    survey = surveys.create_survey(
+        {
+            "title": "Evaluación de la audiencia pública",
+            "event_id": event.id,
+            "profile_variables": ["life_course"],
+        },
+        template=presets.EVENT_EVALUATION,
+        actor="test",
+    )
     surveys.set_published(survey, True, actor="test")
 
     phone.visit(f"/asistencia/{event.token}")
@@ -74,14 +91,24 @@ def test_staff_pages_pass_axe(desktop, db, make_user):
     from tests.conftest import PASSWORD
 
     make_user("admin")
-    survey = surveys.create_survey({"title": "Evaluación de prueba", "profile_variables": ["sex"], "results_public": True},
-                                   template=presets.EVENT_EVALUATION, actor="test")
+    survey = surveys.create_survey(
+        {"title": "Evaluación de prueba", "profile_variables": ["sex"], "results_public": True},
+        template=presets.EVENT_EVALUATION,
+        actor="test",
+    )
     surveys.set_published(survey, True, actor="test")
     staff_login(desktop, "admin@prueba.gov.co", PASSWORD)
-    for path in ("/gestion/encuestas/", f"/gestion/encuestas/{survey.id}", f"/gestion/encuestas/{survey.id}/ajustes",
-                 f"/gestion/encuestas/{survey.id}/preguntas/{survey.questions[0].id}",
-                 f"/gestion/encuestas/{survey.id}/vista-previa", f"/gestion/encuestas/{survey.id}/resultados",
-                 f"/gestion/encuestas/comparar?encuesta={survey.id}", "/encuestas/", f"/encuestas/{survey.slug}/resultados"):
+    for path in (
+        "/gestion/encuestas/",
+        f"/gestion/encuestas/{survey.id}",
+        f"/gestion/encuestas/{survey.id}/ajustes",
+        f"/gestion/encuestas/{survey.id}/preguntas/{survey.questions[0].id}",
+        f"/gestion/encuestas/{survey.id}/vista-previa",
+        f"/gestion/encuestas/{survey.id}/resultados",
+        f"/gestion/encuestas/comparar?encuesta={survey.id}",
+        "/encuestas/",
+        f"/encuestas/{survey.slug}/resultados",
+    ):
         desktop.visit(path)
 
 
@@ -90,8 +117,9 @@ def test_failed_survey_submit_guides_in_both_languages(phone, db):
     first option or text box; what was typed is kept; the English page says it in English."""
     from tests.browser.conftest import assert_guiding_summary
 
-    survey = surveys.create_survey({"title": "Evaluación del taller", "open_link": True},
-                                   template=presets.EVENT_EVALUATION, actor="test")
+    survey = surveys.create_survey(
+        {"title": "Evaluación del taller", "open_link": True}, template=presets.EVENT_EVALUATION, actor="test"
+    )
     surveys.set_published(survey, True, actor="test")
     required = [q for q in survey.ordered_questions() if q.required and not q.condition_question_id]
     assert required
@@ -104,5 +132,7 @@ def test_failed_survey_submit_guides_in_both_languages(phone, db):
         phone.check()
         state = assert_guiding_summary(phone, expected_links=len(required))
         assert expected in phone.inner_text("#error-summary")
-        assert f"#{required[0].field_name}-0" in state["links"] or f"#{required[0].field_name}" in state["links"]
+        assert (
+            f"#{required[0].field_name}-0" in state["links"] or f"#{required[0].field_name}" in state["links"]
+        )
         assert phone.input_value(f"#{suggestions.field_name}") == "Más sillas, por favor."

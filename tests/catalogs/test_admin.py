@@ -10,7 +10,9 @@ from app.core.audit import AuditEntry
 
 def _option(db, list_key, code):
     db.session.expire_all()
-    return db.session.scalar(select(CatalogEntry).where(CatalogEntry.list_key == list_key, CatalogEntry.code == code))
+    return db.session.scalar(
+        select(CatalogEntry).where(CatalogEntry.list_key == list_key, CatalogEntry.code == code)
+    )
 
 
 def _act(client, kind, entry_id, action, back):
@@ -20,18 +22,23 @@ def _act(client, kind, entry_id, action, back):
 def test_admin_adds_an_option(client, login_as, db):
     login_as("admin")
     url = "/gestion/catalogos/lista/value_group"
-    response = client.submit(url, {"code": "ASO", "label_es": "Asociación de usuarios", "label_en": "Users' association"})
+    response = client.submit(
+        url, {"code": "ASO", "label_es": "Asociación de usuarios", "label_en": "Users' association"}
+    )
     assert response.status_code == 302
     assert ("ASO", "Asociación de usuarios") in services.choices("value_group")
     assert "Asociación de usuarios" in client.get(url).get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"code": "JAC"}, "Ya existe una opción con ese código"),
-    ({"code": "con espacio"}, "Usa solo letras sin tilde"),
-    ({"label_es": "<b>negrita</b>"}, "sin etiquetas HTML"),
-    ({"label_es": ""}, "Escribe el nombre."),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"code": "JAC"}, "Ya existe una opción con ese código"),
+        ({"code": "con espacio"}, "Usa solo letras sin tilde"),
+        ({"label_es": "<b>negrita</b>"}, "sin etiquetas HTML"),
+        ({"label_es": ""}, "Escribe el nombre."),
+    ],
+)
 def test_bad_option_is_refused_and_the_input_kept(client, login_as, db, data, message):
     login_as("admin")
     before = len(services.options("value_group", include_inactive=True))
@@ -52,8 +59,15 @@ def test_admin_renames_an_option_in_both_languages(client, login_as, db):
     response = client.submit(url, {"label_es": "Medios y periodistas", "label_en": "Media and journalists"})
     assert response.status_code == 302
     entry = _option(db, "value_group", "MED")
-    assert (entry.label_es, entry.label_en, entry.customized) == ("Medios y periodistas", "Media and journalists", True)
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "catalog_changed")).target == "option:MED"
+    assert (entry.label_es, entry.label_en, entry.customized) == (
+        "Medios y periodistas",
+        "Media and journalists",
+        True,
+    )
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "catalog_changed")).target
+        == "option:MED"
+    )
 
 
 def test_admin_reorders_options(client, login_as, db):
@@ -97,13 +111,17 @@ def test_deactivated_territory_and_office_leave_choices(client, login_as, db):
 
 def test_admin_adds_a_barrio_under_its_comuna(client, login_as, db):
     login_as("admin")
-    response = client.submit("/gestion/catalogos/territorios", {"code": "0199", "label_es": "Barrio de prueba",
-                                                                 "kind": "barrio", "parent": "01"})
+    response = client.submit(
+        "/gestion/catalogos/territorios",
+        {"code": "0199", "label_es": "Barrio de prueba", "kind": "barrio", "parent": "01"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     barrio = db.session.scalar(select(Territory).where(Territory.code == "0199"))
     assert barrio.parent.code == "01" and barrio.zone == "urbana"
-    orphan = client.submit("/gestion/catalogos/territorios", {"code": "0299", "label_es": "Sin comuna", "kind": "barrio"})
+    orphan = client.submit(
+        "/gestion/catalogos/territorios", {"code": "0299", "label_es": "Sin comuna", "kind": "barrio"}
+    )
     assert orphan.status_code == 422
     assert "necesita su comuna o corregimiento" in orphan.get_data(as_text=True)
 
@@ -158,8 +176,15 @@ def test_office_assigned_to_a_user_cannot_be_deleted(make_user, db):
 
 
 @pytest.mark.parametrize("role", ["editor", "analyst", "steward"])
-@pytest.mark.parametrize("url", ["/gestion/catalogos/", "/gestion/catalogos/territorios", "/gestion/catalogos/dependencias",
-                                 "/gestion/catalogos/lista/ethnicity"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/gestion/catalogos/",
+        "/gestion/catalogos/territorios",
+        "/gestion/catalogos/dependencias",
+        "/gestion/catalogos/lista/ethnicity",
+    ],
+)
 def test_non_admins_get_403(client, login_as, role, url):
     login_as(role)
     assert client.get(url).status_code == 403

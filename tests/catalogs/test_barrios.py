@@ -20,14 +20,23 @@ def test_shipped_file_has_barrios_and_veredas_marked_for_validation():
         if t["kind"] == "barrio":
             assert tops[t["parent"]] == "comuna" and t["code"].startswith(t["parent"]) and len(t["code"]) == 4
         if t["kind"] == "vereda":
-            assert tops[t["parent"]] == "corregimiento" and t["code"].startswith(t["parent"]) and len(t["code"]) == 4
+            assert (
+                tops[t["parent"]] == "corregimiento"
+                and t["code"].startswith(t["parent"])
+                and len(t["code"]) == 4
+            )
     codes = [t["code"] for t in MEDELLIN["territories"]]
     assert len(codes) == len(set(codes))
 
 
 def test_barrios_load_under_their_comuna_and_veredas_under_their_corregimiento(db, catalogs):
     popular = db.session.scalar(select(Territory).where(Territory.code == "0103"))
-    assert (popular.name, popular.kind, popular.parent.code, popular.zone) == ("Popular", "barrio", "01", "urbana")
+    assert (popular.name, popular.kind, popular.parent.code, popular.zone) == (
+        "Popular",
+        "barrio",
+        "01",
+        "urbana",
+    )
     assert popular.confirmed is False  # a draft until the entity validates it
     vereda = db.session.scalar(select(Territory).where(Territory.code == "9008"))
     assert (vereda.kind, vereda.parent.name, vereda.zone) == ("vereda", "Santa Elena", "rural")
@@ -44,9 +53,14 @@ def test_reloading_barrios_does_not_duplicate_them(app, db, catalogs):
 
 
 def test_a_barrio_whose_comuna_is_missing_is_a_clear_error(app, db, tmp_path, monkeypatch):
-    data = {**MEDELLIN, "territories": [{"code": "9901", "kind": "barrio", "name": "X", "zone": "urbana", "parent": "99"}]}
+    data = {
+        **MEDELLIN,
+        "territories": [{"code": "9901", "kind": "barrio", "name": "X", "zone": "urbana", "parent": "99"}],
+    }
     (tmp_path / "medellin.json").write_text(json.dumps(data), encoding="utf-8")
-    (tmp_path / "common.json").write_text((services.DATA / "common.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "common.json").write_text(
+        (services.DATA / "common.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     monkeypatch.setattr(services, "DATA", tmp_path)
     with pytest.raises(services.CatalogError, match="parent '99'"):
         services.load("medellin")
@@ -56,17 +70,39 @@ def test_a_barrio_whose_comuna_is_missing_is_a_clear_error(app, db, tmp_path, mo
 def _reference() -> dict:
     """A minimal reference file with the shape of the reference catalogs.json."""
     value = [{"code": "1", "es": "Uno", "en": "One"}]
-    ref = {key: {"values": value} for key in ("curso_de_vida", "sexo_al_nacer", "identidad_genero", "orientacion_sexual",
-                                              "pertenencia_etnica", "discapacidad", "campesino", "zona",
-                                              "plazos_peticiones_dias_habiles")}
+    ref = {
+        key: {"values": value}
+        for key in (
+            "curso_de_vida",
+            "sexo_al_nacer",
+            "identidad_genero",
+            "orientacion_sexual",
+            "pertenencia_etnica",
+            "discapacidad",
+            "campesino",
+            "zona",
+            "plazos_peticiones_dias_habiles",
+        )
+    }
     ref["victima"] = {"estado": value}
-    ref["migrante"] = {"estado_migratorio_sugerido": value, "tipo_documento": [{"code": "CC", "es": "Cédula"}]}
-    ref["medellin_territorios"] = {"divipola_municipio": "05001", "values": [
-        {"code": t["code"], "name": t["name"], "type": t["kind"], "zona": t.get("subregion", "")}
-        for t in MEDELLIN["territories"] if "parent" not in t]}
-    ref["cartago_territorios"] = {"divipola_municipio": "76147", "status": "DRAFT",
-                                  "comunas": {"values": [{"code": "1", "name": "Comuna 1", "confirmed": False}]},
-                                  "centros_poblados_divipola": {"values": []}}
+    ref["migrante"] = {
+        "estado_migratorio_sugerido": value,
+        "tipo_documento": [{"code": "CC", "es": "Cédula"}],
+    }
+    ref["medellin_territorios"] = {
+        "divipola_municipio": "05001",
+        "values": [
+            {"code": t["code"], "name": t["name"], "type": t["kind"], "zona": t.get("subregion", "")}
+            for t in MEDELLIN["territories"]
+            if "parent" not in t
+        ],
+    }
+    ref["cartago_territorios"] = {
+        "divipola_municipio": "76147",
+        "status": "DRAFT",
+        "comunas": {"values": [{"code": "1", "name": "Comuna 1", "confirmed": False}]},
+        "centros_poblados_divipola": {"values": []},
+    }
     return ref
 
 

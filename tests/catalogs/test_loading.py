@@ -18,8 +18,14 @@ def _count(db, model):
 
 def _snapshot(db):
     return (
-        sorted((e.list_key, e.code, e.label_es, e.position, e.active) for e in db.session.scalars(select(CatalogEntry))),
-        sorted((t.code, t.name, t.kind, t.parent.code if t.parent else None) for t in db.session.scalars(select(Territory))),
+        sorted(
+            (e.list_key, e.code, e.label_es, e.position, e.active)
+            for e in db.session.scalars(select(CatalogEntry))
+        ),
+        sorted(
+            (t.code, t.name, t.kind, t.parent.code if t.parent else None)
+            for t in db.session.scalars(select(Territory))
+        ),
         sorted((o.code, o.name) for o in db.session.scalars(select(Office))),
     )
 
@@ -47,27 +53,41 @@ def test_medellin_has_its_16_comunas_and_5_corregimientos(app, db):
 
 def test_reloading_keeps_admin_customisations(app, db):
     _load(app)
-    entry = db.session.scalar(select(CatalogEntry).where(CatalogEntry.list_key == "value_group", CatalogEntry.code == "JAC"))
+    entry = db.session.scalar(
+        select(CatalogEntry).where(CatalogEntry.list_key == "value_group", CatalogEntry.code == "JAC")
+    )
     services.rename("option", entry.id, "Juntas de Acción Comunal", "Community action boards")
     services.move("option", entry.id, -1)
     comuna = db.session.scalar(select(Territory).where(Territory.code == "10"))
     services.rename("territory", comuna.id, "La Candelaria (Centro)")
-    services.set_active("territory", db.session.scalar(select(Territory).where(Territory.code == "90")).id, False)
+    services.set_active(
+        "territory", db.session.scalar(select(Territory).where(Territory.code == "90")).id, False
+    )
     office = services.add_office("OPC", "Oficina de Paz y Convivencia")
     position = entry.position
 
     _load(app)
     db.session.expire_all()
-    entry = db.session.scalar(select(CatalogEntry).where(CatalogEntry.list_key == "value_group", CatalogEntry.code == "JAC"))
-    assert (entry.label_es, entry.label_en, entry.position) == ("Juntas de Acción Comunal", "Community action boards", position)
+    entry = db.session.scalar(
+        select(CatalogEntry).where(CatalogEntry.list_key == "value_group", CatalogEntry.code == "JAC")
+    )
+    assert (entry.label_es, entry.label_en, entry.position) == (
+        "Juntas de Acción Comunal",
+        "Community action boards",
+        position,
+    )
     assert db.session.scalar(select(Territory.name).where(Territory.code == "10")) == "La Candelaria (Centro)"
     assert db.session.scalar(select(Territory.active).where(Territory.code == "90")) is False
-    assert db.session.get(Office, office.id).name == "Oficina de Paz y Convivencia"  # entries not in the file stay
+    assert (
+        db.session.get(Office, office.id).name == "Oficina de Paz y Convivencia"
+    )  # entries not in the file stay
 
 
 def test_reloading_updates_uncustomised_labels(app, db):
     _load(app)
-    entry = db.session.scalar(select(CatalogEntry).where(CatalogEntry.list_key == "sex", CatalogEntry.code == "1"))
+    entry = db.session.scalar(
+        select(CatalogEntry).where(CatalogEntry.list_key == "sex", CatalogEntry.code == "1")
+    )
     original = entry.label_es
     entry.label_es = "viejo nombre"
     db.session.commit()
@@ -80,7 +100,9 @@ def test_cartago_loads_as_an_unconfirmed_draft(app, db):
     output = _load(app, "cartago")
     assert "WARNING: draft catalog" in output
     assert services.entity_draft_note("cartago") and services.entity_draft_note("medellin") is None
-    unconfirmed = {t.code for t in db.session.scalars(select(Territory).where(Territory.confirmed.is_(False)))}
+    unconfirmed = {
+        t.code for t in db.session.scalars(select(Territory).where(Territory.confirmed.is_(False)))
+    }
     assert {"C1", "C6", "76147005"} <= unconfirmed  # only Comuna 7 (sector Santa Ana) is sourced
 
 
@@ -90,7 +112,9 @@ def test_admin_sees_and_confirms_the_draft(client, login_as, app, db):
     html = client.get("/gestion/catalogos/territorios").get_data(as_text=True)
     assert "borrador por confirmar" in html and "aún no ha confirmado" in html
     comuna = db.session.scalar(select(Territory).where(Territory.code == "C1"))
-    response = client.submit(f"/gestion/catalogos/territory/{comuna.id}/confirmar", {}, form_url="/gestion/catalogos/territorios")
+    response = client.submit(
+        f"/gestion/catalogos/territory/{comuna.id}/confirmar", {}, form_url="/gestion/catalogos/territorios"
+    )
     assert response.status_code == 302
     _load(app, "cartago")  # a later load keeps the admin's confirmation
     db.session.expire_all()

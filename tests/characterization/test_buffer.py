@@ -17,8 +17,14 @@ from tests.conftest import database_url
 
 
 def _put(n: int, prefix: str = "p") -> list[str]:
-    return [buffer.put_profile(services.build_profile({"organisation": f"{prefix}-{i}", "sex": str(1 + i % 2)},
-                                                      services.Context("events", 1))) for i in range(n)]
+    return [
+        buffer.put_profile(
+            services.build_profile(
+                {"organisation": f"{prefix}-{i}", "sex": str(1 + i % 2)}, services.Context("events", 1)
+            )
+        )
+        for i in range(n)
+    ]
 
 
 def _count(db) -> int:
@@ -42,7 +48,9 @@ def test_a_profile_never_rides_in_a_batch_of_another_kind(app, db):
     question filed in that window)."""
     _put(5)
     buffer.put_profile(services.build_profile({"organisation": "urna"}, services.Context("ballot", 2026)))
-    buffer.put_profile(services.build_profile({"organisation": "papel"}, services.Context("events", 1, channel="paper")))
+    buffer.put_profile(
+        services.build_profile({"organisation": "papel"}, services.Context("events", 1, channel="paper"))
+    )
     buffer.put_profile(services.build_profile({"organisation": "otro"}, services.Context("events", 2)))
     assert buffer.flush() == 5 and buffer.waiting() == 3
     assert set(_organisations(db)) == {f"p-{i}" for i in range(5)}
@@ -60,7 +68,9 @@ def test_a_late_small_batch_is_topped_up_to_k_by_rewriting_stored_profiles(app, 
     assert buffer.flush() == 0  # not yet due
     assert buffer.flush(max_age=0) == 2
     after = _organisations(db)
-    assert after == Counter({**{f"old-{i}": 1 for i in range(10)}, "new-0": 1, "new-1": 1, "other": 1})  # no dummy
+    assert after == Counter(
+        {**{f"old-{i}": 1 for i in range(10)}, "new-0": 1, "new-1": 1, "other": 1}
+    )  # no dummy
     changed = before_ids - set(db.session.scalars(select(Profile.id)))
     assert other_id not in changed  # only profiles of the same event are re-written
     if db.engine.dialect.name == "postgresql":
@@ -83,7 +93,9 @@ def test_late_flushes_never_leave_a_batch_below_k(app, db):
     for round_ in range(12):
         _put(1 + round_ % 3, f"late{round_}")
         buffer.flush(max_age=0)
-    assert db.session.scalar(select(func.count()).select_from(Profile)) == 7 + 5 + sum(1 + r % 3 for r in range(12))
+    assert db.session.scalar(select(func.count()).select_from(Profile)) == 7 + 5 + sum(
+        1 + r % 3 for r in range(12)
+    )
     if db.engine.dialect.name == "postgresql":
         by_xmin = Counter(db.session.scalars(text("SELECT xmin::text FROM profile")))
         assert min(by_xmin.values()) >= buffer.DEFAULT_K, sorted(by_xmin.values())
@@ -122,7 +134,8 @@ CHILD = textwrap.dedent("""
         from app.characterization import buffer, services
         if sys.argv[1] == "put":
             for i in range(7):
-                buffer.put_profile(services.build_profile({"organisation": f"k-{i}"}, services.Context("events", 1)))
+                profile = services.build_profile({"organisation": f"k-{i}"}, services.Context("events", 1))
+                buffer.put_profile(profile)
             print("acknowledged", flush=True)
         else:  # killed after the batch committed, before the buffer was emptied
             buffer.SpoolBuffer.remove = lambda self, keys: os.kill(os.getpid(), signal.SIGKILL)
@@ -133,8 +146,14 @@ CHILD = textwrap.dedent("""
 
 def _child(app, mode: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PARTICIPA_INSTANCE_PATH": app.instance_path}
-    return subprocess.run([sys.executable, "-c", CHILD, mode, database_url(), app.config["PARTICIPA_PROFILE_BUFFER_URL"]],
-                          cwd=ROOT_DIR, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, mode, database_url(), app.config["PARTICIPA_PROFILE_BUFFER_URL"]],
+        cwd=ROOT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_worker_killed_loses_nothing_and_nothing_counts_twice(app, db):

@@ -50,14 +50,20 @@ def test_every_writer_gives_a_profile_a_random_record_key(app, db, catalogs):
     for i in range(40):
         db.session.add(build_profile({"sex": "1"}, Context("events", i, date(2026, 3, 1))))  # ORM
     db.session.commit()
-    db.session.execute(insert(Profile.__table__), [  # Core executemany (demo loader, bulk writers)
-        {"id": random_id(), "capability": "events", "object_id": "1", "on_date": date(2026, 3, 1)}
-        for _ in range(40)])
+    db.session.execute(
+        insert(Profile.__table__),
+        [  # Core executemany (demo loader, bulk writers)
+            {"id": random_id(), "capability": "events", "object_id": "1", "on_date": date(2026, 3, 1)}
+            for _ in range(40)
+        ],
+    )
     db.session.commit()
     batch = RowBatch()  # the sign-in's batch writer
     for _ in range(40):
-        batch.add(Profile, {"id": random_id(), "capability": "events", "object_id": "2",
-                            "on_date": date(2026, 3, 1)})
+        batch.add(
+            Profile,
+            {"id": random_id(), "capability": "events", "object_id": "2", "on_date": date(2026, 3, 1)},
+        )
     batch.store()
     for object_ids in (["0", "1", "2", "3"], ["1"], ["2"]):
         keys = list(db.session.scalars(select(Profile.record_key).where(Profile.object_id.in_(object_ids))))
@@ -119,10 +125,13 @@ def test_a_narrow_view_is_refused_and_every_view_is_audited(client, login_as, ma
     export = client.get(URL + "exportar/tablas.csv?f_sex=3")
     assert export.status_code == 302  # refused: back to the dashboard with the message
     assert "abarca menos de 5" in client.get(export.headers["Location"]).get_data(as_text=True)
-    views = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "view")
-                               .order_by(AuditEntry.id)).all()
+    views = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "view").order_by(AuditEntry.id)
+    ).all()
     assert [(v.target, v.details["refused"]) for v in views][:2] == [
-        ("characterization.dashboard", True), ("characterization.tables", True)]
+        ("characterization.dashboard", True),
+        ("characterization.tables", True),
+    ]
     assert views[0].actor == "analyst@prueba.gov.co"
     assert views[0].details["filters"]["where"] == {"sex": "3", "zone": "1"}
     assert views[0].at is not None and views[0].details["exact"] is False
@@ -159,10 +168,16 @@ def test_old_views_do_not_count_as_unusual(app, db, make_user):
     user = make_user("analyst")
     old = time.now() - timedelta(days=10)
     for _ in range(30):
-        db.session.add(AuditEntry(action="view", user_id=user.id, actor=user.email, at=old,
-                                  target="characterization.dashboard",
-                                  details={"filters": {"where": {"sex": "1", "zone": "1"}},
-                                           "refused": False}))
+        db.session.add(
+            AuditEntry(
+                action="view",
+                user_id=user.id,
+                actor=user.email,
+                at=old,
+                target="characterization.dashboard",
+                details={"filters": {"where": {"sex": "1", "zone": "1"}}, "refused": False},
+            )
+        )
     db.session.commit()
     with app.test_request_context():
         assert monitoring.unusual_querying() == []
@@ -175,15 +190,22 @@ def test_fast_paths_count_like_plain_sql(app, db, catalogs):
     from app.characterization.services import Context, build_profile
 
     for i in range(90):
-        answers = {"sex": "12"[i % 2], "life_course": ("JU", "AT", "VE")[i % 3], "zone": "13"[i % 4 == 0],
-                   "victim": ("1", "3", None)[i % 3], "territory": ("01", "50")[i % 5 == 0]}
+        answers = {
+            "sex": "12"[i % 2],
+            "life_course": ("JU", "AT", "VE")[i % 3],
+            "zone": "13"[i % 4 == 0],
+            "victim": ("1", "3", None)[i % 3],
+            "territory": ("01", "50")[i % 5 == 0],
+        }
         db.session.add(build_profile(answers, Context("events", i % 3, date(2026, 3, 1 + i % 20))))
     db.session.commit()
     variables = ("sex", "life_course", "zone", "victim", "territory", "channel", "disability")
     with app.test_request_context():
-        for filters in (queries.Filters(where={"sex": "1", "zone": "1"}),
-                        queries.Filters(capability="events", object_id="2", where={"sex": "2", "victim": ""}),
-                        queries.Filters(where={"zone": "3", "territory": "01", "victim": "1"})):
+        for filters in (
+            queries.Filters(where={"sex": "1", "zone": "1"}),
+            queries.Filters(capability="events", object_id="2", where={"sex": "2", "victim": ""}),
+            queries.Filters(where={"zone": "3", "territory": "01", "victim": "1"}),
+        ):
             for keyed in (False, True):
                 fast = queries.all_totals(variables, filters, keyed)
                 plain = {v: queries.totals(v, filters, keyed) for v in variables}
@@ -197,8 +219,11 @@ def test_disability_rows_carry_their_profiles_key(app, db, catalogs):
     from app.characterization.services import Context, build_profile
 
     for i in range(30):
-        db.session.add(build_profile({"disability": ["01", "02"] if i % 2 else ["08"]},
-                                     Context("events", 1, date(2026, 3, 1))))
+        db.session.add(
+            build_profile(
+                {"disability": ["01", "02"] if i % 2 else ["08"]}, Context("events", 1, date(2026, 3, 1))
+            )
+        )
     db.session.commit()
 
     profile = build_profile({"disability": ["03"]}, Context("events", 2, date(2026, 3, 1)))
@@ -208,8 +233,11 @@ def test_disability_rows_carry_their_profiles_key(app, db, catalogs):
         batch.add(table, {k: v for k, v in row.__dict__.items() if k in table.c})
     batch.store()
     demo_profiles(200)
-    pairs = db.session.execute(select(Profile.record_key, ProfileDisability.record_key).join(
-        ProfileDisability, ProfileDisability.profile_id == Profile.id)).all()
+    pairs = db.session.execute(
+        select(Profile.record_key, ProfileDisability.record_key).join(
+            ProfileDisability, ProfileDisability.profile_id == Profile.id
+        )
+    ).all()
     assert len(pairs) > 150 and all(a == b for a, b in pairs)
     with app.test_request_context():
         types = queries.disability_types(queries.Filters(), keyed=True)

@@ -48,7 +48,8 @@ def demo(app, db, catalogs):
     atoms = list(itertools.product(*(codes[v] for v in VARS)))
     truth = dict.fromkeys(atoms, 0)
     stmt = select(Profile.territory, Profile.zone, Profile.victim, func.count()).group_by(
-        Profile.territory, Profile.zone, Profile.victim)
+        Profile.territory, Profile.zone, Profile.victim
+    )
     for t, z, v, n in db.session.execute(stmt):
         truth[(t or "", z or "", v or "")] = n
     return codes, atoms, np.array([truth[a] for a in atoms])
@@ -109,8 +110,12 @@ def harvest(browser, codes):
         mask = mask_of(cond)
         key = mask.tobytes()
         old = figures.get(key)
-        figures[key] = [mask, max(low, old[1]) if old else low, min(high, old[2]) if old else high,
-                        marker or (old[3] if old else False)]
+        figures[key] = [
+            mask,
+            max(low, old[1]) if old else low,
+            min(high, old[2]) if old else high,
+            marker or (old[3] if old else False),
+        ]
 
     requests = 0
     for filters, cross in views(codes):
@@ -141,29 +146,35 @@ def recoverable(constraints, truth, target):
     true_value = float(target @ truth)
     for extra_low, extra_high in ((true_value + 1, np.inf), (-np.inf, true_value - 1)):
         a = np.vstack([matrix, target.astype(float)])
-        result = milp(c=np.zeros(len(truth)), integrality=np.ones(len(truth)),
-                      constraints=LinearConstraint(a, np.append(low, extra_low), np.append(high, extra_high)),
-                      options={"time_limit": 20})
+        result = milp(
+            c=np.zeros(len(truth)),
+            integrality=np.ones(len(truth)),
+            constraints=LinearConstraint(a, np.append(low, extra_low), np.append(high, extra_high)),
+            options={"time_limit": 20},
+        )
         if result.status == 0:
             return False
     return True
 
 
-def test_analyst_cannot_recover_any_protected_cell_steward_sees_exact(app, client, login_as, make_user,
-                                                                     demo, db):
+def test_analyst_cannot_recover_any_protected_cell_steward_sees_exact(
+    app, client, login_as, make_user, demo, db
+):
     codes, atoms, truth = demo
     login_as("analyst")
     constraints, by_condition, requests = harvest(client, codes)
     assert requests > 250
-    audited = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action.in_(("export", "view"))))
+    audited = db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action.in_(("export", "view")))
+    )
     assert audited == requests  # every export, and every refused one, leaves a trace
 
     # The published intervals hold the truth (the attacker's model is right).
     for mask, low, high, _marker in constraints:
         assert low <= truth[mask].sum() <= high
-    protected = [(mask, low, high) for mask, low, high, marker in constraints
-                 if marker and 0 < truth[mask].sum() < K]
+    protected = [
+        (mask, low, high) for mask, low, high, marker in constraints if marker and 0 < truth[mask].sum() < K
+    ]
     assert len(protected) > 15  # the demo has small cells: the attack has targets
 
     # Differencing: a total minus every other cell of its line (the attack: cabecera =
@@ -177,8 +188,9 @@ def test_analyst_cannot_recover_any_protected_cell_steward_sees_exact(app, clien
         for var in cond:
             line = {v: c for v, c in cond.items() if v != var}
             total = by_condition.get(frozenset(line.items()))
-            siblings = [by_condition.get(frozenset({**line, var: c}.items()))
-                        for c in codes[var] if c != cond[var]]
+            siblings = [
+                by_condition.get(frozenset({**line, var: c}.items())) for c in codes[var] if c != cond[var]
+            ]
             if total is None or total[2] or any(s is None or s[2] for s in siblings):
                 continue
             attempts += 1
@@ -194,7 +206,7 @@ def test_analyst_cannot_recover_any_protected_cell_steward_sees_exact(app, clien
     # The steward asking the same kind of views sees exact counts.
     steward = as_user(app, make_user("steward"))
     for filters in ({}, {"zone": "1"}, {"territory": codes["territory"][0], "victim": "1"}):
-        for cross in (CROSSES if not filters else (None,)):
+        for cross in CROSSES if not filters else (None,):
             for cond, text in read(steward.get(query(filters, cross))):
                 if any(cond.get(v, c) != c for v, c in filters.items()):
                     continue

@@ -64,15 +64,20 @@ def test_plain_rows_read_the_same_rows_as_the_orm_with_filters(app, db, catalogs
     from app.characterization.queries import Filters
     from app.core.exports import plain_rows
 
-    add_profiles(db, 30, sex="2", territory="01", zone="1", organisation="=JAC \"norte\"", disability="02")
+    add_profiles(db, 30, sex="2", territory="01", zone="1", organisation='=JAC "norte"', disability="02")
     add_profiles(db, 20, sex="1", territory="50", zone="3", capability="surveys", on_date=date(2026, 5, 2))
-    for filters in (Filters(), Filters(capability="surveys", date_from=date(2026, 5, 1), where={"sex": "1"}),
-                    Filters(disability_type="02")):
+    for filters in (
+        Filters(),
+        Filters(capability="surveys", date_from=date(2026, 5, 1), where={"sex": "1"}),
+        Filters(disability_type="02"),
+    ):
         for full in (False, True):
             stmt = exports._rows_stmt(filters, full)
             expected = [tuple(r) for r in db.session.execute(stmt)]
             assert [tuple(r) for r in plain_rows(stmt, size=7)] == expected and expected
             as_text = [tuple(str(v) if v is not None else None for v in r) for r in expected]
-            got = [tuple(str(v) if v is not None else None for v in r)
-                   for r in plain_rows(exports._rows_stmt(filters, full, text_dates=True))]
+            got = [
+                tuple(str(v) if v is not None else None for v in r)
+                for r in plain_rows(exports._rows_stmt(filters, full, text_dates=True))
+            ]
             assert got == as_text  # the same values (dates as ISO text) without a conversion per row

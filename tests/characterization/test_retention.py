@@ -28,9 +28,17 @@ NOW = datetime(2026, 6, 15, 15, 0)  # naive UTC: 10:00 in Bogotá
 
 
 def _event(db, title: str, ends: datetime) -> Event:
-    event = Event(kind="AUD", title=title, status="closed", starts_at=ends - timedelta(hours=2), ends_at=ends,
-                  token=secrets.token_urlsafe(12), secret=secrets.token_urlsafe(24),
-                  short_code=secrets.token_hex(4), territory="01")
+    event = Event(
+        kind="AUD",
+        title=title,
+        status="closed",
+        starts_at=ends - timedelta(hours=2),
+        ends_at=ends,
+        token=secrets.token_urlsafe(12),
+        secret=secrets.token_urlsafe(24),
+        short_code=secrets.token_hex(4),
+        territory="01",
+    )
     db.session.add(event)
     db.session.flush()
     return event
@@ -44,10 +52,17 @@ def _consent(db, given: datetime) -> ConsentRecord:
 
 
 def _attend(db, event: Event, name: str, number: str, consent=None, contact="300 111 2233") -> Attendance:
-    row = Attendance(event_id=event.id, nonce=secrets.token_hex(8), name=name, doc_type="CC" if number else "",
-                     doc_number=number, doc_hash=document_hash(f"event:{event.id}", "CC", number) if number else None,
-                     contact=contact if number else "", consent_id=consent.id if consent else None,
-                     signed_at=event.starts_at)
+    row = Attendance(
+        event_id=event.id,
+        nonce=secrets.token_hex(8),
+        name=name,
+        doc_type="CC" if number else "",
+        doc_number=number,
+        doc_hash=document_hash(f"event:{event.id}", "CC", number) if number else None,
+        contact=contact if number else "",
+        consent_id=consent.id if consent else None,
+        signed_at=event.starts_at,
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -56,25 +71,62 @@ def _attend(db, event: Event, name: str, number: str, consent=None, contact="300
 _numbers = iter(range(1, 10_000))
 
 
-def _question(db, *, name="Ana Pérez", email="ana@example.co", status="answered", answered=None,
-              filed=date(2025, 3, 3), kind="question") -> BallotQuestion:
+def _question(
+    db,
+    *,
+    name="Ana Pérez",
+    email="ana@example.co",
+    status="answered",
+    answered=None,
+    filed=date(2025, 3, 3),
+    kind="question",
+) -> BallotQuestion:
     n = next(_numbers)
-    q = BallotQuestion(year=filed.year, number=n, radicado=f"UV-{filed.year}-{n:06d}", filed_on=filed,
-                       received_at=datetime.combine(filed, datetime.min.time()) + timedelta(hours=15),
-                       code_hash="x" * 64, kind=kind, term_code="PETICION_GENERAL", term_days=15,
-                       initial_due_on=filed + timedelta(days=21), due_on=filed + timedelta(days=21),
-                       text="¿Cuándo arreglan el alumbrado del parque?", anonymous=name is None, name=name,
-                       email=email, phone="3001234567" if name else None, status=status, answered_at=answered)
+    q = BallotQuestion(
+        year=filed.year,
+        number=n,
+        radicado=f"UV-{filed.year}-{n:06d}",
+        filed_on=filed,
+        received_at=datetime.combine(filed, datetime.min.time()) + timedelta(hours=15),
+        code_hash="x" * 64,
+        kind=kind,
+        term_code="PETICION_GENERAL",
+        term_days=15,
+        initial_due_on=filed + timedelta(days=21),
+        due_on=filed + timedelta(days=21),
+        text="¿Cuándo arreglan el alumbrado del parque?",
+        anonymous=name is None,
+        name=name,
+        email=email,
+        phone="3001234567" if name else None,
+        status=status,
+        answered_at=answered,
+    )
     db.session.add(q)
     db.session.flush()
-    db.session.add(BallotNotice(question_id=q.id, kind="received", to_address=email or "", subject="s", body="b",
-                                sent_at=q.received_at))
+    db.session.add(
+        BallotNotice(
+            question_id=q.id,
+            kind="received",
+            to_address=email or "",
+            subject="s",
+            body="b",
+            sent_at=q.received_at,
+        )
+    )
     return q
 
 
 def _user(db, email, role, last_login, created=datetime(2020, 1, 1)):
-    user = User(email=email, name=email, password_hash="x", role=role, active=True, created_at=created,
-                last_login_at=last_login)
+    user = User(
+        email=email,
+        name=email,
+        password_hash="x",
+        role=role,
+        active=True,
+        created_at=created,
+        last_login_at=last_login,
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -91,9 +143,11 @@ def world(db, catalogs):
     kept_consent = _consent(db, datetime(2024, 5, 1))  # < 3 years: kept even once unreferenced
     orphan_consent = _consent(db, datetime(2022, 5, 1))  # > 3 years, nothing points to it
     recent_consent = _consent(db, datetime(2025, 6, 1))
-    w["old_rows"] = [_attend(db, old_event, "Luz Marina Gómez", "43111222", old_consent),
-                     _attend(db, old_event, "Carlos Ruiz", "71222333", kept_consent),
-                     _attend(db, old_event, "", "")]  # a paper row without identity: only counts
+    w["old_rows"] = [
+        _attend(db, old_event, "Luz Marina Gómez", "43111222", old_consent),
+        _attend(db, old_event, "Carlos Ruiz", "71222333", kept_consent),
+        _attend(db, old_event, "", ""),
+    ]  # a paper row without identity: only counts
     w["edge_row"] = _attend(db, edge_event, "Pedro Edge", "98555666")
     w["recent_row"] = _attend(db, recent_event, "Rosa Reciente", "43999888", recent_consent)
     w["events"] = (old_event, edge_event, recent_event)
@@ -101,37 +155,62 @@ def world(db, catalogs):
 
     w["q_old"] = _question(db, answered=datetime(2025, 5, 1, 15))  # answered > 1 year ago
     w["q_recent"] = _question(db, name="Beto", email="beto@example.co", answered=datetime(2026, 1, 5, 15))
-    w["q_open"] = _question(db, name="Carla", email="carla@example.co", status="in_progress",
-                            filed=date(2024, 1, 10))  # never answered: keeps the contact
-    db.session.add(BallotDataRequest(question_id=w["q_old"].id, rights=["know"], doc_type="CC", doc_hash="h" * 64))
+    w["q_open"] = _question(
+        db, name="Carla", email="carla@example.co", status="in_progress", filed=date(2024, 1, 10)
+    )  # never answered: keeps the contact
+    db.session.add(
+        BallotDataRequest(question_id=w["q_old"].id, rights=["know"], doc_type="CC", doc_hash="h" * 64)
+    )
 
     closed = Survey(slug="cerrada", title="Encuesta cerrada", closes_at=datetime(2026, 3, 1))
     still_open = Survey(slug="abierta", title="Encuesta abierta")
     db.session.add_all([closed, still_open])
     db.session.flush()
-    db.session.add_all([SurveyToken(token_hash="a" * 64, survey_id=closed.id),
-                        SurveyToken(token_hash="b" * 64, survey_id=closed.id, used_on=date(2026, 2, 1)),
-                        SurveyToken(token_hash="c" * 64, survey_id=still_open.id),
-                        SurveyToken(token_hash="d" * 64, survey_id=still_open.id, used_on=date(2026, 6, 1)),
-                        SurveyToken(token_hash="e" * 64, survey_id=still_open.id, used_on=date(2026, 1, 2))])
+    db.session.add_all(
+        [
+            SurveyToken(token_hash="a" * 64, survey_id=closed.id),
+            SurveyToken(token_hash="b" * 64, survey_id=closed.id, used_on=date(2026, 2, 1)),
+            SurveyToken(token_hash="c" * 64, survey_id=still_open.id),
+            SurveyToken(token_hash="d" * 64, survey_id=still_open.id, used_on=date(2026, 6, 1)),
+            SurveyToken(token_hash="e" * 64, survey_id=still_open.id, used_on=date(2026, 1, 2)),
+        ]
+    )
     w["surveys"] = (closed, still_open)
 
-    old_c = Consultation(slug="c2025", title="Consulta 2025", opens_at=datetime(2025, 1, 1), closes_at=datetime(2025, 3, 1),
-                         rule="document")
-    open_c = Consultation(slug="c2026", title="Consulta 2026", opens_at=datetime(2026, 6, 1),
-                          closes_at=datetime(2026, 7, 1), rule="document")
+    old_c = Consultation(
+        slug="c2025",
+        title="Consulta 2025",
+        opens_at=datetime(2025, 1, 1),
+        closes_at=datetime(2025, 3, 1),
+        rule="document",
+    )
+    open_c = Consultation(
+        slug="c2026",
+        title="Consulta 2026",
+        opens_at=datetime(2026, 6, 1),
+        closes_at=datetime(2026, 7, 1),
+        rule="document",
+    )
     db.session.add_all([old_c, open_c])
     db.session.flush()
-    db.session.add_all([ConsultationRoll(consultation_id=old_c.id, doc_hash="1" * 64),
-                        ConsultationRoll(consultation_id=open_c.id, doc_hash="2" * 64)])
+    db.session.add_all(
+        [
+            ConsultationRoll(consultation_id=old_c.id, doc_hash="1" * 64),
+            ConsultationRoll(consultation_id=open_c.id, doc_hash="2" * 64),
+        ]
+    )
 
     w["idle"] = _user(db, "idle@entidad.gov.co", "editor", datetime(2025, 1, 2))
     w["never"] = _user(db, "never@entidad.gov.co", "analyst", None, created=datetime(2025, 2, 1))
     w["active"] = _user(db, "active@entidad.gov.co", "editor", datetime(2026, 6, 1))
     w["admin"] = _user(db, "admin@entidad.gov.co", "admin", datetime(2024, 1, 1))  # the only admin, idle
 
-    db.session.add_all([AuditEntry(action="login", at=datetime(2021, 6, 1), actor="a"),  # > 5 years
-                        AuditEntry(action="login", at=datetime(2021, 7, 1), actor="b")])
+    db.session.add_all(
+        [
+            AuditEntry(action="login", at=datetime(2021, 6, 1), actor="a"),  # > 5 years
+            AuditEntry(action="login", at=datetime(2021, 7, 1), actor="b"),
+        ]
+    )
     db.session.commit()
     return w
 
@@ -139,14 +218,40 @@ def world(db, catalogs):
 def _snapshot(db) -> dict:
     """Everything the purge may touch, as plain values."""
     return {
-        "attendance": sorted(db.session.execute(select(Attendance.id, Attendance.name, Attendance.doc_type,
-                                                       Attendance.doc_number, Attendance.doc_hash, Attendance.contact,
-                                                       Attendance.consent_id)).tuples().all()),
-        "questions": sorted(db.session.execute(select(BallotQuestion.id, BallotQuestion.name, BallotQuestion.email,
-                                                      BallotQuestion.phone, BallotQuestion.anonymous)).tuples().all()),
+        "attendance": sorted(
+            db.session.execute(
+                select(
+                    Attendance.id,
+                    Attendance.name,
+                    Attendance.doc_type,
+                    Attendance.doc_number,
+                    Attendance.doc_hash,
+                    Attendance.contact,
+                    Attendance.consent_id,
+                )
+            )
+            .tuples()
+            .all()
+        ),
+        "questions": sorted(
+            db.session.execute(
+                select(
+                    BallotQuestion.id,
+                    BallotQuestion.name,
+                    BallotQuestion.email,
+                    BallotQuestion.phone,
+                    BallotQuestion.anonymous,
+                )
+            )
+            .tuples()
+            .all()
+        ),
         "notices": db.session.scalar(select(func.count()).select_from(BallotNotice)),
-        "requests": sorted(db.session.execute(select(BallotDataRequest.question_id, BallotDataRequest.doc_hash))
-                           .tuples().all()),
+        "requests": sorted(
+            db.session.execute(select(BallotDataRequest.question_id, BallotDataRequest.doc_hash))
+            .tuples()
+            .all()
+        ),
         "tokens": sorted(db.session.scalars(select(SurveyToken.token_hash)).all()),
         "roll": sorted(db.session.scalars(select(ConsultationRoll.doc_hash)).all()),
         "consents": sorted(db.session.scalars(select(ConsentRecord.id)).all()),
@@ -168,8 +273,11 @@ def test_purge_removes_exactly_what_is_due_and_writes_one_audit_entry(db, world)
     old_event, edge_event, recent_event = world["events"]
     rows = db.session.scalars(select(Attendance).where(Attendance.event_id == old_event.id)).all()
     assert len(rows) == 3
-    assert all((r.name, r.doc_type, r.doc_number, r.doc_hash, r.contact, r.consent_id) == ("", "", "", None, "", None)
-               for r in rows)
+    assert all(
+        (r.name, r.doc_type, r.doc_number, r.doc_hash, r.contact, r.consent_id)
+        == ("", "", "", None, "", None)
+        for r in rows
+    )
     # The two erased rows say so; the paper row that never had an authorisation still says that.
     assert sorted(r.identity_erased for r in rows) == [False, True, True]
     for kept in (world["edge_row"], world["recent_row"]):
@@ -180,8 +288,12 @@ def test_purge_removes_exactly_what_is_due_and_writes_one_audit_entry(db, world)
     q_old = db.session.get(BallotQuestion, world["q_old"].id)
     assert (q_old.name, q_old.email, q_old.phone, q_old.anonymous) == (None, None, None, True)
     assert q_old.text and q_old.radicado
-    assert db.session.scalar(select(func.count()).select_from(BallotNotice)
-                             .where(BallotNotice.question_id == q_old.id)) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(BallotNotice).where(BallotNotice.question_id == q_old.id)
+        )
+        == 0
+    )
     assert db.session.get(BallotDataRequest, q_old.id).doc_hash is None
     assert db.session.get(BallotQuestion, world["q_recent"].id).email == "beto@example.co"
     assert db.session.get(BallotQuestion, world["q_open"].id).email == "carla@example.co"
@@ -192,16 +304,29 @@ def test_purge_removes_exactly_what_is_due_and_writes_one_audit_entry(db, world)
     assert db.session.scalars(select(ConsultationRoll.doc_hash)).all() == ["2" * 64]
     # Consent proofs: the orphan and the old one freed by the anonymised attendance go.
     old_consent, kept_consent, orphan_consent, recent_consent = world["consents"]
-    assert sorted(db.session.scalars(select(ConsentRecord.id)).all()) == sorted([kept_consent.id, recent_consent.id])
+    assert sorted(db.session.scalars(select(ConsentRecord.id)).all()) == sorted(
+        [kept_consent.id, recent_consent.id]
+    )
     # Staff: idle accounts deactivated, the only admin kept active.
     active = dict(db.session.execute(select(User.email, User.active)).tuples().all())
-    assert active == {"idle@entidad.gov.co": False, "never@entidad.gov.co": False, "active@entidad.gov.co": True,
-                      "admin@entidad.gov.co": True}
+    assert active == {
+        "idle@entidad.gov.co": False,
+        "never@entidad.gov.co": False,
+        "active@entidad.gov.co": True,
+        "admin@entidad.gov.co": True,
+    }
     # Audit log: the entry older than 5 years goes.
     assert db.session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "login")).all() == ["b"]
 
-    assert summary.counts == {"attendance_identity": 2, "ballot_contact": 1, "consultation_roll": 1,
-                              "survey_token": 3, "consent_proof": 2, "staff_account": 2, "audit_log": 1}
+    assert summary.counts == {
+        "attendance_identity": 2,
+        "ballot_contact": 1,
+        "consultation_roll": 1,
+        "survey_token": 3,
+        "consent_proof": 2,
+        "staff_account": 2,
+        "audit_log": 1,
+    }
     entries = _purges(db)
     assert len(entries) == 1
     assert entries[0].details["counts"] == summary.counts
@@ -223,8 +348,9 @@ def test_a_purge_that_fails_midway_leaves_nothing_half_done(db, world, app, orde
         raise RuntimeError("disk full")
 
     reg = registry.get(app)
-    rule = retention.RetentionRule(kind="boom", label=lambda: "boom", description=lambda: "", default_days=30,
-                                   purge=boom, order=order)
+    rule = retention.RetentionRule(
+        kind="boom", label=lambda: "boom", description=lambda: "", default_days=30, purge=boom, order=order
+    )
     reg.retention.append(rule)
     try:
         with time.freeze(NOW), pytest.raises(RuntimeError):
@@ -256,7 +382,9 @@ def test_the_entitys_periods_are_stored_checked_and_applied(db, world, make_user
     assert changes == {"attendance_identity": (730, 3650)}
     assert retention.periods()["attendance_identity"] == 3650
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "retention_changed"))
-    assert entry.details == {"attendance_identity": {"from": 730, "to": 3650}} and entry.actor == steward.email
+    assert (
+        entry.details == {"attendance_identity": {"from": 730, "to": 3650}} and entry.actor == steward.email
+    )
 
     with time.freeze(NOW):
         summary = retention.run_purge()

@@ -12,7 +12,9 @@ from app.characterization.models import ConsentRecord, Profile
 CTX = services.Context("events", 7)
 
 
-def _form(app, data: dict, variables=("life_course", "sex", "ethnicity", "disability", "victim", "value_group")):
+def _form(
+    app, data: dict, variables=("life_course", "sex", "ethnicity", "disability", "victim", "value_group")
+):
     class TestForm(FlaskForm):
         class Meta:
             csrf = False
@@ -80,8 +82,16 @@ def test_minor_without_guardian_keeps_no_sensitive_answers(app, db, catalogs, dr
 
 def test_minor_with_guardian_consent_keeps_sensitive_answers(app, db, catalogs, drain):
     with app.test_request_context():
-        form = _form(app, {"consent": "y", "life_course": "AD", "ethnicity": "1",
-                           "guardian_name": "Marta Gómez", "guardian_consent": "y"})
+        form = _form(
+            app,
+            {
+                "consent": "y",
+                "life_course": "AD",
+                "ethnicity": "1",
+                "guardian_name": "Marta Gómez",
+                "guardian_consent": "y",
+            },
+        )
         assert form.validate(), form.errors
         outcome = services.record(form.profile.form, CTX)
         db.session.commit()
@@ -101,9 +111,13 @@ def test_guardian_consent_without_name_is_explained(app, catalogs):
 
 def test_invalid_choices_and_markup_are_refused(app, catalogs):
     with app.test_request_context():
-        form = _form(app, {"sex": "X", "subterritory": "nope", "organisation": "<b>JAC</b>", "value_group": "OSC"})
+        form = _form(
+            app, {"sex": "X", "subterritory": "nope", "organisation": "<b>JAC</b>", "value_group": "OSC"}
+        )
         assert not form.validate()
-        assert form.profile.sex.errors and form.profile.subterritory.errors and form.profile.organisation.errors
+        assert (
+            form.profile.sex.errors and form.profile.subterritory.errors and form.profile.organisation.errors
+        )
 
 
 def test_section_only_asks_declared_variables(app, catalogs):

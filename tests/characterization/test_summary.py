@@ -29,16 +29,25 @@ def _records_only(app, fn):
 def _views() -> list[tuple[str, Filters, tuple]]:
     """(query, filters, arguments) of the views the summary answers: every total with no filter,
     per capability, with one group filter (a "no answer" one too) or a disability type; cross-tabs."""
-    out = [("all_totals", Filters(), ()), ("all_totals", Filters(capability="events"), ()),
-           ("all_totals", Filters(where={"sex": "2"}), ()),
-           ("all_totals", Filters(where={"victim": NO_ANSWER}), ()),
-           ("all_totals", Filters(where={"disability": "1"}), ()),
-           ("all_totals", Filters(disability_type="02"), ()),
-           ("disability_types", Filters(), ()), ("disability_types", Filters(where={"zone": "1"}), ()),
-           ("total", Filters(), ()), ("total", Filters(where={"sex": "2", "zone": "1"}), ()),
-           ("total", Filters(capability="surveys", where={"sex": "1"}, disability_type="02"), ())]
-    pairs = (("sex", "life_course"), ("territory", "zone"), ("capability", "ethnicity"),
-             ("victim", "disability"))
+    out = [
+        ("all_totals", Filters(), ()),
+        ("all_totals", Filters(capability="events"), ()),
+        ("all_totals", Filters(where={"sex": "2"}), ()),
+        ("all_totals", Filters(where={"victim": NO_ANSWER}), ()),
+        ("all_totals", Filters(where={"disability": "1"}), ()),
+        ("all_totals", Filters(disability_type="02"), ()),
+        ("disability_types", Filters(), ()),
+        ("disability_types", Filters(where={"zone": "1"}), ()),
+        ("total", Filters(), ()),
+        ("total", Filters(where={"sex": "2", "zone": "1"}), ()),
+        ("total", Filters(capability="surveys", where={"sex": "1"}, disability_type="02"), ()),
+    ]
+    pairs = (
+        ("sex", "life_course"),
+        ("territory", "zone"),
+        ("capability", "ethnicity"),
+        ("victim", "disability"),
+    )
     for a, b in pairs:
         out.append(("crosstab", Filters(), (a, b)))
         out.append(("crosstab", Filters(capability="events"), (a, b)))
@@ -59,8 +68,12 @@ def assert_summary_equals_records(app):
     """Every view the summary answers gives, from it, exactly the counts and cell keys of the records."""
     assert summary.current(), "a writer did not keep the summary up to date"
     for query, filters, args in _views():
-        group = {"all_totals": (VARIABLES[1],), "disability_types": (summary.MULTI,), "total": (),
-                 "crosstab": args}[query]
+        group = {
+            "all_totals": (VARIABLES[1],),
+            "disability_types": (summary.MULTI,),
+            "total": (),
+            "crosstab": args,
+        }[query]
         assert summary.usable(filters, group), (query, filters)
         for keyed in (True, False):
             from_summary = _run(query, filters, args, keyed)
@@ -69,10 +82,15 @@ def assert_summary_equals_records(app):
 
 
 def _answers(rng) -> dict:
-    return {"life_course": rng.choice(["JU", "AT", "VE", None]), "sex": rng.choice(["1", "2", None]),
-            "ethnicity": rng.choice(["1", "6", None]), "victim": rng.choice(["1", "3", None]),
-            "zone": rng.choice(["1", "3"]), "territory": rng.choice(["01", "50", None]),
-            "disability": rng.choice([[], ["02"], ["02", "05"], ["08"]])}
+    return {
+        "life_course": rng.choice(["JU", "AT", "VE", None]),
+        "sex": rng.choice(["1", "2", None]),
+        "ethnicity": rng.choice(["1", "6", None]),
+        "victim": rng.choice(["1", "3", None]),
+        "zone": rng.choice(["1", "3"]),
+        "territory": rng.choice(["01", "50", None]),
+        "disability": rng.choice([[], ["02"], ["02", "05"], ["08"]]),
+    }
 
 
 def _put(rng, n: int, context: services.Context) -> None:
@@ -116,11 +134,19 @@ def test_a_write_that_bypasses_the_writers_switches_the_summary_off_until_rebuil
     buffer.flush(max_age=0)
     assert summary.current()
     key = disclosure.new_record_key()
-    row = {"id": random_id(), "capability": "events", "object_id": "1", "on_date": date(2026, 3, 1),
-           "channel": "web", "sex": "2", "record_key": key}
+    row = {
+        "id": random_id(),
+        "capability": "events",
+        "object_id": "1",
+        "on_date": date(2026, 3, 1),
+        "channel": "web",
+        "sex": "2",
+        "record_key": key,
+    }
     db.session.execute(insert(Profile.__table__), [row])  # a bulk load, bypassing the writers
-    db.session.execute(insert(ProfileDisability.__table__),
-                       [{"profile_id": row["id"], "code": "02", "record_key": key}])
+    db.session.execute(
+        insert(ProfileDisability.__table__), [{"profile_id": row["id"], "code": "02", "record_key": key}]
+    )
     db.session.commit()
     assert not summary.current() and not summary.usable(Filters())
     records = _records_only(app, lambda: queries.all_totals(VARIABLES, Filters(), keyed=True))
@@ -170,10 +196,19 @@ def test_a_batch_updates_the_summary_with_counts_only_whatever_the_order_of_its_
     the same whatever order its profiles came in: they show the batch's counts per cell (which its
     own rows already show), never which row is which or in what order they arrived."""
     assert {c.name for c in ProfileSummary.__table__.columns} == {
-        "capability", "var_a", "code_a", "var_b", "code_b", "n", "key_sum"}
+        "capability",
+        "var_a",
+        "code_a",
+        "var_b",
+        "code_b",
+        "n",
+        "key_sum",
+    }
     rng = random.Random(9)
-    items = [buffer.item_from(services.build_profile(_answers(rng), services.Context("events", 1)), [])
-             for _ in range(5)]
+    items = [
+        buffer.item_from(services.build_profile(_answers(rng), services.Context("events", 1)), [])
+        for _ in range(5)
+    ]
     for i, item in enumerate(items):
         item["disabilities"] = ["02", "05"] if i % 2 else ["08"]
     seen = []

@@ -88,11 +88,14 @@ def test_the_barrio_filter_counts_the_people_every_flow_stored(
 def test_a_paper_slip_whose_barrio_is_of_another_comuna_is_refused(client, db, login_as, make_event, drain):
     event = make_event()
     login_as("editor")
-    response, _fields = _enter(client, event, [_slip(territory="01", subterritory=OTHER_BARRIO,
-                                                     organisation="Junta Villa Hermosa")])
+    response, _fields = _enter(
+        client, event, [_slip(territory="01", subterritory=OTHER_BARRIO, organisation="Junta Villa Hermosa")]
+    )
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert f"El barrio o vereda {OTHER_BARRIO} no es de la comuna o corregimiento 01 escrito en la ficha" in text
+    assert (
+        f"El barrio o vereda {OTHER_BARRIO} no es de la comuna o corregimiento 01 escrito en la ficha" in text
+    )
     assert 'value="Junta Villa Hermosa"' in text  # what was typed is kept
     drain()
     assert db.session.scalar(select(func.count()).select_from(Profile)) == 0

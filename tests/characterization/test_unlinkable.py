@@ -43,10 +43,16 @@ def _tag(kind: str, i: int) -> str:
 
 def _answers(i: int) -> dict:
     """Known answers, varied so that no answer column is constant."""
-    return {"profile-life_course": LIFE[i % 5] if LIFE[i % 5] not in ("PI",) else "JU", "profile-sex": str(1 + i % 2),
-            "profile-ethnicity": str(1 + i % 6), "profile-victim": str(1 + i % 2), "profile-zone": str(1 + i % 2),
-            "profile-territory": TERRITORIES[(i * 7) % 5], "profile-value_group": "JAC",
-            "profile-organisation": _tag("e", i)}
+    return {
+        "profile-life_course": LIFE[i % 5] if LIFE[i % 5] not in ("PI",) else "JU",
+        "profile-sex": str(1 + i % 2),
+        "profile-ethnicity": str(1 + i % 6),
+        "profile-victim": str(1 + i % 2),
+        "profile-zone": str(1 + i % 2),
+        "profile-territory": TERRITORIES[(i * 7) % 5],
+        "profile-value_group": "JAC",
+        "profile-organisation": _tag("e", i),
+    }
 
 
 def _served(response):
@@ -59,23 +65,49 @@ def _sign_in_both_steps(app, event, i: int) -> None:
     phone = Client(app.test_client())
     path = f"/asistencia/{event.token}"
     fields = hidden_fields(_served(phone.get(path)).get_data(as_text=True))
-    signed = _served(phone.post(path, data={**fields, "name": f"Persona {i}", "doc_type": "CC",
-                                            "doc_number": str(70_000_000 + i), "contact": "", "consent": "y"}))
+    signed = _served(
+        phone.post(
+            path,
+            data={
+                **fields,
+                "name": f"Persona {i}",
+                "doc_type": "CC",
+                "doc_number": str(70_000_000 + i),
+                "contact": "",
+                "consent": "y",
+            },
+        )
+    )
     assert signed.status_code == 303, signed.status_code
     step_path = f"/asistencia/gracias/{event.id}/quien-participa"
     html = _served(phone.get(step_path)).get_data(as_text=True)
     match = STEP.search(html)
-    data = {"csrf_token": hidden_fields(html)["csrf_token"], "step": match.group(1) or match.group(2), **_answers(i)}
+    data = {
+        "csrf_token": hidden_fields(html)["csrf_token"],
+        "step": match.group(1) or match.group(2),
+        **_answers(i),
+    }
     assert _served(phone.post(step_path, data=data)).status_code == 303
 
 
 def _named_question(app, i: int) -> None:
     phone = Client(app.test_client())
-    data = {"kind": "question", "identity": "named", "name": f"Vecina {i}", "email": f"vecina{i}@example.org",
-            "text": "¿Cuándo arreglan el alumbrado del parque principal del barrio? Gracias.", "office": "",
-            "territory": TERRITORIES[i % 5], "profile-consent": "y", "profile-life_course": "AD",
-            "profile-sex": str(1 + i % 2), "profile-ethnicity": str(1 + i % 6), "profile-territory": TERRITORIES[(i * 3) % 5],
-            "profile-value_group": "JAC", "profile-organisation": _tag("b", i)}
+    data = {
+        "kind": "question",
+        "identity": "named",
+        "name": f"Vecina {i}",
+        "email": f"vecina{i}@example.org",
+        "text": "¿Cuándo arreglan el alumbrado del parque principal del barrio? Gracias.",
+        "office": "",
+        "territory": TERRITORIES[i % 5],
+        "profile-consent": "y",
+        "profile-life_course": "AD",
+        "profile-sex": str(1 + i % 2),
+        "profile-ethnicity": str(1 + i % 6),
+        "profile-territory": TERRITORIES[(i * 3) % 5],
+        "profile-value_group": "JAC",
+        "profile-organisation": _tag("b", i),
+    }
     response = phone.submit("/urna/", data)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
 
@@ -120,10 +152,13 @@ def _attacks(db, identities, profiles, identity_table) -> dict[str, float]:
     dialect = db.engine.dialect.name
     for name in ("scan",) + (("xmin", "ctid") if dialect == "postgresql" else ("rowid_",)):
         if all(name in r for r in identities) and all(name in r for r in profiles):
-            scores[f"order:{name}"] = _score_by_rank(identities, profiles, lambda r, n=name: r[n], lambda r, n=name: r[n])
+            scores[f"order:{name}"] = _score_by_rank(
+                identities, profiles, lambda r, n=name: r[n], lambda r, n=name: r[n]
+            )
     for key_i in ("id", "scan") + (("xmin", "ctid") if dialect == "postgresql" else ("rowid_",)):
-        scores[f"order:{key_i}~profile.id"] = _score_by_rank(identities, profiles, lambda r, k=key_i: r.get(k, 0),
-                                                             lambda r: r["id"])
+        scores[f"order:{key_i}~profile.id"] = _score_by_rank(
+            identities, profiles, lambda r, k=key_i: r.get(k, 0), lambda r: r["id"]
+        )
     if dialect == "postgresql":
         by_xmin = defaultdict(list)
         for p in profiles:
@@ -144,7 +179,8 @@ def _attacks(db, identities, profiles, identity_table) -> dict[str, float]:
         for p in profiles:
             by_value[p.get(column)].append(p)
         scores[f"equal:{column}"] = _score_by_candidates(
-            identities, profiles, lambda i, c=column, values=by_value: values.get(i.get(c), []))
+            identities, profiles, lambda i, c=column, values=by_value: values.get(i.get(c), [])
+        )
     by_day = defaultdict(list)
     for p in profiles:
         by_day[p["on_date"]].append(p)
@@ -164,9 +200,20 @@ def _as_day(value) -> date:
 
 def _event(db, title="Audiencia pública", code="ATTK234") -> Event:
     start = clock.now().replace(microsecond=0) + timedelta(minutes=10)
-    event = Event(kind="AUD", title=title, status=PUBLISHED, starts_at=start, ends_at=start + timedelta(hours=2),
-                  place="Coliseo", territory="01", token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32),
-                  short_code=code, opens_before_min=60, closes_after_min=60)
+    event = Event(
+        kind="AUD",
+        title=title,
+        status=PUBLISHED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Coliseo",
+        territory="01",
+        token=secrets.token_urlsafe(16),
+        secret=secrets.token_urlsafe(32),
+        short_code=code,
+        opens_before_min=60,
+        closes_after_min=60,
+    )
     event.offices = [EventOffice(office_code="DAP")]
     db.session.add(event)
     db.session.commit()
@@ -205,7 +252,9 @@ def test_no_join_pairs_identities_with_profiles_better_than_chance(app, db, cata
     assert buffer.waiting() == 0
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == PEOPLE
     assert db.session.scalar(select(func.count()).select_from(BallotQuestion)) == QUESTIONS
-    assert db.session.scalar(select(func.count()).select_from(Profile)) == PEOPLE + QUESTIONS  # nothing lost or doubled
+    assert (
+        db.session.scalar(select(func.count()).select_from(Profile)) == PEOPLE + QUESTIONS
+    )  # nothing lost or doubled
 
     profiles = _profiles(db)
     attendance = _identities(db, _day)
@@ -222,9 +271,11 @@ def test_no_join_pairs_identities_with_profiles_better_than_chance(app, db, cata
     event_profiles = [p for p in profiles if p["capability"] == "events"]
     ballot_profiles = [p for p in profiles if p["capability"] == "ballot"]
     report = {}
-    for label, identities, candidates, table in (("events", attendance, event_profiles, "event_attendance"),
-                                                  ("ballot", questions, ballot_profiles, "ballot_question"),
-                                                  ("all", attendance + questions, profiles, "event_attendance")):
+    for label, identities, candidates, table in (
+        ("events", attendance, event_profiles, "event_attendance"),
+        ("ballot", questions, ballot_profiles, "ballot_question"),
+        ("all", attendance + questions, profiles, "event_attendance"),
+    ):
         scores = _attacks(db, identities, candidates, table)
         best = max(scores, key=scores.get)
         report[label] = (best, scores[best], _bound(len(identities)))
@@ -242,11 +293,33 @@ def test_the_attack_finds_the_old_leak(app, db, catalogs):
     n = 30
     for i in range(n):
         batch = RowBatch()
-        batch.add(Attendance, {"event_id": event.id, "nonce": f"n{i}", "name": f"Persona {i}", "doc_type": "CC",
-                               "doc_number": str(i), "doc_hash": f"h{i}", "contact": "", "channel": "web",
-                               "signed_at": clock.now(), "consent_id": None, "entered_by": None})
-        batch.add(Profile, {"id": f"{i:06d}", "capability": "events", "object_id": str(event.id),
-                            "on_date": clock.today(), "channel": "web", "organisation": _tag("e", i)})
+        batch.add(
+            Attendance,
+            {
+                "event_id": event.id,
+                "nonce": f"n{i}",
+                "name": f"Persona {i}",
+                "doc_type": "CC",
+                "doc_number": str(i),
+                "doc_hash": f"h{i}",
+                "contact": "",
+                "channel": "web",
+                "signed_at": clock.now(),
+                "consent_id": None,
+                "entered_by": None,
+            },
+        )
+        batch.add(
+            Profile,
+            {
+                "id": f"{i:06d}",
+                "capability": "events",
+                "object_id": str(event.id),
+                "on_date": clock.today(),
+                "channel": "web",
+                "organisation": _tag("e", i),
+            },
+        )
         batch.store()
     scores = _attacks(db, _identities(db, _day), _profiles(db), "event_attendance")
     assert scores["order:id~profile.id"] == n

@@ -20,21 +20,42 @@ TOPICS = [
 
 @pytest.fixture
 def make_consultation(db, catalogs):
-    def _make(*, slug="temas-2026", state="open", rule="device", max_choices=2, allow_proposals=True,
-              variables=("life_course", "sex", "ethnicity", "value_group"), published=False, office="DAP",
-              is_public=True) -> Consultation:
+    def _make(
+        *,
+        slug="temas-2026",
+        state="open",
+        rule="device",
+        max_choices=2,
+        allow_proposals=True,
+        variables=("life_course", "sex", "ethnicity", "value_group"),
+        published=False,
+        office="DAP",
+        is_public=True,
+    ) -> Consultation:
         now = time.now()
         opens, closes = {
             "open": (now - timedelta(days=1), now + timedelta(days=10)),
             "upcoming": (now + timedelta(days=2), now + timedelta(days=10)),
             "closed": (now - timedelta(days=10), now - timedelta(days=1)),
         }[state]
-        c = Consultation(slug=slug, title=f"Consulta {slug}", introduction="Elige los temas.\n\nGracias.",
-                         office_code=office, opens_at=opens, closes_at=closes, max_choices=max_choices,
-                         allow_proposals=allow_proposals, variables=list(variables), rule=rule, is_public=is_public,
-                         results_published_at=now if published else None)
-        c.topics = [ConsultationTopic(office_code=o, title=t, description=d, position=i)
-                    for i, (o, t, d) in enumerate(TOPICS, 1)]
+        c = Consultation(
+            slug=slug,
+            title=f"Consulta {slug}",
+            introduction="Elige los temas.\n\nGracias.",
+            office_code=office,
+            opens_at=opens,
+            closes_at=closes,
+            max_choices=max_choices,
+            allow_proposals=allow_proposals,
+            variables=list(variables),
+            rule=rule,
+            is_public=is_public,
+            results_published_at=now if published else None,
+        )
+        c.topics = [
+            ConsultationTopic(office_code=o, title=t, description=d, position=i)
+            for i, (o, t, d) in enumerate(TOPICS, 1)
+        ]
         db.session.add(c)
         db.session.commit()
         return c

@@ -9,16 +9,28 @@ def _fresh_language(client, lang):
     client.get(f"/?lang={lang}")
 
 
-def test_staff_write_english_versions_and_the_english_site_shows_them(client, make_consultation, login_as, db):
+def test_staff_write_english_versions_and_the_english_site_shows_them(
+    client, make_consultation, login_as, db
+):
     c = make_consultation(office="SMOV")
     login_as("editor", offices=("SMOV",))
-    response = client.submit(f"/gestion/consultas/{c.id}/temas/nuevo",
-                             {"title": "Ciclorrutas", "description": "Red de ciclorrutas.", "office_code": "SMOV",
-                              "title_en": "Cycle lanes", "description_en": "A network of cycle lanes."})
+    response = client.submit(
+        f"/gestion/consultas/{c.id}/temas/nuevo",
+        {
+            "title": "Ciclorrutas",
+            "description": "Red de ciclorrutas.",
+            "office_code": "SMOV",
+            "title_en": "Cycle lanes",
+            "description_en": "A network of cycle lanes.",
+        },
+    )
     assert response.status_code == 302
     topic = c.topics[-1]
-    assert (topic.title, topic.title_en, topic.description_en) == ("Ciclorrutas", "Cycle lanes",
-                                                                   "A network of cycle lanes.")
+    assert (topic.title, topic.title_en, topic.description_en) == (
+        "Ciclorrutas",
+        "Cycle lanes",
+        "A network of cycle lanes.",
+    )
     untranslated = c.topics[0]
 
     _fresh_language(client, "en")
@@ -40,7 +52,9 @@ def test_staff_write_english_versions_and_the_english_site_shows_them(client, ma
     assert 'lang="es"' not in page.split("<main", 1)[1] and "solo en español" not in page
 
 
-def test_the_english_title_of_a_consultation_is_used_in_headings_and_window_title(client, make_consultation, db):
+def test_the_english_title_of_a_consultation_is_used_in_headings_and_window_title(
+    client, make_consultation, db
+):
     c = make_consultation()
     c.title_en = "Which topics should we report on?"
     c.introduction_en = "Choose the topics."

@@ -54,7 +54,10 @@ def test_response_with_consent_stores_choices_and_unlinked_profile(client, make_
     stored = db.session.scalar(select(ConsultationResponse))
     profile = db.session.get(Profile, stored.profile_id)
     assert profile.territory == "05" and profile.capability == "consultations"
-    assert {ch.topic_id for ch in db.session.scalars(select(ConsultationChoice))} == {c.topics[0].id, c.topics[2].id}
+    assert {ch.topic_id for ch in db.session.scalars(select(ConsultationChoice))} == {
+        c.topics[0].id,
+        c.topics[2].id,
+    }
     columns = {col["name"] for col in inspect(db.engine).get_columns("consultation_response")}
     assert columns == {"id", "consultation_id", "profile_id", "on_date", "rule"}  # no time, no identity
 
@@ -71,7 +74,9 @@ def test_without_consent_the_vote_counts_and_nothing_personal_is_kept(client, ma
     assert '<option selected value="05">' in page or '<option value="05" selected>' in page
     assert _count(db, ConsultationResponse) == 0
     # ...and "send without them" counts the vote and keeps nothing personal.
-    response = answer(client, c, [1], consent=False, profile={"territory": "05", "ethnicity": "1", "discard": "y"})
+    response = answer(
+        client, c, [1], consent=False, profile={"territory": "05", "ethnicity": "1", "discard": "y"}
+    )
     assert response.status_code == 302
     assert _count(db, Profile) == 0 and _count(db, ConsentRecord) == 0
     assert db.session.scalar(select(ConsultationResponse)).profile_id is None
@@ -87,7 +92,9 @@ def test_device_rule_one_response_per_browser_not_per_ip(app, client, make_consu
     assert answer(client, c, [0]).status_code == 302
     again = answer(client, c, [1], extra={"csrf_token": token})
     assert again.status_code == 409 and "ya se respondió esta consulta" in again.get_data(as_text=True)
-    assert "Ya respondiste esta consulta desde este navegador" in client.get(f"/consultas/{c.slug}").get_data(as_text=True)
+    assert "Ya respondiste esta consulta desde este navegador" in client.get(f"/consultas/{c.slug}").get_data(
+        as_text=True
+    )
     # Ten other people behind the same IP address (a school's Wi-Fi) each answer once.
     from tests.conftest import Client
 
@@ -115,7 +122,9 @@ def test_document_rule_one_response_per_document(app, client, make_consultation,
     assert first.status_code == 302
     # Same document, written differently, from another browser: refused.
     again = answer(Client(app.test_client()), c, [1], extra={"doc_type": "CC", "doc_number": "1036222333"})
-    assert again.status_code == 409 and "Ya hay una respuesta con ese documento" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "Ya hay una respuesta con ese documento" in again.get_data(
+        as_text=True
+    )
     # Another person on the same phone answers with their own document.
     assert answer(client, c, [1], extra={"doc_type": "CC", "doc_number": "43111222"}).status_code == 302
     # With a profile, the ballot waits in the profile buffer (the roll holds an identity): it is
@@ -131,7 +140,9 @@ def test_document_rule_one_response_per_document(app, client, make_consultation,
 def test_document_is_required_under_document_rule(client, make_consultation, db):
     c = make_consultation(rule="document")
     response = answer(client, c, [0], extra={"doc_type": "CC", "doc_number": "<script>"})
-    assert response.status_code == 422 and "La cédula de ciudadanía lleva solo números" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "La cédula de ciudadanía lleva solo números" in response.get_data(
+        as_text=True
+    )
     assert _count(db, ConsultationResponse) == 0 and _count(db, ConsultationRoll) == 0
 
 
@@ -140,12 +151,16 @@ def test_before_opening_and_after_closing(client, make_consultation, db):
     page = client.get("/consultas/pronto").get_data(as_text=True)
     assert "todavía no está abierta" in page and 'name="topics"' not in page
     token = client.csrf("/gestion/ingresar")
-    assert answer(client, upcoming, [0], url="/consultas/pronto", extra={"csrf_token": token}).status_code == 409
+    assert (
+        answer(client, upcoming, [0], url="/consultas/pronto", extra={"csrf_token": token}).status_code == 409
+    )
 
     closed = make_consultation(slug="cerrada", state="closed")
     page = client.get("/consultas/cerrada").get_data(as_text=True)
     assert "ya no recibe respuestas" in page and "Los resultados se publicarán" in page
-    assert answer(client, closed, [0], url="/consultas/cerrada", extra={"csrf_token": token}).status_code == 409
+    assert (
+        answer(client, closed, [0], url="/consultas/cerrada", extra={"csrf_token": token}).status_code == 409
+    )
     assert _count(db, ConsultationResponse) == 0
 
     make_consultation(slug="publicada", state="closed", published=True)
@@ -161,7 +176,12 @@ def test_draft_consultation_is_not_public(client, make_consultation):
 
 def test_proposal_waits_for_moderation(client, make_consultation, db):
     c = make_consultation()
-    response = answer(client, c, [], extra={"proposal_title": "Ruido de los bares", "proposal_description": "No dejan dormir."})
+    response = answer(
+        client,
+        c,
+        [],
+        extra={"proposal_title": "Ruido de los bares", "proposal_description": "No dejan dormir."},
+    )
     assert response.status_code == 302
     proposal = db.session.scalar(select(ConsultationProposal))
     assert proposal.status == "pending"
@@ -188,13 +208,19 @@ def test_tallies_match_a_recount_of_the_ballots(app, client, make_consultation, 
     answer(Client(app.test_client()), c, [1], profile={"territory": "14"})
     answer(Client(app.test_client()), c, [2], consent=False)
     live = {(t.dimension, t.code, t.topic_id): t.n for t in db.session.scalars(select(ConsultationTally))}
-    assert live[("all", "", 0)] == 3 and live[("profiled", "", 0)] == 2 and live[("territory", "05", c.topics[0].id)] == 1
+    assert (
+        live[("all", "", 0)] == 3
+        and live[("profiled", "", 0)] == 2
+        and live[("territory", "05", c.topics[0].id)] == 1
+    )
     assert tally.retally(c.id) == 3
     rebuilt = {(t.dimension, t.code, t.topic_id): t.n for t in db.session.scalars(select(ConsultationTally))}
     assert rebuilt == live
 
 
-def test_document_rule_ballots_with_a_profile_count_in_the_tallies_once_drained(app, make_consultation, db, drain):
+def test_document_rule_ballots_with_a_profile_count_in_the_tallies_once_drained(
+    app, make_consultation, db, drain
+):
     """Under the document rule the roll holds an identity: a ballot with a profile is written
     with its profile by the profile buffer (never in the roll's transaction), and its tallies
     match a full recount; a ballot without a profile counts at once."""
@@ -203,16 +229,31 @@ def test_document_rule_ballots_with_a_profile_count_in_the_tallies_once_drained(
 
     c = make_consultation(rule="document")
     for i in range(6):
-        response = answer(Client(app.test_client()), c, [0], profile={"sex": str(1 + i % 2)},
-                          extra={"doc_type": "CC", "doc_number": str(43_111_000 + i)})
+        response = answer(
+            Client(app.test_client()),
+            c,
+            [0],
+            profile={"sex": str(1 + i % 2)},
+            extra={"doc_type": "CC", "doc_number": str(43_111_000 + i)},
+        )
         assert response.status_code == 302
-    assert answer(Client(app.test_client()), c, [1], consent=False,
-                  extra={"doc_type": "CC", "doc_number": "43111999"}).status_code == 302
+    assert (
+        answer(
+            Client(app.test_client()),
+            c,
+            [1],
+            consent=False,
+            extra={"doc_type": "CC", "doc_number": "43111999"},
+        ).status_code
+        == 302
+    )
     assert tally.read(c.id, "sex").get(("all", "", 0)) == 1  # only the ballot without a profile so far
     assert drain() == 6
     counts = tally.read(c.id, "sex")
     assert counts[("all", "", 0)] == 7 and counts[("profiled", "", 0)] == 6
     assert counts[("sex", "1", 0)] == 3 and counts[("sex", "2", 0)] == 3
     before = dict(counts)
-    assert tally.retally(c.id) == 7 and tally.read(c.id, "sex") == before  # the same as a recount from ballots
+    assert (
+        tally.retally(c.id) == 7 and tally.read(c.id, "sex") == before
+    )  # the same as a recount from ballots
     assert _count(db, ConsultationResponse) == 7

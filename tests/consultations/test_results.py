@@ -32,8 +32,10 @@ def _tables(html: str) -> list[list[str]]:
     """Every row of every table of the page, as text cells."""
     rows = []
     for tr in re.findall(r"<tr>(.*?)</tr>", html, re.S):
-        cells = [re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", cell))).strip()
-                 for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
+        cells = [
+            re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", cell))).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
+        ]
         rows.append(cells)
     return rows
 
@@ -65,10 +67,15 @@ def test_dense_breakdown_shows_each_territory_ranking(app, client, make_consulta
     c = make_consultation(published=True)
     for territory, size in (("05", 12), ("10", 8), ("07", 7), ("16", 6)):
         for i in range(size):
-            answer(Client(app.test_client()), c, [0, 1] if i % 3 else [0, 2], profile={"territory": territory})
+            answer(
+                Client(app.test_client()), c, [0, 1] if i % 3 else [0, 2], profile={"territory": territory}
+            )
     fresh_g()
-    rows = {r[0]: r for r in _tables(client.get(f"/consultas/{c.slug}/resultados").get_data(as_text=True))
-            if len(r) == 3}
+    rows = {
+        r[0]: r
+        for r in _tables(client.get(f"/consultas/{c.slug}/resultados").get_data(as_text=True))
+        if len(r) == 3
+    }
     castilla = next(v for k, v in rows.items() if "Castilla" in k)
     top = re.match(r"Movilidad y andenes \((\d+)\)", castilla[2])
     assert near(castilla[1], 12) and top and near(top[1], 12)
@@ -96,7 +103,9 @@ def test_breakdown_by_population_group(app, client, make_consultation):
     rows = {r[0]: r for r in _tables(html) if len(r) == 3}
     mujer = next(v for k, v in rows.items() if k.lower().startswith("mujer"))
     assert near(mujer[1], 12)
-    assert client.get(f"/consultas/{c.slug}/resultados?por=nope").status_code == 200  # falls back to territory
+    assert (
+        client.get(f"/consultas/{c.slug}/resultados?por=nope").status_code == 200
+    )  # falls back to territory
 
 
 def test_csv_export_equals_results_page(app, client, make_consultation, db):
@@ -110,7 +119,9 @@ def test_csv_export_equals_results_page(app, client, make_consultation, db):
     page_rows = _tables(html)
     response = client.get(f"/consultas/{c.slug}/resultados.csv?por=territory")
     assert response.status_code == 200
-    exported = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))[1:]
+    exported = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))[
+        1:
+    ]
     ranking = [[r[3], r[4]] for r in exported if r[0] == "Ranking general"]
     rules = [[r[1], r[4]] for r in exported if r[0] == "Regla de una respuesta por persona"]
     assert rules == [["Desde un navegador: una por navegador (sin verificar identidad)", "25"]]
@@ -141,13 +152,15 @@ def test_hooks(app, client, make_consultation):
         summary = reg.call("topic_summary", c.topics[0].id)[0]
         assert summary["url"] == f"/consultas/{c.slug}/temas/{c.topics[0].id}"
         assert reg.call("topic_summary", 999999) == []
-        assert [i["url"] for i in reg.call("transparency_items", "rendicion")] == [f"/consultas/{c.slug}/resultados"]
+        assert [i["url"] for i in reg.call("transparency_items", "rendicion")] == [
+            f"/consultas/{c.slug}/resultados"
+        ]
         assert len(reg.call("transparency_items", "consulta")) == 2
         assert reg.call("transparency_items", "control") == []
         objects = reg.call("characterization_objects")
         assert {o["capability"] for o in objects} >= {"consultations"}
     home = client.get("/").get_data(as_text=True)
-    assert "/consultas/abierta" in home and f"/consultas/{c.slug}\"" not in home
+    assert "/consultas/abierta" in home and f'/consultas/{c.slug}"' not in home
     search = client.get("/buscar?q=calidad del aire").get_data(as_text=True)
     assert "/consultas/abierta" in search
     assert client.get("/buscar?q=%00aire%25_").status_code == 200  # NUL and LIKE wildcards are harmless

@@ -30,8 +30,9 @@ def _staff_page(client, c, **args) -> str:
     return client.get(f"/gestion/consultas/{c.id}/resultados?{query}").get_data(as_text=True)
 
 
-def test_a_script_voting_twelve_times_from_one_address_is_flagged_to_staff(app, client, db, make_consultation,
-                                                                         make_user):
+def test_a_script_voting_twelve_times_from_one_address_is_flagged_to_staff(
+    app, client, db, make_consultation, make_user
+):
     """The attack of the report: a script that drops its cookies votes 12 times in seconds. The
     device rule cannot tell these votes apart, so they count, but staff see the burst."""
     c = make_consultation()
@@ -44,7 +45,13 @@ def test_a_script_voting_twelve_times_from_one_address_is_flagged_to_staff(app, 
     assert (burst.kind, burst.n, burst.window_minutes) == ("address", 12, 1)
     # No address, no device id, no hash in the flag; the source rows hold a 16-character keyed hash.
     assert {col["name"] for col in inspect(db.engine).get_columns("consultation_burst")} == {
-        "id", "consultation_id", "kind", "window_start", "window_minutes", "n"}
+        "id",
+        "consultation_id",
+        "kind",
+        "window_start",
+        "window_minutes",
+        "n",
+    }
     sources = db.session.scalars(select(ConsultationSource)).all()
     assert sources and all(len(s.source) == 16 and "127.0.0.1" not in s.source for s in sources)
 
@@ -53,7 +60,7 @@ def test_a_script_voting_twelve_times_from_one_address_is_flagged_to_staff(app, 
     assert "Ráfagas de respuestas para revisar" in html
     assert "12 respuestas desde una misma dirección de internet" in html
     # Shown in Bogotá time (UTC-5).
-    local = (MOMENT.replace(second=0) - timedelta(hours=5))
+    local = MOMENT.replace(second=0) - timedelta(hours=5)
     assert local.strftime("%-I:%M") in html
 
 
@@ -92,19 +99,27 @@ def test_source_hashes_are_kept_only_about_an_hour(app, client, db, make_consult
     assert "10 respuestas desde una misma dirección" in html  # the flag stays
 
 
-def test_each_response_records_its_rule_and_results_count_per_rule(app, client, db, make_consultation, make_user,
-                                                                   drain):
+def test_each_response_records_its_rule_and_results_count_per_rule(
+    app, client, db, make_consultation, make_user, drain
+):
     c = make_consultation(rule="device")
     for _ in range(3):
         assert answer(Client(app.test_client()), c, [0]).status_code == 302  # device rule
     c.rule = "document"  # the editor switched to checking documents
     db.session.commit()
     for i in range(2):
-        assert answer(Client(app.test_client()), c, [4],
-                      extra={"doc_type": "CC", "doc_number": str(71_000_000 + i)}).status_code == 302
+        assert (
+            answer(
+                Client(app.test_client()), c, [4], extra={"doc_type": "CC", "doc_number": str(71_000_000 + i)}
+            ).status_code
+            == 302
+        )
     drain()  # document-checked ballots with a profile are written by the profile buffer
-    rules = dict(db.session.execute(select(ConsultationResponse.rule, func.count())
-                                    .group_by(ConsultationResponse.rule)).all())
+    rules = dict(
+        db.session.execute(
+            select(ConsultationResponse.rule, func.count()).group_by(ConsultationResponse.rule)
+        ).all()
+    )
     assert rules == {"device": 3, "document": 2}
 
     client.login(make_user("steward"))
@@ -119,7 +134,7 @@ def test_each_response_records_its_rule_and_results_count_per_rule(app, client, 
     assert ["Seguridad en los barrios", "2"] in rows and ["Movilidad y andenes", "0"] in rows
     fresh_g()
     export = client.get(f"/gestion/consultas/{c.id}/resultados.csv?verificadas=1").get_data(as_text=True)
-    flat = export.replace(",", ";").replace("\"", "")  # CSV cells are quoted (QUOTE_NONNUMERIC)
+    flat = export.replace(",", ";").replace('"', "")  # CSV cells are quoted (QUOTE_NONNUMERIC)
     assert "Solo respuestas verificadas" in flat and "Movilidad y andenes;0" in flat
 
 

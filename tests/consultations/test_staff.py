@@ -6,10 +6,19 @@ from app.consultations.models import Consultation, ConsultationProposal
 from app.core.audit import AuditEntry
 from tests.consultations.conftest import answer, fresh_g
 
-FORM = {"title": "Temas para la rendición de cuentas 2026", "introduction": "Elige los temas.",
-        "office_code": "SMOV", "opens_at": "2026-03-01T08:00", "closes_at": "2026-03-31T18:00", "max_choices": "3",
-        "allow_proposals": "y", "group_by": "office", "rule": "device", "variables": ["life_course", "sex"],
-        "is_public": "y"}
+FORM = {
+    "title": "Temas para la rendición de cuentas 2026",
+    "introduction": "Elige los temas.",
+    "office_code": "SMOV",
+    "opens_at": "2026-03-01T08:00",
+    "closes_at": "2026-03-31T18:00",
+    "max_choices": "3",
+    "allow_proposals": "y",
+    "group_by": "office",
+    "rule": "device",
+    "variables": ["life_course", "sex"],
+    "is_public": "y",
+}
 
 
 def test_editor_creates_consultation_with_bogota_times(login_as, client, db):
@@ -59,14 +68,32 @@ def test_editor_adds_topic_linked_to_events(app, login_as, client, make_consulta
 
     reg = registry.get(app)
     reg.add_hook("event_options", lambda: [(7, "Audiencia pública 2026")])
-    reg.add_hook("event_summary", lambda eid: {"id": 7, "title": "Audiencia pública 2026", "url": "/eventos/7",
-                                                "starts_at": None, "kind": "AUD"} if eid == 7 else None)
+    reg.add_hook(
+        "event_summary",
+        lambda eid: (
+            {
+                "id": 7,
+                "title": "Audiencia pública 2026",
+                "url": "/eventos/7",
+                "starts_at": None,
+                "kind": "AUD",
+            }
+            if eid == 7
+            else None
+        ),
+    )
     try:
         c = make_consultation(office="SMOV")
         login_as("editor", offices=("SMOV",))
-        response = client.submit(f"/gestion/consultas/{c.id}/temas/nuevo",
-                                 {"title": "Ciclorrutas", "description": "Red de ciclorrutas.", "office_code": "SMOV",
-                                  "events": ["7"]})
+        response = client.submit(
+            f"/gestion/consultas/{c.id}/temas/nuevo",
+            {
+                "title": "Ciclorrutas",
+                "description": "Red de ciclorrutas.",
+                "office_code": "SMOV",
+                "events": ["7"],
+            },
+        )
         assert response.status_code == 302
         topic = c.topics[-1]
         assert topic.title == "Ciclorrutas" and topic.event_ids == [7]
@@ -86,31 +113,48 @@ def test_moderation_approve_merge_reject(app, login_as, client, make_consultatio
     c = make_consultation(office="SMOV")
     for title in ("Alumbrado en senderos", "Andenes rotos", "Otra cosa"):
         answer(Client(app.test_client()), c, [0], extra={"proposal_title": title})
-    approve, merge, reject = db.session.scalars(select(ConsultationProposal).order_by(ConsultationProposal.id)).all()
+    approve, merge, reject = db.session.scalars(
+        select(ConsultationProposal).order_by(ConsultationProposal.id)
+    ).all()
     fresh_g()
     login_as("editor", offices=("SMOV",))
     base = f"/gestion/consultas/{c.id}/propuestas"
     assert "Alumbrado en senderos" in client.get(base).get_data(as_text=True)
 
-    assert client.submit(f"{base}/{approve.id}", {"decision": "approve", "title": "Alumbrado en los senderos"}).status_code == 302
+    assert (
+        client.submit(
+            f"{base}/{approve.id}", {"decision": "approve", "title": "Alumbrado en los senderos"}
+        ).status_code
+        == 302
+    )
     public = client.get(f"/consultas/{c.slug}").get_data(as_text=True)
     assert "Alumbrado en los senderos" in public and "Propuesto por la ciudadanía" in public
 
     target = c.topics[0]
     response = client.submit(f"{base}/{merge.id}", {"decision": "merge", "merge_into": ""})
     assert response.status_code == 422 and "Elige el tema al que se une" in response.get_data(as_text=True)
-    assert client.submit(f"{base}/{merge.id}", {"decision": "merge", "merge_into": str(target.id)}).status_code == 302
+    assert (
+        client.submit(f"{base}/{merge.id}", {"decision": "merge", "merge_into": str(target.id)}).status_code
+        == 302
+    )
     topic_page = client.get(f"/consultas/{c.slug}/temas/{target.id}").get_data(as_text=True)
     assert "1 propuesta de la ciudadanía quedó incluida" in topic_page
 
     response = client.submit(f"{base}/{reject.id}", {"decision": "reject"})
     assert response.status_code == 422 and "Escribe el motivo del rechazo." in response.get_data(as_text=True)
-    assert client.submit(f"{base}/{reject.id}", {"decision": "reject", "reason": "No es de la Alcaldía."}).status_code == 302
+    assert (
+        client.submit(
+            f"{base}/{reject.id}", {"decision": "reject", "reason": "No es de la Alcaldía."}
+        ).status_code
+        == 302
+    )
     client.get(base)  # shows (and consumes) the confirmation message
     public = client.get(f"/consultas/{c.slug}").get_data(as_text=True)
     choices, decided = public.split('id="propuestas-revisadas"', 1)
     assert "Otra cosa" not in choices  # not a topic anyone can choose
-    assert "Otra cosa" in decided and "Motivo: No es de la Alcaldía." in decided  # the reason the form promised
+    assert (
+        "Otra cosa" in decided and "Motivo: No es de la Alcaldía." in decided
+    )  # the reason the form promised
     assert "Andenes rotos" in decided and "se unió al tema" in decided
     db.session.expire_all()
     assert [p.status for p in (approve, merge, reject)] == ["approved", "merged", "rejected"]
@@ -124,9 +168,19 @@ def test_publishing_results(login_as, client, make_consultation):
     c = make_consultation(office="SMOV", state="closed")
     assert client.get(f"/consultas/{c.slug}/resultados").status_code == 404
     login_as("editor", offices=("SMOV",))
-    assert client.submit(f"/gestion/consultas/{c.id}/resultados/publicar", {}, form_url=f"/gestion/consultas/{c.id}").status_code == 302
+    assert (
+        client.submit(
+            f"/gestion/consultas/{c.id}/resultados/publicar", {}, form_url=f"/gestion/consultas/{c.id}"
+        ).status_code
+        == 302
+    )
     assert client.get(f"/consultas/{c.slug}/resultados").status_code == 200
-    assert client.submit(f"/gestion/consultas/{c.id}/resultados/retirar", {}, form_url=f"/gestion/consultas/{c.id}").status_code == 302
+    assert (
+        client.submit(
+            f"/gestion/consultas/{c.id}/resultados/retirar", {}, form_url=f"/gestion/consultas/{c.id}"
+        ).status_code
+        == 302
+    )
     assert client.get(f"/consultas/{c.slug}/resultados").status_code == 404
 
 
@@ -154,7 +208,9 @@ def test_staff_overview_counts_responses_and_pending_proposals(app, make_consult
     assert counts == {"con-respuestas": (2, 1), "sin-respuestas": (0, 0)}
 
 
-def test_an_approved_topic_reaches_the_shared_public_form_at_once(app, login_as, client, make_consultation, db):
+def test_an_approved_topic_reaches_the_shared_public_form_at_once(
+    app, login_as, client, make_consultation, db
+):
     """Anonymous visitors get a blank form rendered once and shared: a topic an editor approves
     appears in it, and can be chosen, on the very next visit."""
     from tests.conftest import Client
@@ -166,11 +222,15 @@ def test_an_approved_topic_reaches_the_shared_public_form_at_once(app, login_as,
     proposal = db.session.scalar(select(ConsultationProposal))
     fresh_g()
     login_as("editor", offices=("SMOV",))
-    decided = client.submit(f"/gestion/consultas/{c.id}/propuestas/{proposal.id}",
-                            {"decision": "approve", "title": "Iluminación del parque lineal"})
+    decided = client.submit(
+        f"/gestion/consultas/{c.id}/propuestas/{proposal.id}",
+        {"decision": "approve", "title": "Iluminación del parque lineal"},
+    )
     assert decided.status_code == 302
     fresh_g()
-    assert "Iluminación del parque lineal" in Client(app.test_client()).get(f"/consultas/{c.slug}").get_data(as_text=True)
+    assert "Iluminación del parque lineal" in Client(app.test_client()).get(f"/consultas/{c.slug}").get_data(
+        as_text=True
+    )
     db.session.expire_all()
     new_topic = next(t for t in c.topics if t.title == "Iluminación del parque lineal")
     assert answer(Client(app.test_client()), c, [c.topics.index(new_topic)]).status_code == 302

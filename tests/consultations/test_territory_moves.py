@@ -36,8 +36,13 @@ def test_the_list_narrows_to_the_chosen_comuna_without_javascript(app, client, m
     assert 'src="/static/js/territory.js?v=' in first  # content-hashed static URL
 
     # Second move: the button sends the form back; nothing is stored, nothing typed is lost.
-    again = answer(client, c, [1], profile={"territory": comuna, "sex": "2", "refine": "y"},
-                   extra={"proposal_title": "Parques para el barrio"})
+    again = answer(
+        client,
+        c,
+        [1],
+        profile={"territory": comuna, "sex": "2", "refine": "y"},
+        extra={"proposal_title": "Parques para el barrio"},
+    )
     html = again.get_data(as_text=True)
     assert _options(html) == [""] + [k for k, _n in kids]
     assert "<title>Error:" not in html and 'id="error-summary"' not in html
@@ -57,6 +62,8 @@ def test_a_barrio_of_another_comuna_is_refused_with_a_specific_message(app, cata
     with app.test_request_context():
         form = _form(app, {"territory": comuna, "subterritory": other_kids[0][0], "consent": "y"})
         assert not form.validate()
-        assert "no es de la comuna o corregimiento que elegiste" in " ".join(map(str, form.profile.subterritory.errors))
+        assert "no es de la comuna o corregimiento que elegiste" in " ".join(
+            map(str, form.profile.subterritory.errors)
+        )
         # "No sé": a comuna without a barrio is a complete answer.
         assert _form(app, {"territory": comuna, "consent": "y"}).validate()

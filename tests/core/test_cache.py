@@ -80,8 +80,18 @@ def test_revive_gives_a_persistent_instance_without_a_query(app, db, catalogs):
     from app.events.services import _new_short_code
 
     start = clock.now().replace(microsecond=0)
-    event = Event(kind="AUD", title="Audiencia", status="published", starts_at=start, ends_at=start, place="Teatro",
-                  territory="01", token="tok-revive", secret="s" * 32, short_code=_new_short_code())
+    event = Event(
+        kind="AUD",
+        title="Audiencia",
+        status="published",
+        starts_at=start,
+        ends_at=start,
+        place="Teatro",
+        territory="01",
+        token="tok-revive",
+        secret="s" * 32,
+        short_code=_new_short_code(),
+    )
     event.offices = [EventOffice(office_code="DAP")]
     db.session.add(event)
     db.session.commit()
@@ -113,8 +123,18 @@ def test_a_snapshot_reads_columns_without_a_query_and_saves_nothing(app, db):
     from app.events.services import _new_short_code
 
     start = clock.now().replace(microsecond=0)
-    event = Event(kind="AUD", title="Audiencia", status="published", starts_at=start, ends_at=start, place="Teatro",
-                  territory="01", token="tok-snapshot", secret="s" * 32, short_code=_new_short_code())
+    event = Event(
+        kind="AUD",
+        title="Audiencia",
+        status="published",
+        starts_at=start,
+        ends_at=start,
+        place="Teatro",
+        territory="01",
+        token="tok-snapshot",
+        secret="s" * 32,
+        short_code=_new_short_code(),
+    )
     db.session.add(event)
     db.session.commit()
     values, event_id = cache.columns(event), event.id
@@ -124,7 +144,12 @@ def test_a_snapshot_reads_columns_without_a_query_and_saves_nothing(app, db):
     sa_event.listen(db.engine, "before_cursor_execute", listen)
     try:
         copy = cache.snapshot(Event, values)
-        assert copy is not event and copy.title == "Audiencia" and copy.starts_at == start and copy.id == event_id
+        assert (
+            copy is not event
+            and copy.title == "Audiencia"
+            and copy.starts_at == start
+            and copy.id == event_id
+        )
         with pytest.raises(DetachedInstanceError):
             _ = copy.offices  # a relationship cannot load from a snapshot
         copy.title = "Cambiado en la copia"

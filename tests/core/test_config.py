@@ -9,8 +9,12 @@ from app import config as config_module
 from app import create_app
 from app.config import ConfigError, database_url
 
-PRODUCTION = {"PARTICIPA_ENV": "production", "SECRET_KEY": "a-long-random-production-secret",
-              "PARTICIPA_ENTITY_NAME": "Alcaldía de Cartago", "PARTICIPA_DPO_EMAIL": "datos@cartago.gov.co"}
+PRODUCTION = {
+    "PARTICIPA_ENV": "production",
+    "SECRET_KEY": "a-long-random-production-secret",
+    "PARTICIPA_ENTITY_NAME": "Alcaldía de Cartago",
+    "PARTICIPA_DPO_EMAIL": "datos@cartago.gov.co",
+}
 
 
 @pytest.fixture
@@ -18,8 +22,16 @@ def env(monkeypatch, tmp_path):
     """A clean environment: no .env file, a temporary instance folder, no Participa variables."""
     monkeypatch.setattr(config_module, "ROOT", tmp_path)  # load_dotenv finds no .env here
     monkeypatch.setattr(config_module, "INSTANCE", tmp_path / "instance")
-    for name in ("PARTICIPA_ENV", "SECRET_KEY", "PARTICIPA_ENTITY_NAME", "PARTICIPA_DPO_EMAIL", "DATABASE_URL",
-                 "PARTICIPA_BASE_URL", "PARTICIPA_PROXY_COUNT", "PARTICIPA_HASH_KEY"):
+    for name in (
+        "PARTICIPA_ENV",
+        "SECRET_KEY",
+        "PARTICIPA_ENTITY_NAME",
+        "PARTICIPA_DPO_EMAIL",
+        "DATABASE_URL",
+        "PARTICIPA_BASE_URL",
+        "PARTICIPA_PROXY_COUNT",
+        "PARTICIPA_HASH_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
     def set_env(**values):
@@ -69,12 +81,15 @@ def test_an_explicit_secret_wins_over_the_generated_one(env, tmp_path):
     assert not (tmp_path / "instance" / "secret_key").exists()
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("postgres://u:p@db:5432/participa", "postgresql+psycopg://u:p@db:5432/participa"),
-    ("postgresql://u:p@db/participa", "postgresql+psycopg://u:p@db/participa"),
-    ("postgresql+psycopg://u@db/participa", "postgresql+psycopg://u@db/participa"),
-    ("sqlite:////var/lib/participa/p.db", "sqlite:////var/lib/participa/p.db"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("postgres://u:p@db:5432/participa", "postgresql+psycopg://u:p@db:5432/participa"),
+        ("postgresql://u:p@db/participa", "postgresql+psycopg://u:p@db/participa"),
+        ("postgresql+psycopg://u@db/participa", "postgresql+psycopg://u@db/participa"),
+        ("sqlite:////var/lib/participa/p.db", "sqlite:////var/lib/participa/p.db"),
+    ],
+)
 def test_database_url_is_normalised_to_psycopg3(raw, expected):
     assert database_url(raw) == expected
 
@@ -105,7 +120,9 @@ def test_secure_cookies_follow_an_https_base_url(env):
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
-    sqlite_app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
+    sqlite_app = create_app(
+        {"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
+    )
     with sqlite_app.app_context():
         from app.extensions import db
 
@@ -115,17 +132,32 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
         db.create_all()
         with pytest.raises(Exception, match="FOREIGN KEY"), db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO territory (code, kind, name, zone, subregion, parent_id, position, active, "
-                              "confirmed, customized) VALUES ('x', 'barrio', 'X', 'urbana', '', 999, 0, 1, 1, 0)"))
+            conn.execute(
+                text(
+                    "INSERT INTO territory (code, kind, name, zone, subregion, parent_id, position, active, "
+                    "confirmed, customized) VALUES ('x', 'barrio', 'X', 'urbana', '', 999, 0, 1, 1, 0)"
+                )
+            )
         db.engine.dispose()
 
 
 def test_proxy_count_trusts_forwarded_headers(tmp_path):
-    behind = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
-                         "PARTICIPA_PROXY_COUNT": 1})
-    response = behind.test_client().get("/healthz", headers={"X-Forwarded-Proto": "https",
-                                                             "X-Forwarded-For": "203.0.113.7"})
+    behind = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "s",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+            "PARTICIPA_PROXY_COUNT": 1,
+        }
+    )
+    response = behind.test_client().get(
+        "/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    )
     assert "Strict-Transport-Security" in response.headers  # the proxy said HTTPS
-    direct = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
-    assert "Strict-Transport-Security" not in direct.test_client().get(
-        "/healthz", headers={"X-Forwarded-Proto": "https"}).headers  # not trusted without a proxy
+    direct = create_app(
+        {"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
+    )
+    assert (
+        "Strict-Transport-Security"
+        not in direct.test_client().get("/healthz", headers={"X-Forwarded-Proto": "https"}).headers
+    )  # not trusted without a proxy

@@ -16,19 +16,33 @@ from tests.conftest import database_url
 
 
 def _counts(db) -> tuple[int, int, int]:
-    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (ConsentRecord, Profile, ProfileDisability))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (ConsentRecord, Profile, ProfileDisability)
+    )
 
 
 def _profile_rows(batch: RowBatch, profile_id: str, codes: list[str]) -> None:
     batch.add(ConsentRecord, {"id": f"c-{profile_id}", "policy_version": "1", "capability": "events"})
-    batch.add(Profile, {"id": profile_id, "capability": "events", "object_id": "1", "on_date": date(2026, 11, 21), "life_course": "AT"})
+    batch.add(
+        Profile,
+        {
+            "id": profile_id,
+            "capability": "events",
+            "object_id": "1",
+            "on_date": date(2026, 11, 21),
+            "life_course": "AT",
+        },
+    )
     for code in codes:
         batch.add(ProfileDisability, {"profile_id": profile_id, "code": code})
 
 
 def test_a_batch_stores_every_row_with_the_defaults_an_insert_would_give(app, db):
     batch = RowBatch()
-    _profile_rows(batch, "perfil-1", ["01", "03"])  # the disability rows refer to the profile of the same batch
+    _profile_rows(
+        batch, "perfil-1", ["01", "03"]
+    )  # the disability rows refer to the profile of the same batch
     batch.store()
     assert _counts(db) == (1, 1, 2)
     consent = db.session.get(ConsentRecord, "c-perfil-1")
@@ -52,7 +66,9 @@ def test_a_batch_that_breaks_a_constraint_stores_nothing_at_all(app, db):
 def _kill(db, dbapi_connection) -> None:
     """Cut a pooled connection behind the pool's back, as a server restart would."""
     if db.engine.dialect.name == "postgresql":  # from a connection of another pool (the app's)
-        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dbapi_connection.info.backend_pid})
+        db.session.execute(
+            text("SELECT pg_terminate_backend(:pid)"), {"pid": dbapi_connection.info.backend_pid}
+        )
         db.session.commit()
     else:
         dbapi_connection.close()
@@ -71,7 +87,9 @@ def test_a_connection_cut_while_idle_is_replaced_and_a_recent_one_is_not_checked
         for _ in range(2):  # both pooled connections: the cut one and the healthy one
             try:
                 with engine.connect() as first, engine.connect() as second:
-                    results.append((first.execute(text("SELECT 1")).scalar(), second.execute(text("SELECT 1")).scalar()))
+                    results.append(
+                        (first.execute(text("SELECT 1")).scalar(), second.execute(text("SELECT 1")).scalar())
+                    )
             except Exception:  # noqa: BLE001 - what a visitor would get: an error page
                 results.append("failed")
         if idle_for_long:

@@ -14,14 +14,31 @@ from sqlalchemy import select
 from app.core import exports
 from app.core.audit import AuditEntry
 
-HOSTILE = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "a;=1+1", "a,=1+1",
-           "nota; +57 300", "x,-1", "precio;@A1", "ok ;\t=2", "normal, texto; sin riesgo"]
+HOSTILE = [
+    '=HYPERLINK("http://x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "a;=1+1",
+    "a,=1+1",
+    "nota; +57 300",
+    "x,-1",
+    "precio;@A1",
+    "ok ;\t=2",
+    "normal, texto; sin riesgo",
+]
 
 
 def _download(app, query: str = ""):
     with app.test_request_context(f"/descarga{query}"):
-        response = exports.csv_response("prueba.csv", ["columna", "valor"],
-                                        lambda: ([f"c{i}", v] for i, v in enumerate(HOSTILE)), what="test.csv")
+        response = exports.csv_response(
+            "prueba.csv",
+            ["columna", "valor"],
+            lambda: ([f"c{i}", v] for i, v in enumerate(HOSTILE)),
+            what="test.csv",
+        )
         return response, response.get_data()
 
 
@@ -81,8 +98,19 @@ def _cell_by_cell(header, rows, separator=";") -> str:
     return out.getvalue()
 
 
-SNEAKY = HOSTILE + ["a;\u00a0-1", "x\n=1", "x\n-1", "-", "ok\r", "\r", "a,\u2003@b", "2025-10", "fin -3",
-                    "x\";-1", "a\"\";=b"]
+SNEAKY = HOSTILE + [
+    "a;\u00a0-1",
+    "x\n=1",
+    "x\n-1",
+    "-",
+    "ok\r",
+    "\r",
+    "a,\u2003@b",
+    "2025-10",
+    "fin -3",
+    'x";-1',
+    'a"";=b',
+]
 
 
 @pytest.mark.parametrize("separator", ["punto-y-coma", "coma"])
@@ -96,7 +124,7 @@ def test_large_batches_write_the_same_bytes_as_cell_by_cell_and_no_formula_slips
     sneaky = SNEAKY + [datetime(2026, 11, 20, 15, 30), True, False, -4, -0.5]
     rows = [plain] * (exports.BATCH * (len(sneaky) + 1))
     for i, value in enumerate(sneaky):  # each alone in its batch, in varying columns and places
-        rows[exports.BATCH * i + 37 * i] = (*plain[:i % 5], value, *plain[i % 5 + 1:])
+        rows[exports.BATCH * i + 37 * i] = (*plain[: i % 5], value, *plain[i % 5 + 1 :])
     header = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
     got = "".join(exports.csv_stream(header, iter(rows), separator=separator))
     sep = exports.SEPARATORS[separator]
@@ -119,11 +147,14 @@ def test_background_xlsx_neutralises_a_formula_hidden_alone_in_a_large_batch(tmp
     sneaky = ["=1+1", "+57 300", "-2+3", "@SUM(A1)", "\t=1", "\r=1", True, datetime(2026, 11, 20, 15, 30)]
     rows = [plain] * (exports.BATCH * (len(sneaky) + 1))
     for i, value in enumerate(sneaky):
-        rows[exports.BATCH * i + 11 * i] = (*plain[:i % 4], value, *plain[i % 4 + 1:])
+        rows[exports.BATCH * i + 11 * i] = (*plain[: i % 4], value, *plain[i % 4 + 1 :])
     path = str(tmp_path / "x.xlsx")
     assert export_files.write_xlsx(path, [("hoja", list("abcdef"), iter(rows))]) == len(rows)
-    cells = [v for row in load_workbook(path, read_only=True)["hoja"].iter_rows(min_row=2, values_only=True)
-             for v in row]
+    cells = [
+        v
+        for row in load_workbook(path, read_only=True)["hoja"].iter_rows(min_row=2, values_only=True)
+        for v in row
+    ]
     texts = [v for v in cells if isinstance(v, str)]
     assert not [t for t in texts if t[:1] in exports.FORMULA_START]
     assert sum(t.startswith("'") for t in texts) == 6 and not any(isinstance(v, bool) for v in cells)

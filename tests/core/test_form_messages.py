@@ -64,8 +64,19 @@ def test_every_wtforms_default_message_has_our_wording():
 
 
 def test_refusals_are_in_spanish_say_what_the_field_needs_and_are_never_the_library_wording(app):
-    errors, _form = _errors(app, {"count": "muchos", "code": "x", "email": "no-es-correo", "day": "31/31/2026",
-                                  "office": "OTRA", "kind": "z", "months": ["1", "13"], "inner-zone": "9"})
+    errors, _form = _errors(
+        app,
+        {
+            "count": "muchos",
+            "code": "x",
+            "email": "no-es-correo",
+            "day": "31/31/2026",
+            "office": "OTRA",
+            "kind": "z",
+            "months": ["1", "13"],
+            "inner-zone": "9",
+        },
+    )
     assert errors == {
         "count": ["Escribe un número entero, sin puntos ni letras.", "Escribe un número entre 1 y 9."],
         "code": ["Escribe entre 3 y 5 caracteres."],
@@ -90,8 +101,17 @@ def test_the_same_refusals_in_english(app):
 
 
 def test_whitespace_is_never_a_choice(app):
-    errors, form = _errors(app, {"count": "3", "code": "abcd", "office": "\t\t\t", "kind": " \t ",
-                                 "months": ["\t", " "], "inner-zone": "\n"})
+    errors, form = _errors(
+        app,
+        {
+            "count": "3",
+            "code": "abcd",
+            "office": "\t\t\t",
+            "kind": " \t ",
+            "months": ["\t", " "],
+            "inner-zone": "\n",
+        },
+    )
     assert errors == {"kind": ["Completa este campo."]}  # whitespace is no answer
     assert form.office.data == "" and form.months.data == [] and form.inner.zone.data == ""
     ok, form = _errors(app, {"count": "3", "code": "abcd", "office": " DAP ", "kind": "a"})
@@ -100,8 +120,16 @@ def test_whitespace_is_never_a_choice(app):
 
 def test_a_whitespace_code_on_the_ballot_form_is_an_empty_answer_not_a_500(client, db, catalogs):
     tabs = "\t\t\t"
-    response = client.submit("/urna/", form_data(office=tabs, territory=tabs, topic=tabs, event=tabs,
-                                                 **{"profile-sex": tabs, "profile-territory": tabs}))
+    response = client.submit(
+        "/urna/",
+        form_data(
+            office=tabs,
+            territory=tabs,
+            topic=tabs,
+            event=tabs,
+            **{"profile-sex": tabs, "profile-territory": tabs},
+        ),
+    )
     assert response.status_code == 302
     q = db.session.scalar(select(BallotQuestion))
     assert q.office_code is None and q.territory is None and q.topic_id is None and q.event_id is None

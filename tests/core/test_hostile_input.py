@@ -48,36 +48,137 @@ ROOT = Path(__file__).resolve().parents[2]
 
 _BASE: list = [
     # whitespace
-    " ", "   ", "\t", "\t\t\t", "\n", "\r\n", "\n\n\n", " \t\n\r ", "\u00a0", "\u2003", "\u3000", "\u200b",
-    "\ufeff", " \u00a0\t",
+    " ",
+    "   ",
+    "\t",
+    "\t\t\t",
+    "\n",
+    "\r\n",
+    "\n\n\n",
+    " \t\n\r ",
+    "\u00a0",
+    "\u2003",
+    "\u3000",
+    "\u200b",
+    "\ufeff",
+    " \u00a0\t",
     # control characters, NUL
-    "\x00", "a\x00b", "\x00\x00\x00", "\x07", "\x08", "\x1b[31mrojo", "\x7f", "\x1f", "\x0b\x0c",
+    "\x00",
+    "a\x00b",
+    "\x00\x00\x00",
+    "\x07",
+    "\x08",
+    "\x1b[31mrojo",
+    "\x7f",
+    "\x1f",
+    "\x0b\x0c",
     # right-to-left and bidi
-    "\u202eabc", "\u202egpj.exe", "\u2066x\u2069", "\u200f\u200e", "\u061c",
+    "\u202eabc",
+    "\u202egpj.exe",
+    "\u2066x\u2069",
+    "\u200f\u200e",
+    "\u061c",
     # SQL injection
-    "' OR 1=1 -- ", "' OR '1'='1", "1; DROP TABLE event;--", "\" OR \"\"=\"", "1' UNION SELECT NULL--",
-    "'; SELECT pg_sleep(5);--", "admin'--", "%' AND 1=0 UNION ALL SELECT 1--", "\\", "\\'", "''",
+    "' OR 1=1 -- ",
+    "' OR '1'='1",
+    "1; DROP TABLE event;--",
+    '" OR ""="',
+    "1' UNION SELECT NULL--",
+    "'; SELECT pg_sleep(5);--",
+    "admin'--",
+    "%' AND 1=0 UNION ALL SELECT 1--",
+    "\\",
+    "\\'",
+    "''",
     # HTML / script
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><svg onload=alert(1)>", "</textarea><b>x",
-    "javascript:alert(1)", "<a href='javascript:x'>x</a>", "&lt;b&gt;", "<!--", "<![CDATA[x]]>",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "</textarea><b>x",
+    "javascript:alert(1)",
+    "<a href='javascript:x'>x</a>",
+    "&lt;b&gt;",
+    "<!--",
+    "<![CDATA[x]]>",
     # template injection
-    "{{7*7}}", "{{config}}", "{% for x in range(9) %}x{% endfor %}", "${7*7}", "#{7*7}", "<%= 7*7 %>",
-    "{{''.__class__.__mro__}}", "%(name)s", "%s%s%s%n", "{0}",
+    "{{7*7}}",
+    "{{config}}",
+    "{% for x in range(9) %}x{% endfor %}",
+    "${7*7}",
+    "#{7*7}",
+    "<%= 7*7 %>",
+    "{{''.__class__.__mro__}}",
+    "%(name)s",
+    "%s%s%s%n",
+    "{0}",
     # spreadsheet formulas
-    "=1+1", "+1+1", "-1+1", "@SUM(A1)", "=HYPERLINK(\"http://x\")", "a;=1", "a,=1",
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1)",
+    '=HYPERLINK("http://x")',
+    "a;=1",
+    "a,=1",
     # numbers
-    "0", "-1", "-0", "1e309", "-1e309", "NaN", "inf", "-inf", "9" * 30, "99999999999999999999", "0x10", "1,5",
-    "1.5", "1 000", "٣", "²", "1_000", "+57", "2147483648", "-9223372036854775809",
+    "0",
+    "-1",
+    "-0",
+    "1e309",
+    "-1e309",
+    "NaN",
+    "inf",
+    "-inf",
+    "9" * 30,
+    "99999999999999999999",
+    "0x10",
+    "1,5",
+    "1.5",
+    "1 000",
+    "٣",
+    "²",
+    "1_000",
+    "+57",
+    "2147483648",
+    "-9223372036854775809",
     # dates and times
-    "2026-02-30", "0000-00-00", "9999-12-31", "31/12/2026", "2026-13-01", "25:61", "T", "2026-01-01T99:99",
+    "2026-02-30",
+    "0000-00-00",
+    "9999-12-31",
+    "31/12/2026",
+    "2026-13-01",
+    "25:61",
+    "T",
+    "2026-01-01T99:99",
     # paths and encodings
-    "../../etc/passwd", "%00", "%2e%2e%2f", "file:///etc/passwd", "C:\\Windows", "%ff%fe",
+    "../../etc/passwd",
+    "%00",
+    "%2e%2e%2f",
+    "file:///etc/passwd",
+    "C:\\Windows",
+    "%ff%fe",
     # unicode
-    "🙂", "👩🏽‍🌾", "e\u0301\u0301\u0301", "Ω≈ç√", "ﷺ", "Ｔｅｓｔ", "𝕏", "\ud7ff",
+    "🙂",
+    "👩🏽‍🌾",
+    "e\u0301\u0301\u0301",
+    "Ω≈ç√",
+    "ﷺ",
+    "Ｔｅｓｔ",
+    "𝕏",
+    "\ud7ff",
     # invalid UTF-8 (raw bytes in the request body)
-    b"\xff\xfe", b"\xc3\x28", b"\xa0\xa1", b"\xe2\x28\xa1", b"\xf0\x28\x8c\x28", b"abc\x80def",
+    b"\xff\xfe",
+    b"\xc3\x28",
+    b"\xa0\xa1",
+    b"\xe2\x28\xa1",
+    b"\xf0\x28\x8c\x28",
+    b"abc\x80def",
     # oversized
-    "A" * 5_000, "9" * 10_000, "é" * 3_000, "a b " * 3_000, "<" * 2_000, "\t" * 2_000,
+    "A" * 5_000,
+    "9" * 10_000,
+    "é" * 3_000,
+    "a b " * 3_000,
+    "<" * 2_000,
+    "\t" * 2_000,
 ]
 
 
@@ -98,22 +199,61 @@ PAYLOADS = _payloads()
 # What each kind of field meets first (then its share of every payload): a choice field a blank
 # that is not empty, an invented code, a NUL, invalid bytes; a number huge, negative or not a
 # number; a date impossible dates.
-_CHOICE = ["\t\t\t", " ", "\u00a0", "\x00", "zz-no-existe", "' OR 1=1 -- ", b"\xff\xfe", "9" * 30, "-1",
-           "<script>alert(1)</script>"]
+_CHOICE = [
+    "\t\t\t",
+    " ",
+    "\u00a0",
+    "\x00",
+    "zz-no-existe",
+    "' OR 1=1 -- ",
+    b"\xff\xfe",
+    "9" * 30,
+    "-1",
+    "<script>alert(1)</script>",
+]
 _NUMBER = ["\t\t\t", " ", "1e309", "-1", "9" * 30, "NaN", "1,5", "٣", "\x00", "0x10"]
-_DATE = ["\t\t\t", " ", "2026-02-30", "0000-00-00", "9999-12-31", "31/12/2026", "2026-01-01T99:99", "25:61",
-         "\x00", b"\xff\xfe"]
-_TEXT = ["\t\t\t", " ", "\x00", "a\x00b", "\u202eabc", "' OR 1=1 -- ", "<script>alert(1)</script>", "{{7*7}}",
-         b"\xff\xfe", "A" * 5_000]
-FIRST = {"select": _CHOICE, "radio": _CHOICE, "checkbox": _CHOICE, "number": _NUMBER, "range": _NUMBER,
-         "date": _DATE, "datetime-local": _DATE, "time": _DATE, "month": _DATE}
+_DATE = [
+    "\t\t\t",
+    " ",
+    "2026-02-30",
+    "0000-00-00",
+    "9999-12-31",
+    "31/12/2026",
+    "2026-01-01T99:99",
+    "25:61",
+    "\x00",
+    b"\xff\xfe",
+]
+_TEXT = [
+    "\t\t\t",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\u202eabc",
+    "' OR 1=1 -- ",
+    "<script>alert(1)</script>",
+    "{{7*7}}",
+    b"\xff\xfe",
+    "A" * 5_000,
+]
+FIRST = {
+    "select": _CHOICE,
+    "radio": _CHOICE,
+    "checkbox": _CHOICE,
+    "number": _NUMBER,
+    "range": _NUMBER,
+    "date": _DATE,
+    "datetime-local": _DATE,
+    "time": _DATE,
+    "month": _DATE,
+}
 
 # POST routes not attacked here, each with its reason. Every other route that accepts POST is
 # found (by crawling as each role, or from the url map with arguments taken from the demo data)
 # and attacked; a new route is attacked without being listed.
 EXCLUDED = {
     "accounts.logout": "ends the session every other request of the crawl relies on; it reads no field "
-                       "(tests/accounts/test_sessions.py)",
+    "(tests/accounts/test_sessions.py)",
 }
 
 # ---------------------------------------------------------------------------- discovery
@@ -134,13 +274,19 @@ class _Forms(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
-            self._form = {"action": a.get("action") or "", "method": (a.get("method") or "get").lower(), "fields": {}}
+            self._form = {
+                "action": a.get("action") or "",
+                "method": (a.get("method") or "get").lower(),
+                "fields": {},
+            }
             self.forms.append(self._form)
         elif self._form is None:
             return
         elif tag == "input" and a.get("name"):
             kind = (a.get("type") or "text").lower()
-            field = self._form["fields"].setdefault(a["name"], {"kind": kind, "value": a.get("value", ""), "options": []})
+            field = self._form["fields"].setdefault(
+                a["name"], {"kind": kind, "value": a.get("value", ""), "options": []}
+            )
             if kind in ("radio", "checkbox"):
                 field["options"].append(a.get("value", "on"))
         elif tag == "textarea" and a.get("name"):
@@ -157,8 +303,10 @@ class _Forms(HTMLParser):
             self._select = None
 
 
-SKIP_LINKS = re.compile(r"\.(csv|xlsx|pdf|png|svg|ics|json|js|css|txt|xml|docx)(\?|$)"
-                        r"|/salir|/static/|^/?\?lang")
+SKIP_LINKS = re.compile(
+    r"\.(csv|xlsx|pdf|png|svg|ics|json|js|css|txt|xml|docx)(\?|$)"
+    r"|/salir|/static/|^/?\?lang"
+)
 
 
 def _forms_of(html_text: str) -> _Forms:
@@ -228,8 +376,12 @@ def _argument(endpoint: str, name: str, converter, values: dict):
         return _event_in_progress()[0]  # the event the anonymous browser signed (`_seed`)
     parent = {k: v for k, v in values.items() if isinstance(v, int)}
     tables = {
-        "consultation_id": ("consultation",), "event_id": ("event",), "plan_id": ("plan",),
-        "survey_id": ("survey",), "user_id": ("staff_user",), "item_id": ("transparency_item",),
+        "consultation_id": ("consultation",),
+        "event_id": ("event",),
+        "plan_id": ("plan",),
+        "survey_id": ("survey",),
+        "user_id": ("staff_user",),
+        "item_id": ("transparency_item",),
         "proposal_id": ("consultation_proposal", f"consultation_id = {parent.get('consultation_id')}"),
         "topic_id": ("consultation_topic", f"consultation_id = {parent.get('consultation_id')}"),
         "row_id": ("event_attendance", f"event_id = {parent.get('event_id')}"),
@@ -248,10 +400,15 @@ def _argument(endpoint: str, name: str, converter, values: dict):
             data += " AND status IN ('answered', 'closed')"
         tables[name] = ("ballot_question", data)
     elif name == "report_id":
-        tasks = ("SELECT t.id FROM plan_task t JOIN plan_action a ON a.id = t.action_id "  # noqa: S608
-                 f"WHERE a.plan_id = {parent.get('plan_id')}")
-        tables[name] = (("plan_report", f"task_id IN ({tasks})") if blueprint == "plans_staff"
-                        else ("accountability_report",))
+        tasks = (
+            "SELECT t.id FROM plan_task t JOIN plan_action a ON a.id = t.action_id "  # noqa: S608
+            f"WHERE a.plan_id = {parent.get('plan_id')}"
+        )
+        tables[name] = (
+            ("plan_report", f"task_id IN ({tasks})")
+            if blueprint == "plans_staff"
+            else ("accountability_report",)
+        )
     elif name == "slug":
         if blueprint == "consultations":
             return _first("consultation", "is_public = true", "slug")
@@ -268,8 +425,10 @@ def _argument(endpoint: str, name: str, converter, values: dict):
 def _event_in_progress() -> tuple[int, str]:
     from app.core import time
 
-    sql = ("SELECT id, token FROM event WHERE status = 'published' AND starts_at <= :now "
-           "ORDER BY starts_at DESC LIMIT 1")
+    sql = (
+        "SELECT id, token FROM event WHERE status = 'published' AND starts_at <= :now "
+        "ORDER BY starts_at DESC LIMIT 1"
+    )
     return tuple(_db.session.execute(_text(sql), {"now": time.now()}).one())
 
 
@@ -281,20 +440,51 @@ def _seed(app, anonymous) -> None:
     from app.transparency.services import SECTIONS
     from app.transparency.staff import save_item
 
-    save_item(None, {"section": SECTIONS[0][0], "title": "Informe de gestión", "url": "/planes/",
-                     "text": "Informe anual."}, actor="prueba")
+    save_item(
+        None,
+        {
+            "section": SECTIONS[0][0],
+            "title": "Informe de gestión",
+            "url": "/planes/",
+            "text": "Informe anual.",
+        },
+        actor="prueba",
+    )
     with app.test_request_context("/", base_url=app.config["PARTICIPA_BASE_URL"]):
         commands.generate(queries.year_period(time.today().year), actor=None)
-    assert anonymous.submit("/urna/datos-personales", {
-        "kind": "data_claim", "name": "Luz Marina Gómez", "doc_type": "CC", "doc_number": "1036222333",
-        "email": "luz@example.co", "rights": ["delete"]}).status_code == 302
+    assert (
+        anonymous.submit(
+            "/urna/datos-personales",
+            {
+                "kind": "data_claim",
+                "name": "Luz Marina Gómez",
+                "doc_type": "CC",
+                "doc_number": "1036222333",
+                "email": "luz@example.co",
+                "rights": ["delete"],
+            },
+        ).status_code
+        == 302
+    )
     event_id, token = _event_in_progress()
     page = anonymous.get(f"/asistencia/{token}").get_data(as_text=True)
-    fields = {f: v["value"] for form in _forms_of(page).forms for f, v in form["fields"].items()
-              if v["kind"] == "hidden"}
-    signed = anonymous.post(f"/asistencia/{token}", data={**fields, "name": "Ana Gómez", "doc_type": "CC",
-                                                          "doc_number": "1036999888", "contact": "3001234567",
-                                                          "consent": "y"})
+    fields = {
+        f: v["value"]
+        for form in _forms_of(page).forms
+        for f, v in form["fields"].items()
+        if v["kind"] == "hidden"
+    }
+    signed = anonymous.post(
+        f"/asistencia/{token}",
+        data={
+            **fields,
+            "name": "Ana Gómez",
+            "doc_type": "CC",
+            "doc_number": "1036999888",
+            "contact": "3001234567",
+            "consent": "y",
+        },
+    )
     assert signed.status_code in (302, 303), signed.get_data(as_text=True)[:300]
     _db.session.remove()
 
@@ -359,8 +549,12 @@ def _from_url_map(app, visitors: list, forms: dict) -> list[str]:
             missing.append(f"{rule.endpoint} ({url}): no role may open it")
             continue
         forms[("post", rule.endpoint, ("csrf_token",))] = {
-            "action": url, "method": "post", "page": None, "role": allowed,
-            "fields": {"csrf_token": {"kind": "hidden", "value": "", "options": []}}}
+            "action": url,
+            "method": "post",
+            "page": None,
+            "role": allowed,
+            "fields": {"csrf_token": {"kind": "hidden", "value": "", "options": []}},
+        }
     return missing
 
 
@@ -384,10 +578,14 @@ def _bodies(form: dict, offset: int) -> tuple[list[dict], set]:
     one more body sends arrays for every scalar. A form without fields (a button: publish, move,
     delete) has nothing to carry payloads; it is posted with the text kinds in an unexpected
     field, which must change nothing and break nothing."""
-    fields = {n: f for n, f in form["fields"].items()
-              if n not in KEEP and f["kind"] not in ("file", "submit")}
-    base = {n: f["value"] for n, f in form["fields"].items() if f["kind"] not in ("file", "submit", "radio",
-                                                                                   "checkbox")}
+    fields = {
+        n: f for n, f in form["fields"].items() if n not in KEEP and f["kind"] not in ("file", "submit")
+    }
+    base = {
+        n: f["value"]
+        for n, f in form["fields"].items()
+        if f["kind"] not in ("file", "submit", "radio", "checkbox")
+    }
     names = list(fields) or ["campo_inesperado"]
     kinds = [fields[n]["kind"] if n in fields else "text" for n in names]
     firsts = [FIRST.get(k, _TEXT) for k in kinds]
@@ -453,8 +651,10 @@ class _Sender:
 
 
 def _errors_in(page: str) -> list[str]:
-    return [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", m))).replace("Error:", "").strip()
-            for m in re.findall(r'<p class="error"[^>]*>(.*?)</p>', page, re.S)]
+    return [
+        re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", m))).replace("Error:", "").strip()
+        for m in re.findall(r'<p class="error"[^>]*>(.*?)</p>', page, re.S)
+    ]
 
 
 def _our_messages():
@@ -464,8 +664,11 @@ def _our_messages():
 
     with (ROOT / "translations" / "messages.pot").open("rb") as handle:
         ids = [i for m in read_po(handle) if m.id for i in ([m.id] if isinstance(m.id, str) else m.id)]
-    alternatives = sorted({re.sub(r"%(?:\\\(\w+\\\))?[sd]", ".+?", re.escape(re.sub(r"\s+", " ", i).strip()))
-                           for i in ids}, key=len, reverse=True)
+    alternatives = sorted(
+        {re.sub(r"%(?:\\\(\w+\\\))?[sd]", ".+?", re.escape(re.sub(r"\s+", " ", i).strip())) for i in ids},
+        key=len,
+        reverse=True,
+    )
     one = "(?:" + "|".join(alternatives) + ")"
     pattern = re.compile(f"{one}(?: {one})*", re.S)
     exact = {re.sub(r"\s+", " ", i).strip() for i in ids}
@@ -482,7 +685,9 @@ def _attack(app, visitors: dict, forms: dict, checks: dict, problems: list, stat
         wsgi = _Sender(app, visitors[form["role"]])
         bodies, sent = _bodies(form, (number * 53) % len(PAYLOADS))
         cpu = clock.process_time()
-        carriers = {n for n, f in form["fields"].items() if n not in KEEP and f["kind"] not in ("file", "submit")}
+        carriers = {
+            n for n, f in form["fields"].items() if n not in KEEP and f["kind"] not in ("file", "submit")
+        }
         if carriers:  # a form whose only field is a file is a button here (uploads: test_uploads.py)
             stats["payloads"][endpoint] = max(stats["payloads"].get(endpoint, 0), len(sent))
         else:
@@ -525,8 +730,9 @@ def _whitespace_values(db) -> list[str]:
     return found
 
 
-def test_every_form_refuses_hostile_input_cleanly_with_our_spanish_messages(app, db, catalogs, make_user,
-                                                                            monkeypatch):
+def test_every_form_refuses_hostile_input_cleanly_with_our_spanish_messages(
+    app, db, catalogs, make_user, monkeypatch
+):
     started = clock.monotonic()
     assert len(PAYLOADS) >= 200
     with app.test_request_context("/", base_url=app.config["PARTICIPA_BASE_URL"]):
@@ -535,8 +741,11 @@ def test_every_form_refuses_hostile_input_cleanly_with_our_spanish_messages(app,
                 step()
     db.session.remove()
     defaults = wtforms_defaults()
-    checks = {"defaults": defaults, "long_defaults": [d for d in defaults if len(d) > 12],
-              "ours": _our_messages()}
+    checks = {
+        "defaults": defaults,
+        "long_defaults": [d for d in defaults if len(d) > 12],
+        "ours": _our_messages(),
+    }
     problems: list[str] = []
     limiter.enabled = False  # the limits are tested elsewhere; here every request must reach the form
     try:
@@ -565,8 +774,10 @@ def test_every_form_refuses_hostile_input_cleanly_with_our_spanish_messages(app,
     payloads = stats.pop("payloads")
     costly = sorted(stats.pop("cpu").items(), key=lambda kv: -kv[1])[:8]
     print("most costly forms (CPU s):", ", ".join(f"{e} {t:.1f}" for e, t in costly))
-    print(f"\n{len(forms)} forms, {len(payloads)} routes, {stats['requests']} hostile requests, "
-          f"discovery {discovered:.1f} s, total {elapsed:.1f} s, {stats}")
+    print(
+        f"\n{len(forms)} forms, {len(payloads)} routes, {stats['requests']} hostile requests, "
+        f"discovery {discovered:.1f} s, total {elapsed:.1f} s, {stats}"
+    )
     assert not unreached, "\n".join(unreached)
     assert not problems, "\n".join(sorted(set(problems))[:40])
     assert not stored, stored[:20]

@@ -71,7 +71,7 @@ def _differences(url: str) -> list:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"])
 def test_migrations_build_the_schema_of_the_models(backend):
-    with (_postgres_database() if backend == "postgresql" else _sqlite_database()) as url:
+    with _postgres_database() if backend == "postgresql" else _sqlite_database() as url:
         diff = _differences(url)
     assert not diff, "The committed migrations differ from the models (generate a migration):\n" + "\n".join(
         f"  {d}" for d in diff

@@ -75,12 +75,15 @@ def test_the_device_cookie_is_signed(client):
 PRODUCTION = {"PARTICIPA_ENV": "production"}
 
 
-@pytest.mark.parametrize("workers, uri, refused", [
-    (2, "memory://", True),
-    (4, "memory://", True),
-    (1, "memory://", False),
-    (2, "redis://127.0.0.1:6379/0", False),
-])
+@pytest.mark.parametrize(
+    "workers, uri, refused",
+    [
+        (2, "memory://", True),
+        (4, "memory://", True),
+        (1, "memory://", False),
+        (2, "redis://127.0.0.1:6379/0", False),
+    ],
+)
 def test_production_refuses_per_process_counters_with_several_workers(workers, uri, refused):
     config = {**PRODUCTION, "RATELIMIT_STORAGE_URI": uri}
     if refused:
@@ -88,7 +91,9 @@ def test_production_refuses_per_process_counters_with_several_workers(workers, u
             check_storage(config, workers)
     else:
         check_storage(config, workers)
-    check_storage({"PARTICIPA_ENV": "development", "RATELIMIT_STORAGE_URI": uri}, workers)  # development: allowed
+    check_storage(
+        {"PARTICIPA_ENV": "development", "RATELIMIT_STORAGE_URI": uri}, workers
+    )  # development: allowed
 
 
 def test_workers_are_read_from_gunicorns_own_settings(monkeypatch, tmp_path):
@@ -98,7 +103,10 @@ def test_workers_are_read_from_gunicorns_own_settings(monkeypatch, tmp_path):
     assert worker_count({}, ["/srv/.venv/bin/gunicorn", "-w", "3", "wsgi:app"]) == 3
     assert worker_count({}, ["/srv/.venv/bin/gunicorn", "--workers=2", "wsgi:app"]) == 2
     assert worker_count({}, ["/srv/.venv/bin/gunicorn", "wsgi:app"]) == 1
-    assert worker_count({}, ["/srv/lib/python3.11/site-packages/gunicorn/__main__.py", "-w", "4", "wsgi:app"]) == 4
+    assert (
+        worker_count({}, ["/srv/lib/python3.11/site-packages/gunicorn/__main__.py", "-w", "4", "wsgi:app"])
+        == 4
+    )
     (tmp_path / "gunicorn.conf.py").write_text("workers = 5\n")
     assert worker_count({}, ["/srv/.venv/bin/gunicorn", "wsgi:app"]) == 5
     assert worker_count({"PARTICIPA_WORKERS": "1"}, ["/srv/.venv/bin/gunicorn", "-w", "4", "wsgi:app"]) == 1

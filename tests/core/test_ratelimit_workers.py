@@ -38,9 +38,17 @@ pytestmark = pytest.mark.slow
 
 def _env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARTICIPA_", "RATELIMIT_", "REDIS_"))}
-    env.update({"DATABASE_URL": database_url(), "SECRET_KEY": "workers-test-secret", "PARTICIPA_ENV": "development",
-                "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-workers-"), "PARTICIPA_PROXY_COUNT": "1",
-                "RATELIMIT_STORAGE_URI": REDIS_URL, "PARTICIPA_HOME_CACHE_SECONDS": "0"})
+    env.update(
+        {
+            "DATABASE_URL": database_url(),
+            "SECRET_KEY": "workers-test-secret",
+            "PARTICIPA_ENV": "development",
+            "PARTICIPA_INSTANCE_PATH": tempfile.mkdtemp(prefix="participa-workers-"),
+            "PARTICIPA_PROXY_COUNT": "1",
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "PARTICIPA_HOME_CACHE_SECONDS": "0",
+        }
+    )
     env.update(extra)
     return env
 
@@ -49,9 +57,27 @@ def _start(env: dict, workers: int = 2):
     port = free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would block the workers
-    proc = subprocess.Popen([gunicorn, "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}", "--timeout", "120",
-                             "--log-level", "warning", "wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+    proc = subprocess.Popen(
+        [
+            gunicorn,
+            "-w",
+            str(workers),
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        text=True,
+    )
     proc.log = log
     return proc, port
 
@@ -98,17 +124,33 @@ def test_login_limit_holds_across_two_workers(served):
     person = Session(served, ip=VENUE_IP)
     _s, page, _h = person.get("/gestion/ingresar")
     token = person.csrf(page)
-    statuses = [person.post("/gestion/ingresar", {"csrf_token": token, "email": f"nadie{i}@prueba.gov.co",
-                                                  "password": "no-es-la-clave-123"})[0] for i in range(20)]
+    statuses = [
+        person.post(
+            "/gestion/ingresar",
+            {"csrf_token": token, "email": f"nadie{i}@prueba.gov.co", "password": "no-es-la-clave-123"},
+        )[0]
+        for i in range(20)
+    ]
     assert statuses.count(429) == 10, statuses
     assert statuses[:10].count(429) == 0
 
 
 def test_three_thousand_attendees_sign_in_from_one_address(served, db, catalogs):
     start = time.now().replace(microsecond=0) - timedelta(minutes=10)
-    event = Event(kind="AUD", title="Audiencia pública de rendición de cuentas", status="published", starts_at=start,
-                  ends_at=start + timedelta(hours=3), place="Coliseo", territory="01", token=secrets.token_urlsafe(16),
-                  secret=secrets.token_urlsafe(32), short_code="MIL3000", opens_before_min=60, closes_after_min=60)
+    event = Event(
+        kind="AUD",
+        title="Audiencia pública de rendición de cuentas",
+        status="published",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        place="Coliseo",
+        territory="01",
+        token=secrets.token_urlsafe(16),
+        secret=secrets.token_urlsafe(32),
+        short_code="MIL3000",
+        opens_before_min=60,
+        closes_after_min=60,
+    )
     db.session.add(event)
     db.session.commit()
     path, event_id = f"/asistencia/{event.token}", event.id
@@ -116,8 +158,9 @@ def test_three_thousand_attendees_sign_in_from_one_address(served, db, catalogs)
     def sign(i: int) -> int:
         phone = Session(served, ip=VENUE_IP)
         _s, page, _h = phone.get(path)
-        status, _text, _h = phone.post(path, {**hidden_fields(page), **attendee(doc=str(20_000_000 + i),
-                                                                                  name=f"Asistente {i}")})
+        status, _text, _h = phone.post(
+            path, {**hidden_fields(page), **attendee(doc=str(20_000_000 + i), name=f"Asistente {i}")}
+        )
         return status
 
     began = wall.perf_counter()
@@ -126,7 +169,9 @@ def test_three_thousand_attendees_sign_in_from_one_address(served, db, catalogs)
     seconds = wall.perf_counter() - began
     refused = {s: statuses.count(s) for s in set(statuses) if s != 303}
     db.session.expire_all()
-    stored = db.session.scalar(select(func.count()).select_from(Attendance).where(Attendance.event_id == event_id))
+    stored = db.session.scalar(
+        select(func.count()).select_from(Attendance).where(Attendance.event_id == event_id)
+    )
     print(f"\n  {ATTENDEES} sign-ins from one address in {seconds:.1f} s; refused: {refused or 'none'}")
     assert refused == {} and stored == ATTENDEES
 
@@ -139,8 +184,12 @@ def test_three_thousand_attendees_sign_in_from_one_address(served, db, catalogs)
 
 
 def test_production_refuses_two_workers_with_per_process_counters(app):
-    env = _env(PARTICIPA_ENV="production", RATELIMIT_STORAGE_URI="memory://", PARTICIPA_ENTITY_NAME="Alcaldía de Prueba",
-               PARTICIPA_DPO_EMAIL="datos@prueba.gov.co")
+    env = _env(
+        PARTICIPA_ENV="production",
+        RATELIMIT_STORAGE_URI="memory://",
+        PARTICIPA_ENTITY_NAME="Alcaldía de Prueba",
+        PARTICIPA_DPO_EMAIL="datos@prueba.gov.co",
+    )
     proc, _port = _start(env)
     try:
         code = proc.wait(timeout=90)

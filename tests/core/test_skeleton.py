@@ -16,16 +16,30 @@ from pathlib import Path
 import pytest
 
 APP = Path(__file__).resolve().parents[2] / "app"
-PACKAGES = sorted(p.name for p in APP.iterdir()
-                  if (p / "__init__.py").exists() and p.name != "core" and not p.name.startswith("_"))
+PACKAGES = sorted(
+    p.name
+    for p in APP.iterdir()
+    if (p / "__init__.py").exists() and p.name != "core" and not p.name.startswith("_")
+)
 VIEW_MODULE = re.compile(r"^(public|staff)(_\w+)?$")
 ROUTE_DECORATORS = {"route", "get", "post", "put", "delete", "patch"}
 
 
 def test_the_packages_are_the_ones_documented():
     # a new package is added here on purpose, with the skeleton
-    assert PACKAGES == ["accountability", "accounts", "ballot", "catalogs", "characterization", "consultations",
-                        "events", "plans", "public", "surveys", "transparency"]
+    assert PACKAGES == [
+        "accountability",
+        "accounts",
+        "ballot",
+        "catalogs",
+        "characterization",
+        "consultations",
+        "events",
+        "plans",
+        "public",
+        "surveys",
+        "transparency",
+    ]
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -40,10 +54,14 @@ def test_every_package_has_its_url_table_and_views(package):
         assert blueprint in module.BLUEPRINTS
         where = view.__module__.split(".")
         assert where[:2] == ["app", package], (rule, view.__module__)
-        assert VIEW_MODULE.match(where[-1]), f"{rule}: view in {view.__module__}, not in public.py or staff.py"
+        assert VIEW_MODULE.match(where[-1]), (
+            f"{rule}: view in {view.__module__}, not in public.py or staff.py"
+        )
         staff_url = (blueprint.url_prefix or "").startswith("/gestion")
         assert where[-1].startswith("staff" if staff_url else "public"), (
-            f"{blueprint.name}{rule} answers {'staff' if staff_url else 'citizens'} but lives in {view.__module__}")
+            f"{blueprint.name}{rule} answers {'staff' if staff_url else 'citizens'} but lives in "
+            f"{view.__module__}"
+        )
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -54,12 +72,23 @@ def test_no_route_is_declared_outside_the_table(package):
             if isinstance(node, ast.FunctionDef):
                 for dec in node.decorator_list:
                     call = dec.func if isinstance(dec, ast.Call) else dec
-                    is_route = isinstance(call, ast.Attribute) and call.attr in ROUTE_DECORATORS and (
-                        isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], ast.Constant)
-                        and str(dec.args[0].value).startswith("/"))
+                    is_route = (
+                        isinstance(call, ast.Attribute)
+                        and call.attr in ROUTE_DECORATORS
+                        and (
+                            isinstance(dec, ast.Call)
+                            and dec.args
+                            and isinstance(dec.args[0], ast.Constant)
+                            and str(dec.args[0].value).startswith("/")
+                        )
+                    )
                     assert not is_route, f"{path}:{dec.lineno}: route declared by a decorator"
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "add_url_rule" and path.name != "blueprint.py"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "add_url_rule"
+                and path.name != "blueprint.py"
+            ):
                 raise AssertionError(f"{path}:{node.lineno}: add_url_rule outside blueprint.py")
 
 

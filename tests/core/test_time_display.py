@@ -46,7 +46,8 @@ def test_local_time_helpers_convert_once():
 
 @pytest.mark.parametrize(("utc", "day", "clock", "_stamp"), CASES)
 def test_a_question_filed_near_midnight_shows_the_bogota_time_and_day_on_receipt_status_and_staff_page(
-        client, db, catalogs, login_as, utc, day, clock, _stamp):
+    client, db, catalogs, login_as, utc, day, clock, _stamp
+):
     with time.freeze(utc):
         assert client.submit("/urna/", form_data()).status_code == 302
         receipt = _plain(client.get("/urna/radicado").get_data(as_text=True))
@@ -55,7 +56,9 @@ def test_a_question_filed_near_midnight_shows_the_bogota_time_and_day_on_receipt
     assert q.received_at == utc  # stored in UTC
     assert q.filed_on.isoformat() == _stamp[:10]  # the legal filing day is Bogotá's
     assert f"Recibida {day}, {clock}" in receipt
-    text = _plain(subprocess.run(["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True).stdout.decode())
+    text = _plain(
+        subprocess.run(["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True).stdout.decode()
+    )
     assert f"{day}, {clock}" in text
     status = _plain(client.get(f"/urna/seguimiento/{q.radicado}").get_data(as_text=True))
     assert f"Recibida {day}, {clock}" in status
@@ -66,7 +69,8 @@ def test_a_question_filed_near_midnight_shows_the_bogota_time_and_day_on_receipt
 
 @pytest.mark.parametrize(("utc", "_day", "_clock", "stamp"), CASES)
 def test_a_signature_near_midnight_shows_the_bogota_time_on_the_staff_list_csv_xlsx_and_pdf(
-        client, db, make_event, sign, login_as, utc, _day, _clock, stamp):
+    client, db, make_event, sign, login_as, utc, _day, _clock, stamp
+):
     with time.freeze(utc):
         event = make_event()
         _page, response, _fields = sign(f"/asistencia/{event.token}", attendee())
@@ -74,12 +78,24 @@ def test_a_signature_near_midnight_shows_the_bogota_time_on_the_staff_list_csv_x
     login_as("steward")
     page = _plain(client.get(f"/gestion/eventos/{event.id}/asistencia").get_data(as_text=True))
     assert f"{stamp[8:10]}/{stamp[5:7]}/{stamp[2:4]}, {_clock}" in page
-    rows = list(csv.reader(io.StringIO(client.get(f"/gestion/eventos/{event.id}/asistencia.csv")
-                                       .get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/gestion/eventos/{event.id}/asistencia.csv")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            ),
+            delimiter=";",
+        )
+    )
     assert rows[1][6].startswith(stamp)
-    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/gestion/eventos/{event.id}/asistencia.xlsx").data)).active
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/gestion/eventos/{event.id}/asistencia.xlsx").data)
+    ).active
     cell = next(sheet.iter_rows(min_row=2, values_only=True))[6]
     assert f"{cell:%Y-%m-%d %H:%M}" == stamp
     pdf = client.get(f"/gestion/eventos/{event.id}/asistencia.pdf").data
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, check=True, capture_output=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode()
     assert stamp in text

@@ -74,7 +74,8 @@ def pdf_text(data: bytes) -> str:
 
 @cases
 def test_a_consultation_opening_and_closing_near_midnight_shows_bogota_times_on_every_page(
-        client, db, make_consultation, login_as, case):
+    client, db, make_consultation, login_as, case
+):
     c = make_consultation()
     c.opens_at, c.closes_at = case.utc - timedelta(days=1), case.utc
     db.session.commit()
@@ -101,21 +102,31 @@ def test_a_survey_closing_or_opening_near_midnight_shows_bogota_times(client, db
 
 
 @cases
-def test_an_audit_entry_near_midnight_shows_the_same_bogota_time_on_the_log_and_its_csv(client, db, login_as,
-                                                                                      case):
+def test_an_audit_entry_near_midnight_shows_the_same_bogota_time_on_the_log_and_its_csv(
+    client, db, login_as, case
+):
     login_as("admin")
     with time.freeze(case.utc):
         audit.record("plan_published", target="plan:1", details={"name": "Plan"}, actor="prueba")
     html = page(client, "/gestion/auditoria?accion=plan_published")
     assert case.short in html
-    rows = list(csv.reader(io.StringIO(client.get("/gestion/auditoria.csv?accion=plan_published")
-                                       .get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/gestion/auditoria.csv?accion=plan_published")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            ),
+            delimiter=";",
+        )
+    )
     assert rows[1][0].startswith(case.stamp)
 
 
 @cases
 def test_a_follow_up_report_near_midnight_shows_bogota_time_and_the_plan_pdf_and_xlsx_show_bogota_day(
-        client, db, medellin_plan, login_as, case):
+    client, db, medellin_plan, login_as, case
+):
     from app.plans import services
 
     task = plans_fixtures.task_by(medellin_plan, "Convocatoria en el 1er trimestre")  # DAP, Jan-Mar
@@ -135,7 +146,8 @@ def test_a_follow_up_report_near_midnight_shows_bogota_time_and_the_plan_pdf_and
 
 @cases
 def test_an_event_starting_near_midnight_shows_bogota_time_on_pages_poster_sheet_and_calendar(
-        client, db, make_event, login_as, case):
+    client, db, make_event, login_as, case
+):
     with time.freeze(case.utc):
         event = make_event(starts_in=timedelta(0))
     span = f"{case.day}, de {case.clock}"
@@ -166,8 +178,9 @@ def test_bursts_near_midnight_show_bogota_times_to_staff(client, db, make_consul
     from app.consultations.models import ConsultationBurst
 
     c = make_consultation()
-    db.session.add(ConsultationBurst(consultation_id=c.id, kind="address", window_start=case.utc,
-                                     window_minutes=1, n=12))
+    db.session.add(
+        ConsultationBurst(consultation_id=c.id, kind="address", window_start=case.utc, window_minutes=1, n=12)
+    )
     db.session.commit()
     login_as("steward")
     assert f"entre {case.short}" in page(client, f"/gestion/consultas/{c.id}/resultados")
@@ -175,9 +188,14 @@ def test_bursts_near_midnight_show_bogota_times_to_staff(client, db, make_consul
 
 # ------------------------------------------------------------------------------ the class
 
+
 def _datetime_columns() -> set[str]:
-    return {col.name for table in _db.metadata.tables.values() for col in table.columns
-            if isinstance(col.type, DateTime)}
+    return {
+        col.name
+        for table in _db.metadata.tables.values()
+        for col in table.columns
+        if isinstance(col.type, DateTime)
+    }
 
 
 FORMATS_ITSELF = re.compile(r"\.(\w+)\.(strftime|isoformat)\(")
@@ -198,16 +216,28 @@ def test_no_stored_time_is_formatted_outside_app_core_time(app):
 
 
 @cases
-def test_a_personal_data_request_filed_and_acted_on_near_midnight_shows_the_bogota_day(client, db, catalogs,
-                                                                                      login_as, case):
+def test_a_personal_data_request_filed_and_acted_on_near_midnight_shows_the_bogota_day(
+    client, db, catalogs, login_as, case
+):
     """The staff page of a habeas data request showed the day of erasure in UTC: an erasure at
     23:30 Bogotá read as the next day."""
     from app.ballot.habeas.models import BallotDataRequest
 
     with time.freeze(case.utc):
-        assert client.submit("/urna/datos-personales", {
-            "kind": "data_claim", "name": "Luz Marina Gómez", "doc_type": "CC", "doc_number": "1036222333",
-            "email": "luz@example.co", "rights": ["delete"]}).status_code == 302
+        assert (
+            client.submit(
+                "/urna/datos-personales",
+                {
+                    "kind": "data_claim",
+                    "name": "Luz Marina Gómez",
+                    "doc_type": "CC",
+                    "doc_number": "1036222333",
+                    "email": "luz@example.co",
+                    "rights": ["delete"],
+                },
+            ).status_code
+            == 302
+        )
     request = db.session.query(BallotDataRequest).one()
     request.acted_at = case.utc  # what the erasure stores (naive UTC)
     db.session.commit()
@@ -218,18 +248,25 @@ def test_a_personal_data_request_filed_and_acted_on_near_midnight_shows_the_bogo
 
 
 @cases
-def test_the_last_purge_and_unusual_querying_show_bogota_times(client, db, catalogs, make_user, login_as,
-                                                                case):
+def test_the_last_purge_and_unusual_querying_show_bogota_times(
+    client, db, catalogs, make_user, login_as, case
+):
     from app.core.audit import AuditEntry
 
     analyst = make_user("analyst", email="curiosa@prueba.gov.co")
     with time.freeze(case.utc):
         audit.record("retention_purge", target="retention", details={"total": 3}, actor="sistema")
     for i in range(25):
-        db.session.add(AuditEntry(action="view", user_id=analyst.id, actor=analyst.email,
-                                  at=case.utc + timedelta(seconds=i), target="characterization.dashboard",
-                                  details={"filters": {"where": {"sex": "1", "zone": "1"}},
-                                           "refused": False}))
+        db.session.add(
+            AuditEntry(
+                action="view",
+                user_id=analyst.id,
+                actor=analyst.email,
+                at=case.utc + timedelta(seconds=i),
+                target="characterization.dashboard",
+                details={"filters": {"where": {"sex": "1", "zone": "1"}}, "refused": False},
+            )
+        )
     db.session.commit()
     login_as("steward")
     with time.freeze(case.utc + timedelta(hours=1)):

@@ -32,7 +32,12 @@ def _source_messages() -> dict:
 
     found: dict = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS, directory_filter=only_source, strip_comment_tags=True
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords=KEYWORDS,
+        directory_filter=only_source,
+        strip_comment_tags=True,
     ):
         if isinstance(message, tuple):
             message = tuple(m for m in message if m) if len(message) > 1 else message[0]

@@ -73,8 +73,11 @@ def test_plan_import_refuses_a_bomb_quickly_in_spanish(client, login_as, db):
     login_as("admin")
     bomb = _bomb()
     began = wall.perf_counter()
-    response = client.submit("/gestion/planes/importar", {"file": (io.BytesIO(bomb), "plan.xlsx"), "year": "2026"},
-                             content_type="multipart/form-data")
+    response = client.submit(
+        "/gestion/planes/importar",
+        {"file": (io.BytesIO(bomb), "plan.xlsx"), "year": "2026"},
+        content_type="multipart/form-data",
+    )
     assert wall.perf_counter() - began < 5
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -85,8 +88,11 @@ def test_plan_import_refuses_a_bomb_quickly_in_spanish(client, login_as, db):
 def test_plan_import_refusal_in_english(client, login_as):
     login_as("admin")
     client.get("/gestion/?lang=en")
-    response = client.submit("/gestion/planes/importar", {"file": (io.BytesIO(_bomb()), "plan.xlsx"), "year": "2026"},
-                             content_type="multipart/form-data")
+    response = client.submit(
+        "/gestion/planes/importar",
+        {"file": (io.BytesIO(_bomb()), "plan.xlsx"), "year": "2026"},
+        content_type="multipart/form-data",
+    )
     assert "expands to more than 30 MB" in response.get_data(as_text=True)
 
 
@@ -100,9 +106,11 @@ def test_the_importer_itself_refuses_a_bomb(app):
 
 def test_population_baseline_upload_refuses_a_bomb(client, login_as):
     login_as("admin")
-    response = client.submit("/gestion/caracterizacion/linea-base",
-                             {"archivo": (io.BytesIO(_bomb()), "poblacion.csv"), "fuente": "DANE"},
-                             content_type="multipart/form-data")
+    response = client.submit(
+        "/gestion/caracterizacion/linea-base",
+        {"archivo": (io.BytesIO(_bomb()), "poblacion.csv"), "fuente": "DANE"},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert "se expande a más de 30 MB" in response.get_data(as_text=True)
 

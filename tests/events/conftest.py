@@ -19,13 +19,33 @@ HIDDEN_ALT = re.compile(r'<input[^>]*value="([^"]*)"[^>]*name="(csrf_token|nonce
 
 @pytest.fixture
 def make_event(db, catalogs):
-    def _make(*, status=PUBLISHED, starts_in=timedelta(minutes=10), hours=2, offices=("DAP",), kind="AUD",
-              territory="01", title="Audiencia pública de rendición de cuentas", **extra):
+    def _make(
+        *,
+        status=PUBLISHED,
+        starts_in=timedelta(minutes=10),
+        hours=2,
+        offices=("DAP",),
+        kind="AUD",
+        territory="01",
+        title="Audiencia pública de rendición de cuentas",
+        **extra,
+    ):
         start = time.now().replace(microsecond=0) + starts_in
-        event = Event(kind=kind, title=title, status=status, starts_at=start, ends_at=start + timedelta(hours=hours),
-                      place="Casa de la Cultura, Calle 50 #40-20", territory=territory, token=secrets.token_urlsafe(16),
-                      secret=secrets.token_urlsafe(32), short_code=services._new_short_code(), opens_before_min=60,
-                      closes_after_min=60, **extra)
+        event = Event(
+            kind=kind,
+            title=title,
+            status=status,
+            starts_at=start,
+            ends_at=start + timedelta(hours=hours),
+            place="Casa de la Cultura, Calle 50 #40-20",
+            territory=territory,
+            token=secrets.token_urlsafe(16),
+            secret=secrets.token_urlsafe(32),
+            short_code=services._new_short_code(),
+            opens_before_min=60,
+            closes_after_min=60,
+            **extra,
+        )
         event.offices = [EventOffice(office_code=c) for c in offices]
         db.session.add(event)
         db.session.commit()
@@ -42,15 +62,27 @@ def hidden_fields(html: str) -> dict:
 
 def attendee(doc="1036222333", **overrides) -> dict:
     """The first step: identity and consent only."""
-    data = {"name": "María Restrepo Gómez", "doc_type": "CC", "doc_number": doc, "contact": "3001234567", "consent": "y"}
+    data = {
+        "name": "María Restrepo Gómez",
+        "doc_type": "CC",
+        "doc_number": doc,
+        "contact": "3001234567",
+        "consent": "y",
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
 
 def answers(**overrides) -> dict:
     """The optional second step ("who takes part")."""
-    data = {"profile-life_course": "AT", "profile-sex": "2", "profile-territory": "01", "profile-zone": "1",
-            "profile-value_group": "JAC", "profile-organisation": "JAC Santo Domingo"}
+    data = {
+        "profile-life_course": "AT",
+        "profile-sex": "2",
+        "profile-territory": "01",
+        "profile-zone": "1",
+        "profile-value_group": "JAC",
+        "profile-organisation": "JAC Santo Domingo",
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 

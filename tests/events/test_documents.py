@@ -30,8 +30,22 @@ def _pdf_page_image(pdf: bytes, page: int = 1) -> Image.Image:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "doc.pdf"
         source.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "110", "-f", str(page), "-l", str(page), "-png", str(source), str(Path(tmp) / "p")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "110",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-png",
+                str(source),
+                str(Path(tmp) / "p"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         return Image.open(next(Path(tmp).glob("p*.png"))).convert("L").copy()
 
 
@@ -59,7 +73,9 @@ def test_poster_pdf_qr_decodes_to_the_sign_in_link_and_shows_the_typed_code(clie
     assert _decode(_pdf_page_image(response.data)) == [f"http://participa.test/asistencia/{event.token}"]
     text = _pdf_text(response.data)
     assert "Alcaldía de Medellín" in text and "Audiencia pública, comuna 1" in text
-    assert services.display_code(event.short_code) in text and "http://participa.test/asistencia/codigo" in text
+    assert (
+        services.display_code(event.short_code) in text and "http://participa.test/asistencia/codigo" in text
+    )
 
 
 def test_the_link_from_the_poster_opens_the_form(client, login_as, make_event):
@@ -78,7 +94,9 @@ def test_paper_sheet_has_the_same_columns_as_the_forms_first_step(app, client, l
     login_as("editor")
     response = client.get(f"/gestion/eventos/{event.id}/planilla.pdf")
     assert response.status_code == 200
-    raw = subprocess.run(["pdftotext", "-raw", "-", "-"], input=response.data, check=True, capture_output=True).stdout.decode()
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-", "-"], input=response.data, check=True, capture_output=True
+    ).stdout.decode()
     headers = raw.split("Hoja N.º ____", 1)[1]
     squeezed = "".join(headers.split())
     for label in sheet_column_labels():  # every column header, in the form's order
@@ -93,8 +111,11 @@ def test_paper_sheet_has_the_same_columns_as_the_forms_first_step(app, client, l
         form = SignInForm(meta={"csrf": False})
         asked = {n for n in form._fields if n not in ("csrf_token", "nonce", "ticket")}
         step = ProfileStepForm(meta={"csrf": False})  # the optional second step: on the slips, not here
-        second = {n for n in step.profile.form._fields
-                  if n not in ("guardian_name", "guardian_consent", "consent", "discard", "refine")}  # buttons
+        second = {
+            n
+            for n in step.profile.form._fields
+            if n not in ("guardian_name", "guardian_consent", "consent", "discard", "refine")
+        }  # buttons
     assert asked == {key for key, _label in SHEET_COLUMNS if key != "signature"}
     assert not second & {key for key, _label in SHEET_COLUMNS}
 
@@ -122,7 +143,9 @@ def test_exported_list_matches_what_was_signed(client, db, make_event, sign, log
 
     entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")))
     assert sorted(e.details["format"] for e in entries) == ["csv", "pdf", "xlsx"]
-    assert all(e.details["personal"] and e.details["rows"] == 3 and e.target == "events.attendance" for e in entries)
+    assert all(
+        e.details["personal"] and e.details["rows"] == 3 and e.target == "events.attendance" for e in entries
+    )
 
 
 def test_only_stewards_export_personal_data(client, make_event, login_as):
@@ -142,7 +165,10 @@ def test_icalendar_event_and_feed(client, make_event):
     body = one.get_data(as_text=True)
     assert one.mimetype == "text/calendar"
     assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and body.endswith("END:VCALENDAR\r\n")
-    assert f"DTSTART:{event.starts_at:%Y%m%dT%H%M%S}Z" in body and "SUMMARY:Diálogo\\; presupuesto\\, 2026" in body
+    assert (
+        f"DTSTART:{event.starts_at:%Y%m%dT%H%M%S}Z" in body
+        and "SUMMARY:Diálogo\\; presupuesto\\, 2026" in body
+    )
     assert "Línea uno\\nLínea dos" in body.replace("\r\n ", "")
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     feed = client.get("/eventos/calendario.ics").get_data(as_text=True)

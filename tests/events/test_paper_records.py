@@ -30,8 +30,9 @@ def _count(db, model, *where):
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_the_codes_printed_on_the_sheet_and_the_slips_are_stored_as_typed(client, db, login_as, make_event,
-                                                                          drain):
+def test_the_codes_printed_on_the_sheet_and_the_slips_are_stored_as_typed(
+    client, db, login_as, make_event, drain
+):
     event = make_event()
     login_as("editor")
     response = _paper(client, event, doc_type="cc")
@@ -41,8 +42,13 @@ def test_the_codes_printed_on_the_sheet_and_the_slips_are_stored_as_typed(client
     path = f"/gestion/eventos/{event.id}/fichas?filas=1"
     for territory in ("08", "8"):
         fields = hidden_fields(client.get(path).get_data(as_text=True))
-        slip = {"slips-0-territory": territory, "slips-0-life_course": "ve", "slips-0-sex": "2",
-                "slips-0-value_group": "jac", "slips-0-consent": "y"}
+        slip = {
+            "slips-0-territory": territory,
+            "slips-0-life_course": "ve",
+            "slips-0-sex": "2",
+            "slips-0-value_group": "jac",
+            "slips-0-consent": "y",
+        }
         assert client.post(path, data={**fields, **slip}).status_code == 303
     drain()  # slips reach the database through the profile buffer
     profiles = list(db.session.scalars(select(Profile)))
@@ -63,8 +69,10 @@ def test_a_code_not_on_the_sheet_is_refused_with_the_codes_to_use(client, db, lo
 def test_enter_on_the_empty_form_adds_no_blank_attendee(client, db, login_as, make_event):
     event = make_event()
     login_as("editor")
-    for data in ({"name": "", "doc_type": "", "doc_number": "", "consent": None},
-                 {"name": "  ", "doc_type": "", "doc_number": " \t ", "consent": None}):
+    for data in (
+        {"name": "", "doc_type": "", "doc_number": "", "consent": None},
+        {"name": "  ", "doc_type": "", "doc_number": " \t ", "consent": None},
+    ):
         response = _paper(client, event, **data)
         assert response.status_code == 422
         assert "Esta fila está vacía" in response.get_data(as_text=True)
@@ -84,7 +92,8 @@ def test_a_row_without_the_consent_tick_is_checked_for_duplicates_too(client, db
 
 
 def test_an_editor_corrects_and_voids_rows_with_a_reason_and_the_official_list_shows_it(
-        client, db, login_as, make_event, make_user):
+    client, db, login_as, make_event, make_user
+):
     event = make_event()
     login_as("editor")
     _paper(client, event, name="Rosa Palaciso", doc_number="32555666")
@@ -92,19 +101,40 @@ def test_an_editor_corrects_and_voids_rows_with_a_reason_and_the_official_list_s
     first, second = db.session.scalars(select(Attendance).order_by(Attendance.id)).all()
     path = f"/gestion/eventos/{event.id}/asistencia/{first.id}"
     no_reason = client.submit(path, {"action": "correct", "name": "Rosa Palacios", "reason": ""})
-    assert no_reason.status_code == 422 and "queda en el registro de auditoría" in no_reason.get_data(as_text=True)
-    ok = client.submit(path, {"action": "correct", "name": "Rosa Palacios", "contact": "",
-                              "reason": "Error al digitar el apellido"})
+    assert no_reason.status_code == 422 and "queda en el registro de auditoría" in no_reason.get_data(
+        as_text=True
+    )
+    ok = client.submit(
+        path,
+        {
+            "action": "correct",
+            "name": "Rosa Palacios",
+            "contact": "",
+            "reason": "Error al digitar el apellido",
+        },
+    )
     assert ok.status_code == 303
-    void = client.submit(f"/gestion/eventos/{event.id}/asistencia/{second.id}",
-                         {"action": "void", "reason": "Fila repetida en la hoja 2 de la planilla"})
+    void = client.submit(
+        f"/gestion/eventos/{event.id}/asistencia/{second.id}",
+        {"action": "void", "reason": "Fila repetida en la hoja 2 de la planilla"},
+    )
     assert void.status_code == 303
     db.session.expire_all()
     assert db.session.get(Attendance, first.id).name == "Rosa Palacios"
     assert db.session.get(Attendance, second.id).voided_at is not None and services.count(event.id) == 1
-    log = {e.action: e.details for e in db.session.scalars(select(AuditEntry).where(
-        AuditEntry.action.in_(("event_attendance_corrected", "event_attendance_voided"))))}
-    assert log["event_attendance_corrected"] == {"row": first.id, "fields": ["name"], "reason": "Error al digitar el apellido"}
+    log = {
+        e.action: e.details
+        for e in db.session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action.in_(("event_attendance_corrected", "event_attendance_voided"))
+            )
+        )
+    }
+    assert log["event_attendance_corrected"] == {
+        "row": first.id,
+        "fields": ["name"],
+        "reason": "Error al digitar el apellido",
+    }
     assert log["event_attendance_voided"]["reason"] == "Fila repetida en la hoja 2 de la planilla"
     assert "Palaciso" not in str(log)  # the log keeps which fields and why, not the personal data
     # The voided document can sign again; the list keeps the voided row, marked.
@@ -113,11 +143,29 @@ def test_an_editor_corrects_and_voids_rows_with_a_reason_and_the_official_list_s
     login_as("steward", email="custodia@prueba.gov.co")
     page = client.get(f"/gestion/eventos/{event.id}/asistencia").get_data(as_text=True)
     assert "Anulada</strong>: Fila repetida en la hoja 2" in page
-    rows = list(csv.reader(io.StringIO(client.get(f"/gestion/eventos/{event.id}/asistencia.csv")
-                                       .get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
-    assert [r[-1] for r in rows[1:]] == ["Válida", "Anulada: Fila repetida en la hoja 2 de la planilla", "Válida"]
-    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/gestion/eventos/{event.id}/asistencia.xlsx").data)).active
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/gestion/eventos/{event.id}/asistencia.csv")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            ),
+            delimiter=";",
+        )
+    )
+    assert [r[-1] for r in rows[1:]] == [
+        "Válida",
+        "Anulada: Fila repetida en la hoja 2 de la planilla",
+        "Válida",
+    ]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/gestion/eventos/{event.id}/asistencia.xlsx").data)
+    ).active
     assert [r[-1] for r in sheet.iter_rows(min_row=2, values_only=True)][1].startswith("Anulada")
     pdf = client.get(f"/gestion/eventos/{event.id}/asistencia.pdf").data
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, check=True, capture_output=True).stdout.decode()
-    assert "Firmas registradas: 2" in text and "Anulada" in text and "1 fila anulada sigue en el listado" in text
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode()
+    assert (
+        "Firmas registradas: 2" in text and "Anulada" in text and "1 fila anulada sigue en el listado" in text
+    )

@@ -20,7 +20,9 @@ def test_the_projection_shows_a_rotating_typed_code_not_the_fixed_one(client, lo
     login_as("editor")
     html = client.get(f"/gestion/eventos/{event.id}/proyeccion").get_data(as_text=True)
     code = _typed_code(html)
-    assert services.display_code(event.short_code) != code and code.startswith(services.display_code(event.short_code))
+    assert services.display_code(event.short_code) != code and code.startswith(
+        services.display_code(event.short_code)
+    )
     assert client.get(f"/gestion/eventos/{event.id}/proyeccion.json").get_json()["code"] == code
     # typed from a phone in the room: leads to this minute's rotating link
     opened = client.get(f"/asistencia/codigo?codigo={code}")
@@ -35,7 +37,9 @@ def test_a_photo_of_the_projected_code_stops_working_after_two_minutes(client, l
         assert client.get(f"/asistencia/codigo?codigo={code}").status_code == 302  # grace: it just changed
     with time.freeze(time.now() + timedelta(minutes=3)):
         late = client.get(f"/asistencia/codigo?codigo={code}")
-    assert late.status_code == 422 and "No encontramos un evento con ese código" in late.get_data(as_text=True)
+    assert late.status_code == 422 and "No encontramos un evento con ese código" in late.get_data(
+        as_text=True
+    )
     fixed = client.get(f"/asistencia/codigo?codigo={event.short_code}")
     assert fixed.status_code == 422  # the fixed code is off for this event
 
@@ -45,8 +49,11 @@ def test_the_fixed_code_is_shown_only_when_asked_and_allowed(client, login_as, m
     login_as("editor")
     html = client.get(f"/gestion/eventos/{event.id}/proyeccion?codigo=fijo").get_data(as_text=True)
     assert _typed_code(html) == services.display_code(event.short_code)
-    assert client.get(f"/asistencia/codigo?codigo={event.short_code}").headers["Location"].endswith(
-        f"/asistencia/{event.token}?via=codigo")
+    assert (
+        client.get(f"/asistencia/codigo?codigo={event.short_code}")
+        .headers["Location"]
+        .endswith(f"/asistencia/{event.token}?via=codigo")
+    )
     closed = make_event(fixed_link_enabled=False)
     html = client.get(f"/gestion/eventos/{closed.id}/proyeccion?codigo=fijo").get_data(as_text=True)
     assert _typed_code(html) != services.display_code(closed.short_code)

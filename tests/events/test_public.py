@@ -31,7 +31,10 @@ def test_agenda_lists_upcoming_and_past_with_filters(client, make_event):
 
 def test_event_page_shows_planning_status_and_other_sections(client, app, make_event):
     event = make_event(objective="Rendir cuentas del plan de desarrollo", agenda="9:00 Saludo\n9:15 Informe")
-    hook = lambda event_id: [{"title": "Temas priorizados", "items": [{"text": "Movilidad", "url": "/consultas/1"}]}]  # noqa: E731
+
+    def hook(event_id):
+        return [{"title": "Temas priorizados", "items": [{"text": "Movilidad", "url": "/consultas/1"}]}]
+
     registry.get(app).add_hook("event_page_sections", hook)
     try:
         html = client.get(f"/eventos/{event.id}").get_data(as_text=True)
@@ -46,13 +49,17 @@ def test_event_page_shows_planning_status_and_other_sections(client, app, make_e
 
 def test_hooks_for_other_capabilities(app, make_event):
     upcoming = make_event(title="Diálogo ciudadano")
-    closed = make_event(title="Audiencia 2025", status=CLOSED, starts_in=timedelta(days=-30), attendance_total=57)
+    closed = make_event(
+        title="Audiencia 2025", status=CLOSED, starts_in=timedelta(days=-30), attendance_total=57
+    )
     make_event(title="Cancelado", status=CANCELLED)
     draft = make_event(title="Borrador", status=DRAFT)
     reg = registry.get(app)
     with app.test_request_context():
         options = dict(reg.call("event_options"))
-        assert upcoming.id in options and closed.id in options and "Cancelado" not in " ".join(options.values())
+        assert (
+            upcoming.id in options and closed.id in options and "Cancelado" not in " ".join(options.values())
+        )
         summary = reg.call("event_summary", upcoming.id)[0]
         assert summary["title"] == "Diálogo ciudadano" and summary["url"] == f"/eventos/{upcoming.id}"
         assert reg.call("event_summary", draft.id) == [] and reg.call("event_summary", 99999) == []
@@ -67,7 +74,11 @@ def test_home_and_search(client, make_event):
     make_event(title="Espacio de diálogo en curso", starts_in=timedelta(minutes=-20))
     make_event(title="Nodo territorial próximo", starts_in=timedelta(days=3))
     home = client.get("/").get_data(as_text=True)
-    assert "Espacio de diálogo en curso" in home and "Está pasando ahora" in home and "Nodo territorial próximo" in home
+    assert (
+        "Espacio de diálogo en curso" in home
+        and "Está pasando ahora" in home
+        and "Nodo territorial próximo" in home
+    )
     results = client.get("/buscar?q=nodo").get_data(as_text=True)
     assert "Nodo territorial próximo" in results
     assert client.get("/buscar?q=%25%25_").status_code == 200

@@ -20,13 +20,17 @@ def _count(db, model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_sign_in_records_identity_apart_from_profile_and_thanks(client, db, make_event, sign, second_step, drain):
+def test_sign_in_records_identity_apart_from_profile_and_thanks(
+    client, db, make_event, sign, second_step, drain
+):
     event = make_event()
     page, response, _fields = sign(f"/asistencia/{event.token}", attendee(doc="1.036.222.333"))
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Firma la asistencia" in html
     assert "profile-" not in html and "Etnia" not in html  # the first step asks identity and consent only
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/asistencia/gracias/{event.id}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        f"/asistencia/gracias/{event.id}"
+    )
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Tu asistencia quedó registrada" in thanks and event.title in thanks
     assert "Ayúdanos a saber quién participa — 1 minuto" in thanks
@@ -41,7 +45,12 @@ def test_sign_in_records_identity_apart_from_profile_and_thanks(client, db, make
     assert _count(db, Profile) == 0 and buffer.waiting() == 1  # waits for its batch: not counted yet
     assert drain() == 1 and buffer.waiting() == 0
     profile = db.session.scalar(select(Profile))
-    assert (profile.capability, profile.object_id, profile.value_group, profile.territory) == ("events", str(event.id), "JAC", "01")
+    assert (profile.capability, profile.object_id, profile.value_group, profile.territory) == (
+        "events",
+        str(event.id),
+        "JAC",
+        "01",
+    )
     assert not any(c.name.startswith("profile") for c in Attendance.__table__.columns)
     assert not any("consent" in c.name for c in Profile.__table__.columns)  # a profile holds no consent id
 
@@ -79,23 +88,29 @@ def test_the_second_step_sent_twice_stores_one_profile(client, db, make_event, s
 def test_second_step_errors_are_shown_with_answers_kept(client, db, make_event, sign, second_step):
     event = make_event()
     sign(f"/asistencia/{event.token}", attendee())
-    response = second_step(event.id, {**answers(), "profile-subterritory": "no-existe",
-                                      "profile-organisation": "JAC Santo Domingo"})
+    response = second_step(
+        event.id,
+        {**answers(), "profile-subterritory": "no-existe", "profile-organisation": "JAC Santo Domingo"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "<title>Error:" in html.replace("\n", "")
     assert "Elige un barrio o vereda de la lista." in html and 'value="JAC Santo Domingo"' in html
     assert buffer.waiting() == 0
 
 
-def test_a_minor_without_guardian_keeps_no_sensitive_answers(client, db, make_event, sign, second_step, drain):
+def test_a_minor_without_guardian_keeps_no_sensitive_answers(
+    client, db, make_event, sign, second_step, drain
+):
     """The legal-representative rule lives in characterisation: the second step of someone who
     signed with a minor's document (tarjeta de identidad) keeps only non-sensitive answers."""
     event = make_event()
     sign(f"/asistencia/{event.token}", attendee(doc_type="TI", doc="1000123456"))
     consent = db.session.scalar(select(ConsentRecord))
     assert consent.minor is True
-    response = second_step(event.id, {"profile-life_course": "AT", "profile-ethnicity": "6", "profile-victim": "1",
-                                      "profile-sex": "2"})
+    response = second_step(
+        event.id,
+        {"profile-life_course": "AT", "profile-ethnicity": "6", "profile-victim": "1", "profile-sex": "2"},
+    )
     assert response.status_code == 303
     assert "representante legal" in client.get(response.headers["Location"]).get_data(as_text=True)
     drain()
@@ -103,12 +118,20 @@ def test_a_minor_without_guardian_keeps_no_sensitive_answers(client, db, make_ev
     assert (profile.sex, profile.ethnicity, profile.victim) == ("2", None, None)
 
 
-def test_a_minor_with_the_guardians_authorisation_keeps_them_with_its_proof(client, db, make_event, sign, second_step,
-                                                                             drain):
+def test_a_minor_with_the_guardians_authorisation_keeps_them_with_its_proof(
+    client, db, make_event, sign, second_step, drain
+):
     event = make_event()
     sign(f"/asistencia/{event.token}", attendee(doc_type="TI", doc="1000123457"))
-    response = second_step(event.id, {"profile-life_course": "AD", "profile-ethnicity": "6",
-                                      "profile-guardian_name": "Marta Gómez", "profile-guardian_consent": "y"})
+    response = second_step(
+        event.id,
+        {
+            "profile-life_course": "AD",
+            "profile-ethnicity": "6",
+            "profile-guardian_name": "Marta Gómez",
+            "profile-guardian_consent": "y",
+        },
+    )
     assert response.status_code == 303
     drain()
     assert db.session.scalar(select(Profile)).ethnicity == "6"
@@ -121,12 +144,18 @@ def test_every_answer_of_the_section_reaches_the_profile(client, db, make_event,
     event = make_event()
     _p, response, _f = sign(f"/asistencia/{event.token}", attendee())
     assert response.status_code == 303
-    step = second_step(event.id, {**answers(), "profile-disability": ["02", "01"], "profile-ethnicity": "6",
-                                  "profile-victim": "1"})
+    step = second_step(
+        event.id,
+        {**answers(), "profile-disability": ["02", "01"], "profile-ethnicity": "6", "profile-victim": "1"},
+    )
     assert step.status_code == 303 and drain() == 1
     profile = db.session.scalar(select(Profile))
     assert sorted(d.code for d in profile.disabilities) == ["01", "02"] and profile.has_disability is True
-    assert (profile.ethnicity, profile.victim, profile.on_date) == ("6", "1", time.to_local(event.starts_at).date())
+    assert (profile.ethnicity, profile.victim, profile.on_date) == (
+        "6",
+        "1",
+        time.to_local(event.starts_at).date(),
+    )
     consent = db.session.scalar(select(ConsentRecord))
     assert consent.given_at and consent.minor is False and consent.channel == "web"
 
@@ -164,7 +193,9 @@ def test_a_refused_post_answers_the_same_whether_or_not_the_document_signed(clie
     variable = re.compile(r'(name="(csrf_token|nonce|ticket)"[^>]*value=")[^"]*')
 
     def answer(doc, **extra):
-        _page, response, _f = sign(f"/asistencia/{event.token}", attendee(doc=doc, name="Otra Persona", **extra))
+        _page, response, _f = sign(
+            f"/asistencia/{event.token}", attendee(doc=doc, name="Otra Persona", **extra)
+        )
         html = variable.sub(r"\1", response.get_data(as_text=True)).replace(f'value="{doc}"', 'value="DOC"')
         return response.status_code, html
 
@@ -185,12 +216,21 @@ def test_without_consent_nothing_is_stored_and_paper_is_offered(client, db, make
 
 def test_bad_and_hostile_input_is_refused_next_to_the_field(client, db, make_event, sign):
     event = make_event()
-    _page, response, _f = sign(f"/asistencia/{event.token}",
-                               attendee(name="<script>alert(1)</script>", doc="12", doc_type="XX",
-                                        contact="x" * 500, consent="'; DROP TABLE event;--"))
+    _page, response, _f = sign(
+        f"/asistencia/{event.token}",
+        attendee(
+            name="<script>alert(1)</script>",
+            doc="12",
+            doc_type="XX",
+            contact="x" * 500,
+            consent="'; DROP TABLE event;--",
+        ),
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "sin etiquetas HTML" in html and "de 3 a 20 letras o números" in html and "<script>alert" not in html
+    assert (
+        "sin etiquetas HTML" in html and "de 3 a 20 letras o números" in html and "<script>alert" not in html
+    )
     assert _count(db, Attendance) == 0
 
 
@@ -229,8 +269,12 @@ def test_form_opened_in_time_but_sent_after_close_is_not_stored(client, db, make
 
 
 def test_cancelled_closed_and_draft_events_take_no_signatures(client, db, make_event):
-    assert "fue cancelado" in client.get(f"/asistencia/{make_event(status=CANCELLED, cancel_reason='Lluvia').token}").get_data(as_text=True)
-    assert "ya está cerrado" in client.get(f"/asistencia/{make_event(status=CLOSED).token}").get_data(as_text=True)
+    assert "fue cancelado" in client.get(
+        f"/asistencia/{make_event(status=CANCELLED, cancel_reason='Lluvia').token}"
+    ).get_data(as_text=True)
+    assert "ya está cerrado" in client.get(f"/asistencia/{make_event(status=CLOSED).token}").get_data(
+        as_text=True
+    )
     assert client.get(f"/asistencia/{make_event(status=DRAFT).token}").status_code == 404
     assert client.get("/asistencia/no-existe-este-token").status_code == 404
 
@@ -276,11 +320,16 @@ def test_typed_code_leads_to_the_form_and_is_recorded_as_such(client, db, make_e
     event = make_event()
     typed = services.display_code(event.short_code).lower()
     response = client.get(f"/asistencia/codigo?codigo={typed}")
-    assert response.status_code == 302 and f"/asistencia/{event.token}?via=codigo" in response.headers["Location"]
+    assert (
+        response.status_code == 302
+        and f"/asistencia/{event.token}?via=codigo" in response.headers["Location"]
+    )
     _p, signed, _f = sign(f"/asistencia/{event.token}?via=codigo", attendee())
     assert signed.status_code == 303 and db.session.scalar(select(Attendance)).channel == "code"
     wrong = client.get("/asistencia/codigo?codigo=ZZZZ-999")
-    assert wrong.status_code == 422 and "No encontramos un evento con ese código" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "No encontramos un evento con ese código" in wrong.get_data(
+        as_text=True
+    )
 
 
 def test_after_sign_in_links_reach_the_confirmation_only(client, db, make_event, sign, app):
@@ -297,7 +346,9 @@ def test_after_sign_in_links_reach_the_confirmation_only(client, db, make_event,
         _p, response, fields = sign(f"/asistencia/{event.token}", attendee())
         thanks = client.get(response.headers["Location"]).get_data(as_text=True)
         assert "Evalúa el evento en 2 minutos" in thanks and "/encuestas/responder/abc123" in thanks
-        again = client.post(f"/asistencia/{event.token}", data={**fields, **attendee()})  # resent: stored once
+        again = client.post(
+            f"/asistencia/{event.token}", data={**fields, **attendee()}
+        )  # resent: stored once
         assert calls[0] == event.id and _count(db, Attendance) == 1
         assert "/encuestas/responder/abc123" in client.get(again.headers["Location"]).get_data(as_text=True)
     finally:
@@ -337,7 +388,9 @@ def test_three_hundred_people_behind_one_ip_can_all_sign_in(app, db, make_event)
         _fresh_g()
         fields = hidden_fields(person.get(path).get_data(as_text=True))
         _fresh_g()
-        response = person.post(path, data={**fields, **attendee(doc=str(10_000_000 + i), name=f"Persona {i}")})
+        response = person.post(
+            path, data={**fields, **attendee(doc=str(10_000_000 + i), name=f"Persona {i}")}
+        )
         refused += response.status_code != 303
     assert refused == 0 and _count(db, Attendance) == 300
 
@@ -346,14 +399,23 @@ def test_one_device_hammering_one_form_is_limited(client, db, make_event):
     event = make_event()
     path = f"/asistencia/{event.token}"
     fields = hidden_fields(client.get(path).get_data(as_text=True))
-    statuses = [client.post(path, data={**fields, **attendee(doc=str(20_000_000 + i))}).status_code for i in range(25)]
+    statuses = [
+        client.post(path, data={**fields, **attendee(doc=str(20_000_000 + i))}).status_code for i in range(25)
+    ]
     assert 429 in statuses and _count(db, Attendance) <= 20
 
 
 def test_hostile_tokens_nonces_and_queries_are_refused_cleanly(client, db, make_event, sign):
     event = make_event()
-    for path in ("/asistencia/%00abc", "/asistencia/1.%00", "/asistencia/" + "a" * 500, "/asistencia/1.ñandú",
-                 "/asistencia/codigo?codigo=%00%27OR", "/buscar?q=%00%27%20OR%201=1--", "/eventos/?tipo=%00"):
+    for path in (
+        "/asistencia/%00abc",
+        "/asistencia/1.%00",
+        "/asistencia/" + "a" * 500,
+        "/asistencia/1.ñandú",
+        "/asistencia/codigo?codigo=%00%27OR",
+        "/buscar?q=%00%27%20OR%201=1--",
+        "/eventos/?tipo=%00",
+    ):
         assert client.get(path).status_code in (200, 404, 422), path
     _p, response, fields = sign(f"/asistencia/{event.token}", attendee(nonce="bad\x00nonce", ticket="\x00ñ"))
     assert response.status_code == 303 and _count(db, Attendance) == 1
@@ -391,7 +453,9 @@ def test_a_second_signature_of_the_same_document_is_refused_by_the_database(clie
     assert again.status_code == 200 and "Ya firmaste" in again.get_data(as_text=True)
     assert _count(db, Attendance) == 1 and _count(db, ConsentRecord) == 1 and _count(db, Profile) == 0
     tried = next(i for i, s in enumerate(statements) if "INSERT INTO event_attendance" in s)
-    assert not any("FROM event_attendance" in s for s in statements[:tried])  # no look for an earlier row first
+    assert not any(
+        "FROM event_attendance" in s for s in statements[:tried]
+    )  # no look for an earlier row first
 
 
 def test_staff_changes_reach_an_open_sign_in_form_at_once(client, db, make_event):
@@ -413,16 +477,24 @@ def test_staff_changes_reach_an_open_sign_in_form_at_once(client, db, make_event
     assert "fue cancelado" in refused.get_data(as_text=True) and _count(db, Attendance) == 0
 
 
-def test_an_attendee_who_answered_at_sign_in_is_not_asked_again_by_the_event_survey(client, db, make_event, sign,
-                                                                                   second_step):
+def test_an_attendee_who_answered_at_sign_in_is_not_asked_again_by_the_event_survey(
+    client, db, make_event, sign, second_step
+):
     """The event's survey asks the characterisation only of browsers that did not answer it in
     the sign-in's second step; its one-time link is signed, not stored with the signature."""
     from app.surveys import services as surveys
     from app.surveys.models import SurveyToken
 
     event = make_event()
-    survey = surveys.create_survey({"title": "Evaluación", "opens_at": time.now() - timedelta(days=1), "event_id": event.id,
-                                    "profile_variables": ["life_course", "sex"]}, actor="test")
+    survey = surveys.create_survey(
+        {
+            "title": "Evaluación",
+            "opens_at": time.now() - timedelta(days=1),
+            "event_id": event.id,
+            "profile_variables": ["life_course", "sex"],
+        },
+        actor="test",
+    )
     surveys.add_question(survey, surveys.QuestionData(survey.sections[0].id, "rating", "¿Qué tan clara fue?"))
     surveys.set_published(survey, True, actor="test")
     _p, signed, _f = sign(f"/asistencia/{event.token}", attendee())

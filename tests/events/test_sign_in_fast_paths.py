@@ -10,7 +10,7 @@ from app.core import registry
 from tests.conftest import Client
 from tests.events.conftest import attendee, hidden_fields
 
-TOKEN = re.compile(r'/encuestas/responder/e\?t=(tok\d+)(?:&amp;|&)x=1')
+TOKEN = re.compile(r"/encuestas/responder/e\?t=(tok\d+)(?:&amp;|&)x=1")
 
 
 def _sign_with_own_client(app, path: str, doc: str):

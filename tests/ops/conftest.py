@@ -29,9 +29,22 @@ def profiles(db, catalogs):
     from app.characterization.models import Profile
 
     def add(n: int, organisation: str | None = "JAC Santo Domingo") -> int:
-        rows = [{"id": random_id(), "capability": "events", "object_id": "7", "on_date": date(2026, 11, 20),
-                 "channel": "web", "sex": "2", "zone": "1", "territory": "01", "value_group": "JAC",
-                 "organisation": organisation, "has_disability": False} for _ in range(n)]
+        rows = [
+            {
+                "id": random_id(),
+                "capability": "events",
+                "object_id": "7",
+                "on_date": date(2026, 11, 20),
+                "channel": "web",
+                "sex": "2",
+                "zone": "1",
+                "territory": "01",
+                "value_group": "JAC",
+                "organisation": organisation,
+                "has_disability": False,
+            }
+            for _ in range(n)
+        ]
         db.session.execute(insert(Profile), rows)
         db.session.commit()
         return n
@@ -85,26 +98,49 @@ def free_port() -> int:
 def service_env(app, **extra) -> dict:
     """Environment for a real process (gunicorn, worker) that shares the test app's database."""
     env = dict(os.environ)
-    env.update({"DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]).replace("postgresql+psycopg://",
-                                                                                   "postgresql://"),
-                "SECRET_KEY": app.config["SECRET_KEY"], "PARTICIPA_HASH_KEY": app.config["PARTICIPA_HASH_KEY"],
-                "PARTICIPA_BASE_URL": app.config["PARTICIPA_BASE_URL"], "FLASK_APP": "wsgi.py",
-                "PARTICIPA_DOWNLOAD_DIR": app.config["PARTICIPA_DOWNLOAD_DIR"],
-                "PARTICIPA_EXPORT_QUEUE_ROWS": str(app.config["PARTICIPA_EXPORT_QUEUE_ROWS"]),
-                "PARTICIPA_HOME_CACHE_SECONDS": "0", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
+    env.update(
+        {
+            "DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]).replace(
+                "postgresql+psycopg://", "postgresql://"
+            ),
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "PARTICIPA_HASH_KEY": app.config["PARTICIPA_HASH_KEY"],
+            "PARTICIPA_BASE_URL": app.config["PARTICIPA_BASE_URL"],
+            "FLASK_APP": "wsgi.py",
+            "PARTICIPA_DOWNLOAD_DIR": app.config["PARTICIPA_DOWNLOAD_DIR"],
+            "PARTICIPA_EXPORT_QUEUE_ROWS": str(app.config["PARTICIPA_EXPORT_QUEUE_ROWS"]),
+            "PARTICIPA_HOME_CACHE_SECONDS": "0",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
 
 def start(args, env, log: Path) -> subprocess.Popen:
     handle = open(log, "wb")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def gunicorn(app, port: int, log: Path, workers: int = 2, **extra) -> subprocess.Popen:
     bin_dir = Path(sys.executable).parent
-    return start([str(bin_dir / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-                  "wsgi:app"], service_env(app, **extra), log)
+    return start(
+        [
+            str(bin_dir / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "wsgi:app",
+        ],
+        service_env(app, **extra),
+        log,
+    )
 
 
 def wait_http(port: int, path: str = "/healthz", timeout: float = 120.0) -> None:
@@ -182,6 +218,8 @@ class Browser:
         return match.group(1).decode()
 
     def login(self, email: str, password: str):
-        status, headers, _ = self.post("/gestion/ingresar", {"csrf_token": self.csrf("/gestion/ingresar"),
-                                                             "email": email, "password": password})
+        status, headers, _ = self.post(
+            "/gestion/ingresar",
+            {"csrf_token": self.csrf("/gestion/ingresar"), "email": email, "password": password},
+        )
         assert status == 302, status

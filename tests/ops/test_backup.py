@@ -35,7 +35,9 @@ def test_restore_refuses_a_file_that_is_not_a_backup(app, db, tmp_path):
     junk = tmp_path / "junk.backup"
     junk.write_text("not a backup")
     result = app.test_cli_runner().invoke(args=["participa", "restore", "--yes", str(junk)])
-    assert result.exit_code != 0 and ("not a SQLite backup" in result.output or "pg_restore failed" in result.output)
+    assert result.exit_code != 0 and (
+        "not a SQLite backup" in result.output or "pg_restore failed" in result.output
+    )
     assert "staff_user" in backup.table_counts()  # the database is untouched
 
 

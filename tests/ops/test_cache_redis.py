@@ -23,9 +23,11 @@ class Counting:
     def __getattr__(self, name):
         attr = getattr(self.inner, name)
         if callable(attr):
+
             def call(*args, **kwargs):
                 self.calls.append(name)
                 return attr(*args, **kwargs)
+
             return call
         return attr
 
@@ -64,9 +66,23 @@ def test_bulk_statement_and_rowbatch_raise_generations(app, db, with_redis, make
     db.session.commit()
     assert _gen("events.sign_in") == before + 1
     batch = RowBatch()
-    batch.add(Event, {"kind": "AUD", "title": "Por lote", "status": "draft", "starts_at": event.starts_at,
-                      "ends_at": event.ends_at, "place": "", "territory": "01", "token": "tok-batch",
-                      "secret": "s" * 32, "short_code": "ZZZ999", "opens_before_min": 60, "closes_after_min": 60})
+    batch.add(
+        Event,
+        {
+            "kind": "AUD",
+            "title": "Por lote",
+            "status": "draft",
+            "starts_at": event.starts_at,
+            "ends_at": event.ends_at,
+            "place": "",
+            "territory": "01",
+            "token": "tok-batch",
+            "secret": "s" * 32,
+            "short_code": "ZZZ999",
+            "opens_before_min": 60,
+            "closes_after_min": 60,
+        },
+    )
     batch.store()
     assert _gen("events.sign_in") == before + 2
 

@@ -12,10 +12,18 @@ from app.extensions import db
 
 
 def _entity(tmp_path, name: str, redis_url: str, prefix: str):
-    app = create_app({"TESTING": True, "SECRET_KEY": f"secret-{name}", "PARTICIPA_HASH_KEY": f"hash-{name}",
-                      "DATABASE_URL": f"sqlite:///{tmp_path / name}.db", "PARTICIPA_REDIS_URL": redis_url,
-                      "PARTICIPA_REDIS_PREFIX": prefix, "PARTICIPA_DOWNLOAD_DIR": str(tmp_path / name / "downloads"),
-                      "ENTITY_NAME": f"Alcaldía de {name.title()}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": f"secret-{name}",
+            "PARTICIPA_HASH_KEY": f"hash-{name}",
+            "DATABASE_URL": f"sqlite:///{tmp_path / name}.db",
+            "PARTICIPA_REDIS_URL": redis_url,
+            "PARTICIPA_REDIS_PREFIX": prefix,
+            "PARTICIPA_DOWNLOAD_DIR": str(tmp_path / name / "downloads"),
+            "ENTITY_NAME": f"Alcaldía de {name.title()}",
+        }
+    )
     with app.app_context():
         db.create_all()
     return app
@@ -32,10 +40,16 @@ def test_two_municipalities_share_redis_but_nothing_else(tmp_path, redis_url):
             from app.catalogs import services as catalogs
 
             catalogs.load("medellin")
-            user = services.create_user("analista@cartago.gov.co", "contraseña-larga-123", "analyst", name="Ana",
-                                        actor="test")
-            job = jobs.Job(token="tok-cartago", owner_id=user.id, kind="characterization.profiles.csv",
-                           label="Perfiles", status="queued")
+            user = services.create_user(
+                "analista@cartago.gov.co", "contraseña-larga-123", "analyst", name="Ana", actor="test"
+            )
+            job = jobs.Job(
+                token="tok-cartago",
+                owner_id=user.id,
+                kind="characterization.profiles.csv",
+                label="Perfiles",
+                status="queued",
+            )
             db.session.add(job)
             db.session.commit()
             jobs._dispatch(job.id)
@@ -48,7 +62,9 @@ def test_two_municipalities_share_redis_but_nothing_else(tmp_path, redis_url):
         with pasto.app_context():
             assert len(jobs.queue()) == 0  # Pasto's worker never runs Cartago's jobs
             assert jobs.queue_name() != jobs.queue_name(cartago)
-            assert conn.get(broker.key("cache", "events.sign_in")) is None  # Cartago's change clears nothing here
+            assert (
+                conn.get(broker.key("cache", "events.sign_in")) is None
+            )  # Cartago's change clears nothing here
             assert jobs.counts() == {}
             from app.accounts.models import User
 

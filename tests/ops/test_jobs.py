@@ -18,8 +18,9 @@ def _only_job(db):
     return db.session.scalars(select(jobs.Job)).one()
 
 
-def test_large_profile_export_is_prepared_in_background_for_its_owner(client, app, db, login_as, profiles,
-                                                                      small_threshold):
+def test_large_profile_export_is_prepared_in_background_for_its_owner(
+    client, app, db, login_as, profiles, small_threshold
+):
     profiles(25)
     steward = login_as("steward")
     response = client.get("/gestion/caracterizacion/exportar/perfiles.csv")
@@ -35,7 +36,9 @@ def test_large_profile_export_is_prepared_in_background_for_its_owner(client, ap
     assert body.count("\n") == 26 and "JAC Santo Domingo" in body  # the steward's file has the organisation
     app.config["PARTICIPA_EXPORT_QUEUE_ROWS"] = 1000
     streamed = client.get("/gestion/caracterizacion/exportar/perfiles.csv")
-    assert streamed.status_code == 200 and streamed.get_data(as_text=True) == body  # the same file, byte for byte
+    assert (
+        streamed.status_code == 200 and streamed.get_data(as_text=True) == body
+    )  # the same file, byte for byte
     actions = [(a.action, a.user_id) for a in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert ("export", steward.id) in actions and ("download", steward.id) in actions
 
@@ -48,7 +51,9 @@ def test_small_export_still_streams_at_once(client, db, login_as, profiles, smal
     assert db.session.scalars(select(jobs.Job)).first() is None
 
 
-def test_analyst_gets_no_row_level_file_in_the_background_either(client, db, login_as, profiles, small_threshold):
+def test_analyst_gets_no_row_level_file_in_the_background_either(
+    client, db, login_as, profiles, small_threshold
+):
     """Row-level profiles are the steward's alone (disclosure control): a large request by an
     analyst is refused before any job is queued."""
     profiles(12)
@@ -57,7 +62,9 @@ def test_analyst_gets_no_row_level_file_in_the_background_either(client, db, log
     assert db.session.scalars(select(jobs.Job)).first() is None
 
 
-def test_nobody_else_downloads_or_sees_the_file(client, app, db, login_as, make_user, profiles, small_threshold):
+def test_nobody_else_downloads_or_sees_the_file(
+    client, app, db, login_as, make_user, profiles, small_threshold
+):
     profiles(15)
     login_as("steward")
     client.get("/gestion/caracterizacion/exportar/perfiles.csv")
@@ -71,7 +78,9 @@ def test_nobody_else_downloads_or_sees_the_file(client, app, db, login_as, make_
     assert job.token not in other.get("/gestion/descargas/").get_data(as_text=True)
     anonymous = app.test_client()
     assert anonymous.get(f"/gestion/descargas/{job.token}/archivo").status_code == 302  # to the login page
-    assert [a.action for a in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "download"))] == []
+    assert [
+        a.action for a in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "download"))
+    ] == []
 
 
 def test_demoted_steward_cannot_download_personal_file(client, db, login_as, profiles, small_threshold):
@@ -92,28 +101,63 @@ def test_attendance_list_export_goes_to_downloads(client, db, login_as, small_th
     from app.events.models import Attendance, Event
 
     start = time.now().replace(microsecond=0) - td(minutes=10)
-    event = Event(kind="AUD", title="Audiencia", status="published", starts_at=start, ends_at=start + td(hours=2),
-                  place="Casa", territory="01", token=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(32),
-                  short_code=services._new_short_code(), opens_before_min=60, closes_after_min=60)
+    event = Event(
+        kind="AUD",
+        title="Audiencia",
+        status="published",
+        starts_at=start,
+        ends_at=start + td(hours=2),
+        place="Casa",
+        territory="01",
+        token=secrets.token_urlsafe(16),
+        secret=secrets.token_urlsafe(32),
+        short_code=services._new_short_code(),
+        opens_before_min=60,
+        closes_after_min=60,
+    )
     db.session.add(event)
     db.session.commit()
     for i in range(12):
-        db.session.add(Attendance(event_id=event.id, nonce=f"n{i}", name=f"Persona {i}", doc_type="CC", doc_number=str(1000 + i),
-                                  doc_hash=f"h{i}", contact="", channel="web", signed_at=time.now()))
+        db.session.add(
+            Attendance(
+                event_id=event.id,
+                nonce=f"n{i}",
+                name=f"Persona {i}",
+                doc_type="CC",
+                doc_number=str(1000 + i),
+                doc_hash=f"h{i}",
+                contact="",
+                channel="web",
+                signed_at=time.now(),
+            )
+        )
     db.session.commit()
     login_as("steward")
     response = client.get(f"/gestion/eventos/{event.id}/asistencia.csv")
     assert response.status_code == 302
     job = _only_job(db)
-    assert job.status == "done" and job.rows == 12 and job.personal and job.filename == f"asistencia-evento-{event.id}.csv"
+    assert (
+        job.status == "done"
+        and job.rows == 12
+        and job.personal
+        and job.filename == f"asistencia-evento-{event.id}.csv"
+    )
     body = client.get(f"/gestion/descargas/{job.token}/archivo").get_data(as_text=True)
     assert "Persona 11" in body
 
 
 def test_running_job_page_shows_progress_and_refreshes_without_javascript(client, db, login_as):
     user = login_as("steward")
-    job = jobs.Job(token="tok-running", owner_id=user.id, kind="characterization.profiles.csv", label="Perfiles",
-                   status="running", total=200, done=50, heartbeat_at=time.now())
+    job = jobs.Job(
+        token="tok-running",
+        owner_id=user.id,
+        kind="characterization.profiles.csv",
+        label="Perfiles",
+        status="running",
+        total=200,
+        done=50,
+        heartbeat_at=time.now(),
+    )
     db.session.add(job)
     db.session.commit()
     html = client.get("/gestion/descargas/").get_data(as_text=True)
@@ -139,13 +183,24 @@ def test_expired_files_are_deleted_and_no_longer_served(client, db, login_as, pr
     assert "Vencido" in client.get("/gestion/descargas/").get_data(as_text=True)
 
 
-def test_interrupted_job_is_retried_once_then_failed_with_reason(client, db, login_as, profiles, small_threshold):
+def test_interrupted_job_is_retried_once_then_failed_with_reason(
+    client, db, login_as, profiles, small_threshold
+):
     profiles(15)
     user = login_as("steward")
     stale = time.now() - timedelta(seconds=jobs.STALE_SECONDS + 5)
-    job = jobs.Job(token="tok-crash", owner_id=user.id, kind="characterization.profiles.csv", label="Perfiles",
-                   params={"filters": {}, "full": False, "lang": "es"}, status="running", attempts=1, total=15,
-                   heartbeat_at=stale, started_at=stale)
+    job = jobs.Job(
+        token="tok-crash",
+        owner_id=user.id,
+        kind="characterization.profiles.csv",
+        label="Perfiles",
+        params={"filters": {}, "full": False, "lang": "es"},
+        status="running",
+        attempts=1,
+        total=15,
+        heartbeat_at=stale,
+        started_at=stale,
+    )
     db.session.add(job)
     db.session.commit()
     assert jobs.reap() == {"retried": 1, "failed": 0}  # back on the queue: here it runs at once
@@ -197,17 +252,23 @@ def test_scheduled_table_is_data_driven(app):
         app.config.pop("PARTICIPA_SCHEDULE", None)
 
 
-def test_xlsx_job_neutralises_formulas_like_the_streamed_export(client, db, login_as, profiles, small_threshold):
+def test_xlsx_job_neutralises_formulas_like_the_streamed_export(
+    client, db, login_as, profiles, small_threshold
+):
     profiles(11, organisation='=HYPERLINK("http://malo.example","clic")')
     login_as("steward")
     client.get("/gestion/caracterizacion/exportar/perfiles.xlsx")
     job = _only_job(db)
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(client.get(f"/gestion/descargas/{job.token}/archivo").data), read_only=True)
+    book = load_workbook(
+        io.BytesIO(client.get(f"/gestion/descargas/{job.token}/archivo").data), read_only=True
+    )
     sheet = book["perfiles"]
     rows = list(sheet.iter_rows(values_only=True))
     organisation = rows[0].index("organisation")
     assert len(rows) == 12 and all(r[organisation].startswith("'=HYPERLINK") for r in rows[1:])
     assert book.sheetnames == ["perfiles", "diccionario"]
-    assert ["columna", "descripcion", "codigo", "etiqueta"] == list(next(book["diccionario"].iter_rows(values_only=True)))
+    assert ["columna", "descripcion", "codigo", "etiqueta"] == list(
+        next(book["diccionario"].iter_rows(values_only=True))
+    )

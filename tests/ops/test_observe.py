@@ -19,12 +19,17 @@ def test_healthz_with_redis_reports_queue_without_worker(client, with_redis):
 
 def test_metrics_only_for_localhost_or_token(client, app):
     assert client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 404
-    assert client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404  # via a proxy
+    assert (
+        client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404
+    )  # via a proxy
     assert client.get("/metrics").status_code == 200  # the test client is 127.0.0.1
     app.config["PARTICIPA_METRICS_TOKEN"] = "s3cret-token"
     try:
         outside = {"REMOTE_ADDR": "203.0.113.9"}
-        assert client.get("/metrics", environ_base=outside, headers={"Authorization": "Bearer nope"}).status_code == 404
+        assert (
+            client.get("/metrics", environ_base=outside, headers={"Authorization": "Bearer nope"}).status_code
+            == 404
+        )
         ok = client.get("/metrics", environ_base=outside, headers={"Authorization": "Bearer s3cret-token"})
         assert ok.status_code == 200
     finally:
@@ -43,14 +48,17 @@ def test_metrics_count_requests_by_route_and_sign_ins(client, make_event):
     event = make_event(starts_in=-timedelta(minutes=5))
     before = client.get("/metrics").get_data(as_text=True)
     page = client.get(f"/asistencia/{event.token}")
-    response = client.post(f"/asistencia/{event.token}", data={**hidden_fields(page.get_data(as_text=True)),
-                                                               **attendee()})
+    response = client.post(
+        f"/asistencia/{event.token}", data={**hidden_fields(page.get_data(as_text=True)), **attendee()}
+    )
     assert response.status_code == 303
     after = client.get("/metrics").get_data(as_text=True)
     assert _metric(after, "participa_sign_ins_total") == _metric(before, "participa_sign_ins_total") + 1
     get_key = {"endpoint": "events.sign_in", "method": "GET", "status": "2xx"}
-    assert _metric(after, "participa_requests_total", **get_key) == _metric(before, "participa_requests_total",
-                                                                              **get_key) + 1
+    assert (
+        _metric(after, "participa_requests_total", **get_key)
+        == _metric(before, "participa_requests_total", **get_key) + 1
+    )
     assert 'participa_request_seconds_bucket{endpoint="events.sign_in"' in after
     assert event.token not in after  # routes by endpoint name, never by URL
 
@@ -70,16 +78,28 @@ def test_json_log_line_per_request_with_request_id_and_nothing_personal(client, 
     event = make_event(starts_in=-timedelta(minutes=5))
     page = client.get(f"/asistencia/{event.token}?email=maria@example.com")
     person = attendee(doc="1036999888", name="Ana Personal Quintero", contact="ana.quintero@example.com")
-    response = client.post(f"/asistencia/{event.token}", data={**hidden_fields(page.get_data(as_text=True)), **person},
-                           headers={"X-Request-Id": "abc123def456"})
+    response = client.post(
+        f"/asistencia/{event.token}",
+        data={**hidden_fields(page.get_data(as_text=True)), **person},
+        headers={"X-Request-Id": "abc123def456"},
+    )
     assert response.headers["X-Request-Id"] == "abc123def456"  # the proxy's id is kept: logs join
     lines = [json.loads(r.getMessage()) for r in json_logs.records if r.name == "participa.requests"]
-    assert [(entry["method"], entry["endpoint"]) for entry in lines] == [("GET", "events.sign_in"),
-                                                                          ("POST", "events.sign_in")]
+    assert [(entry["method"], entry["endpoint"]) for entry in lines] == [
+        ("GET", "events.sign_in"),
+        ("POST", "events.sign_in"),
+    ]
     assert lines[1]["request_id"] == "abc123def456" and lines[1]["status"] == 303
     assert len(lines[0]["request_id"]) == 32
     everything = json_logs.text
-    for secret in ("1036999888", "Ana Personal", "ana.quintero", "maria@example.com", event.token, "127.0.0.1"):
+    for secret in (
+        "1036999888",
+        "Ana Personal",
+        "ana.quintero",
+        "maria@example.com",
+        event.token,
+        "127.0.0.1",
+    ):
         assert secret not in everything
 
 
@@ -94,4 +114,7 @@ def test_metrics_show_jobs_by_status(client, login_as, profiles, small_threshold
     login_as("steward")
     client.get("/gestion/caracterizacion/exportar/perfiles.csv")
     body = client.get("/metrics").get_data(as_text=True)
-    assert _metric(body, "participa_jobs", status="done") == 1 and _metric(body, "participa_jobs", status="failed") == 0
+    assert (
+        _metric(body, "participa_jobs", status="done") == 1
+        and _metric(body, "participa_jobs", status="failed") == 0
+    )

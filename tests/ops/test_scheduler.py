@@ -12,7 +12,9 @@ from tests.ops.conftest import service_env, start, stop
 
 
 def test_scheduler_queues_the_table_and_a_worker_runs_it(app, db, with_redis, small_threshold, tmp_path):
-    env = service_env(app, PARTICIPA_REDIS_URL=app.config["PARTICIPA_REDIS_URL"], PARTICIPA_REDIS_PREFIX=with_redis)
+    env = service_env(
+        app, PARTICIPA_REDIS_URL=app.config["PARTICIPA_REDIS_URL"], PARTICIPA_REDIS_PREFIX=with_redis
+    )
     flask = str(Path(sys.executable).parent / "flask")
     scheduler = start([flask, "participa", "scheduler"], env, tmp_path / "scheduler.log")
     try:

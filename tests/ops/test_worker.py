@@ -31,12 +31,18 @@ def _children(pid: int) -> list[int]:
 
 def _worker(app, prefix, tmp_path, name, burst=True, **env):
     args = [sys.executable, str(ROOT / "tests/ops/slow_worker.py")] + (["--burst"] if burst else [])
-    return start(args, service_env(app, PARTICIPA_REDIS_URL=app.config["PARTICIPA_REDIS_URL"],
-                                   PARTICIPA_REDIS_PREFIX=prefix, **env), tmp_path / f"{name}.log")
+    return start(
+        args,
+        service_env(
+            app, PARTICIPA_REDIS_URL=app.config["PARTICIPA_REDIS_URL"], PARTICIPA_REDIS_PREFIX=prefix, **env
+        ),
+        tmp_path / f"{name}.log",
+    )
 
 
-def test_export_requested_on_the_web_is_prepared_by_a_worker(client, app, db, login_as, profiles, small_threshold,
-                                                            with_redis, tmp_path):
+def test_export_requested_on_the_web_is_prepared_by_a_worker(
+    client, app, db, login_as, profiles, small_threshold, with_redis, tmp_path
+):
     profiles(30)
     login_as("steward")
     assert client.get("/gestion/caracterizacion/exportar/perfiles.csv").status_code == 302
@@ -52,8 +58,9 @@ def test_export_requested_on_the_web_is_prepared_by_a_worker(client, app, db, lo
     assert download.status_code == 200 and download.get_data(as_text=True).count("\n") == 31
 
 
-def test_worker_killed_mid_job_then_job_is_retried_and_finishes(client, app, db, make_user, small_threshold,
-                                                                with_redis, tmp_path):
+def test_worker_killed_mid_job_then_job_is_retried_and_finishes(
+    client, app, db, make_user, small_threshold, with_redis, tmp_path
+):
     jobs.register_kind("test.slow", slow, filename="lento.txt", mimetype="text/plain")
     user = make_user("steward")
     job = jobs.enqueue("test.slow", owner=user, label="Lento", total=400)

@@ -12,7 +12,9 @@ from app.core import time
 ROOT = Path(__file__).resolve().parents[2]
 MEDELLIN = ROOT / "app" / "plans" / "data" / "medellin_2024.tsv"
 CARTAGO = Path(__file__).parent / "data" / "cartago_plan_accion.tsv"
-PLAN_NAME = "Plan de acciones de mejora para la cualificación de las estrategias de rendición de cuentas distrital"
+PLAN_NAME = (
+    "Plan de acciones de mejora para la cualificación de las estrategias de rendición de cuentas distrital"
+)
 
 
 @pytest.fixture
@@ -26,7 +28,9 @@ def may_2026():
 def medellin_plan(app, db, catalogs):
     from app.plans import services
 
-    result = services.import_plan(MEDELLIN.read_bytes(), filename=MEDELLIN.name, year=2026, publish=True, actor="test")
+    result = services.import_plan(
+        MEDELLIN.read_bytes(), filename=MEDELLIN.name, year=2026, publish=True, actor="test"
+    )
     assert result.ok, [(i.line, i.reason) for i in result.parsed.errors]
     return services.get_plan(result.plan.id)
 

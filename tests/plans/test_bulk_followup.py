@@ -150,7 +150,10 @@ def test_bulk_round_trip_preview_confirm_review_public(
     )  # returning needs a reason: said next to the field and in the summary, nothing changes
     assert refused.status_code == 422
     refused_page = refused.get_data(as_text=True)
-    assert refused_page.count("Escribe por qué devuelves el reporte.") >= 2 and 'id="error-summary"' in refused_page
+    assert (
+        refused_page.count("Escribe por qué devuelves el reporte.") >= 2
+        and 'id="error-summary"' in refused_page
+    )
     assert stored[(formats.id, "DAP", 2)].review_state == "pending"
     for report in (stored[(formats.id, "DAP", 2)], stored[(attendance.id, "DAP", 2)]):
         ok = client.submit(
@@ -161,9 +164,11 @@ def test_bulk_round_trip_preview_confirm_review_public(
         assert ok.status_code == 302
     public = client.get(f"/planes/{plan.id}").get_data(as_text=True)
     assert "Revisados 5 de 10 formatos." in public and "https://www.medellin.gov.co/listado.pdf" in public
-    twice = client.submit(f"/gestion/planes/{plan.id}/revision/{stored[(formats.id, 'DAP', 2)].id}",
-                          {"decision": "return", "note": "Tarde"},
-                          form_url=f"/gestion/planes/{plan.id}/revision")  # reviewed already (another tab)
+    twice = client.submit(
+        f"/gestion/planes/{plan.id}/revision/{stored[(formats.id, 'DAP', 2)].id}",
+        {"decision": "return", "note": "Tarde"},
+        form_url=f"/gestion/planes/{plan.id}/revision",
+    )  # reviewed already (another tab)
     assert twice.status_code == 303
     assert "ya no espera revisión" in client.get(twice.headers["Location"]).get_data(as_text=True)
     db.session.refresh(stored[(formats.id, "DAP", 2)])

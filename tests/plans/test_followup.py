@@ -19,25 +19,36 @@ def _status(task):
 
 def test_a_follow_up_round_changes_progress_and_status(medellin_plan, may_2026, db):
     plan = medellin_plan
-    leader = task_by(plan, "Convocatoria en el 1er trimestre")           # % goal 100, DAP, Jan–Mar
-    formats = task_by(plan, "Cualificación de formatos")                 # % goal 100, DAP + SGHSC, Mar–Sep
-    meetings = task_by(plan, "Generación de espacios de evaluación")      # number goal 2, DAP, Mar–Sep
+    leader = task_by(plan, "Convocatoria en el 1er trimestre")  # % goal 100, DAP, Jan–Mar
+    formats = task_by(plan, "Cualificación de formatos")  # % goal 100, DAP + SGHSC, Mar–Sep
+    meetings = task_by(plan, "Generación de espacios de evaluación")  # number goal 2, DAP, Mar–Sep
     before = {t.id: _status(t) for t in (leader, formats, meetings)}
     assert [before[t.id]["status"] for t in (leader, formats, meetings)] == ["late", "at_risk", "at_risk"]
 
-    services.report(leader, 1, "DAP", value=100, progress_text="Equipo conformado por resolución.",
-                    evidence=["https://www.medellin.gov.co/resolucion.pdf"])
+    services.report(
+        leader,
+        1,
+        "DAP",
+        value=100,
+        progress_text="Equipo conformado por resolución.",
+        evidence=["https://www.medellin.gov.co/resolucion.pdf"],
+    )
     services.report(formats, 1, "DAP", value=40, progress_text="Revisados 4 de 10 formatos.")
     services.report(formats, 2, "SGHSC", value=30, difficulties="Cambio de contratista.")
     services.report(meetings, 2, "DAP", value=1, progress_text="Primera reunión con el Comité Territorial.")
     db.session.expire_all()
     plan = services.get_plan(plan.id)
-    leader, formats, meetings = (task_by(plan, s) for s in ("Convocatoria en", "Cualificación de formatos",
-                                                              "Generación de espacios"))
+    leader, formats, meetings = (
+        task_by(plan, s) for s in ("Convocatoria en", "Cualificación de formatos", "Generación de espacios")
+    )
     after = {t.id: _status(t) for t in (leader, formats, meetings)}
     assert (after[leader.id]["progress"], after[leader.id]["status"]) == (100, "done")
     # two co-responsible offices report one shared figure: 40 in I (DAP), 30 in II (SGHSC), no mean
-    assert (after[formats.id]["achieved"], after[formats.id]["progress"], after[formats.id]["status"]) == (30, 30, "on_track")
+    assert (after[formats.id]["achieved"], after[formats.id]["progress"], after[formats.id]["status"]) == (
+        30,
+        30,
+        "on_track",
+    )
     assert after[formats.id]["by_period"] == [40.0, 30.0, None, None]
     # number: 1 of 2 meetings
     assert (after[meetings.id]["progress"], after[meetings.id]["status"]) == (50, "on_track")
@@ -45,7 +56,12 @@ def test_a_follow_up_round_changes_progress_and_status(medellin_plan, may_2026, 
     action_3 = next(a for a in overview["actions"] if a["action"].number == 3)
     assert action_3["progress"] == pytest.approx((0 + 30 + 0 + 0 + 50) / 5)
     assert overview["actions"][0]["status"] == "done"
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "plan_reported")) == 4
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "plan_reported")
+        )
+        == 4
+    )
 
 
 def test_a_correction_replaces_the_office_report_for_that_period(medellin_plan, may_2026, db):
@@ -61,10 +77,24 @@ def test_cumulative_values_take_the_latest_and_per_period_values_add_up(medellin
     services.report(task, 1, "DAP", value=1)
     services.report(task, 2, "DAP", value=1)
     assert _status(task)["progress"] == 50  # cumulative: "1 meeting so far" twice is still one
-    services.save_task(task.action, task, {
-        "description": task.description, "offices": ["DAP"], "start_month": 3, "end_month": 9, "months": [],
-        "deliverable": "", "indicator_name": task.indicator_name, "indicator_formula": "", "unit": "number",
-        "goal": 2.0, "accumulation": "per_period", "observations": ""})
+    services.save_task(
+        task.action,
+        task,
+        {
+            "description": task.description,
+            "offices": ["DAP"],
+            "start_month": 3,
+            "end_month": 9,
+            "months": [],
+            "deliverable": "",
+            "indicator_name": task.indicator_name,
+            "indicator_formula": "",
+            "unit": "number",
+            "goal": 2.0,
+            "accumulation": "per_period",
+            "observations": "",
+        },
+    )
     assert _status(task)["progress"] == 100 and _status(task)["status"] == "done"
 
 
@@ -86,15 +116,19 @@ def test_refused_reports_write_nothing(medellin_plan, may_2026, db, make_user):
     mine = make_user("editor", email="humana@prueba.gov.co", offices=("SGHSC",))
     services.report(task, 1, "SGHSC", value=10, user=mine)
     assert [(r.office_code, r.reported_by) for r in db.session.scalars(select(PlanReport))] == [
-        ("SGHSC", "humana@prueba.gov.co")]
+        ("SGHSC", "humana@prueba.gov.co")
+    ]
 
 
-@pytest.mark.parametrize("text, ok", [
-    ("https://www.medellin.gov.co/a.pdf\nhttp://intranet/informe", True),
-    ("javascript:alert(1)", False),
-    ("www.sin-esquema.gov.co", False),
-    ("\n".join(f"https://e.gov.co/{i}" for i in range(11)), False),
-])
+@pytest.mark.parametrize(
+    "text, ok",
+    [
+        ("https://www.medellin.gov.co/a.pdf\nhttp://intranet/informe", True),
+        ("javascript:alert(1)", False),
+        ("www.sin-esquema.gov.co", False),
+        ("\n".join(f"https://e.gov.co/{i}" for i in range(11)), False),
+    ],
+)
 def test_evidence_links(text, ok):
     if ok:
         assert len(services.parse_evidence(text)) == 2
@@ -106,12 +140,23 @@ def test_evidence_links(text, ok):
 def test_finding_triggers_an_improvement_action_followed_like_any_other(medellin_plan, may_2026, db):
     plan = medellin_plan
     late = task_by(plan, "Convocatoria en el 1er trimestre")
-    finding = services.add_finding(plan, "El equipo líder no se conformó en el primer trimestre.",
-                                   found_on=date(2026, 4, 10), task=late, period=1, improvement={
-                                       "title": "Conformar el equipo líder con acto administrativo",
-                                       "description": "Expedir la resolución del equipo líder.", "offices": ["DAP"],
-                                       "start_month": 5, "end_month": 6, "indicator_name": "Resolución expedida",
-                                       "unit": "number", "goal": 1.0})
+    finding = services.add_finding(
+        plan,
+        "El equipo líder no se conformó en el primer trimestre.",
+        found_on=date(2026, 4, 10),
+        task=late,
+        period=1,
+        improvement={
+            "title": "Conformar el equipo líder con acto administrativo",
+            "description": "Expedir la resolución del equipo líder.",
+            "offices": ["DAP"],
+            "start_month": 5,
+            "end_month": 6,
+            "indicator_name": "Resolución expedida",
+            "unit": "number",
+            "goal": 1.0,
+        },
+    )
     plan = services.get_plan(plan.id)
     action = plan.actions[-1]
     assert finding.action_id == action.id and action.number == 10 and action.finding.id == finding.id
@@ -124,9 +169,21 @@ def test_finding_triggers_an_improvement_action_followed_like_any_other(medellin
 
 def test_bad_improvement_action_leaves_no_finding(medellin_plan, db):
     with pytest.raises(services.PlanError):
-        services.add_finding(medellin_plan, "Hallazgo", found_on=date(2026, 4, 10), improvement={
-            "title": "X", "description": "Y", "offices": ["NOPE"], "start_month": 5, "end_month": 6,
-            "indicator_name": "Z", "unit": "number", "goal": 1.0})
+        services.add_finding(
+            medellin_plan,
+            "Hallazgo",
+            found_on=date(2026, 4, 10),
+            improvement={
+                "title": "X",
+                "description": "Y",
+                "offices": ["NOPE"],
+                "start_month": 5,
+                "end_month": 6,
+                "indicator_name": "Z",
+                "unit": "number",
+                "goal": 1.0,
+            },
+        )
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PlanFinding)) == 0
     assert len(services.get_plan(medellin_plan.id).actions) == 9
@@ -134,8 +191,17 @@ def test_bad_improvement_action_leaves_no_finding(medellin_plan, db):
 
 def test_periods_can_be_four_month_cycles(medellin_plan, may_2026):
     plan = medellin_plan
-    data = {"name": plan.name, "year": 2026, "kind": "improvement", "owner_office": "DAP", "offices": ["DAP"],
-            "objective": "", "scope": "", "periods": "1-4, 5-8, 9-12", "analysis": ""}
+    data = {
+        "name": plan.name,
+        "year": 2026,
+        "kind": "improvement",
+        "owner_office": "DAP",
+        "offices": ["DAP"],
+        "objective": "",
+        "scope": "",
+        "periods": "1-4, 5-8, 9-12",
+        "analysis": "",
+    }
     services.save_plan(plan, data)
     assert plan.periods == [[1, 4], [5, 8], [9, 12]]
     assert services.open_periods(plan) == [1, 2]
@@ -146,17 +212,34 @@ def test_periods_can_be_four_month_cycles(medellin_plan, may_2026):
 
 
 def test_one_urna_virtual_reported_by_two_co_responsible_offices_counts_once_against_a_goal_of_one(
-        medellin_plan, may_2026, db):
+    medellin_plan, may_2026, db
+):
     from app.core import time
 
     task = task_by(medellin_plan, "Generación de espacios de evaluación")
-    services.save_task(task.action, task, {
-        "description": "Urna virtual", "offices": ["DAP", "SGHSC"], "start_month": 3, "end_month": 9, "months": [],
-        "deliverable": "", "indicator_name": "Urnas virtuales", "indicator_formula": "", "unit": "number",
-        "goal": 1.0, "accumulation": "cumulative", "observations": ""})
+    services.save_task(
+        task.action,
+        task,
+        {
+            "description": "Urna virtual",
+            "offices": ["DAP", "SGHSC"],
+            "start_month": 3,
+            "end_month": 9,
+            "months": [],
+            "deliverable": "",
+            "indicator_name": "Urnas virtuales",
+            "indicator_formula": "",
+            "unit": "number",
+            "goal": 1.0,
+            "accumulation": "cumulative",
+            "observations": "",
+        },
+    )
     services.report(task, 1, "DAP", value=1, progress_text="Urna virtual en funcionamiento.")
     with time.freeze(time.now() + timedelta(minutes=5)):
-        services.report(task, 1, "SGHSC", value=1, progress_text="La misma urna, reportada por la otra dependencia.")
+        services.report(
+            task, 1, "SGHSC", value=1, progress_text="La misma urna, reportada por la otra dependencia."
+        )
     db.session.expire_all()
     summary = _status(task)
     assert (summary["achieved"], summary["progress"], summary["status"]) == (1, 100, "done")

@@ -17,65 +17,237 @@ from tests.plans.conftest import CARTAGO, MEDELLIN, PLAN_NAME, task_by
 P, N = "percentage", "number"
 # (number, action, [(task, offices, start, end, indicator, unit, goal, observations)]) — the whole table.
 EXPECTED = [
-    (1, "Conformación del equipo líder de la rendición de cuentas", [
-        ("Convocatoria en el 1er trimestre.", ["DAP"], 1, 3,
-         "Equipo líder de la rendición de cuentas conformado", P, 100, "")]),
-    (2, "Creación y difusión del formulario para la identificación de temas prioritarios para la Estrategia de "
-        "Rendición de Cuentas", [
-        ("Creación y difusión en el 1er trimestre.", ["DAP"], 1, 3,
-         "Formulario web para la priorización de temas de interés ciudadano, creado y publicado", N, 1, "")]),
-    (3, "Revisión, validación, cualificación y creación de formatos que soportan el procedimiento Rendición de "
-        "Cuentas", [
-        ("Verificación de variables poblacionales, diferenciales, territoriales.", ["DAP"], 3, 9,
-         "Formatos del Procedimiento Rendición de Cuentas que cuentan con variables poblacional, diferenciales y "
-         "territoriales", P, 100, ""),
-        ("Cualificación de formatos del Procedimiento Rendición de Cuentas.", ["DAP", "SGHSC"], 3, 9,
-         "Formatos del Procedimiento Rendición de Cuentas cualificados y actualizados en Isolución", P, 100, ""),
-        ("Creación de listado de asistencia propio para la rendición de cuentas.", ["DAP", "SGHSC"], 3, 9,
-         "Listado de asistencia creado para los eventos de rendición de cuentas", N, 1, ""),
-        ("Digitalización QR de formatos (según su aplicación).", ["DAP", "SGHSC"], 3, 9,
-         "Formatos del Procedimiento Rendición de Cuentas digitalizados para usarse por QR", P, 100,
-         "De acuerdo a los formatos que apliquen"),
-        ("Generación de espacios de evaluación con el Comité Territorial de Rendición de Cuentas, para mejorar los "
-         "instrumentos y herramientas disponibles para el procedimiento de rendición de cuentas.", ["DAP"], 3, 9,
-         "Reuniones gestionadas con el Comité Territorial de Rendición de Cuentas para la revisión de instrumentos "
-         "del Procedimiento Rendición de Cuentas", N, 2, ""),
-    ]),
-    (4, "Cualificación de los canales de interacción con la ciudadanía, en lo concerniente a la generación y "
-        "análisis colaborativo de la información institucional", [
-        ("Diseño y creación de una urna virtual sobre la gestión pública para la interacción con la ciudadanía.",
-         ["DAP", "SID", "SCOM"], 7, 12, "Urnas virtuales sobre la gestión pública creadas y en funcionamiento", N, 1, "")]),
-    (5, "Promoción de la cultura de la rendición de cuentas", [
-        ("Estrategia comunicacional pedagógica sobre qué es la rendición de cuentas, cuáles son sus etapas y sus "
-         "productos.", ["DAP", "SCOM"], 3, 12,
-         "Estrategia comunicacional pedagógica sobre la rendición de cuentas diseñada e implementada", P, 100, "")]),
-    (6, "Cualificar el ejercicio de planificación metodológica que se empleará para los eventos de diálogo - "
-        "rendición de cuentas", [
-        ("Estandarización de formato para la planificación de eventos de rendición de cuentas.", ["DAP"], 3, 6,
-         "Formato para la planificación de eventos de rendición de cuentas construido", N, 1, "")]),
-    (7, "Garantizar y/o cualificar los canales de participación e intervención de los grupos de valor e interés "
-        "convocados a los eventos de diálogo - rendición de cuentas", [
-        ("Diseño y difusión del canal: escuchaderos de rendición de cuentas.", ["DAP"], 7, 12,
-         "Escuchaderos de rendición de cuentas creados y en funcionamiento", P, 100, ""),
-        ("Difusión masiva de la convocatoria a los eventos de diálogo de rendición de cuentas.", ["DAP", "SCOM"], 7, 12,
-         "Convocatoria a los eventos de rendición de cuentas a través del uso de medios masivos de comunicación.",
-         P, 100, ""),
-    ]),
-    (8, "trabajo articulado que se debe materializar con el Comité Territorial de Rendición de Cuentas", [
-        ("Creación de Nodo territorial Seguridad alimentaria.", ["DAP", "SIS"], 1, 12,
-         "Nodo territorial Seguridad alimentaria creado", N, 1, ""),
-        ("Creación de Nodo territorial Proyectos de infraestructura con impacto regional.", ["DAP", "SINF"], 1, 12,
-         "Nodo territorial Proyectos de infraestructura con impacto regional creado", N, 1, ""),
-    ]),
-    (9, "incorporación e implementación integral de los Lineamientos para incorporar el enfoque de género, "
-        "orientaciones sexuales e identidades de género no heteronormativas, en la rendición de cuentas y el servicio "
-        "a las ciudadanías", [
-        ("Creación de mesa de trabajo para la incorporación escalonada de los lineamientos y consolidación de "
-         "evidencias.", ["DAP", "SMUJ", "GDSIG", "SGHSC"], 3, 12,
-         "Mesa de trabajo para la incorporación escalonada de los Lineamientos para incorporar el enfoque de género, "
-         "orientaciones sexuales e identidades de género no heteronormativas, en la rendición de cuentas y el "
-         "servicio a las ciudadanías, creada", N, 1, ""),
-    ]),
+    (
+        1,
+        "Conformación del equipo líder de la rendición de cuentas",
+        [
+            (
+                "Convocatoria en el 1er trimestre.",
+                ["DAP"],
+                1,
+                3,
+                "Equipo líder de la rendición de cuentas conformado",
+                P,
+                100,
+                "",
+            )
+        ],
+    ),
+    (
+        2,
+        "Creación y difusión del formulario para la identificación de temas prioritarios para la Estrategia "
+        "de "
+        "Rendición de Cuentas",
+        [
+            (
+                "Creación y difusión en el 1er trimestre.",
+                ["DAP"],
+                1,
+                3,
+                "Formulario web para la priorización de temas de interés ciudadano, creado y publicado",
+                N,
+                1,
+                "",
+            )
+        ],
+    ),
+    (
+        3,
+        "Revisión, validación, cualificación y creación de formatos que soportan el procedimiento Rendición "
+        "de "
+        "Cuentas",
+        [
+            (
+                "Verificación de variables poblacionales, diferenciales, territoriales.",
+                ["DAP"],
+                3,
+                9,
+                "Formatos del Procedimiento Rendición de Cuentas que cuentan con variables poblacional, "
+                "diferenciales y "
+                "territoriales",
+                P,
+                100,
+                "",
+            ),
+            (
+                "Cualificación de formatos del Procedimiento Rendición de Cuentas.",
+                ["DAP", "SGHSC"],
+                3,
+                9,
+                "Formatos del Procedimiento Rendición de Cuentas cualificados y actualizados en Isolución",
+                P,
+                100,
+                "",
+            ),
+            (
+                "Creación de listado de asistencia propio para la rendición de cuentas.",
+                ["DAP", "SGHSC"],
+                3,
+                9,
+                "Listado de asistencia creado para los eventos de rendición de cuentas",
+                N,
+                1,
+                "",
+            ),
+            (
+                "Digitalización QR de formatos (según su aplicación).",
+                ["DAP", "SGHSC"],
+                3,
+                9,
+                "Formatos del Procedimiento Rendición de Cuentas digitalizados para usarse por QR",
+                P,
+                100,
+                "De acuerdo a los formatos que apliquen",
+            ),
+            (
+                "Generación de espacios de evaluación con el Comité Territorial de Rendición de Cuentas, "
+                "para mejorar los "
+                "instrumentos y herramientas disponibles para el procedimiento de rendición de cuentas.",
+                ["DAP"],
+                3,
+                9,
+                "Reuniones gestionadas con el Comité Territorial de Rendición de Cuentas para la revisión de "
+                "instrumentos "
+                "del Procedimiento Rendición de Cuentas",
+                N,
+                2,
+                "",
+            ),
+        ],
+    ),
+    (
+        4,
+        "Cualificación de los canales de interacción con la ciudadanía, en lo concerniente a la generación y "
+        "análisis colaborativo de la información institucional",
+        [
+            (
+                "Diseño y creación de una urna virtual sobre la gestión pública para la interacción con la "
+                "ciudadanía.",
+                ["DAP", "SID", "SCOM"],
+                7,
+                12,
+                "Urnas virtuales sobre la gestión pública creadas y en funcionamiento",
+                N,
+                1,
+                "",
+            )
+        ],
+    ),
+    (
+        5,
+        "Promoción de la cultura de la rendición de cuentas",
+        [
+            (
+                "Estrategia comunicacional pedagógica sobre qué es la rendición de cuentas, cuáles son sus "
+                "etapas y sus "
+                "productos.",
+                ["DAP", "SCOM"],
+                3,
+                12,
+                "Estrategia comunicacional pedagógica sobre la rendición de cuentas diseñada e implementada",
+                P,
+                100,
+                "",
+            )
+        ],
+    ),
+    (
+        6,
+        "Cualificar el ejercicio de planificación metodológica que se empleará para los eventos de diálogo - "
+        "rendición de cuentas",
+        [
+            (
+                "Estandarización de formato para la planificación de eventos de rendición de cuentas.",
+                ["DAP"],
+                3,
+                6,
+                "Formato para la planificación de eventos de rendición de cuentas construido",
+                N,
+                1,
+                "",
+            )
+        ],
+    ),
+    (
+        7,
+        "Garantizar y/o cualificar los canales de participación e intervención de los grupos de valor e "
+        "interés "
+        "convocados a los eventos de diálogo - rendición de cuentas",
+        [
+            (
+                "Diseño y difusión del canal: escuchaderos de rendición de cuentas.",
+                ["DAP"],
+                7,
+                12,
+                "Escuchaderos de rendición de cuentas creados y en funcionamiento",
+                P,
+                100,
+                "",
+            ),
+            (
+                "Difusión masiva de la convocatoria a los eventos de diálogo de rendición de cuentas.",
+                ["DAP", "SCOM"],
+                7,
+                12,
+                "Convocatoria a los eventos de rendición de cuentas a través del uso de medios masivos de "
+                "comunicación.",
+                P,
+                100,
+                "",
+            ),
+        ],
+    ),
+    (
+        8,
+        "trabajo articulado que se debe materializar con el Comité Territorial de Rendición de Cuentas",
+        [
+            (
+                "Creación de Nodo territorial Seguridad alimentaria.",
+                ["DAP", "SIS"],
+                1,
+                12,
+                "Nodo territorial Seguridad alimentaria creado",
+                N,
+                1,
+                "",
+            ),
+            (
+                "Creación de Nodo territorial Proyectos de infraestructura con impacto regional.",
+                ["DAP", "SINF"],
+                1,
+                12,
+                "Nodo territorial Proyectos de infraestructura con impacto regional creado",
+                N,
+                1,
+                "",
+            ),
+        ],
+    ),
+    (
+        9,
+        "incorporación e implementación integral de los Lineamientos para incorporar el enfoque de género, "
+        "orientaciones sexuales e identidades de género no heteronormativas, en la rendición de cuentas y el "
+        "servicio "
+        "a las ciudadanías",
+        [
+            (
+                "Creación de mesa de trabajo para la incorporación escalonada de los lineamientos y "
+                "consolidación de "
+                "evidencias.",
+                ["DAP", "SMUJ", "GDSIG", "SGHSC"],
+                3,
+                12,
+                "Mesa de trabajo para la incorporación escalonada de los Lineamientos para incorporar el "
+                "enfoque de género, "
+                "orientaciones sexuales e identidades de género no heteronormativas, en la rendición de "
+                "cuentas y el "
+                "servicio a las ciudadanías, creada",
+                N,
+                1,
+                "",
+            ),
+        ],
+    ),
 ]
 
 
@@ -86,8 +258,19 @@ def test_medellin_table_imports_every_action_and_task(medellin_plan):
     assert plan.participating_codes == ["DAP", "SGHSC", "SID", "SCOM", "SIS", "SINF", "SMUJ", "GDSIG"]
     assert [(a.number, a.title) for a in plan.actions] == [(n, title) for n, title, _tasks in EXPECTED]
     for action, (_n, _title, tasks) in zip(plan.actions, EXPECTED, strict=True):
-        got = [(t.description, t.office_codes, t.start_month, t.end_month, t.indicator_name, t.unit, t.goal,
-                t.observations) for t in action.tasks]
+        got = [
+            (
+                t.description,
+                t.office_codes,
+                t.start_month,
+                t.end_month,
+                t.indicator_name,
+                t.unit,
+                t.goal,
+                t.observations,
+            )
+            for t in action.tasks
+        ]
         assert got == [tuple(t) for t in tasks], action.number
         for task in action.tasks:
             assert task.months == list(range(task.start_month, task.end_month + 1))
@@ -97,9 +280,12 @@ def test_medellin_table_imports_every_action_and_task(medellin_plan):
 
 def test_original_responsible_text_is_kept(medellin_plan):
     assert task_by(medellin_plan, "Cualificación de formatos").responsible_text == (
-        "Departamento Adm de Planeación Secretaría de Gestión Humana y Atención a la Ciudadanía")
+        "Departamento Adm de Planeación Secretaría de Gestión Humana y Atención a la Ciudadanía"
+    )
     mesa = task_by(medellin_plan, "Creación de mesa de trabajo")
-    assert mesa.responsible_text.startswith("Departamento Adm de Planeación Secretaría de las Mujeres, Gerencia")
+    assert mesa.responsible_text.startswith(
+        "Departamento Adm de Planeación Secretaría de las Mujeres, Gerencia"
+    )
     nodo = task_by(medellin_plan, "Creación de Nodo territorial Seguridad")
     assert nodo.responsible_text.endswith("Gobernación de Antioquia")
 
@@ -113,7 +299,9 @@ def test_page_break_header_and_titles_are_skipped_and_unknown_offices_reported(a
 
 
 def test_confirmed_unknown_office_becomes_catalog_office_in_same_transaction(app, db, catalogs):
-    result = services.import_plan(MEDELLIN.read_bytes(), year=2026, create_offices=["Gobernación de Antioquia"])
+    result = services.import_plan(
+        MEDELLIN.read_bytes(), year=2026, create_offices=["Gobernación de Antioquia"]
+    )
     assert result.created_offices == [("GA", "Gobernación de Antioquia")]
     assert db.session.scalar(select(Office).where(Office.code == "GA")).name == "Gobernación de Antioquia"
     plan = services.get_plan(result.plan.id)
@@ -128,7 +316,9 @@ def test_errors_are_reported_with_line_and_reason_and_nothing_is_written(app, db
     lines[9] = lines[9].replace("\tMarzo\t", "\tMarzzo\t", 1)  # line 10: start month
     lines[16] = lines[16].replace("\tNúmero\t1\t", "\tNúmero\tuno\t", 1)  # line 17: goal
     lines[17] = lines[17].replace("\tPorcentaje\t100%\t", "\tKilos\t100%\t", 1)  # line 18: unit
-    lines.insert(7, "\t\tTarea huérfana\tDepartamento Adm de Planeación\tEnero\tMarzo\tIndicador\tNúmero\t1\t")
+    lines.insert(
+        7, "\t\tTarea huérfana\tDepartamento Adm de Planeación\tEnero\tMarzo\tIndicador\tNúmero\t1\t"
+    )
     data = "\n".join(lines).encode("utf-8")
     result = services.import_plan(data, year=2026)
     assert not result.ok
@@ -143,9 +333,13 @@ def test_errors_are_reported_with_line_and_reason_and_nothing_is_written(app, db
 
 
 def test_end_before_start_and_repeated_action_number_are_errors(app, db, catalogs):
-    header = "#\tAcción de mejora\tTareas\tResponsable\tTiempo inicio\tTiempo terminación\tIndicador de seguimiento\tUnidad de medida\tMeta\tObservaciones"
+    header = (
+        "#\tAcción de mejora\tTareas\tResponsable\tTiempo inicio\tTiempo terminación"
+        "\tIndicador de seguimiento\tUnidad de medida\tMeta\tObservaciones"
+    )
     rows = [
-        "Plan de prueba 2026", header,
+        "Plan de prueba 2026",
+        header,
         "1\tAcción uno\tTarea\tDepartamento Adm de Planeación\tJunio\tMarzo\tInd\tNúmero\t1\t",
         "1\tAcción repetida\tTarea\tDepartamento Adm de Planeación\tEnero\tMarzo\tInd\tPorcentaje\t150%\t",
     ]
@@ -201,10 +395,26 @@ def _cartago_workbook(rows_after_header) -> bytes:
     ws.append(["OBJETIVO: Fortalecer la participación"])
     ws.append(["DEPENDENCIA RESPONSABLE DE LA FORMULACIÓN DEL PLAN: Secretaría de Servicios Administrativos"])
     ws.append(["FECHA DEL PLAN: 3 de febrero de 2026"])
-    ws.append(["N°", "ACTIVIDADES", "TAREA (S) QUE AYUDA A IMPLEMENTAR LA ACTIVIDAD", "MES"] + [None] * 11 +
-              ["PRODUCTOS (BIENES O SERVICIOS) ENTREGABLES", "INDICADOR", None, "RESPONSABLES",
-               "SEGUIMIENTO TRIMESTRAL", None, None, None, "META"])
-    ws.append([None, None, None] + list(range(1, 13)) + [None, "FÓRMULA", "RESULTADO", None, "I", "II", "III", "IV", None])
+    ws.append(
+        ["N°", "ACTIVIDADES", "TAREA (S) QUE AYUDA A IMPLEMENTAR LA ACTIVIDAD", "MES"]
+        + [None] * 11
+        + [
+            "PRODUCTOS (BIENES O SERVICIOS) ENTREGABLES",
+            "INDICADOR",
+            None,
+            "RESPONSABLES",
+            "SEGUIMIENTO TRIMESTRAL",
+            None,
+            None,
+            None,
+            "META",
+        ]
+    )
+    ws.append(
+        [None, None, None]
+        + list(range(1, 13))
+        + [None, "FÓRMULA", "RESULTADO", None, "I", "II", "III", "IV", None]
+    )
     for row in rows_after_header:
         ws.append(row)
     out = io.BytesIO()
@@ -217,14 +427,36 @@ def test_cartago_xlsx_with_marked_months_goal_and_follow_up(app, db, catalogs):
 
     catalogs.load("cartago")
     months = [None, None, "X", "x", "X"] + [None] * 7
-    data = _cartago_workbook([
-        [1, "Capacitar funcionarios", "Realizar capacitación"] + months +
-        ["Personal capacitado", "Número de funcionarios capacitados", None, "Sec. de Sevicios Administrativos",
-         20, 35, None, None, 50],
-        [2, "Encuestas", "Aplicar encuestas"] + [None] * 12 +
-        ["Encuestas", "Porcentaje de eventos evaluados", None, "Secretaría de Planeación, Medio Ambiente y Desarrollo Económico",
-         "n/a", None, None, None, "80%"],
-    ])
+    data = _cartago_workbook(
+        [
+            [1, "Capacitar funcionarios", "Realizar capacitación"]
+            + months
+            + [
+                "Personal capacitado",
+                "Número de funcionarios capacitados",
+                None,
+                "Sec. de Sevicios Administrativos",
+                20,
+                35,
+                None,
+                None,
+                50,
+            ],
+            [2, "Encuestas", "Aplicar encuestas"]
+            + [None] * 12
+            + [
+                "Encuestas",
+                "Porcentaje de eventos evaluados",
+                None,
+                "Secretaría de Planeación, Medio Ambiente y Desarrollo Económico",
+                "n/a",
+                None,
+                None,
+                None,
+                "80%",
+            ],
+        ]
+    )
     nameless = services.import_plan(data, filename="plan.xlsx")
     assert [i.reason for i in nameless.parsed.errors] == ["El archivo no dice el nombre del plan: escríbelo."]
     result = services.import_plan(data, filename="plan.xlsx", name="Plan de participación")

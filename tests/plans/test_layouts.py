@@ -12,8 +12,9 @@ from app.plans import services
 from tests.plans.conftest import CARTAGO, MEDELLIN
 
 RESPONSIBLE = {  # seed 004's free text -> Cartago's catalog office
-    "Sec. de Planeación, Medio Ambiente y Desarrollo Economico":
-        "Secretaría de Planeación, Medio Ambiente y Desarrollo Económico",
+    "Sec. de Planeación, Medio Ambiente y Desarrollo Economico": (
+        "Secretaría de Planeación, Medio Ambiente y Desarrollo Económico"
+    ),
     "Sec. de Sevicios Administrativos": "Secretaría de Servicios Administrativos",
 }
 

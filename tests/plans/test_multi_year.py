@@ -39,7 +39,9 @@ def test_seed_000_is_one_ten_year_plan_with_yearly_targets(policy_plan, db):
     plan = policy_plan
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 1  # not ten yearly plans
     assert (plan.year, plan.end_year, plan.years, plan.multi_year) == (2024, 2033, YEARS, True)
-    assert plan.period_count == 40 and plan.period_name(10) == "2026-II" and plan.period_span(10) == (2026, 4, 6)
+    assert (
+        plan.period_count == 40 and plan.period_name(10) == "2026-II" and plan.period_span(10) == (2026, 4, 6)
+    )
     assert plan.owner_office == "GDSIG"
     assert [a.number for a in plan.actions] == [1, 2, 3, 4, 5] and len(plan.tasks) == 10
     assert db.session.scalar(select(func.count()).select_from(PlanTaskTarget)) == 100
@@ -82,7 +84,11 @@ def test_progress_and_status_per_year_and_over_the_whole_plan(policy_plan, may_2
     committee = task_by(plan, "Dinamizar y realizar")  # 4 sessions a year; 4 in 2024, 3 in 2025
     by_year = {y: services.task_summary(committee, today, year=y) for y in (2024, 2025, 2026)}
     assert (by_year[2024]["goal"], by_year[2024]["achieved"], by_year[2024]["status"]) == (4, 4, "done")
-    assert (by_year[2025]["achieved"], by_year[2025]["progress"], by_year[2025]["status"]) == (3, 75.0, "late")
+    assert (by_year[2025]["achieved"], by_year[2025]["progress"], by_year[2025]["status"]) == (
+        3,
+        75.0,
+        "late",
+    )
     # 2026: nothing reported by 15 May while 4.5 of its 12 months have gone
     assert by_year[2026]["achieved"] is None and by_year[2026]["progress"] == 0.0
     assert by_year[2026]["expected"] == pytest.approx(100 * (4 + 15 / 31) / 12, abs=0.1)
@@ -116,10 +122,18 @@ def test_progress_and_status_per_year_and_over_the_whole_plan(policy_plan, may_2
 def test_targets_per_period_within_a_year_set_the_expected_progress(policy_plan, may_2026):
     plan = policy_plan
     workshops = task_by(plan, "Realizar talleres")  # 12 a year, per period
-    data = {"description": workshops.description, "offices": workshops.office_codes,
-            "start_month": 1, "end_month": 12, "months": list(range(1, 13)),
-            "indicator_name": workshops.indicator_name, "unit": "number", "accumulation": "per_period",
-            "goal": None, "targets": "\n".join(f"{y}: 12" for y in YEARS) + "\n2026-I: 3\n2026-II: 6"}
+    data = {
+        "description": workshops.description,
+        "offices": workshops.office_codes,
+        "start_month": 1,
+        "end_month": 12,
+        "months": list(range(1, 13)),
+        "indicator_name": workshops.indicator_name,
+        "unit": "number",
+        "accumulation": "per_period",
+        "goal": None,
+        "targets": "\n".join(f"{y}: 12" for y in YEARS) + "\n2026-I: 3\n2026-II: 6",
+    }
     services.save_task(workshops.action, workshops, data)
     assert workshops.period_targets(2026) == {1: 3, 2: 6} and workshops.goal == 120
     assert services.targets_text(workshops).splitlines()[2:5] == ["2026: 12", "2026-I: 3", "2026-II: 6"]
@@ -158,20 +172,31 @@ def test_follow_up_sheet_of_a_period_of_one_year_round_trips(client, make_user, 
     rows[committee.id][bulk.C_VALUE].value = 2
     out = io.BytesIO()
     book.save(out)
-    preview = client.submit(f"/gestion/planes/{plan.id}/seguimiento",
-                            {"file": (io.BytesIO(out.getvalue()), "s.xlsx")}, content_type="multipart/form-data")
+    preview = client.submit(
+        f"/gestion/planes/{plan.id}/seguimiento",
+        {"file": (io.BytesIO(out.getvalue()), "s.xlsx")},
+        content_type="multipart/form-data",
+    )
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "periodo 2026-II" in page
     import re
 
     token = re.search(r'name="token"[^>]*value="([0-9a-f]+)"', page).group(1)
-    done = client.submit(f"/gestion/planes/{plan.id}/seguimiento/confirmar", {"token": token},
-                         form_url=f"/gestion/planes/{plan.id}")
+    done = client.submit(
+        f"/gestion/planes/{plan.id}/seguimiento/confirmar",
+        {"token": token},
+        form_url=f"/gestion/planes/{plan.id}",
+    )
     assert done.status_code == 302
-    stored = db.session.scalar(select(PlanReport).where(PlanReport.task_id == committee.id, PlanReport.period == 10))
+    stored = db.session.scalar(
+        select(PlanReport).where(PlanReport.task_id == committee.id, PlanReport.period == 10)
+    )
     assert stored.value == 2 and stored.office_code == "GDSIG"
     # a later year's period has not begun: no sheet
-    assert client.get(f"/gestion/planes/{plan.id}/seguimiento.xlsx?dependencia=GDSIG&periodo=13").status_code == 404
+    assert (
+        client.get(f"/gestion/planes/{plan.id}/seguimiento.xlsx?dependencia=GDSIG&periodo=13").status_code
+        == 404
+    )
     agenda = client.get("/gestion/planes/mis-tareas?dependencia=GDSIG").get_data(as_text=True)
     assert "hoja del periodo 2026-II" in agenda
 
@@ -181,8 +206,9 @@ def _cells(data: bytes) -> list[list]:
     return [[("" if c is None else c) for c in row] for row in sheet.iter_rows(values_only=True)]
 
 
-def test_xlsx_export_whole_plan_reads_back_as_the_same_plan_and_per_year(client, login_as, policy_plan,
-                                                                        may_2026, db):
+def test_xlsx_export_whole_plan_reads_back_as_the_same_plan_and_per_year(
+    client, login_as, policy_plan, may_2026, db
+):
     plan = policy_plan
     login_as("admin")
     whole = client.get(f"/gestion/planes/{plan.id}/plan.xlsx")
@@ -194,19 +220,24 @@ def test_xlsx_export_whole_plan_reads_back_as_the_same_plan_and_per_year(client,
     assert "SEGUIMIENTO ANUAL" in header and [f"META {y}" for y in YEARS] == header[-10:]
     assert header[-11] == "TIPO DE META"
     first_year = header.index("SEGUIMIENTO ANUAL")
-    assert sub[first_year:first_year + 10] == [str(y) for y in YEARS]
+    assert sub[first_year : first_year + 10] == [str(y) for y in YEARS]
     committee_row = next(r for r in rows if str(r[2]).startswith("Dinamizar y realizar"))
-    assert committee_row[first_year:first_year + 2] == [4, 3] and committee_row[-11:] == ["Anual"] + [4] * 10
+    assert (
+        committee_row[first_year : first_year + 2] == [4, 3] and committee_row[-11:] == ["Anual"] + [4] * 10
+    )
 
     again = services.import_plan(whole.data, name="Copia del plan estratégico", owner="GDSIG")
     assert again.ok, [(i.line, i.reason) for i in again.parsed.errors]
     copy = again.plan
     assert (copy.year, copy.end_year, len(copy.tasks)) == (2024, 2033, 10)
     for original, copied in zip(plan.tasks, copy.tasks, strict=True):
-        assert [(t.year, t.period, t.goal) for t in copied.targets] == \
-            [(t.year, t.period, t.goal) for t in original.targets]
+        assert [(t.year, t.period, t.goal) for t in copied.targets] == [
+            (t.year, t.period, t.goal) for t in original.targets
+        ]
         assert copied.accumulation == original.accumulation and copied.goal == original.goal
-        assert {(r.period, r.value) for r in copied.reports} == {(r.period, r.value) for r in original.reports}
+        assert {(r.period, r.value) for r in copied.reports} == {
+            (r.period, r.value) for r in original.reports
+        }
 
     one_year = _cells(client.get(f"/gestion/planes/{plan.id}/plan.xlsx?anio=2025").data)
     assert any(r[0] == "AÑO: 2025" for r in one_year)
@@ -214,7 +245,7 @@ def test_xlsx_export_whole_plan_reads_back_as_the_same_plan_and_per_year(client,
     assert "SEGUIMIENTO TRIMESTRAL" in one_year[header_at] and "META 2025" not in one_year[header_at]
     committee_row = next(r for r in one_year if str(r[2]).startswith("Dinamizar y realizar"))
     goal_at = one_year[header_at].index("META")
-    assert committee_row[goal_at:goal_at + 4] == [4, "Número", 75, "Atrasada"]
+    assert committee_row[goal_at : goal_at + 4] == [4, "Número", 75, "Atrasada"]
 
 
 def test_pdf_report_of_one_year(app, policy_plan, may_2026, tmp_path):
@@ -224,8 +255,11 @@ def test_pdf_report_of_one_year(app, policy_plan, may_2026, tmp_path):
         data = exports.pdf_bytes(services.get_plan(policy_plan.id), year=2025)
     path = tmp_path / "plan.pdf"
     path.write_bytes(data)
-    text = " ".join(subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True,
-                                   check=True).stdout.split())
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
     assert "Año: 2025" in text and "2025-IV" in text and "2026-I" not in text
 
 
@@ -240,15 +274,20 @@ def test_open_data_and_accountability_report_per_year(app, policy_plan, may_2026
         mine = [r for r in rows if r["plan_id"] == policy_plan.id]
         assert len(mine) == 100 and {r["anio"] for r in mine} == set(YEARS)
         committee_2025 = next(r for r in mine if r["anio"] == 2025 and r["tarea"].startswith("Dinamizar"))
-        assert (committee_2025["meta"], committee_2025["logrado"], committee_2025["estado"]) == \
-            (4, 3, "Atrasada")
+        assert (committee_2025["meta"], committee_2025["logrado"], committee_2025["estado"]) == (
+            4,
+            3,
+            "Atrasada",
+        )
         assert committee_2025["vigencia"] == "2024–2033"
         sections = report.sections(ReportPeriod(date(2025, 1, 1), date(2025, 12, 31), "2025"))
     plans = sections[0]
     whole = services.plan_overview(services.get_plan(policy_plan.id), date(2025, 12, 31))
     year = services.plan_overview(services.get_plan(policy_plan.id), date(2025, 12, 31), year=2025)
-    assert any(f"avance de 2025 {year['progress']:.0f} %" in p and f"plan completo {whole['progress']:.0f} %" in p
-               for p in plans.paragraphs), plans.paragraphs
+    assert any(
+        f"avance de 2025 {year['progress']:.0f} %" in p and f"plan completo {whole['progress']:.0f} %" in p
+        for p in plans.paragraphs
+    ), plans.paragraphs
     assert plans.tables[0].caption.startswith("Avance por acción en 2025")
     assert [row[2] for row in plans.tables[0].rows] == [f"{a['progress']:.0f} %" for a in year["actions"]]
     # a plan of 2024–2033 is in the report of any of its years, and in no other
@@ -267,18 +306,30 @@ def test_staff_forms_edit_years_and_targets(client, login_as, policy_plan, may_2
     assert "Por año (meta / logrado)" in client.get(f"/gestion/planes/{plan.id}").get_data(as_text=True)
     with time.freeze(datetime(2026, 5, 15, 17, 0)):
         with pytest.raises(services.PlanError):  # reports exist in 2024–2025: years cannot shrink away
-            services.save_plan(plan, {"name": plan.name, "year": 2026, "end_year": 2033, "owner_office": "GDSIG",
-                                      "periods": "1-3, 4-6, 7-9, 10-12"})
+            services.save_plan(
+                plan,
+                {
+                    "name": plan.name,
+                    "year": 2026,
+                    "end_year": 2033,
+                    "owner_office": "GDSIG",
+                    "periods": "1-3, 4-6, 7-9, 10-12",
+                },
+            )
 
 
 def test_import_preview_shows_the_years_and_the_targets_per_task(client, login_as, catalogs):
     login_as("admin")
-    response = client.submit("/gestion/planes/importar",
-                             {"file": (io.BytesIO(SEED_000.read_bytes()), SEED_000.name), "name": "", "year": "",
-                              "owner": ""}, content_type="multipart/form-data")
+    response = client.submit(
+        "/gestion/planes/importar",
+        {"file": (io.BytesIO(SEED_000.read_bytes()), SEED_000.name), "name": "", "year": "", "owner": ""},
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:2000]
     assert "2024–2033" in page
-    tasks = page[page.index("Acciones y tareas leídas"):]
+    tasks = page[page.index("Acciones y tareas leídas") :]
     assert tasks.count("10 metas por año o periodo") == 10
-    assert "Gerencia de Diversidades Sexuales e Identidades de Género; Secretaría de Inclusión Social" in tasks
+    assert (
+        "Gerencia de Diversidades Sexuales e Identidades de Género; Secretaría de Inclusión Social" in tasks
+    )

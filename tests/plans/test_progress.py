@@ -18,15 +18,18 @@ def test_expected_progress_counts_elapsed_months_and_the_fraction_of_the_current
     assert progress.expected_progress([1, 5, 9], 2026, date(2026, 6, 1)) == pytest.approx(66.7)
 
 
-@pytest.mark.parametrize("pct, expected, status", [
-    (None, 50, "no_goal"),
-    (100, 10, "done"),
-    (99, 100, "late"),
-    (30, 50, "at_risk"),   # 20 points behind, more than the 15-point margin
-    (36, 50, "on_track"),  # 14 points behind
-    (0, 0, "on_track"),    # nothing expected yet
-    (80, 40, "on_track"),  # ahead
-])
+@pytest.mark.parametrize(
+    "pct, expected, status",
+    [
+        (None, 50, "no_goal"),
+        (100, 10, "done"),
+        (99, 100, "late"),
+        (30, 50, "at_risk"),  # 20 points behind, more than the 15-point margin
+        (36, 50, "on_track"),  # 14 points behind
+        (0, 0, "on_track"),  # nothing expected yet
+        (80, 40, "on_track"),  # ahead
+    ],
+)
 def test_status_rule(pct, expected, status):
     assert progress.status(pct, expected) == status
 
@@ -39,8 +42,15 @@ def test_progress_caps_at_100_and_needs_a_goal():
 
 
 def test_width_classes_in_steps_of_five():
-    assert [progress.width_class(v) for v in (None, 0, 2, 3, 47.5, 99, 100)] == \
-        ["w-0", "w-0", "w-0", "w-5", "w-50", "w-100", "w-100"]
+    assert [progress.width_class(v) for v in (None, 0, 2, 3, 47.5, 99, 100)] == [
+        "w-0",
+        "w-0",
+        "w-0",
+        "w-5",
+        "w-50",
+        "w-100",
+        "w-100",
+    ]
 
 
 def test_period_labels_and_start():
@@ -55,9 +65,9 @@ def test_overview_statuses_before_any_report(medellin_plan, may_2026):
     overview = services.plan_overview(medellin_plan)
     assert overview["today"] == date(2026, 5, 15)
     by_number = {a["action"].number: a for a in overview["actions"]}
-    assert by_number[1]["status"] == "late"       # January–March, nothing reported
-    assert by_number[3]["status"] == "at_risk"    # March–September, 35 % of the time gone, 0 % done
-    assert by_number[4]["status"] == "on_track"   # July–December: not started
+    assert by_number[1]["status"] == "late"  # January–March, nothing reported
+    assert by_number[3]["status"] == "at_risk"  # March–September, 35 % of the time gone, 0 % done
+    assert by_number[4]["status"] == "on_track"  # July–December: not started
     assert overview["counts"]["late"] == 2 and overview["progress"] == 0
     assert overview["current_period"] == 2
 

@@ -7,9 +7,16 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def test_no_template_but_the_home_page_drops_the_breadcrumbs():
-    dropping = sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")
-                      if p.name != "base.html" and "_macros" not in p.parts and ("block breadcrumbs" in p.read_text(encoding="utf-8")
-                                                    or "no_breadcrumbs" in p.read_text(encoding="utf-8")))
+    dropping = sorted(
+        str(p.relative_to(TEMPLATES))
+        for p in TEMPLATES.rglob("*.html")
+        if p.name != "base.html"
+        and "_macros" not in p.parts
+        and (
+            "block breadcrumbs" in p.read_text(encoding="utf-8")
+            or "no_breadcrumbs" in p.read_text(encoding="utf-8")
+        )
+    )
     assert dropping == ["public/home.html"]
 
 
@@ -31,7 +38,9 @@ def test_every_public_and_staff_page_shows_where_you_are(app, client, catalogs, 
             assert 'class="breadcrumbs"' not in html
             continue
         assert html.count('<nav class="breadcrumbs"') == 1, path
-        assert 'aria-current="page"' in html.split('<nav class="breadcrumbs"', 1)[1].split("</nav>", 1)[0], path
+        assert 'aria-current="page"' in html.split('<nav class="breadcrumbs"', 1)[1].split("</nav>", 1)[0], (
+            path
+        )
         seen += 1
     login_as("admin")
     for path, html in _html_pages(app, client, "/gestion/"):

@@ -5,7 +5,9 @@ import pytest
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
 
 
-@pytest.mark.parametrize("path", ["/", "/privacidad", "/terminos", "/accesibilidad", "/mapa-del-sitio", "/buscar?q=plan"])
+@pytest.mark.parametrize(
+    "path", ["/", "/privacidad", "/terminos", "/accesibilidad", "/mapa-del-sitio", "/buscar?q=plan"]
+)
 def test_public_pages_render_in_spanish_with_security_headers(client, catalogs, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -47,18 +49,28 @@ def test_privacy_policy_names_controller_contact_and_rights(client, app):
 def test_healthz_reports_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured",
-                                   "queue": "not configured"}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "not configured",
+        "queue": "not configured",
+    }
 
 
 def test_healthz_503_when_database_down(app):
     from app import create_app
 
-    broken = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite:////nonexistent/dir/db.sqlite"})
+    broken = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite:////nonexistent/dir/db.sqlite"}
+    )
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "down", "redis": "not configured",
-                                   "queue": "not configured"}
+    assert response.get_json() == {
+        "status": "error",
+        "database": "down",
+        "redis": "not configured",
+        "queue": "not configured",
+    }
 
 
 def test_404_page_in_visitor_language(client):

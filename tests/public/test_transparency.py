@@ -4,8 +4,14 @@ import pytest
 
 from app.core import registry
 
-SUBSECTIONS = ("Diagnóstico e identificación de problemas", "Planeación y presupuesto participativo", "Consulta ciudadana",
-               "Colaboración e innovación abierta", "Rendición de cuentas", "Control social")
+SUBSECTIONS = (
+    "Diagnóstico e identificación de problemas",
+    "Planeación y presupuesto participativo",
+    "Consulta ciudadana",
+    "Colaboración e innovación abierta",
+    "Rendición de cuentas",
+    "Control social",
+)
 
 
 @pytest.fixture
@@ -34,9 +40,20 @@ def test_page_lists_the_six_subsections_in_order(client, catalogs):
 
 
 def test_items_from_capabilities_appear_in_their_subsection(client, hook, catalogs):
-    hook(lambda section: [{"title": "Audiencia pública 2026", "url": "/eventos/1", "text": "120 asistentes"}]
-         if section == "rendicion" else [])
-    hook(lambda section: [{"title": "Plan de mejoramiento", "url": "/planes/1", "text": ""}] if section == "control" else [])
+    hook(
+        lambda section: (
+            [{"title": "Audiencia pública 2026", "url": "/eventos/1", "text": "120 asistentes"}]
+            if section == "rendicion"
+            else []
+        )
+    )
+    hook(
+        lambda section: (
+            [{"title": "Plan de mejoramiento", "url": "/planes/1", "text": ""}]
+            if section == "control"
+            else []
+        )
+    )
     html = client.get("/transparencia/participa").get_data(as_text=True)
     rendicion = html.split('id="rendicion"')[1].split("</section>")[0]
     assert '<a href="/eventos/1">Audiencia pública 2026</a>' in rendicion and "120 asistentes" in rendicion
@@ -57,14 +74,26 @@ def test_a_failing_capability_does_not_hide_the_others(client, hook, catalogs):
         raise RuntimeError("boom")
 
     hook(broken)
-    hook(lambda section: [{"title": "Consulta de temas 2026", "url": "/consultas/x", "text": ""}] if section == "consulta" else [])
+    hook(
+        lambda section: (
+            [{"title": "Consulta de temas 2026", "url": "/consultas/x", "text": ""}]
+            if section == "consulta"
+            else []
+        )
+    )
     response = client.get("/transparencia/participa")
     assert response.status_code == 200
     assert "Consulta de temas 2026" in response.get_data(as_text=True)
 
 
 def test_item_text_is_escaped(client, hook, catalogs):
-    hook(lambda section: [{"title": "<script>x</script>", "url": "/a", "text": "<b>b</b>"}] if section == "diagnostico" else [])
+    hook(
+        lambda section: (
+            [{"title": "<script>x</script>", "url": "/a", "text": "<b>b</b>"}]
+            if section == "diagnostico"
+            else []
+        )
+    )
     html = client.get("/transparencia/participa").get_data(as_text=True)
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
 

@@ -23,17 +23,28 @@ def make_survey(app, db, catalogs):
             sid = survey.sections[0].id
             specs = [
                 services.QuestionData(sid, RATING, "¿Qué tan clara fue la información?", required=True),
-                services.QuestionData(sid, SINGLE, "¿Cómo te enteraste?", options=["Radio", "Redes", "Vecinos"], required=True),
-                services.QuestionData(sid, MULTIPLE, "¿Qué temas te interesan?", options=["Vías", "Salud", "Educación", "Empleo"],
-                                      max_choices=2),
+                services.QuestionData(
+                    sid, SINGLE, "¿Cómo te enteraste?", options=["Radio", "Redes", "Vecinos"], required=True
+                ),
+                services.QuestionData(
+                    sid,
+                    MULTIPLE,
+                    "¿Qué temas te interesan?",
+                    options=["Vías", "Salud", "Educación", "Empleo"],
+                    max_choices=2,
+                ),
                 services.QuestionData(sid, YESNO, "¿Hiciste una pregunta?", required=True),
                 services.QuestionData(sid, NPS, "¿Recomendarías el evento?"),
                 services.QuestionData(sid, SHORT, "¿De qué barrio vienes?"),
             ]
             questions_ = [services.add_question(survey, s) for s in specs]
             yesno = questions_[3]
-            services.add_question(survey, services.QuestionData(sid, LONG, "¿Qué te respondieron?", required=True,
-                                                                condition=f"{yesno.id}:1"))
+            services.add_question(
+                survey,
+                services.QuestionData(
+                    sid, LONG, "¿Qué te respondieron?", required=True, condition=f"{yesno.id}:1"
+                ),
+            )
         if published:
             services.set_published(survey, True, actor="test")
         return survey
@@ -49,11 +60,20 @@ def q(survey, kind):
 def answers(survey, *, rating=4, single=2, multiple=(1, 3), yesno=0, nps=9, short="Manrique", long=None):
     """Form data for the public answer page."""
     data = {}
-    for kind, value in ((RATING, rating), (SINGLE, single), (MULTIPLE, multiple), (YESNO, yesno), (NPS, nps),
-                        (SHORT, short), (LONG, long)):
+    for kind, value in (
+        (RATING, rating),
+        (SINGLE, single),
+        (MULTIPLE, multiple),
+        (YESNO, yesno),
+        (NPS, nps),
+        (SHORT, short),
+        (LONG, long),
+    ):
         if value is None:
             continue
-        data[q(survey, kind).field_name] = [str(v) for v in value] if isinstance(value, tuple | list) else str(value)
+        data[q(survey, kind).field_name] = (
+            [str(v) for v in value] if isinstance(value, tuple | list) else str(value)
+        )
     return data
 
 

@@ -17,19 +17,28 @@ def _count(db, model):
 
 
 def _stored(db, question):
-    return db.session.execute(select(SurveyAnswer.value, SurveyAnswer.text)
-                              .where(SurveyAnswer.question_id == question.id).order_by(SurveyAnswer.choice)).all()
+    return db.session.execute(
+        select(SurveyAnswer.value, SurveyAnswer.text)
+        .where(SurveyAnswer.question_id == question.id)
+        .order_by(SurveyAnswer.choice)
+    ).all()
 
 
 def test_every_question_kind_is_rendered_and_stored(client, db, make_survey):
     survey = make_survey()
     page = client.get(f"/encuestas/{survey.slug}").get_data(as_text=True)
-    assert "¿Qué tan clara fue la información?" in page and "5 · Muy bueno" in page and "10 · Muy probable" in page
+    assert (
+        "¿Qué tan clara fue la información?" in page
+        and "5 · Muy bueno" in page
+        and "10 · Muy probable" in page
+    )
     assert "Puedes marcar hasta 2 opciones." in page
     assert "Responde solo si en «¿Hiciste una pregunta?» respondiste «Sí»." in page  # condition, without JS
 
-    response = client.submit(f"/encuestas/{survey.slug}",
-                             answers(survey, yesno=1, long="Que la vía se arregla en marzo.\nGracias."))
+    response = client.submit(
+        f"/encuestas/{survey.slug}",
+        answers(survey, yesno=1, long="Que la vía se arregla en marzo.\nGracias."),
+    )
     assert response.status_code == 302 and response.location.endswith(f"/encuestas/{survey.slug}/gracias")
     assert _count(db, SurveyResponse) == 1
     assert _stored(db, q(survey, RATING)) == [(4, None)]
@@ -70,8 +79,12 @@ def test_multiple_choice_maximum_and_invalid_choices_are_refused(client, db, mak
     survey = make_survey()
     response = client.submit(f"/encuestas/{survey.slug}", answers(survey, multiple=(1, 2, 3)))
     assert response.status_code == 422 and "Elige como máximo 2 opciones." in response.get_data(as_text=True)
-    for bad in ({q(survey, RATING).field_name: "6"}, {q(survey, RATING).field_name: "abc"},
-                {q(survey, NPS).field_name: "11"}, {q(survey, SINGLE).field_name: "9"}):
+    for bad in (
+        {q(survey, RATING).field_name: "6"},
+        {q(survey, RATING).field_name: "abc"},
+        {q(survey, NPS).field_name: "11"},
+        {q(survey, SINGLE).field_name: "9"},
+    ):
         response = client.submit(f"/encuestas/{survey.slug}", {**answers(survey), **bad})
         assert response.status_code == 422, bad
     assert _count(db, SurveyResponse) == 0
@@ -85,7 +98,9 @@ def test_hostile_text_is_stored_as_text_and_shown_escaped(client, db, make_surve
     stored = _stored(db, q(survey, SHORT))[0][1]
     assert stored == "<script>alert(1)</script>'; DROP TABLE survey;--"  # control/bidi characters removed
     login_as("admin")
-    page = client.get(f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos").get_data(as_text=True)
+    page = client.get(f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos").get_data(
+        as_text=True
+    )
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
 
 
@@ -115,8 +130,13 @@ def test_drafts_are_not_public_and_dates_are_respected(client, db, make_survey):
     assert client.get(f"/encuestas/{draft.slug}").status_code == 404
     later = make_survey(title="Más adelante", opens_at=time.now() + timedelta(days=2))
     page = client.get(f"/encuestas/{later.slug}").get_data(as_text=True)
-    assert "todavía no está abierta" in page and "<form method=\"post\"" not in page.split("<main")[1].split("</main>")[0]
-    closed = make_survey(title="Cerrada", opens_at=time.now() - timedelta(days=5), closes_at=time.now() - timedelta(days=1))
+    assert (
+        "todavía no está abierta" in page
+        and '<form method="post"' not in page.split("<main")[1].split("</main>")[0]
+    )
+    closed = make_survey(
+        title="Cerrada", opens_at=time.now() - timedelta(days=5), closes_at=time.now() - timedelta(days=1)
+    )
     assert "ya cerró" in client.get(f"/encuestas/{closed.slug}").get_data(as_text=True)
     response = client.submit(f"/encuestas/{closed.slug}", answers(closed), form_url="/gestion/ingresar")
     assert "ya cerró" in response.get_data(as_text=True)
@@ -131,17 +151,22 @@ def test_consent_refused_keeps_answers_without_profile(client, db, make_survey):
     assert "Autorización para el tratamiento de datos personales" in page
     data = {**answers(survey), "profile-sex": "2", "profile-territory": "01"}
     asked = client.submit(f"/encuestas/{survey.slug}", data)  # never dropped silently: asked first
-    assert asked.status_code == 422 and "Enviar sin mis respuestas de caracterización" in asked.get_data(as_text=True)
+    assert asked.status_code == 422 and "Enviar sin mis respuestas de caracterización" in asked.get_data(
+        as_text=True
+    )
     assert _count(db, SurveyResponse) == 0
     response = client.submit(f"/encuestas/{survey.slug}", {**data, "profile-discard": "y"})
     assert response.status_code == 302
     response_row = db.session.scalar(select(SurveyResponse))
     assert response_row.profile_id is None and _count(db, Profile) == 0
-    assert "no guardamos tus respuestas de caracterización" in client.get(response.location).get_data(as_text=True)
+    assert "no guardamos tus respuestas de caracterización" in client.get(response.location).get_data(
+        as_text=True
+    )
 
 
 def test_consent_given_links_response_to_an_unlinkable_profile(app, db, make_survey):
     from app.characterization.models import Profile
+
     survey = make_survey(profile_variables=["life_course", "sex"])
     c = browser(app)
     data = {**answers(survey), "profile-sex": "2", "profile-life_course": "AD", "profile-consent": "y"}
@@ -162,4 +187,9 @@ def test_hostile_urls_are_refused_cleanly(app, client, db, make_survey, login_as
     login_as("admin")
     page = client.get(f"/gestion/encuestas/{survey.id}/resultados?sex=%00%27%20OR%201=1--&pagina=-5")
     assert page.status_code == 200
-    assert client.get(f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos?pagina=-3&sex=%00").status_code == 200
+    assert (
+        client.get(
+            f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos?pagina=-3&sex=%00"
+        ).status_code
+        == 200
+    )

@@ -28,8 +28,9 @@ def _staff_results(client, survey) -> str:
     return client.get(f"/gestion/encuestas/{survey.id}/resultados").get_data(as_text=True)
 
 
-def test_a_script_answering_twelve_times_from_one_address_is_flagged_to_staff(app, client, db, make_survey,
-                                                                            login_as):
+def test_a_script_answering_twelve_times_from_one_address_is_flagged_to_staff(
+    app, client, db, make_survey, login_as
+):
     """The consultation attack, on a survey's open link: a script that drops its cookies answers
     12 times in seconds. The open link cannot tell these answers apart, so they count, but staff
     see the burst, in Bogotá time."""
@@ -43,7 +44,13 @@ def test_a_script_answering_twelve_times_from_one_address_is_flagged_to_staff(ap
     assert (burst.kind, burst.n, burst.window_minutes) == ("address", 12, 1)
     # No address, no device id, no hash in the flag; the source rows hold a 16-character keyed hash.
     assert {col["name"] for col in inspect(db.engine).get_columns("survey_burst")} == {
-        "id", "survey_id", "kind", "window_start", "window_minutes", "n"}
+        "id",
+        "survey_id",
+        "kind",
+        "window_start",
+        "window_minutes",
+        "n",
+    }
     sources = db.session.scalars(select(SurveySource)).all()
     assert sources and all(len(s.source) == 16 and "127.0.0.1" not in s.source for s in sources)
 

@@ -20,8 +20,9 @@ def test_english_site_shows_english_questions_and_marks_the_rest(client, make_su
     client.get("/?lang=en")
     page = client.get(f"/encuestas/{survey.slug}").get_data(as_text=True)
     assert "<h1>Test survey</h1>" in page
-    legend = re.search(rf'<div class="survey-q[^"]*" id="pregunta-{single.id}".*?<legend>(.*?)</legend>', page,
-                       re.S).group(1)
+    legend = re.search(
+        rf'<div class="survey-q[^"]*" id="pregunta-{single.id}".*?<legend>(.*?)</legend>', page, re.S
+    ).group(1)
     assert "How did you hear about it?" in legend and 'lang="es"' not in legend
     assert f'<label for="{single.field_name}-1">Social media</label>' in page
     other = re.search(rf'id="pregunta-{untranslated.id}".*?<legend>(.*?)</legend>', page, re.S).group(1)
@@ -40,8 +41,14 @@ def test_english_options_must_match_the_spanish_ones(client, make_survey, login_
     single = q(survey, SINGLE)
     login_as("editor")
     url = f"/gestion/encuestas/{survey.id}/preguntas/{single.id}"
-    data = {"section_id": str(single.section_id), "kind": "single", "text": single.text,
-            "options": "Radio\nRedes\nVecinos", "text_en": "How did you hear about it?", "options_en": "Radio\nSocial"}
+    data = {
+        "section_id": str(single.section_id),
+        "kind": "single",
+        "text": single.text,
+        "options": "Radio\nRedes\nVecinos",
+        "text_en": "How did you hear about it?",
+        "options_en": "Radio\nSocial",
+    }
     response = client.submit(url, data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -54,4 +61,8 @@ def test_english_options_must_match_the_spanish_ones(client, make_survey, login_
     question = db.session.get(type(single), single.id)
     assert question.options_en == ["Radio", "Social media", "Neighbours"]
     assert question.text_en == "How did you hear about it?"
-    assert services.choice_labels(question) == [(1, "Radio"), (2, "Redes"), (3, "Vecinos")]  # Spanish by default
+    assert services.choice_labels(question) == [
+        (1, "Radio"),
+        (2, "Redes"),
+        (3, "Vecinos"),
+    ]  # Spanish by default

@@ -50,7 +50,9 @@ def test_sign_in_gives_a_one_time_link_that_is_consumed_once(app, client, db, ma
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
 
 
-def test_attached_survey_without_token_is_refused_unless_open_answers_are_allowed(app, client, db, make_survey):
+def test_attached_survey_without_token_is_refused_unless_open_answers_are_allowed(
+    app, client, db, make_survey
+):
     survey = make_survey(event_id=EVENT_ID)
     page = client.get(f"/encuestas/{survey.slug}").get_data(as_text=True)
     assert "con el enlace personal que reciben al firmar la asistencia" in page
@@ -60,8 +62,11 @@ def test_attached_survey_without_token_is_refused_unless_open_answers_are_allowe
     bad = client.get(f"/encuestas/{survey.slug}?t=inventado").get_data(as_text=True)
     assert "Este enlace no es válido" in bad
 
-    services.update_survey(survey, {"open_link": True, "event_id": EVENT_ID, "title": survey.title,
-                                    "opens_at": survey.opens_at}, actor="test")
+    services.update_survey(
+        survey,
+        {"open_link": True, "event_id": EVENT_ID, "title": survey.title, "opens_at": survey.opens_at},
+        actor="test",
+    )
     assert client.submit(f"/encuestas/{survey.slug}", answers(survey)).status_code == 302
     assert db.session.scalar(select(SurveyResponse)).channel == CHANNEL_LINK
 
@@ -100,7 +105,9 @@ def test_closed_surveys_issue_no_tokens(app, db, make_survey):
 
     from app.core import time
 
-    make_survey(event_id=EVENT_ID, opens_at=time.now() - timedelta(days=3), closes_at=time.now() - timedelta(days=1))
+    make_survey(
+        event_id=EVENT_ID, opens_at=time.now() - timedelta(days=3), closes_at=time.now() - timedelta(days=1)
+    )
     make_survey(title="Borrador", event_id=EVENT_ID, published=False)
     with app.test_request_context():
         batch = RowBatch()
@@ -134,7 +141,11 @@ def test_no_join_leads_from_an_answer_to_a_name(app, client, db, make_survey):
     identity_words = ("name", "document", "email", "phone", "contact", "attendance", "consent")
     for t in reachable:
         for column in insp.get_columns(t):
-            assert not any(w in column["name"] for w in identity_words if not (t == "survey" and column["name"] == "slug")), (t, column["name"])
+            assert not any(
+                w in column["name"]
+                for w in identity_words
+                if not (t == "survey" and column["name"] == "slug")
+            ), (t, column["name"])
     assert not any("attendance" in t or t.startswith("event") for t in reachable)
     assert "survey_token" in reachable  # only through the survey, shared by every attendee
 
@@ -151,7 +162,9 @@ def test_no_join_leads_from_an_answer_to_a_name(app, client, db, make_survey):
     assert token_fks == {"survey"}
 
 
-def test_an_attendee_who_answered_with_the_one_time_link_cannot_answer_again_openly(app, client, db, make_survey):
+def test_an_attendee_who_answered_with_the_one_time_link_cannot_answer_again_openly(
+    app, client, db, make_survey
+):
     """Same browser: after answering with the personal link, the open link says "ya respondiste"
     and a posted answer is not stored."""
     survey = make_survey(event_id=EVENT_ID, open_link=True)

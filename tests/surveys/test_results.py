@@ -33,8 +33,13 @@ def _answer(survey, values: dict, profile: dict | None = None):
 
 
 def _base(survey, rating, nps, extra=None):
-    return {q(survey, RATING).id: rating, q(survey, SINGLE).id: 1, q(survey, YESNO).id: 0, q(survey, NPS).id: nps,
-            **(extra or {})}
+    return {
+        q(survey, RATING).id: rating,
+        q(survey, SINGLE).id: 1,
+        q(survey, YESNO).id: 0,
+        q(survey, NPS).id: nps,
+        **(extra or {}),
+    }
 
 
 def test_indicators_are_computed_from_the_answers(app, db, make_survey, login_as, client):
@@ -47,7 +52,9 @@ def test_indicators_are_computed_from_the_answers(app, db, make_survey, login_as
     login_as("analyst")
     page = client.get(f"/gestion/encuestas/{survey.id}/resultados").get_data(as_text=True)
     assert "50\u00a0%" in page and "3,0" in page and "+25" in page  # Colombian format: decimal comma
-    assert page.count("<svg") >= 5 and page.count('class="data-table"') >= 5  # chart + table per closed question
+    assert (
+        page.count("<svg") >= 5 and page.count('class="data-table"') >= 5
+    )  # chart + table per closed question
     assert "5 · Muy bueno" in page
 
 
@@ -57,7 +64,10 @@ def test_free_text_answers_are_listed_page_by_page(app, db, make_survey, login_a
         _answer(survey, _base(survey, 4, 8, {q(survey, SHORT).id: f"Barrio número {i:02d}"}))
     login_as("analyst")
     url = f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos"
-    first, second = client.get(url).get_data(as_text=True), client.get(url + "?pagina=2").get_data(as_text=True)
+    first, second = (
+        client.get(url).get_data(as_text=True),
+        client.get(url + "?pagina=2").get_data(as_text=True),
+    )
     shown = {f"Barrio número {i:02d}" for i in range(25) if f"Barrio número {i:02d}" in first + second}
     assert len(shown) == 25 and "página 1 de 2" in first
     assert first.count("Barrio número") == 20
@@ -68,10 +78,14 @@ def test_export_rows_equal_the_results(app, db, make_survey, login_as, client):
     rng = random.Random(7)
     for _ in range(60):
         yes = rng.random() < 0.5
-        values = {q(survey, RATING).id: rng.randint(1, 5), q(survey, SINGLE).id: rng.randint(1, 3),
-                  q(survey, MULTIPLE).id: sorted(rng.sample([1, 2, 3, 4], rng.randint(0, 2))),
-                  q(survey, YESNO).id: int(yes), q(survey, NPS).id: rng.randint(0, 10),
-                  q(survey, SHORT).id: rng.choice(["", "=SUMA(A1)", "Belén"])}
+        values = {
+            q(survey, RATING).id: rng.randint(1, 5),
+            q(survey, SINGLE).id: rng.randint(1, 3),
+            q(survey, MULTIPLE).id: sorted(rng.sample([1, 2, 3, 4], rng.randint(0, 2))),
+            q(survey, YESNO).id: int(yes),
+            q(survey, NPS).id: rng.randint(0, 10),
+            q(survey, SHORT).id: rng.choice(["", "=SUMA(A1)", "Belén"]),
+        }
         if yes:
             values[q(survey, LONG).id] = "Me respondieron"
         _answer(survey, values)
@@ -107,7 +121,11 @@ def test_export_rows_equal_the_results(app, db, make_survey, login_as, client):
 def test_filters_protect_small_groups_except_for_stewards(app, db, make_survey, client, make_user):
     survey = make_survey(profile_variables=["sex", "life_course"])
     for i in range(12):
-        _answer(survey, _base(survey, 5 if i % 3 else 1, 9), profile={"sex": "2" if i < 9 else "1", "territory": "01"})
+        _answer(
+            survey,
+            _base(survey, 5 if i % 3 else 1, 9),
+            profile={"sex": "2" if i < 9 else "1", "territory": "01"},
+        )
     analyst = make_user("analyst", email="analista@prueba.gov.co")
     client.login(analyst)
     base = f"/gestion/encuestas/{survey.id}/resultados"
@@ -116,7 +134,9 @@ def test_filters_protect_small_groups_except_for_stewards(app, db, make_survey, 
     big = client.get(base + "?sex=2").get_data(as_text=True)
     assert 'class="hbar-value">x</span>' in big  # the 3 people who rated 1 among 9 women: the marker
     assert "«x»: cifra protegida" in big and "Estas cifras están protegidas" in big
-    texts = client.get(f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos?sex=1").get_data(as_text=True)
+    texts = client.get(
+        f"/gestion/encuestas/{survey.id}/resultados/{q(survey, SHORT).id}/textos?sex=1"
+    ).get_data(as_text=True)
     assert "No hay respuestas escritas para mostrar" in texts
     steward = make_user("steward", email="custodia@prueba.gov.co")
     client = browser(app)
@@ -130,7 +150,9 @@ def test_filters_protect_small_groups_except_for_stewards(app, db, make_survey, 
 def test_public_results_only_when_published_and_never_free_text(app, db, client, make_survey):
     survey = make_survey(results_public=False)
     assert client.get(f"/encuestas/{survey.slug}/resultados").status_code == 404
-    services.update_survey(survey, {"title": survey.title, "results_public": True, "opens_at": survey.opens_at}, actor="t")
+    services.update_survey(
+        survey, {"title": survey.title, "results_public": True, "opens_at": survey.opens_at}, actor="t"
+    )
     for _ in range(3):
         _answer(survey, _base(survey, 4, 9, {q(survey, SHORT).id: "Mi nombre es Ana y vivo en la casa azul"}))
     page = client.get(f"/encuestas/{survey.slug}/resultados").get_data(as_text=True)
@@ -174,7 +196,10 @@ def test_hooks_list_open_surveys_and_event_links(app, db, make_survey):
         assert sections and sections[0]["items"][0]["url"] == f"/encuestas/{attached.slug}"
         assert reg.call("event_page_sections", 6) == []
         objects = reg.call("characterization_objects")
-        assert {o["object_id"] for o in objects if o["capability"] == "surveys"} == {str(standalone.id), str(attached.id)}
+        assert {o["object_id"] for o in objects if o["capability"] == "surveys"} == {
+            str(standalone.id),
+            str(attached.id),
+        }
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
 
 
@@ -193,4 +218,6 @@ def test_public_results_say_which_one_answer_rule_the_answers_passed(app, db, cl
     token = disclosure.protect_hashed(6, disclosure.public(), "survey", survey.id, "rule", "token")
     assert token is not None and abs(token - 6) <= disclosure.MAX_NOISE
     assert f"con el enlace personal de asistencia, una por asistente: {token}" in page
-    assert f"con el enlace abierto, una por navegador: {disclosure.MARKER}" in page  # small counts stay hidden
+    assert (
+        f"con el enlace abierto, una por navegador: {disclosure.MARKER}" in page
+    )  # small counts stay hidden

@@ -8,5 +8,12 @@ def register(app, reg) -> None:
 
     from app.core import registry
 
-    reg.add_nav(registry.NavItem("ballot_staff.data_requests", lambda: _l("Solicitudes sobre datos personales"),
-                                 area="staff", permission="data_requests.handle", order=93))
+    reg.add_nav(
+        registry.NavItem(
+            "ballot_staff.data_requests",
+            lambda: _l("Solicitudes sobre datos personales"),
+            area="staff",
+            permission="data_requests.handle",
+            order=93,
+        )
+    )

@@ -85,27 +85,51 @@ def file_request(filing: Filing, *, lang: str = "es") -> services.Receipt:
         due = services.due_date(local.date(), days)
         code = services.new_code()
         question = BallotQuestion(
-            year=year, number=number, radicado=radicado, received_at=now, filed_on=local.date(),
-            code_hash=services.code_hash(radicado, code), lang=lang if lang in ("es", "en") else "es",
-            kind=filing.kind, term_code=term_code, term_days=days, initial_due_on=due, due_on=due,
-            text=_text(filing), anonymous=False, name=filing.name.strip(),
-            email=(filing.email or "").strip().lower() or None, phone=filing.phone or None, status="received")
+            year=year,
+            number=number,
+            radicado=radicado,
+            received_at=now,
+            filed_on=local.date(),
+            code_hash=services.code_hash(radicado, code),
+            lang=lang if lang in ("es", "en") else "es",
+            kind=filing.kind,
+            term_code=term_code,
+            term_days=days,
+            initial_due_on=due,
+            due_on=due,
+            text=_text(filing),
+            anonymous=False,
+            name=filing.name.strip(),
+            email=(filing.email or "").strip().lower() or None,
+            phone=filing.phone or None,
+            status="received",
+        )
         db.session.add(question)
         db.session.flush()
-        db.session.add(BallotActivity(question_id=question.id, kind="received", actor="web", at=now, body=radicado))
-        db.session.add(BallotDataRequest(question_id=question.id, rights=list(rights), doc_type=filing.doc_type,
-                                         doc_hash=document_hash(PURPOSE, filing.doc_type, filing.doc_number)))
+        db.session.add(
+            BallotActivity(question_id=question.id, kind="received", actor="web", at=now, body=radicado)
+        )
+        db.session.add(
+            BallotDataRequest(
+                question_id=question.id,
+                rights=list(rights),
+                doc_type=filing.doc_type,
+                doc_hash=document_hash(PURPOSE, filing.doc_type, filing.doc_number),
+            )
+        )
         if question.email:
             notices.queue(question, "received", secret=services.format_code(code))
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return services.Receipt(question=question, code=services.format_code(code), consented=True,
-                            sensitive_dropped=False)
+    return services.Receipt(
+        question=question, code=services.format_code(code), consented=True, sensitive_dropped=False
+    )
 
 
 # ---------------------------------------------------------------------------- data steward
+
 
 def verify(request: BallotDataRequest, doc_type: str, doc_number: str) -> retention.DataSubject:
     """The person of `request`, once the steward typed the document they verified. The document
@@ -114,14 +138,18 @@ def verify(request: BallotDataRequest, doc_type: str, doc_number: str) -> retent
     import hmac
 
     if request.doc_hash is None:
-        raise RequestError(_("Esta solicitud ya no guarda el documento (se cumplió su plazo de conservación)."))
+        raise RequestError(
+            _("Esta solicitud ya no guarda el documento (se cumplió su plazo de conservación).")
+        )
     typed = document_hash(PURPOSE, doc_type, doc_number)
     if not document_digits(doc_number) or not hmac.compare_digest(typed, request.doc_hash):
-        raise RequestError(_("El documento no coincide con el que la persona dio al radicar. Revisa el tipo y el "
-                             "número."))
+        raise RequestError(
+            _("El documento no coincide con el que la persona dio al radicar. Revisa el tipo y el número.")
+        )
     question = request.question
-    return retention.DataSubject(doc_type=doc_type, doc_number=doc_number, email=question.email or "",
-                                 phone=question.phone or "")
+    return retention.DataSubject(
+        doc_type=doc_type, doc_number=doc_number, email=question.email or "", phone=question.phone or ""
+    )
 
 
 def _summary(found) -> str:
@@ -142,10 +170,22 @@ def lookup(request: BallotDataRequest, subject: retention.DataSubject, actor):
     try:
         now = time.now()
         request.looked_up_at = now
-        db.session.add(BallotActivity(question_id=question.id, kind="data_lookup", at=now,
-                                      actor=getattr(actor, "email", str(actor)), body=_summary(found)))
-        audit.record("data_subject_lookup", target=question.radicado, actor=actor, commit=False,
-                     details={"found": {source.name: len(records) for source, records in found}})
+        db.session.add(
+            BallotActivity(
+                question_id=question.id,
+                kind="data_lookup",
+                at=now,
+                actor=getattr(actor, "email", str(actor)),
+                body=_summary(found),
+            )
+        )
+        audit.record(
+            "data_subject_lookup",
+            target=question.radicado,
+            actor=actor,
+            commit=False,
+            details={"found": {source.name: len(records) for source, records in found}},
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -153,17 +193,25 @@ def lookup(request: BallotDataRequest, subject: retention.DataSubject, actor):
     return found
 
 
-def erase(request: BallotDataRequest, subject: retention.DataSubject, selected: dict[str, list[str]],
-          reason: str, actor) -> dict[str, int]:
+def erase(
+    request: BallotDataRequest,
+    subject: retention.DataSubject,
+    selected: dict[str, list[str]],
+    reason: str,
+    actor,
+) -> dict[str, int]:
     """Delete or anonymise the selected records of the person (a reclamo), with the reason in the
     audit log and a note on the request. All or nothing."""
     question = request.question
     reason = (reason or "").strip()
     if question.kind != "data_claim":
-        raise RequestError(_("Solo un reclamo permite borrar datos; una consulta se responde sin cambiarlos."))
+        raise RequestError(
+            _("Solo un reclamo permite borrar datos; una consulta se responde sin cambiarlos.")
+        )
     if not REASON_MIN <= len(reason) <= REASON_MAX:
-        raise RequestError(_("Explica el motivo (entre %(min)s y %(max)s caracteres).", min=REASON_MIN,
-                             max=REASON_MAX))
+        raise RequestError(
+            _("Explica el motivo (entre %(min)s y %(max)s caracteres).", min=REASON_MIN, max=REASON_MAX)
+        )
     if not any(selected.values()):
         raise RequestError(_("Elige al menos un registro."))
 
@@ -171,8 +219,16 @@ def erase(request: BallotDataRequest, subject: retention.DataSubject, selected: 
         now = time.now()
         request.acted_at, request.erased = now, counts
         body = ", ".join(f"{name}: {n}" for name, n in counts.items()) + f"\n{reason}"
-        db.session.add(BallotActivity(question_id=question.id, kind="data_erased", at=now,
-                                      actor=getattr(actor, "email", str(actor)), body=body))
+        db.session.add(
+            BallotActivity(
+                question_id=question.id,
+                kind="data_erased",
+                at=now,
+                actor=getattr(actor, "email", str(actor)),
+                body=body,
+            )
+        )
 
-    return retention.erase(subject, selected, reason=reason, actor=actor, target=question.radicado,
-                           before_commit=note)
+    return retention.erase(
+        subject, selected, reason=reason, actor=actor, target=question.radicado, before_commit=note
+    )

@@ -30,33 +30,73 @@ def _document_types() -> list[tuple[str, str]]:
 class DataRequestForm(FlaskForm):
     kind = RadioField(
         _l("¿Qué quieres hacer?"),
-        choices=[("data_consultation", _l("Una consulta: saber qué datos míos tienen y cómo los usan (respuesta en "
-                                          "máximo 10 días hábiles).")),
-                 ("data_claim", _l("Un reclamo: que actualicen, corrijan o borren mis datos, o revocar mi "
-                                   "autorización (respuesta en máximo 15 días hábiles)."))],
-        validators=[InputRequired(message=_l("Elige si haces una consulta o un reclamo."))])
-    rights = MultiCheckboxField(_l("En el reclamo, ¿qué quieres que hagamos?"),
-                                choices=[(r, RIGHTS[r]) for r in CLAIM_RIGHTS], validators=[Optional()],
-                                description=_l("Solo si haces un reclamo. Puedes marcar varias opciones."))
-    name = StringField(_l("Nombre completo"), filters=[single_line],
-                       validators=[InputRequired(message=_l("Escribe tu nombre completo.")), Length(max=160),
-                                   NoMarkup()], render_kw={"autocomplete": "name"})
-    doc_type = SelectField(_l("Tipo de documento"), choices=[],
-                           validators=[InputRequired(message=_l("Elige el tipo de documento."))])
-    doc_number = StringField(_l("Número de documento"), filters=[single_line], validators=[_document, Length(max=30)],
-                             description=_l("Con él buscamos tus datos. No lo guardamos: solo una huella cifrada "
-                                            "para comprobar tu identidad."), render_kw={"autocomplete": "off"})
-    email = StringField(_l("Correo electrónico"), filters=[single_line],
-                        validators=[Optional(), Length(max=255),
-                                    Email(message=_l("Escribe un correo válido, por ejemplo nombre@dominio.co."))],
-                        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email"},
-                        description=_l("Te enviaremos el radicado y la respuesta."))
-    phone = StringField(_l("Teléfono"), filters=[single_line], validators=[Optional(), Length(max=30), _valid_phone],
-                        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"})
-    details = TextAreaField(_l("Cuéntanos más (opcional)"), filters=[clean], validators=[Optional(),
-                                                                                       Length(max=DETAILS_MAX)],
-                            description=_l("Por ejemplo, qué dato está mal y cuál es el correcto, o en qué evento "
-                                           "firmaste."))
+        choices=[
+            (
+                "data_consultation",
+                _l(
+                    "Una consulta: saber qué datos míos tienen y cómo los usan (respuesta en "
+                    "máximo 10 días hábiles)."
+                ),
+            ),
+            (
+                "data_claim",
+                _l(
+                    "Un reclamo: que actualicen, corrijan o borren mis datos, o revocar mi "
+                    "autorización (respuesta en máximo 15 días hábiles)."
+                ),
+            ),
+        ],
+        validators=[InputRequired(message=_l("Elige si haces una consulta o un reclamo."))],
+    )
+    rights = MultiCheckboxField(
+        _l("En el reclamo, ¿qué quieres que hagamos?"),
+        choices=[(r, RIGHTS[r]) for r in CLAIM_RIGHTS],
+        validators=[Optional()],
+        description=_l("Solo si haces un reclamo. Puedes marcar varias opciones."),
+    )
+    name = StringField(
+        _l("Nombre completo"),
+        filters=[single_line],
+        validators=[InputRequired(message=_l("Escribe tu nombre completo.")), Length(max=160), NoMarkup()],
+        render_kw={"autocomplete": "name"},
+    )
+    doc_type = SelectField(
+        _l("Tipo de documento"),
+        choices=[],
+        validators=[InputRequired(message=_l("Elige el tipo de documento."))],
+    )
+    doc_number = StringField(
+        _l("Número de documento"),
+        filters=[single_line],
+        validators=[_document, Length(max=30)],
+        description=_l(
+            "Con él buscamos tus datos. No lo guardamos: solo una huella cifrada para comprobar tu identidad."
+        ),
+        render_kw={"autocomplete": "off"},
+    )
+    email = StringField(
+        _l("Correo electrónico"),
+        filters=[single_line],
+        validators=[
+            Optional(),
+            Length(max=255),
+            Email(message=_l("Escribe un correo válido, por ejemplo nombre@dominio.co.")),
+        ],
+        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email"},
+        description=_l("Te enviaremos el radicado y la respuesta."),
+    )
+    phone = StringField(
+        _l("Teléfono"),
+        filters=[single_line],
+        validators=[Optional(), Length(max=30), _valid_phone],
+        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
+    )
+    details = TextAreaField(
+        _l("Cuéntanos más (opcional)"),
+        filters=[clean],
+        validators=[Optional(), Length(max=DETAILS_MAX)],
+        description=_l("Por ejemplo, qué dato está mal y cuál es el correcto, o en qué evento firmaste."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,10 +105,16 @@ class DataRequestForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if self.kind.data == "data_claim" and not self.rights.data:
-            self.rights.errors = [*self.rights.errors, str(_l("Elige qué quieres que hagamos con tus datos."))]
+            self.rights.errors = [
+                *self.rights.errors,
+                str(_l("Elige qué quieres que hagamos con tus datos.")),
+            ]
             ok = False
         if not self.email.data and not self.phone.data:
-            self.email.errors = [*self.email.errors, str(_l("Escribe un correo o un teléfono para responderte."))]
+            self.email.errors = [
+                *self.email.errors,
+                str(_l("Escribe un correo o un teléfono para responderte.")),
+            ]
             ok = False
         return ok
 
@@ -76,12 +122,21 @@ class DataRequestForm(FlaskForm):
 class VerifyForm(FlaskForm):
     """The document the steward checked on the person's identity document (never stored)."""
 
-    doc_type = SelectField(_l("Tipo de documento"), choices=[],
-                           validators=[InputRequired(message=_l("Elige el tipo de documento."))])
-    doc_number = StringField(_l("Número de documento"), filters=[single_line], validators=[_document, Length(max=30)],
-                             description=_l("El de la copia del documento con la que la persona acreditó su "
-                                            "identidad. Debe coincidir con el que dio al radicar."),
-                             render_kw={"autocomplete": "off"})
+    doc_type = SelectField(
+        _l("Tipo de documento"),
+        choices=[],
+        validators=[InputRequired(message=_l("Elige el tipo de documento."))],
+    )
+    doc_number = StringField(
+        _l("Número de documento"),
+        filters=[single_line],
+        validators=[_document, Length(max=30)],
+        description=_l(
+            "El de la copia del documento con la que la persona acreditó su "
+            "identidad. Debe coincidir con el que dio al radicar."
+        ),
+        render_kw={"autocomplete": "off"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +147,8 @@ class EraseForm(FlaskForm):
     doc_type = HiddenField()
     doc_number = HiddenField()
     records = MultiCheckboxField(_l("Registros que se borran"), choices=[], validators=[Optional()])
-    reason = TextAreaField(_l("Motivo (queda en el registro de auditoría)"), filters=[clean],
-                           validators=[InputRequired(message=_l("Explica el motivo.")),
-                                       Length(min=REASON_MIN, max=REASON_MAX)])
+    reason = TextAreaField(
+        _l("Motivo (queda en el registro de auditoría)"),
+        filters=[clean],
+        validators=[InputRequired(message=_l("Explica el motivo.")), Length(min=REASON_MIN, max=REASON_MAX)],
+    )

@@ -21,10 +21,14 @@ PURPOSE = "data-request"  # purpose of the document hash on this table
 class BallotDataRequest(db.Model):
     __tablename__ = "ballot_data_request"
 
-    question_id: Mapped[int] = mapped_column(ForeignKey("ballot_question.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_question.id", ondelete="CASCADE"), primary_key=True
+    )
     rights: Mapped[list] = mapped_column(JSON, default=list)  # know, update, rectify, delete, revoke
     doc_type: Mapped[str | None] = mapped_column(String(10))
-    doc_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # erased with the contact (retention)
+    doc_hash: Mapped[str | None] = mapped_column(
+        String(64), index=True
+    )  # erased with the contact (retention)
     looked_up_at: Mapped[datetime | None] = mapped_column(DateTime)
     acted_at: Mapped[datetime | None] = mapped_column(DateTime)
     erased: Mapped[dict] = mapped_column(JSON, default=dict)  # {source: rows} of the last action

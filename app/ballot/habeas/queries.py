@@ -12,9 +12,12 @@ from .models import BallotDataRequest
 
 def requests(limit: int = 200) -> list[BallotDataRequest]:
     """Data-subject requests, open ones first, then by deadline."""
-    stmt = (select(BallotDataRequest).join(BallotQuestion, BallotQuestion.id == BallotDataRequest.question_id)
-            .order_by(BallotQuestion.status.in_(("answered", "closed")), BallotQuestion.due_on, BallotQuestion.id)
-            .limit(limit))
+    stmt = (
+        select(BallotDataRequest)
+        .join(BallotQuestion, BallotQuestion.id == BallotDataRequest.question_id)
+        .order_by(BallotQuestion.status.in_(("answered", "closed")), BallotQuestion.due_on, BallotQuestion.id)
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 

@@ -24,17 +24,30 @@ def _request(question_id: int):
 def _page(req, *, verify_form=None, erase_form=None, found=None, status=200):
     question = req.question
     return render_template(
-        "ballot/staff/data_request.html", req=req, q=question, rights=commands.RIGHTS,
-        verify_form=verify_form or VerifyForm(formdata=None), erase_form=erase_form, found=found,
+        "ballot/staff/data_request.html",
+        req=req,
+        q=question,
+        rights=commands.RIGHTS,
+        verify_form=verify_form or VerifyForm(formdata=None),
+        erase_form=erase_form,
+        found=found,
         days_left=services.days_left(question),
-        overdue=services.is_overdue(question)), status
+        overdue=services.is_overdue(question),
+    ), status
 
 
 def _erase_form(found, subject, formdata=None) -> EraseForm:
-    form = EraseForm(formdata=formdata) if formdata is not None else EraseForm(
-        formdata=None, data={"doc_type": subject.doc_type, "doc_number": subject.doc_number})
-    form.records.choices = [(f"{source.name}:{record.id}", record.what) for source, records in found
-                            for record in records if record.erasable and source.erase is not None]
+    form = (
+        EraseForm(formdata=formdata)
+        if formdata is not None
+        else EraseForm(formdata=None, data={"doc_type": subject.doc_type, "doc_number": subject.doc_number})
+    )
+    form.records.choices = [
+        (f"{source.name}:{record.id}", record.what)
+        for source, records in found
+        for record in records
+        if record.erasable and source.erase is not None
+    ]
     return form
 
 
@@ -81,9 +94,18 @@ def data_request_erase(question_id: int):
         except commands.RequestError as exc:
             form.records.errors = [*form.records.errors, str(exc)]
         else:
-            flash(ngettext("Borramos %(num)d registro de la persona. Quedó en el registro de auditoría con el motivo.",
-                           "Borramos %(num)d registros de la persona. Quedó en el registro de auditoría con el "
-                           "motivo.", sum(counts.values())), "success")
+            flash(
+                ngettext(
+                    "Borramos %(num)d registro de la persona. Quedó en el registro de auditoría con el "
+                    "motivo.",
+                    "Borramos %(num)d registros de la persona. Quedó en el registro de auditoría con el "
+                    "motivo.",
+                    sum(counts.values()),
+                ),
+                "success",
+            )
             return redirect(url_for("ballot_staff.data_request_detail", question_id=question_id))
-    verify_form = VerifyForm(formdata=None, data={"doc_type": subject.doc_type, "doc_number": subject.doc_number})
+    verify_form = VerifyForm(
+        formdata=None, data={"doc_type": subject.doc_type, "doc_number": subject.doc_number}
+    )
     return _page(req, verify_form=verify_form, erase_form=form, found=found, status=422)
