@@ -16,13 +16,19 @@ otherwise read the same event, catalogs and survey list again. A `SharedCache` k
 
 Only values that may be a few seconds old without harm belong here (an event's title and sign-in
 window, catalog labels, which surveys an event has), never counts or anything a person wrote.
-`revive()` turns cached column values back into a persistent instance of the current session
-without a query, for code that expects the ORM object; `snapshot()` into a detached one, for code
-that only reads columns.
+
+The way to cache a read is the `cached_query` decorator on a function of a package's
+`queries.py`: it declares the models the result depends on, keys the cache by the function's
+arguments and refuses to keep an ORM instance (a `TypeError` the first time the function runs), so
+a cached value can never be a stale object that a later `commit()` expires or a session loads.
+`revive()` and `snapshot()` (cached column values turned back into an ORM instance) remain only
+for code not yet moved to `cached_query`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import secrets
 from collections.abc import Callable, Hashable
 from time import monotonic
@@ -35,7 +41,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 
-from app.core import broker
+from app.core import broker, i18n
 from app.core.i18n import selected_language
 from app.extensions import db
 
@@ -73,6 +79,54 @@ class SharedCache:
 
     def clear(self) -> None:
         self._data.clear()
+
+
+def cached_query(*models: type, ttl: float = 5.0, name: str | None = None):
+    """Cache what a query function returns, per process and per arguments (which must be
+    hashable), for `ttl` seconds at most; a committed change to any of `models`, in any process
+    when Redis is configured, drops it at once. The result must be plain data (dataclasses, tuples,
+    lists, dicts, strings, numbers, dates): an ORM instance anywhere in it raises `TypeError`.
+
+        @cached_query(Event, ttl=5.0)
+        def sign_in_event(token: str) -> SignInEvent | None: ...
+
+    `fn.cache` is the underlying `SharedCache` (tests clear it with `clear_all()`)."""
+
+    def decorate(fn):
+        cache = SharedCache(name or f"{fn.__module__}.{fn.__qualname__}", models, ttl)
+
+        def build(args, kwargs):
+            value = fn(*args, **kwargs)
+            _refuse_orm(value, fn.__qualname__)
+            return value
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
+            return cache.get(key, lambda: build(args, kwargs))
+
+        wrapper.cache = cache
+        return wrapper
+
+    return decorate
+
+
+def _refuse_orm(value, where: str, depth: int = 0) -> None:
+    """Raise TypeError if `value` holds an ORM instance (looked for down to a few levels)."""
+    if depth > 4 or value is None or isinstance(value, str | int | float | bool | bytes):
+        return
+    if hasattr(value, "_sa_instance_state"):
+        raise TypeError(f"{where}: a cached query must return plain data, not {type(value).__name__}")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = (getattr(value, f.name) for f in dataclasses.fields(value))
+    elif isinstance(value, dict):
+        items = (*value.keys(), *value.values())
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = value
+    else:
+        return
+    for item in items:
+        _refuse_orm(item, where, depth + 1)
 
 
 def clear_all() -> None:
@@ -195,12 +249,29 @@ def blank_form_page(
     if not surely_anonymous() or session.get("_flashes"):
         html = render(marks)
     else:
-        html = cache.get((request.full_path, selected_language(), key), lambda: render(marks))
+        lang = selected_language()
+        html = cache.get((request.full_path, lang, key), lambda: _render_clean(render, marks, lang))
     if csrf:
         html = html.replace(marks["csrf"], generate_csrf())
     for name, value in values.items():
         html = html.replace(marks[name], value)
     return html
+
+
+def _render_clean(render: Callable[[dict[str, str]], str], marks: dict[str, str], lang: str) -> str:
+    """Render the page that every visitor will share in a request of its own: same URL, host and
+    language, but a new application context (its own `g`, no loaded user) and no cookies, so
+    nothing of the visitor who happens to trigger the render (session, flashed messages, user,
+    per-request values) can end up in it."""
+    outer = request._get_current_object()
+    with (
+        current_app.app_context(),
+        current_app.test_request_context(outer.full_path, base_url=outer.host_url, method="GET"),
+    ):
+        request.participa_language = lang
+        request.environ[_GENS] = outer.environ.get(_GENS)
+        i18n.wtforms_translations()
+        return render(marks)
 
 
 def surely_anonymous() -> bool:

@@ -159,3 +159,80 @@ def test_a_snapshot_reads_columns_without_a_query_and_saves_nothing(app, db):
         sa_event.remove(db.engine, "before_cursor_execute", listen)
     db.session.remove()
     assert db.session.get(Event, event_id).title == "Audiencia"
+
+
+def test_a_cached_query_keeps_plain_data_per_arguments_and_forgets_it_on_a_commit(db, catalogs):
+    calls = []
+
+    @cache.cached_query(CatalogEntry, ttl=60.0, name="test.labels")
+    def labels(list_key: str) -> tuple[str, ...]:
+        calls.append(list_key)
+        rows = db.session.scalars(select(CatalogEntry.label_es).where(CatalogEntry.list_key == list_key))
+        return tuple(rows)
+
+    try:
+        first = labels("sex")
+        assert labels("sex") == first and calls == ["sex"]
+        labels("zone")
+        assert calls == ["sex", "zone"]  # keyed by the arguments
+        entry = db.session.scalar(select(CatalogEntry).where(CatalogEntry.list_key == "sex"))
+        entry.label_es = "Etiqueta editada"
+        db.session.commit()
+        assert "Etiqueta editada" in labels("sex") and calls == ["sex", "zone", "sex"]
+    finally:
+        cache._CACHES.remove(labels.cache)
+
+
+def test_a_cached_query_refuses_to_keep_an_orm_instance_even_inside_plain_data(db, catalogs):
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True)
+    class Holder:
+        entries: tuple
+
+    @cache.cached_query(CatalogEntry, name="test.orm")
+    def leaky() -> Holder:
+        return Holder(entries=(db.session.scalars(select(CatalogEntry).limit(1)).one(),))
+
+    try:
+        with pytest.raises(TypeError, match="plain data"):
+            leaky()
+        with pytest.raises(TypeError):  # nothing was kept: it fails again, never serves the instance
+            leaky()
+    finally:
+        cache._CACHES.remove(leaky.cache)
+
+
+def test_a_shared_blank_page_is_rendered_without_the_visitor_who_triggered_it(app, db):
+    """The first anonymous visitor's request builds the page every later visitor gets: it must be
+    rendered where that visitor's session, `g` and cookies cannot be seen."""
+    from flask import g, render_template_string, session
+
+    page = cache.SharedCache("test.blank", (CatalogEntry,), ttl=60.0)
+    seen = {}
+
+    def render(marks):
+        seen["session"] = dict(session)
+        seen["g"] = getattr(g, "visitor_note", None)
+        seen["cookies"] = dict(request_cookies())
+        return render_template_string("<p>{{ lang }} {{ csrf }}</p>", lang=_lang(), csrf=marks["csrf"])
+
+    def request_cookies():
+        from flask import request
+
+        return request.cookies
+
+    def _lang():
+        from app.core.i18n import selected_language
+
+        return selected_language()
+
+    try:
+        with app.test_request_context("/eventos/1/firmar?lang=en", headers={"Cookie": "visitor=abc"}):
+            session["private_note"] = "Ana Pérez 1020304050"
+            g.visitor_note = "visitor's own value"
+            html = cache.blank_form_page(page, "k", render)
+        assert seen == {"session": {}, "g": None, "cookies": {}}
+        assert html.startswith("<p>en ") and "csrf-" not in html  # same language, own CSRF token
+    finally:
+        cache._CACHES.remove(page)
