@@ -8,7 +8,13 @@ transparency page. Sections come only through the registry: this package imports
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.accountability import hooks, models, public_opendata, staff  # noqa: F401
+    from app.accountability import (  # noqa: F401
+        exports,  # noqa: F401  (declares the package's exports)
+        hooks,
+        models,
+        public_opendata,
+        staff,
+    )
     from app.core import registry
 
     public_opendata.register(app)

@@ -13,6 +13,7 @@ Rows stream from a server-side cursor as plain tuples (no ORM objects), so memor
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, type_coerce
 
 from app.characterization import dashboard, disclosure, queries
@@ -302,3 +303,29 @@ def dictionary_csv(kind: str, full: bool):
         what="characterization.dictionary",
         filters={"kind": kind},
     )
+
+
+exports.declare(
+    "characterization.profiles",
+    _l("Perfiles de caracterización, una fila por perfil"),
+    permissions=("exports.personal",),
+    personal=True,
+)
+exports.declare(
+    "characterization.tables",
+    _l("Tablas de caracterización protegidas"),
+    permissions=("exports.anonymised",),
+    personal=False,
+)
+exports.declare(
+    "characterization.dictionary",
+    _l("Diccionario de datos de la caracterización"),
+    permissions=("exports.anonymised",),
+    personal=False,
+)
+exports.declare(
+    "characterization.baseline",
+    _l("Línea base de población"),
+    permissions=("dashboards.view",),
+    personal=False,
+)

@@ -11,7 +11,15 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.characterization import buffer
-    from app.consultations import demo, hooks, models, public, services, staff  # noqa: F401
+    from app.consultations import (  # noqa: F401
+        demo,
+        exports,  # noqa: F401  (declares the package's exports)
+        hooks,
+        models,
+        public,
+        services,
+        staff,
+    )
     from app.core import registry
 
     buffer.register_writer(services.BALLOT_WITH_PROFILE, services.write_buffered_ballots)

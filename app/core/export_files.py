@@ -132,6 +132,7 @@ def audit_export(
     job_id: int | None = None,
 ) -> None:
     """The export's audit entry, as a streamed export writes it, in the name of the person who asked."""
+    exports.declared(what)  # an undeclared export never leaves, even from the queue
     audit.record(
         "export",
         target=what,

@@ -19,6 +19,13 @@ reader assumes), and formulas are neutralised with a leading apostrophe wherever
 could start a cell: at the start of the value and after any `;` or `,` inside it (a reader that
 splits on the other separator would otherwise start a cell there). Times are stored UTC and
 written in Bogotá wall-clock time.
+
+Every export is declared once in the exporter registry (`declare`, called by the package's
+`exports.py`): its key (the audit entry's target), a label, the permissions of which a user needs
+one, and whether it may hold personal data. The streaming responses and the background jobs refuse
+an undeclared key (`UndeclaredExport`), and a streamed export asked by a user who holds none of its
+permissions answers 403, whatever the view checked before: `EXPORTERS` is the one list an auditor
+or the data-protection officer reads to know what can leave the database and who can take it.
 """
 
 from __future__ import annotations
@@ -29,14 +36,65 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain, islice
 
 import xlsxwriter
-from flask import Response, current_app, has_request_context, request, stream_with_context
+from flask import Response, abort, current_app, has_request_context, request, stream_with_context
+from flask_login import current_user
 from sqlalchemy.engine import Result
 
-from app.core import audit, time
+from app.core import audit, auth, time
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """One kind of file that can leave the database."""
+
+    key: str  # the audit entry's target, e.g. "events.attendance"; "opendata.*" covers a family
+    label: object  # what staff and the audit log call it (a lazy string)
+    permissions: tuple[str, ...]  # a user needs one of them; () for public files (open data)
+    personal: bool  # may hold personal data (identities, row-level profiles)
+
+
+EXPORTERS: dict[str, Exporter] = {}
+
+
+class UndeclaredExport(LookupError):
+    """An export whose key no package declared: a programming error, never shown to a visitor."""
+
+
+def declare(key: str, label, *, permissions: tuple[str, ...], personal: bool) -> Exporter:
+    """Declare an export (in the package's `exports.py`, at import). Permissions must exist in
+    `app.core.auth.PERMISSIONS`; an export that may hold personal data must name some."""
+    unknown = [p for p in permissions if p not in auth.PERMISSIONS]
+    if unknown:
+        raise ValueError(f"export {key!r}: unknown permissions {unknown}")
+    if personal and not permissions:
+        raise ValueError(f"export {key!r} holds personal data: it needs a permission")
+    exporter = EXPORTERS[key] = Exporter(key, label, tuple(permissions), personal)
+    return exporter
+
+
+def declared(what: str) -> Exporter:
+    """The declaration of export `what` (exact key, or its family "prefix.*")."""
+    exporter = EXPORTERS.get(what) or EXPORTERS.get(what.rsplit(".", 1)[0] + ".*")
+    if exporter is None:
+        raise UndeclaredExport(f"export {what!r} is not declared (app.core.exports.declare)")
+    return exporter
+
+
+def may_take(user, what: str) -> bool:
+    """May `user` take export `what`? (Office scope, where it applies, is the view's to check.)"""
+    exporter = declared(what)
+    return not exporter.permissions or any(auth.may(user, p) for p in exporter.permissions)
+
+
+def _check(what: str) -> None:
+    if not may_take(current_user if has_request_context() else None, what):
+        abort(403)
+
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SEPARATORS = {"punto-y-coma": ";", "coma": ","}
@@ -220,6 +278,7 @@ def csv_response(
     """A streamed CSV download that writes its audit entry (who, what, filters, rows) when done.
     `rows`: a list, a generator, or a function returning rows, run when the stream starts.
     `separator`: "coma" for data tools (open data), otherwise what the visitor asked for."""
+    _check(what)
     if isinstance(rows, Result):
         raise TypeError(
             "csv_response needs lazy rows (a generator or a function): an executed result's "
@@ -313,6 +372,7 @@ def workbook_response(
 ) -> Response:
     """Run `write(path) -> rows` on a temporary file (constant memory), audit the export, and
     stream the file, deleting it afterwards. For workbooks of any layout."""
+    _check(what)
     tmp_dir = current_app.config.get("PARTICIPA_EXPORT_DIR") or None
     fd, path = tempfile.mkstemp(suffix=os.path.splitext(filename)[1], dir=tmp_dir)
     os.close(fd)

@@ -4,6 +4,7 @@ Personal data: only for users with `exports.personal` (checked by the route)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.catalogs import services as catalogs
 from app.core import exports
@@ -68,3 +69,11 @@ def xlsx(event: Event):
         filters={"event": event.id},
         personal=True,
     )
+
+
+exports.declare(
+    "events.attendance",
+    _l("Listado de asistencia con nombres y documentos"),
+    permissions=("exports.personal",),
+    personal=True,
+)

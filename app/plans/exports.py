@@ -16,6 +16,7 @@ import xlsxwriter
 from flask import Response, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.core import audit
 from app.core import exports as core_exports
@@ -485,3 +486,20 @@ def pdf_response(plan, office: str | None = None, year: int | None = None) -> Re
     return core_exports.download(
         data, core_exports.stamped(f"informe-plan-{plan.id}{suffix}.pdf"), "application/pdf"
     )
+
+
+core_exports.declare(
+    "plans.plan_xlsx", _l("Plan de mejoramiento (XLSX)"), permissions=("content.view",), personal=False
+)
+core_exports.declare(
+    "plans.plan_xlsx_medellin",
+    _l("Plan de mejoramiento en el formato de Medellín (XLSX)"),
+    permissions=("content.view",),
+    personal=False,
+)
+core_exports.declare(
+    "plans.follow_up_xlsx",
+    _l("Hoja de seguimiento de una dependencia (XLSX)"),
+    permissions=("content.edit",),
+    personal=False,
+)

@@ -31,6 +31,16 @@ HOSTILE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _declared():
+    """The exports these tests make, declared as a package declares its own (public, not personal)."""
+    for key in ("test.csv", "test"):
+        exports.declare(key, key, permissions=(), personal=False)
+    yield
+    for key in ("test.csv", "test"):
+        exports.EXPORTERS.pop(key, None)
+
+
 def _download(app, query: str = ""):
     with app.test_request_context(f"/descarga{query}"):
         response = exports.csv_response(
