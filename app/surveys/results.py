@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from app.characterization import disclosure
 from app.characterization.models import Profile
 from app.extensions import db
-from app.surveys import services
+from app.surveys import rules
 from app.surveys.models import (
     MULTIPLE,
     NPS,
@@ -184,7 +184,7 @@ def compute(
             r.answered_display = disclosure.display(r.answered)
             results.append(r)
             continue
-        raw = {value: counts[q.id].get(value, (0, 0)) for value, _label in services.choice_labels(q)}
+        raw = {value: counts[q.id].get(value, (0, 0)) for value, _label in rules.choice_labels(q)}
         shown = {value: protect(n, key, q.id, value) for value, (n, key) in raw.items()}
         basis = {value: (v or 0) for value, v in shown.items()}  # indicators from what is shown
         r.rows = [
@@ -194,7 +194,7 @@ def compute(
                 "count": basis[value],
                 "display": disclosure.display(shown[value]),
             }
-            for value, label in services.choice_labels(q)
+            for value, label in rules.choice_labels(q)
         ]
         if q.kind == MULTIPLE:
             n, key = answered.get(q.id, (0, 0))
