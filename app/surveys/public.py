@@ -7,12 +7,10 @@ import re
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
 
 from app.characterization import disclosure
 from app.characterization import services as characterization
 from app.core.ratelimit import client_ip, device_id, limit_public_post
-from app.extensions import db
 from app.surveys import commands, forms, queries, results
 from app.surveys.models import CHANNEL_LINK, CHANNEL_TOKEN, Survey
 
@@ -50,9 +48,7 @@ def remember_answered(response, survey_id: int):
 
 
 def index():
-    published = db.session.scalars(
-        select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())
-    ).all()
+    published = queries.newest_first(published_only=True)
     open_now = [s for s in published if s.state() == "open" and s.accepts_open_answers]
     with_results = [s for s in published if s.results_public]
     return render_template("surveys/public/index.html", open_now=open_now, with_results=with_results)

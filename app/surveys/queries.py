@@ -47,6 +47,23 @@ def has_responses(survey: Survey) -> bool:
     return bool(db.session.scalar(select(exists().where(SurveyResponse.survey_id == survey.id))))
 
 
+def newest_first(*, published_only: bool = False) -> list[Survey]:
+    """Every survey (or only the published ones), the newest first."""
+    stmt = select(Survey).order_by(Survey.id.desc())
+    if published_only:
+        stmt = stmt.where(Survey.published.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def response_counts() -> dict[int, int]:
+    """{survey id: number of responses}, for the surveys that have any."""
+    return dict(
+        db.session.execute(
+            select(SurveyResponse.survey_id, func.count()).group_by(SurveyResponse.survey_id)
+        ).all()
+    )
+
+
 def open_surveys(*, event_id: int | None = None) -> list[Survey]:
     """Published surveys whose answering period has not ended (open now or scheduled)."""
     now = time.now()

@@ -6,7 +6,6 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 
 from app.catalogs import services as catalogs
 from app.characterization import disclosure
@@ -15,7 +14,7 @@ from app.core import documents, registry, time
 from app.core.auth import login_required, may, permission_required
 from app.extensions import db
 from app.surveys import bursts, commands, exports, forms, queries, results, rules
-from app.surveys.models import CLOSED_KINDS, Survey, SurveyQuestion, SurveyResponse, SurveySection
+from app.surveys.models import CLOSED_KINDS, Survey, SurveyQuestion, SurveySection
 
 # ------------------------------------------------------------------------------ access
 
@@ -83,12 +82,8 @@ def _office_allowed(form: forms.SurveyForm) -> bool:
 
 @permission_required("content.view")
 def index():
-    surveys = db.session.scalars(select(Survey).order_by(Survey.id.desc())).all()
-    counts = dict(
-        db.session.execute(
-            select(SurveyResponse.survey_id, func.count()).group_by(SurveyResponse.survey_id)
-        ).all()
-    )
+    surveys = queries.newest_first()
+    counts = queries.response_counts()
     events = {s.event_id: queries.event_of(s) for s in surveys if s.event_id}
     return render_template(
         "surveys/staff/index.html",
@@ -433,13 +428,7 @@ def export(survey_id: int, fmt: str):
 @permission_required("content.view")
 def compare():
     """Side-by-side indicators of several surveys (typically the evaluations of several events)."""
-    candidates = [
-        s
-        for s in db.session.scalars(
-            select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())
-        )
-        if can_see_results(s)
-    ]
+    candidates = [s for s in queries.newest_first(published_only=True) if can_see_results(s)]
     wanted = set(request.args.getlist("encuesta", type=int))
     chosen = [s for s in candidates if s.id in wanted][:8]
     columns = [(s, results.compute(s)) for s in chosen]
