@@ -28,6 +28,7 @@ from app.characterization.models import Profile
 from app.extensions import db
 from app.surveys import rules
 from app.surveys.models import (
+    CLOSED_KINDS,
     MULTIPLE,
     NPS,
     RATING,
@@ -269,6 +270,27 @@ def _question_result(
         r.nps = _nps(basis)
         r.average = _mean(basis)
     return r, basis
+
+
+def side_by_side(columns: list[tuple[Survey, Results]]) -> list[tuple[str, list[QuestionResult | None]]]:
+    """Rows of a comparison: one per closed question (matched by its template key, or its text),
+    in the order first met, with each survey's result for it (None where a survey lacks it)."""
+    rows = []
+    seen = []
+    for s, _r in columns:
+        for q in s.ordered_questions():
+            key = q.key or q.text
+            if q.kind in CLOSED_KINDS and key not in seen:
+                seen.append(key)
+    for key in seen:
+        cells, label = [], key
+        for _s, r in columns:
+            match = next((qr for qr in r.questions if (qr.question.key or qr.question.text) == key), None)
+            if match is not None:
+                label = match.question.text if label == key else label
+            cells.append(match)
+        rows.append((label, cells))
+    return rows
 
 
 def _mean(counts: dict[int, int]) -> float | None:

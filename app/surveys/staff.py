@@ -14,7 +14,7 @@ from app.core import documents, registry, time
 from app.core.auth import login_required, may, permission_required
 from app.extensions import db
 from app.surveys import bursts, commands, exports, forms, queries, results, rules
-from app.surveys.models import CLOSED_KINDS, Survey, SurveyQuestion, SurveySection
+from app.surveys.models import Survey, SurveyQuestion, SurveySection
 
 # ------------------------------------------------------------------------------ access
 
@@ -432,21 +432,7 @@ def compare():
     wanted = set(request.args.getlist("encuesta", type=int))
     chosen = [s for s in candidates if s.id in wanted][:8]
     columns = [(s, results.compute(s)) for s in chosen]
-    rows = []
-    seen = []
-    for s, _r in columns:
-        for q in s.ordered_questions():
-            key = q.key or q.text
-            if q.kind in CLOSED_KINDS and key not in seen:
-                seen.append(key)
-    for key in seen:
-        cells, label = [], key
-        for _s, r in columns:
-            match = next((qr for qr in r.questions if (qr.question.key or qr.question.text) == key), None)
-            if match is not None:
-                label = match.question.text if label == key else label
-            cells.append(match)
-        rows.append((label, cells))
+    rows = results.side_by_side(columns)
     events = {s.id: queries.event_of(s) for s in candidates}
     return render_template(
         "surveys/staff/compare.html",
