@@ -40,7 +40,7 @@ def child_load(n: int) -> None:
     from app.catalogs import services as catalogs
     from app.core import time
     from app.extensions import db
-    from app.surveys import services
+    from app.surveys import commands
     from app.surveys.models import (
         LONG,
         MULTIPLE,
@@ -58,24 +58,24 @@ def child_load(n: int) -> None:
         db.create_all()
         catalogs.load("medellin")
         accounts.create_user(EMAIL, PASSWORD, "analyst", name="Bench", actor="bench")
-        survey = services.create_survey(
-            {"title": "Encuesta de escala", "results_public": True}, actor="bench"
+        survey = commands.create_survey(
+            commands.SurveySettings(title="Encuesta de escala", results_public=True), actor="bench"
         )
         sid = survey.sections[0].id
-        specs = [services.QuestionData(sid, RATING, f"Calificación {i}", required=True) for i in range(1, 8)]
+        specs = [commands.QuestionData(sid, RATING, f"Calificación {i}", required=True) for i in range(1, 8)]
         specs += [
-            services.QuestionData(sid, NPS, "Recomendación"),
-            services.QuestionData(
+            commands.QuestionData(sid, NPS, "Recomendación"),
+            commands.QuestionData(
                 sid, SINGLE, "Horario", options=["Mañana", "Tarde", "Noche", "Fin de semana"]
             ),
-            services.QuestionData(
+            commands.QuestionData(
                 sid, MULTIPLE, "Medios", options=["Radio", "Redes", "WhatsApp", "JAC", "Web"], max_choices=3
             ),
-            services.QuestionData(sid, YESNO, "¿Participaste antes?"),
-            services.QuestionData(sid, LONG, "Sugerencias"),
+            commands.QuestionData(sid, YESNO, "¿Participaste antes?"),
+            commands.QuestionData(sid, LONG, "Sugerencias"),
         ]
-        questions = [services.add_question(survey, s) for s in specs]
-        services.set_published(survey, True, actor="bench")
+        questions = [commands.add_question(survey, s) for s in specs]
+        commands.set_published(survey, True, actor="bench")
         assert len(questions) == 12
         rng = random.Random(250)
         today = time.today()

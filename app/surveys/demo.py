@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.characterization import services as characterization
 from app.core import registry, time
 from app.extensions import db
-from app.surveys import presets, services
+from app.surveys import commands, presets, rules
 from app.surveys.models import (
     LONG,
     MULTIPLE,
@@ -54,7 +54,7 @@ def _answers(rng: random.Random, survey: Survey, mood: float) -> dict[int, objec
             )
         elif q.kind in TEXT_KINDS and rng.random() < 0.35:
             values[q.id] = rng.choice(SUGGESTIONS)
-    kept, _errors = services.evaluate(survey, values)
+    kept, _errors = rules.evaluate(survey, values)
     return kept
 
 
@@ -121,16 +121,16 @@ def run() -> None:
         if db.session.scalar(select(Survey.id).where(Survey.event_id == event_id)):
             done += 1
             continue
-        survey = services.create_survey(
-            {
-                "title": f"Evaluación: {summary['title']}"[:200],
-                "event_id": int(event_id),
-                "open_link": True,
-                "opens_at": starts,
-                "closes_at": starts + timedelta(days=15),
-                "profile_variables": VARIABLES,
-                "results_public": True,
-            },
+        survey = commands.create_survey(
+            commands.SurveySettings(
+                title=f"Evaluación: {summary['title']}"[:200],
+                event_id=int(event_id),
+                open_link=True,
+                opens_at=starts,
+                closes_at=starts + timedelta(days=15),
+                profile_variables=VARIABLES,
+                results_public=True,
+            ),
             template=presets.EVENT_EVALUATION,
             actor="demo",
         )
@@ -139,24 +139,22 @@ def run() -> None:
         _fill(survey, rng.randint(25, 90), rng, time.to_local(starts).date())
         done += 1
     if not db.session.scalar(select(Survey.id).where(Survey.slug == "canales-de-participacion")):
-        survey = services.create_survey(
-            {
-                "title": "¿Cómo prefieres participar?",
-                "slug": "canales-de-participacion",
-                "open_link": True,
-                "intro": (
-                    "Queremos saber por qué canales prefieres enterarte y participar. Toma tres minutos."
-                ),
-                "opens_at": now - timedelta(days=10),
-                "closes_at": now + timedelta(days=60),
-                "profile_variables": VARIABLES,
-                "results_public": True,
-            },
+        survey = commands.create_survey(
+            commands.SurveySettings(
+                title="¿Cómo prefieres participar?",
+                slug="canales-de-participacion",
+                open_link=True,
+                intro="Queremos saber por qué canales prefieres enterarte y participar. Toma tres minutos.",
+                opens_at=now - timedelta(days=10),
+                closes_at=now + timedelta(days=60),
+                profile_variables=VARIABLES,
+                results_public=True,
+            ),
             actor="demo",
         )
         section = survey.sections[0]
         specs = [
-            services.QuestionData(
+            commands.QuestionData(
                 section.id,
                 MULTIPLE,
                 "¿Por qué medios te enteras de los eventos de la alcaldía?",
@@ -171,7 +169,7 @@ def run() -> None:
                 max_choices=3,
                 required=True,
             ),
-            services.QuestionData(
+            commands.QuestionData(
                 section.id,
                 SINGLE,
                 "¿Qué horario te queda mejor para asistir?",
@@ -183,22 +181,22 @@ def run() -> None:
                 ],
                 required=True,
             ),
-            services.QuestionData(section.id, YESNO, "¿Has participado antes en una rendición de cuentas?"),
-            services.QuestionData(
+            commands.QuestionData(section.id, YESNO, "¿Has participado antes en una rendición de cuentas?"),
+            commands.QuestionData(
                 section.id,
                 RATING,
                 "¿Qué tan fácil es para ti participar en los asuntos públicos?",
                 required=True,
             ),
-            services.QuestionData(
+            commands.QuestionData(
                 section.id, NPS, "¿Qué tan probable es que recomiendes Participa a un vecino?"
             ),
-            services.QuestionData(
+            commands.QuestionData(
                 section.id, SHORT, "¿Qué tema te gustaría que la alcaldía explicara mejor?"
             ),
         ]
         for spec in specs:
-            services.add_question(survey, spec)
+            commands.add_question(survey, spec)
         survey.published = True
         db.session.commit()
         _fill(survey, 60, rng, time.today())

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.core import exports
 from app.extensions import db
-from app.surveys import services
+from app.surveys import rules
 from app.surveys.models import MULTIPLE, NPS, RATING, TEXT_KINDS, Survey, SurveyAnswer, SurveyResponse
 
 BATCH = 2000
@@ -36,7 +36,7 @@ def rows(survey: Survey, *, labels: bool = True) -> Iterator[list]:
     questions = survey.ordered_questions()
     column = {q.id: i for i, q in enumerate(questions)}
     kinds = {q.id: q.kind for q in questions}
-    label_of = {q.id: dict(services.choice_labels(q)) for q in questions if q.kind not in (RATING, NPS)}
+    label_of = {q.id: dict(rules.choice_labels(q)) for q in questions if q.kind not in (RATING, NPS)}
     channel_names = {"token": _("Enlace de asistencia"), "link": _("Enlace abierto")}
     stmt = (
         select(

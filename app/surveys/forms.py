@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,13 +17,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from app.characterization import services as characterization
 from app.characterization.forms import VARIABLES, profile_section
+from app.core import time
 from app.core.fields import MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.text import NoMarkup, clean, single_line
 from app.core.ui import localized
 from app.surveys import presets
+from app.surveys.commands import ProfileRecorder, QuestionData, SurveySettings
 from app.surveys.models import KINDS, LONG, MULTIPLE, SHORT
-from app.surveys.services import TEXT_LIMITS, choice_labels, condition_text
+from app.surveys.rules import TEXT_LIMITS, choice_labels, condition_text, evaluate
 
 KIND_LABELS = {
     "rating": _l("Calificación de 1 a 5"),
@@ -197,6 +202,41 @@ class QuestionForm(FlaskForm):
     )
 
 
+def settings_from(form: SurveyForm) -> SurveySettings:
+    """The settings a validated `SurveyForm` gives (dates entered in Bogotá time, stored in UTC)."""
+    return SurveySettings(
+        title=form.title.data,
+        slug=form.slug.data or "",
+        intro=form.intro.data or "",
+        title_en=form.title_en.data or "",
+        intro_en=form.intro_en.data or "",
+        office_code=form.office_code.data or None,
+        event_id=int(form.event_id.data) if form.event_id.data else None,
+        open_link=bool(form.open_link.data),
+        opens_at=time.from_local(form.opens_at.data) if form.opens_at.data else None,
+        closes_at=time.from_local(form.closes_at.data) if form.closes_at.data else None,
+        profile_variables=list(form.profile_variables.data or []),
+        results_public=bool(form.results_public.data),
+    )
+
+
+def question_data(form: QuestionForm) -> QuestionData:
+    """The question a validated `QuestionForm` gives (options one per line)."""
+    return QuestionData(
+        section_id=form.section_id.data,
+        kind=form.kind.data,
+        text=form.text.data,
+        help=form.help.data or "",
+        required=bool(form.required.data),
+        options=(form.options.data or "").split("\n"),
+        max_choices=form.max_choices.data,
+        condition=form.condition.data or "",
+        text_en=form.text_en.data or "",
+        help_en=form.help_en.data or "",
+        options_en=(form.options_en.data or "").split("\n"),
+    )
+
+
 # ----------------------------------------------------------------------------- answering
 
 
@@ -214,7 +254,7 @@ def _closed_field(question, kind_field, **kwargs):
 def answer_form(survey, formdata=None, *, token: str = "", ask_profile: bool = True):
     """A form with one field per question (`q<id>`), the characterisation section when the survey
     asks it, and the hidden one-time token. Required and conditional rules are applied by
-    `services.evaluate` (a conditional question is required only when it applies)."""
+    `rules.evaluate` (a conditional question is required only when it applies)."""
 
     questions = survey.ordered_questions()
     by_id = {q.id: q for q in questions}
@@ -258,8 +298,6 @@ def values_from(form) -> dict[int, object]:
 
 def validate_answer_form(form, survey) -> dict[int, object] | None:
     """Validate field syntax, then the survey rules; put messages next to the fields."""
-    from app.surveys.services import evaluate
-
     ok = form.validate()
     kept, errors = evaluate(
         survey,
@@ -275,3 +313,12 @@ def validate_answer_form(form, survey) -> dict[int, object] | None:
     if not ok or errors:
         return None
     return kept
+
+
+def profile_recorder(form) -> ProfileRecorder | None:
+    """The answer form's characterisation section as `commands.submit` takes it: a function that
+    records it (consent proof and profile) in the context the command gives, or None when the
+    form did not ask it."""
+    if "profile" not in form:
+        return None
+    return functools.partial(characterization.record, form.profile.form)

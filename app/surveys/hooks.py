@@ -10,14 +10,33 @@ from app.core import time
 from app.core.db import RowBatch
 from app.core.text import single_line
 from app.extensions import db
-from app.surveys import services
+from app.surveys import queries
 from app.surveys.models import Survey
+from app.surveys.tokens import new_token
 
 
 def after_sign_in(event_id, batch: RowBatch) -> list[dict]:
-    """Called by events at each signature: one-time links to the event's surveys, whose rights to
-    answer go into the signature's `batch` (stored with it, or not at all)."""
-    return services.issue_tokens(int(event_id), batch)
+    """Called by events at each signature: a one-time right to answer each open survey of the
+    event, as a link shown on the thanks page.
+
+    The token is signed, not stored: the signature's `batch` gets no row from us, so nothing
+    written with the attendance row (same transaction, neighbouring physical position) can lead
+    to the answer. The used-token register gets the token's hash only when the survey is answered.
+    Which surveys the event has comes from a cached query (`queries.event_surveys`): every
+    signature of a busy event asks it.
+    """
+    links = []
+    now = time.now()
+    for survey in queries.event_surveys(int(event_id)):
+        if survey.closes_at is not None and survey.closes_at <= now:
+            continue
+        links.append(
+            {
+                "text": _("Evalúa este evento: responde la encuesta «%(title)s»", title=survey.title),
+                "url": url_for("surveys.answer", slug=survey.slug, t=new_token(survey.id)),
+            }
+        )
+    return links
 
 
 def event_page_sections(event_id) -> list[dict]:
@@ -52,7 +71,7 @@ def home() -> list[dict]:
     """Open surveys anyone can answer now (attached surveys need the sign-in link: not listed)."""
     now = time.now()
     out = []
-    for s in services.open_surveys():
+    for s in queries.open_surveys():
         if s.state(now) == "open" and s.accepts_open_answers:
             out.append(
                 {

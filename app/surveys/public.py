@@ -7,13 +7,11 @@ import re
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
 
 from app.characterization import disclosure
 from app.characterization import services as characterization
 from app.core.ratelimit import client_ip, device_id, limit_public_post
-from app.extensions import db
-from app.surveys import forms, results, services
+from app.surveys import commands, forms, queries, results
 from app.surveys.models import CHANNEL_LINK, CHANNEL_TOKEN, Survey
 
 ANSWERED_COOKIE = "participa_encuestas"
@@ -50,9 +48,7 @@ def remember_answered(response, survey_id: int):
 
 
 def index():
-    published = db.session.scalars(
-        select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())
-    ).all()
+    published = queries.newest_first(published_only=True)
     open_now = [s for s in published if s.state() == "open" and s.accepts_open_answers]
     with_results = [s for s in published if s.results_public]
     return render_template("surveys/public/index.html", open_now=open_now, with_results=with_results)
@@ -61,7 +57,7 @@ def index():
 def _published_or_404(slug: str) -> Survey:
     if not SLUG.fullmatch(slug or ""):
         abort(404)
-    survey = services.by_slug(slug)
+    survey = queries.by_slug(slug)
     if survey is None or not survey.published:
         abort(404)
     return survey
@@ -72,14 +68,14 @@ def answer(slug: str):
     survey = _published_or_404(slug)
     token = (request.form.get("t") if request.method == "POST" else request.args.get("t")) or ""
     token = token.strip()[:100]
-    event = services.event_of(survey)
+    event = queries.event_of(survey)
     state = survey.state()
     if state != "open":
         return render_template(
             "surveys/public/unavailable.html", survey=survey, event=event, reason=state
         ), 200
     if token:
-        token_state = services.token_state(survey, token)
+        token_state = queries.token_state(survey, token)
         if token_state == "used":
             return render_template(
                 "surveys/public/unavailable.html", survey=survey, event=event, reason="used"
@@ -112,15 +108,15 @@ def answer(slug: str):
         kept = forms.validate_answer_form(form, survey)
         if kept is not None:
             try:
-                services.submit(
+                commands.submit(
                     survey,
                     kept,
-                    form.profile.form if "profile" in form else None,
+                    profile=forms.profile_recorder(form),
                     token=token or None,
                     device=device_id(),
                     address=client_ip(),
                 )
-            except services.SurveyError as exc:
+            except commands.SurveyError as exc:
                 if exc.code in ("used", "closed", "token_needed"):
                     reason = {"used": "used", "closed": "closed", "token_needed": "token_needed"}[exc.code]
                     return render_template(
@@ -151,7 +147,7 @@ def answer(slug: str):
 
 def thanks(slug: str):
     survey = _published_or_404(slug)
-    return render_template("surveys/public/thanks.html", survey=survey, event=services.event_of(survey))
+    return render_template("surveys/public/thanks.html", survey=survey, event=queries.event_of(survey))
 
 
 def public_results(slug: str):
@@ -177,7 +173,7 @@ def public_results(slug: str):
         "surveys/public/results.html",
         survey=survey,
         results=data,
-        event=services.event_of(survey),
+        event=queries.event_of(survey),
         note=disclosure.note(viewer),
         legend=disclosure.legend(viewer),
         rules=rules,

@@ -26,8 +26,9 @@ from sqlalchemy import func, select
 from app.characterization import disclosure
 from app.characterization.models import Profile
 from app.extensions import db
-from app.surveys import services
+from app.surveys import rules
 from app.surveys.models import (
+    CLOSED_KINDS,
     MULTIPLE,
     NPS,
     RATING,
@@ -107,6 +108,23 @@ def clean_filters(survey: Survey, raw: dict) -> dict[str, str]:
     return {k: str(v) for k, v in raw.items() if k in allowed and v and CODE.fullmatch(str(v))}
 
 
+@dataclass(frozen=True)
+class _Cells:
+    """How a count is shown to `viewer`: exact, or protected by its records' keys (a filtered
+    group) or by its identity (survey, filters, cell)."""
+
+    viewer: disclosure.Viewer
+    keyed: bool
+    identity: tuple
+
+    def protect(self, n: int, key: int | None, *cell) -> int | None:
+        if self.viewer.exact:
+            return n
+        if self.keyed:
+            return disclosure.protect(n, key or 0, self.viewer)
+        return disclosure.protect_hashed(n, self.viewer, *self.identity, *cell)
+
+
 def compute(
     survey: Survey, filters: dict[str, str] | None = None, *, viewer: disclosure.Viewer | None = None
 ) -> Results:
@@ -116,15 +134,8 @@ def compute(
     filters = filters or {}
     viewer = viewer or disclosure.Viewer(exact=True, k=disclosure.default_k())
     keyed = bool(filters) and not viewer.exact
+    cells = _Cells(viewer, keyed, ("survey", survey.id, tuple(sorted(filters.items()))))
     extra = [func.coalesce(func.sum(Profile.record_key), 0)] if keyed else []
-    identity = ("survey", survey.id, tuple(sorted(filters.items())))
-
-    def protect(n: int, key: int | None, *cell) -> int | None:
-        if viewer.exact:
-            return n
-        if keyed:
-            return disclosure.protect(n, key or 0, viewer)
-        return disclosure.protect_hashed(n, viewer, *identity, *cell)
 
     questions = survey.ordered_questions()
     base = select(SurveyResponse.channel, func.count(), *extra).where(SurveyResponse.survey_id == survey.id)
@@ -132,86 +143,26 @@ def compute(
     channel_rows = db.session.execute(base).all()
     by_channel = {row[0]: row[1] for row in channel_rows}
     total = sum(by_channel.values())
-    shown_total = protect(total, sum(row[2] for row in channel_rows) if keyed else None, "responses")
+    shown_total = cells.protect(total, sum(row[2] for row in channel_rows) if keyed else None, "responses")
     hidden_group = bool(not viewer.exact and total and shown_total is None)
 
-    ids = [q.id for q in questions]
     counts: dict[int, dict[int, tuple[int, int]]] = {q.id: {} for q in questions}
     answered: dict[int, tuple[int, int]] = {}
-    if ids and total and not hidden_group:
-        stmt = select(SurveyAnswer.question_id, SurveyAnswer.value, func.count(), *extra).where(
-            SurveyAnswer.question_id.in_(ids)
-        )
-        stmt = _filtered(stmt, filters, SurveyAnswer.response_id).group_by(
-            SurveyAnswer.question_id, SurveyAnswer.value
-        )
-        for row in db.session.execute(stmt):
-            qid, value, n, key = row[0], row[1], row[2], (row[3] if keyed else 0)
-            if value is None:
-                old = answered.get(qid, (0, 0))
-                answered[qid] = (old[0] + n, old[1] + key)  # text answers
-            else:
-                counts[qid][value] = (n, key)
-        multi = [q.id for q in questions if q.kind == MULTIPLE]
-        if multi:
-            per_response = (
-                select(SurveyAnswer.question_id, SurveyAnswer.response_id)
-                .where(SurveyAnswer.question_id.in_(multi))
-                .distinct()
-            )
-            sub = _filtered(per_response, filters, SurveyAnswer.response_id).subquery()
-            stmt = select(sub.c.question_id, func.count()).group_by(sub.c.question_id)
-            if keyed:
-                key_sum = func.coalesce(func.sum(Profile.record_key), 0)
-                stmt = (
-                    select(sub.c.question_id, func.count(), key_sum)
-                    .select_from(sub)
-                    .join(SurveyResponse, SurveyResponse.id == sub.c.response_id)
-                    .join(Profile, Profile.id == SurveyResponse.profile_id)
-                    .group_by(sub.c.question_id)
-                )
-            answered.update({row[0]: (row[1], row[2] if keyed else 0) for row in db.session.execute(stmt)})
+    if questions and total and not hidden_group:
+        _count_answers(questions, filters, extra, keyed, counts, answered)
 
     results = []
     all_ratings: dict[int, int] = {}
     nps_counts: dict[int, int] = {}
     for q in questions:
-        r = QuestionResult(question=q)
-        if q.kind in TEXT_KINDS:
-            n, key = answered.get(q.id, (0, 0)) if not hidden_group else (0, 0)
-            r.answered = protect(n, key, q.id, "answered")
-            r.texts = n if viewer.exact else (r.answered or 0)
-            r.answered_display = disclosure.display(r.answered)
-            results.append(r)
-            continue
-        raw = {value: counts[q.id].get(value, (0, 0)) for value, _label in services.choice_labels(q)}
-        shown = {value: protect(n, key, q.id, value) for value, (n, key) in raw.items()}
-        basis = {value: (v or 0) for value, v in shown.items()}  # indicators from what is shown
-        r.rows = [
-            {
-                "label": label,
-                "value": shown[value],
-                "count": basis[value],
-                "display": disclosure.display(shown[value]),
-            }
-            for value, label in services.choice_labels(q)
-        ]
-        if q.kind == MULTIPLE:
-            n, key = answered.get(q.id, (0, 0))
-        else:
-            n, key = sum(c[0] for c in raw.values()), sum(c[1] for c in raw.values())
-        r.answered = protect(n, key % disclosure.KEY_RANGE, q.id, "answered")
-        r.answered_display = disclosure.display(r.answered)
+        r, basis = _question_result(q, counts[q.id], answered, hidden_group, cells)
+        results.append(r)
         if q.kind == RATING:
-            r.average, r.satisfaction = _rating(basis)
             for value, n in basis.items():
                 all_ratings[value] = all_ratings.get(value, 0) + n
         elif q.kind == NPS:
-            r.nps = _nps(basis)
-            r.average = _mean(basis)
             for value, n in basis.items():
                 nps_counts[value] = nps_counts.get(value, 0) + n
-        results.append(r)
     average, satisfaction = _rating(all_ratings)
     if not viewer.exact and filters:
         # Channels crossed with a group are a breakdown too: only exact views show them. Without a
@@ -230,6 +181,116 @@ def compute(
         k=None if viewer.exact else viewer.k,
         filters=filters,
     )
+
+
+def _count_answers(
+    questions: list[SurveyQuestion],
+    filters: dict[str, str],
+    extra: list,
+    keyed: bool,
+    counts: dict[int, dict[int, tuple[int, int]]],
+    answered: dict[int, tuple[int, int]],
+) -> None:
+    """Fill `counts` ({question: {value: (count, key sum)}}) and `answered` ({question: (people who
+    answered, key sum)} for text and multiple-choice questions): one GROUP BY over the answers, and
+    one more for multiple choice (a person who ticked three options answered once)."""
+    ids = [q.id for q in questions]
+    stmt = select(SurveyAnswer.question_id, SurveyAnswer.value, func.count(), *extra).where(
+        SurveyAnswer.question_id.in_(ids)
+    )
+    stmt = _filtered(stmt, filters, SurveyAnswer.response_id).group_by(
+        SurveyAnswer.question_id, SurveyAnswer.value
+    )
+    for row in db.session.execute(stmt):
+        qid, value, n, key = row[0], row[1], row[2], (row[3] if keyed else 0)
+        if value is None:
+            old = answered.get(qid, (0, 0))
+            answered[qid] = (old[0] + n, old[1] + key)  # text answers
+        else:
+            counts[qid][value] = (n, key)
+    multi = [q.id for q in questions if q.kind == MULTIPLE]
+    if not multi:
+        return
+    per_response = (
+        select(SurveyAnswer.question_id, SurveyAnswer.response_id)
+        .where(SurveyAnswer.question_id.in_(multi))
+        .distinct()
+    )
+    sub = _filtered(per_response, filters, SurveyAnswer.response_id).subquery()
+    stmt = select(sub.c.question_id, func.count()).group_by(sub.c.question_id)
+    if keyed:
+        key_sum = func.coalesce(func.sum(Profile.record_key), 0)
+        stmt = (
+            select(sub.c.question_id, func.count(), key_sum)
+            .select_from(sub)
+            .join(SurveyResponse, SurveyResponse.id == sub.c.response_id)
+            .join(Profile, Profile.id == SurveyResponse.profile_id)
+            .group_by(sub.c.question_id)
+        )
+    answered.update({row[0]: (row[1], row[2] if keyed else 0) for row in db.session.execute(stmt)})
+
+
+def _question_result(
+    q: SurveyQuestion,
+    counts: dict[int, tuple[int, int]],
+    answered: dict[int, tuple[int, int]],
+    hidden_group: bool,
+    cells: _Cells,
+) -> tuple[QuestionResult, dict[int, int]]:
+    """One question's rows and indicators, and the counts shown per value (the basis of the
+    survey's indicators: computed from what is shown)."""
+    r = QuestionResult(question=q)
+    if q.kind in TEXT_KINDS:
+        n, key = answered.get(q.id, (0, 0)) if not hidden_group else (0, 0)
+        r.answered = cells.protect(n, key, q.id, "answered")
+        r.texts = n if cells.viewer.exact else (r.answered or 0)
+        r.answered_display = disclosure.display(r.answered)
+        return r, {}
+    raw = {value: counts.get(value, (0, 0)) for value, _label in rules.choice_labels(q)}
+    shown = {value: cells.protect(n, key, q.id, value) for value, (n, key) in raw.items()}
+    basis = {value: (v or 0) for value, v in shown.items()}  # indicators from what is shown
+    r.rows = [
+        {
+            "label": label,
+            "value": shown[value],
+            "count": basis[value],
+            "display": disclosure.display(shown[value]),
+        }
+        for value, label in rules.choice_labels(q)
+    ]
+    if q.kind == MULTIPLE:
+        n, key = answered.get(q.id, (0, 0))
+    else:
+        n, key = sum(c[0] for c in raw.values()), sum(c[1] for c in raw.values())
+    r.answered = cells.protect(n, key % disclosure.KEY_RANGE, q.id, "answered")
+    r.answered_display = disclosure.display(r.answered)
+    if q.kind == RATING:
+        r.average, r.satisfaction = _rating(basis)
+    elif q.kind == NPS:
+        r.nps = _nps(basis)
+        r.average = _mean(basis)
+    return r, basis
+
+
+def side_by_side(columns: list[tuple[Survey, Results]]) -> list[tuple[str, list[QuestionResult | None]]]:
+    """Rows of a comparison: one per closed question (matched by its template key, or its text),
+    in the order first met, with each survey's result for it (None where a survey lacks it)."""
+    rows = []
+    seen = []
+    for s, _r in columns:
+        for q in s.ordered_questions():
+            key = q.key or q.text
+            if q.kind in CLOSED_KINDS and key not in seen:
+                seen.append(key)
+    for key in seen:
+        cells, label = [], key
+        for _s, r in columns:
+            match = next((qr for qr in r.questions if (qr.question.key or qr.question.text) == key), None)
+            if match is not None:
+                label = match.question.text if label == key else label
+            cells.append(match)
+        rows.append((label, cells))
+    return rows
 
 
 def _mean(counts: dict[int, int]) -> float | None:

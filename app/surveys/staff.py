@@ -6,7 +6,6 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 
 from app.catalogs import services as catalogs
 from app.characterization import disclosure
@@ -14,8 +13,8 @@ from app.characterization.forms import QUESTIONS as PROFILE_QUESTIONS
 from app.core import documents, registry, time
 from app.core.auth import login_required, may, permission_required
 from app.extensions import db
-from app.surveys import bursts, exports, forms, results, services
-from app.surveys.models import CLOSED_KINDS, Survey, SurveyQuestion, SurveyResponse, SurveySection
+from app.surveys import bursts, commands, exports, forms, queries, results, rules
+from app.surveys.models import Survey, SurveyQuestion, SurveySection
 
 # ------------------------------------------------------------------------------ access
 
@@ -33,7 +32,7 @@ def can_export(survey: Survey) -> bool:
 
 
 def _survey(survey_id: int, check=can_edit) -> Survey:
-    survey = services.get(survey_id)
+    survey = queries.get(survey_id)
     if survey is None:
         abort(404)
     if not check(survey):
@@ -67,23 +66,6 @@ def _survey_form(survey: Survey | None = None, formdata=None) -> forms.SurveyFor
     return form
 
 
-def _settings(form: forms.SurveyForm) -> dict:
-    return {
-        "title": form.title.data,
-        "slug": form.slug.data or "",
-        "intro": form.intro.data or "",
-        "title_en": form.title_en.data or "",
-        "intro_en": form.intro_en.data or "",
-        "office_code": form.office_code.data or None,
-        "event_id": int(form.event_id.data) if form.event_id.data else None,
-        "open_link": bool(form.open_link.data),
-        "opens_at": time.from_local(form.opens_at.data) if form.opens_at.data else None,
-        "closes_at": time.from_local(form.closes_at.data) if form.closes_at.data else None,
-        "profile_variables": list(form.profile_variables.data or []),
-        "results_public": bool(form.results_public.data),
-    }
-
-
 def _office_allowed(form: forms.SurveyForm) -> bool:
     code = form.office_code.data
     if not may(current_user, "content.edit", [code] if code else []):
@@ -100,13 +82,9 @@ def _office_allowed(form: forms.SurveyForm) -> bool:
 
 @permission_required("content.view")
 def index():
-    surveys = db.session.scalars(select(Survey).order_by(Survey.id.desc())).all()
-    counts = dict(
-        db.session.execute(
-            select(SurveyResponse.survey_id, func.count()).group_by(SurveyResponse.survey_id)
-        ).all()
-    )
-    events = {s.event_id: services.event_of(s) for s in surveys if s.event_id}
+    surveys = queries.newest_first()
+    counts = queries.response_counts()
+    events = {s.event_id: queries.event_of(s) for s in surveys if s.event_id}
     return render_template(
         "surveys/staff/index.html",
         surveys=surveys,
@@ -124,10 +102,10 @@ def new():
         form.template.data = request.args["plantilla"]
     if request.method == "POST" and form.validate() and _office_allowed(form):
         try:
-            survey = services.create_survey(
-                _settings(form), template=form.template.data or None, actor=current_user
+            survey = commands.create_survey(
+                forms.settings_from(form), template=form.template.data or None, actor=current_user
             )
-        except services.SurveyError as exc:
+        except commands.SurveyError as exc:
             form[exc.field or "title"].errors = [str(exc)]
         else:
             flash(
@@ -144,8 +122,8 @@ def settings(survey_id: int):
     form = _survey_form(survey, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate() and _office_allowed(form):
         try:
-            services.update_survey(survey, _settings(form), actor=current_user)
-        except services.SurveyError as exc:
+            commands.update_survey(survey, forms.settings_from(form), actor=current_user)
+        except commands.SurveyError as exc:
             form[exc.field or "title"].errors = [str(exc)]
         else:
             flash(_("Cambios guardados."), "success")
@@ -161,8 +139,8 @@ def publish(survey_id: int):
     FlaskForm().validate_on_submit() or abort(400)
     publish_it = request.args.get("accion") != "retirar"
     try:
-        services.set_published(survey, publish_it, actor=current_user)
-    except services.SurveyError as exc:
+        commands.set_published(survey, publish_it, actor=current_user)
+    except commands.SurveyError as exc:
         flash(str(exc), "error")
     else:
         flash(
@@ -177,8 +155,8 @@ def delete(survey_id: int):
     survey = _survey(survey_id)
     FlaskForm().validate_on_submit() or abort(400)
     try:
-        services.delete_survey(survey, actor=current_user)
-    except services.SurveyError as exc:
+        commands.delete_survey(survey, actor=current_user)
+    except commands.SurveyError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".builder", survey_id=survey.id))
     flash(_("Encuesta borrada."), "success")
@@ -195,7 +173,7 @@ def builder(survey_id: int):
     section_form = forms.SectionForm()
     if request.method == "POST":
         if section_form.validate():
-            services.add_section(survey, section_form.title.data, section_form.description.data or "")
+            commands.add_section(survey, section_form.title.data, section_form.description.data or "")
             flash(_("Sección agregada."), "success")
             return redirect(url_for(".builder", survey_id=survey.id))
     by_id = {q.id: q for q in survey.questions}
@@ -204,10 +182,10 @@ def builder(survey_id: int):
         survey=survey,
         section_form=section_form,
         action_form=FlaskForm(),
-        conditions={q.id: services.condition_text(q, by_id) for q in survey.questions},
+        conditions={q.id: rules.condition_text(q, by_id) for q in survey.questions},
         kind_labels=forms.KIND_LABELS,
-        responses=services.response_count(survey),
-        event=services.event_of(survey),
+        responses=queries.response_count(survey),
+        event=queries.event_of(survey),
         public_url=current_app.config["PARTICIPA_BASE_URL"] + url_for("surveys.answer", slug=survey.slug),
     ), (422 if section_form.errors else 200)
 
@@ -237,7 +215,7 @@ def _move_or_delete(survey: Survey, item, action: str, move, delete, deleted: st
             anchor = ""
         else:
             move(item, -1 if action == "subir" else 1)
-    except services.SurveyError as exc:
+    except commands.SurveyError as exc:
         flash(str(exc), "error")
     return redirect(url_for(".builder", survey_id=survey.id) + anchor)
 
@@ -248,7 +226,7 @@ def section(survey_id: int, section_id: int):
     section = _section(survey, section_id)
     form = forms.SectionForm(obj=section)
     if form.validate_on_submit():
-        services.update_section(
+        commands.update_section(
             section,
             form.title.data,
             form.description.data or "",
@@ -269,8 +247,8 @@ def section_action(survey_id: int, section_id: int, action: str):
         survey,
         _section(survey, section_id),
         action,
-        services.move_section,
-        services.delete_section,
+        commands.move_section,
+        commands.delete_section,
         _("Sección borrada."),
         f"#seccion-{section_id}",
     )
@@ -299,31 +277,15 @@ def _question_form(survey: Survey, question: SurveyQuestion | None, formdata=Non
         data = {"section_id": wanted, "kind": "rating"}
     form = forms.QuestionForm(formdata=formdata, data=data)
     form.section_id.choices = [(s.id, s.title) for s in survey.sections]
-    form.condition.choices = [("", _("— Siempre —"))] + services.condition_options(survey, before=question)
+    form.condition.choices = [("", _("— Siempre —"))] + rules.condition_options(survey, before=question)
     return form
-
-
-def _question_data(form: forms.QuestionForm) -> services.QuestionData:
-    return services.QuestionData(
-        section_id=form.section_id.data,
-        kind=form.kind.data,
-        text=form.text.data,
-        help=form.help.data or "",
-        required=bool(form.required.data),
-        options=(form.options.data or "").split("\n"),
-        max_choices=form.max_choices.data,
-        condition=form.condition.data or "",
-        text_en=form.text_en.data or "",
-        help_en=form.help_en.data or "",
-        options_en=(form.options_en.data or "").split("\n"),
-    )
 
 
 @permission_required("content.edit")
 def new_question(survey_id: int):
     survey = _survey(survey_id)
     return _question_page(
-        survey, None, lambda data: services.add_question(survey, data), _("Pregunta agregada.")
+        survey, None, lambda data: commands.add_question(survey, data), _("Pregunta agregada.")
     )
 
 
@@ -333,7 +295,7 @@ def question(survey_id: int, question_id: int):
     question = _question(survey, question_id)
 
     def save(data):
-        services.update_question(question, data)
+        commands.update_question(question, data)
         return question
 
     return _question_page(survey, question, save, _("Pregunta guardada."))
@@ -345,8 +307,8 @@ def _question_page(survey, question, save, done: str):
     form = _question_form(survey, question, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            saved = save(_question_data(form))
-        except services.SurveyError as exc:
+            saved = save(forms.question_data(form))
+        except commands.SurveyError as exc:
             if exc.field:
                 form[exc.field].errors = [str(exc)]
             else:
@@ -366,8 +328,8 @@ def question_action(survey_id: int, question_id: int, action: str):
         survey,
         _question(survey, question_id),
         action,
-        services.move_question,
-        services.delete_question,
+        commands.move_question,
+        commands.delete_question,
         _("Pregunta borrada."),
         f"#pregunta-{question_id}",
     )
@@ -381,7 +343,7 @@ def preview(survey_id: int):
     if request.method == "POST" and forms.validate_answer_form(form, survey) is not None:
         flash(_("Vista previa: las respuestas son válidas. No se guardó nada."), "success")
         return redirect(url_for(".preview", survey_id=survey.id))
-    event = services.event_of(survey)
+    event = queries.event_of(survey)
     return render_template(
         "surveys/public/answer.html",
         survey=survey,
@@ -431,7 +393,7 @@ def results_page(survey_id: int):
         note=disclosure.note(viewer) if viewer else "",
         legend=disclosure.legend(viewer) if viewer else "",
         can_export=can_export(survey),
-        event=services.event_of(survey),
+        event=queries.event_of(survey),
     )
 
 
@@ -466,32 +428,12 @@ def export(survey_id: int, fmt: str):
 @permission_required("content.view")
 def compare():
     """Side-by-side indicators of several surveys (typically the evaluations of several events)."""
-    candidates = [
-        s
-        for s in db.session.scalars(
-            select(Survey).where(Survey.published.is_(True)).order_by(Survey.id.desc())
-        )
-        if can_see_results(s)
-    ]
+    candidates = [s for s in queries.newest_first(published_only=True) if can_see_results(s)]
     wanted = set(request.args.getlist("encuesta", type=int))
     chosen = [s for s in candidates if s.id in wanted][:8]
     columns = [(s, results.compute(s)) for s in chosen]
-    rows = []
-    seen = []
-    for s, _r in columns:
-        for q in s.ordered_questions():
-            key = q.key or q.text
-            if q.kind in CLOSED_KINDS and key not in seen:
-                seen.append(key)
-    for key in seen:
-        cells, label = [], key
-        for _s, r in columns:
-            match = next((qr for qr in r.questions if (qr.question.key or qr.question.text) == key), None)
-            if match is not None:
-                label = match.question.text if label == key else label
-            cells.append(match)
-        rows.append((label, cells))
-    events = {s.id: services.event_of(s) for s in candidates}
+    rows = results.side_by_side(columns)
+    events = {s.id: queries.event_of(s) for s in candidates}
     return render_template(
         "surveys/staff/compare.html",
         candidates=candidates,

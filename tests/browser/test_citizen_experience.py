@@ -141,14 +141,16 @@ def test_empty_typed_code_says_what_to_do(phone, catalogs):
 def test_citizen_pages_pass_axe_at_every_width_in_both_languages(
     chromium, live_server, db, catalogs, viewport, lang
 ):
+    from app.surveys import commands as surveys
     from app.surveys import presets
-    from app.surveys import services as surveys
     from tests.browser.test_events import _event
 
     c = _consultation(_db)
     event = _event()
     survey = surveys.create_survey(
-        {"title": "Evaluación del taller", "open_link": True}, template=presets.EVENT_EVALUATION, actor="test"
+        surveys.SurveySettings(title="Evaluación del taller", open_link=True),
+        template=presets.EVENT_EVALUATION,
+        actor="test",
     )
     surveys.set_published(survey, True, actor="test")
     for page in _page(chromium, live_server, viewport):

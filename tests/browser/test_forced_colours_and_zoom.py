@@ -91,16 +91,16 @@ def test_no_page_scrolls_sideways_at_200_percent_zoom(
     plan_with_follow_up,  # noqa: F811
     viewport,
 ):
+    from app.surveys import commands as surveys
     from app.surveys import presets
-    from app.surveys import services as surveys
 
     c = _consultation(_db)
     survey = surveys.create_survey(
-        {
-            "title": "Evaluación del taller de presupuesto participativo de la comuna 3",
-            "open_link": True,
-            "profile_variables": ["life_course"],
-        },
+        surveys.SurveySettings(
+            title="Evaluación del taller de presupuesto participativo de la comuna 3",
+            open_link=True,
+            profile_variables=["life_course"],
+        ),
         template=presets.EVENT_EVALUATION,
         actor="test",
     )

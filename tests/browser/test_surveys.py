@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.catalogs.models import Office
 from app.core import time
 from app.events import services as events
+from app.surveys import commands as surveys
 from app.surveys import presets
-from app.surveys import services as surveys
 from app.surveys.models import SurveyResponse
 
 
@@ -34,11 +34,9 @@ def test_answer_the_evaluation_from_the_attendance_confirmation(phone, db, make_
     )
     events.publish(event, admin)
     survey = surveys.create_survey(
-        {
-            "title": "Evaluación de la audiencia pública",
-            "event_id": event.id,
-            "profile_variables": ["life_course"],
-        },
+        surveys.SurveySettings(
+            title="Evaluación de la audiencia pública", event_id=event.id, profile_variables=["life_course"]
+        ),
         template=presets.EVENT_EVALUATION,
         actor="test",
     )
@@ -92,7 +90,7 @@ def test_staff_pages_pass_axe(desktop, db, make_user):
 
     make_user("admin")
     survey = surveys.create_survey(
-        {"title": "Evaluación de prueba", "profile_variables": ["sex"], "results_public": True},
+        surveys.SurveySettings(title="Evaluación de prueba", profile_variables=["sex"], results_public=True),
         template=presets.EVENT_EVALUATION,
         actor="test",
     )
@@ -118,7 +116,9 @@ def test_failed_survey_submit_guides_in_both_languages(phone, db):
     from tests.browser.conftest import assert_guiding_summary
 
     survey = surveys.create_survey(
-        {"title": "Evaluación del taller", "open_link": True}, template=presets.EVENT_EVALUATION, actor="test"
+        surveys.SurveySettings(title="Evaluación del taller", open_link=True),
+        template=presets.EVENT_EVALUATION,
+        actor="test",
     )
     surveys.set_published(survey, True, actor="test")
     required = [q for q in survey.ordered_questions() if q.required and not q.condition_question_id]

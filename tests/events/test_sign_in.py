@@ -482,17 +482,17 @@ def test_an_attendee_who_answered_at_sign_in_is_not_asked_again_by_the_event_sur
 ):
     """The event's survey asks the characterisation only of browsers that did not answer it in
     the sign-in's second step; its one-time link is signed, not stored with the signature."""
-    from app.surveys import services as surveys
+    from app.surveys import commands as surveys
     from app.surveys.models import SurveyToken
 
     event = make_event()
     survey = surveys.create_survey(
-        {
-            "title": "Evaluación",
-            "opens_at": time.now() - timedelta(days=1),
-            "event_id": event.id,
-            "profile_variables": ["life_course", "sex"],
-        },
+        surveys.SurveySettings(
+            title="Evaluación",
+            opens_at=time.now() - timedelta(days=1),
+            event_id=event.id,
+            profile_variables=["life_course", "sex"],
+        ),
         actor="test",
     )
     surveys.add_question(survey, surveys.QuestionData(survey.sections[0].id, "rating", "¿Qué tan clara fue?"))

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.core import time
-from app.surveys import services
+from app.surveys import commands
 from app.surveys.models import LONG, MULTIPLE, NPS, RATING, SHORT, SINGLE, YESNO
 
 
@@ -18,35 +18,35 @@ def make_survey(app, db, catalogs):
 
     def _make(title="Encuesta de prueba", questions=True, published=True, **settings):
         data = {"title": title, "opens_at": time.now() - timedelta(days=1), **settings}
-        survey = services.create_survey(data, actor="test")
+        survey = commands.create_survey(commands.SurveySettings(**data), actor="test")
         if questions:
             sid = survey.sections[0].id
             specs = [
-                services.QuestionData(sid, RATING, "¿Qué tan clara fue la información?", required=True),
-                services.QuestionData(
+                commands.QuestionData(sid, RATING, "¿Qué tan clara fue la información?", required=True),
+                commands.QuestionData(
                     sid, SINGLE, "¿Cómo te enteraste?", options=["Radio", "Redes", "Vecinos"], required=True
                 ),
-                services.QuestionData(
+                commands.QuestionData(
                     sid,
                     MULTIPLE,
                     "¿Qué temas te interesan?",
                     options=["Vías", "Salud", "Educación", "Empleo"],
                     max_choices=2,
                 ),
-                services.QuestionData(sid, YESNO, "¿Hiciste una pregunta?", required=True),
-                services.QuestionData(sid, NPS, "¿Recomendarías el evento?"),
-                services.QuestionData(sid, SHORT, "¿De qué barrio vienes?"),
+                commands.QuestionData(sid, YESNO, "¿Hiciste una pregunta?", required=True),
+                commands.QuestionData(sid, NPS, "¿Recomendarías el evento?"),
+                commands.QuestionData(sid, SHORT, "¿De qué barrio vienes?"),
             ]
-            questions_ = [services.add_question(survey, s) for s in specs]
+            questions_ = [commands.add_question(survey, s) for s in specs]
             yesno = questions_[3]
-            services.add_question(
+            commands.add_question(
                 survey,
-                services.QuestionData(
+                commands.QuestionData(
                     sid, LONG, "¿Qué te respondieron?", required=True, condition=f"{yesno.id}:1"
                 ),
             )
         if published:
-            services.set_published(survey, True, actor="test")
+            commands.set_published(survey, True, actor="test")
         return survey
 
     return _make

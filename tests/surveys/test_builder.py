@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.surveys import presets, services
+from app.surveys import presets, queries
 from app.surveys.models import Survey, SurveyQuestion, SurveyResponse
 from tests.surveys.conftest import answers
 
@@ -107,7 +107,7 @@ def test_reorder_and_conditions_keep_an_order_that_makes_sense(login_as, client,
             form_url=f"/gestion/encuestas/{survey.id}",
         )
     db.session.expire_all()
-    order = [q.id for q in services.get(survey.id).ordered_questions()]
+    order = [q.id for q in queries.get(survey.id).ordered_questions()]
     assert order.index(long_q.id) > order.index(yesno.id)
     # A plain move works, and a question can move into another section.
     first = questions[0]
@@ -117,10 +117,10 @@ def test_reorder_and_conditions_keep_an_order_that_makes_sense(login_as, client,
         form_url=f"/gestion/encuestas/{survey.id}",
     )
     db.session.expire_all()
-    assert [q.id for q in services.get(survey.id).ordered_questions()][:2] == [questions[1].id, first.id]
+    assert [q.id for q in queries.get(survey.id).ordered_questions()][:2] == [questions[1].id, first.id]
     client.submit(f"/gestion/encuestas/{survey.id}", {"title": "Segunda parte"})
     db.session.expire_all()
-    survey = services.get(survey.id)
+    survey = queries.get(survey.id)
     assert len(survey.sections) == 2
     last = survey.ordered_questions()[-1]
     client.submit(
@@ -194,7 +194,7 @@ def test_publishing_and_structure_locked_once_answered(login_as, client, db, mak
         form_url=f"/gestion/encuestas/{survey.id}",
         follow_redirects=True,
     )
-    assert "no se puede borrar" in response.get_data(as_text=True) and services.get(survey.id) is not None
+    assert "no se puede borrar" in response.get_data(as_text=True) and queries.get(survey.id) is not None
 
 
 def test_roles(client, make_user, make_survey, db):

@@ -4,7 +4,7 @@ Spanish text marked lang="es" with a visible "Spanish only" note."""
 
 import re
 
-from app.surveys import services
+from app.surveys import rules
 from app.surveys.models import SINGLE
 from tests.surveys.conftest import q
 
@@ -61,7 +61,7 @@ def test_english_options_must_match_the_spanish_ones(client, make_survey, login_
     question = db.session.get(type(single), single.id)
     assert question.options_en == ["Radio", "Social media", "Neighbours"]
     assert question.text_en == "How did you hear about it?"
-    assert services.choice_labels(question) == [
+    assert rules.choice_labels(question) == [
         (1, "Radio"),
         (2, "Redes"),
         (3, "Vecinos"),

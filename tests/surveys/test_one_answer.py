@@ -11,7 +11,7 @@ from sqlalchemy import DateTime, func, inspect, select
 from app.core import registry
 from app.core.db import RowBatch
 from app.extensions import db as _db
-from app.surveys import services
+from app.surveys import commands, queries
 from app.surveys.models import CHANNEL_LINK, CHANNEL_TOKEN, SurveyResponse, SurveyToken
 from tests.surveys.conftest import answers, browser
 
@@ -62,9 +62,11 @@ def test_attached_survey_without_token_is_refused_unless_open_answers_are_allowe
     bad = client.get(f"/encuestas/{survey.slug}?t=inventado").get_data(as_text=True)
     assert "Este enlace no es válido" in bad
 
-    services.update_survey(
+    commands.update_survey(
         survey,
-        {"open_link": True, "event_id": EVENT_ID, "title": survey.title, "opens_at": survey.opens_at},
+        commands.SurveySettings(
+            open_link=True, event_id=EVENT_ID, title=survey.title, opens_at=survey.opens_at
+        ),
         actor="test",
     )
     assert client.submit(f"/encuestas/{survey.slug}", answers(survey)).status_code == 302
@@ -81,12 +83,12 @@ def test_two_simultaneous_submissions_with_one_token_store_one_response(app, db,
 
     def attempt():
         with app.app_context():
-            s = services.get(survey_id)
+            s = queries.get(survey_id)
             barrier.wait()
             try:
-                services.submit(s, kept, token=token)
+                commands.submit(s, kept, token=token)
                 outcomes.append("ok")
-            except services.SurveyError as exc:
+            except commands.SurveyError as exc:
                 outcomes.append(exc.code)
             finally:
                 _db.session.remove()

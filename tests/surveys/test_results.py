@@ -13,16 +13,16 @@ from sqlalchemy import func, select
 from app.characterization import services as characterization
 from app.core import registry
 from app.extensions import db as _db
-from app.surveys import results, services
+from app.surveys import commands, results, rules
 from app.surveys.models import LONG, MULTIPLE, NPS, RATING, SHORT, SINGLE, YESNO, SurveyResponse
 from tests.surveys.conftest import browser, q
 
 
 def _answer(survey, values: dict, profile: dict | None = None):
     """Store one response through the same service the public page uses."""
-    kept, errors = services.evaluate(survey, values)
+    kept, errors = rules.evaluate(survey, values)
     assert not errors, errors
-    response = services.submit(survey, kept)
+    response = commands.submit(survey, kept)
     if profile:
         p = characterization.build_profile(profile, characterization.Context("surveys", survey.id))
         _db.session.add(p)
@@ -150,8 +150,10 @@ def test_filters_protect_small_groups_except_for_stewards(app, db, make_survey, 
 def test_public_results_only_when_published_and_never_free_text(app, db, client, make_survey):
     survey = make_survey(results_public=False)
     assert client.get(f"/encuestas/{survey.slug}/resultados").status_code == 404
-    services.update_survey(
-        survey, {"title": survey.title, "results_public": True, "opens_at": survey.opens_at}, actor="t"
+    commands.update_survey(
+        survey,
+        commands.SurveySettings(title=survey.title, results_public=True, opens_at=survey.opens_at),
+        actor="t",
     )
     for _ in range(3):
         _answer(survey, _base(survey, 4, 9, {q(survey, SHORT).id: "Mi nombre es Ana y vivo en la casa azul"}))
@@ -171,7 +173,7 @@ def test_public_results_only_when_published_and_never_free_text(app, db, client,
 def test_comparison_of_events_side_by_side(app, db, make_survey, login_as, client):
     a = make_survey(title="Evaluación Comuna 1", event_id=1)
     b = make_survey(title="Evaluación Comuna 2", event_id=2)
-    _answer_open = lambda s, r: services.submit(s, services.evaluate(s, _base(s, r, 10))[0], token=None)  # noqa: E731
+    _answer_open = lambda s, r: commands.submit(s, rules.evaluate(s, _base(s, r, 10))[0], token=None)  # noqa: E731
     for s in (a, b):
         s.open_link = True
     db.session.commit()
