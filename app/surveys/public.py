@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.characterization import disclosure
-from app.characterization import services as characterization
+from app.characterization.queries import answered_here as characterized_here
 from app.core.ratelimit import client_ip, device_id, limit_public_post
 from app.extensions import db
 from app.surveys import forms, results, services
@@ -101,7 +101,7 @@ def answer(slug: str):
             ), 200
 
     # Whoever answered "who takes part" when signing this event's attendance is not asked again.
-    asked_at_sign_in = bool(survey.event_id) and characterization.answered_here("events", survey.event_id)
+    asked_at_sign_in = bool(survey.event_id) and characterized_here("events", survey.event_id)
     form = forms.answer_form(
         survey,
         request.form if request.method == "POST" else None,

@@ -755,11 +755,14 @@ def submit(
 
 def _record_profile(section, survey: Survey) -> str | None:
     """Record the characterisation section (consent proof + profile); return the profile's id."""
-    from app.characterization import services as characterization
+    from app.characterization import commands as characterization
+    from app.characterization.forms import answers_of
 
     # A survey response holds no identity (its right to answer is not linked to the attendee):
     # the profile is stored with it, so results can be broken down by group.
-    outcome = characterization.record(section, characterization.Context("surveys", survey.id), buffered=False)
+    outcome = characterization.record(
+        answers_of(section), characterization.Context("surveys", survey.id), buffered=False
+    )
     if outcome.profile is None:
         return None
     db.session.flush()
