@@ -145,3 +145,17 @@ def test_every_sensitive_question_is_cleared_for_a_minor_without_authorisation(a
     assert decision.minor and decision.sensitive_dropped
     assert all(not decision.answers[k] for k in SENSITIVE)
     assert decision.answers["life_course"] == "PI"
+
+
+def test_no_other_module_decides_who_is_a_minor():
+    """The age test (`minor_codes`) is read by the rule only: a second copy elsewhere could
+    disagree with it (a new age band, a channel that forgets the guardian)."""
+    from pathlib import Path
+
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    readers = sorted(
+        str(path.relative_to(app_dir))
+        for path in app_dir.rglob("*.py")
+        if "minor_codes" in path.read_text(encoding="utf-8")
+    )
+    assert readers == ["characterization/rules.py"]
