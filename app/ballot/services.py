@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogs import services as catalogs
-from app.characterization import services as characterization
+from app.characterization import commands as characterization
+from app.characterization.forms import answers_of
 from app.core import time
 from app.core.hashing import keyed_hash
 from app.extensions import db
@@ -277,7 +278,7 @@ def _deposit(data: dict, section, *, lang: str, channel: str, nonce: str) -> Rec
         radicado = format_radicado(year, number)
         if section is not None:
             outcome = characterization.record(
-                section,
+                answers_of(section),
                 characterization.Context("ballot", year, on_date=received_local.date(), channel=channel),
             )
         consented = bool(outcome and outcome.consented)

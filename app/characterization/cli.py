@@ -30,9 +30,9 @@ def flush_profiles(max_age):
 def align_territories(reason):
     """Give every stored profile the comuna or corregimiento of its barrio or vereda (profiles
     stored before the two levels were kept consistent); the change is audited with the reason."""
-    from app.characterization import services
+    from app.characterization import commands
 
-    click.echo(f"Profiles corrected: {services.align_territories(reason)}")
+    click.echo(f"Profiles corrected: {commands.align_territories(reason)}")
 
 
 @click.command("rebuild-profile-summary")

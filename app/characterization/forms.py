@@ -19,6 +19,7 @@ from wtforms import BooleanField, Form, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.catalogs import services as catalogs
+from app.characterization.rules import SENSITIVE, Answers
 from app.core.fields import MultiCheckboxField, RadioField, SelectField
 from app.core.i18n import label
 from app.core.text import NoMarkup, single_line
@@ -37,7 +38,6 @@ VARIABLES = (
     "value_group",
 )
 TERRITORIAL = ("zone", "territory", "subterritory")
-SENSITIVE = ("gender_identity", "sexual_orientation", "ethnicity", "disability", "victim")
 DEFAULT_VARIABLES = VARIABLES
 POPULATION = ("life_course", "sex", "gender_identity", "sexual_orientation")
 DIFFERENTIAL = ("ethnicity", "disability", "victim", "migrant", "campesino")
@@ -59,18 +59,6 @@ QUESTIONS = {
     "organisation": _l("Nombre de la organización que representas"),
 }
 SENSITIVE_NOTE = _l("Opcional. Dato sensible: puedes no responder.")
-
-
-def minor_codes() -> frozenset[str]:
-    """Life-course codes whose upper age is under 18."""
-    return catalogs.cached(
-        ("minor_codes",),
-        lambda: frozenset(
-            e.code
-            for e in catalogs.options("life_course", include_inactive=True)
-            if e.extra.get("max_age") is not None and e.extra["max_age"] < 18
-        ),
-    )
 
 
 def _life_course_choices():
@@ -236,10 +224,6 @@ class ProfileSectionBase(Form):
         return not self.consent.data and not self.discard.data and self.has_answers()
 
     # --- helpers for services and templates ---------------------------------------------
-    @property
-    def is_minor(self) -> bool:
-        return "life_course" in self._fields and self.life_course.data in minor_codes()
-
     def sensitive_fields(self):
         return [self[n] for n in SENSITIVE if n in self._fields]
 
@@ -272,3 +256,20 @@ def profile_section(
     attrs["asked"] = asked
     attrs["ask_before_dropping"] = ask_before_dropping
     return type("ProfileSection", (ProfileSectionBase,), attrs)
+
+
+def answers_of(section: ProfileSectionBase) -> Answers:
+    """The typed data of a validated section, for `commands.record` and the rules: the answers
+    of the fields the form asked (blank ones as None) and the consent boxes."""
+    values = {}
+    for name in (*VARIABLES, "zone", "territory", "subterritory", "organisation"):
+        if name in section._fields:
+            value = section[name].data
+            values[name] = value if value not in ("", None, []) else None
+    guardian = "guardian_consent" in section._fields
+    return Answers(
+        values=values,
+        consent=bool(section.consent.data),
+        guardian_consent=guardian and bool(section.guardian_consent.data),
+        guardian_name=(section.guardian_name.data or None) if guardian else None,
+    )

@@ -17,8 +17,11 @@ from flask_babel import gettext as _
 from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, union_all
 
 from app.characterization import summary
+from app.characterization.commands import ANSWERED
 from app.characterization.disclosure import KEY_RANGE
+from app.characterization.forms import QUESTIONS
 from app.characterization.models import Profile, ProfileDisability
+from app.characterization.rules import Answers, what_may_be_kept
 from app.extensions import db
 
 P = Profile.__table__
@@ -436,3 +439,48 @@ def ordered_codes(variable: str, counts: dict) -> list[str]:
         + sorted(c for c in seen if c not in known and c != NO_ANSWER)
         + [NO_ANSWER]
     )
+
+
+# ---------------------------------------------------------------------------- the section itself
+
+
+def preview(answers: Answers) -> dict:
+    """What `commands.record()` would store for these answers, with labels, storing nothing
+    (the staff preview of the section).
+
+    {"consented", "sensitive_dropped", "minor", "answers": [(question, answer label)]}"""
+    kept = what_may_be_kept(
+        answers.values,
+        consent=answers.consent,
+        guardian_consent=answers.guardian_consent,
+        guardian_name=answers.guardian_name,
+    )
+    if not kept.store:
+        return {"consented": False, "sensitive_dropped": False, "minor": False, "answers": []}
+    names = variable_labels()
+    shown = []
+    for name, value in kept.answers.items():
+        if name == "organisation":
+            shown.append((str(QUESTIONS["organisation"]), value or ""))
+            continue
+        variable = "disability_type" if name == "disability" else name
+        labels = code_labels(variable)
+        text = (
+            "; ".join(labels.get(v, v) for v in value)
+            if isinstance(value, list)
+            else labels.get(value or "", value)
+        )
+        shown.append((names.get(variable, name), text))
+    return {
+        "consented": True,
+        "sensitive_dropped": kept.sensitive_dropped,
+        "minor": kept.minor,
+        "answers": shown,
+    }
+
+
+def answered_here(capability: str, object_id) -> bool:
+    """Whether this browser answered the characterisation for this object (`commands.mark_answered`)."""
+    from flask import has_request_context, session
+
+    return has_request_context() and f"{capability}:{object_id}" in session.get(ANSWERED, [])

@@ -6,7 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.characterization import baseline, dashboard, disclosure, exports, monitoring, services
+from app.characterization import baseline, dashboard, disclosure, exports, monitoring, queries
+from app.characterization.forms import answers_of
 from app.characterization.staff_forms import BaselineForm, FilterForm, PreviewForm
 from app.core import audit, uploads
 from app.core.auth import permission_required
@@ -193,7 +194,7 @@ def preview():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            would_store = services.preview(form.profile.form)
+            would_store = queries.preview(answers_of(form.profile.form))
         else:
             status = 422
     return render_template("characterization/staff/preview.html", form=form, would_store=would_store), status

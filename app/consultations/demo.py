@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.catalogs import services as catalogs
-from app.characterization import services as characterization
+from app.characterization import commands as characterization
 from app.consultations import tally
 from app.consultations.models import (
     APPROVED,

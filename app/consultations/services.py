@@ -14,7 +14,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogs import services as catalogs
-from app.characterization import services as characterization
+from app.characterization import commands as characterization
+from app.characterization.forms import answers_of
 from app.consultations import bursts, tally
 from app.consultations.models import (
     APPROVED,
@@ -468,7 +469,7 @@ def submit_response(
         # transaction. Then the ballot and its profile go to the profile buffer together (written in
         # a shuffled batch of at least k, see characterization.buffer); otherwise they are stored now.
         outcome = characterization.record(
-            form.profile.form,
+            answers_of(form.profile.form),
             characterization.Context("consultations", consultation.id),
             buffered=False,
             add_profile=not document_rule,

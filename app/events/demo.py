@@ -12,7 +12,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from app.catalogs import services as catalogs
-from app.characterization import services as characterization
+from app.characterization import commands as characterization
 from app.characterization.models import ConsentRecord
 from app.core import time
 from app.core.hashing import document_hash

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from app.catalogs import services as catalogs
 from app.catalogs.models import CATALOG_MODELS
-from app.characterization import services as characterization
+from app.characterization import commands as characterization
 from app.core import registry
 from app.core.cache import SharedCache, blank_form_page
 from app.core.ratelimit import PUBLIC_POST_PER_IP, device_key, ip_key, post_only

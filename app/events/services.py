@@ -19,8 +19,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.characterization import services as characterization
+from app.characterization import commands as characterization
+from app.characterization.forms import answers_of
 from app.characterization.models import ConsentRecord
+from app.characterization.rules import what_may_be_kept
 from app.core import audit, registry, time
 from app.core.auth import may
 from app.core.cache import SharedCache, columns, snapshot
@@ -486,7 +488,7 @@ def record_profile(event: Event, section, *, minor: bool, channel: str = "web") 
     sensitive answers."""
     on_date = time.to_local(event.starts_at).date()
     return characterization.record_answers(
-        section, characterization.Context("events", event.id, on_date, channel), minor=minor
+        answers_of(section), characterization.Context("events", event.id, on_date, channel), minor=minor
     )
 
 
@@ -581,11 +583,12 @@ def enter_slips(event: Event, slips: list[dict], nonce: str, user) -> SlipsResul
     order = list(slips)
     _shuffle(order)
     for answers in order:
-        answers = dict(answers)
-        minor = characterization.is_minor(answers)
-        dropped += characterization.keep_for_minor(answers, minor=minor, guardian_ok=False)
+        # Only slips with their own consent mark are typed in (the form refuses the others); a slip
+        # carries no legal representative's authorisation.
+        kept = what_may_be_kept(answers, consent=True)
+        dropped += kept.sensitive_dropped
         # Written by the profile buffer after this commit, never in this transaction.
-        characterization.buffer_after_commit(characterization.build_profile(answers, context))
+        characterization.buffer_after_commit(characterization.build_profile(kept.answers, context))
     audit.record(
         SLIPS_ENTERED,
         target=f"event:{event.id}",

@@ -5,7 +5,6 @@ refuses with a `SurveyError` carrying a translated message (and the form field t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,6 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.characterization import commands as characterization
+from app.characterization.rules import Answers
 from app.core import audit, time
 from app.core.ordering import move_among, renumber
 from app.extensions import db
@@ -454,17 +455,12 @@ def _check_conditions(survey: Survey) -> None:
 
 # ------------------------------------------------------------------------------ answering
 
-# The characterisation section of an answer form, as `forms.profile_recorder` hands it over:
-# called with the response's context, it records consent and profile (characterisation's
-# `record`) and returns its outcome. The command decides the context and when it runs.
-ProfileRecorder = Callable[..., object]
-
 
 def submit(
     survey: Survey,
     answers: dict[int, object],
     *,
-    profile: ProfileRecorder | None = None,
+    profile: Answers | None = None,
     token: str | None = None,
     preview: bool = False,
     device: str = "",
@@ -537,13 +533,12 @@ def _store_answers(survey: Survey, response: SurveyResponse, answers: dict[int, 
             db.session.add(SurveyAnswer(response_id=response.id, question_id=qid, choice=0, value=value))
 
 
-def _record_profile(record: ProfileRecorder, survey: Survey) -> str | None:
-    """Record the characterisation section (consent proof + profile); return the profile's id."""
-    from app.characterization import services as characterization
-
+def _record_profile(answers: Answers, survey: Survey) -> str | None:
+    """Record the characterisation answers (consent proof + profile); return the profile's id."""
     # A survey response holds no identity (its right to answer is not linked to the attendee):
     # the profile is stored with it, so results can be broken down by group.
-    outcome = record(characterization.Context("surveys", survey.id), buffered=False)
+    context = characterization.Context("surveys", survey.id)
+    outcome = characterization.record(answers, context, buffered=False)
     if outcome.profile is None:
         return None
     db.session.flush()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.characterization import services as characterization
+from app.characterization import commands as characterization
 from app.core import registry, time
 from app.extensions import db
 from app.surveys import commands, presets, rules

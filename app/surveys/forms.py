@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,14 +15,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from app.characterization import services as characterization
-from app.characterization.forms import VARIABLES, profile_section
+from app.characterization.forms import VARIABLES, answers_of, profile_section
+from app.characterization.rules import Answers
 from app.core import time
 from app.core.fields import MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.text import NoMarkup, clean, single_line
 from app.core.ui import localized
 from app.surveys import presets
-from app.surveys.commands import ProfileRecorder, QuestionData, SurveySettings
+from app.surveys.commands import QuestionData, SurveySettings
 from app.surveys.models import KINDS, LONG, MULTIPLE, SHORT
 from app.surveys.rules import TEXT_LIMITS, choice_labels, condition_text, evaluate
 
@@ -315,10 +313,9 @@ def validate_answer_form(form, survey) -> dict[int, object] | None:
     return kept
 
 
-def profile_recorder(form) -> ProfileRecorder | None:
-    """The answer form's characterisation section as `commands.submit` takes it: a function that
-    records it (consent proof and profile) in the context the command gives, or None when the
-    form did not ask it."""
+def profile_answers(form) -> Answers | None:
+    """The answer form's characterisation section as `commands.submit` takes it (typed answers),
+    or None when the form did not ask it."""
     if "profile" not in form:
         return None
-    return functools.partial(characterization.record, form.profile.form)
+    return answers_of(form.profile.form)

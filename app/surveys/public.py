@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.characterization import disclosure
-from app.characterization import services as characterization
+from app.characterization.queries import answered_here as characterized_here
 from app.core.ratelimit import client_ip, device_id, limit_public_post
 from app.surveys import commands, forms, queries, results
 from app.surveys.models import CHANNEL_LINK, CHANNEL_TOKEN, Survey
@@ -97,7 +97,7 @@ def answer(slug: str):
             ), 200
 
     # Whoever answered "who takes part" when signing this event's attendance is not asked again.
-    asked_at_sign_in = bool(survey.event_id) and characterization.answered_here("events", survey.event_id)
+    asked_at_sign_in = bool(survey.event_id) and characterized_here("events", survey.event_id)
     form = forms.answer_form(
         survey,
         request.form if request.method == "POST" else None,
@@ -111,7 +111,7 @@ def answer(slug: str):
                 commands.submit(
                     survey,
                     kept,
-                    profile=forms.profile_recorder(form),
+                    profile=forms.profile_answers(form),
                     token=token or None,
                     device=device_id(),
                     address=client_ip(),

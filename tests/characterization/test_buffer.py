@@ -10,7 +10,8 @@ from collections import Counter
 
 from sqlalchemy import func, select, text
 
-from app.characterization import buffer, services
+from app.characterization import buffer, commands
+from app.characterization.forms import answers_of
 from app.characterization.models import Profile
 from app.config import ROOT as ROOT_DIR
 from tests.conftest import database_url
@@ -19,8 +20,8 @@ from tests.conftest import database_url
 def _put(n: int, prefix: str = "p") -> list[str]:
     return [
         buffer.put_profile(
-            services.build_profile(
-                {"organisation": f"{prefix}-{i}", "sex": str(1 + i % 2)}, services.Context("events", 1)
+            commands.build_profile(
+                {"organisation": f"{prefix}-{i}", "sex": str(1 + i % 2)}, commands.Context("events", 1)
             )
         )
         for i in range(n)
@@ -47,11 +48,11 @@ def test_a_profile_never_rides_in_a_batch_of_another_kind(app, db):
     profile waits for its own batch (alone among event profiles it would pair with the only urna
     question filed in that window)."""
     _put(5)
-    buffer.put_profile(services.build_profile({"organisation": "urna"}, services.Context("ballot", 2026)))
+    buffer.put_profile(commands.build_profile({"organisation": "urna"}, commands.Context("ballot", 2026)))
     buffer.put_profile(
-        services.build_profile({"organisation": "papel"}, services.Context("events", 1, channel="paper"))
+        commands.build_profile({"organisation": "papel"}, commands.Context("events", 1, channel="paper"))
     )
-    buffer.put_profile(services.build_profile({"organisation": "otro"}, services.Context("events", 2)))
+    buffer.put_profile(commands.build_profile({"organisation": "otro"}, commands.Context("events", 2)))
     assert buffer.flush() == 5 and buffer.waiting() == 3
     assert set(_organisations(db)) == {f"p-{i}" for i in range(5)}
 
@@ -60,7 +61,7 @@ def test_a_late_small_batch_is_topped_up_to_k_by_rewriting_stored_profiles(app, 
     """After the delay, 2 waiting profiles are written with 3 stored ones re-written (same answers,
     new ids, old rows gone): counts do not change and the batch still has k rows."""
     _put(10, "old")
-    buffer.put_profile(services.build_profile({"organisation": "other"}, services.Context("events", 2)))
+    buffer.put_profile(commands.build_profile({"organisation": "other"}, commands.Context("events", 2)))
     assert buffer.flush(max_age=0) == 11
     before_ids = set(db.session.scalars(select(Profile.id)))
     other_id = db.session.scalar(select(Profile.id).where(Profile.organisation == "other"))
@@ -117,9 +118,9 @@ def test_a_rolled_back_transaction_buffers_nothing(app, db, catalogs):
     with app.test_request_context():
         form = Form(formdata=MultiDict({"profile-consent": "y", "profile-sex": "1"}))
         assert form.validate()
-        services.record(form.profile.form, services.Context("ballot", 2026))
+        commands.record(answers_of(form.profile.form), commands.Context("ballot", 2026))
         db.session.rollback()  # the identity was refused: its profile must not count
-        services.record(form.profile.form, services.Context("ballot", 2026))
+        commands.record(answers_of(form.profile.form), commands.Context("ballot", 2026))
         db.session.commit()
     assert buffer.waiting() == 1
 
@@ -131,10 +132,11 @@ CHILD = textwrap.dedent("""
                       "DATABASE_URL": sys.argv[2], "PARTICIPA_PROFILE_BUFFER_URL": sys.argv[3],
                       "RATELIMIT_STORAGE_URI": "memory://"})
     with app.app_context():
-        from app.characterization import buffer, services
+        from app.characterization import buffer
+        from app.characterization import commands
         if sys.argv[1] == "put":
             for i in range(7):
-                profile = services.build_profile({"organisation": f"k-{i}"}, services.Context("events", 1))
+                profile = commands.build_profile({"organisation": f"k-{i}"}, commands.Context("events", 1))
                 buffer.put_profile(profile)
             print("acknowledged", flush=True)
         else:  # killed after the batch committed, before the buffer was emptied

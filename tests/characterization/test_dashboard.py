@@ -269,8 +269,8 @@ def test_crosstab_with_date_and_group_filters_counts_like_sql(app, db, catalogs)
     from sqlalchemy import func, select
 
     from app.characterization import queries
+    from app.characterization.commands import Context, build_profile
     from app.characterization.models import Profile
-    from app.characterization.services import Context, build_profile
 
     for i in range(60):
         answers = {

@@ -45,7 +45,7 @@ def test_protect_is_deterministic_small_cells_are_a_marker_steward_exact():
 
 
 def test_every_writer_gives_a_profile_a_random_record_key(app, db, catalogs):
-    from app.characterization.services import Context, build_profile
+    from app.characterization.commands import Context, build_profile
 
     for i in range(40):
         db.session.add(build_profile({"sex": "1"}, Context("events", i, date(2026, 3, 1))))  # ORM
@@ -187,7 +187,7 @@ def test_old_views_do_not_count_as_unusual(app, db, make_user):
 def test_fast_paths_count_like_plain_sql(app, db, catalogs):
     """The SQLite one-pass path (two or more groups) and the per-variable GROUP BYs agree, keyed
     and plain, with and without a context filter."""
-    from app.characterization.services import Context, build_profile
+    from app.characterization.commands import Context, build_profile
 
     for i in range(90):
         answers = {
@@ -214,9 +214,9 @@ def test_fast_paths_count_like_plain_sql(app, db, catalogs):
 
 def test_disability_rows_carry_their_profiles_key(app, db, catalogs):
     """So the disability types' cells and the same profiles counted by filter read the same."""
+    from app.characterization.commands import Context, build_profile
     from app.characterization.demo import demo_profiles
     from app.characterization.models import ProfileDisability
-    from app.characterization.services import Context, build_profile
 
     for i in range(30):
         db.session.add(

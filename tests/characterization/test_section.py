@@ -5,11 +5,11 @@ from sqlalchemy import func, inspect, select
 from werkzeug.datastructures import MultiDict
 from wtforms import FormField
 
-from app.characterization import services
-from app.characterization.forms import profile_section
+from app.characterization import commands
+from app.characterization.forms import answers_of, profile_section
 from app.characterization.models import ConsentRecord, Profile
 
-CTX = services.Context("events", 7)
+CTX = commands.Context("events", 7)
 
 
 def _form(
@@ -32,7 +32,7 @@ def test_refusing_consent_stores_nothing(app, db, catalogs):
     with app.test_request_context():
         form = _form(app, {"life_course": "AT", "sex": "2", "territory": "01"})
         assert form.validate()
-        outcome = services.record(form.profile.form, CTX)
+        outcome = commands.record(answers_of(form.profile.form), CTX)
         db.session.commit()
     assert not outcome.consented
     assert db.session.scalar(select(func.count()).select_from(Profile)) == 0
@@ -43,7 +43,7 @@ def test_skipping_every_sensitive_question_still_submits(app, db, catalogs, drai
     with app.test_request_context():
         form = _form(app, {"consent": "y", "territory": "05"})
         assert form.validate(), form.errors
-        outcome = services.record(form.profile.form, CTX)
+        outcome = commands.record(answers_of(form.profile.form), CTX)
         db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Profile)) == 0  # buffered
     drain()
@@ -56,7 +56,7 @@ def test_profile_holds_date_not_time_and_random_id(app, db, catalogs, drain):
     with app.test_request_context():
         form = _form(app, {"consent": "y", "life_course": "JU", "ethnicity": "5", "disability": ["02", "03"]})
         assert form.validate(), form.errors
-        services.record(form.profile.form, CTX)
+        commands.record(answers_of(form.profile.form), CTX)
         db.session.commit()
     drain()  # written by the profile buffer, not by the form's own transaction
     profile = db.session.scalar(select(Profile))
@@ -72,7 +72,7 @@ def test_minor_without_guardian_keeps_no_sensitive_answers(app, db, catalogs, dr
     with app.test_request_context():
         form = _form(app, {"consent": "y", "life_course": "AD", "ethnicity": "1", "victim": "1", "sex": "1"})
         assert form.validate(), form.errors
-        outcome = services.record(form.profile.form, CTX)
+        outcome = commands.record(answers_of(form.profile.form), CTX)
         db.session.commit()
     drain()  # written by the profile buffer, not by the form's own transaction
     assert outcome.sensitive_dropped
@@ -93,7 +93,7 @@ def test_minor_with_guardian_consent_keeps_sensitive_answers(app, db, catalogs, 
             },
         )
         assert form.validate(), form.errors
-        outcome = services.record(form.profile.form, CTX)
+        outcome = commands.record(answers_of(form.profile.form), CTX)
         db.session.commit()
     drain()  # written by the profile buffer, not by the form's own transaction
     assert not outcome.sensitive_dropped

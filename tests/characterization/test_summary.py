@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import event, insert, select, update
 
-from app.characterization import buffer, dashboard, demo, disclosure, queries, services, summary
+from app.characterization import buffer, commands, dashboard, demo, disclosure, queries, summary
 from app.characterization.models import Profile, ProfileDisability, ProfileSummary
 from app.characterization.queries import NO_ANSWER, Filters
 from app.core.db import random_id
@@ -93,28 +93,28 @@ def _answers(rng) -> dict:
     }
 
 
-def _put(rng, n: int, context: services.Context) -> None:
+def _put(rng, n: int, context: commands.Context) -> None:
     for _ in range(n):
-        buffer.put_profile(services.build_profile(_answers(rng), context))
+        buffer.put_profile(commands.build_profile(_answers(rng), context))
 
 
 def test_every_kind_of_write_keeps_the_summary_equal_to_the_records(app, db, catalogs):
     rng = random.Random(7)
     assert_summary_equals_records(app)  # empty
 
-    _put(rng, 12, services.Context("events", 1))  # buffer batches
-    _put(rng, 6, services.Context("surveys", 3, channel="paper"))
+    _put(rng, 12, commands.Context("events", 1))  # buffer batches
+    _put(rng, 6, commands.Context("surveys", 3, channel="paper"))
     assert buffer.flush(max_age=0) == 18
     assert_summary_equals_records(app)
 
-    _put(rng, 2, services.Context("events", 1))  # a late small batch topped up by re-writes
+    _put(rng, 2, commands.Context("events", 1))  # a late small batch topped up by re-writes
     assert buffer.flush(max_age=0) == 2
     assert_summary_equals_records(app)
 
     assert demo.demo_profiles(300) == 300  # the demo loader
     assert_summary_equals_records(app)
 
-    profile = services.build_profile(_answers(rng) | {"disability": ["02"]}, services.Context("surveys", 9))
+    profile = commands.build_profile(_answers(rng) | {"disability": ["02"]}, commands.Context("surveys", 9))
     db.session.add(profile)  # through the ORM, as a survey answer that points to its profile
     db.session.commit()
     assert_summary_equals_records(app)
@@ -130,7 +130,7 @@ def test_every_kind_of_write_keeps_the_summary_equal_to_the_records(app, db, cat
 
 def test_a_write_that_bypasses_the_writers_switches_the_summary_off_until_rebuilt(app, db, catalogs):
     rng = random.Random(8)
-    _put(rng, 10, services.Context("events", 1))
+    _put(rng, 10, commands.Context("events", 1))
     buffer.flush(max_age=0)
     assert summary.current()
     key = disclosure.new_record_key()
@@ -206,7 +206,7 @@ def test_a_batch_updates_the_summary_with_counts_only_whatever_the_order_of_its_
     }
     rng = random.Random(9)
     items = [
-        buffer.item_from(services.build_profile(_answers(rng), services.Context("events", 1)), [])
+        buffer.item_from(commands.build_profile(_answers(rng), commands.Context("events", 1)), [])
         for _ in range(5)
     ]
     for i, item in enumerate(items):

@@ -131,7 +131,7 @@ def test_a_barrio_of_another_comuna_is_explained_not_counted_as_zero(client, log
 def test_stored_profiles_are_aligned_with_their_barrio_with_a_reason(app, db, catalogs):
     from sqlalchemy import insert
 
-    from app.characterization import services
+    from app.characterization import commands
     from app.core.db import random_id
 
     rows = [
@@ -152,10 +152,10 @@ def test_stored_profiles_are_aligned_with_their_barrio_with_a_reason(app, db, ca
         row["on_date"] = date(2026, 3, 10)
     db.session.execute(insert(Profile.__table__), rows)
     db.session.commit()
-    assert services.align_territories("Perfiles de papel sin comuna (issue 15)") == 3
+    assert commands.align_territories("Perfiles de papel sin comuna (issue 15)") == 3
     assert db.session.scalars(select(Profile.territory).distinct()).all() == ["01"]
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "characterization_territories_aligned")
     )
     assert entry.details == {"profiles": 3, "reason": "Perfiles de papel sin comuna (issue 15)"}
-    assert services.align_territories("otra vez") == 0
+    assert commands.align_territories("otra vez") == 0

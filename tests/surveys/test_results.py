@@ -10,7 +10,7 @@ import random
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from app.characterization import services as characterization
+from app.characterization import commands as characterization
 from app.core import registry
 from app.extensions import db as _db
 from app.surveys import commands, results, rules
