@@ -39,7 +39,7 @@ from app.core import time
 from app.catalogs import services as catalogs
 from app.accounts import services as accounts
 from app.ballot.models import BallotCounter, BallotQuestion
-from app.ballot.services import KINDS, term_days, due_date, format_radicado
+from app.ballot.rules import KINDS, term_days, due_date, format_radicado
 
 n, password = int(sys.argv[1]), sys.argv[2]
 app = create_app()

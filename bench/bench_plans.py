@@ -58,7 +58,7 @@ def run(name: str, url: str) -> None:
     from app.catalogs import services as catalogs
     from app.core import time
     from app.extensions import db
-    from app.plans import exports, services
+    from app.plans import commands, exports, queries
 
     app = create_app(
         {
@@ -75,26 +75,26 @@ def run(name: str, url: str) -> None:
         db.create_all()
         catalogs.load("medellin")
         start = wall.perf_counter()
-        result = services.import_plan(data, filename="carga.tsv", publish=True)
+        result = commands.import_plan(data, filename="carga.tsv", publish=True)
         took = wall.perf_counter() - start
         assert result.ok, result.parsed.errors[:3]
         print(
             f"  [{name}] import {result.parsed.task_count} tasks ({len(data) // 1024} KB): {took * 1000:.0f} "
             f"ms"
         )
-        plan = services.get_plan(result.plan.id)
+        plan = queries.get_plan(result.plan.id)
         start = wall.perf_counter()
         for task in plan.tasks:
             for period in (1, 2):
                 for code in task.reporting_codes:
-                    services.report(task, period, code, value=1.0, progress_text="Avance")
+                    commands.report(task, period, code, value=1.0, progress_text="Avance")
         took = wall.perf_counter() - start
         n = sum(len(t.reporting_codes) for t in plan.tasks) * 2
         print(f"  [{name}] {n} follow-up reports one by one: {took * 1000 / n:.1f} ms each")
         db.session.expire_all()
         print(
             f"  [{name}] load + overview: "
-            f"{timed(lambda: services.plan_overview(services.get_plan(plan.id)), 3) * 1000:.0f} ms"
+            f"{timed(lambda: queries.plan_overview(queries.get_plan(plan.id)), 3) * 1000:.0f} ms"
         )
         client = app.test_client()
         page = client.get(f"/planes/{plan.id}")
@@ -102,7 +102,7 @@ def run(name: str, url: str) -> None:
             f"  [{name}] public page: {timed(lambda: client.get(f'/planes/{plan.id}'), 3) * 1000:.0f} ms, "
             f"{len(page.data) // 1024} KB"
         )
-        plan = services.get_plan(plan.id)
+        plan = queries.get_plan(plan.id)
         with app.test_request_context():
             path = tempfile.mktemp(suffix=".xlsx")
             print(

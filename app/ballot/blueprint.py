@@ -57,7 +57,7 @@ def template_helpers() -> dict:
 
     from app.catalogs import services as catalogs
 
-    from .services import STATUS_LABELS, kind_label, term_days
+    from .rules import STATUS_LABELS, kind_label, term_days
 
     def _offices():
         if "ballot_offices" not in g:

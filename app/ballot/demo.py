@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import click
@@ -13,7 +14,7 @@ from app.catalogs import services as catalogs
 from app.core import registry, time
 from app.extensions import db
 
-from . import services, workflow
+from . import commands, queries, rules
 from .models import BallotQuestion
 
 TEXTS = [
@@ -96,35 +97,35 @@ def run(count: int = 40) -> None:
         days_ago = rng.randint(0, 60)
         received = now - timedelta(days=days_ago, hours=rng.randint(0, 9))
         named = i % 3 == 0
-        data = {
-            "kind": kind,
-            "text": text,
-            "territory": rng.choice(territories) if territories else None,
-            "office_code": rng.choice(offices) if (offices and i % 4 == 0) else None,
-            "anonymous": not named,
-            "name": "Persona de ejemplo" if named else None,
-            "phone": "300 000 0000" if named else None,
-            "event_id": events[i % len(events)] if (events and i % 6 == 0) else None,
-        }
+        data = commands.Deposit(
+            kind=kind,
+            text=text,
+            territory=rng.choice(territories) if territories else None,
+            office_code=rng.choice(offices) if (offices and i % 4 == 0) else None,
+            anonymous=not named,
+            name="Persona de ejemplo" if named else None,
+            phone="300 000 0000" if named else None,
+            event_id=events[i % len(events)] if (events and i % 6 == 0) else None,
+        )
         with time.freeze(received):
-            receipt = services.deposit(data, None, channel="demo") if not named else _named(data)
+            receipt = commands.deposit(data, None, channel="demo") if not named else _named(data)
         _advance(receipt, i, editor, admin, offices, received)
     click.echo(f"  {count} questions in every status")
 
 
-def _named(data: dict):
+def _named(data: commands.Deposit):
     """Named demo questions carry a consent proof, as a real named deposit would."""
     from app.characterization.models import ConsentRecord
 
     consent = ConsentRecord(policy_version="demo", given_at=time.now(), channel="demo", capability="ballot")
     db.session.add(consent)
     db.session.flush()
-    receipt = services.deposit({**data, "anonymous": True}, None, channel="demo")
+    receipt = commands.deposit(replace(data, anonymous=True), None, channel="demo")
     question = receipt.question
     question.anonymous, question.name, question.phone, question.consent_id = (
         False,
-        data["name"],
-        data["phone"],
+        data.name,
+        data.phone,
         consent.id,
     )
     db.session.commit()
@@ -140,28 +141,28 @@ def _advance(receipt, i: int, editor, admin, offices, received: datetime) -> Non
     if stage == 0 or not offices:
         return
     with time.freeze(max(later, question.received_at)):
-        workflow.route(
+        commands.route(
             question, admin, office_code=question.office_code or offices[i % len(offices)], kind=question.kind
         )
         if stage == 1:
             if i % 2:
-                workflow.add_note(question, editor, "Pedimos información a la secretaría de infraestructura.")
+                commands.add_note(question, editor, "Pedimos información a la secretaría de infraestructura.")
             return
-        workflow.save_draft(question, editor, ANSWER)
+        commands.save_draft(question, editor, ANSWER)
         if stage == 2:
             if time.today() <= question.due_on and i % 3 == 0:
-                workflow.extend(
+                commands.extend(
                     question,
                     admin,
-                    services.max_extension_date(question),
+                    rules.max_extension_date(question),
                     "Necesitamos información de otra dependencia para responder de fondo.",
                 )
             return
-        workflow.approve(question, admin)
-        workflow.publish_answer(question, admin)
+        commands.approve(question, admin)
+        commands.publish_answer(question, admin)
         if i % 2 == 0:
-            version = workflow.suggested_public_version(question)
-            workflow.save_public_version(
+            version = queries.suggested_public_version(question)
+            commands.save_public_version(
                 question,
                 editor,
                 title=question.text[:80].rstrip(" ,.?¿") + "…",
@@ -170,4 +171,4 @@ def _advance(receipt, i: int, editor, admin, offices, received: datetime) -> Non
                 confirmed=True,
             )
         if stage == 4:
-            workflow.close(question, editor)
+            commands.close(question, editor)

@@ -15,9 +15,9 @@ from app.core import registry
 from app.core.fields import RadioField, SelectField
 from app.core.text import NoMarkup, clean, single_line
 
+from .commands import Deposit
 from .models import STATUSES
-from .services import DATA_KINDS, KINDS, STATUS_LABELS, TEXT_MAX, TEXT_MIN
-from .workflow import ANSWER_MAX, NOTE_MAX
+from .rules import ANSWER_MAX, DATA_KINDS, KINDS, NOTE_MAX, STATUS_LABELS, TEXT_MAX, TEXT_MIN
 
 PROFILE_VARIABLES = ("life_course", "sex", "ethnicity", "disability", "victim", "value_group")
 PHONE_RE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
@@ -150,20 +150,21 @@ class DepositForm(FlaskForm):
                 ok = False
         return ok
 
-    def data_for_service(self) -> dict:
+    def deposit_data(self) -> Deposit:
+        """What `commands.deposit` takes, from the validated form."""
         named = self.identity.data == "named"
-        return {
-            "kind": self.kind.data,
-            "text": self.text.data,
-            "office_code": self.office.data or None,
-            "territory": self.territory.data or None,
-            "topic_id": int(self.topic.data) if "topic" in self and self.topic.data else None,
-            "event_id": int(self.event.data) if "event" in self and self.event.data else None,
-            "anonymous": not named,
-            "name": self.name.data if named else None,
-            "email": self.email.data if named else None,
-            "phone": self.phone.data if named else None,
-        }
+        return Deposit(
+            kind=self.kind.data,
+            text=self.text.data,
+            office_code=self.office.data or None,
+            territory=self.territory.data or None,
+            topic_id=int(self.topic.data) if "topic" in self and self.topic.data else None,
+            event_id=int(self.event.data) if "event" in self and self.event.data else None,
+            anonymous=not named,
+            name=self.name.data if named else None,
+            email=self.email.data if named else None,
+            phone=self.phone.data if named else None,
+        )
 
 
 class LookupForm(FlaskForm):

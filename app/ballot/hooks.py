@@ -9,7 +9,7 @@ from datetime import date
 from flask import url_for
 from flask_babel import gettext as _
 
-from . import queries, services
+from . import queries, rules
 
 
 def home() -> list[dict]:
@@ -57,9 +57,7 @@ def event_page_sections(event_id: int) -> list[dict]:
         else:
             items.append(
                 {
-                    "text": _(
-                        "%(radicado)s · %(kind)s", radicado=q.radicado, kind=services.kind_label(q.kind)
-                    ),
+                    "text": _("%(radicado)s · %(kind)s", radicado=q.radicado, kind=rules.kind_label(q.kind)),
                     "url": None,
                 }
             )

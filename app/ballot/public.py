@@ -19,13 +19,14 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.characterization.forms import answers_of
 from app.core import time
 from app.core.exports import download
 from app.core.i18n import selected_language
 from app.core.ratelimit import device_key, ip_key, limit_public_post
 from app.extensions import db, limiter
 
-from . import notices, queries, receipt_document, services
+from . import commands, notices, queries, receipt_document, rules
 from .forms import DepositForm, LookupForm
 from .models import BallotNotice
 
@@ -66,16 +67,19 @@ def _deliver_after_response(question_id: int) -> None:
 def deposit():
     form = DepositForm()
     if not form.nonce.data:
-        form.nonce.data = services.new_nonce()
+        form.nonce.data = rules.new_nonce()
     if request.method == "GET" and "event" in form and request.args.get("evento", "").isdigit():
         if any(value == request.args["evento"] for value, _label in form.event.choices):
             form.event.data = request.args["evento"]
     if form.validate_on_submit():
         try:
-            receipt = services.deposit(
-                form.data_for_service(), form.profile.form, lang=selected_language(), nonce=form.nonce.data
+            receipt = commands.deposit(
+                form.deposit_data(),
+                answers_of(form.profile.form),
+                lang=selected_language(),
+                nonce=form.nonce.data,
             )
-        except services.DepositError as exc:
+        except commands.DepositError as exc:
             form.text.errors = [*form.text.errors, str(exc)]
         else:
             _remember(receipt.question.radicado)
@@ -92,13 +96,13 @@ def deposit():
                 _deliver_after_response(receipt.question.id)
             return redirect(url_for("ballot.receipt"))
     status = 422 if request.method == "POST" else 200
-    kinds = {k: v for k, v in services.KINDS.items() if k not in services.DATA_KINDS}
+    kinds = {k: v for k, v in rules.KINDS.items() if k not in rules.DATA_KINDS}
     return render_template("ballot/public/deposit.html", form=form, kinds=kinds), status
 
 
 def receipt():
     data = _receipt_data()
-    question = services.by_radicado(data["radicado"]) if data else None
+    question = queries.by_radicado(data["radicado"]) if data else None
     if question is None:
         return _receipt_gone()
     response = make_response(
@@ -116,7 +120,7 @@ def receipt():
 
 def receipt_pdf():
     data = _receipt_data()
-    question = services.by_radicado(data["radicado"]) if data else None
+    question = queries.by_radicado(data["radicado"]) if data else None
     if question is None:
         return _receipt_gone()
     return download(
@@ -142,7 +146,7 @@ def lookup():
     form = LookupForm()
     not_found = False
     if form.validate_on_submit():
-        question = services.lookup(form.radicado.data, form.code.data)
+        question = queries.lookup(form.radicado.data, form.code.data)
         if question is not None:
             _remember(question.radicado)
             return redirect(url_for("ballot.status", radicado=question.radicado))
@@ -152,10 +156,10 @@ def lookup():
 
 
 def status(radicado: str):
-    question = services.by_radicado(radicado) if radicado in session.get(SESSION_ACCESS, []) else None
+    question = queries.by_radicado(radicado) if radicado in session.get(SESSION_ACCESS, []) else None
     if question is None:
         return redirect(url_for("ballot.lookup"))
-    return render_template("ballot/public/status.html", q=question, overdue=services.is_overdue(question))
+    return render_template("ballot/public/status.html", q=question, overdue=rules.is_overdue(question))
 
 
 def archive():

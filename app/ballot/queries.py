@@ -1,19 +1,23 @@
-"""Read-only queries: the staff inbox (filters, flags, counts in SQL), the public archive and
-response-time figures."""
+"""Every read of the urna virtual: the staff inbox (filters, flags, counts in SQL), the public
+archive, response-time figures, a citizen's lookup by radicado and code, and the suggested public
+version of an answered question. Nothing here writes."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Integer, and_, case, cast, func, or_, select
 
 from app.core import time
+from app.core.hashing import keyed_hash
 from app.core.text import single_line
 from app.extensions import db
 
+from . import redaction
 from .models import OPEN_STATUSES, STATUSES, BallotQuestion
-from .services import KINDS, due_date, normalise_radicado
+from .rules import KINDS, code_hash, due_date, normalise_code, normalise_radicado
 
 PAGE_SIZE = 50
 ARCHIVE_PAGE_SIZE = 20
@@ -240,3 +244,39 @@ def usage(kind: str, list_key: str | None, code: str) -> int:
     if column is None:
         return 0
     return db.session.scalar(select(func.count()).select_from(BallotQuestion).where(column == code)) or 0
+
+
+# ---------------------------------------------------------------------------- lookup and archive
+
+
+def lookup(radicado: str, code: str) -> BallotQuestion | None:
+    """The question for a radicado and its private code, or None.
+
+    Unknown radicado and wrong code give the same None (and take the same work), so the answer
+    reveals nothing about which radicados exist.
+    """
+    normalised = normalise_radicado(radicado)
+    expected = code_hash(normalised or "UV-0000-000000", code)
+    question = (
+        db.session.scalar(select(BallotQuestion).where(BallotQuestion.radicado == normalised))
+        if normalised
+        else None
+    )
+    stored = question.code_hash if question is not None else keyed_hash("ballot-lookup", "none")
+    if hmac.compare_digest(stored, expected) and question is not None and normalise_code(code):
+        return question
+    return None
+
+
+def by_radicado(radicado: str) -> BallotQuestion | None:
+    return db.session.scalar(select(BallotQuestion).where(BallotQuestion.radicado == radicado))
+
+
+def suggested_public_version(question: BallotQuestion) -> dict:
+    """Automatic first version for the archive: personal data removed from question and answer."""
+    answer = question.answer.body if question.answer else ""
+    return {
+        "title": question.public_title or "",
+        "question": redaction.redact(question.text, name=question.name),
+        "answer": redaction.redact(answer, name=question.name),
+    }

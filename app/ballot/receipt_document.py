@@ -16,7 +16,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from app.core import time
 
 from .models import BallotQuestion
-from .services import kind_label
+from .rules import kind_label
 
 
 def _plain(text: str) -> str:

@@ -12,7 +12,7 @@ from app.core.registry import ReportPeriod, ReportSection, ReportTable
 from app.extensions import db
 
 from .models import BallotQuestion
-from .services import KINDS, kind_label
+from .rules import KINDS, kind_label
 
 ANSWERED = ("answered", "closed")
 

@@ -21,7 +21,7 @@ from app.extensions import db
 
 from .habeas.models import BallotDataRequest
 from .models import BallotNotice, BallotQuestion
-from .services import DATA_KINDS, kind_label
+from .rules import DATA_KINDS, kind_label
 
 ANONYMISED = {"name": None, "email": None, "phone": None, "consent_id": None, "anonymous": True}
 _HOLDS_CONTACT = or_(

@@ -12,7 +12,7 @@ from app.core import registry, time
 from app.core.auth import office_choices, permission_required
 from app.extensions import db
 
-from . import notices, queries, services, workflow
+from . import commands, notices, queries, redaction, rules
 from .forms import AnswerForm, ExtendForm, InboxFilterForm, NoteForm, PublicVersionForm, RouteForm
 from .models import BallotQuestion
 
@@ -38,7 +38,7 @@ def _question(question_id: int) -> BallotQuestion:
     question = db.session.get(BallotQuestion, question_id)
     if question is None:
         abort(404)
-    if not workflow.can_handle(current_user, question):
+    if not rules.can_handle(current_user, question):
         abort(403)
     return question
 
@@ -72,9 +72,9 @@ def _detail(question: BallotQuestion, status: int = 200, **forms):
         q=question,
         answer=answer,
         event=event,
-        overdue=services.is_overdue(question),
-        days_left=services.days_left(question),
-        max_extension=services.max_extension_date(question),
+        overdue=rules.is_overdue(question),
+        days_left=rules.days_left(question),
+        max_extension=rules.max_extension_date(question),
         show_identity=current_user.can("names.view"),
         activity_labels=ACTIVITY_LABELS,
         **forms,
@@ -90,7 +90,7 @@ def _done(question: BallotQuestion, message: str):
 def inbox():
     filters = queries.InboxFilters.from_args(request.args)
     offices = office_choices(current_user, catalogs.office_choices())
-    page = queries.inbox(workflow.scope_condition(current_user), filters)
+    page = queries.inbox(rules.scope_condition(current_user), filters)
     form = InboxFilterForm(request.args, offices=offices)
     return render_template(
         "ballot/staff/inbox.html",
@@ -100,7 +100,7 @@ def inbox():
         today=time.today(),
         soon=queries.due_soon_limit(),
         failing=notices.failing_count(),
-        show_outbox=workflow.sees_everything(current_user),
+        show_outbox=rules.sees_everything(current_user),
     )
 
 
@@ -115,7 +115,7 @@ def route(question_id: int):
     form = _route_form(question, request.form)
     if form.validate():
         try:
-            workflow.route(
+            commands.route(
                 question,
                 current_user,
                 office_code=form.office.data or None,
@@ -123,10 +123,10 @@ def route(question_id: int):
                 event_id=int(form.event.data) if form.event.data else None,
                 topic_id=int(form.topic.data) if form.topic.data else None,
             )
-        except workflow.WorkflowError as exc:
+        except commands.WorkflowError as exc:
             form.office.errors = [str(exc)]
         else:
-            if not workflow.can_handle(current_user, question):
+            if not rules.can_handle(current_user, question):
                 flash(_("Enviaste %(radicado)s a otra dependencia.", radicado=question.radicado), "success")
                 return redirect(url_for("ballot_staff.inbox"))
             return _done(question, _("Guardamos el enrutamiento."))
@@ -139,8 +139,8 @@ def note(question_id: int):
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            workflow.add_note(question, current_user, form.body.data)
-        except workflow.WorkflowError as exc:
+            commands.add_note(question, current_user, form.body.data)
+        except commands.WorkflowError as exc:
             form.body.errors = [str(exc)]
         else:
             return _done(question, _("Agregamos la nota interna."))
@@ -153,8 +153,8 @@ def answer(question_id: int):
     form = AnswerForm()
     if form.validate_on_submit():
         try:
-            workflow.save_draft(question, current_user, form.body.data)
-        except workflow.WorkflowError as exc:
+            commands.save_draft(question, current_user, form.body.data)
+        except commands.WorkflowError as exc:
             form.body.errors = [str(exc)]
         else:
             return _done(question, _("Guardamos el borrador. Otra persona debe aprobarlo antes de enviarlo."))
@@ -165,7 +165,7 @@ def _simple_action(question_id: int, action, message: str):
     question = _question(question_id)
     try:
         action(question, current_user)
-    except workflow.WorkflowError as exc:
+    except commands.WorkflowError as exc:
         flash(str(exc), "error")
         return redirect(url_for("ballot_staff.detail", question_id=question.id))
     return _done(question, message)
@@ -173,21 +173,21 @@ def _simple_action(question_id: int, action, message: str):
 
 @permission_required("content.edit")
 def approve(question_id: int):
-    return _simple_action(question_id, workflow.approve, _("Aprobaste la respuesta. Ya se puede enviar."))
+    return _simple_action(question_id, commands.approve, _("Aprobaste la respuesta. Ya se puede enviar."))
 
 
 @permission_required("content.edit")
 def publish(question_id: int):
     return _simple_action(
         question_id,
-        workflow.publish_answer,
+        commands.publish_answer,
         _("Enviamos la respuesta: la persona la ve en el seguimiento y, si dejó correo, le llega un aviso."),
     )
 
 
 @permission_required("content.edit")
 def close(question_id: int):
-    return _simple_action(question_id, workflow.close, _("Cerraste la solicitud."))
+    return _simple_action(question_id, commands.close, _("Cerraste la solicitud."))
 
 
 @permission_required("content.edit")
@@ -196,8 +196,8 @@ def extend(question_id: int):
     form = ExtendForm()
     if form.validate_on_submit():
         try:
-            workflow.extend(question, current_user, form.new_due.data, form.reason.data)
-        except workflow.WorkflowError as exc:
+            commands.extend(question, current_user, form.new_due.data, form.reason.data)
+        except commands.WorkflowError as exc:
             form.new_due.errors = [*form.new_due.errors, str(exc)]
         else:
             return _done(question, _("Ampliamos el plazo y avisamos a la persona."))
@@ -212,7 +212,7 @@ def public_version(question_id: int):
         return redirect(url_for("ballot_staff.detail", question_id=question.id))
     leftovers: list[str] = []
     if request.method == "GET":
-        suggested = workflow.suggested_public_version(question)
+        suggested = queries.suggested_public_version(question)
         if question.public:
             suggested = {
                 "title": question.public_title,
@@ -223,12 +223,12 @@ def public_version(question_id: int):
     else:
         form = PublicVersionForm()
         if request.form.get("action") == "redact" and form.is_submitted():
-            form.question.data = workflow.redaction.redact(form.question.data, name=question.name)
-            form.answer.data = workflow.redaction.redact(form.answer.data, name=question.name)
-            form.title.data = workflow.redaction.redact(form.title.data, name=question.name)
+            form.question.data = redaction.redact(form.question.data, name=question.name)
+            form.answer.data = redaction.redact(form.answer.data, name=question.name)
+            form.title.data = redaction.redact(form.title.data, name=question.name)
         elif form.validate_on_submit():
             try:
-                workflow.save_public_version(
+                commands.save_public_version(
                     question,
                     current_user,
                     title=form.title.data,
@@ -236,10 +236,10 @@ def public_version(question_id: int):
                     answer_text=form.answer.data,
                     confirmed=form.confirm.data,
                 )
-            except workflow.LeftoversError as exc:
+            except commands.LeftoversError as exc:
                 leftovers = exc.found
                 form.confirm.errors = [str(exc)]
-            except workflow.WorkflowError as exc:
+            except commands.WorkflowError as exc:
                 form.title.errors = [str(exc)]
             else:
                 return _done(question, _("Publicamos la pregunta y la respuesta en el archivo público."))
@@ -251,12 +251,12 @@ def public_version(question_id: int):
 
 @permission_required("content.edit")
 def unpublish(question_id: int):
-    return _simple_action(question_id, workflow.unpublish, _("Retiraste la respuesta del archivo público."))
+    return _simple_action(question_id, commands.unpublish, _("Retiraste la respuesta del archivo público."))
 
 
 @permission_required("content.edit")
 def outbox():
-    if not workflow.sees_everything(current_user):
+    if not rules.sees_everything(current_user):
         abort(403)
     if request.method == "POST":
         notices.retry_now()

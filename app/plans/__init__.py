@@ -11,7 +11,7 @@ def register(app):
     from app.core import registry
     from app.plans import cli, demo, hooks, models, public, staff, staff_followup  # noqa: F401
     from app.plans.blueprint import BLUEPRINTS
-    from app.plans.services import office_usage
+    from app.plans.queries import office_usage
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

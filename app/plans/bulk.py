@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 
 from app.core.auth import may
 from app.core.exports import safe_cell
-from app.plans import labels, progress
+from app.plans import labels, progress, rules
 from app.plans.models import Plan, PlanReport, PlanTask
 
 SHEET = "Seguimiento"
@@ -255,9 +255,8 @@ def _fmt(value) -> str:
 
 def diff(sheet: Sheet, plan: Plan, *, user=None, today=None) -> Diff:
     """Compare the uploaded sheet with what is stored: every row is checked with the same rules as
-    the one-task form (`services.report`); rows that change nothing are only counted."""
+    the one-task form (`commands.report`); rows that change nothing are only counted."""
     from app.core import time
-    from app.plans import services
 
     today = today or time.today()
     result = Diff(sheet)
@@ -265,7 +264,7 @@ def diff(sheet: Sheet, plan: Plan, *, user=None, today=None) -> Diff:
     if not 1 <= period <= plan.period_count:
         result.errors.append((4, _("Ese periodo no existe en este plan.")))
         return result
-    if not services.period_started(plan, period, today):
+    if not rules.period_started(plan, period, today):
         result.errors.append(
             (
                 4,
@@ -319,8 +318,8 @@ def diff(sheet: Sheet, plan: Plan, *, user=None, today=None) -> Diff:
             result.errors.append((line, _("Cada texto puede tener hasta %(n)s caracteres.", n=MAX_TEXT)))
             continue
         try:
-            evidence = services.parse_evidence(_text(row[C_EVID]))
-        except services.PlanError as exc:
+            evidence = rules.parse_evidence(_text(row[C_EVID]))
+        except rules.PlanError as exc:
             result.errors.append((line, str(exc)))
             continue
         entry = current_entry(task, period, office)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from app.plans import services
+from app.plans import commands
 
 
 def echo_issues(parsed) -> None:
@@ -33,12 +33,12 @@ def import_plan_command(file, name, year, owner, create_offices, publish, dry_ru
     """Import an improvement or action plan. Every row lands or is reported with its line and the
     reason; with any error nothing is written."""
     data = file.read_bytes()
-    preview = services.import_plan(data, filename=file.name, name=name, year=year, owner=owner, dry_run=True)
+    preview = commands.import_plan(data, filename=file.name, name=name, year=year, owner=owner, dry_run=True)
     create = list(preview.parsed.unknown_offices) if create_offices else []
     result = (
         preview
         if dry_run or not preview.ok
-        else services.import_plan(
+        else commands.import_plan(
             data,
             filename=file.name,
             name=name,

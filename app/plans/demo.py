@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.core import registry, time
 from app.extensions import db
-from app.plans import services
+from app.plans import commands, queries
 from app.plans.models import Plan
 
 DATA = Path(__file__).parent / "data" / "medellin_2024.tsv"
@@ -36,12 +36,12 @@ def run() -> None:
     if db.session.scalar(select(Plan.id).where(Plan.name == name, Plan.year == year)):
         click.echo("  plan already there")
         return
-    result = services.import_plan(
+    result = commands.import_plan(
         DATA.read_bytes(), filename=DATA.name, name=name, year=year, publish=True, actor="demo"
     )
     if not result.ok:
         raise click.ClickException("; ".join(i.reason for i in result.parsed.errors))
-    plan = services.get_plan(result.plan.id)
+    plan = queries.get_plan(result.plan.id)
     plan.objective = (
         "Cualificar las estrategias de rendición de cuentas del Distrito: equipo líder, priorización "
         "de temas, formatos con enfoque poblacional, diferencial y territorial, urna virtual, "
@@ -78,7 +78,7 @@ def _follow_up(plan, today: date) -> None:
                     if task.unit == "percentage"
                     else int(task.goal * share)
                 )
-                entry = services.report(
+                entry = commands.report(
                     task,
                     period,
                     code,
@@ -89,9 +89,9 @@ def _follow_up(plan, today: date) -> None:
                     evidence=["https://www.medellin.gov.co/es/rendicion-de-cuentas/"] if value else [],
                 )
                 if period == 1:  # quarter I's notes were reviewed; quarter II's wait for the editor
-                    services.review_report(entry, approve=True, actor="demo")
+                    commands.review_report(entry, approve=True, actor="demo")
     late = next((t for i, t in enumerate(plan.tasks) if PACE[i % len(PACE)] == 0.0), None)
-    services.add_finding(
+    commands.add_finding(
         plan,
         "El seguimiento del segundo trimestre muestra tareas sin avance por falta de personal asignado.",
         found_on=date(plan.year, 7, 15),

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from app.core import audit
 from app.core import exports as core_exports
 from app.core.exports import safe_cell
-from app.plans import labels, progress, services
+from app.plans import labels, progress, queries
 
 # ---------------------------------------------------------------------------- XLSX
 
@@ -38,10 +38,10 @@ def write_xlsx(path: str, plan, today=None, year: int | None = None) -> int:
 
 
 def _write_xlsx(path: str, plan, today=None, year: int | None = None) -> int:
-    overview = services.plan_overview(plan, today, year=year)
+    overview = queries.plan_overview(plan, today, year=year)
     year = overview["year"]
     whole_multi = plan.multi_year and year is None
-    names = services.office_names()
+    names = queries.office_names()
     if whole_multi:
         follow_labels = [str(y) for y in plan.years]
     elif plan.multi_year:
@@ -322,8 +322,8 @@ def report_story(plan, office: str | None = None, today=None, year: int | None =
 
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8.5, leading=10.5)
-    names = services.office_names()
-    overview = services.plan_overview(plan, today, office=office, year=year)
+    names = queries.office_names()
+    overview = queries.plan_overview(plan, today, office=office, year=year)
     year = overview["year"]
 
     def p(text, style=small):
@@ -449,7 +449,7 @@ def report_story(plan, office: str | None = None, today=None, year: int | None =
     ]
     if not findings:
         story.append(p(_("No hay hallazgos registrados.")))
-    views = {av["action"].id: av for av in services.plan_overview(plan, today)["actions"]}
+    views = {av["action"].id: av for av in queries.plan_overview(plan, today)["actions"]}
     for finding in findings:
         story.append(p(_("%(date)s: %(text)s", date=finding.found_on.isoformat(), text=finding.description)))
         if finding.action is not None and finding.action.id in views:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.core.fields import MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.text import NoMarkup, clean, single_line
+from app.plans.rules import METADATA
 
 MONTH_CHOICES = [
     (1, _l("Enero")),
@@ -277,3 +280,85 @@ class ReviewForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description=_l("Solo si devuelves el reporte: la dependencia lo verá."),
     )
+
+
+# ---------------------------------------------------------------------------- typed data for the commands
+
+FORM_NAMES = {"process": "process_name", "subprocess": "subprocess_name"}  # `process` is a form method
+TASK_FIELDS = (
+    "description",
+    "offices",
+    "start_month",
+    "end_month",
+    "months",
+    "deliverable",
+    "indicator_name",
+    "indicator_formula",
+    "unit",
+    "accumulation",
+    "observations",
+)
+
+
+def number(value) -> float | None:
+    """A decimal field's value as the float the commands take (None when empty)."""
+    return float(value) if isinstance(value, Decimal | int | float) else None
+
+
+def plan_data(form: PlanForm) -> dict:
+    """What `commands.save_plan` takes, from a validated `PlanForm`."""
+    return {
+        "name": form.name.data,
+        "name_en": form.name_en.data or "",
+        "year": form.year.data,
+        "end_year": form.end_year.data,
+        "kind": form.kind.data,
+        "owner_office": form.owner_office.data,
+        "offices": form.offices.data or [],
+        "objective": form.objective.data or "",
+        "scope": form.scope.data or "",
+        "periods": form.periods.data,
+        "analysis": form.analysis.data or "",
+        **{
+            key: getattr(form, FORM_NAMES.get(key, key)).data
+            or ("" if key not in ("plan_date", "approved_on") else None)
+            for key in METADATA
+        },
+    }
+
+
+def action_data(form: ActionForm) -> dict:
+    """What `commands.save_action` takes, from a validated `ActionForm`."""
+    return {
+        "number": form.number.data,
+        "title": form.title.data,
+        "title_en": form.title_en.data or "",
+        "event_ids": form.event_ids.data or [],
+        "topic_ids": form.topic_ids.data or [],
+    }
+
+
+def task_data(form: TaskForm, *, multi_year: bool) -> dict:
+    """What `commands.save_task` takes, from a validated `TaskForm` (yearly targets only for a
+    multi-year plan)."""
+    data = {k: getattr(form, k).data for k in TASK_FIELDS}
+    data["goal"] = number(form.goal.data)
+    if multi_year:
+        data["targets"] = form.yearly_targets.data or ""
+    for key in ("deliverable", "indicator_formula", "observations"):
+        data[key] = data[key] or ""
+    return data
+
+
+def improvement_data(form: FindingForm) -> dict:
+    """The improvement action a finding creates (`commands.add_finding`), from a `FindingForm`."""
+    return {
+        "title": form.action_title.data,
+        "description": form.task_description.data,
+        "offices": form.offices.data or [],
+        "start_month": form.start_month.data or 1,
+        "end_month": form.end_month.data or 12,
+        "indicator_name": form.indicator_name.data,
+        "unit": form.unit.data or "percentage",
+        "goal": number(form.goal.data),
+    }

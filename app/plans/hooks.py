@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 
-from app.plans import services
+from app.plans import queries
 
 
 def _action_url(plan, action) -> str:
@@ -15,7 +15,7 @@ def _action_url(plan, action) -> str:
 
 def home() -> list[dict]:
     """One card when there are published plans: follow their progress."""
-    if not services.has_published():
+    if not queries.has_published():
         return []
     return [
         {
@@ -29,7 +29,7 @@ def home() -> list[dict]:
 
 def search(query: str) -> list[dict]:
     out = []
-    for plan, action in services.search(query):
+    for plan, action in queries.search(query):
         if action is None:
             out.append(
                 {
@@ -53,7 +53,7 @@ def search(query: str) -> list[dict]:
 
 def event_page_sections(event_id: int) -> list[dict]:
     """Actions of published plans that answer this event."""
-    linked = services.actions_linked("event", event_id)
+    linked = queries.actions_linked("event", event_id)
     if not linked:
         return []
     return [
@@ -71,7 +71,7 @@ def topic_links(topic_id: int) -> list[dict]:
     """Links to the plan actions that answer a consultation topic."""
     return [
         {"text": _("%(action)s (%(plan)s)", action=a.title, plan=p.name), "url": _action_url(p, a)}
-        for p, a in services.actions_linked("topic", topic_id)
+        for p, a in queries.actions_linked("topic", topic_id)
     ]
 
 
@@ -80,8 +80,8 @@ def transparency_items(section: str) -> list[dict]:
     if section not in ("planeacion", "control"):
         return []
     out = []
-    for plan in services.list_plans(published_only=True):
-        overview = services.plan_overview(plan)
+    for plan in queries.list_plans(published_only=True):
+        overview = queries.plan_overview(plan)
         pct = overview["progress"]
         if section == "planeacion":
             out.append(

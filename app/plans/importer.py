@@ -1,5 +1,5 @@
 """Reading plan tables: Medellín's tab-separated improvement plan and Cartago's action-plan layout
-(XLSX, or its tab-separated text form). Parsing only: `services.import_plan` writes.
+(XLSX, or its tab-separated text form). Parsing only: `commands.import_plan` writes.
 
 Both layouts are read by their header row, so columns may come in any order:
 

@@ -118,7 +118,7 @@ def expected_in_year(task, plan_periods: list, year: int, today: date, goal: flo
 def period_figures(task, upto: int | None = None) -> dict[int, float]:
     """The task's one shared figure per period (periods ≤ `upto`): co-responsible offices report
     one figure together, so a period's figure is the last value any of its reporting offices gave
-    (`services.report` keeps a single value per task and period)."""
+    (`commands.report` keeps a single value per task and period)."""
     codes = set(task.reporting_codes)
     latest: dict[int, object] = {}
     for r in task.reports:

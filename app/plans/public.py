@@ -5,26 +5,26 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
-from app.plans import progress, services
+from app.plans import progress, queries
 
 
 def index():
-    plans = services.list_plans(published_only=True)
-    return render_template("plans/public/index.html", overviews=[services.plan_overview(p) for p in plans])
+    plans = queries.list_plans(published_only=True)
+    return render_template("plans/public/index.html", overviews=[queries.plan_overview(p) for p in plans])
 
 
 def detail(plan_id: int):
-    plan = services.get_plan(plan_id, published_only=True)
+    plan = queries.get_plan(plan_id, published_only=True)
     if plan is None:
         abort(404)
-    events, topics = services.linked_summaries(plan)
+    events, topics = queries.linked_summaries(plan)
     asked = request.args.get("anio", "")
     year = int(asked) if asked.isdigit() and len(asked) == 4 else None
     return render_template(
         "plans/public/detail.html",
         plan=plan,
-        overview=services.plan_overview(plan, year=year),
-        names=services.office_names(),
+        overview=queries.plan_overview(plan, year=year),
+        names=queries.office_names(),
         label=plan.period_name,
         roman=progress.period_label,
         events=events,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.core import registry, time
 from app.core.registry import ReportPeriod, ReportSection, ReportTable
-from app.plans import labels, services
+from app.plans import labels, queries
 
 
 def _pct(value) -> str:
@@ -17,7 +17,7 @@ def _pct(value) -> str:
 def sections(period: ReportPeriod) -> list[ReportSection]:
     today = min(time.today(), period.end)
     years = set(range(period.start.year, period.end.year + 1))
-    plans = [p for p in services.list_plans() if years & set(p.years)]
+    plans = [p for p in queries.list_plans() if years & set(p.years)]
     # A multi-year plan is reported for the period's year (the last one when the period spans several),
     # with the whole plan's progress in its paragraph.
     report_year = period.end.year
@@ -25,14 +25,14 @@ def sections(period: ReportPeriod) -> list[ReportSection]:
     commitments = ReportSection("commitments_state", 61, _("Estado de los compromisos"))
     followed = []
     for plan in plans:
-        overview = services.plan_overview(plan, today, year=report_year if plan.multi_year else None)
+        overview = queries.plan_overview(plan, today, year=report_year if plan.multi_year else None)
         actions = overview["actions"]
         if period.event_id is not None:
             actions = [a for a in actions if period.event_id in (a["action"].event_ids or [])]
             if not actions:
                 continue
         if plan.multi_year:
-            whole = services.plan_overview(plan, today)
+            whole = queries.plan_overview(plan, today)
             section.paragraphs.append(
                 _(
                     "«%(name)s» (%(years)s): avance de %(year)s %(pct)s, estado %(status)s; avance del plan "
@@ -119,10 +119,10 @@ def datasets() -> list:
 
     def rows() -> list[list]:
         out = []
-        for plan in services.list_plans(published_only=True):
+        for plan in queries.list_plans(published_only=True):
             # one row per task, or per task and year in a multi-year plan (that year's target)
             for year in plan.years if plan.multi_year else [None]:
-                overview = services.plan_overview(plan, year=year)
+                overview = queries.plan_overview(plan, year=year)
                 for a in overview["actions"]:
                     for t in a["tasks"]:
                         task = t["task"]

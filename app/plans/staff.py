@@ -16,11 +16,10 @@ from app.catalogs import services as catalogs
 from app.core import registry, time, uploads
 from app.core.auth import may, permission_required
 from app.extensions import db
-from app.plans import exports, forms, progress, services
+from app.plans import commands, exports, forms, progress, queries, rules
 from app.plans.models import PlanAction, PlanTask
 
 IMPORT_TTL_SECONDS = 3600
-FORM_NAMES = {"process": "process_name", "subprocess": "subprocess_name"}  # `process` is a form method
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
@@ -30,14 +29,14 @@ def _year_arg() -> int | None:
 
 
 def _plan_or_404(plan_id: int):
-    plan = services.get_plan(plan_id)
+    plan = queries.get_plan(plan_id)
     if plan is None:
         abort(404)
     return plan
 
 
 def _editable(plan):
-    if not services.can_edit(current_user, plan):
+    if not rules.can_edit(current_user, plan):
         abort(403)
     return plan
 
@@ -56,11 +55,7 @@ def _task_or_404(plan, task_id: int) -> PlanTask:
     return task
 
 
-def _float(value):
-    return float(value) if isinstance(value, Decimal | int | float) else None
-
-
-def _field_error(form, exc: services.PlanError, fallback: str):
+def _field_error(form, exc: rules.PlanError, fallback: str):
     target = getattr(form, exc.field or "", None) or getattr(form, fallback)
     target.errors = list(target.errors) + [str(exc)]
 
@@ -70,12 +65,12 @@ def _field_error(form, exc: services.PlanError, fallback: str):
 
 @permission_required("content.view")
 def index():
-    plans = services.list_plans()
+    plans = queries.list_plans()
     return render_template(
         "plans/staff/index.html",
-        overviews=[services.plan_overview(p) for p in plans],
-        names=services.office_names(),
-        can_create=services.can_edit(current_user),
+        overviews=[queries.plan_overview(p) for p in plans],
+        names=queries.office_names(),
+        can_create=rules.can_edit(current_user),
     )
 
 
@@ -90,27 +85,6 @@ def _plan_form(plan=None):
     return form
 
 
-def _plan_data(form) -> dict:
-    return {
-        "name": form.name.data,
-        "name_en": form.name_en.data or "",
-        "year": form.year.data,
-        "end_year": form.end_year.data,
-        "kind": form.kind.data,
-        "owner_office": form.owner_office.data,
-        "offices": form.offices.data or [],
-        "objective": form.objective.data or "",
-        "scope": form.scope.data or "",
-        "periods": form.periods.data,
-        "analysis": form.analysis.data or "",
-        **{
-            key: getattr(form, FORM_NAMES.get(key, key)).data
-            or ("" if key not in ("plan_date", "approved_on") else None)
-            for key in services.METADATA
-        },
-    }
-
-
 @permission_required("content.edit")
 def new_plan():
     form = _plan_form()
@@ -119,8 +93,8 @@ def new_plan():
             form.owner_office.errors.append(_("Solo puedes crear planes de las dependencias que gestionas."))
         else:
             try:
-                plan = services.save_plan(None, _plan_data(form))
-            except services.PlanError as exc:
+                plan = commands.save_plan(None, forms.plan_data(form))
+            except rules.PlanError as exc:
                 _field_error(form, exc, "name")
             else:
                 flash(_("Plan creado. Agrega ahora sus acciones y tareas."), "success")
@@ -134,8 +108,8 @@ def edit_plan(plan_id: int):
     form = _plan_form(plan)
     if form.validate_on_submit():
         try:
-            services.save_plan(plan, _plan_data(form))
-        except services.PlanError as exc:
+            commands.save_plan(plan, forms.plan_data(form))
+        except rules.PlanError as exc:
             db.session.rollback()
             _field_error(form, exc, "name")
         else:
@@ -147,19 +121,18 @@ def edit_plan(plan_id: int):
 @permission_required("content.view")
 def detail(plan_id: int):
     plan = _plan_or_404(plan_id)
-    overview = services.plan_overview(plan, year=_year_arg())
-    events, topics = services.linked_summaries(plan)
+    overview = queries.plan_overview(plan, year=_year_arg())
+    events, topics = queries.linked_summaries(plan)
     return render_template(
         "plans/staff/detail.html",
         plan=plan,
         overview=overview,
-        names=services.office_names(),
-        can_edit=services.can_edit(current_user, plan),
+        names=queries.office_names(),
+        can_edit=rules.can_edit(current_user, plan),
         label=plan.period_name,
         roman=progress.period_label,
         reportable={
-            t.id: [c for c in t.reporting_codes if services.can_report(current_user, t, c)]
-            for t in plan.tasks
+            t.id: [c for c in t.reporting_codes if rules.can_report(current_user, t, c)] for t in plan.tasks
         },
         events=events,
         topics=topics,
@@ -169,7 +142,7 @@ def detail(plan_id: int):
 @permission_required("content.edit")
 def publish(plan_id: int):
     plan = _editable(_plan_or_404(plan_id))
-    services.set_published(plan, not plan.published)
+    commands.set_published(plan, not plan.published)
     flash(
         _("El plan está publicado en /planes/.") if plan.published else _("El plan ya no es público."),
         "success",
@@ -197,20 +170,10 @@ def action_form(plan_id: int, action_id: int | None = None):
         form.number.data = max((a.number for a in plan.actions), default=0) + 1
     if form.validate_on_submit():
         try:
-            services.save_action(
-                plan,
-                action,
-                {
-                    "number": form.number.data,
-                    "title": form.title.data,
-                    "title_en": form.title_en.data or "",
-                    "event_ids": form.event_ids.data or [],
-                    "topic_ids": form.topic_ids.data or [],
-                },
-            )
-        except services.PlanError as exc:
+            commands.save_action(plan, action, forms.action_data(form))
+        except rules.PlanError as exc:
             db.session.rollback()
-            plan = services.get_plan(plan_id)
+            plan = queries.get_plan(plan_id)
             _field_error(form, exc, "number")
         else:
             flash(_("Acción guardada."), "success")
@@ -223,7 +186,7 @@ def action_form(plan_id: int, action_id: int | None = None):
 @permission_required("content.edit")
 def delete_action(plan_id: int, action_id: int):
     plan = _editable(_plan_or_404(plan_id))
-    return _delete(plan_id, services.delete_action, _action_or_404(plan, action_id), _("Acción borrada."))
+    return _delete(plan_id, commands.delete_action, _action_or_404(plan, action_id), _("Acción borrada."))
 
 
 @permission_required("content.edit")
@@ -236,32 +199,11 @@ def task_form(plan_id: int, action_id: int | None = None, task_id: int | None = 
     if task is not None and request.method == "GET":
         form.offices.data = task.office_codes
         form.goal.data = Decimal(str(task.goal)) if task.goal is not None else None
-        form.yearly_targets.data = services.targets_text(task)
+        form.yearly_targets.data = rules.targets_text(task)
     if form.validate_on_submit():
-        data = {
-            k: getattr(form, k).data
-            for k in (
-                "description",
-                "offices",
-                "start_month",
-                "end_month",
-                "months",
-                "deliverable",
-                "indicator_name",
-                "indicator_formula",
-                "unit",
-                "accumulation",
-                "observations",
-            )
-        }
-        data["goal"] = _float(form.goal.data)
-        if plan.multi_year:
-            data["targets"] = form.yearly_targets.data or ""
-        for key in ("deliverable", "indicator_formula", "observations"):
-            data[key] = data[key] or ""
         try:
-            services.save_task(action, task, data)
-        except services.PlanError as exc:
+            commands.save_task(action, task, forms.task_data(form, multi_year=plan.multi_year))
+        except rules.PlanError as exc:
             db.session.rollback()
             _field_error(form, exc, "description")
         else:
@@ -275,14 +217,14 @@ def task_form(plan_id: int, action_id: int | None = None, task_id: int | None = 
 @permission_required("content.edit")
 def delete_task(plan_id: int, task_id: int):
     plan = _editable(_plan_or_404(plan_id))
-    return _delete(plan_id, services.delete_task, _task_or_404(plan, task_id), _("Tarea borrada."))
+    return _delete(plan_id, commands.delete_task, _task_or_404(plan, task_id), _("Tarea borrada."))
 
 
 def _delete(plan_id: int, delete, target, done: str):
     """Delete an action or task (refused when it has reports) and go back to the plan."""
     try:
         delete(target)
-    except services.PlanError as exc:
+    except rules.PlanError as exc:
         flash(str(exc), "error")
     else:
         flash(done, "success")
@@ -296,11 +238,11 @@ def _delete(plan_id: int, delete, target, done: str):
 def report(plan_id: int, task_id: int):
     plan = _plan_or_404(plan_id)
     task = _task_or_404(plan, task_id)
-    mine = [c for c in task.reporting_codes if services.can_report(current_user, task, c)]
+    mine = [c for c in task.reporting_codes if rules.can_report(current_user, task, c)]
     if not mine:
         abort(403)
-    names = services.office_names()
-    periods = services.open_periods(plan)
+    names = queries.office_names()
+    periods = rules.open_periods(plan)
     form = forms.ReportForm()
     form.office.choices = [(c, names.get(c, c)) for c in mine]
     form.period.choices = [
@@ -319,7 +261,7 @@ def report(plan_id: int, task_id: int):
         form.office.data = (
             request.args.get("dependencia") if request.args.get("dependencia") in mine else mine[0]
         )
-        current = services.current_period(plan, time.today())
+        current = rules.current_period(plan, time.today())
         asked = request.args.get("periodo", "")
         form.period.data = (
             (int(asked) if asked.isdigit() and int(asked) in periods else None)
@@ -341,24 +283,24 @@ def report(plan_id: int, task_id: int):
         )
     elif form.validate_on_submit():
         try:
-            evidence = services.parse_evidence(form.evidence.data)
-            services.report(
+            evidence = rules.parse_evidence(form.evidence.data)
+            commands.report(
                 task,
                 form.period.data,
                 form.office.data,
-                value=_float(form.value.data),
+                value=forms.number(form.value.data),
                 progress_text=form.progress_text.data or "",
                 difficulties=form.difficulties.data or "",
                 evidence=evidence,
                 user=current_user,
             )
-        except services.PlanError as exc:
+        except rules.PlanError as exc:
             db.session.rollback()
             _field_error(form, exc, "value")
         else:
             flash(_("Reporte guardado."), "success")
             return redirect(url_for(".detail", plan_id=plan_id, _anchor=f"tarea-{task.id}"))
-    summary = services.task_summary(task, time.today())
+    summary = queries.task_summary(task, time.today())
     return render_template(
         "plans/staff/report_form.html",
         form=form,
@@ -393,20 +335,11 @@ def finding(plan_id: int):
                     getattr(form, name).errors = [_("Escribe este dato para crear la acción de mejora.")]
             if not form.offices.data:
                 form.offices.errors = [_("Elige al menos una dependencia responsable.")]
-            improvement = {
-                "title": form.action_title.data,
-                "description": form.task_description.data,
-                "offices": form.offices.data or [],
-                "start_month": form.start_month.data or 1,
-                "end_month": form.end_month.data or 12,
-                "indicator_name": form.indicator_name.data,
-                "unit": form.unit.data or "percentage",
-                "goal": _float(form.goal.data),
-            }
+            improvement = forms.improvement_data(form)
         if not any(f.errors for f in form):
             task = next((t for t in plan.tasks if str(t.id) == form.task.data), None)
             try:
-                services.add_finding(
+                commands.add_finding(
                     plan,
                     form.description.data,
                     found_on=form.found_on.data,
@@ -414,7 +347,7 @@ def finding(plan_id: int):
                     period=int(form.period.data) if form.period.data else None,
                     improvement=improvement,
                 )
-            except services.PlanError as exc:
+            except rules.PlanError as exc:
                 db.session.rollback()
                 _field_error(form, exc, "description")
             else:
@@ -473,7 +406,7 @@ def import_upload():
                 "filename": (upload.filename or "plan")[:200],
                 "user": current_user.id,
             }
-            result = services.import_plan(
+            result = commands.import_plan(
                 data,
                 filename=meta["filename"],
                 name=meta["name"],
@@ -496,7 +429,7 @@ def import_upload():
                 result=result,
                 confirm=confirm,
                 form=form,
-                names=services.office_names(),
+                names=queries.office_names(),
             ), 200 if result.ok else 422
     return render_template("plans/staff/import.html", form=form), 422 if form.errors else 200
 
@@ -514,7 +447,7 @@ def import_confirm():
     if meta.get("user") != current_user.id:
         abort(403)
     data = (folder / f"{token}.bin").read_bytes()
-    preview = services.import_plan(
+    preview = commands.import_plan(
         data,
         filename=meta["filename"],
         name=meta["name"],
@@ -531,9 +464,9 @@ def import_confirm():
         valid = False
     if not valid:
         return render_template(
-            "plans/staff/import_preview.html", result=preview, confirm=confirm, names=services.office_names()
+            "plans/staff/import_preview.html", result=preview, confirm=confirm, names=queries.office_names()
         ), 422
-    result = services.import_plan(
+    result = commands.import_plan(
         data,
         filename=meta["filename"],
         name=meta["name"],
@@ -549,7 +482,7 @@ def import_confirm():
             result=result,
             confirm=confirm,
             form=_import_form(),
-            names=services.office_names(),
+            names=queries.office_names(),
         ), 422
     for suffix in (".bin", ".json"):
         (folder / f"{token}{suffix}").unlink(missing_ok=True)

@@ -15,7 +15,7 @@ from app.core import exports as core_exports
 from app.core import time
 from app.core.auth import may, permission_required
 from app.extensions import db
-from app.plans import bulk, commands, forms, progress, queries, services
+from app.plans import bulk, commands, forms, progress, queries, rules
 from app.plans.models import PlanReport
 
 TTL_SECONDS = 3600
@@ -24,7 +24,7 @@ TTL_SECONDS = 3600
 def _offices_for(user) -> list[str]:
     """Offices whose agenda the user may see: their own; every catalog office for admins and
     editors without an office."""
-    names = services.office_names()
+    names = queries.office_names()
     if user.role == "editor" and user.office_codes:
         return [c for c in names if c in user.office_codes]
     return list(names)
@@ -32,7 +32,7 @@ def _offices_for(user) -> list[str]:
 
 @permission_required("content.edit")
 def my_tasks():
-    names = services.office_names()
+    names = queries.office_names()
     offices = _offices_for(current_user)
     office = request.args.get("dependencia") or (offices[0] if len(offices) == 1 else "")
     if office and office not in offices:
@@ -49,7 +49,7 @@ def my_tasks():
 
 
 def _plan(plan_id: int):
-    plan = services.get_plan(plan_id)
+    plan = queries.get_plan(plan_id)
     if plan is None:
         abort(404)
     return plan
@@ -63,12 +63,12 @@ def followup_xlsx(plan_id: int):
     if (
         not bulk.office_tasks(plan, office)
         or not period.isdigit()
-        or int(period) not in services.open_periods(plan)
+        or int(period) not in rules.open_periods(plan)
     ):
         abort(404)
     if not may(current_user, "content.edit", [office]):
         abort(403)
-    name = services.office_names().get(office, office)
+    name = queries.office_names().get(office, office)
     return core_exports.workbook_response(
         f"seguimiento-{plan.id}-{office}-{plan.period_name(int(period))}.xlsx",
         lambda path: bulk.write(path, plan, office, name, int(period)),
@@ -98,7 +98,7 @@ def _render_upload(plan, form, diff=None, error=None, confirm=None, status=200):
         diff=diff,
         error=error,
         confirm=confirm,
-        names=services.office_names(),
+        names=queries.office_names(),
         label=plan.period_name,
         roman=progress.period_label,
     ), status
@@ -183,14 +183,14 @@ def followup_confirm(plan_id: int):
 @permission_required("content.edit")
 def review(plan_id: int):
     plan = _plan(plan_id)
-    if not services.can_edit(current_user, plan):
+    if not rules.can_edit(current_user, plan):
         abort(403)
     return render_template(
         "plans/staff/review.html",
         plan=plan,
         reports=queries.pending_reviews(plan),
         form=forms.ReviewForm(),
-        names=services.office_names(),
+        names=queries.office_names(),
         label=plan.period_name,
         roman=progress.period_label,
     )
@@ -199,20 +199,20 @@ def review(plan_id: int):
 @permission_required("content.edit")
 def review_one(plan_id: int, report_id: int):
     plan = _plan(plan_id)
-    if not services.can_edit(current_user, plan):
+    if not rules.can_edit(current_user, plan):
         abort(403)
     entry = db.session.get(PlanReport, report_id)
     if entry is None or entry.task.action.plan_id != plan.id:
         abort(404)
     form = forms.ReviewForm()
-    if entry not in queries.pending_reviews(plan):  # reviewed meanwhile (another tab, another editor)
+    if not queries.awaits_review(entry):  # reviewed meanwhile (another tab, another editor)
         flash(_("Ese reporte ya no espera revisión: alguien lo aprobó o lo devolvió antes."), "info")
         return redirect(url_for(".review", plan_id=plan.id), code=303)
     approve = request.form.get("decision") == "approve"
     if form.validate_on_submit():
         try:
-            services.review_report(entry, approve=approve, note=form.note.data or "", actor=current_user)
-        except services.PlanError as exc:
+            commands.review_report(entry, approve=approve, note=form.note.data or "", actor=current_user)
+        except rules.PlanError as exc:
             db.session.rollback()
             form.note.errors = [str(exc)]
         else:
@@ -229,7 +229,7 @@ def review_one(plan_id: int, report_id: int):
         reports=queries.pending_reviews(plan),
         form=form,
         failed=report_id,
-        names=services.office_names(),
+        names=queries.office_names(),
         label=plan.period_name,
         roman=progress.period_label,
     ), 422

@@ -41,7 +41,7 @@ def _expected_figures(db):
     from app.ballot.models import BallotQuestion
     from app.consultations.models import Consultation, ConsultationResponse
     from app.events.models import Event
-    from app.plans import services as plans
+    from app.plans import queries as plans
 
     start, end = datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date()
     events = [
@@ -218,11 +218,12 @@ def test_year_report_satisfaction_urna_tables_and_commitments_match_the_database
     office (legal term), commitments per event and the state of the plan actions answering events."""
     from app.accountability import commands, queries
     from app.ballot.models import BallotQuestion
-    from app.ballot.services import kind_label
+    from app.ballot.rules import kind_label
     from app.catalogs import services as catalogs
     from app.characterization import published
     from app.events.models import Event
-    from app.plans import services as plans
+    from app.plans import commands as plan_commands
+    from app.plans import queries as plans
     from app.surveys import results
     from app.surveys.models import Survey
 
@@ -232,7 +233,7 @@ def test_year_report_satisfaction_urna_tables_and_commitments_match_the_database
         )
         plan = plans.list_plans()[0]
         linked = plan.actions[0]  # the first closed event is answered by action 1
-        plans.save_action(
+        plan_commands.save_action(
             plan,
             linked,
             {

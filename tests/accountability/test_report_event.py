@@ -44,8 +44,9 @@ def test_event_report_pdf_and_docx_hold_that_event_only(app, db, demo, login_as,
     from app.characterization import disclosure, published
     from app.characterization.queries import code_labels
     from app.events.models import Event
+    from app.plans import commands as plan_commands
     from app.plans import labels
-    from app.plans import services as plans
+    from app.plans import queries as plans
     from app.surveys import results
     from app.surveys.models import Survey
 
@@ -57,7 +58,7 @@ def test_event_report_pdf_and_docx_hold_that_event_only(app, db, demo, login_as,
         # the event answers an improvement action, and two urna questions were filed at it
         plan = plans.list_plans()[0]
         action = plan.actions[2]
-        plans.save_action(
+        plan_commands.save_action(
             plan,
             action,
             {

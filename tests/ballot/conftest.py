@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ballot import services
+from app.ballot import commands
 
 TEXT = "¿Cuándo van a arreglar el alumbrado público del parque principal de mi barrio?"
 
@@ -26,7 +26,7 @@ def file_question(app, catalogs):
                 consent = ConsentRecord(policy_version="test", channel="web", capability="ballot")
                 db.session.add(consent)
                 db.session.flush()
-                receipt = services.deposit({**data, "anonymous": True}, None)
+                receipt = commands.deposit(commands.Deposit(**{**data, "anonymous": True}), None)
                 q = receipt.question
                 q.anonymous, q.name, q.email, q.consent_id = (
                     False,
@@ -36,7 +36,7 @@ def file_question(app, catalogs):
                 )
                 db.session.commit()
                 return receipt
-            return services.deposit(data, None)
+            return commands.deposit(commands.Deposit(**data), None)
 
     return _file
 

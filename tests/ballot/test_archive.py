@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.ballot import hooks, redaction, workflow
+from app.ballot import commands, hooks, queries, redaction
 from app.core import registry
 
 
@@ -33,9 +33,9 @@ def test_redaction_removes_emails_phones_documents_and_the_name():
 def _answered(file_question, make_user, **kw):
     q = file_question(**kw).question
     a, b = make_user("editor"), make_user("admin")
-    workflow.save_draft(q, a, "Ana, la obra empieza en marzo; si necesitas más datos llama al 3001234567.")
-    workflow.approve(q, b)
-    workflow.publish_answer(q, b)
+    commands.save_draft(q, a, "Ana, la obra empieza en marzo; si necesitas más datos llama al 3001234567.")
+    commands.approve(q, b)
+    commands.publish_answer(q, b)
     return q, a
 
 
@@ -49,14 +49,14 @@ def test_public_version_removes_personal_data_and_asks_confirmation_for_leftover
         email="ana@example.org",
         text="Soy Ana Gómez, mi correo es ana@example.org. ¿Cuándo empieza la obra del parque?",
     )
-    suggested = workflow.suggested_public_version(q)
+    suggested = queries.suggested_public_version(q)
     assert "Ana" not in suggested["question"] and "ana@example.org" not in suggested["question"]
     assert "3001234567" not in suggested["answer"]
-    with pytest.raises(workflow.LeftoversError):
-        workflow.save_public_version(
+    with pytest.raises(commands.LeftoversError):
+        commands.save_public_version(
             q, editor, title="Obra del parque", question_text=q.text, answer_text=suggested["answer"]
         )
-    workflow.save_public_version(
+    commands.save_public_version(
         q,
         editor,
         title="Obra del parque principal",
@@ -112,8 +112,8 @@ def test_staff_form_redacts_and_publishes(client, file_question, make_user, logi
 
 def test_unanswered_questions_cannot_be_archived(file_question, make_user):
     q = file_question().question
-    with pytest.raises(workflow.WorkflowError):
-        workflow.save_public_version(
+    with pytest.raises(commands.WorkflowError):
+        commands.save_public_version(
             q, make_user("admin"), title="Título", question_text="x", answer_text="y"
         )
 
@@ -121,7 +121,7 @@ def test_unanswered_questions_cannot_be_archived(file_question, make_user):
 def test_event_page_lists_its_questions_without_private_text(app, file_question, make_user):
     q1 = file_question(event_id=9, text="Texto privado de la persona que no debe salir en público.").question
     q2, editor = _answered(file_question, make_user, event_id=9)
-    workflow.save_public_version(
+    commands.save_public_version(
         q2,
         editor,
         title="Alumbrado del parque",

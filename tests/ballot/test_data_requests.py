@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.ballot import services, workflow
+from app.ballot import commands as urna
+from app.ballot import rules
 from app.ballot.habeas import commands
 from app.ballot.habeas.models import BallotDataRequest
 from app.ballot.models import BallotActivity, BallotNotice, BallotQuestion
@@ -51,7 +52,7 @@ def _file(client, **overrides):
 
 
 def _only_request() -> BallotQuestion:
-    return BallotQuestion.query.filter(BallotQuestion.kind.in_(services.DATA_KINDS)).one()
+    return BallotQuestion.query.filter(BallotQuestion.kind.in_(rules.DATA_KINDS)).one()
 
 
 @pytest.mark.parametrize(
@@ -97,11 +98,11 @@ def test_extension_is_bounded_by_ley_1581(app, client, catalogs, db, make_user):
         _file(client)
         _file(client, kind="data_claim", rights=["rectify"], email="otra@example.co")
     consulta, reclamo = BallotQuestion.query.order_by(BallotQuestion.id).all()
-    assert services.max_extension_date(consulta) == date(2026, 4, 15)  # 10 + 5 business days
-    assert services.max_extension_date(reclamo) == date(2026, 4, 27)  # 15 + 8 business days
+    assert rules.max_extension_date(consulta) == date(2026, 4, 15)  # 10 + 5 business days
+    assert rules.max_extension_date(reclamo) == date(2026, 4, 27)  # 15 + 8 business days
     editor = make_user("editor")
-    with time.freeze(FILED + timedelta(days=3)), pytest.raises(workflow.WorkflowError):
-        workflow.extend(consulta, editor, date(2026, 4, 16), "Hay que revisar los archivos en papel.")
+    with time.freeze(FILED + timedelta(days=3)), pytest.raises(urna.WorkflowError):
+        urna.extend(consulta, editor, date(2026, 4, 16), "Hay que revisar los archivos en papel.")
 
 
 def test_form_errors_are_next_to_the_field_and_keep_the_input(client, catalogs, db):
@@ -386,12 +387,12 @@ def test_the_answer_goes_through_the_urna_workflow(app, client, db, catalogs, ma
         make_user("editor", email="uno@entidad.gov.co"),
         make_user("editor", email="dos@entidad.gov.co"),
     )
-    with pytest.raises(workflow.WorkflowError):
-        workflow.route(q, first, office_code=None, kind="question")
+    with pytest.raises(urna.WorkflowError):
+        urna.route(q, first, office_code=None, kind="question")
     with time.freeze(datetime(2026, 4, 1, 15)):
-        workflow.save_draft(q, first, "Tenemos tu firma en dos listados de asistencia de 2026.")
-        workflow.approve(q, second)
-        workflow.publish_answer(q, second)
+        urna.save_draft(q, first, "Tenemos tu firma en dos listados de asistencia de 2026.")
+        urna.approve(q, second)
+        urna.publish_answer(q, second)
     assert q.status == "answered" and q.answered_on_time is True
     assert BallotNotice.query.filter_by(question_id=q.id, kind="answered").count() == 1
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from app.ballot import services, workflow
+from app.ballot import commands, rules
 from app.ballot.models import BallotNotice
 from app.core import time
 from app.extensions import db
@@ -25,7 +25,7 @@ from app.extensions import db
     ],
 )
 def test_due_dates_skip_weekends_and_colombian_holidays(filed, days, due):
-    assert services.due_date(filed, days) == due
+    assert rules.due_date(filed, days) == due
 
 
 def test_filing_late_at_night_counts_on_the_bogota_date(file_question):
@@ -44,7 +44,7 @@ def test_reclassifying_recomputes_from_filing_date(app, file_question, make_user
     with time.freeze(datetime(2026, 12, 30, 15, 0)):
         q = file_question(kind="question").question
     with time.freeze(datetime(2027, 1, 5, 15, 0)):
-        workflow.route(q, admin, office_code=None, kind="consultation")
+        commands.route(q, admin, office_code=None, kind="consultation")
     assert q.term_days == 30 and q.due_on == date(2027, 2, 12)
 
 
@@ -56,20 +56,20 @@ def _extendable(file_question):
 def test_extension_up_to_twice_the_term_before_deadline_notifies_citizen(file_question, make_user):
     q = _extendable(file_question)
     admin = make_user("admin")
-    limit = services.max_extension_date(q)
-    assert q.due_on == date(2026, 3, 24) and limit == services.due_date(date(2026, 3, 2), 30)
+    limit = rules.max_extension_date(q)
+    assert q.due_on == date(2026, 3, 24) and limit == rules.due_date(date(2026, 3, 2), 30)
     with time.freeze(datetime(2026, 3, 20, 15, 0)):
-        with pytest.raises(workflow.WorkflowError, match="doble"):
-            workflow.extend(
+        with pytest.raises(commands.WorkflowError, match="doble"):
+            commands.extend(
                 q, admin, time.add_business_days(limit, 1), "Falta información de otra dependencia"
             )
-        with pytest.raises(workflow.WorkflowError, match="motivo"):
-            workflow.extend(q, admin, limit, "corto")
-        with pytest.raises(workflow.WorkflowError, match="día hábil"):
-            workflow.extend(q, admin, date(2026, 4, 4), "Falta información de otra dependencia")  # a Saturday
-        workflow.extend(q, admin, limit, "Falta información de otra dependencia")
-        with pytest.raises(workflow.WorkflowError, match="ya se amplió"):
-            workflow.extend(q, admin, limit, "Otra vez más tiempo por favor")
+        with pytest.raises(commands.WorkflowError, match="motivo"):
+            commands.extend(q, admin, limit, "corto")
+        with pytest.raises(commands.WorkflowError, match="día hábil"):
+            commands.extend(q, admin, date(2026, 4, 4), "Falta información de otra dependencia")  # a Saturday
+        commands.extend(q, admin, limit, "Falta información de otra dependencia")
+        with pytest.raises(commands.WorkflowError, match="ya se amplió"):
+            commands.extend(q, admin, limit, "Otra vez más tiempo por favor")
     assert q.due_on == limit and q.initial_due_on == date(2026, 3, 24)
     notice = db.session.scalar(select(BallotNotice).where(BallotNotice.kind == "extended"))
     assert (
@@ -82,9 +82,9 @@ def test_extension_up_to_twice_the_term_before_deadline_notifies_citizen(file_qu
 def test_extension_after_deadline_is_refused(file_question, make_user):
     q = _extendable(file_question)
     with time.freeze(datetime(2026, 3, 25, 15, 0)):
-        with pytest.raises(workflow.WorkflowError, match="venció"):
-            workflow.extend(
-                q, make_user("admin"), services.max_extension_date(q), "Falta información de otra dependencia"
+        with pytest.raises(commands.WorkflowError, match="venció"):
+            commands.extend(
+                q, make_user("admin"), rules.max_extension_date(q), "Falta información de otra dependencia"
             )
 
 
@@ -92,8 +92,8 @@ def test_extension_is_shown_to_the_citizen_at_lookup(client, file_question, make
     receipt = file_question()
     q = receipt.question
     with time.freeze(time.now()):
-        workflow.extend(
-            q, make_user("admin"), services.max_extension_date(q), "Se requiere visita técnica al sitio"
+        commands.extend(
+            q, make_user("admin"), rules.max_extension_date(q), "Se requiere visita técnica al sitio"
         )
     client.submit("/urna/seguimiento", {"radicado": q.radicado, "code": receipt.code})
     html = client.get(f"/urna/seguimiento/{q.radicado}").get_data(as_text=True)

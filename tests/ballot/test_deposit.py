@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, inspect, select
 
-from app.ballot import services
+from app.ballot import commands, queries, rules
 from app.ballot.models import BallotCounter, BallotNotice, BallotQuestion
 from app.characterization.models import ConsentRecord, Profile
 from app.core import time
@@ -38,7 +38,7 @@ def test_anonymous_deposit_without_consent_gives_radicado_and_code_and_keeps_no_
     assert _count(db, Profile) == 0 and _count(db, ConsentRecord) == 0
     code = re.search(r'<p class="code">([A-Z0-9\-]+)</p>', page).group(1)
     assert q.code_hash != code and code.replace("-", "") not in q.code_hash
-    assert services.lookup(q.radicado, code) is not None
+    assert queries.lookup(q.radicado, code) is not None
 
 
 def test_an_anonymous_depositor_who_reloads_the_receipt_still_sees_the_code_until_saved_or_30_minutes(
@@ -78,7 +78,7 @@ def test_the_same_form_posted_twice_files_one_radicado_with_the_same_code(client
     assert code in other.get("/urna/radicado").get_data(as_text=True)
     q = db.session.scalar(select(BallotQuestion))
     assert (
-        services.lookup(q.radicado, code) is not None and q.nonce_hash and nonce.group(1) not in q.nonce_hash
+        queries.lookup(q.radicado, code) is not None and q.nonce_hash and nonce.group(1) not in q.nonce_hash
     )
     client.submit("/urna/", form_data())  # a new form: a new radicado
     assert _count(db, BallotQuestion) == 2
@@ -181,11 +181,13 @@ def test_text_limits_and_hostile_input(client, db, catalogs, login_as):
 def test_failed_deposit_gives_its_number_back(app, db, catalogs, file_question):
     with app.test_request_context():
         try:
-            services.deposit(
-                {"kind": "question", "text": TEXT, "anonymous": False, "name": "X", "email": "x@example.org"},
+            commands.deposit(
+                commands.Deposit(
+                    kind="question", text=TEXT, anonymous=False, name="X", email="x@example.org"
+                ),
                 None,
             )
-        except services.DepositError:
+        except commands.DepositError:
             pass
         else:
             raise AssertionError("a named deposit without consent must be refused")
@@ -194,7 +196,7 @@ def test_failed_deposit_gives_its_number_back(app, db, catalogs, file_question):
 
 
 def test_kinds_map_to_legal_terms_from_catalog(file_question):
-    days = {kind: file_question(kind=kind).question for kind in services.KINDS}
+    days = {kind: file_question(kind=kind).question for kind in rules.KINDS}
     assert {k: q.term_days for k, q in days.items()} == {
         "question": 15,
         "proposal": 15,

@@ -2,7 +2,7 @@
 
 import re
 
-from app.ballot import workflow
+from app.ballot import commands
 
 
 def _strip(html: str) -> str:
@@ -52,12 +52,12 @@ def test_answer_appears_only_after_publication(client, file_question, make_user)
     receipt = file_question()
     q = receipt.question
     editor, admin = make_user("editor"), make_user("admin")
-    workflow.save_draft(q, editor, "Borrador: el alumbrado se repara el próximo mes.")
+    commands.save_draft(q, editor, "Borrador: el alumbrado se repara el próximo mes.")
     client.submit("/urna/seguimiento", {"radicado": q.radicado, "code": receipt.code})
     assert "el alumbrado se repara" not in client.get(f"/urna/seguimiento/{q.radicado}").get_data(
         as_text=True
     )
-    workflow.approve(q, admin)
-    workflow.publish_answer(q, admin)
+    commands.approve(q, admin)
+    commands.publish_answer(q, admin)
     html = client.get(f"/urna/seguimiento/{q.radicado}").get_data(as_text=True)
     assert "el alumbrado se repara" in html and "Respondida" in html

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.ballot import services
+from app.ballot import commands, rules
 from app.ballot.models import BallotQuestion
 from app.core import time
 from app.extensions import db
@@ -29,8 +29,8 @@ def _worker(app, index: int, errors: list, refused: list):
             }
             try:
                 with app.test_request_context():
-                    services.deposit(data, None)
-            except services.DepositError:
+                    commands.deposit(commands.Deposit(**data), None)
+            except commands.DepositError:
                 refused.append(1)
             except Exception as exc:  # noqa: BLE001 - reported by the test
                 errors.append(repr(exc))
@@ -66,6 +66,6 @@ def test_numbering_restarts_each_year_in_bogota_time(app, file_question):
 
 
 def test_radicado_is_normalised_when_typed_loosely():
-    assert services.normalise_radicado(" uv 2026 123 ") == "UV-2026-000123"
-    assert services.normalise_radicado("UV-2026-000123") == "UV-2026-000123"
-    assert services.normalise_radicado("2026-123") == ""
+    assert rules.normalise_radicado(" uv 2026 123 ") == "UV-2026-000123"
+    assert rules.normalise_radicado("UV-2026-000123") == "UV-2026-000123"
+    assert rules.normalise_radicado("2026-123") == ""

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from app.ballot import workflow
+from app.ballot import commands
 from app.ballot.models import BallotActivity, BallotNotice
 from app.core.audit import AuditEntry
 from app.extensions import db
@@ -96,22 +96,22 @@ def test_draft_approve_publish_path_with_four_eyes(client, file_question, make_u
 def test_editing_an_approved_draft_needs_new_approval(file_question, make_user):
     q = file_question().question
     a, b = make_user("editor", email="a@prueba.gov.co"), make_user("admin")
-    workflow.save_draft(q, a, "Primera versión de la respuesta.")
-    workflow.approve(q, b)
-    workflow.save_draft(q, a, "Segunda versión, con un cambio de fondo.")
+    commands.save_draft(q, a, "Primera versión de la respuesta.")
+    commands.approve(q, b)
+    commands.save_draft(q, a, "Segunda versión, con un cambio de fondo.")
     assert q.answer.state == "draft" and q.answer.approved_by_id is None
-    with pytest.raises(workflow.WorkflowError):
-        workflow.publish_answer(q, b)
+    with pytest.raises(commands.WorkflowError):
+        commands.publish_answer(q, b)
 
 
 def test_answered_question_cannot_be_rewritten(file_question, make_user):
     q = file_question().question
     a, b = make_user("editor"), make_user("admin")
-    workflow.save_draft(q, a, "Respuesta definitiva de la entidad.")
-    workflow.approve(q, b)
-    workflow.publish_answer(q, b)
-    with pytest.raises(workflow.WorkflowError):
-        workflow.save_draft(q, a, "Intento de cambiar la respuesta ya enviada.")
+    commands.save_draft(q, a, "Respuesta definitiva de la entidad.")
+    commands.approve(q, b)
+    commands.publish_answer(q, b)
+    with pytest.raises(commands.WorkflowError):
+        commands.save_draft(q, a, "Intento de cambiar la respuesta ya enviada.")
 
 
 def test_notes_are_internal(client, file_question, login_as):

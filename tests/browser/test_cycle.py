@@ -13,14 +13,14 @@ pytestmark = pytest.mark.browser
 
 
 def test_cycle_pages_are_accessible(desktop, make_user, catalogs):
-    from app.plans import services
+    from app.plans import commands
     from tests.plans.conftest import MEDELLIN
 
     page = desktop
     with time.freeze(datetime(2026, 5, 15, 17, 0)):
-        plan = services.import_plan(MEDELLIN.read_bytes(), year=2026, publish=True, actor="test").plan
+        plan = commands.import_plan(MEDELLIN.read_bytes(), year=2026, publish=True, actor="test").plan
         task = next(t for t in plan.tasks if "DAP" in t.reporting_codes)
-        services.report(task, 1, "DAP", value=10, progress_text="Avance por revisar.")
+        commands.report(task, 1, "DAP", value=10, progress_text="Avance por revisar.")
     page.visit("/datos-abiertos/")
     admin = make_user("admin")
     staff_login(page, admin.email, PASSWORD)

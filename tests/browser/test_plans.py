@@ -16,13 +16,13 @@ MEDELLIN = "app/plans/data/medellin_2024.tsv"
 
 @pytest.fixture
 def plan_with_follow_up(app, db, catalogs):
-    from app.plans import services
+    from app.plans import commands, queries
 
     with time.freeze(datetime(2026, 5, 15, 17, 0)):
-        result = services.import_plan(open(MEDELLIN, "rb").read(), year=2026, publish=True)
-        plan = services.get_plan(result.plan.id)
+        result = commands.import_plan(open(MEDELLIN, "rb").read(), year=2026, publish=True)
+        plan = queries.get_plan(result.plan.id)
         leader = plan.tasks[0]
-        entry = services.report(
+        entry = commands.report(
             leader,
             1,
             "DAP",
@@ -30,9 +30,9 @@ def plan_with_follow_up(app, db, catalogs):
             progress_text="Equipo conformado por resolución.",
             evidence=["https://www.medellin.gov.co/resolucion.pdf"],
         )
-        services.review_report(entry, approve=True, note="", actor="editor")  # notes go public after review
+        commands.review_report(entry, approve=True, note="", actor="editor")  # notes go public after review
         formats = next(t for t in plan.tasks if t.description.startswith("Cualificación de formatos"))
-        services.report(formats, 1, "DAP", value=40, difficulties="Cambio de contratista.")
+        commands.report(formats, 1, "DAP", value=40, difficulties="Cambio de contratista.")
     return plan
 
 

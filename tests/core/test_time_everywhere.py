@@ -127,12 +127,12 @@ def test_an_audit_entry_near_midnight_shows_the_same_bogota_time_on_the_log_and_
 def test_a_follow_up_report_near_midnight_shows_bogota_time_and_the_plan_pdf_and_xlsx_show_bogota_day(
     client, db, medellin_plan, login_as, case
 ):
-    from app.plans import services
+    from app.plans import commands
 
     task = plans_fixtures.task_by(medellin_plan, "Convocatoria en el 1er trimestre")  # DAP, Jan-Mar
     login_as("admin")
     with time.freeze(case.utc):
-        services.report(task, 1, "DAP", value=100, progress_text="Equipo conformado.")
+        commands.report(task, 1, "DAP", value=100, progress_text="Equipo conformado.")
         form = page(client, f"/gestion/planes/{medellin_plan.id}/tareas/{task.id}/reportar")
         pdf = client.get(f"/gestion/planes/{medellin_plan.id}/informe.pdf")
         xlsx = client.get(f"/gestion/planes/{medellin_plan.id}/plan.xlsx")

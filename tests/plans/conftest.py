@@ -26,13 +26,13 @@ def may_2026():
 
 @pytest.fixture
 def medellin_plan(app, db, catalogs):
-    from app.plans import services
+    from app.plans import commands, queries
 
-    result = services.import_plan(
+    result = commands.import_plan(
         MEDELLIN.read_bytes(), filename=MEDELLIN.name, year=2026, publish=True, actor="test"
     )
     assert result.ok, [(i.line, i.reason) for i in result.parsed.errors]
-    return services.get_plan(result.plan.id)
+    return queries.get_plan(result.plan.id)
 
 
 def task_by(plan, start: str):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.core import time
 from app.core.audit import AuditEntry
-from app.plans import bulk, commands, services
+from app.plans import bulk, commands
 from app.plans.models import PlanReminder, PlanReport
 from tests.conftest import Client
 from tests.plans.conftest import task_by
@@ -231,7 +231,7 @@ def test_other_offices_and_stale_previews_are_refused(
     assert client.get(_sheet_url(plan, "DAP", 3)).status_code == 404  # period III has not begun
     page = _upload(client, plan, data).get_data(as_text=True)
     # someone else reports in between: the preview no longer tells the truth, nothing is saved
-    services.report(formats, 2, "SGHSC", value=20)
+    commands.report(formats, 2, "SGHSC", value=20)
     stale = client.submit(
         f"/gestion/planes/{plan.id}/seguimiento/confirmar",
         {"token": _token(page)},
@@ -259,8 +259,8 @@ def test_my_tasks_lists_due_and_overdue(client, dap_editor, medellin_plan, may_2
     due = page[page.index('id="pendientes"') :]
     assert leader.description in overdue and "31/03/2026" in overdue
     assert meetings.description in due and "30/06/2026" in due
-    services.report(meetings, 2, "DAP", value=1)
-    services.report(leader, 1, "DAP", value=100)
+    commands.report(meetings, 2, "DAP", value=1)
+    commands.report(leader, 1, "DAP", value=100)
     page = client.get("/gestion/planes/mis-tareas").get_data(as_text=True)
     due = page[page.index('id="pendientes"') :]
     assert meetings.description not in due and leader.description not in page
@@ -272,7 +272,7 @@ def test_reminders_go_once_to_the_office_editors(app, dap_editor, make_user, med
     with time.freeze(datetime(2026, 5, 15, 17, 0)):
         assert commands.send_reminders(days=7) == []  # quarter II closes on 30 June
     with time.freeze(datetime(2026, 6, 25, 17, 0)):
-        services.report(task_by(medellin_plan, "Cualificación de formatos"), 2, "SGHSC", value=10)
+        commands.report(task_by(medellin_plan, "Cualificación de formatos"), 2, "SGHSC", value=10)
         sent = commands.send_reminders(days=7)
         by_office = {r.office: r for r in sent}
         assert by_office["DAP"].recipients == ["planeacion@prueba.gov.co"]

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.core import time
-from app.plans import demo, services
+from app.plans import demo, queries
 from app.plans.models import Plan, PlanFinding, PlanReport
 
 
@@ -20,7 +20,7 @@ def test_demo_step_imports_publishes_and_follows_up(app, db, catalogs):
         assert periods == {1, 2}
         finding = db.session.scalar(select(PlanFinding))
         assert finding.action is not None and finding.action.number == 10
-        overview = services.plan_overview(plan)
+        overview = queries.plan_overview(plan)
         statuses = {t["status"] for a in overview["actions"] for t in a["tasks"]}
         assert {"done", "late"} <= statuses and 0 < overview["progress"] < 100
 

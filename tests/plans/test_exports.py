@@ -6,12 +6,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.core.audit import AuditEntry
-from app.plans import exports, services
+from app.plans import commands, exports, queries
 from tests.plans.conftest import task_by
 
 
 def _reported_plan(plan):
-    services.report(
+    commands.report(
         task_by(plan, "Convocatoria en el 1er trimestre"),
         1,
         "DAP",
@@ -19,9 +19,9 @@ def _reported_plan(plan):
         progress_text="Equipo conformado.",
     )
     formats = task_by(plan, "Cualificación de formatos")
-    services.report(formats, 1, "DAP", value=40, progress_text="Revisados 4 de 10 formatos.")
-    services.report(formats, 2, "SGHSC", value=30, difficulties="Cambio de contratista en Gestión Humana.")
-    return services.get_plan(plan.id)
+    commands.report(formats, 1, "DAP", value=40, progress_text="Revisados 4 de 10 formatos.")
+    commands.report(formats, 2, "SGHSC", value=30, difficulties="Cambio de contratista en Gestión Humana.")
+    return queries.get_plan(plan.id)
 
 
 def _download(client, login_as, url):
@@ -83,7 +83,7 @@ def test_xlsx_has_cartago_columns_and_the_values_entered(client, login_as, medel
 
 def test_exported_workbook_imports_back(client, login_as, medellin_plan, may_2026, db):
     response = _download(client, login_as, f"/gestion/planes/{medellin_plan.id}/plan.xlsx")
-    result = services.import_plan(response.data, name="Copia del plan", dry_run=True)
+    result = commands.import_plan(response.data, name="Copia del plan", dry_run=True)
     assert result.ok, result.parsed.errors
     parsed = result.parsed
     assert parsed.year == 2026 and parsed.owner_code == "DAP" and parsed.task_count == 15

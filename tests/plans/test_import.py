@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.catalogs.models import Office
 from app.core.audit import AuditEntry
-from app.plans import services
+from app.plans import commands, queries
 from app.plans.models import Plan, PlanAction, PlanReport, PlanTask
 from tests.plans.conftest import CARTAGO, MEDELLIN, PLAN_NAME, task_by
 
@@ -291,7 +291,7 @@ def test_original_responsible_text_is_kept(medellin_plan):
 
 
 def test_page_break_header_and_titles_are_skipped_and_unknown_offices_reported(app, db, catalogs):
-    result = services.import_plan(MEDELLIN.read_bytes(), year=2026, dry_run=True)
+    result = commands.import_plan(MEDELLIN.read_bytes(), year=2026, dry_run=True)
     assert result.ok and result.parsed.issues == []
     assert result.parsed.unknown_offices == {"Gobernación de Antioquia": [14, 26, 27]}
     assert result.proposals == {"Gobernación de Antioquia": "GA"}
@@ -299,16 +299,16 @@ def test_page_break_header_and_titles_are_skipped_and_unknown_offices_reported(a
 
 
 def test_confirmed_unknown_office_becomes_catalog_office_in_same_transaction(app, db, catalogs):
-    result = services.import_plan(
+    result = commands.import_plan(
         MEDELLIN.read_bytes(), year=2026, create_offices=["Gobernación de Antioquia"]
     )
     assert result.created_offices == [("GA", "Gobernación de Antioquia")]
     assert db.session.scalar(select(Office).where(Office.code == "GA")).name == "Gobernación de Antioquia"
-    plan = services.get_plan(result.plan.id)
+    plan = queries.get_plan(result.plan.id)
     nodos = [t for t in plan.tasks if t.description.startswith("Creación de Nodo")]
     assert [t.office_codes for t in nodos] == [["DAP", "SIS", "GA"], ["DAP", "SINF", "GA"]]
     # the new office is in use now: the catalog refuses to delete it
-    assert services.office_usage("office", None, "GA") == 3
+    assert queries.office_usage("office", None, "GA") == 3
 
 
 def test_errors_are_reported_with_line_and_reason_and_nothing_is_written(app, db, catalogs):
@@ -320,7 +320,7 @@ def test_errors_are_reported_with_line_and_reason_and_nothing_is_written(app, db
         7, "\t\tTarea huérfana\tDepartamento Adm de Planeación\tEnero\tMarzo\tIndicador\tNúmero\t1\t"
     )
     data = "\n".join(lines).encode("utf-8")
-    result = services.import_plan(data, year=2026)
+    result = commands.import_plan(data, year=2026)
     assert not result.ok
     errors = [(i.line, i.reason) for i in result.parsed.errors]
     assert (8, "Esta fila trae una tarea pero no tiene acción y no hay una acción antes.") in errors
@@ -343,14 +343,14 @@ def test_end_before_start_and_repeated_action_number_are_errors(app, db, catalog
         "1\tAcción uno\tTarea\tDepartamento Adm de Planeación\tJunio\tMarzo\tInd\tNúmero\t1\t",
         "1\tAcción repetida\tTarea\tDepartamento Adm de Planeación\tEnero\tMarzo\tInd\tPorcentaje\t150%\t",
     ]
-    result = services.import_plan("\n".join(rows).encode(), dry_run=True)
+    result = commands.import_plan("\n".join(rows).encode(), dry_run=True)
     reasons = {(i.line, i.reason) for i in result.parsed.errors}
     assert (3, "El mes de terminación es anterior al de inicio.") in reasons
     assert (4, "La acción número 1 está repetida.") in reasons
 
 
 def test_duplicate_plan_is_refused(medellin_plan, db):
-    result = services.import_plan(MEDELLIN.read_bytes(), year=2026)
+    result = commands.import_plan(MEDELLIN.read_bytes(), year=2026)
     assert not result.ok
     assert "Ya existe un plan" in result.parsed.errors[0].reason
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 1
@@ -358,7 +358,7 @@ def test_duplicate_plan_is_refused(medellin_plan, db):
 
 @pytest.mark.parametrize("data", [b"", b"\x00\x01\x02binary", b"PK\x03\x04broken zip", b"solo una linea\n"])
 def test_unreadable_files_are_refused_cleanly(app, db, catalogs, data):
-    result = services.import_plan(data, year=2026)
+    result = commands.import_plan(data, year=2026)
     assert not result.ok and result.plan is None
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
 
@@ -367,9 +367,9 @@ def test_cartago_text_layout(app, db):
     from app.catalogs import services as catalogs
 
     catalogs.load("cartago")
-    result = services.import_plan(CARTAGO.read_bytes(), filename=CARTAGO.name)
+    result = commands.import_plan(CARTAGO.read_bytes(), filename=CARTAGO.name)
     assert result.ok, result.parsed.errors
-    plan = services.get_plan(result.plan.id)
+    plan = queries.get_plan(result.plan.id)
     assert plan.kind == "action" and plan.year == 2024 and plan.owner_office == "SPMADE"
     assert plan.objective.startswith("Establecer las acciones para el fortalecimiento")
     assert plan.scope.startswith("Aplica para las dependencias")
@@ -457,11 +457,11 @@ def test_cartago_xlsx_with_marked_months_goal_and_follow_up(app, db, catalogs):
             ],
         ]
     )
-    nameless = services.import_plan(data, filename="plan.xlsx")
+    nameless = commands.import_plan(data, filename="plan.xlsx")
     assert [i.reason for i in nameless.parsed.errors] == ["El archivo no dice el nombre del plan: escríbelo."]
-    result = services.import_plan(data, filename="plan.xlsx", name="Plan de participación")
+    result = commands.import_plan(data, filename="plan.xlsx", name="Plan de participación")
     assert result.ok, result.parsed.errors
-    plan = services.get_plan(result.plan.id)
+    plan = queries.get_plan(result.plan.id)
     assert plan.year == 2026 and plan.owner_office == "SSA" and plan.kind == "improvement"
     first, second = plan.actions[0].tasks[0], plan.actions[1].tasks[0]
     assert first.months == [3, 4, 5] and (first.start_month, first.end_month) == (3, 5)

@@ -8,7 +8,7 @@ import io
 
 from openpyxl import load_workbook
 
-from app.plans import services
+from app.plans import commands
 from tests.plans.conftest import CARTAGO, MEDELLIN
 
 RESPONSIBLE = {  # seed 004's free text -> Cartago's catalog office
@@ -36,7 +36,7 @@ def _download(client, make_user, url):
 
 
 def test_medellin_layout_matches_seed_002_cell_by_cell(client, make_user, catalogs, db):
-    result = services.import_plan(MEDELLIN.read_bytes(), filename=MEDELLIN.name, year=2024)
+    result = commands.import_plan(MEDELLIN.read_bytes(), filename=MEDELLIN.name, year=2024)
     assert result.ok
     exported = _cells(_download(client, make_user, f"/gestion/planes/{result.plan.id}/plan-medellin.xlsx"))
     seed = [r for r in _seed_rows(MEDELLIN) if any(r)]
@@ -57,7 +57,7 @@ def test_cartago_layout_has_the_document_control_block_and_seed_004_columns(clie
     from app.catalogs import services as catalogs
 
     catalogs.load("cartago")
-    result = services.import_plan(CARTAGO.read_bytes(), filename=CARTAGO.name, year=2024)
+    result = commands.import_plan(CARTAGO.read_bytes(), filename=CARTAGO.name, year=2024)
     assert result.ok, result.parsed.errors
     plan = result.plan
     assert (

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.core import time
-from app.plans import bulk, exports, services
+from app.plans import bulk, commands, exports, queries, rules
 from app.plans.models import Plan, PlanReport, PlanTaskTarget
 from tests.plans.conftest import task_by
 
@@ -30,9 +30,9 @@ OWNER_NAME = "Gerencia de Diversidades Sexuales e Identidades de Género"
 
 @pytest.fixture
 def policy_plan(app, db, catalogs):
-    result = services.import_plan(SEED_000.read_bytes(), filename=SEED_000.name, publish=True, actor="test")
+    result = commands.import_plan(SEED_000.read_bytes(), filename=SEED_000.name, publish=True, actor="test")
     assert result.ok, [(i.line, i.reason) for i in result.parsed.errors]
-    return services.get_plan(result.plan.id)
+    return queries.get_plan(result.plan.id)
 
 
 def test_seed_000_is_one_ten_year_plan_with_yearly_targets(policy_plan, db):
@@ -62,10 +62,10 @@ def test_seed_000_with_cartago_catalog_asks_for_the_owner_then_imports_one_plan(
     from app.catalogs import services as catalogs
 
     catalogs.load("cartago")
-    preview = services.import_plan(SEED_000.read_bytes(), dry_run=True)
+    preview = commands.import_plan(SEED_000.read_bytes(), dry_run=True)
     assert preview.parsed.owner_code is None and preview.parsed.owner_unknown == OWNER_NAME  # never guessed
     assert OWNER_NAME in preview.parsed.unknown_offices
-    chosen = services.import_plan(SEED_000.read_bytes(), owner="SDS")
+    chosen = commands.import_plan(SEED_000.read_bytes(), owner="SDS")
     assert chosen.ok, [(i.line, i.reason) for i in chosen.parsed.errors]
     plan = chosen.plan
     assert (plan.owner_office, plan.year, plan.end_year, len(plan.tasks)) == ("SDS", 2024, 2033, 10)
@@ -74,7 +74,7 @@ def test_seed_000_with_cartago_catalog_asks_for_the_owner_then_imports_one_plan(
     # a year that does not fit the file's years is refused, nothing written
     db.session.delete(plan)
     db.session.commit()
-    wrong = services.import_plan(SEED_000.read_bytes(), owner="SDS", year=2026)
+    wrong = commands.import_plan(SEED_000.read_bytes(), owner="SDS", year=2026)
     assert not wrong.ok and db.session.scalar(select(func.count()).select_from(Plan)) == 0
 
 
@@ -82,7 +82,7 @@ def test_progress_and_status_per_year_and_over_the_whole_plan(policy_plan, may_2
     plan = policy_plan
     today = time.today()
     committee = task_by(plan, "Dinamizar y realizar")  # 4 sessions a year; 4 in 2024, 3 in 2025
-    by_year = {y: services.task_summary(committee, today, year=y) for y in (2024, 2025, 2026)}
+    by_year = {y: queries.task_summary(committee, today, year=y) for y in (2024, 2025, 2026)}
     assert (by_year[2024]["goal"], by_year[2024]["achieved"], by_year[2024]["status"]) == (4, 4, "done")
     assert (by_year[2025]["achieved"], by_year[2025]["progress"], by_year[2025]["status"]) == (
         3,
@@ -93,30 +93,30 @@ def test_progress_and_status_per_year_and_over_the_whole_plan(policy_plan, may_2
     assert by_year[2026]["achieved"] is None and by_year[2026]["progress"] == 0.0
     assert by_year[2026]["expected"] == pytest.approx(100 * (4 + 15 / 31) / 12, abs=0.1)
     assert by_year[2026]["status"] == "at_risk"
-    whole = services.task_summary(committee, today)
+    whole = queries.task_summary(committee, today)
     assert (whole["goal"], whole["achieved"], whole["progress"]) == (40, 7, 17.5)  # 4 + 3 of 40
     assert whole["expected"] == pytest.approx(100 * (24 + 4 + 15 / 31) / 120, abs=0.1)
     assert whole["status"] == "on_track"
     assert whole["by_year"][:3] == [(2024, 4, 4), (2025, 4, 3), (2026, 4, None)]
 
     documents = task_by(plan, "Apoyar la elaboración")  # cumulative: 1 by 2024, 2 by 2025; 3 due by 2026
-    assert services.task_summary(documents, today, year=2025)["status"] == "done"
-    assert services.task_summary(documents, today, year=2026)["progress"] == pytest.approx(66.7)
+    assert queries.task_summary(documents, today, year=2025)["status"] == "done"
+    assert queries.task_summary(documents, today, year=2026)["progress"] == pytest.approx(66.7)
 
-    services.report(committee, 10, "SIS", value=2, progress_text="Dos sesiones del Comité.")  # 2026-II
-    services.report(documents, 10, "GDSIG", value=3)
-    plan = services.get_plan(plan.id)
+    commands.report(committee, 10, "SIS", value=2, progress_text="Dos sesiones del Comité.")  # 2026-II
+    commands.report(documents, 10, "GDSIG", value=3)
+    plan = queries.get_plan(plan.id)
     committee, documents = task_by(plan, "Dinamizar y realizar"), task_by(plan, "Apoyar la elaboración")
-    assert services.task_summary(committee, today, year=2026)["progress"] == 50.0
-    assert services.task_summary(documents, today, year=2026)["status"] == "done"
-    assert services.task_summary(committee, today)["achieved"] == 9
-    overview = services.plan_overview(plan, today, year=2026)
+    assert queries.task_summary(committee, today, year=2026)["progress"] == 50.0
+    assert queries.task_summary(documents, today, year=2026)["status"] == "done"
+    assert queries.task_summary(committee, today)["achieved"] == 9
+    overview = queries.plan_overview(plan, today, year=2026)
     assert overview["year"] == 2026 and overview["periods"] == [9, 10, 11, 12]
-    assert services.plan_overview(plan, today, year=2040)["year"] is None  # outside: the whole plan
-    with pytest.raises(services.PlanError):
-        services.report(committee, 11, "GDSIG", value=1)  # 2026-III has not begun
-    with pytest.raises(services.PlanError):
-        services.report(committee, 41, "GDSIG", value=1)  # no such period
+    assert queries.plan_overview(plan, today, year=2040)["year"] is None  # outside: the whole plan
+    with pytest.raises(rules.PlanError):
+        commands.report(committee, 11, "GDSIG", value=1)  # 2026-III has not begun
+    with pytest.raises(rules.PlanError):
+        commands.report(committee, 41, "GDSIG", value=1)  # no such period
 
 
 def test_targets_per_period_within_a_year_set_the_expected_progress(policy_plan, may_2026):
@@ -134,14 +134,14 @@ def test_targets_per_period_within_a_year_set_the_expected_progress(policy_plan,
         "goal": None,
         "targets": "\n".join(f"{y}: 12" for y in YEARS) + "\n2026-I: 3\n2026-II: 6",
     }
-    services.save_task(workshops.action, workshops, data)
+    commands.save_task(workshops.action, workshops, data)
     assert workshops.period_targets(2026) == {1: 3, 2: 6} and workshops.goal == 120
-    assert services.targets_text(workshops).splitlines()[2:5] == ["2026: 12", "2026-I: 3", "2026-II: 6"]
-    summary = services.task_summary(workshops, time.today(), year=2026)
+    assert rules.targets_text(workshops).splitlines()[2:5] == ["2026: 12", "2026-I: 3", "2026-II: 6"]
+    summary = queries.task_summary(workshops, time.today(), year=2026)
     assert summary["expected"] == 25.0  # only 2026-I has closed: 3 of 12
     for bad in ("2040: 3", "2026-IX: 3", "2026: cero", "2026: 0"):
-        with pytest.raises(services.PlanError) as refused:
-            services.save_task(workshops.action, workshops, {**data, "targets": bad})
+        with pytest.raises(rules.PlanError) as refused:
+            commands.save_task(workshops.action, workshops, {**data, "targets": bad})
         assert refused.value.field == "yearly_targets"
 
 
@@ -226,7 +226,7 @@ def test_xlsx_export_whole_plan_reads_back_as_the_same_plan_and_per_year(
         committee_row[first_year : first_year + 2] == [4, 3] and committee_row[-11:] == ["Anual"] + [4] * 10
     )
 
-    again = services.import_plan(whole.data, name="Copia del plan estratégico", owner="GDSIG")
+    again = commands.import_plan(whole.data, name="Copia del plan estratégico", owner="GDSIG")
     assert again.ok, [(i.line, i.reason) for i in again.parsed.errors]
     copy = again.plan
     assert (copy.year, copy.end_year, len(copy.tasks)) == (2024, 2033, 10)
@@ -252,7 +252,7 @@ def test_pdf_report_of_one_year(app, policy_plan, may_2026, tmp_path):
     import subprocess
 
     with app.test_request_context("/"):
-        data = exports.pdf_bytes(services.get_plan(policy_plan.id), year=2025)
+        data = exports.pdf_bytes(queries.get_plan(policy_plan.id), year=2025)
     path = tmp_path / "plan.pdf"
     path.write_bytes(data)
     text = " ".join(
@@ -282,8 +282,8 @@ def test_open_data_and_accountability_report_per_year(app, policy_plan, may_2026
         assert committee_2025["vigencia"] == "2024–2033"
         sections = report.sections(ReportPeriod(date(2025, 1, 1), date(2025, 12, 31), "2025"))
     plans = sections[0]
-    whole = services.plan_overview(services.get_plan(policy_plan.id), date(2025, 12, 31))
-    year = services.plan_overview(services.get_plan(policy_plan.id), date(2025, 12, 31), year=2025)
+    whole = queries.plan_overview(queries.get_plan(policy_plan.id), date(2025, 12, 31))
+    year = queries.plan_overview(queries.get_plan(policy_plan.id), date(2025, 12, 31), year=2025)
     assert any(
         f"avance de 2025 {year['progress']:.0f} %" in p and f"plan completo {whole['progress']:.0f} %" in p
         for p in plans.paragraphs
@@ -305,8 +305,8 @@ def test_staff_forms_edit_years_and_targets(client, login_as, policy_plan, may_2
     assert "Meta 2026" in page and "2026-II" in page
     assert "Por año (meta / logrado)" in client.get(f"/gestion/planes/{plan.id}").get_data(as_text=True)
     with time.freeze(datetime(2026, 5, 15, 17, 0)):
-        with pytest.raises(services.PlanError):  # reports exist in 2024–2025: years cannot shrink away
-            services.save_plan(
+        with pytest.raises(rules.PlanError):  # reports exist in 2024–2025: years cannot shrink away
+            commands.save_plan(
                 plan,
                 {
                     "name": plan.name,

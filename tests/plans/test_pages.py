@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.catalogs.models import Office
 from app.core import registry
-from app.plans import hooks, services
+from app.plans import commands, hooks, queries
 from app.plans.models import Plan, PlanReport
 from tests.plans.conftest import MEDELLIN, task_by
 
@@ -49,7 +49,7 @@ def linked(app, medellin_plan, db):
 
 
 def test_public_index_and_plan_page(client, linked, may_2026):
-    entry = services.report(
+    entry = commands.report(
         task_by(linked, "Convocatoria en el 1er trimestre"),
         1,
         "DAP",
@@ -60,7 +60,7 @@ def test_public_index_and_plan_page(client, linked, may_2026):
     assert "Equipo conformado por resolución." not in client.get(f"/planes/{linked.id}").get_data(
         as_text=True
     )
-    services.review_report(entry, approve=True, actor="revisora@prueba.gov.co")
+    commands.review_report(entry, approve=True, actor="revisora@prueba.gov.co")
     index = client.get("/planes/")
     assert index.status_code == 200
     assert linked.name in index.get_data(as_text=True)
@@ -75,7 +75,7 @@ def test_public_index_and_plan_page(client, linked, may_2026):
 
 
 def test_unpublished_plans_are_not_public(client, medellin_plan, db):
-    services.set_published(medellin_plan, False)
+    commands.set_published(medellin_plan, False)
     assert client.get(f"/planes/{medellin_plan.id}").status_code == 404
     assert medellin_plan.name not in client.get("/planes/").get_data(as_text=True)
 
@@ -83,11 +83,11 @@ def test_unpublished_plans_are_not_public(client, medellin_plan, db):
 def test_home_card_and_links_follow_what_exists(app, linked, db):
     with app.test_request_context():
         assert hooks.home()
-        events, topics = services.linked_summaries(linked)
+        events, topics = queries.linked_summaries(linked)
         assert list(events) == [FAKE_EVENT] and list(topics) == [FAKE_TOPIC]
         linked.actions[0].event_ids = [FAKE_EVENT, 1]  # event 1 no longer exists: left out
-        assert list(services.linked_summaries(linked)[0]) == [FAKE_EVENT]
-        services.set_published(linked, False)
+        assert list(queries.linked_summaries(linked)[0]) == [FAKE_EVENT]
+        commands.set_published(linked, False)
         assert hooks.home() == []
     assert hooks.transparency_items("planeacion") == []
 
@@ -225,7 +225,7 @@ def test_owner_editor_edits_plan_action_and_task(client, make_user, medellin_pla
     )
     assert good.status_code == 302
     db.session.expire_all()
-    task = services.get_plan(medellin_plan.id).actions[0].tasks[0]
+    task = queries.get_plan(medellin_plan.id).actions[0].tasks[0]
     assert (task.description, task.office_codes, task.months) == (
         "Convocatoria y conformación",
         ["DAP", "SCOM"],
@@ -344,7 +344,7 @@ def test_owner_edits_plan_data_and_periods(client, make_user, medellin_plan, may
     )
     assert ok.status_code == 302
     db.session.expire_all()
-    plan = services.get_plan(medellin_plan.id)
+    plan = queries.get_plan(medellin_plan.id)
     assert (plan.name, plan.periods, plan.participating_codes, plan.analysis) == (
         "Plan de mejoramiento 2026",
         [[1, 4], [5, 8], [9, 12]],
@@ -383,7 +383,7 @@ def test_finding_form_creates_improvement_action(client, make_user, medellin_pla
         },
     )
     assert ok.status_code == 302
-    plan = services.get_plan(medellin_plan.id)
+    plan = queries.get_plan(medellin_plan.id)
     assert plan.findings[0].action.title == "Plan de choque de formatos"
     assert plan.actions[-1].tasks[0].office_codes == ["SGHSC"]
 

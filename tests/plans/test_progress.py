@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from app.core import time
-from app.plans import progress, services
+from app.plans import progress, queries
 from tests.plans.conftest import task_by
 
 
@@ -62,7 +62,7 @@ def test_period_labels_and_start():
 
 
 def test_overview_statuses_before_any_report(medellin_plan, may_2026):
-    overview = services.plan_overview(medellin_plan)
+    overview = queries.plan_overview(medellin_plan)
     assert overview["today"] == date(2026, 5, 15)
     by_number = {a["action"].number: a for a in overview["actions"]}
     assert by_number[1]["status"] == "late"  # January–March, nothing reported
@@ -75,8 +75,8 @@ def test_overview_statuses_before_any_report(medellin_plan, may_2026):
 def test_status_moves_with_the_clock(medellin_plan):
     task = task_by(medellin_plan, "Estandarización de formato")  # March–June
     with time.freeze(datetime(2026, 3, 2, 15)):
-        assert services.task_summary(task, time.today())["status"] == "on_track"
+        assert queries.task_summary(task, time.today())["status"] == "on_track"
     with time.freeze(datetime(2026, 4, 20, 15)):
-        assert services.task_summary(task, time.today())["status"] == "at_risk"
+        assert queries.task_summary(task, time.today())["status"] == "at_risk"
     with time.freeze(datetime(2026, 7, 1, 15)):
-        assert services.task_summary(task, time.today())["status"] == "late"
+        assert queries.task_summary(task, time.today())["status"] == "late"

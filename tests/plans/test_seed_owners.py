@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from app.plans import services
+from app.plans import commands
 from app.plans.models import Plan
 from tests.plans.conftest import CARTAGO, MEDELLIN
 
@@ -27,16 +27,16 @@ def test_owner_office_with_either_catalog(app, db, catalog, seed, owner, asked):
     from app.catalogs import services as catalogs
 
     catalogs.load(catalog)
-    result = services.import_plan(seed.read_bytes(), name="Plan", year=2026, dry_run=True)
+    result = commands.import_plan(seed.read_bytes(), name="Plan", year=2026, dry_run=True)
     parsed = result.parsed
     assert parsed.owner_code == owner
     assert parsed.owner_unknown == (asked or "")
     if asked:
         assert asked in parsed.unknown_offices
         assert any(asked in i.reason for i in parsed.warnings)
-        refused = services.import_plan(seed.read_bytes(), name="Plan", year=2026)
+        refused = commands.import_plan(seed.read_bytes(), name="Plan", year=2026)
         assert not refused.ok and db.session.scalar(select(Plan)) is None  # nothing written
-        created = services.import_plan(seed.read_bytes(), name="Plan", year=2026, create_offices=[asked])
+        created = commands.import_plan(seed.read_bytes(), name="Plan", year=2026, create_offices=[asked])
         assert created.ok
         assert created.plan.owner_office == created.proposals[asked]
     else:
@@ -58,7 +58,7 @@ def test_preview_shows_the_office_matched_for_every_task(client, login_as, catal
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:2000]
     tasks = page[page.index("Acciones y tareas leídas") :]
-    parsed = services.import_plan(CARTAGO.read_bytes(), name="Plan Cartago", year=2026, dry_run=True).parsed
+    parsed = commands.import_plan(CARTAGO.read_bytes(), name="Plan Cartago", year=2026, dry_run=True).parsed
     assert tasks.count('class="task-offices"') == parsed.task_count == 9  # one match shown per task
     assert "Sec. de Planeación, Medio Ambiente y Desarrollo Economico (no está en el catálogo)" in tasks
     assert "Secretaría de Planeación, Medio Ambiente y Desarrollo Economico (no está en el catálogo)" in page

@@ -15,7 +15,8 @@ from app.core.hashing import document_hash
 from app.core.text import document_digits
 from app.extensions import db
 
-from .. import notices, services
+from .. import notices, rules
+from ..commands import Receipt, next_number
 from ..models import BallotActivity, BallotQuestion
 from .models import PURPOSE, BallotDataRequest
 
@@ -58,11 +59,11 @@ def _text(filing: Filing) -> str:
     return "\n".join(lines)
 
 
-def file_request(filing: Filing, *, lang: str = "es") -> services.Receipt:
+def file_request(filing: Filing, *, lang: str = "es") -> Receipt:
     """File a consulta or a reclamo: radicado of the urna, legal deadline counted in business days
     from the day after filing, a private lookup code, the receipt notice. The document is kept
     only as a keyed hash (to check it when the data steward verifies the person's identity)."""
-    if filing.kind not in services.DATA_KINDS:
+    if filing.kind not in rules.DATA_KINDS:
         raise RequestError(_("Elige si haces una consulta o un reclamo."))
     rights = tuple(r for r in filing.rights if r in RIGHTS)
     if filing.kind == "data_consultation":
@@ -78,19 +79,19 @@ def file_request(filing: Filing, *, lang: str = "es") -> services.Receipt:
         now = time.now()
         local = time.to_local(now)
         year = local.year
-        number = services.next_number(year)
-        radicado = services.format_radicado(year, number)
-        term_code = services.KINDS[filing.kind][2]
-        days = services.term_days(term_code)
-        due = services.due_date(local.date(), days)
-        code = services.new_code()
+        number = next_number(year)
+        radicado = rules.format_radicado(year, number)
+        term_code = rules.KINDS[filing.kind][2]
+        days = rules.term_days(term_code)
+        due = rules.due_date(local.date(), days)
+        code = rules.new_code()
         question = BallotQuestion(
             year=year,
             number=number,
             radicado=radicado,
             received_at=now,
             filed_on=local.date(),
-            code_hash=services.code_hash(radicado, code),
+            code_hash=rules.code_hash(radicado, code),
             lang=lang if lang in ("es", "en") else "es",
             kind=filing.kind,
             term_code=term_code,
@@ -118,14 +119,12 @@ def file_request(filing: Filing, *, lang: str = "es") -> services.Receipt:
             )
         )
         if question.email:
-            notices.queue(question, "received", secret=services.format_code(code))
+            notices.queue(question, "received", secret=rules.format_code(code))
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return services.Receipt(
-        question=question, code=services.format_code(code), consented=True, sensitive_dropped=False
-    )
+    return Receipt(question=question, code=rules.format_code(code), consented=True, sensitive_dropped=False)
 
 
 # ---------------------------------------------------------------------------- data steward

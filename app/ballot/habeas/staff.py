@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.core import retention, time
 from app.core.auth import permission_required
 
-from .. import services
+from .. import rules
 from . import commands, queries
 from .forms import EraseForm, VerifyForm
 
@@ -31,8 +31,8 @@ def _page(req, *, verify_form=None, erase_form=None, found=None, status=200):
         verify_form=verify_form or VerifyForm(formdata=None),
         erase_form=erase_form,
         found=found,
-        days_left=services.days_left(question),
-        overdue=services.is_overdue(question),
+        days_left=rules.days_left(question),
+        overdue=rules.is_overdue(question),
     ), status
 
 

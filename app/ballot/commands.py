@@ -1,30 +1,52 @@
-"""Staff rules for the urna virtual: who handles what, routing, notes, the answer path
-(draft → approved → published), extensions, closing and the public archive version.
+"""Every change of the urna virtual, one transaction each (the whole change is committed or
+nothing): the citizen's deposit, and the staff's routing, notes, the answer path (draft →
+approved → published), extensions, closing and the public archive version.
 
-Who sees and handles a question: admins and editors without offices see every question (they
-are the triage desk, and the only ones who see questions nobody has routed yet); an editor with
-offices sees the questions routed to those offices. Approval follows the four-eyes rule: the
-person who wrote the last version of a draft cannot approve it; another editor who handles the
-question, or an admin, does. Every function commits its whole change or nothing.
+Approval follows the four-eyes rule: the person who wrote the last version of a draft cannot
+approve it; another editor who handles the question, or an admin, does. Functions take plain
+values (a `Deposit`, texts, dates); refusals raise `DepositError` or `WorkflowError` with a
+message for the person.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import false
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from app.core import audit, auth, time
-from app.core.auth import may
+from app.characterization import commands as characterization
+from app.characterization.rules import Answers
+from app.core import audit, time
 from app.extensions import db
 
 from . import notices, redaction
-from .models import OPEN_STATUSES, BallotActivity, BallotAnswer, BallotQuestion
-from .services import DATA_KINDS, KINDS, due_date, max_extension_date, term_days
+from .models import OPEN_STATUSES, BallotActivity, BallotAnswer, BallotCounter, BallotQuestion
+from .rules import (
+    ANSWER_MAX,
+    ANSWER_MIN,
+    DATA_KINDS,
+    KINDS,
+    NONCE_RE,
+    NOTE_MAX,
+    TEXT_MAX,
+    TEXT_MIN,
+    code_for_nonce,
+    code_hash,
+    due_date,
+    format_code,
+    format_radicado,
+    max_extension_date,
+    new_nonce,
+    nonce_hash,
+    term_days,
+)
 
-ANSWER_MIN, ANSWER_MAX = 10, 20000
-NOTE_MAX = 4000
+
+class DepositError(ValueError):
+    """A deposit that cannot be accepted (the message is shown to the citizen)."""
 
 
 class WorkflowError(ValueError):
@@ -45,26 +67,194 @@ class LeftoversError(WorkflowError):
         self.found = found
 
 
-# ---------------------------------------------------------------------------- scope
+@dataclass(frozen=True)
+class Deposit:
+    """What a citizen files (plain data, already checked by the form; `deposit` checks again)."""
+
+    kind: str
+    text: str
+    office_code: str | None = None
+    territory: str | None = None
+    topic_id: int | None = None
+    event_id: int | None = None
+    anonymous: bool = True
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
 
 
-def sees_everything(user) -> bool:
-    """Handles the questions of every office (and the outbox)."""
-    return may(user, "content.edit") and auth.entity_wide(user)
+@dataclass(frozen=True)
+class Receipt:
+    question: BallotQuestion
+    code: str  # the private lookup code, in clear: shown once, never stored
+    consented: bool
+    sensitive_dropped: bool
+    repeated: bool = False  # the same form was posted again: nothing new was filed
 
 
-def scope_condition(user):
-    """SQL condition for the questions `user` may see and handle."""
-    if not may(user, "content.edit"):
-        return false()
-    return auth.scope_condition(user, BallotQuestion.office_code)
+# ---------------------------------------------------------------------------- radicado and deposit
 
 
-def can_handle(user, question: BallotQuestion) -> bool:
-    return may(user, "content.edit", [question.office_code] if question.office_code else [])
+def next_number(year: int) -> int:
+    """Take the next consecutive number of `year` inside the caller's transaction (no commit).
+
+    The year row is created with an insert-or-ignore; the increment is one `UPDATE … RETURNING`
+    that locks the row until the caller commits or rolls back. A rollback gives the number back,
+    so numbers have no gaps; concurrent deposits wait for each other on that row.
+    """
+    bind = db.session.get_bind()
+    dialect = bind.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        db.session.execute(
+            insert(BallotCounter).values(year=year, value=0).on_conflict_do_nothing(index_elements=["year"])
+        )
+    elif db.session.get(BallotCounter, year) is None:  # other databases: insert, and retry on a race
+        try:
+            with db.session.begin_nested():
+                db.session.add(BallotCounter(year=year, value=0))
+        except IntegrityError:
+            pass
+    stmt = (
+        update(BallotCounter)
+        .where(BallotCounter.year == year)
+        .values(value=BallotCounter.value + 1)
+        .returning(BallotCounter.value)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(stmt).scalar_one()
 
 
-# ---------------------------------------------------------------------------- helpers
+def deposit(
+    data: Deposit,
+    profile: Answers | None = None,
+    *,
+    lang: str = "es",
+    channel: str = "web",
+    nonce: str | None = None,
+) -> Receipt:
+    """File a question: radicado, deadline, lookup code, consent and characterisation, notice.
+
+    `data` is what the citizen filed (`Deposit`); `profile`, the characterisation answers and
+    consent of the form (`characterization.forms.answers_of`), or None. Named deposits need
+    consent (they hold personal data); anonymous ones without consent keep no characterisation
+    and no contact. Everything is committed together or not at all.
+
+    `nonce` (the form's one-time mark) makes the deposit idempotent: the same form posted again
+    (a double click, a retry after a lost connection, two tabs) files nothing new and gives back
+    the first radicado with the same code (`Receipt.repeated`).
+    """
+    if nonce is None or not NONCE_RE.fullmatch(nonce):
+        nonce = new_nonce()
+    earlier = _by_nonce(nonce)
+    if earlier is not None:
+        return earlier
+    try:
+        return _deposit(data, profile, lang=lang, channel=channel, nonce=nonce)
+    except IntegrityError:
+        earlier = _by_nonce(nonce)  # the same form, posted at the same moment, won the race
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _by_nonce(nonce: str) -> Receipt | None:
+    question = db.session.scalar(select(BallotQuestion).where(BallotQuestion.nonce_hash == nonce_hash(nonce)))
+    if question is None:
+        return None
+    return Receipt(
+        question=question,
+        code=format_code(code_for_nonce(nonce)),
+        consented=question.consent_id is not None,
+        sensitive_dropped=False,
+        repeated=True,
+    )
+
+
+def _deposit(data: Deposit, profile: Answers | None, *, lang: str, channel: str, nonce: str) -> Receipt:
+    kind = data.kind
+    if kind not in KINDS:
+        raise DepositError(_("Elige el tipo de solicitud."))
+    text = (data.text or "").strip()
+    if not TEXT_MIN <= len(text) <= TEXT_MAX:
+        raise DepositError(
+            _("El texto debe tener entre %(min)s y %(max)s caracteres.", min=TEXT_MIN, max=TEXT_MAX)
+        )
+    anonymous = bool(data.anonymous)
+    outcome = None
+    try:
+        now = time.now()
+        received_local = time.to_local(now)
+        year = received_local.year
+        number = next_number(year)  # first write of the transaction: takes the lock at once
+        radicado = format_radicado(year, number)
+        if profile is not None:
+            outcome = characterization.record(
+                profile,
+                characterization.Context("ballot", year, on_date=received_local.date(), channel=channel),
+            )
+        consented = bool(outcome and outcome.consented)
+        if not anonymous and not consented:
+            raise DepositError(
+                _(
+                    "Para guardar tu nombre y tus datos de contacto necesitamos tu autorización. "
+                    "Si prefieres no darla, elige enviar sin nombre."
+                )
+            )
+        term_code = KINDS[kind][2]
+        days = term_days(term_code)
+        filed_on = received_local.date()
+        due = due_date(filed_on, days)
+        code = code_for_nonce(nonce)
+        question = BallotQuestion(
+            year=year,
+            number=number,
+            radicado=radicado,
+            received_at=now,
+            filed_on=filed_on,
+            code_hash=code_hash(radicado, code),
+            nonce_hash=nonce_hash(nonce),
+            lang=lang if lang in ("es", "en") else "es",
+            kind=kind,
+            term_code=term_code,
+            term_days=days,
+            initial_due_on=due,
+            due_on=due,
+            office_code=data.office_code or None,
+            territory=data.territory or None,
+            topic_id=data.topic_id or None,
+            event_id=data.event_id or None,
+            text=text,
+            anonymous=anonymous,
+            name=None if anonymous else (data.name or None),
+            email=None if anonymous else ((data.email or "").strip().lower() or None),
+            phone=None if anonymous else (data.phone or None),
+            consent_id=outcome.consent.id if consented else None,
+            status="received",
+        )
+        db.session.add(question)
+        db.session.flush()
+        db.session.add(
+            BallotActivity(question_id=question.id, kind="received", actor=channel, at=now, body=radicado)
+        )
+        if question.email:
+            notices.queue(question, "received", secret=format_code(code))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return Receipt(
+        question=question,
+        code=format_code(code),
+        consented=consented,
+        sensitive_dropped=bool(outcome and outcome.sensitive_dropped),
+    )
+
+
+# ---------------------------------------------------------------------------- staff: helpers
 
 
 def _log(question: BallotQuestion, user, kind: str, body: str = "") -> None:
@@ -249,16 +439,6 @@ def close(question: BallotQuestion, user) -> None:
 
 
 # ---------------------------------------------------------------------------- public archive
-
-
-def suggested_public_version(question: BallotQuestion) -> dict:
-    """Automatic first version for the archive: personal data removed from question and answer."""
-    answer = question.answer.body if question.answer else ""
-    return {
-        "title": question.public_title or "",
-        "question": redaction.redact(question.text, name=question.name),
-        "answer": redaction.redact(answer, name=question.name),
-    }
 
 
 def save_public_version(
