@@ -7,10 +7,9 @@ from flask_babel import gettext as _
 
 from app.catalogs.models import CATALOG_MODELS
 from app.characterization import disclosure
-from app.consultations import commands, queries, results, rules
+from app.consultations import commands, exports, queries, results, rules
 from app.consultations.forms import response_data, response_form
 from app.consultations.models import RULE_DEVICE, Consultation, ConsultationProposal, ConsultationTopic
-from app.core import exports
 from app.core.cache import SharedCache, blank_form_page
 from app.core.ratelimit import client_ip, device_id, limit_public_post
 
@@ -137,24 +136,7 @@ def public_results_export(slug: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     data = _public_results(slug)
-    return export_results(data, fmt, what="consultations.results.public")
-
-
-def export_results(data: results.Results, fmt: str, *, what: str):
-    """The results export (CSV or XLSX): the same rows the results page shows."""
-    header, rows = data.export_rows()
-    name = f"consulta-{data.consultation.slug}-{data.dimension}"
-    filters = {
-        "consultation": data.consultation.id,
-        "por": data.dimension,
-        "k": data.viewer.threshold,
-        "exact": data.viewer.exact,
-    }
-    if fmt == "csv":
-        return exports.csv_response(f"{name}.csv", header, rows, what=what, filters=filters)
-    return exports.xlsx_response(
-        f"{name}.xlsx", [(_("Resultados"), header, rows)], what=what, filters=filters
-    )
+    return exports.results_download(data, fmt, what="consultations.results.public")
 
 
 def public_topic(slug: str, topic_id: int):

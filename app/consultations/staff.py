@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.catalogs import services as catalogs
 from app.characterization import disclosure
-from app.consultations import bursts, commands, queries, results
+from app.consultations import bursts, commands, exports, queries, results
 from app.consultations.forms import (
     ConsultationForm,
     ModerationForm,
@@ -19,7 +19,6 @@ from app.consultations.forms import (
     topic_data,
 )
 from app.consultations.models import Consultation, ConsultationProposal, ConsultationTopic
-from app.consultations.public import export_results
 from app.core import registry, time
 from app.core.auth import may, office_choices, permission_required
 from app.extensions import db
@@ -243,4 +242,4 @@ def staff_results(consultation_id: int):
 @permission_required("content.view")
 def staff_results_export(consultation_id: int, fmt: str):
     data = _staff_results(consultation_id)
-    return export_results(data, fmt, what="consultations.results")
+    return exports.results_download(data, fmt, what="consultations.results")
