@@ -129,10 +129,10 @@ def load(database_url: str) -> None:
 
 
 def count_responses(database_url: str) -> int:
-    from app.consultations import services
+    from app.consultations import queries
 
     with _app(database_url).app_context():
-        return services.response_count(services.get_by_slug(SLUG).id)
+        return queries.response_count(queries.get_by_slug(SLUG).id)
 
 
 def results_page(base: str) -> None:

@@ -1,7 +1,8 @@
 """Priority-topic consultations: citizens choose and propose the topics the entity must report on.
 
-Public pages under /consultas/, staff pages under /gestion/consultas/. See services.py for the
-rules, results.py for the figures, hooks.py for what other capabilities read from here.
+Public pages under /consultas/, staff pages under /gestion/consultas/. See commands.py for the
+changes, queries.py for the reads, results.py for the figures, hooks.py for what other
+capabilities read from here.
 """
 
 
@@ -11,18 +12,10 @@ def register(app):
 
     from app.catalogs.services import register_usage_checker
     from app.characterization import buffer
-    from app.consultations import (  # noqa: F401
-        demo,
-        exports,  # noqa: F401  (declares the package's exports)
-        hooks,
-        models,
-        public,
-        services,
-        staff,
-    )
+    from app.consultations import commands, demo, exports, hooks, models, public, staff  # noqa: F401
     from app.core import registry
 
-    buffer.register_writer(services.BALLOT_WITH_PROFILE, services.write_buffered_ballots)
+    buffer.register_writer(commands.BALLOT_WITH_PROFILE, commands.write_buffered_ballots)
 
     from app.consultations.blueprint import BLUEPRINTS
 

@@ -1,4 +1,5 @@
-"""Forms: the citizen's response form (built per consultation) and the staff forms."""
+"""Forms: the citizen's response form (built per consultation) and the staff forms, and the
+functions that turn a validated form into the typed data a command takes (`commands.py`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from wtforms.validators import (
 )
 
 from app.catalogs import services as catalogs
-from app.characterization.forms import QUESTIONS, VARIABLES, profile_section
+from app.characterization.forms import QUESTIONS, VARIABLES, answers_of, profile_section
+from app.consultations.commands import ConsultationData, ResponseData, TopicData
 from app.consultations.models import GROUP_LINE, GROUP_OFFICE, RULE_DEVICE, RULE_DOCUMENT
 from app.core.fields import MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.id_documents import DocumentNumber
@@ -128,6 +130,23 @@ def response_form(consultation, topics: list[tuple[int, str]], *args, **kwargs) 
     if document:
         form.doc_type.choices = catalogs.choices("document_type", blank=str(_l("— Elige —")))
     return form
+
+
+def response_data(form: _ResponseBase) -> ResponseData:
+    """The validated response form as the response command takes it (fields the form of this
+    consultation does not have are left empty)."""
+    proposal_title = getattr(form, "proposal_title", None)
+    proposal_description = getattr(form, "proposal_description", None)
+    doc_type = getattr(form, "doc_type", None)
+    doc_number = getattr(form, "doc_number", None)
+    return ResponseData(
+        topics=tuple(form.chosen_topics),
+        profile=answers_of(form.profile.form),
+        proposal_title=(proposal_title.data or "") if proposal_title is not None else "",
+        proposal_description=(proposal_description.data or "") if proposal_description is not None else "",
+        doc_type=(doc_type.data or "") if doc_type is not None else "",
+        doc_number=(doc_number.data or "") if doc_number is not None else "",
+    )
 
 
 # ---------------------------------------------------------------------------- staff
@@ -280,3 +299,36 @@ class ModerationForm(FlaskForm):
     def validate_reason(self, field):
         if self.decision.data == "reject" and not field.data:
             raise ValidationError(_l("Escribe el motivo del rechazo."))
+
+
+def consultation_data(form: ConsultationForm) -> ConsultationData:
+    """A validated `ConsultationForm` as `commands.save_consultation` takes it."""
+    return ConsultationData(
+        title=form.title.data,
+        introduction=form.introduction.data,
+        office_code=form.office_code.data,
+        opens_at=form.opens_at.data,
+        closes_at=form.closes_at.data,
+        max_choices=form.max_choices.data,
+        allow_proposals=bool(form.allow_proposals.data),
+        group_by=form.group_by.data,
+        rule=form.rule.data,
+        is_public=bool(form.is_public.data),
+        variables=tuple(form.variables.data or ()),
+        slug=form.slug.data or "",
+        title_en=form.title_en.data or "",
+        introduction_en=form.introduction_en.data or "",
+    )
+
+
+def topic_data(form: TopicForm) -> TopicData:
+    """A validated `TopicForm` as `commands.save_topic` takes it."""
+    return TopicData(
+        title=form.title.data,
+        description=form.description.data or "",
+        title_en=form.title_en.data or "",
+        description_en=form.description_en.data or "",
+        office_code=form.office_code.data or "",
+        plan_line=form.plan_line.data or "",
+        events=tuple(form.events.data or ()),
+    )

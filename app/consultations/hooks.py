@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.consultations import services
+from app.consultations import queries
 from app.consultations.models import Consultation, ConsultationTopic
 from app.core import time
 from app.extensions import db
@@ -19,7 +19,7 @@ def _topic_url(topic: ConsultationTopic) -> str:
 def home() -> list[dict]:
     """Open consultations, soonest to close first."""
     out = []
-    for c in services.public_consultations()["open"]:
+    for c in queries.public_consultations()["open"]:
         out.append(
             {
                 "title": c.title,
@@ -29,7 +29,7 @@ def home() -> list[dict]:
                     n=c.max_choices,
                     date=time.to_local(c.closes_at).strftime("%d/%m/%Y %H:%M"),
                 ),
-                "url": services.public_url(c),
+                "url": queries.public_url(c),
                 "action": _("Elegir temas"),
             }
         )
@@ -40,11 +40,11 @@ def search(query: str) -> list[dict]:
     return [
         {
             "title": c.title,
-            "url": services.public_url(c),
+            "url": queries.public_url(c),
             "kind": _("Consulta"),
             "text": (c.introduction or "")[:200],
         }
-        for c in services.search(query)
+        for c in queries.search(query)
     ]
 
 
@@ -77,7 +77,7 @@ def topic_summary(topic_id) -> dict | None:
 def event_page_sections(event_id) -> list[dict]:
     """The consultation topics an event will answer."""
     try:
-        topics = services.topics_for_event(int(event_id))
+        topics = queries.topics_for_event(int(event_id))
     except (TypeError, ValueError):
         return []
     if not topics:
@@ -117,7 +117,7 @@ def transparency_items(section: str) -> list[dict]:
             out.append(
                 {
                     "title": c.title,
-                    "url": services.public_url(c),
+                    "url": queries.public_url(c),
                     "text": _("Consulta de priorización de temas · %(state)s", state=state),
                 }
             )

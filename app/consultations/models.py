@@ -37,6 +37,17 @@ GROUP_LINE = "line"
 PENDING, APPROVED, MERGED, REJECTED = "pending", "approved", "merged", "rejected"
 
 
+def state_at(opens_at: datetime, closes_at: datetime, at: datetime | None = None) -> str:
+    """ "upcoming", "open" or "closed" at `at` (default: now), for a consultation open from
+    `opens_at` (included) to `closes_at` (excluded), all naive UTC."""
+    at = at or time.now()
+    if at < opens_at:
+        return "upcoming"
+    if at >= closes_at:
+        return "closed"
+    return "open"
+
+
 class Consultation(db.Model):
     __tablename__ = "consultation"
 
@@ -70,12 +81,7 @@ class Consultation(db.Model):
     # --- state -------------------------------------------------------------------------
     def state(self, at: datetime | None = None) -> str:
         """ "upcoming", "open" or "closed" at `at` (default: now)."""
-        at = at or time.now()
-        if at < self.opens_at:
-            return "upcoming"
-        if at >= self.closes_at:
-            return "closed"
-        return "open"
+        return state_at(self.opens_at, self.closes_at, at)
 
     @property
     def is_open(self) -> bool:
@@ -206,7 +212,7 @@ class ConsultationTally(db.Model):
     dimension "all": every response; "profiled": responses with a profile; otherwise a profile
     variable ("territory", "sex"…) and its code. topic_id 0 counts respondents, any other id the
     people who chose that topic. Unanswered variables are not stored: "Sin responder" is the
-    "profiled" count minus the answered codes. Rebuilt from the ballots by `services.retally`.
+    "profiled" count minus the answered codes. Rebuilt from the ballots by `tally.retally`.
     """
 
     __tablename__ = "consultation_tally"

@@ -7,52 +7,48 @@ from flask_babel import gettext as _
 
 from app.catalogs.models import CATALOG_MODELS
 from app.characterization import disclosure
-from app.consultations import results, services
-from app.consultations.forms import response_form
+from app.consultations import commands, exports, queries, results, rules
+from app.consultations.forms import response_data, response_form
 from app.consultations.models import RULE_DEVICE, Consultation, ConsultationProposal, ConsultationTopic
-from app.core import exports
 from app.core.cache import SharedCache, blank_form_page
 from app.core.ratelimit import client_ip, device_id, limit_public_post
-from app.extensions import db
 
 
-def _consultation(slug: str):
-    consultation = services.public_by_slug(slug)
+def _consultation(slug: str) -> queries.PublicConsultation:
+    consultation = queries.public_by_slug(slug)
     if consultation is None:
         abort(404)
     return consultation
 
 
 def public_index():
-    return render_template("consultations/public/index.html", groups=services.public_consultations())
+    return render_template("consultations/public/index.html", groups=queries.public_consultations())
 
 
 @limit_public_post
 def public_show(slug: str):
     consultation = _consultation(slug)
-    consultation_id = consultation.id  # read before a commit expires the instance (no query to reload it)
-    already = services.answered_ids(request.cookies.get(services.ANSWERED_COOKIE))
+    consultation_id = consultation.id
+    already = rules.answered_ids(request.cookies.get(rules.ANSWERED_COOKIE))
     answered_here = consultation_id in already
     state = consultation.state()
     if request.method == "GET" and state == "open":
         return _blank_page(consultation, answered_here)
-    form = (
-        response_form(consultation, services.public_topic_choices(consultation)) if state == "open" else None
-    )
+    form = response_form(consultation, consultation.topic_choices()) if state == "open" else None
     error, status = None, 200
     if request.method == "POST":
         if form is None:
             error, status = _("Esta consulta no está abierta, así que no guardamos tu respuesta."), 409
         elif form.validate_on_submit():
             try:
-                outcome = services.submit_response(
+                outcome = commands.submit_response(
                     consultation,
-                    form,
+                    response_data(form),
                     already if consultation.rule == RULE_DEVICE else set(),
                     device=device_id(),
                     address=client_ip(),
                 )
-            except services.ConsultationError as exc:
+            except commands.ConsultationError as exc:
                 error, status = str(exc), 409
             else:
                 response = redirect(
@@ -64,8 +60,8 @@ def public_show(slug: str):
                     )
                 )
                 response.set_cookie(
-                    services.ANSWERED_COOKIE,
-                    services.answered_cookie(already | {consultation_id}),
+                    rules.ANSWERED_COOKIE,
+                    rules.answered_cookie(already | {consultation_id}),
                     max_age=365 * 24 * 3600,
                     httponly=True,
                     samesite="Lax",
@@ -88,12 +84,12 @@ def _page(
         c=consultation,
         form=form,
         state=state,
-        groups=services.grouped_topics(consultation),
+        groups=queries.grouped_topics(consultation),
         answered_here=answered_here,
         error=error,
         summary=summary,
         csrf_value=csrf_value,
-        decided=services.decided_proposals(consultation.id),
+        decided=queries.decided_proposals(consultation.id),
     )
 
 
@@ -108,7 +104,7 @@ _FORM_PAGES = SharedCache(
 
 def _blank_page(consultation, answered_here: bool) -> str:
     def render(marks):
-        form = response_form(consultation, services.public_topic_choices(consultation), meta={"csrf": False})
+        form = response_form(consultation, consultation.topic_choices(), meta={"csrf": False})
         return _page(consultation, form, "open", answered_here, csrf_value=marks["csrf"])
 
     return blank_form_page(_FORM_PAGES, (consultation.id, answered_here), render)
@@ -140,35 +136,18 @@ def public_results_export(slug: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     data = _public_results(slug)
-    return export_results(data, fmt, what="consultations.results.public")
-
-
-def export_results(data: results.Results, fmt: str, *, what: str):
-    """The results export (CSV or XLSX): the same rows the results page shows."""
-    header, rows = data.export_rows()
-    name = f"consulta-{data.consultation.slug}-{data.dimension}"
-    filters = {
-        "consultation": data.consultation.id,
-        "por": data.dimension,
-        "k": data.viewer.threshold,
-        "exact": data.viewer.exact,
-    }
-    if fmt == "csv":
-        return exports.csv_response(f"{name}.csv", header, rows, what=what, filters=filters)
-    return exports.xlsx_response(
-        f"{name}.xlsx", [(_("Resultados"), header, rows)], what=what, filters=filters
-    )
+    return exports.results_download(data, fmt, what="consultations.results.public")
 
 
 def public_topic(slug: str, topic_id: int):
     consultation = _consultation(slug)
-    topic = db.session.get(ConsultationTopic, topic_id)
-    if topic is None or topic.consultation_id != consultation.id or not topic.active:
+    topic = queries.public_topic(consultation.id, topic_id)
+    if topic is None:
         abort(404)
     return render_template(
         "consultations/public/topic.html",
         c=consultation,
         topic=topic,
-        trace=services.topic_trace(topic.id),
-        merged=services.merged_count(topic.id),
+        trace=queries.topic_trace(topic.id),
+        merged=queries.merged_count(topic.id),
     )

@@ -29,6 +29,7 @@ from app.consultations.models import (
     Consultation,
     ConsultationTopic,
 )
+from app.consultations.queries import PublicConsultation
 from app.extensions import db
 
 TOP = 3  # topics shown per group
@@ -46,7 +47,7 @@ GROUP_VARIABLES = (
 )
 
 
-def dimensions(consultation: Consultation) -> list[tuple[str, str]]:
+def dimensions(consultation: Consultation | PublicConsultation) -> list[tuple[str, str]]:
     """(code, label) of the breakdowns this consultation can show."""
     out = [("territory", _("Comuna o corregimiento")), ("zone", _("Zona"))]
     asked = set(consultation.variables or ())
@@ -67,7 +68,7 @@ def dimensions(consultation: Consultation) -> list[tuple[str, str]]:
 
 @dataclass
 class Results:
-    consultation: Consultation
+    consultation: Consultation | PublicConsultation  # staff pages: the row; public pages: the cached read
     viewer: disclosure.Viewer
     respondents: str
     characterised: str
@@ -133,7 +134,7 @@ def _group_labels(dimension: str) -> dict:
 
 
 def compute(
-    consultation: Consultation,
+    consultation: Consultation | PublicConsultation,
     dimension: str = "territory",
     viewer: disclosure.Viewer | None = None,
     *,

@@ -10,10 +10,15 @@ from flask_login import current_user
 
 from app.catalogs import services as catalogs
 from app.characterization import disclosure
-from app.consultations import bursts, results, services
-from app.consultations.forms import ConsultationForm, ModerationForm, TopicForm
+from app.consultations import bursts, commands, exports, queries, results
+from app.consultations.forms import (
+    ConsultationForm,
+    ModerationForm,
+    TopicForm,
+    consultation_data,
+    topic_data,
+)
 from app.consultations.models import Consultation, ConsultationProposal, ConsultationTopic
-from app.consultations.public import export_results
 from app.core import registry, time
 from app.core.auth import may, office_choices, permission_required
 from app.extensions import db
@@ -50,7 +55,7 @@ def _office_choices():
 def index():
     return render_template(
         "consultations/staff/index.html",
-        rows=services.staff_overview(),
+        rows=queries.staff_overview(),
         can_edit=_can_edit,
         can_results=_can_see_results,
     )
@@ -58,10 +63,10 @@ def index():
 
 def _save(form, consultation=None):
     try:
-        saved = services.save_consultation(form, consultation)
-    except services.ConsultationError as exc:
+        saved = commands.save_consultation(consultation_data(form), consultation)
+    except commands.ConsultationError as exc:
         db.session.rollback()
-        target = form.slug if isinstance(exc, services.SlugTaken) else form.rule
+        target = form.slug if isinstance(exc, commands.SlugTaken) else form.rule
         target.errors = [*target.errors, str(exc)]
         return None
     flash(_("Guardamos la consulta «%(title)s».", title=saved.title), "success")
@@ -106,8 +111,8 @@ def detail(consultation_id: int):
     return render_template(
         "consultations/staff/detail.html",
         c=consultation,
-        count=services.response_count(consultation.id),
-        pending=services.pending_proposals(consultation.id),
+        count=queries.response_count(consultation.id),
+        pending=queries.pending_proposals(consultation.id),
         can_edit=_can_edit(consultation),
         can_results=_can_see_results(consultation),
     )
@@ -129,7 +134,7 @@ def topic_form(consultation_id: int, topic_id: int | None = None):
     if request.method == "GET" and topic is not None:
         form.events.data = topic.event_ids
     if form.validate_on_submit():
-        saved = services.save_topic(consultation, form, topic)
+        saved = commands.save_topic(consultation, topic_data(form), topic)
         flash(_("Guardamos el tema «%(title)s».", title=saved.title), "success")
         return redirect(url_for("consultations_staff.detail", consultation_id=consultation.id) + "#temas")
     status = 422 if request.method == "POST" else 200
@@ -144,7 +149,7 @@ def topic_toggle(consultation_id: int, topic_id: int, action: str):
     topic = db.session.get(ConsultationTopic, topic_id)
     if topic is None or topic.consultation_id != consultation.id:
         abort(404)
-    services.set_topic_active(topic, action == "activar")
+    commands.set_topic_active(topic, action == "activar")
     flash(
         _("Retiramos el tema del formulario; sus votos siguen en los resultados.")
         if action == "retirar"
@@ -157,7 +162,7 @@ def topic_toggle(consultation_id: int, topic_id: int, action: str):
 @permission_required("content.edit")
 def publish(consultation_id: int, action: str):
     consultation = _editable(consultation_id)
-    services.publish_results(consultation, action == "publicar")
+    commands.publish_results(consultation, action == "publicar")
     flash(
         _("Los resultados ya son públicos.")
         if action == "publicar"
@@ -171,7 +176,7 @@ def publish(consultation_id: int, action: str):
 def proposals(consultation_id: int):
     consultation = _editable(consultation_id)
     return render_template(
-        "consultations/staff/proposals.html", c=consultation, proposals=services.proposals(consultation.id)
+        "consultations/staff/proposals.html", c=consultation, proposals=queries.proposals(consultation.id)
     )
 
 
@@ -189,7 +194,7 @@ def moderate(consultation_id: int, proposal_id: int):
         form.title.data = proposal.title
     if form.validate_on_submit():
         try:
-            services.moderate(
+            commands.moderate(
                 proposal,
                 form.decision.data,
                 merge_into=int(form.merge_into.data) if (form.merge_into.data or "").isdigit() else None,
@@ -197,7 +202,7 @@ def moderate(consultation_id: int, proposal_id: int):
                 reason=form.reason.data or "",
                 actor=current_user,
             )
-        except services.ConsultationError as exc:
+        except commands.ConsultationError as exc:
             db.session.rollback()
             form.decision.errors.append(str(exc))
         else:
@@ -237,4 +242,4 @@ def staff_results(consultation_id: int):
 @permission_required("content.view")
 def staff_results_export(consultation_id: int, fmt: str):
     data = _staff_results(consultation_id)
-    return export_results(data, fmt, what="consultations.results")
+    return exports.results_download(data, fmt, what="consultations.results")

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
-from time import monotonic
-
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, url_for
 
 from app.core import registry
-from app.core.i18n import selected_language
+from app.core.cache import SharedCache, blank_form_page
 from app.core.text import single_line
 from app.extensions import limiter
+
+# The anonymous home page, shared by every visitor: rendered once per worker, URL and language in
+# a request of its own that cannot see the visitor's session (`blank_form_page`), and kept for
+# PARTICIPA_HOME_CACHE_SECONDS. It shows what every capability offers now (the `home` hooks),
+# whose models this package may not name: only its age clears it, as the setting promises.
+_HOME_PAGE = SharedCache("public.home_page", (), ttl=15.0)
 
 
 @limiter.exempt
@@ -15,23 +19,20 @@ def home():
     """What a citizen can do now. For anonymous visitors without pending messages the page is
     the same for everyone, so each worker keeps it for PARTICIPA_HOME_CACHE_SECONDS (15 s by
     default, off under TESTING unless set): the busiest page stays fast when a QR poster or a
-    broadcast sends a crowd to it at once."""
+    broadcast sends a crowd to it at once. Signed-in staff and visitors with messages waiting
+    always get a fresh page."""
     ttl = current_app.config.get("PARTICIPA_HOME_CACHE_SECONDS", 0 if current_app.testing else 15)
-    # Anonymous = no user id in the session (checked without loading Flask-Login's user).
-    cacheable = ttl > 0 and "_user_id" not in session and not session.get("_flashes")
-    cache = current_app.extensions.setdefault("participa_home_cache", {})
-    key = selected_language()
-    if cacheable:
-        hit = cache.get(key)
-        if hit is not None and hit[0] > monotonic():
-            return hit[1]
+    if ttl <= 0:
+        return _home_page()
+    _HOME_PAGE.ttl = ttl  # the setting is read per request (tests and operators may change it)
+    return blank_form_page(_HOME_PAGE, "home", lambda _marks: _home_page(), csrf=False)
+
+
+def _home_page() -> str:
     sections = []
     for provider in registry.get().home:
         sections.extend(provider())
-    html = render_template("public/home.html", sections=sections)
-    if cacheable:
-        cache[key] = (monotonic() + ttl, html)
-    return html
+    return render_template("public/home.html", sections=sections)
 
 
 def privacy():

@@ -11,7 +11,7 @@ def register(app):
     from flask_babel import lazy_gettext as _l
 
     from app.core import registry
-    from app.transparency import models, public, staff  # noqa: F401
+    from app.transparency import hooks, models, public, staff  # noqa: F401
     from app.transparency.blueprint import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:
@@ -29,4 +29,4 @@ def register(app):
             order=80,
         ),
     )
-    reg.add_hook("transparency_items", staff.transparency_items)
+    reg.add_hook("transparency_items", hooks.transparency_items)

@@ -16,7 +16,7 @@ class TransparencyItem(db.Model):
     __tablename__ = "transparency_item"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    section: Mapped[str] = mapped_column(String(20), index=True)  # a key of services.SECTIONS
+    section: Mapped[str] = mapped_column(String(20), index=True)  # a key of rules.SECTIONS
     title: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(String(1000))
     text: Mapped[str] = mapped_column(Text, default="")

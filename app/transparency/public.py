@@ -1,7 +1,7 @@
 from flask import render_template
 
-from app.transparency import services
+from app.transparency import queries
 
 
 def participa():
-    return render_template("transparency/participa.html", sections=services.sections())
+    return render_template("transparency/participa.html", sections=queries.sections())

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, inspect, select
 
 from app.consultations.models import ConsultationBurst, ConsultationResponse, ConsultationSource
-from app.consultations.services import ANSWERED_COOKIE
+from app.consultations.rules import ANSWERED_COOKIE
 from app.core import time
 from tests.conftest import Client
 from tests.consultations.conftest import answer, fresh_g

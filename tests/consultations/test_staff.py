@@ -197,14 +197,14 @@ def test_rule_cannot_change_after_responses(login_as, client, make_consultation,
 
 
 def test_staff_overview_counts_responses_and_pending_proposals(app, make_consultation, db):
-    from app.consultations import services
+    from app.consultations import queries
     from tests.conftest import Client
 
     busy = make_consultation(slug="con-respuestas")
     make_consultation(slug="sin-respuestas")
     for title in ("Alumbrado en senderos", ""):
         answer(Client(app.test_client()), busy, [0], extra={"proposal_title": title} if title else None)
-    counts = {c.slug: (responses, pending) for c, responses, pending in services.staff_overview()}
+    counts = {c.slug: (responses, pending) for c, responses, pending in queries.staff_overview()}
     assert counts == {"con-respuestas": (2, 1), "sin-respuestas": (0, 0)}
 
 

@@ -437,17 +437,12 @@ def _seed(app, anonymous) -> None:
     a personal-data request, and a signature in the anonymous browser (the page after signing)."""
     from app.accountability import commands, queries
     from app.core import time
-    from app.transparency.services import SECTIONS
-    from app.transparency.staff import save_item
+    from app.transparency.commands import ItemData, save_item
+    from app.transparency.rules import SECTIONS
 
     save_item(
         None,
-        {
-            "section": SECTIONS[0][0],
-            "title": "Informe de gestión",
-            "url": "/planes/",
-            "text": "Informe anual.",
-        },
+        ItemData(section=SECTIONS[0][0], title="Informe de gestión", url="/planes/", text="Informe anual."),
         actor="prueba",
     )
     with app.test_request_context("/", base_url=app.config["PARTICIPA_BASE_URL"]):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.core import registry
+from app.core import cache, registry
 
 
 @pytest.fixture
@@ -11,9 +11,9 @@ def offers(app, monkeypatch):
     items: list[dict] = []
     monkeypatch.setitem(registry.get(app).__dict__, "home", [lambda: list(items)])
     monkeypatch.setitem(app.config, "PARTICIPA_HOME_CACHE_SECONDS", 15)
-    app.extensions.pop("participa_home_cache", None)
+    cache.clear_all()
     yield items
-    app.extensions.pop("participa_home_cache", None)
+    cache.clear_all()
 
 
 def _offer(title):
@@ -30,13 +30,11 @@ def test_anonymous_visitors_get_the_kept_page_per_language(client, catalogs, off
 
 
 def test_cache_expires(client, catalogs, offers, monkeypatch):
-    from app.public import public
-
     offers.append(_offer("Consulta A"))
     client.get("/")
     offers[:] = [_offer("Consulta B")]
-    now = public.monotonic()
-    monkeypatch.setattr(public, "monotonic", lambda: now + 16)
+    now = cache.monotonic()
+    monkeypatch.setattr(cache, "monotonic", lambda: now + 16)
     assert "Consulta B" in client.get("/").get_data(as_text=True)
 
 

@@ -1,13 +1,11 @@
-"""The six subsections of the "Participa" transparency section and what is published in each."""
+"""The six subsections of the "Participa" transparency section (Resolución MinTIC 1519 de 2020,
+section 6) and the links staff may publish in them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-
-from app.core import registry
 
 # Keys are the `section` argument of the `transparency_items` hook (see CONTRIBUTING.md).
 SECTIONS = (
@@ -63,31 +61,7 @@ SECTIONS = (
     ),
 )
 
+SECTION_KEYS = frozenset(key for key, _title, _text in SECTIONS)
 
-@dataclass
-class Section:
-    key: str
-    title: str
-    text: str
-    items: list[dict] = field(default_factory=list)
-
-
-def sections() -> list[Section]:
-    """Each subsection with the items every capability publishes in it, in hook order.
-
-    A capability whose hook fails is logged and left out, so one fault never hides what the
-    others publish.
-    """
-    hooks = registry.get().hooks.get("transparency_items", [])
-    out = []
-    for key, title, text in SECTIONS:
-        items: list[dict] = []
-        for hook in hooks:
-            try:
-                result = hook(key) or []
-            except Exception:  # noqa: BLE001 - one capability's fault must not hide the page
-                current_app.logger.exception("transparency_items hook %r failed for %s", hook, key)
-                continue
-            items.extend(i for i in result if i and i.get("title") and i.get("url"))
-        out.append(Section(key, str(title), str(text), items))
-    return out
+# A link staff may publish: a web address or an address of the portal (never javascript: or data:).
+URL_RE = re.compile(r"^(https?://[^\s<>\"']{3,990}|/[^\s<>\"']{0,990})$", re.I)
