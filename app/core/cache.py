@@ -235,6 +235,7 @@ def blank_form_page(
     render: Callable[[dict[str, str]], str],
     *,
     csrf: bool = True,
+    url: str | None = None,
     **values: str,
 ) -> str:
     """A blank form page that is the same for every anonymous visitor but for its CSRF token and
@@ -243,14 +244,18 @@ def blank_form_page(
 
     `render(marks)` renders the page with `marks["csrf"]` as the CSRF token and `marks[name]`
     for each value. Signed-in staff and visitors with messages waiting get a fresh render.
-    `csrf=False` for a page with no form (no token is made).
+    `csrf=False` for a page with no form (no token is made). `url`: the address the page is
+    rendered for and kept under (default: the request's path and query string); a page whose
+    content does not depend on the query string passes its path, so that junk query strings
+    (`/?x=1`, `/?x=2`…) share one render instead of each costing a new one.
     """
     marks = {name: f"{name}-{_MARK}" for name in ("csrf", *values)}
     if not surely_anonymous() or session.get("_flashes"):
         html = render(marks)
     else:
         lang = selected_language()
-        html = cache.get((request.full_path, lang, key), lambda: _render_clean(render, marks, lang))
+        url = url or request.full_path
+        html = cache.get((url, lang, key), lambda: _render_clean(render, marks, lang, url))
     if csrf:
         html = html.replace(marks["csrf"], generate_csrf())
     for name, value in values.items():
@@ -258,7 +263,7 @@ def blank_form_page(
     return html
 
 
-def _render_clean(render: Callable[[dict[str, str]], str], marks: dict[str, str], lang: str) -> str:
+def _render_clean(render: Callable[[dict[str, str]], str], marks: dict[str, str], lang: str, url: str) -> str:
     """Render the page that every visitor will share in a request of its own: same URL, host and
     language, but a new application context (its own `g`, no loaded user) and no cookies, so
     nothing of the visitor who happens to trigger the render (session, flashed messages, user,

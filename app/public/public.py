@@ -25,7 +25,7 @@ def home():
     if ttl <= 0:
         return _home_page()
     _HOME_PAGE.ttl = ttl  # the setting is read per request (tests and operators may change it)
-    return blank_form_page(_HOME_PAGE, "home", lambda _marks: _home_page(), csrf=False)
+    return blank_form_page(_HOME_PAGE, "home", lambda _marks: _home_page(), csrf=False, url=request.path)
 
 
 def _home_page() -> str:

@@ -60,3 +60,18 @@ def test_off_under_testing_by_default(app, client, catalogs, monkeypatch):
     assert "no hay consultas" in client.get("/").get_data(as_text=True)
     monkeypatch.setitem(registry.get(app).__dict__, "home", [lambda: [_offer("Nueva")]])
     assert "Nueva" in client.get("/").get_data(as_text=True)
+
+
+def test_junk_query_strings_share_one_render_and_never_reach_the_page(client, catalogs, offers, monkeypatch):
+    """`/` takes no query but `lang`: a crowd (or an attacker) adding `?x=N` must not force a new
+    render per address, and what it typed must not be shown to the next visitor."""
+    from app.public import public
+
+    renders = []
+    real = public._home_page
+    monkeypatch.setattr(public, "_home_page", lambda: renders.append(1) or real())
+    offers.append(_offer("Consulta A"))
+    for n in range(5):
+        html = client.get(f"/?junk{n}=zq{n}&q=%3Cscript%3Ealert({n})%3C/script%3E").get_data(as_text=True)
+        assert f"zq{n}" not in html and f"junk{n}" not in html and f"alert({n})" not in html
+    assert len(renders) == 1
