@@ -63,5 +63,6 @@ SECTIONS = (
 
 SECTION_KEYS = frozenset(key for key, _title, _text in SECTIONS)
 
-# A link staff may publish: a web address or an address of the portal (never javascript: or data:).
-URL_RE = re.compile(r"^(https?://[^\s<>\"']{3,990}|/[^\s<>\"']{0,990})$", re.I)
+# A link staff may publish: a web address or an address of the portal (never javascript: or data:,
+# and never `//host` or `/\host`, which browsers read as another site without its scheme).
+URL_RE = re.compile(r"^(https?://[^\s<>\"']{3,990}|/(?![/\\])[^\s<>\"']{0,990})$", re.I)

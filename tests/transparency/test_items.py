@@ -50,3 +50,12 @@ def test_editor_publishes_a_document_in_an_empty_subsection(client, login_as, db
 def test_analysts_cannot_edit(client, login_as):
     login_as("analyst")
     assert client.get("/gestion/transparencia/").status_code == 403
+
+
+def test_a_portal_link_cannot_point_to_another_site_without_its_scheme():
+    from app.transparency.rules import URL_RE
+
+    for ok in ("/transparencia/participa", "/", "https://www.medellin.gov.co/x.pdf"):
+        assert URL_RE.match(ok), ok
+    for bad in ("//malo.example/x", "/\\malo.example", "javascript:alert(1)", "data:text/html,x"):
+        assert not URL_RE.match(bad), bad
