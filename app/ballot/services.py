@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import services as characterization
 from app.core import time
 from app.core.hashing import keyed_hash

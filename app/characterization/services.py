@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization.disclosure import new_record_key
 from app.characterization.forms import SENSITIVE, VARIABLES, minor_codes
 from app.characterization.models import ConsentRecord, Profile, ProfileDisability

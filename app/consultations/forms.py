@@ -17,7 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization.forms import QUESTIONS, VARIABLES, profile_section
 from app.consultations.models import GROUP_LINE, GROUP_OFFICE, RULE_DEVICE, RULE_DOCUMENT
 from app.core.fields import MultiCheckboxField, RadioField, SelectField, english_version

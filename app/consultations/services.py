@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import services as characterization
 from app.consultations import bursts, tally
 from app.consultations.models import (

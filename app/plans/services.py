@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.catalogs.models import Office
 from app.core import audit, registry, time
 from app.core.auth import may
