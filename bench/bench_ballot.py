@@ -36,8 +36,9 @@ from sqlalchemy import insert
 from app import create_app
 from app.extensions import db
 from app.core import time
-from app.catalogs import services as catalogs
-from app.accounts import services as accounts
+from app.catalogs import commands as catalog_commands
+from app.catalogs import queries as catalogs
+from app.accounts import commands as accounts
 from app.ballot.models import BallotCounter, BallotQuestion
 from app.ballot.rules import KINDS, term_days, due_date, format_radicado
 
@@ -45,7 +46,7 @@ n, password = int(sys.argv[1]), sys.argv[2]
 app = create_app()
 with app.app_context():
     db.create_all()
-    catalogs.load("medellin")
+    catalog_commands.load("medellin")
     accounts.create_user("admin@bench.test", password, "admin", name="Bench", actor="bench")
     offices = [c for c, _ in catalogs.office_choices()]
     territories = [c for c, _ in catalogs.territory_choices()]

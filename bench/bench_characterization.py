@@ -203,7 +203,7 @@ def main() -> None:
         from app.characterization.queries import Filters
 
         with app.test_request_context():
-            from app.catalogs import services as catalogs
+            from app.catalogs import commands as catalogs
 
             catalogs.load("medellin")
             totals = timed(lambda: dashboard.summary(Filters(), 5), repeat=3)

@@ -42,7 +42,8 @@ def load(database_url: str) -> None:
     (85 % with a characterisation profile), inserted in bulk."""
     from sqlalchemy import insert
 
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalog_commands
+    from app.catalogs import queries as catalogs
     from app.characterization.models import Profile
     from app.consultations import tally
     from app.consultations.models import (
@@ -58,7 +59,7 @@ def load(database_url: str) -> None:
     app = _app(database_url)
     with app.app_context():
         db.create_all()
-        catalogs.load("medellin")
+        catalog_commands.load("medellin")
         now = clock.now()
         c = Consultation(
             slug=SLUG,

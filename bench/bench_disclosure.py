@@ -250,7 +250,7 @@ def run_queries(app) -> dict:
     from app.characterization.queries import Filters
 
     with app.test_request_context():
-        from app.catalogs import services as catalogs
+        from app.catalogs import commands as catalogs
 
         catalogs.load("medellin")
         viewer = disclosure.Viewer(exact=False, k=5)

@@ -57,7 +57,7 @@ SETUP = textwrap.dedent("""
     import secrets
     from datetime import timedelta
     from app import create_app
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
     from app.core import time
     from app.events.models import Event
     from app.extensions import db

@@ -246,11 +246,11 @@ def main() -> None:
         print(f"\n--- {name}")
         print(f"  bulk load of {N:,} profiles: {build(app, N):.1f} s")
         with app.app_context():
-            from app.accounts import services
-            from app.catalogs import services as catalogs
+            from app.accounts import commands as accounts
+            from app.catalogs import commands as catalogs
 
             catalogs.load("medellin")
-            services.create_user(EMAIL, PASSWORD, "analyst", name="Bench", actor="bench")
+            accounts.create_user(EMAIL, PASSWORD, "analyst", name="Bench", actor="bench")
         env = env_for(url, **extra)
         with gunicorn("wsgi:app", env, workers=1) as base:
             for fmt in ("csv", "xlsx"):

@@ -55,7 +55,7 @@ def run(name: str, url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("PARTICIPA_INSTANCE_PATH", tempfile.mkdtemp(prefix="participa-bench-inst-"))
     from app import create_app
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
     from app.core import time
     from app.extensions import db
     from app.plans import commands, exports, queries

@@ -73,7 +73,7 @@ def main() -> None:
         app = make_app(url)
         seconds = build(app, N)
         with app.app_context():
-            from app.catalogs import services as catalogs
+            from app.catalogs import commands as catalogs
             from app.characterization import baseline, dashboard, disclosure, queries
 
             catalogs.load("medellin")

@@ -36,8 +36,8 @@ def child_load(n: int) -> None:
     """Create the schema, one 12-question survey and n responses (bulk inserts)."""
     from sqlalchemy import insert
 
-    from app.accounts import services as accounts
-    from app.catalogs import services as catalogs
+    from app.accounts import commands as accounts
+    from app.catalogs import commands as catalogs
     from app.core import time
     from app.extensions import db
     from app.surveys import commands

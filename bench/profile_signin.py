@@ -48,7 +48,7 @@ def make_app():
         }
     )
     from app import create_app
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
     from app.core import time as clock
     from app.events.models import Event
     from app.extensions import db

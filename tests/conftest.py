@@ -126,10 +126,10 @@ def drain(app):
 
 @pytest.fixture
 def catalogs(app):
-    from app.catalogs import services
+    from app.catalogs import commands, queries
 
-    services.load("medellin")
-    return services
+    commands.load("medellin")
+    return queries
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -171,10 +171,10 @@ def client(app):
 
 @pytest.fixture
 def make_user(app, catalogs):
-    from app.accounts import services
+    from app.accounts import commands
 
     def _make(role: str = "admin", email: str | None = None, offices=()):
-        return services.create_user(
+        return commands.create_user(
             email or f"{role}@prueba.gov.co",
             PASSWORD,
             role,

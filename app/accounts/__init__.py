@@ -58,7 +58,7 @@ def register(app):
 
     retention.register(registry.get(app))
 
-    from app.catalogs.services import register_usage_checker
+    from app.catalogs.usage import register_usage_checker
 
     register_usage_checker(app, _office_usage)
 

@@ -1,7 +1,7 @@
 import click
 from flask.cli import with_appcontext
 
-from app.accounts import services
+from app.accounts import commands, rules
 
 DEMO_USERS = [
     ("admin@participa.demo", "admin", "Administración Demo"),
@@ -9,7 +9,7 @@ DEMO_USERS = [
     ("analista@participa.demo", "analyst", "Análisis Demo"),
     ("custodia@participa.demo", "steward", "Custodia Demo"),
 ]
-DEMO_PASSWORD = services.DEMO_PASSWORD
+DEMO_PASSWORD = rules.DEMO_PASSWORD
 
 
 @click.command("create-user")
@@ -22,8 +22,8 @@ DEMO_PASSWORD = services.DEMO_PASSWORD
 def create_user(email, password, role, name, offices):
     """Create a staff user (non-interactive, for scripts)."""
     try:
-        user = services.create_user(email, password, role, name=name, office_codes=offices, actor="cli")
-    except services.AccountError as exc:
+        user = commands.create_user(email, password, role, name=name, office_codes=offices, actor="cli")
+    except rules.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.email} ({user.role})")
 
@@ -41,5 +41,5 @@ def demo_users():
     click.echo(f"Staff logins ({current_app.config['PARTICIPA_BASE_URL']}/gestion/ingresar):")
     for email, role, name in DEMO_USERS:
         if not db.session.scalar(select(User).where(User.email == email)):
-            services.create_user(email, DEMO_PASSWORD, role, name=name, actor="demo", allow_demo=True)
+            commands.create_user(email, DEMO_PASSWORD, role, name=name, actor="demo", allow_demo=True)
         click.echo(f"  {role:8} {email:28} {DEMO_PASSWORD}")

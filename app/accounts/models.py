@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalogs.models import Office
 from app.core import time
-from app.core.auth import ROLES, allowed
+from app.core.auth import ROLES, may
 from app.extensions import db
 
 user_office = Table(
@@ -63,7 +63,9 @@ class User(UserMixin, db.Model):
         return str(ROLES.get(self.role, self.role))
 
     def can(self, permission: str) -> bool:
-        return allowed(self.role, permission)
+        """`may(self, permission)`: templates and views ask `current_user.can(...)`, decided by the
+        one permission check in app.core.auth (office scope: pass the offices to `may`)."""
+        return may(self, permission)
 
     @property
     def office_codes(self) -> set[str]:

@@ -6,16 +6,17 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import forms, services
+from app.accounts import commands, forms, queries
 from app.accounts.models import User
-from app.catalogs import services as catalogs
+from app.accounts.rules import AccountError
+from app.catalogs import queries as catalogs
 from app.core import registry
 from app.core.auth import login_required, permission_required
 from app.core.ratelimit import LOGIN_PER_IP, client_ip
 from app.extensions import db, limiter
 
 
-def _show_error(form, exc: services.AccountError, default: str, aliases: dict | None = None) -> None:
+def _show_error(form, exc: AccountError, default: str, aliases: dict | None = None) -> None:
     """Put the service's message next to the form field it is about (or next to `default`)."""
     name = (aliases or {}).get(exc.field, exc.field)
     target = form[name] if name and name in form else form[default]
@@ -42,8 +43,8 @@ def login():
     form = forms.LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, ip=client_ip())
-        except services.AccountError as exc:
+            user = commands.authenticate(form.email.data, form.password.data, ip=client_ip())
+        except AccountError as exc:
             form.password.errors = [*form.password.errors, str(exc)]
         else:
             login_user(user)
@@ -55,7 +56,7 @@ def login():
 
 @login_required
 def logout():
-    services.end_sessions(current_user._get_current_object(), action="logout")
+    commands.end_sessions(current_user._get_current_object(), action="logout")
     logout_user()
     flash(_("Cerraste la sesión."), "info")
     return redirect(url_for("public.home"))
@@ -76,8 +77,8 @@ def change_password():
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.new.data)
-        except services.AccountError as exc:
+            commands.change_password(current_user, form.current.data, form.new.data)
+        except AccountError as exc:
             _show_error(form, exc, "new", {"password": "new"})
         else:
             login_user(current_user._get_current_object())  # this browser stays in, with the new token
@@ -91,7 +92,7 @@ def change_password():
 
 @permission_required("users.manage")
 def users():
-    return render_template("accounts/staff/users.html", users=services.users())
+    return render_template("accounts/staff/users.html", users=queries.users())
 
 
 def _user_form(user: User | None = None):
@@ -107,7 +108,7 @@ def user_new():
     form = _user_form()
     if form.validate_on_submit():
         try:
-            services.create_user(
+            commands.create_user(
                 form.email.data,
                 form.password.data or "",
                 form.role.data,
@@ -115,7 +116,7 @@ def user_new():
                 office_codes=form.offices.data,
                 actor=current_user,
             )
-        except services.AccountError as exc:
+        except AccountError as exc:
             _show_error(form, exc, "password")
         else:
             flash(_("Cuenta creada para %(email)s.", email=form.email.data), "success")
@@ -131,7 +132,7 @@ def user_edit(user_id: int):
     form = _user_form(user)
     if form.validate_on_submit():
         try:
-            services.update_user(
+            commands.update_user(
                 user,
                 role=form.role.data,
                 active=form.active.data,
@@ -140,7 +141,7 @@ def user_edit(user_id: int):
                 actor=current_user,
                 password=form.password.data or None,
             )
-        except services.AccountError as exc:
+        except AccountError as exc:
             _show_error(form, exc, "role")
         else:
             flash(_("Cambios guardados."), "success")

@@ -9,7 +9,7 @@ def register(app):
     from app.ballot import cli, demo, hooks, models, public, queries, staff  # noqa: F401
     from app.ballot.blueprint import BLUEPRINTS
     from app.ballot.habeas import models as _habeas_models  # noqa: F401
-    from app.catalogs.services import register_usage_checker
+    from app.catalogs.usage import register_usage_checker
     from app.core import registry
 
     for blueprint in BLUEPRINTS:

@@ -55,7 +55,7 @@ def template_helpers() -> dict:
     """Helpers for the urna's templates (kind and status labels, office and territory names)."""
     from flask import g
 
-    from app.catalogs import services as catalogs
+    from app.catalogs import queries as catalogs
 
     from .rules import STATUS_LABELS, kind_label, term_days
 

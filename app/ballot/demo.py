@@ -10,7 +10,7 @@ import click
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core import registry, time
 from app.extensions import db
 

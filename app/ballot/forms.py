@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, Form, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization.forms import profile_section
 from app.core import registry
 from app.core.fields import RadioField, SelectField

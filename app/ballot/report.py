@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import Integer, cast, func, select
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core.registry import ReportPeriod, ReportSection, ReportTable
 from app.extensions import db
 

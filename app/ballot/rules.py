@@ -15,7 +15,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core import auth, time
 from app.core.auth import may
 from app.core.hashing import keyed_hash

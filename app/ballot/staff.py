@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core import registry, time
 from app.core.auth import office_choices, permission_required
 from app.extensions import db

@@ -28,6 +28,6 @@ def register(app):
 def _demo_catalogs():
     from flask import current_app
 
-    from app.catalogs import services
+    from app.catalogs import commands
 
-    services.load(current_app.config.get("PARTICIPA_DEMO_ENTITY", "medellin"))
+    commands.load(current_app.config.get("PARTICIPA_DEMO_ENTITY", "medellin"))

@@ -3,20 +3,20 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from app.catalogs import services
+from app.catalogs import commands, files
 
 
 @click.command("load-catalogs")
-@click.option("--entity", type=click.Choice(services.ENTITIES), default="medellin", show_default=True)
+@click.option("--entity", type=click.Choice(files.ENTITIES), default="medellin", show_default=True)
 @with_appcontext
 def load_catalogs(entity):
     """Load (or update) option lists, territories and offices for an entity. Safe to re-run."""
-    counts = services.load(entity)
+    counts = commands.load(entity)
     click.echo(
         f"Catalogs for {entity}: {counts['options']} options, {counts['territories']} territories, "
         f"{counts['offices']} offices."
     )
-    note = services.entity_draft_note(entity)
+    note = files.entity_draft_note(entity)
     if note:
         click.echo(f"WARNING: draft catalog, to be confirmed with the entity: {note}")
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
-from app.catalogs import forms, services
+from app.catalogs import commands, forms, queries
 from app.catalogs.models import LISTS
 from app.core.auth import permission_required
 
@@ -39,8 +39,8 @@ def index():
         "catalogs/index.html",
         lists=LISTS,
         titles=_titles(),
-        territories=services.top_territories(include_inactive=True),
-        offices=services.offices(include_inactive=True),
+        territories=queries.top_territories(include_inactive=True),
+        offices=queries.offices(include_inactive=True),
     )
 
 
@@ -51,8 +51,8 @@ def option_list(list_key: str):
     form = forms.OptionForm()
     if form.validate_on_submit():
         try:
-            services.add_option(list_key, form.code.data, form.label_es.data, form.label_en.data)
-        except services.CatalogError as exc:
+            commands.add_option(list_key, form.code.data, form.label_es.data, form.label_en.data)
+        except commands.CatalogError as exc:
             form.code.errors.append(str(exc))
         else:
             flash(_("Opción agregada."), "success")
@@ -62,7 +62,7 @@ def option_list(list_key: str):
         list_key=list_key,
         title=_titles()[list_key],
         form=form,
-        entries=services.options(list_key, include_inactive=True),
+        entries=queries.options(list_key, include_inactive=True),
         action_form=FlaskForm(),
     ), (200 if not form.errors else 422)
 
@@ -70,13 +70,13 @@ def option_list(list_key: str):
 @permission_required("catalogs.manage")
 def territories():
     form = forms.TerritoryForm()
-    form.parent.choices = services.territory_choices(blank=_("— Ninguno —"))
+    form.parent.choices = queries.territory_choices(blank=_("— Ninguno —"))
     if form.validate_on_submit():
         try:
-            services.add_territory(
+            commands.add_territory(
                 form.code.data, form.label_es.data, form.kind.data, form.parent.data or None
             )
-        except services.CatalogError as exc:
+        except commands.CatalogError as exc:
             form.code.errors.append(str(exc))
         else:
             flash(_("Territorio agregado."), "success")
@@ -84,7 +84,7 @@ def territories():
     return render_template(
         "catalogs/territories.html",
         form=form,
-        territories=services.top_territories(include_inactive=True),
+        territories=queries.top_territories(include_inactive=True),
         action_form=FlaskForm(),
     ), (200 if not form.errors else 422)
 
@@ -94,8 +94,8 @@ def offices():
     form = forms.OfficeForm()
     if form.validate_on_submit():
         try:
-            services.add_office(form.code.data, form.label_es.data, form.acronym.data)
-        except services.CatalogError as exc:
+            commands.add_office(form.code.data, form.label_es.data, form.acronym.data)
+        except commands.CatalogError as exc:
             form.code.errors.append(str(exc))
         else:
             flash(_("Dependencia agregada."), "success")
@@ -103,7 +103,7 @@ def offices():
     return render_template(
         "catalogs/offices.html",
         form=form,
-        offices=services.offices(include_inactive=True),
+        offices=queries.offices(include_inactive=True),
         action_form=FlaskForm(),
     ), (200 if not form.errors else 422)
 
@@ -117,8 +117,8 @@ def _back(kind: str, entry) -> str:
 @permission_required("catalogs.manage")
 def rename(kind: str, entry_id: int):
     try:
-        entry = services.get_entry(kind, entry_id)
-    except services.CatalogError:
+        entry = commands.get_entry(kind, entry_id)
+    except commands.CatalogError:
         abort(404)
     form = forms.RenameForm(
         data={"label_es": entry.label_es, "label_en": getattr(entry, "label_en", "")}
@@ -126,7 +126,7 @@ def rename(kind: str, entry_id: int):
         else None
     )
     if form.validate_on_submit():
-        services.rename(kind, entry_id, form.label_es.data, form.label_en.data)
+        commands.rename(kind, entry_id, form.label_es.data, form.label_en.data)
         flash(_("Nombre actualizado."), "success")
         return redirect(_back(kind, entry))
     return render_template(
@@ -140,13 +140,13 @@ def act(kind: str, entry_id: int, action: str):
     if action not in ("activar", "desactivar", "subir", "bajar", "borrar", "confirmar"):
         abort(404)
     try:
-        entry = services.get_entry(kind, entry_id)
-    except services.CatalogError:
+        entry = commands.get_entry(kind, entry_id)
+    except commands.CatalogError:
         abort(404)
     back = _back(kind, entry)
     try:
         if action in ("activar", "desactivar"):
-            services.set_active(kind, entry_id, action == "activar")
+            commands.set_active(kind, entry_id, action == "activar")
             flash(
                 _("Entrada activada.")
                 if action == "activar"
@@ -154,15 +154,15 @@ def act(kind: str, entry_id: int, action: str):
                 "success",
             )
         elif action in ("subir", "bajar"):
-            services.move(kind, entry_id, -1 if action == "subir" else 1)
+            commands.move(kind, entry_id, -1 if action == "subir" else 1)
         elif action == "confirmar":
             if kind != "territory":
                 abort(404)
-            services.confirm_territory(entry_id)
+            commands.confirm_territory(entry_id)
             flash(_("Territorio confirmado."), "success")
         else:
-            services.delete(kind, entry_id)
+            commands.delete(kind, entry_id)
             flash(_("Entrada borrada."), "success")
-    except services.CatalogError as exc:
+    except commands.CatalogError as exc:
         flash(str(exc), "error")
     return redirect(back)

@@ -5,7 +5,7 @@ unlinkable profile storage, dashboards protected by the disclosure layer (disclo
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.catalogs.services import register_usage_checker
+    from app.catalogs.usage import register_usage_checker
     from app.characterization import buffer, cli, demo, export_jobs, models, staff  # noqa: F401
     from app.characterization.blueprint import BLUEPRINTS
     from app.core import registry

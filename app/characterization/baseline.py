@@ -37,7 +37,8 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import delete
 
-from app.catalogs import services as catalogs
+from app.catalogs import files as catalog_files
+from app.catalogs import queries as catalogs
 from app.characterization.models import PopulationBaseline
 from app.core import audit
 from app.extensions import db
@@ -243,7 +244,7 @@ def shipped(entity: str) -> dict | None:
     """The baseline shipped for a catalog entity (source, year, public copy, notes, totals found,
     rows in the import format), or None when there is none."""
     path = DATA / f"baseline_{entity}.json"
-    if entity not in catalogs.ENTITIES or not path.exists():
+    if entity not in catalog_files.ENTITIES or not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
 

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import and_, event, or_, update
 from sqlalchemy.orm import Session
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization.disclosure import new_record_key
 from app.characterization.models import ConsentRecord, Profile, ProfileDisability
 from app.characterization.rules import (

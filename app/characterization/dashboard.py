@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import baseline, disclosure, queries
 from app.characterization.models import PopulationBaseline
 from app.characterization.queries import NO_ANSWER, Filters

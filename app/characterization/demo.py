@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import summary
 from app.characterization.disclosure import new_record_key
 from app.characterization.models import Profile, ProfileDisability

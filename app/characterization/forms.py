@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Form, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization.rules import SENSITIVE, Answers
 from app.core.fields import MultiCheckboxField, RadioField, SelectField
 from app.core.i18n import label

@@ -407,7 +407,7 @@ def code_labels(variable: str) -> dict[str, str]:
 
 
 def _code_labels(variable: str) -> dict[str, str]:
-    from app.catalogs import services as catalogs
+    from app.catalogs import queries as catalogs
 
     if variable in CATALOG_LISTS:
         out = catalogs.labels(variable)
@@ -430,7 +430,7 @@ def ordered_codes(variable: str, counts: dict) -> list[str]:
     """Catalog order first, then any other code seen, "no answer" last."""
     known = [c for c in code_labels(variable) if c != NO_ANSWER]
     if variable == "territory":
-        from app.catalogs import services as catalogs
+        from app.catalogs import queries as catalogs
 
         known = [t.code for t in catalogs.top_territories(include_inactive=True)]
     seen = {k[0] if isinstance(k, tuple) else k for k in counts}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 
 # Questions whose answers are sensitive data (Ley 1581 de 2012, art. 5): a minor's are kept only
 # with a legal representative's authorisation.

@@ -8,7 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, Form, FormField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import queries
 from app.characterization.forms import profile_section
 from app.core import registry

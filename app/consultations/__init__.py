@@ -10,7 +10,7 @@ def register(app):
     """Register blueprints, registry entries, CLI commands and demo steps."""
     from flask_babel import lazy_gettext as _l
 
-    from app.catalogs.services import register_usage_checker
+    from app.catalogs.usage import register_usage_checker
     from app.characterization import buffer
     from app.consultations import commands, demo, exports, hooks, models, public, staff  # noqa: F401
     from app.core import registry

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import commands as characterization
 from app.consultations import tally
 from app.consultations.models import (

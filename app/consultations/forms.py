@@ -18,7 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization.forms import QUESTIONS, VARIABLES, answers_of, profile_section
 from app.consultations.commands import ConsultationData, ResponseData, TopicData
 from app.consultations.models import GROUP_LINE, GROUP_OFFICE, RULE_DEVICE, RULE_DOCUMENT

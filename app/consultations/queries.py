@@ -15,7 +15,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.consultations.models import (
     APPROVED,
     GROUP_LINE,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import disclosure
 from app.characterization.disclosure import display
 from app.characterization.forms import QUESTIONS

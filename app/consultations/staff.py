@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import disclosure
 from app.consultations import bursts, commands, exports, queries, results
 from app.consultations.forms import (

@@ -10,7 +10,7 @@ the official list exports.
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.catalogs.services import register_usage_checker
+    from app.catalogs.usage import register_usage_checker
     from app.core import registry
     from app.events import demo, export_jobs, hooks, models, public, services, staff  # noqa: F401
     from app.events.blueprint import BLUEPRINTS

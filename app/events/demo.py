@@ -11,7 +11,7 @@ import click
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import commands as characterization
 from app.characterization.models import ConsentRecord
 from app.core import time

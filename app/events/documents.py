@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core import time
 from app.core.documents import draw_qr
 from app.events import services

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core import exports
 from app.events import services
 from app.events.documents import channel_labels

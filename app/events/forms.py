@@ -27,7 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization.forms import profile_section
 from app.core.fields import CodeField, MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.id_documents import DocumentNumber

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.catalogs.models import CATALOG_MODELS
 from app.characterization import commands as characterization
 from app.core import registry

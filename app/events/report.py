@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import published, queries
 from app.characterization.queries import Filters, variable_labels
 from app.characterization.report import breakdown

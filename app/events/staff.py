@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core import audit, time
 from app.core import exports as core_exports
 from app.core.auth import office_choices, permission_required

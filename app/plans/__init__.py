@@ -7,7 +7,7 @@ def register(app):
     """Register blueprints, registry entries, CLI commands and demo steps."""
     from flask_babel import lazy_gettext as _l
 
-    from app.catalogs.services import register_usage_checker
+    from app.catalogs.usage import register_usage_checker
     from app.core import registry
     from app.plans import cli, demo, hooks, models, public, staff, staff_followup  # noqa: F401
     from app.plans.blueprint import BLUEPRINTS

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core import registry, time
 from app.core.text import single_line
 from app.extensions import db

@@ -12,7 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core import registry, time, uploads
 from app.core.auth import may, permission_required
 from app.extensions import db

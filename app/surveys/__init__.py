@@ -29,7 +29,7 @@ def register(app):
     reg.add_hook("event_page_sections", hooks.event_page_sections)
     reg.add_hook("characterization_objects", hooks.characterization_objects)
     reg.add_hook("transparency_items", hooks.transparency_items)
-    from app.catalogs.services import register_usage_checker
+    from app.catalogs.usage import register_usage_checker
 
     register_usage_checker(app, hooks.catalog_usage)
     from app.surveys import retention

@@ -59,7 +59,7 @@ def _answers(rng: random.Random, survey: Survey, mood: float) -> dict[int, objec
 
 
 def _profile_answers(rng: random.Random) -> dict:
-    from app.catalogs import services as catalogs
+    from app.catalogs import queries as catalogs
 
     def pick(key):
         codes = [c for c, _l in catalogs.choices(key)]

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.characterization import disclosure
 from app.characterization.forms import QUESTIONS as PROFILE_QUESTIONS
 from app.core import documents, registry, time

@@ -11,7 +11,7 @@ from app.core import registry, time
 
 @pytest.fixture
 def demo(app, db):
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
 
     with time.freeze(datetime(2026, 11, 25, 15, 0)):
         catalogs.load("medellin")

@@ -219,7 +219,7 @@ def test_year_report_satisfaction_urna_tables_and_commitments_match_the_database
     from app.accountability import commands, queries
     from app.ballot.models import BallotQuestion
     from app.ballot.rules import kind_label
-    from app.catalogs import services as catalogs
+    from app.catalogs import queries as catalogs
     from app.characterization import published
     from app.events.models import Event
     from app.plans import commands as plan_commands

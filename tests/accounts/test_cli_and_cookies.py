@@ -103,13 +103,13 @@ def test_session_cookie_is_httponly_and_lax(client, make_user):
 
 
 def test_session_cookie_is_secure_when_base_url_is_https(monkeypatch, db, catalogs):
-    from app.accounts import services
+    from app.accounts import commands
 
     monkeypatch.setenv("PARTICIPA_BASE_URL", "https://participa.medellin.gov.co")
     secure = _other_app()
     assert secure.config["SESSION_COOKIE_SECURE"] is True
     with secure.app_context():
-        services.create_user("admin@prueba.gov.co", PASSWORD, "admin")
+        commands.create_user("admin@prueba.gov.co", PASSWORD, "admin")
     browser = Client(secure.test_client())
     response = browser.submit("/gestion/ingresar", {"email": "admin@prueba.gov.co", "password": PASSWORD})
     cookie = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")][0]

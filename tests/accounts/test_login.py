@@ -56,7 +56,7 @@ def _fail(client, email, times):
 
 
 def slowed_now(email, ip):
-    from app.accounts.services import slowed_seconds
+    from app.accounts.queries import slowed_seconds
 
     return slowed_seconds(email, ip) > 0
 

@@ -131,12 +131,12 @@ def test_a_passphrase_is_accepted(client, login_as):
 
 
 def test_the_demo_password_is_refused_for_demo_users_in_production(app, catalogs, monkeypatch):
-    from app.accounts import services
+    from app.accounts import commands, rules
 
     monkeypatch.setitem(app.config, "PARTICIPA_ENV", "production")
     try:
-        services.create_user("ana@prueba.gov.co", services.DEMO_PASSWORD, "editor", allow_demo=True)
-    except services.AccountError as exc:
+        commands.create_user("ana@prueba.gov.co", rules.DEMO_PASSWORD, "editor", allow_demo=True)
+    except rules.AccountError as exc:
         assert "demostración" in str(exc)
     else:
         raise AssertionError("the demo password was accepted in production")

@@ -69,6 +69,17 @@ def test_a_deactivated_or_anonymous_user_may_nothing(users):
     assert not may(None, "content.view")
 
 
+def test_user_can_is_the_same_check_as_may(users):
+    from app.core.auth import PERMISSIONS
+
+    for user in users.values():
+        for permission in (*PERMISSIONS, "no.such.permission"):
+            assert user.can(permission) == may(user, permission), (user.email, permission)
+    steward = users["steward"]
+    steward.active = False
+    assert not steward.can("exports.personal") and not steward.can("content.view")
+
+
 def test_the_sql_scope_selects_exactly_the_rows_may_allows(users):
     codes = ["DAP", "SGOB", "SHAC", "SSUM", "SGEN"]
     rows = union_all(*[select(literal_column(f"'{c}'").label("office")) for c in codes]).subquery()

@@ -42,7 +42,7 @@ def test_changing_ones_password_ends_other_sessions_but_keeps_this_one(app, clie
 
 
 def test_deactivation_role_change_and_password_reset_end_the_users_sessions(app, db, make_user, client):
-    from app.accounts import services
+    from app.accounts import commands
 
     admin = make_user("admin")
     for change in ("role", "deactivate", "password"):
@@ -58,7 +58,7 @@ def test_deactivation_role_change_and_password_reset_end_the_users_sessions(app,
             active = False
         else:
             password = NEW_PASSWORD
-        services.update_user(
+        commands.update_user(
             editor,
             role=role,
             active=active,
@@ -71,12 +71,12 @@ def test_deactivation_role_change_and_password_reset_end_the_users_sessions(app,
 
 
 def test_an_unrelated_edit_keeps_the_session(app, db, make_user):
-    from app.accounts import services
+    from app.accounts import commands
 
     admin, editor = make_user("admin"), make_user("editor")
     browser = Client(app.test_client())
     browser.login(editor)
-    services.update_user(
+    commands.update_user(
         editor, role="editor", active=True, office_codes=[], name="Nuevo nombre", actor=admin
     )
     assert _in(browser)

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 
 from app.ballot import demo, queries
 from app.ballot.models import BallotQuestion
+from app.catalogs import commands as catalog_commands
+from app.catalogs import usage as catalog_usage
 from app.catalogs.models import Office
 from app.core import registry, time
 from app.extensions import db
@@ -32,14 +34,14 @@ def test_home_and_characterization_objects_and_transparency(app, client, file_qu
 def test_office_in_use_cannot_be_deleted(file_question, catalogs):
     office = db.session.scalar(select(Office).order_by(Office.position))
     file_question(office_code=office.code)
-    assert catalogs.usage("office", None, office.code) == 1
+    assert catalog_usage.usage("office", None, office.code) == 1
     try:
-        catalogs.delete("office", office.id)
-    except catalogs.CatalogError:
+        catalog_commands.delete("office", office.id)
+    except catalog_commands.CatalogError:
         pass
     else:
         raise AssertionError("an office with questions must not be deleted")
-    assert catalogs.usage("option", "petition_term", "PETICION_GENERAL") == 1
+    assert catalog_usage.usage("option", "petition_term", "PETICION_GENERAL") == 1
 
 
 def test_figures_page(client, file_question):

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from app.catalogs import services
+from app.catalogs import commands, queries
 from app.catalogs.models import CatalogEntry, Office, Territory
 from app.core.audit import AuditEntry
 
@@ -26,7 +26,7 @@ def test_admin_adds_an_option(client, login_as, db):
         url, {"code": "ASO", "label_es": "Asociación de usuarios", "label_en": "Users' association"}
     )
     assert response.status_code == 302
-    assert ("ASO", "Asociación de usuarios") in services.choices("value_group")
+    assert ("ASO", "Asociación de usuarios") in queries.choices("value_group")
     assert "Asociación de usuarios" in client.get(url).get_data(as_text=True)
 
 
@@ -41,14 +41,14 @@ def test_admin_adds_an_option(client, login_as, db):
 )
 def test_bad_option_is_refused_and_the_input_kept(client, login_as, db, data, message):
     login_as("admin")
-    before = len(services.options("value_group", include_inactive=True))
+    before = len(queries.options("value_group", include_inactive=True))
     form = {"code": "NUE", "label_es": "Nueva", "label_en": "New typed text", **data}
     response = client.submit("/gestion/catalogos/lista/value_group", form)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html and "New typed text" in html
     db.session.expire_all()
-    assert len(services.options("value_group", include_inactive=True)) == before
+    assert len(queries.options("value_group", include_inactive=True)) == before
 
 
 def test_admin_renames_an_option_in_both_languages(client, login_as, db):
@@ -73,14 +73,14 @@ def test_admin_renames_an_option_in_both_languages(client, login_as, db):
 def test_admin_reorders_options(client, login_as, db):
     login_as("admin")
     back = "/gestion/catalogos/lista/value_group"
-    codes = [c for c, _ in services.choices("value_group")]
+    codes = [c for c, _ in queries.choices("value_group")]
     second = _option(db, "value_group", codes[1])
     assert _act(client, "option", second.id, "subir", back).status_code == 302
     db.session.expire_all()
-    assert [c for c, _ in services.choices("value_group")][:2] == [codes[1], codes[0]]
+    assert [c for c, _ in queries.choices("value_group")][:2] == [codes[1], codes[0]]
     _act(client, "option", second.id, "bajar", back)
     db.session.expire_all()
-    assert [c for c, _ in services.choices("value_group")] == codes
+    assert [c for c, _ in queries.choices("value_group")] == codes
 
 
 def test_deactivated_option_leaves_choices_but_old_data_still_reads_its_label(client, login_as, db):
@@ -88,13 +88,13 @@ def test_deactivated_option_leaves_choices_but_old_data_still_reads_its_label(cl
     entry = _option(db, "value_group", "PRI")
     _act(client, "option", entry.id, "desactivar", "/gestion/catalogos/lista/value_group")
     db.session.expire_all()
-    assert "PRI" not in dict(services.choices("value_group"))
-    assert services.labels("value_group")["PRI"] == "Sector privado y gremios"
+    assert "PRI" not in dict(queries.choices("value_group"))
+    assert queries.labels("value_group")["PRI"] == "Sector privado y gremios"
     html = client.get("/gestion/catalogos/lista/value_group").get_data(as_text=True)
     assert "Sector privado y gremios" in html and "Inactiva" in html
     _act(client, "option", entry.id, "activar", "/gestion/catalogos/lista/value_group")
     db.session.expire_all()
-    assert "PRI" in dict(services.choices("value_group"))
+    assert "PRI" in dict(queries.choices("value_group"))
 
 
 def test_deactivated_territory_and_office_leave_choices(client, login_as, db):
@@ -104,9 +104,9 @@ def test_deactivated_territory_and_office_leave_choices(client, login_as, db):
     _act(client, "territory", comuna.id, "desactivar", "/gestion/catalogos/territorios")
     _act(client, "office", office.id, "desactivar", "/gestion/catalogos/dependencias")
     db.session.expire_all()
-    assert "16" not in dict(services.territory_choices())
-    assert "STUR" not in dict(services.office_choices())
-    assert services.territory_names()["16"] == "Belén"
+    assert "16" not in dict(queries.territory_choices())
+    assert "STUR" not in dict(queries.office_choices())
+    assert queries.territory_names()["16"] == "Belén"
 
 
 def test_admin_adds_a_barrio_under_its_comuna(client, login_as, db):
@@ -129,7 +129,7 @@ def test_admin_adds_a_barrio_under_its_comuna(client, login_as, db):
 @pytest.fixture
 def usage_of(app):
     """Register a usage checker that reports the codes in `used` as used by 3 records."""
-    from app.catalogs.services import register_usage_checker
+    from app.catalogs.usage import register_usage_checker
 
     used: set[tuple[str, str]] = set()
 
@@ -161,17 +161,17 @@ def test_delete_is_allowed_when_unused(client, login_as, db, usage_of):
 
 def test_comuna_with_barrios_cannot_be_deleted(login_as, db):
     login_as("admin")
-    services.add_territory("0198", "Barrio X", "barrio", "01")
+    commands.add_territory("0198", "Barrio X", "barrio", "01")
     comuna = db.session.scalar(select(Territory).where(Territory.code == "01"))
-    with pytest.raises(services.CatalogError, match="en uso"):
-        services.delete("territory", comuna.id)
+    with pytest.raises(commands.CatalogError, match="en uso"):
+        commands.delete("territory", comuna.id)
 
 
 def test_office_assigned_to_a_user_cannot_be_deleted(make_user, db):
     make_user("editor", offices=("SMUJ",))
     office = db.session.scalar(select(Office).where(Office.code == "SMUJ"))
-    with pytest.raises(services.CatalogError, match="en uso"):
-        services.delete("office", office.id)
+    with pytest.raises(commands.CatalogError, match="en uso"):
+        commands.delete("office", office.id)
     assert db.session.scalar(select(Office).where(Office.code == "SMUJ")) is not None
 
 

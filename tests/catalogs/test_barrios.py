@@ -5,10 +5,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app.catalogs import build, services
+from app.catalogs import build, commands, files, queries
 from app.catalogs.models import Territory
 
-MEDELLIN = json.loads((services.DATA / "medellin.json").read_text(encoding="utf-8"))
+MEDELLIN = json.loads((files.DATA / "medellin.json").read_text(encoding="utf-8"))
 
 
 def test_shipped_file_has_barrios_and_veredas_marked_for_validation():
@@ -40,15 +40,15 @@ def test_barrios_load_under_their_comuna_and_veredas_under_their_corregimiento(d
     assert popular.confirmed is False  # a draft until the entity validates it
     vereda = db.session.scalar(select(Territory).where(Territory.code == "9008"))
     assert (vereda.kind, vereda.parent.name, vereda.zone) == ("vereda", "Santa Elena", "rural")
-    groups = dict(services.subterritory_groups())
+    groups = dict(queries.subterritory_groups())
     assert ("0103", "Popular") in groups["Popular"]
     assert len(groups) == 21  # every comuna and corregimiento has its list
-    assert all(code not in dict(services.territory_choices()) for code in ("0103", "9008"))
+    assert all(code not in dict(queries.territory_choices()) for code in ("0103", "9008"))
 
 
 def test_reloading_barrios_does_not_duplicate_them(app, db, catalogs):
     before = len(list(db.session.scalars(select(Territory))))
-    services.load("medellin")
+    commands.load("medellin")
     assert len(list(db.session.scalars(select(Territory)))) == before == len(MEDELLIN["territories"])
 
 
@@ -59,11 +59,11 @@ def test_a_barrio_whose_comuna_is_missing_is_a_clear_error(app, db, tmp_path, mo
     }
     (tmp_path / "medellin.json").write_text(json.dumps(data), encoding="utf-8")
     (tmp_path / "common.json").write_text(
-        (services.DATA / "common.json").read_text(encoding="utf-8"), encoding="utf-8"
+        (files.DATA / "common.json").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    monkeypatch.setattr(services, "DATA", tmp_path)
-    with pytest.raises(services.CatalogError, match="parent '99'"):
-        services.load("medellin")
+    monkeypatch.setattr(files, "DATA", tmp_path)
+    with pytest.raises(commands.CatalogError, match="parent '99'"):
+        commands.load("medellin")
     assert db.session.scalar(select(Territory)) is None  # nothing half-loaded
 
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from app.catalogs import services
+from app.catalogs import commands, files, queries
 from app.catalogs.models import CatalogEntry, Office, Territory
 
 
@@ -44,11 +44,11 @@ def test_loading_medellin_twice_gives_the_same_rows(app, db):
 
 def test_medellin_has_its_16_comunas_and_5_corregimientos(app, db):
     _load(app)
-    top = services.top_territories()
+    top = queries.top_territories()
     assert [t.kind for t in top].count("comuna") == 16
     assert [t.kind for t in top].count("corregimiento") == 5
     assert all(t.confirmed for t in top)
-    assert ("01", "Comuna 01 – Popular") in services.territory_choices()
+    assert ("01", "Comuna 01 – Popular") in queries.territory_choices()
 
 
 def test_reloading_keeps_admin_customisations(app, db):
@@ -56,14 +56,14 @@ def test_reloading_keeps_admin_customisations(app, db):
     entry = db.session.scalar(
         select(CatalogEntry).where(CatalogEntry.list_key == "value_group", CatalogEntry.code == "JAC")
     )
-    services.rename("option", entry.id, "Juntas de Acción Comunal", "Community action boards")
-    services.move("option", entry.id, -1)
+    commands.rename("option", entry.id, "Juntas de Acción Comunal", "Community action boards")
+    commands.move("option", entry.id, -1)
     comuna = db.session.scalar(select(Territory).where(Territory.code == "10"))
-    services.rename("territory", comuna.id, "La Candelaria (Centro)")
-    services.set_active(
+    commands.rename("territory", comuna.id, "La Candelaria (Centro)")
+    commands.set_active(
         "territory", db.session.scalar(select(Territory).where(Territory.code == "90")).id, False
     )
-    office = services.add_office("OPC", "Oficina de Paz y Convivencia")
+    office = commands.add_office("OPC", "Oficina de Paz y Convivencia")
     position = entry.position
 
     _load(app)
@@ -99,7 +99,7 @@ def test_reloading_updates_uncustomised_labels(app, db):
 def test_cartago_loads_as_an_unconfirmed_draft(app, db):
     output = _load(app, "cartago")
     assert "WARNING: draft catalog" in output
-    assert services.entity_draft_note("cartago") and services.entity_draft_note("medellin") is None
+    assert files.entity_draft_note("cartago") and files.entity_draft_note("medellin") is None
     unconfirmed = {
         t.code for t in db.session.scalars(select(Territory).where(Territory.confirmed.is_(False)))
     }
@@ -131,4 +131,4 @@ def test_every_sensitive_list_offers_prefer_not_to_say(app, db, catalogs):
 
     for key, meta in LISTS.items():
         if meta["sensitive"]:
-            assert any(code in ("99", "9") for code, _label in services.choices(key)), key
+            assert any(code in ("99", "9") for code, _label in queries.choices(key)), key

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, insert, select
 
+from app.catalogs import commands as catalog_commands
 from app.characterization import baseline, dashboard, disclosure, queries
 from app.characterization.models import PopulationBaseline, Profile
 from app.core.audit import AuditEntry
@@ -46,7 +47,7 @@ def blocks(viewer=None, filters=None):
 
 @pytest.mark.parametrize("entity", ["medellin", "cartago"])
 def test_each_shipped_baseline_states_its_source_and_year_and_loads(app, db, catalogs, entity):
-    catalogs.load(entity)
+    catalog_commands.load(entity)
     raw = json.loads((baseline.DATA / f"baseline_{entity}.json").read_text(encoding="utf-8"))
     assert raw["entity"] == entity and raw["source"].startswith("DANE") and str(raw["year"]) in raw["source"]
     assert raw["public_copy"].startswith("http") and raw["notes"]

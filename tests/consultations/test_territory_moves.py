@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from app.catalogs import services as catalog_services
+from app.catalogs import queries as catalog_services
 from app.characterization.models import Profile
 from app.consultations.models import ConsultationResponse
 from tests.characterization.test_section import _form

@@ -35,7 +35,7 @@ from sqlalchemy import String, Text, select
 from sqlalchemy import text as _text
 from wtforms import Form as WTForm
 
-from app.accounts import services as account_services
+from app.accounts import commands as account_commands
 from app.core import registry
 from app.extensions import db as _db
 from app.extensions import limiter
@@ -759,7 +759,7 @@ def test_every_form_refuses_hostile_input_cleanly_with_our_spanish_messages(
         monkeypatch.setattr(flask_templating, "_render", _render_or_errors)
         # A password check costs a deliberate ~0.1 s (scrypt, also for unknown accounts): here no
         # payload is anyone's password, and the check's cost is not what this test measures.
-        monkeypatch.setattr(account_services, "check_password_hash", lambda _hash, _password: False)
+        monkeypatch.setattr(account_commands, "check_password_hash", lambda _hash, _password: False)
         _attack(app, dict(visitors), forms, checks, problems, stats)
     finally:
         limiter.enabled = True

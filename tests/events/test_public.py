@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.catalogs import services as catalogs
+from app.catalogs import commands as catalogs
+from app.catalogs import usage as catalog_usage
 from app.catalogs.models import CatalogEntry
 from app.core import registry
 from app.events import hooks
@@ -89,5 +90,7 @@ def test_catalog_entries_used_by_events_cannot_be_deleted(db, make_event):
     kind = db.session.query(CatalogEntry).filter_by(list_key="event_kind", code="ESC").one()
     with pytest.raises(catalogs.CatalogError):
         catalogs.delete("option", kind.id)
-    assert catalogs.usage("territory", None, "05") == 1 and catalogs.usage("office", None, "DAP") == 1
+    assert (
+        catalog_usage.usage("territory", None, "05") == 1 and catalog_usage.usage("office", None, "DAP") == 1
+    )
     assert hooks.catalog_usage("option", "event_kind", "NOD") == 0

@@ -171,7 +171,7 @@ def test_the_slips_print_the_forms_questions_and_codes_and_nothing_that_ties_the
 
 
 def test_the_slips_pdf_prints_barrio_codes_per_comuna_the_events_first(app, client, login_as, make_event):
-    from app.catalogs import services as catalog_services
+    from app.catalogs import queries as catalog_services
 
     event = make_event(territory="03")
     login_as("editor")

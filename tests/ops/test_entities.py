@@ -36,11 +36,11 @@ def test_two_municipalities_share_redis_but_nothing_else(tmp_path, redis_url):
     conn = redis.Redis.from_url(redis_url)
     try:
         with cartago.app_context():
-            from app.accounts import services
-            from app.catalogs import services as catalogs
+            from app.accounts import commands
+            from app.catalogs import commands as catalogs
 
             catalogs.load("medellin")
-            user = services.create_user(
+            user = commands.create_user(
                 "analista@cartago.gov.co", "contraseña-larga-123", "analyst", name="Ana", actor="test"
             )
             job = jobs.Job(

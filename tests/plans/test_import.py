@@ -364,7 +364,7 @@ def test_unreadable_files_are_refused_cleanly(app, db, catalogs, data):
 
 
 def test_cartago_text_layout(app, db):
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
 
     catalogs.load("cartago")
     result = commands.import_plan(CARTAGO.read_bytes(), filename=CARTAGO.name)
@@ -423,7 +423,7 @@ def _cartago_workbook(rows_after_header) -> bytes:
 
 
 def test_cartago_xlsx_with_marked_months_goal_and_follow_up(app, db, catalogs):
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
 
     catalogs.load("cartago")
     months = [None, None, "X", "x", "X"] + [None] * 7

@@ -54,7 +54,7 @@ def test_medellin_layout_matches_seed_002_cell_by_cell(client, make_user, catalo
 
 
 def test_cartago_layout_has_the_document_control_block_and_seed_004_columns(client, make_user, db):
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
 
     catalogs.load("cartago")
     result = commands.import_plan(CARTAGO.read_bytes(), filename=CARTAGO.name, year=2024)

@@ -59,7 +59,7 @@ def test_seed_000_is_one_ten_year_plan_with_yearly_targets(policy_plan, db):
 
 
 def test_seed_000_with_cartago_catalog_asks_for_the_owner_then_imports_one_plan(app, db):
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
 
     catalogs.load("cartago")
     preview = commands.import_plan(SEED_000.read_bytes(), dry_run=True)

@@ -307,7 +307,7 @@ def test_editor_cannot_create_catalog_offices_on_import(client, login_as, catalo
 
 
 def test_catalog_refuses_deleting_an_office_plans_use(medellin_plan, db):
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
 
     office = db.session.scalar(select(Office).where(Office.code == "SMUJ"))
     with pytest.raises(catalogs.CatalogError):

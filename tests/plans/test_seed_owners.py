@@ -24,7 +24,7 @@ from tests.plans.conftest import CARTAGO, MEDELLIN
     ],
 )
 def test_owner_office_with_either_catalog(app, db, catalog, seed, owner, asked):
-    from app.catalogs import services as catalogs
+    from app.catalogs import commands as catalogs
 
     catalogs.load(catalog)
     result = commands.import_plan(seed.read_bytes(), name="Plan", year=2026, dry_run=True)

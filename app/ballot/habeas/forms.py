@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from app.catalogs import services as catalogs
+from app.catalogs import queries as catalogs
 from app.core.fields import MultiCheckboxField, RadioField, SelectField
 from app.core.text import NoMarkup, clean, document_digits, single_line
 

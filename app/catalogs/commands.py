@@ -1,25 +1,20 @@
-"""Catalog rules: loading shipped data idempotently, reading options, and admin edits."""
+"""Catalog changes: loading the shipped files idempotently, and admins' edits (add, rename,
+(de)activate, confirm, reorder, delete when unused). Plain values in, one transaction each, every
+edit audited as `catalog_changed`; a refusal raises CatalogError with a translated message."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from pathlib import Path
-
-from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
 
-from app.catalogs.models import CATALOG_MODELS, LISTS, CatalogEntry, Office, Territory
+from app.catalogs import files
+from app.catalogs.models import LISTS, CatalogEntry, Office, Territory
+from app.catalogs.usage import usage
 from app.core import audit
-from app.core.cache import SharedCache
-from app.core.i18n import label, selected_language
 from app.core.ordering import move_among
 from app.extensions import db
 
-DATA = Path(__file__).parent / "data"
-ENTITIES = ("medellin", "cartago")
+MODELS = {"option": CatalogEntry, "territory": Territory, "office": Office}
 
 
 class CatalogError(ValueError):
@@ -37,14 +32,22 @@ def load(entity: str) -> dict[str, int]:
     confirmation; entries missing from the file are left alone (data may use them). Barrios and
     veredas name their comuna or corregimiento in "parent" (its code). Returns counts per kind.
     """
-    if entity not in ENTITIES:
-        raise CatalogError(f"Unknown entity {entity!r}; choose one of {', '.join(ENTITIES)}")
-    common = json.loads((DATA / "common.json").read_text(encoding="utf-8"))
-    data = json.loads((DATA / f"{entity}.json").read_text(encoding="utf-8"))
-    counts = {"options": 0, "territories": 0, "offices": 0}
+    if entity not in files.ENTITIES:
+        raise CatalogError(f"Unknown entity {entity!r}; choose one of {', '.join(files.ENTITIES)}")
+    data = files.read(entity)
+    counts = {
+        "options": _load_options(files.read("common")["lists"]),
+        "territories": _load_territories(data["territories"]),
+        "offices": _load_offices(data["offices"]),
+    }
+    db.session.commit()
+    return counts
 
+
+def _load_options(lists: dict[str, list[dict]]) -> int:
+    count = 0
     existing = {(e.list_key, e.code): e for e in db.session.scalars(select(CatalogEntry))}
-    for list_key, entries in common["lists"].items():
+    for list_key, entries in lists.items():
         for position, item in enumerate(entries):
             entry = existing.get((list_key, item["code"]))
             if entry is None:
@@ -53,11 +56,15 @@ def load(entity: str) -> dict[str, int]:
             if not entry.customized:
                 entry.label_es, entry.label_en, entry.position = item["es"], item.get("en", ""), position
             entry.extra = item.get("extra", {})
-            counts["options"] += 1
+            count += 1
+    return count
 
+
+def _load_territories(items: list[dict]) -> int:
+    count = 0
     territories = {t.code: t for t in db.session.scalars(select(Territory))}
     parents_by_code: dict[str, Territory] = {}
-    for position, item in enumerate(data["territories"]):
+    for position, item in enumerate(items):
         terr = territories.get(item["code"])
         if terr is None:
             terr = Territory(code=item["code"])
@@ -79,196 +86,29 @@ def load(entity: str) -> dict[str, int]:
                 )
             terr.parent = parent
         parents_by_code[terr.code] = terr
-        counts["territories"] += 1
+        count += 1
+    return count
 
+
+def _load_offices(items: list[dict]) -> int:
+    count = 0
     offices = {o.code: o for o in db.session.scalars(select(Office))}
-    for position, item in enumerate(data["offices"]):
+    for position, item in enumerate(items):
         office = offices.get(item["code"])
         if office is None:
             office = Office(code=item["code"])
             db.session.add(office)
         if not office.customized:
             office.name, office.acronym, office.position = item["name"], item.get("acronym", ""), position
-        counts["offices"] += 1
-    db.session.commit()
-    return counts
+        count += 1
+    return count
 
 
-def entity_draft_note(entity: str) -> str | None:
-    data = json.loads((DATA / f"{entity}.json").read_text(encoding="utf-8"))
-    return data.get("draft_note") if data.get("draft") else None
-
-
-# ---------------------------------------------------------------------------- reading
-
-
-def _memo(key, build):
-    """Per-request memo for catalog reads (a citizen form reads a dozen lists). Any commit clears
-    it (see the listener below), so a change is seen at once."""
-    if not has_app_context():
-        return build()
-    cache = g.setdefault("catalog_memo", {})
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]
-
-
-# Process-wide cache of what forms render (plain tuples per language, never ORM objects).
-# A catalog change committed in this process clears it at once; other workers and hosts see it
-# within SHARED_TTL seconds.
-SHARED_TTL = 30.0
-_shared = SharedCache("catalogs", CATALOG_MODELS, SHARED_TTL)
-
-
-def cached(key, build):
-    """Process-wide cache for values derived from catalogs (plain data only, never ORM objects)."""
-    return _shared.get(key, build)
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_memo(_session):
-    if has_app_context():
-        g.pop("catalog_memo", None)
-
-
-def options(list_key: str, *, include_inactive: bool = False) -> list[CatalogEntry]:
-    def build():
-        stmt = select(CatalogEntry).where(CatalogEntry.list_key == list_key)
-        if not include_inactive:
-            stmt = stmt.where(CatalogEntry.active.is_(True))
-        return list(db.session.scalars(stmt.order_by(CatalogEntry.position, CatalogEntry.id)))
-
-    return _memo(("options", list_key, include_inactive), build)
-
-
-def choices(list_key: str, *, blank: str | None = None) -> list[tuple[str, str]]:
-    """(code, label) pairs for a select or radio field, in the current language."""
-    out = cached(
-        ("choices", list_key, selected_language()), lambda: [(e.code, label(e)) for e in options(list_key)]
-    )
-    return ([("", blank)] + out) if blank is not None else list(out)
-
-
-def labels(list_key: str) -> dict[str, str]:
-    """code -> label (current language), inactive entries included (old data still reads)."""
-    return {e.code: label(e) for e in options(list_key, include_inactive=True)}
-
-
-def top_territories(*, include_inactive: bool = False) -> list[Territory]:
-    def build():
-        stmt = (
-            select(Territory).where(Territory.parent_id.is_(None)).options(selectinload(Territory.children))
-        )
-        if not include_inactive:
-            stmt = stmt.where(Territory.active.is_(True))
-        return list(db.session.scalars(stmt.order_by(Territory.zone.desc(), Territory.position)))
-
-    return _memo(("territories", include_inactive), build)
-
-
-def territory_choices(*, blank: str | None = None) -> list[tuple[str, str]]:
-    """Comunas and corregimientos, e.g. ('01', 'Comuna 01 – Popular')."""
-
-    def build():
-        out = []
-        for t in top_territories():
-            kind = _("Comuna") if t.kind == "comuna" else _("Corregimiento")
-            out.append((t.code, f"{kind} {t.code} – {t.name}"))
-        return out
-
-    out = cached(("territory_choices", selected_language()), build)
-    return ([("", blank)] + out) if blank is not None else list(out)
-
-
-def subterritory_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Barrios/veredas grouped by their comuna/corregimiento, for an <optgroup> select that
-    narrows the choice without JavaScript."""
-
-    def build():
-        groups = []
-        for parent in top_territories():
-            kids = [(c.code, c.name) for c in parent.children if c.active]
-            if kids:
-                groups.append((parent.name, kids))
-        return groups
-
-    return cached(("subterritory_groups",), build)
-
-
-def subterritory_tree() -> dict[str, tuple[str, list[tuple[str, str]]]]:
-    """comuna/corregimiento code -> (its name, [(barrio/vereda code, name)]), for the territory
-    asked in two moves: comuna first, then only its barrios or veredas."""
-
-    def build():
-        return {
-            parent.code: (parent.name, [(c.code, c.name) for c in parent.children if c.active])
-            for parent in top_territories()
-        }
-
-    return cached(("subterritory_tree",), build)
-
-
-def subterritory_codes() -> frozenset[str]:
-    """Codes of every active barrio and vereda (what a form accepts)."""
-    return cached(
-        ("subterritory_codes",),
-        lambda: frozenset(code for _group, items in subterritory_groups() for code, _name in items),
-    )
-
-
-def territory_parents() -> dict[str, str]:
-    """barrio/vereda code -> its comuna/corregimiento code, inactive entries included (a profile
-    stores both levels, and the upper one must always be the parent of the lower one)."""
-
-    def build():
-        parent = Territory.__table__.alias("parent")
-        child = Territory.__table__
-        stmt = select(child.c.code, parent.c.code).join(parent, parent.c.id == child.c.parent_id)
-        return {code: parent_code for code, parent_code in db.session.execute(stmt)}
-
-    return cached(("territory_parents",), build)
-
-
-def territory_names() -> dict[str, str]:
-    return {t.code: t.name for t in db.session.scalars(select(Territory))}
-
-
-def offices(*, include_inactive: bool = False) -> list[Office]:
-    stmt = select(Office)
-    if not include_inactive:
-        stmt = stmt.where(Office.active.is_(True))
-    return list(db.session.scalars(stmt.order_by(Office.position, Office.name)))
-
-
-def office_choices(*, blank: str | None = None) -> list[tuple[str, str]]:
-    out = [(o.code, o.name) for o in offices()]
-    return ([("", blank)] + out) if blank is not None else out
-
-
-# ---------------------------------------------------------------------------- usage and edits
-
-# Capabilities register checkers: (kind, list_key, code) -> number of records using the entry.
-# kind is "option", "territory" or "office"; list_key is None for territories and offices.
-UsageChecker = Callable[[str, str | None, str], int]
-
-
-def usage_checkers() -> list[UsageChecker]:
-    return current_app.extensions.setdefault("participa_catalog_usage", [])
-
-
-def register_usage_checker(app, checker: UsageChecker) -> None:
-    app.extensions.setdefault("participa_catalog_usage", []).append(checker)
-
-
-def usage(kind: str, list_key: str | None, code: str) -> int:
-    return sum(check(kind, list_key, code) for check in usage_checkers())
-
-
-MODELS = {"option": CatalogEntry, "territory": Territory, "office": Office}
+# ---------------------------------------------------------------------------- admins' edits
 
 
 def get_entry(kind: str, entry_id: int):
+    """The entry an edit is about (CatalogError if there is none)."""
     model = MODELS.get(kind)
     entry = db.session.get(model, entry_id) if model else None
     if entry is None:
