@@ -13,20 +13,16 @@ Two kinds of reads live here:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from typing import TypeVar
-
 from flask import g, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.catalogs.models import CATALOG_MODELS, CatalogEntry, Office, Territory
-from app.core.cache import SharedCache, _refuse_orm, cached_query
+from app.core.cache import cached_query
 from app.core.i18n import label, selected_language
 from app.extensions import db
 
-T = TypeVar("T")
 SHARED_TTL = 30.0  # seconds another worker may show a catalog change late, without Redis
 
 # ---------------------------------------------------------------------------- rows (per request)
@@ -159,23 +155,3 @@ def territory_parents() -> dict[str, str]:
     child = Territory.__table__
     stmt = select(child.c.code, parent.c.code).join(parent, parent.c.id == child.c.parent_id)
     return {code: parent_code for code, parent_code in db.session.execute(stmt)}
-
-
-# ---------------------------------------------------------------------------- values other packages derive
-
-_derived = SharedCache("app.catalogs.queries.cached", CATALOG_MODELS, SHARED_TTL)
-
-
-def cached(key: Hashable, build: Callable[[], T]) -> T:
-    """A value another package derives from catalogs (e.g. which life-course codes are minors),
-    kept and cleared like the queries above; plain data only (an ORM instance raises TypeError).
-
-    Transitional: such a value belongs in a `cached_query` function of the deriving package's
-    own queries (declaring `CatalogEntry`); this goes once the last caller has moved."""
-
-    def checked():
-        value = build()
-        _refuse_orm(value, f"catalogs.cached({key!r})")
-        return value
-
-    return _derived.get(key, checked)

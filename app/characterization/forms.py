@@ -19,7 +19,9 @@ from wtforms import BooleanField, Form, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.catalogs import queries as catalogs
+from app.catalogs.models import CATALOG_MODELS
 from app.characterization.rules import SENSITIVE, Answers
+from app.core.cache import cached_query
 from app.core.fields import MultiCheckboxField, RadioField, SelectField
 from app.core.i18n import label
 from app.core.text import NoMarkup, single_line
@@ -64,7 +66,13 @@ SENSITIVE_NOTE = _l("Opcional. Dato sensible: puedes no responder.")
 def _life_course_choices():
     from app.core.i18n import selected_language
 
-    return list(catalogs.cached(("life_course_choices", selected_language()), _build_life_course_choices))
+    return list(_life_course_choices_in(selected_language()))
+
+
+@cached_query(*CATALOG_MODELS, ttl=30.0)
+def _life_course_choices_in(lang: str) -> tuple[tuple[str, str], ...]:
+    """The life-course choices with their ages, in `lang` (the request's language)."""
+    return tuple(_build_life_course_choices())
 
 
 def _build_life_course_choices():

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.catalogs import queries as catalogs
+from app.catalogs.models import CATALOG_MODELS
+from app.core.cache import cached_query
 
 # Questions whose answers are sensitive data (Ley 1581 de 2012, art. 5): a minor's are kept only
 # with a legal representative's authorisation.
@@ -21,15 +23,13 @@ PREFER_NOT = {"99", "9"}  # "Prefiero no responder" codes of the catalogues
 NO_DISABILITY = "08"
 
 
+@cached_query(*CATALOG_MODELS, ttl=30.0)
 def minor_codes() -> frozenset[str]:
     """Life-course codes whose upper age is under 18."""
-    return catalogs.cached(
-        ("minor_codes",),
-        lambda: frozenset(
-            e.code
-            for e in catalogs.options("life_course", include_inactive=True)
-            if e.extra.get("max_age") is not None and e.extra["max_age"] < 18
-        ),
+    return frozenset(
+        e.code
+        for e in catalogs.options("life_course", include_inactive=True)
+        if e.extra.get("max_age") is not None and e.extra["max_age"] < 18
     )
 
 
