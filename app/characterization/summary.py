@@ -34,9 +34,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, func, literal, select, text
+from sqlalchemy import String, and_, cast, func, literal, select, text
 
-from app.characterization.models import PROFILE_SUMMARY_DIMS, ProfileSummary, ProfileSummaryState
+from app.characterization.models import (
+    PROFILE_SUMMARY_DIMS,
+    Profile,
+    ProfileDisability,
+    ProfileSummary,
+    ProfileSummaryState,
+)
 from app.extensions import db
 
 MULTI = "disability_type"  # several codes per profile (the disability rows)
@@ -46,6 +52,8 @@ ORDER = {name: i for i, name in enumerate(ALL_DIMS)}
 PROXY = "sex"  # any single-valued variable: its one-way cells add up to every record
 T = ProfileSummary.__table__
 S = ProfileSummaryState.__table__
+P = Profile.__table__
+D = ProfileDisability.__table__
 
 
 def code_of(variable: str, values: dict) -> str:
@@ -133,8 +141,8 @@ def current(conn=None) -> bool:
 # ------------------------------------------------------------------------------ reading
 
 
-def dims_of(group: tuple[str, ...], where: dict[str, str], disability_type: str) -> list[str] | None:
-    """The summary variables a view needs (sorted), or None when the summary cannot answer it."""
+def _cell_dims(group: tuple[str, ...], where: dict[str, str], disability_type: str) -> list[str] | None:
+    """The summary variables a view needs (sorted), or None when its cells cannot answer it."""
     needed = {g for g in group if g != "capability"} | set(where)
     if disability_type:
         needed.add(MULTI)
@@ -143,13 +151,30 @@ def dims_of(group: tuple[str, ...], where: dict[str, str], disability_type: str)
     return sorted(needed, key=ORDER.__getitem__)
 
 
-def usable(filters, group: tuple[str, ...] = ()) -> bool:
-    """Can the summary answer this view (and is it up to date)?"""
+def dims_of(group: tuple[str, ...], where: dict[str, str], disability_type: str) -> list[str] | None:
+    """The summary variables a view needs (sorted), or None when this module cannot answer it:
+    neither from its cells nor as a narrow view (`narrow`). Call `usable` for the whole view."""
+    dims = _cell_dims(group, where, disability_type)
+    if dims is None and _narrow_possible(group, where, disability_type):
+        return sorted(
+            {g for g in group if g != "capability"} | set(where) | ({MULTI} if disability_type else set())
+        )
+    return dims
+
+
+def from_cells(filters, group: tuple[str, ...]) -> bool:
+    """Can the summary's cells answer this view (and are they up to date)?"""
     if not enabled() or filters.object_id or filters.date_from or filters.date_to:
         return False
-    if dims_of(group, filters.where, filters.disability_type) is None:
+    if _cell_dims(group, filters.where, filters.disability_type) is None:
         return False
     return current()
+
+
+def usable(filters, group: tuple[str, ...] = ()) -> bool:
+    """Can this module answer the view: from the summary's cells, or counted from the records in
+    one pass as a narrow view (`narrow`)?"""
+    return from_cells(filters, group) or narrow(filters, group)
 
 
 def read_many(filters, variables: tuple[str, ...]) -> dict[str, dict[str, tuple[int, int]]]:
@@ -157,6 +182,9 @@ def read_many(filters, variables: tuple[str, ...]) -> dict[str, dict[str, tuple[
     (n, key_sum)}}. Call `usable` for each variable first."""
     from sqlalchemy import union_all
 
+    if not all(from_cells(filters, (v,)) for v in variables):
+        counted = count_narrow(filters, [(v,) for v in variables])
+        return {v: {codes[0]: value for codes, value in counted[(v,)].items()} for v in variables}
     branches = [_grouped(filters, (v,)).add_columns(literal(v).label("variable")) for v in variables]
     out: dict[str, dict[str, tuple[int, int]]] = {v: {} for v in variables}
     for code, n, s, variable in db.session.execute(union_all(*branches)):
@@ -165,7 +193,7 @@ def read_many(filters, variables: tuple[str, ...]) -> dict[str, dict[str, tuple[
 
 
 def _grouped(filters, group: tuple[str, ...]):
-    dims = dims_of(group, filters.where, filters.disability_type) or [PROXY]
+    dims = _cell_dims(group, filters.where, filters.disability_type) or [PROXY]
     conditions = dict(filters.where)
     if filters.disability_type:
         conditions[MULTI] = filters.disability_type
@@ -185,8 +213,11 @@ def _grouped(filters, group: tuple[str, ...]):
 
 
 def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
-    """{group codes: (n, key_sum)} under the filters (cells with n > 0). Call `usable` first."""
-    dims = dims_of(group, filters.where, filters.disability_type)
+    """{group codes: (n, key_sum)} under the filters (cells with n > 0; with no group, {(): (n,
+    key_sum)} even when n is 0). Call `usable` first."""
+    if not from_cells(filters, group):
+        return count_narrow(filters, [group])[group]
+    dims = _cell_dims(group, filters.where, filters.disability_type)
     conditions = dict(filters.where)
     if filters.disability_type:
         conditions[MULTI] = filters.disability_type
@@ -211,6 +242,129 @@ def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
         return {(): (int(n or 0), int(s or 0))}
     width = len(group)
     return {tuple(row[:width]): (int(row[width]), int(row[width + 1])) for row in db.session.execute(stmt)}
+
+
+# ------------------------------------------------------------------------------ narrow views
+
+NARROW_CONDITIONS = 2  # intersection conditions (groups and a disability type) that make a view narrow
+SEPARATOR = "\x1e"  # between a profile's disability rows in `count_narrow`'s statement
+
+
+def _countable(variable: str) -> bool:
+    return variable == MULTI or variable == "disability" or variable in P.c
+
+
+def _narrow_possible(group: tuple[str, ...], where: dict[str, str], disability_type: str) -> bool:
+    if has_app_context() and not current_app.config.get("PARTICIPA_NARROW_VIEWS", True):
+        return False
+    if len(where) + bool(disability_type) < NARROW_CONDITIONS:
+        return False
+    return all(_countable(v) for v in (*group, *where)) and (MULTI not in group or len(group) == 1)
+
+
+def narrow(filters, group: tuple[str, ...] = ()) -> bool:
+    """Is this a narrow view: one the summary's cells cannot answer, cut by two or more
+    intersection conditions (e.g. women × rural × victims)? Its records are counted in one pass
+    (`count_narrow`) instead of one GROUP BY per variable."""
+    return enabled() and _narrow_possible(group, filters.where, filters.disability_type)
+
+
+def one_pass(filters, variables: tuple[str, ...]) -> bool:
+    """Should a dashboard count these variables (and the disability types) of a narrow view in
+    one pass (`count_narrow`), rather than read them from the summary's cells?"""
+    return all(narrow(filters, (v,)) for v in variables) and not all(
+        from_cells(filters, (v,)) for v in variables
+    )
+
+
+def _column(variable: str):
+    return P.c.has_disability if variable == "disability" else P.c[variable]
+
+
+def _code(variable: str, value) -> str:
+    """A record's code as `queries` keys its counts ("" = no answer; disability "1"/"0")."""
+    if value is None:
+        return ""
+    if variable == "disability":
+        return "1" if value else "0"
+    return str(value)
+
+
+def _straight(expr):
+    """SQLite: the condition with every profile column behind a unary plus, so no answer index
+    is used for it. SQLite would otherwise walk the index of one condition (a third of the table
+    for sex = 2) and look every row up by its random id: measured 30 times slower than reading
+    the table straight through and testing each row (`NOT INDEXED` is not honoured here)."""
+    from sqlalchemy import Column, literal_column
+    from sqlalchemy.sql import visitors
+
+    def replace(element):
+        if isinstance(element, Column) and element.table is P and element.name != "id":
+            return literal_column(f"+{P.name}.{element.name}", type_=element.type)
+        return None
+
+    return visitors.replacement_traverse(expr, {}, replace)
+
+
+def narrow_statement(filters, variables: list[str], multi: bool):
+    """The statement of `count_narrow`: the matching records' codes of `variables`, their record
+    key, and (with `multi`) their disability rows as one text "key:code" joined by SEPARATOR.
+    No id, no date and no order: only what is counted."""
+    dialect = db.session.get_bind().dialect.name
+    columns = [_column(v) for v in variables] + [P.c.record_key]
+    if multi:
+        item = cast(D.c.record_key, String) + literal(":") + D.c.code
+        joined = (
+            func.string_agg(item, literal(SEPARATOR))
+            if dialect == "postgresql"
+            else func.group_concat(item, literal(SEPARATOR))
+        )
+        columns.append(select(joined).where(D.c.profile_id == P.c.id).scalar_subquery())
+    conditions = filters.conditions()
+    if dialect == "sqlite" and not (filters.object_id or filters.date_from or filters.date_to):
+        conditions = [_straight(c) for c in conditions]
+    stmt = select(*columns).select_from(P)
+    return stmt.where(and_(*conditions)) if conditions else stmt
+
+
+def count_narrow(filters, groups: list[tuple[str, ...]]) -> dict[tuple, dict[tuple, tuple[int, int]]]:
+    """{group: {codes: (n, key_sum)}} of a narrow view, every group counted in one pass over the
+    records that match the filters: the same integers the GROUP BYs of `queries` give (cells with
+    n > 0; the group () is the view's total, present even when 0). A group (MULTI,) counts
+    the disability rows of the matching records, with their own record keys."""
+    from collections import Counter
+
+    variables = sorted({v for g in groups for v in g if v != MULTI})
+    multi = any(MULTI in g for g in groups)
+    rows = db.session.execute(narrow_statement(filters, variables, multi)).all()
+    width = len(variables)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (width + 1 + multi)
+    keys = [int(k or 0) for k in columns[width]]
+    out: dict[tuple, dict[tuple, tuple[int, int]]] = {}
+    for group in groups:
+        if group == (MULTI,):
+            tally: Counter = Counter()
+            for packed in columns[width + 1]:
+                if packed:
+                    tally.update(tuple(item.split(":", 1)) for item in packed.split(SEPARATOR))
+            cells: dict[tuple, list[int]] = {}
+            for (key, code), n in tally.items():
+                cell = cells.setdefault((code,), [0, 0])
+                cell[0] += n
+                cell[1] += n * int(key)
+        else:
+            index = [variables.index(v) for v in group]
+            codes = zip(*(columns[i] for i in index), keys, strict=True) if group else zip(keys)
+            cells = {}
+            for combo, n in Counter(codes).items():
+                named = tuple(_code(v, value) for v, value in zip(group, combo[:-1], strict=True))
+                cell = cells.setdefault(named, [0, 0])
+                cell[0] += n
+                cell[1] += n * int(combo[-1] or 0)
+        out[group] = {codes: (n, s) for codes, (n, s) in cells.items() if n}
+        if group == ():
+            out[group] = {(): tuple(cells.get((), (0, 0)))}
+    return out
 
 
 # ------------------------------------------------------------------------------ rebuilding
