@@ -259,11 +259,11 @@ def dashboard_figures(app, repeat: int) -> list[str]:
 
         def before(fn):
             def run():
-                summary.NARROW = False
+                app.config["PARTICIPA_NARROW_VIEWS"] = False
                 try:
                     return fn()
                 finally:
-                    summary.NARROW = True
+                    app.config["PARTICIPA_NARROW_VIEWS"] = True
 
             return run
 
