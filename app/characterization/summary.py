@@ -13,7 +13,12 @@ the records give, a figure read here is **identical** to the one counted from th
 included: the cell-key method is exactly as strong.
 
 Views the summary cannot answer (a date range, an event, the barrio, or three or more variables
-at once) are counted from the records as before (`queries`).
+at once) are counted from the records (`queries`). Among them, a **narrow view** (two or more
+intersection filters, e.g. women × rural × victims: `narrow`) is counted here in one pass over the
+records it matches (`count_narrow`): one statement returns their codes and record keys, and every
+variable, the disability types and the total are counted from that one read; the same integers
+the GROUP BYs give, so the same protected figures (tests/characterization/test_narrow_views.py).
+`PARTICIPA_NARROW_VIEWS = False` counts them the earlier way.
 
 HOW IT STAYS EXACT
 ------------------
@@ -35,7 +40,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask import current_app, has_app_context
-from sqlalchemy import String, and_, cast, func, literal, select, text
+from sqlalchemy import String, and_, cast, func, literal, literal_column, select, text, true
 
 from app.characterization.models import (
     PROFILE_SUMMARY_DIMS,
@@ -248,7 +253,6 @@ def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
 # ------------------------------------------------------------------------------ narrow views
 
 NARROW_CONDITIONS = 2  # intersection conditions (groups and a disability type) that make a view narrow
-SEPARATOR = "\x1e"  # between a profile's disability rows in `count_narrow`'s statement
 
 
 def _countable(variable: str) -> bool:
@@ -307,25 +311,66 @@ def _straight(expr):
     return visitors.replacement_traverse(expr, {}, replace)
 
 
-def narrow_statement(filters, variables: list[str], multi: bool):
-    """The statement of `count_narrow`: the matching records' codes of `variables`, their record
-    key, and (with `multi`) their disability rows as one text "key:code" joined by SEPARATOR.
-    No id, no date and no order: only what is counted."""
-    dialect = db.session.get_bind().dialect.name
-    columns = [_column(v) for v in variables] + [P.c.record_key]
-    if multi:
-        item = cast(D.c.record_key, String) + literal(":") + D.c.code
-        joined = (
-            func.string_agg(item, literal(SEPARATOR))
-            if dialect == "postgresql"
-            else func.group_concat(item, literal(SEPARATOR))
+def _code_expr(variable: str):
+    """A record's code of one variable in SQL, as the summary and `queries` key it ("" = no answer;
+    disability "1"/"0")."""
+    from sqlalchemy import case
+
+    if variable == "disability":
+        column = P.c.has_disability
+        return case(
+            (column.is_(None), literal_column("''")),
+            (column == true(), literal_column("'1'")),
+            else_=literal_column("'0'"),
         )
-        columns.append(select(joined).where(D.c.profile_id == P.c.id).scalar_subquery())
+    return func.coalesce(cast(P.c[variable], String), literal_column("''"))
+
+
+def narrow_statement(filters, groups: list[tuple[str, ...]]):
+    """The statement of `count_narrow`: the records the filters match, read once into a
+    materialised common table (their codes, record key and id, inside the database only), then
+    one GROUP BY per group over it, all in one UNION ALL. What comes back is one row per cell:
+    (group index, code, code, n, key_sum); no id, date or row leaves the database."""
+    from sqlalchemy import union_all
+
+    dialect = db.session.get_bind().dialect.name
+    names = sorted({v for g in groups for v in g if v != MULTI})
+    columns = [_code_expr(v).label(f"c{i}") for i, v in enumerate(names)]
+    columns += [P.c.record_key.label("k"), P.c.id.label("i")]
     conditions = filters.conditions()
     if dialect == "sqlite" and not (filters.object_id or filters.date_from or filters.date_to):
         conditions = [_straight(c) for c in conditions]
-    stmt = select(*columns).select_from(P)
-    return stmt.where(and_(*conditions)) if conditions else stmt
+    matching = select(*columns).select_from(P)
+    matching = matching.where(and_(*conditions)) if conditions else matching
+    m = matching.cte("narrow_view").prefix_with("MATERIALIZED")
+    empty = literal_column("''")
+    branches = []
+    for index, group in enumerate(groups):
+        number = literal_column(str(index))
+        if group == (MULTI,):
+            # each matching record's disability rows looked up by primary key (PostgreSQL would
+            # otherwise hash the whole disability table: it has no estimate of the common table)
+            rows = select(D.c.code, D.c.record_key).where(D.c.profile_id == m.c.i)
+            if dialect == "postgresql":  # OFFSET 0: kept a lookup per record, not pulled up into a join
+                rows = rows.offset(0).lateral("disability_rows")
+                joined = m.join(rows, true())
+            else:
+                rows = D
+                joined = m.join(D, D.c.profile_id == m.c.i)
+            branch = (
+                select(
+                    number, rows.c.code, empty, func.count(), func.coalesce(func.sum(rows.c.record_key), 0)
+                )
+                .select_from(joined)
+                .group_by(rows.c.code)
+            )
+        else:
+            keys = [m.c[f"c{names.index(v)}"] for v in group]
+            padded = (keys + [empty, empty])[:2]
+            branch = select(number, *padded, func.count(), func.coalesce(func.sum(m.c.k), 0)).select_from(m)
+            branch = branch.group_by(*keys) if keys else branch
+        branches.append(branch)
+    return union_all(*branches)
 
 
 def _driver_rows(stmt) -> list[tuple]:
@@ -342,7 +387,10 @@ def _driver_rows(stmt) -> list[tuple]:
     try:
         if postgres:  # the estimate of the per-record disability lookups crosses the JIT threshold:
             cursor.execute("SET LOCAL jit = off")  # compiling cost more than the statement saved
-        cursor.execute(str(compiled), params)
+        if postgres:  # never a generic plan: the filters' codes decide which indexes pay
+            cursor.execute(str(compiled), params, prepare=False)
+        else:
+            cursor.execute(str(compiled), params)
         return cursor.fetchall()
     finally:
         if postgres:
@@ -351,41 +399,16 @@ def _driver_rows(stmt) -> list[tuple]:
 
 
 def count_narrow(filters, groups: list[tuple[str, ...]]) -> dict[tuple, dict[tuple, tuple[int, int]]]:
-    """{group: {codes: (n, key_sum)}} of a narrow view, every group counted in one pass over the
-    records that match the filters: the same integers the GROUP BYs of `queries` give (cells with
-    n > 0; the group () is the view's total, present even when 0). A group (MULTI,) counts
-    the disability rows of the matching records, with their own record keys. Counting runs in C
-    (Counter over zipped columns), then folds at most codes x 256 keys per group."""
-    from collections import Counter
-
-    variables = sorted({v for g in groups for v in g if v != MULTI})
-    multi = any(MULTI in g for g in groups)
-    rows = _driver_rows(narrow_statement(filters, variables, multi))
-    width = len(variables)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (width + 1 + multi)
-    keys = columns[width]
-    out: dict[tuple, dict[tuple, tuple[int, int]]] = {}
-    for group in groups:
-        cells: dict[tuple, list[int]] = {}
-        if group == (MULTI,):
-            packed = [p for p in columns[width + 1] if p]
-            for item, n in Counter(SEPARATOR.join(packed).split(SEPARATOR) if packed else ()).items():
-                key, code = item.split(":", 1)
-                cell = cells.setdefault((code,), [0, 0])
-                cell[0] += n
-                cell[1] += n * int(key)
-        else:
-            index = [variables.index(v) for v in group]
-            combos = zip(*(columns[i] for i in index), keys, strict=True) if group else zip(keys)
-            for combo, n in Counter(combos).items():
-                named = tuple(_code(v, value) for v, value in zip(group, combo[:-1], strict=True))
-                cell = cells.setdefault(named, [0, 0])
-                cell[0] += n
-                cell[1] += n * int(combo[-1] or 0)
-        if group == ():
-            out[group] = {(): tuple(cells.get((), (0, 0)))}
-        else:
-            out[group] = {codes: (n, s) for codes, (n, s) in cells.items() if n}
+    """{group: {codes: (n, key_sum)}} of a narrow view, every group counted from one read of the
+    records that match the filters (`narrow_statement`): the same integers the GROUP BYs of
+    `queries` give (cells with n > 0; the group () is the view's total, present even when 0). A
+    group (MULTI,) counts the disability rows of the matching records, with their own keys."""
+    out: dict[tuple, dict[tuple, tuple[int, int]]] = {group: {} for group in groups}
+    for index, a, b, n, s in _driver_rows(narrow_statement(filters, groups)):
+        group = groups[int(index)]
+        codes = (a, b)[: len(group)]
+        if n or group == ():
+            out[group][codes] = (int(n), int(s or 0))
     return out
 
 
