@@ -14,10 +14,10 @@ included: the cell-key method is exactly as strong.
 
 Views the summary cannot answer (a date range, an event, the barrio, or three or more variables
 at once) are counted from the records (`queries`). Among them, a **narrow view** (two or more
-intersection filters, e.g. women × rural × victims: `narrow`) is counted here in one pass over the
-records it matches (`count_narrow`): one statement returns their codes and record keys, and every
-variable, the disability types and the total are counted from that one read; the same integers
-the GROUP BYs give, so the same protected figures (tests/characterization/test_narrow_views.py).
+intersection filters, e.g. women × rural × victims: `narrow`) is counted here by one statement
+(`count_narrow`): the records it matches are read once, and every variable, the disability types
+and the total are grouped from that one read, in the database; the same integers the GROUP BYs
+give, so the same protected figures (tests/characterization/test_narrow_views.py).
 `PARTICIPA_NARROW_VIEWS = False` counts them the earlier way.
 
 HOW IT STAYS EXACT
