@@ -17,7 +17,7 @@ Reproduce: `.venv/bin/python bench/bench_characterization.py` (BENCH_QUICK=1 for
 BENCH_PG_URL picks the PostgreSQL server; the bench uses a database of its own there).
 `--help` lists the options: `--dashboard-only` skips the exports; `--sqlite-file` and `--pg-url`
 keep the loaded profiles between runs (reused when they already hold as many profiles; `--pg-url`
-must name a database made for the bench: its profile tables are dropped when they hold another
+must name a database made for the bench: its profile tables are emptied when they hold another
 number of rows).
 """
 
