@@ -282,19 +282,6 @@ def one_pass(filters, variables: tuple[str, ...]) -> bool:
     )
 
 
-def _column(variable: str):
-    return P.c.has_disability if variable == "disability" else P.c[variable]
-
-
-def _code(variable: str, value) -> str:
-    """A record's code as `queries` keys its counts ("" = no answer; disability "1"/"0")."""
-    if value is None:
-        return ""
-    if variable == "disability":
-        return "1" if value else "0"
-    return str(value)
-
-
 def _straight(expr):
     """SQLite: the condition with every profile column behind a unary plus, so no answer index
     is used for it. SQLite would otherwise walk the index of one condition (a third of the table
@@ -385,16 +372,18 @@ def _driver_rows(stmt) -> list[tuple]:
     postgres = conn.dialect.name == "postgresql"
     cursor = conn.connection.driver_connection.cursor()
     try:
-        if postgres:  # the estimate of the per-record disability lookups crosses the JIT threshold:
-            cursor.execute("SET LOCAL jit = off")  # compiling cost more than the statement saved
-        if postgres:  # never a generic plan: the filters' codes decide which indexes pay
-            cursor.execute(str(compiled), params, prepare=False)
-        else:
+        if not postgres:
             cursor.execute(str(compiled), params)
-        return cursor.fetchall()
+            return cursor.fetchall()
+        # jit off: the estimate of the per-record disability lookups crosses the JIT threshold and
+        # compiling cost more than it saved; unprepared: never a generic plan, as the filters'
+        # codes decide which indexes pay
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(str(compiled), params, prepare=False)
+        rows = cursor.fetchall()
+        cursor.execute("SET LOCAL jit TO DEFAULT")
+        return rows
     finally:
-        if postgres:
-            cursor.execute("SET LOCAL jit TO DEFAULT")
         cursor.close()
 
 
