@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.catalogs import queries as catalogs
 from app.characterization import baseline, disclosure, queries
+from app.characterization import summary as profile_summary
 from app.characterization.models import PopulationBaseline
 from app.characterization.queries import NO_ANSWER, Filters
 from app.extensions import db
@@ -92,16 +93,39 @@ def summary(filters: Filters, viewer, variables=SUMMARY_VARIABLES) -> list[OneWa
     record has one value (or none) of each variable, so any variable's counts add up to the
     view's count and key, and no extra query is needed."""
     viewer = as_viewer(viewer)
-    counts = queries.all_totals(tuple(variables), filters, keyed=True)
+    counts, types = _summary_counts(tuple(variables), filters)
     whole = disclosure.total_of(counts[variables[0]]) if variables else (0, 0)
     if variables and not viewer.exact and disclosure.protect(*whole, viewer) is None:
         raise disclosure.ViewRefused()
     tables = [one_way(v, counts[v], viewer) for v in variables]
     tables.insert(
         variables.index("disability") + 1 if "disability" in variables else len(tables),
-        one_way("disability_type", queries.disability_types(filters, keyed=True), viewer),
+        one_way("disability_type", types, viewer),
     )
     return tables
+
+
+def _summary_counts(variables: tuple[str, ...], filters: Filters) -> tuple[dict, dict]:
+    """Keyed counts {variable: {code: (n, cell key)}} and the disability types' of a dashboard.
+    A narrow view (two or more intersection filters, e.g. women × rural × victims) is counted in
+    one pass over its records (`profile_summary.count_narrow`); the same integers as the GROUP BYs of
+    `queries`, which every other view still uses."""
+    if variables and profile_summary.one_pass(filters, variables):
+        counted = profile_summary.count_narrow(
+            filters, [(v,) for v in variables] + [(profile_summary.MULTI,)]
+        )
+
+        def keyed(cells):
+            return {codes[0]: (n, s % disclosure.KEY_RANGE) for codes, (n, s) in cells.items()}
+
+        counts = {v: keyed(counted[(v,)]) for v in variables}
+        if profile_summary.from_cells(filters, (profile_summary.MULTI,)):
+            # one filter and a disability type: the summary's cells give that type alone, where
+            # the records give every type its people declared; publish what was published
+            return counts, queries.disability_types(filters, keyed=True)
+        return counts, keyed(counted[(profile_summary.MULTI,)])
+    counts = queries.all_totals(variables, filters, keyed=True)
+    return counts, queries.disability_types(filters, keyed=True)
 
 
 @dataclass

@@ -13,7 +13,12 @@ the records give, a figure read here is **identical** to the one counted from th
 included: the cell-key method is exactly as strong.
 
 Views the summary cannot answer (a date range, an event, the barrio, or three or more variables
-at once) are counted from the records as before (`queries`).
+at once) are counted from the records (`queries`). Among them, a **narrow view** (two or more
+intersection filters, e.g. women × rural × victims: `narrow`) is counted here by one statement
+(`count_narrow`): the records it matches are read once, and every variable, the disability types
+and the total are grouped from that one read, in the database; the same integers the GROUP BYs
+give, so the same protected figures (tests/characterization/test_narrow_views.py).
+`PARTICIPA_NARROW_VIEWS = False` counts them the earlier way.
 
 HOW IT STAYS EXACT
 ------------------
@@ -32,11 +37,18 @@ summary is not used at all — every view is counted from the records, exact —
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, func, literal, select, text
+from sqlalchemy import String, and_, cast, func, literal, literal_column, select, text, true
 
-from app.characterization.models import PROFILE_SUMMARY_DIMS, ProfileSummary, ProfileSummaryState
+from app.characterization.models import (
+    PROFILE_SUMMARY_DIMS,
+    Profile,
+    ProfileDisability,
+    ProfileSummary,
+    ProfileSummaryState,
+)
 from app.extensions import db
 
 MULTI = "disability_type"  # several codes per profile (the disability rows)
@@ -46,6 +58,8 @@ ORDER = {name: i for i, name in enumerate(ALL_DIMS)}
 PROXY = "sex"  # any single-valued variable: its one-way cells add up to every record
 T = ProfileSummary.__table__
 S = ProfileSummaryState.__table__
+P = Profile.__table__
+D = ProfileDisability.__table__
 
 
 def code_of(variable: str, values: dict) -> str:
@@ -133,8 +147,8 @@ def current(conn=None) -> bool:
 # ------------------------------------------------------------------------------ reading
 
 
-def dims_of(group: tuple[str, ...], where: dict[str, str], disability_type: str) -> list[str] | None:
-    """The summary variables a view needs (sorted), or None when the summary cannot answer it."""
+def _cell_dims(group: tuple[str, ...], where: dict[str, str], disability_type: str) -> list[str] | None:
+    """The summary variables a view needs (sorted), or None when its cells cannot answer it."""
     needed = {g for g in group if g != "capability"} | set(where)
     if disability_type:
         needed.add(MULTI)
@@ -143,13 +157,30 @@ def dims_of(group: tuple[str, ...], where: dict[str, str], disability_type: str)
     return sorted(needed, key=ORDER.__getitem__)
 
 
-def usable(filters, group: tuple[str, ...] = ()) -> bool:
-    """Can the summary answer this view (and is it up to date)?"""
+def dims_of(group: tuple[str, ...], where: dict[str, str], disability_type: str) -> list[str] | None:
+    """The summary variables a view needs (sorted), or None when this module cannot answer it:
+    neither from its cells nor as a narrow view (`narrow`). Call `usable` for the whole view."""
+    dims = _cell_dims(group, where, disability_type)
+    if dims is None and _narrow_possible(group, where, disability_type):
+        return sorted(
+            {g for g in group if g != "capability"} | set(where) | ({MULTI} if disability_type else set())
+        )
+    return dims
+
+
+def from_cells(filters, group: tuple[str, ...]) -> bool:
+    """Can the summary's cells answer this view (and are they up to date)?"""
     if not enabled() or filters.object_id or filters.date_from or filters.date_to:
         return False
-    if dims_of(group, filters.where, filters.disability_type) is None:
+    if _cell_dims(group, filters.where, filters.disability_type) is None:
         return False
     return current()
+
+
+def usable(filters, group: tuple[str, ...] = ()) -> bool:
+    """Can this module answer the view: from the summary's cells, or counted from the records in
+    one pass as a narrow view (`narrow`)?"""
+    return from_cells(filters, group) or narrow(filters, group)
 
 
 def read_many(filters, variables: tuple[str, ...]) -> dict[str, dict[str, tuple[int, int]]]:
@@ -157,6 +188,9 @@ def read_many(filters, variables: tuple[str, ...]) -> dict[str, dict[str, tuple[
     (n, key_sum)}}. Call `usable` for each variable first."""
     from sqlalchemy import union_all
 
+    if not all(from_cells(filters, (v,)) for v in variables):
+        counted = count_narrow(filters, [(v,) for v in variables])
+        return {v: {codes[0]: value for codes, value in counted[(v,)].items()} for v in variables}
     branches = [_grouped(filters, (v,)).add_columns(literal(v).label("variable")) for v in variables]
     out: dict[str, dict[str, tuple[int, int]]] = {v: {} for v in variables}
     for code, n, s, variable in db.session.execute(union_all(*branches)):
@@ -165,7 +199,7 @@ def read_many(filters, variables: tuple[str, ...]) -> dict[str, dict[str, tuple[
 
 
 def _grouped(filters, group: tuple[str, ...]):
-    dims = dims_of(group, filters.where, filters.disability_type) or [PROXY]
+    dims = _cell_dims(group, filters.where, filters.disability_type) or [PROXY]
     conditions = dict(filters.where)
     if filters.disability_type:
         conditions[MULTI] = filters.disability_type
@@ -185,8 +219,11 @@ def _grouped(filters, group: tuple[str, ...]):
 
 
 def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
-    """{group codes: (n, key_sum)} under the filters (cells with n > 0). Call `usable` first."""
-    dims = dims_of(group, filters.where, filters.disability_type)
+    """{group codes: (n, key_sum)} under the filters (cells with n > 0; with no group, {(): (n,
+    key_sum)} even when n is 0). Call `usable` first."""
+    if not from_cells(filters, group):
+        return count_narrow(filters, [group])[group]
+    dims = _cell_dims(group, filters.where, filters.disability_type)
     conditions = dict(filters.where)
     if filters.disability_type:
         conditions[MULTI] = filters.disability_type
@@ -211,6 +248,157 @@ def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
         return {(): (int(n or 0), int(s or 0))}
     width = len(group)
     return {tuple(row[:width]): (int(row[width]), int(row[width + 1])) for row in db.session.execute(stmt)}
+
+
+# ------------------------------------------------------------------------------ narrow views
+
+NARROW_CONDITIONS = 2  # intersection conditions (groups and a disability type) that make a view narrow
+
+
+def _countable(variable: str) -> bool:
+    return variable == MULTI or variable == "disability" or variable in P.c
+
+
+def _narrow_possible(group: tuple[str, ...], where: dict[str, str], disability_type: str) -> bool:
+    if has_app_context() and not current_app.config.get("PARTICIPA_NARROW_VIEWS", True):
+        return False
+    if len(where) + bool(disability_type) < NARROW_CONDITIONS:
+        return False
+    return all(_countable(v) for v in (*group, *where)) and (MULTI not in group or len(group) == 1)
+
+
+def narrow(filters, group: tuple[str, ...] = ()) -> bool:
+    """Is this a narrow view: one the summary's cells cannot answer, cut by two or more
+    intersection conditions (e.g. women × rural × victims)? Its records are counted in one pass
+    (`count_narrow`) instead of one GROUP BY per variable."""
+    return enabled() and _narrow_possible(group, filters.where, filters.disability_type)
+
+
+def one_pass(filters, variables: tuple[str, ...]) -> bool:
+    """Should a dashboard count these variables (and the disability types) of a narrow view in
+    one pass (`count_narrow`), rather than read them from the summary's cells?"""
+    return all(narrow(filters, (v,)) for v in variables) and not all(
+        from_cells(filters, (v,)) for v in variables
+    )
+
+
+def _straight(expr):
+    """SQLite: the condition with every profile column behind a unary plus, so no answer index
+    is used for it. SQLite would otherwise walk the index of one condition (a third of the table
+    for sex = 2) and look every row up by its random id: measured 30 times slower than reading
+    the table straight through and testing each row (`NOT INDEXED` is not honoured here)."""
+    from sqlalchemy import Column, literal_column
+    from sqlalchemy.sql import visitors
+
+    def replace(element):
+        if isinstance(element, Column) and element.table is P and element.name != "id":
+            return literal_column(f"+{P.name}.{element.name}", type_=element.type)
+        return None
+
+    return visitors.replacement_traverse(expr, {}, replace)
+
+
+def _code_expr(variable: str):
+    """A record's code of one variable in SQL, as the summary and `queries` key it ("" = no answer;
+    disability "1"/"0")."""
+    from sqlalchemy import case
+
+    if variable == "disability":
+        column = P.c.has_disability
+        return case(
+            (column.is_(None), literal_column("''")),
+            (column == true(), literal_column("'1'")),
+            else_=literal_column("'0'"),
+        )
+    return func.coalesce(cast(P.c[variable], String), literal_column("''"))
+
+
+def narrow_statement(filters, groups: list[tuple[str, ...]]):
+    """The statement of `count_narrow`: the records the filters match, read once into a
+    materialised common table (their codes, record key and id, inside the database only), then
+    one GROUP BY per group over it, all in one UNION ALL. What comes back is one row per cell:
+    (group index, code, code, n, key_sum); no id, date or row leaves the database."""
+    from sqlalchemy import union_all
+
+    dialect = db.session.get_bind().dialect.name
+    names = sorted({v for g in groups for v in g if v != MULTI})
+    columns = [_code_expr(v).label(f"c{i}") for i, v in enumerate(names)]
+    columns += [P.c.record_key.label("k"), P.c.id.label("i")]
+    conditions = filters.conditions()
+    if dialect == "sqlite" and not (filters.object_id or filters.date_from or filters.date_to):
+        conditions = [_straight(c) for c in conditions]
+    matching = select(*columns).select_from(P)
+    matching = matching.where(and_(*conditions)) if conditions else matching
+    m = matching.cte("narrow_view").prefix_with("MATERIALIZED")
+    empty = literal_column("''")
+    branches = []
+    for index, group in enumerate(groups):
+        number = literal_column(str(index))
+        if group == (MULTI,):
+            # each matching record's disability rows looked up by primary key (PostgreSQL would
+            # otherwise hash the whole disability table: it has no estimate of the common table)
+            rows = select(D.c.code, D.c.record_key).where(D.c.profile_id == m.c.i)
+            if dialect == "postgresql":  # OFFSET 0: kept a lookup per record, not pulled up into a join
+                rows = rows.offset(0).lateral("disability_rows")
+                joined = m.join(rows, true())
+            else:
+                rows = D
+                joined = m.join(D, D.c.profile_id == m.c.i)
+            branch = (
+                select(
+                    number, rows.c.code, empty, func.count(), func.coalesce(func.sum(rows.c.record_key), 0)
+                )
+                .select_from(joined)
+                .group_by(rows.c.code)
+            )
+        else:
+            keys = [m.c[f"c{names.index(v)}"] for v in group]
+            padded = (keys + [empty, empty])[:2]
+            branch = select(number, *padded, func.count(), func.coalesce(func.sum(m.c.k), 0)).select_from(m)
+            branch = branch.group_by(*keys) if keys else branch
+        branches.append(branch)
+    return union_all(*branches)
+
+
+def _driver_rows(stmt) -> list[tuple]:
+    """The statement's rows as the database driver returns them, inside the session's transaction:
+    SQLAlchemy's per-row processing cost as much as the statement itself for ten thousand rows."""
+    conn = db.session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    if compiled.positiontup is not None:  # SQLite: positional, dates as SQLAlchemy stores them
+        params = [params[name] for name in compiled.positiontup]
+        params = [v.isoformat() if isinstance(v, date) else v for v in params]
+    postgres = conn.dialect.name == "postgresql"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        if not postgres:
+            cursor.execute(str(compiled), params)
+            return cursor.fetchall()
+        # jit off: the estimate of the per-record disability lookups crosses the JIT threshold and
+        # compiling cost more than it saved; unprepared: never a generic plan, as the filters'
+        # codes decide which indexes pay
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(str(compiled), params, prepare=False)
+        rows = cursor.fetchall()
+        cursor.execute("SET LOCAL jit TO DEFAULT")
+        return rows
+    finally:
+        cursor.close()
+
+
+def count_narrow(filters, groups: list[tuple[str, ...]]) -> dict[tuple, dict[tuple, tuple[int, int]]]:
+    """{group: {codes: (n, key_sum)}} of a narrow view, every group counted from one read of the
+    records that match the filters (`narrow_statement`): the same integers the GROUP BYs of
+    `queries` give (cells with n > 0; the group () is the view's total, present even when 0). A
+    group (MULTI,) counts the disability rows of the matching records, with their own keys."""
+    out: dict[tuple, dict[tuple, tuple[int, int]]] = {group: {} for group in groups}
+    for index, a, b, n, s in _driver_rows(narrow_statement(filters, groups)):
+        group = groups[int(index)]
+        codes = (a, b)[: len(group)]
+        if n or group == ():
+            out[group][codes] = (int(n), int(s or 0))
+    return out
 
 
 # ------------------------------------------------------------------------------ rebuilding
