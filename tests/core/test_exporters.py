@@ -28,7 +28,7 @@ def _keys_in_code() -> set[str]:
             values = [k.value for k in node.keywords if k.arg == "what"]
             if name == "audit_export" and len(node.args) > 1:
                 values.append(node.args[1])
-            if name not in EXPORT_CALLS and not (values and name.endswith("export_results")):
+            if name not in EXPORT_CALLS and not (values and ("export" in name or "download" in name)):
                 continue
             for value in values:
                 if isinstance(value, ast.Constant):
