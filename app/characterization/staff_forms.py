@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, Form, FormField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import DateField, Form, FormField, IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.catalogs import queries as catalogs
 from app.characterization import queries
 from app.characterization.forms import profile_section
-from app.core import registry
+from app.core import registry, retention
 from app.core.fields import SelectField
 from app.core.text import NoMarkup, single_line
 
@@ -185,3 +185,32 @@ class PreviewForm(FlaskForm):
     """The section exactly as citizens see it, with every variable."""
 
     profile = FormField(profile_section())
+
+
+def periods_form(formdata=None) -> FlaskForm:
+    """One whole-number field (days) per registered rule."""
+
+    class PeriodsForm(FlaskForm):
+        pass
+
+    for rule in retention.rules():
+        message = _l(
+            "Escribe un número de días entre %(min)s y %(max)s.", min=rule.min_days, max=retention.MAX_DAYS
+        )
+        setattr(
+            PeriodsForm,
+            rule.kind,
+            IntegerField(
+                rule.label(),
+                description=rule.description(),
+                validators=[
+                    InputRequired(message=message),
+                    NumberRange(rule.min_days, retention.MAX_DAYS, message),
+                ],
+                render_kw={"inputmode": "numeric"},
+            ),
+        )
+    current = retention.periods()
+    if formdata is not None:
+        return PeriodsForm(formdata=formdata)
+    return PeriodsForm(formdata=None, data=current)

@@ -8,44 +8,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange
 
+from app.characterization.staff_forms import periods_form
 from app.core import retention
 from app.core.audit import AuditEntry
 from app.core.auth import permission_required
 from app.extensions import db
-
-
-def periods_form(formdata=None) -> FlaskForm:
-    """One whole-number field (days) per registered rule."""
-
-    class PeriodsForm(FlaskForm):
-        pass
-
-    for rule in retention.rules():
-        message = _l(
-            "Escribe un número de días entre %(min)s y %(max)s.", min=rule.min_days, max=retention.MAX_DAYS
-        )
-        setattr(
-            PeriodsForm,
-            rule.kind,
-            IntegerField(
-                rule.label(),
-                description=rule.description(),
-                validators=[
-                    InputRequired(message=message),
-                    NumberRange(rule.min_days, retention.MAX_DAYS, message),
-                ],
-                render_kw={"inputmode": "numeric"},
-            ),
-        )
-    current = retention.periods()
-    if formdata is not None:
-        return PeriodsForm(formdata=formdata)
-    return PeriodsForm(formdata=None, data=current)
 
 
 def _last_purge() -> AuditEntry | None:
