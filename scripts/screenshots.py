@@ -53,7 +53,7 @@ def pages(app) -> dict[str, str]:
 
     from app.consultations.models import Consultation
     from app.core import time
-    from app.events import services as events
+    from app.events import commands as events
     from app.events.models import PUBLISHED, Event, EventOffice
     from app.extensions import db
 
@@ -72,7 +72,7 @@ def pages(app) -> dict[str, str]:
             territory="16",
             token=secrets.token_urlsafe(16),
             secret=secrets.token_urlsafe(32),
-            short_code=events._new_short_code(),
+            short_code=events.new_short_code(),
             opens_before_min=60,
             closes_after_min=60,
         )

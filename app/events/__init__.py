@@ -12,13 +12,13 @@ def register(app):
 
     from app.catalogs.usage import register_usage_checker
     from app.core import registry
-    from app.events import demo, export_jobs, hooks, models, public, services, staff  # noqa: F401
+    from app.events import demo, export_jobs, hooks, models, public, rules, staff  # noqa: F401
     from app.events.blueprint import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.jinja_env.filters["event_when"] = services.format_local
-    app.jinja_env.filters["event_span"] = services.format_span
+    app.jinja_env.filters["event_when"] = rules.format_local
+    app.jinja_env.filters["event_span"] = rules.format_span
 
     reg = registry.get(app)
     from app.events import report as _report

@@ -16,7 +16,7 @@ from app.characterization import commands as characterization
 from app.characterization.models import ConsentRecord
 from app.core import time
 from app.core.hashing import document_hash
-from app.events import services
+from app.events import commands, tokens
 from app.events.models import (
     CLOSED,
     DRAFT,
@@ -28,6 +28,7 @@ from app.events.models import (
     EventOffice,
     EventTarget,
 )
+from app.events.rules import sign_in_state
 from app.extensions import db
 
 FIRST = (
@@ -140,7 +141,7 @@ def run() -> None:
     if existing is None:
         _create()
         existing = db.session.scalar(select(Event).where(Event.title == PLANS[3][4]))
-    elif existing.status == PUBLISHED and services.sign_in_state(existing) != "open":
+    elif existing.status == PUBLISHED and sign_in_state(existing) != "open":
         # Re-running the demo later: move the "in progress" event to now so its sign-in is open.
         existing.starts_at = time.now() - timedelta(minutes=30)
         existing.ends_at = time.now() + timedelta(hours=2)
@@ -184,7 +185,7 @@ def _create() -> None:
             channels=["web", "whatsapp", "leaders"],
             token=secrets.token_urlsafe(16),
             secret=secrets.token_urlsafe(32),
-            short_code=services._new_short_code(),
+            short_code=commands.new_short_code(),
             opens_before_min=60,
             closes_after_min=60,
         )
@@ -208,8 +209,8 @@ def _print_links(event: Event | None) -> None:
         return
     with current_app.test_request_context(base_url=current_app.config["PARTICIPA_BASE_URL"]):
         click.echo(f"  event in progress: {event.title}")
-        click.echo(f"  sign-in link (QR): {services.sign_in_url(event)}")
-        click.echo(f"  typed code: {services.display_code(event.short_code)} at {services.code_url()}")
+        click.echo(f"  sign-in link (QR): {tokens.sign_in_url(event)}")
+        click.echo(f"  typed code: {tokens.display_code(event.short_code)} at {tokens.code_url()}")
         base = current_app.config["PARTICIPA_BASE_URL"]
         click.echo(f"  projection (staff): {base}{url_for('events_staff.projection', event_id=event.id)}")
         click.echo(f"  poster PDF (staff): {base}{url_for('events_staff.poster', event_id=event.id)}")

@@ -21,9 +21,10 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from app.catalogs import queries as catalogs
 from app.core import time
 from app.core.documents import draw_qr
-from app.events import services
+from app.events import tokens
 from app.events.forms import SHEET_COLUMNS
 from app.events.models import Event
+from app.events.rules import format_span
 
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 HEAD_SIZE = 6.8
@@ -34,7 +35,7 @@ def _entity() -> str:
 
 
 def _when(event: Event) -> str:
-    return services.format_span(event)
+    return format_span(event)
 
 
 def _place(event: Event) -> str:
@@ -92,7 +93,7 @@ def poster(event: Event) -> bytes:
     y = _lines(c, _place(event), margin, y, inner, FONT, 13, center=True, max_lines=2)
     size = min(12.5 * cm, y - 7.2 * cm)
     x = (width - size) / 2
-    draw_qr(c, services.sign_in_url(event), x, y - 0.4 * cm - size, size)
+    draw_qr(c, tokens.sign_in_url(event), x, y - 0.4 * cm - size, size)
     y = y - 0.4 * cm - size - 0.9 * cm
     y = _lines(
         c, _("Abre la cámara de tu celular y apunta al código."), margin, y, inner, BOLD, 14, center=True
@@ -107,13 +108,13 @@ def poster(event: Event) -> bytes:
         12,
         center=True,
     )
-    y = _lines(c, services.code_url(), margin, y, inner, BOLD, 13, center=True, max_lines=2)
+    y = _lines(c, tokens.code_url(), margin, y, inner, BOLD, 13, center=True, max_lines=2)
     c.setFont("Courier-Bold", 30)
-    c.drawCentredString(width / 2, y - 26, services.display_code(event.short_code))
+    c.drawCentredString(width / 2, y - 26, tokens.display_code(event.short_code))
     y -= 46
     y = _lines(
         c,
-        _("Enlace directo: %(url)s", url=services.sign_in_url(event)),
+        _("Enlace directo: %(url)s", url=tokens.sign_in_url(event)),
         margin,
         y,
         inner,

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.catalogs import queries as catalogs
 from app.core import exports
-from app.events import services
+from app.events import queries
 from app.events.documents import channel_labels
 from app.events.models import Event
 
@@ -31,7 +31,7 @@ def rows(event: Event):
     doc_types = catalogs.labels("document_type")
     channels = channel_labels()
     yes, no = _("Sí"), _("No (solo se cuenta)")
-    for n, row in enumerate(services.attendance_rows(event.id), start=1):
+    for n, row in enumerate(queries.attendance_rows(event.id), start=1):
         yield [
             n,
             row.name,

@@ -9,6 +9,7 @@ on the phone): on paper it goes on separate anonymous slips, typed in apart (`Sl
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,7 @@ from app.characterization.forms import profile_section
 from app.core.fields import CodeField, MultiCheckboxField, RadioField, SelectField, english_version
 from app.core.id_documents import DocumentNumber
 from app.core.text import NoMarkup, clean, single_line
+from app.events.commands import EventData, Signature
 
 # Characterisation variables an attendance list asks (territory and consent always come too).
 VARIABLES = ("life_course", "sex", "ethnicity", "disability", "victim", "value_group")
@@ -508,3 +510,29 @@ class RowCorrectionForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.doc_type.choices = catalogs.choices("document_type")
+
+
+# ---------------------------------------------------------------------------- typed data for commands
+
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventData))
+_LISTS = ("offices", "targets", "channels")
+
+
+def event_data(form: EventForm) -> EventData:
+    """The validated event form as `commands.EventData`."""
+    values = {name: form[name].data for name in _EVENT_FIELDS}
+    for name in _LISTS:
+        values[name] = tuple(values[name] or ())
+    return EventData(**values)
+
+
+def signature(form: SignInForm | PaperRowForm) -> Signature:
+    """A validated sign-in form or paper row as `commands.Signature` (identity and consent)."""
+    return Signature(
+        name=form.name.data,
+        doc_type=form.doc_type.data,
+        doc_number=form.doc_number.data,
+        contact=form.contact.data,
+        consent=bool(form.consent.data),
+        nonce=form.nonce.data or "",
+    )

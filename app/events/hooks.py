@@ -12,7 +12,8 @@ from sqlalchemy import func, or_, select
 from app.core import time
 from app.core.text import single_line
 from app.events.models import CANCELLED, CLOSED, DRAFT, PUBLISHED, Attendance, Event, EventOffice, EventTarget
-from app.events.services import escape_like, format_local, signing_now, upcoming
+from app.events.queries import signing_now, upcoming
+from app.events.rules import escape_like, format_local
 from app.extensions import db
 
 

@@ -13,12 +13,14 @@ from markupsafe import Markup, escape
 from app.catalogs import queries as catalogs
 from app.catalogs.models import CATALOG_MODELS
 from app.characterization import commands as characterization
+from app.characterization.forms import answers_of
 from app.core import registry
 from app.core.cache import SharedCache, blank_form_page
 from app.core.ratelimit import PUBLIC_POST_PER_IP, device_key, ip_key, post_only
-from app.events import ical, services
-from app.events.forms import ProfileStepForm, SignInForm
+from app.events import commands, ical, queries, tokens
+from app.events.forms import ProfileStepForm, SignInForm, signature
 from app.events.models import CODE, DRAFT, WEB, Event
+from app.events.rules import declares_minor, profile_context, sign_in_state, window
 from app.extensions import limiter
 
 THANKS_KEY = "events_thanks"
@@ -39,7 +41,7 @@ def public_index():
     territory = territory if territory in dict(territories) else ""
     kind = kind if kind in dict(kinds) else ""
     page = _page_number()
-    events, has_more = services.public_events(when=when, territory=territory, kind=kind, page=page)
+    events, has_more = queries.public_events(when=when, territory=territory, kind=kind, page=page)
     return render_template(
         "events/public/index.html",
         events=events,
@@ -52,12 +54,12 @@ def public_index():
         kinds=kinds,
         kind_labels=catalogs.labels("event_kind"),
         territory_names=catalogs.territory_names(),
-        counts=services.counts_for(e.id for e in events if e.status == "closed"),
+        counts=queries.counts_for(e.id for e in events if e.status == "closed"),
     )
 
 
 def event_page(event_id: int):
-    event = services.get(event_id)
+    event = queries.get(event_id)
     if event is None or event.status == DRAFT:
         abort(404)
     sections = registry.get().call("event_page_sections", event.id)
@@ -65,7 +67,7 @@ def event_page(event_id: int):
         "events/public/event.html",
         event=event,
         sections=sections,
-        state=services.sign_in_state(event),
+        state=sign_in_state(event),
         kind_labels=catalogs.labels("event_kind"),
         territory_names=catalogs.territory_names(),
         office_names=dict(catalogs.office_choices()),
@@ -74,7 +76,7 @@ def event_page(event_id: int):
 
 
 def event_ics(event_id: int):
-    event = services.get(event_id)
+    event = queries.get(event_id)
     if event is None or event.status == DRAFT:
         abort(404)
     body = ical.calendar([event], event.title)
@@ -86,7 +88,7 @@ def event_ics(event_id: int):
 
 
 def feed():
-    body = ical.calendar(services.feed_events(), _("Eventos de participación"))
+    body = ical.calendar(queries.feed_events(), _("Eventos de participación"))
     return Response(body, mimetype="text/calendar; charset=utf-8")
 
 
@@ -101,10 +103,10 @@ def by_code():
     if "codigo" in request.args and not code.strip():  # the form was sent empty
         error = _("Escribe el código que aparece en el cartel del evento, por ejemplo ABCD-234.")
     elif code:
-        found = services.find_by_code(code)
+        found = queries.find_by_code(code)
         if found is not None:
             # a rotating code leads to the rotating link of this minute (it expires like the QR)
-            token = services.rotating_token(found.event) if found.rotating else found.event.token
+            token = tokens.rotating_token(found.event) if found.rotating else found.event.token
             return redirect(url_for("events.sign_in", token=token, via="codigo"))
         error = _("No encontramos un evento con ese código. Revisa las letras y números del cartel.")
     return render_template("events/public/code.html", code=code[:20], error=error), (422 if error else 200)
@@ -117,12 +119,12 @@ def _form_limit_key() -> str:
 
 def _resolve_post(token: str, form):
     """Resolve the event of a POST: a valid link now, or a form opened through a valid link."""
-    resolved = services.resolve_token(token)
+    resolved = queries.resolve_token(token)
     if resolved is None and "." in token:
         event_id = token.partition(".")[0]
-        event = services.sign_in_event(int(event_id)) if event_id.isdigit() and len(event_id) < 10 else None
-        if event is not None and services.ticket_ok(event, form.nonce.data or "", form.ticket.data or ""):
-            resolved = services.Resolved(event, True)
+        event = queries.sign_in_event(int(event_id)) if event_id.isdigit() and len(event_id) < 10 else None
+        if event is not None and tokens.ticket_ok(event, form.nonce.data or "", form.ticket.data or ""):
+            resolved = queries.Resolved(event, True)
     return resolved
 
 
@@ -135,15 +137,15 @@ def _resolve_post(token: str, form):
 )
 def sign_in(token: str):
     form = SignInForm() if request.method == "POST" else None  # the blank form comes from blank_form()
-    resolved = _resolve_post(token, form) if form is not None else services.resolve_token(token)
+    resolved = _resolve_post(token, form) if form is not None else queries.resolve_token(token)
     if resolved is None:
         return render_template("events/public/link_invalid.html", rotating="." in token), 404
     event = resolved.event
-    state = services.sign_in_state(event)
+    state = sign_in_state(event)
     if state == "draft":
         abort(404)
     if state != "open":
-        opens, closes = services.window(event)
+        opens, closes = window(event)
         return render_template(
             "events/public/closed.html", event=event, state=state, opens=opens, closes=closes
         )
@@ -151,9 +153,9 @@ def sign_in(token: str):
     if request.method == "GET":
         return blank_form(event)
     if form.validate_on_submit():
-        event_id = event.id  # read before the commit expires the instance (no query to reload it)
-        result = services.sign_in(event, form, channel=CODE if via_code else WEB)
-        if result.status == "duplicate":  # only after a valid, consented post (see services.sign_in)
+        event_id = event.id
+        result = commands.sign_in(event, signature(form), channel=CODE if via_code else WEB)
+        if result.status == "duplicate":  # only after a valid, consented post (see commands.sign_in)
             return render_template("events/public/already.html", event=event)
         if result.status == "no_consent":
             form.consent.errors.append(
@@ -173,7 +175,7 @@ def sign_in(token: str):
                     # The second step's one-time token: random, kept only in this signed cookie, with
                     # the event and a minor's flag; nothing that points to the signature.
                     entry["step"] = secrets.token_urlsafe(16)
-                    entry["minor"] = form.doc_type.data in services.MINOR_DOCUMENTS
+                    entry["minor"] = declares_minor(form.doc_type.data)
                 thanks[str(event_id)] = entry
                 session[THANKS_KEY] = thanks
             return redirect(url_for("events.thanks", event_id=event_id), code=303)
@@ -194,15 +196,15 @@ def blank_form(event) -> str:
         form.nonce.data, form.ticket.data = marks["nonce"], marks["ticket"]
         return render_template("events/public/sign_in.html", event=event, form=form, csrf_value=marks["csrf"])
 
-    nonce = services.new_nonce()
+    nonce = tokens.new_nonce()
     return blank_form_page(
-        _BLANK, (event.id, event.updated_at), render, nonce=nonce, ticket=services.ticket(event, nonce)
+        _BLANK, (event.id, event.updated_at), render, nonce=nonce, ticket=tokens.ticket(event, nonce)
     )
 
 
 def thanks(event_id: int):
     entry = (session.get(THANKS_KEY) or {}).get(str(event_id))
-    event = services.sign_in_event(event_id)
+    event = queries.sign_in_event(event_id)
     if entry is None or event is None:
         abort(404)
     return thanks_page(
@@ -243,7 +245,7 @@ def profile_step(event_id: int):
     confirmation; its answers go to the profile buffer, apart from the signature."""
     thanks_map = session.get(THANKS_KEY) or {}
     entry = thanks_map.get(str(event_id))
-    event = services.sign_in_event(event_id)
+    event = queries.sign_in_event(event_id)
     if entry is None or event is None:
         abort(404)
     if not entry.get("step"):
@@ -258,7 +260,9 @@ def profile_step(event_id: int):
         if not hmac.compare_digest(str(form.step.data or ""), str(entry["step"])):
             return redirect(url_for("events.thanks", event_id=event_id), code=303)
         _close_step(thanks_map, event_id, answered=True)  # one-time: a resent form stores nothing more
-        dropped = services.record_profile(event, form.profile.form, minor=bool(entry.get("minor")))
+        dropped = characterization.record_answers(
+            answers_of(form.profile.form), profile_context(event, WEB), minor=bool(entry.get("minor"))
+        )
         characterization.mark_answered("events", event_id)
         if dropped:
             flash(

@@ -14,7 +14,7 @@ from app.characterization.queries import Filters, variable_labels
 from app.characterization.report import breakdown
 from app.core import time
 from app.core.registry import ReportPeriod, ReportSection, ReportTable
-from app.events import services
+from app.events import queries as event_queries
 from app.events.models import CLOSED, Event
 from app.extensions import db
 
@@ -34,7 +34,7 @@ def held_events(period: ReportPeriod) -> list[Event]:
 
 
 def attendance(event: Event) -> int:
-    return event.attendance_total if event.attendance_total is not None else services.count(event.id)
+    return event.attendance_total if event.attendance_total is not None else event_queries.count(event.id)
 
 
 def sections(period: ReportPeriod) -> list[ReportSection]:

@@ -14,7 +14,7 @@ from app.core import exports as core_exports
 from app.core.auth import office_choices, permission_required
 from app.core.documents import qr_png, qr_svg
 from app.core.text import single_line
-from app.events import documents, exports, services
+from app.events import commands, documents, exports, queries, rules, tokens
 from app.events.forms import (
     CONVOCATION_CHANNELS,
     SLIP_ROWS,
@@ -24,16 +24,19 @@ from app.events.forms import (
     PaperRowForm,
     RowCorrectionForm,
     SlipsForm,
+    event_data,
+    signature,
 )
 from app.events.models import Attendance
+from app.events.rules import EventError
 from app.extensions import db
 
 
 def _event(event_id: int, *, manage: bool = False):
-    event = services.get(event_id)
+    event = queries.get(event_id)
     if event is None:
         abort(404)
-    if manage and not services.can_manage(current_user, event):
+    if manage and not rules.can_manage(current_user, event):
         abort(403)
     return event
 
@@ -41,10 +44,6 @@ def _event(event_id: int, *, manage: bool = False):
 def _office_choices():
     """Editors with offices choose among theirs; others among all."""
     return office_choices(current_user, catalogs.office_choices())
-
-
-def _form_data(form: EventForm) -> dict:
-    return {name: f.data for name, f in form._fields.items() if name != "csrf_token"}
 
 
 def _dashboard_url(event) -> str | None:
@@ -65,7 +64,7 @@ def index():
     status = request.args.get("estado", "")
     query = (single_line(request.args.get("q", "")) or "")[:100]
     page = int(request.args.get("pagina", "1")) if request.args.get("pagina", "1").isdigit() else 1
-    events, has_more = services.staff_events(status=status, query=query, page=max(1, min(page, 10000)))
+    events, has_more = queries.staff_events(status=status, query=query, page=max(1, min(page, 10000)))
     return render_template(
         "events/staff/index.html",
         events=events,
@@ -73,14 +72,14 @@ def index():
         page=page,
         status=status,
         query=query,
-        counts=services.counts_for(e.id for e in events),
+        counts=queries.counts_for(e.id for e in events),
         kind_labels=catalogs.labels("event_kind"),
     )
 
 
 @permission_required("content.edit")
 def new():
-    start, end = services.default_window()
+    start, end = rules.default_window()
     form = EventForm(
         office_choices=_office_choices(),
         data={"opens_before_min": start, "closes_after_min": end, "fixed_link_enabled": True}
@@ -89,8 +88,8 @@ def new():
     )
     if form.validate_on_submit():
         try:
-            event = services.create_event(_form_data(form), current_user)
-        except services.EventError as exc:
+            event = commands.create_event(event_data(form), current_user)
+        except EventError as exc:
             form.offices.errors.append(str(exc))
         else:
             flash(_("Evento creado como borrador. Revísalo y publícalo cuando esté listo."), "success")
@@ -101,18 +100,18 @@ def new():
 @permission_required("content.view")
 def detail(event_id: int):
     event = _event(event_id)
-    counts = services.counts_by_channel(event.id)
+    counts = queries.counts_by_channel(event.id)
     return render_template(
         "events/staff/detail.html",
         event=event,
-        can_manage=services.can_manage(current_user, event),
+        can_manage=rules.can_manage(current_user, event),
         counts=counts,
         total=sum(counts.values()),
-        state=services.sign_in_state(event),
-        window=services.window(event),
-        sign_in_url=services.sign_in_url(event),
-        code_url=services.code_url(),
-        code=services.display_code(event.short_code),
+        state=rules.sign_in_state(event),
+        window=rules.window(event),
+        sign_in_url=tokens.sign_in_url(event),
+        code_url=tokens.code_url(),
+        code=tokens.display_code(event.short_code),
         dashboard_url=_dashboard_url(event),
         kind_labels=catalogs.labels("event_kind"),
         territory_names=catalogs.territory_names(),
@@ -141,8 +140,8 @@ def edit(event_id: int):
         form.territory.data = event.territory or ""
     if form.validate_on_submit():
         try:
-            services.update_event(event, _form_data(form), current_user)
-        except services.EventError as exc:
+            commands.update_event(event, event_data(form), current_user)
+        except EventError as exc:
             form.offices.errors.append(str(exc))
         else:
             flash(_("Cambios guardados."), "success")
@@ -153,7 +152,7 @@ def edit(event_id: int):
 def _act(event, fn, ok_message: str):
     try:
         fn()
-    except services.EventError as exc:
+    except EventError as exc:
         flash(str(exc), "error")
     else:
         flash(ok_message, "success")
@@ -164,7 +163,7 @@ def _act(event, fn, ok_message: str):
 def publish(event_id: int):
     event = _event(event_id, manage=True)
     return _act(
-        event, lambda: services.publish(event, current_user), _("El evento quedó publicado en la agenda.")
+        event, lambda: commands.publish(event, current_user), _("El evento quedó publicado en la agenda.")
     )
 
 
@@ -177,7 +176,7 @@ def toggle_link(event_id: int):
         if enable
         else _("El enlace fijo y el código escrito quedaron desactivados: solo sirve el QR de la proyección.")
     )
-    return _act(event, lambda: services.set_fixed_link(event, enable, current_user), message)
+    return _act(event, lambda: commands.set_fixed_link(event, enable, current_user), message)
 
 
 @permission_required("content.edit")
@@ -185,7 +184,7 @@ def renew_link(event_id: int):
     event = _event(event_id, manage=True)
     return _act(
         event,
-        lambda: services.renew_link(event, current_user),
+        lambda: commands.renew_link(event, current_user),
         _("Enlace y código renovados. Los carteles anteriores ya no sirven: imprime el nuevo."),
     )
 
@@ -197,7 +196,7 @@ def cancel(event_id: int):
     if form.validate_on_submit():
         return _act(
             event,
-            lambda: services.cancel(event, form.reason.data, current_user),
+            lambda: commands.cancel(event, form.reason.data, current_user),
             _("El evento quedó cancelado."),
         )
     return render_template("events/staff/cancel.html", form=form, event=event), (422 if form.errors else 200)
@@ -206,14 +205,14 @@ def cancel(event_id: int):
 @permission_required("content.edit")
 def close(event_id: int):
     event = _event(event_id, manage=True)
-    total = services.count(event.id)
+    total = queries.count(event.id)
     form = CloseForm(data={"attendance_total": total} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.close(
+            commands.close(
                 event, form.attendance_total.data, form.summary.data, form.commitments.data, current_user
             )
-        except services.EventError as exc:
+        except EventError as exc:
             flash(str(exc), "error")
         else:
             flash(_("Evento cerrado. El listado de asistencia quedó en firme."), "success")
@@ -230,7 +229,7 @@ def close(event_id: int):
 def qr_png_file(event_id: int):
     event = _event(event_id, manage=True)
     return core_exports.download(
-        qr_png(services.sign_in_url(event), box_size=16, border=4), f"qr-evento-{event.id}.png", "image/png"
+        qr_png(tokens.sign_in_url(event), box_size=16, border=4), f"qr-evento-{event.id}.png", "image/png"
     )
 
 
@@ -238,7 +237,7 @@ def qr_png_file(event_id: int):
 def qr_svg_file(event_id: int):
     event = _event(event_id, manage=True)
     return core_exports.download(
-        qr_svg(services.sign_in_url(event), border=4), f"qr-evento-{event.id}.svg", "image/svg+xml"
+        qr_svg(tokens.sign_in_url(event), border=4), f"qr-evento-{event.id}.svg", "image/svg+xml"
     )
 
 
@@ -278,17 +277,17 @@ def projection(event_id: int):
     # Projection mode (the default): the typed code rotates with the QR. `?codigo=fijo` shows the
     # poster's fixed code instead, only while the event allows its fixed link.
     fixed = request.args.get("codigo") == "fijo" and event.fixed_link_enabled
-    code = services.display_code(event.short_code if fixed else services.rotating_code(event))
+    code = tokens.display_code(event.short_code if fixed else tokens.rotating_code(event))
     return render_template(
         "events/staff/projection.html",
         event=event,
-        url=services.rotating_url(event),
-        total=services.count(event.id),
-        state=services.sign_in_state(event),
+        url=tokens.rotating_url(event),
+        total=queries.count(event.id),
+        state=rules.sign_in_state(event),
         code=code,
         fixed=fixed,
-        code_url=services.code_url(),
-        refresh=min(30, services.rotation_seconds_left() + 1),
+        code_url=tokens.code_url(),
+        refresh=min(30, tokens.rotation_seconds_left() + 1),
     )
 
 
@@ -296,7 +295,7 @@ def projection(event_id: int):
 def projection_svg(event_id: int):
     event = _event(event_id, manage=True)
     return Response(
-        qr_svg(services.rotating_url(event), border=2),
+        qr_svg(tokens.rotating_url(event), border=2),
         mimetype="image/svg+xml",
         headers={"Cache-Control": "no-store"},
     )
@@ -305,17 +304,17 @@ def projection_svg(event_id: int):
 @permission_required("content.edit")
 def projection_json(event_id: int):
     event = _event(event_id, manage=True)
-    url = services.rotating_url(event)
-    count = services.count(event.id)
+    url = tokens.rotating_url(event)
+    count = queries.count(event.id)
     return jsonify(
         {
             "url": url,
             "qr": url_for("events_staff.projection_svg", event_id=event.id, t=url.rsplit(".", 1)[-1]),
-            "code": services.display_code(services.rotating_code(event)),
+            "code": tokens.display_code(tokens.rotating_code(event)),
             "count": count,
             "count_word": _signatures_word(count),
-            "state": services.sign_in_state(event),
-            "next_in": services.rotation_seconds_left(),
+            "state": rules.sign_in_state(event),
+            "next_in": tokens.rotation_seconds_left(),
         }
     )
 
@@ -328,13 +327,13 @@ def _signatures_word(n: int) -> str:
 @permission_required("content.view")
 def live(event_id: int):
     event = _event(event_id)
-    counts = services.counts_by_channel(event.id)
+    counts = queries.counts_by_channel(event.id)
     return render_template(
         "events/staff/live.html",
         event=event,
         counts=counts,
         total=sum(counts.values()),
-        state=services.sign_in_state(event),
+        state=rules.sign_in_state(event),
         updated=time.now(),
         channels=documents.channel_labels(),
     )
@@ -343,14 +342,14 @@ def live(event_id: int):
 @permission_required("content.view")
 def count_json(event_id: int):
     event = _event(event_id)
-    counts = services.counts_by_channel(event.id)
+    counts = queries.counts_by_channel(event.id)
     total = sum(counts.values())
     return jsonify(
         {
             "total": total,
             "total_word": _signatures_word(total),
             "channels": counts,
-            "state": services.sign_in_state(event),
+            "state": rules.sign_in_state(event),
             "updated": f"{time.local_now():%H:%M:%S}",
         }
     )
@@ -364,12 +363,12 @@ def attendance(event_id: int):
     event = _event(event_id)
     if current_user.can("identities.view"):
         level = "identities"
-    elif current_user.can("names.view") and services.can_manage(current_user, event):
+    elif current_user.can("names.view") and rules.can_manage(current_user, event):
         level = "names"
     else:
         level = "counts"
-    rows = list(services.attendance_rows(event.id)) if level != "counts" else []
-    counts = services.counts_by_channel(event.id)
+    rows = list(queries.attendance_rows(event.id)) if level != "counts" else []
+    counts = queries.counts_by_channel(event.id)
     return render_template(
         "events/staff/attendance.html",
         event=event,
@@ -379,7 +378,7 @@ def attendance(event_id: int):
         total=sum(counts.values()),
         channels=documents.channel_labels(),
         doc_types=catalogs.labels("document_type"),
-        can_correct=level != "counts" and services.can_manage(current_user, event),
+        can_correct=level != "counts" and rules.can_manage(current_user, event),
     )
 
 
@@ -391,8 +390,8 @@ def paper(event_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                result = services.paper_entry(event, form, current_user)
-            except services.EventError as exc:
+                result = commands.paper_entry(event, signature(form), current_user)
+            except EventError as exc:
                 flash(str(exc), "error")
                 return redirect(url_for("events_staff.detail", event_id=event.id))
             if result.status == "duplicate":
@@ -410,17 +409,17 @@ def paper(event_id: int):
                 return redirect(url_for("events_staff.paper", event_id=event.id), code=303)
             else:
                 flash(
-                    _("Fila guardada (%(n)s en total). Sigue con la siguiente.", n=services.count(event.id)),
+                    _("Fila guardada (%(n)s en total). Sigue con la siguiente.", n=queries.count(event.id)),
                     "success",
                 )
                 return redirect(url_for("events_staff.paper", event_id=event.id), code=303)
         else:
             status = 422
     if request.method == "GET":
-        form.nonce.data = services.new_nonce()
-    recent = services.recent_paper_rows(event.id) if current_user.can("names.view") else []
+        form.nonce.data = tokens.new_nonce()
+    recent = queries.recent_paper_rows(event.id) if current_user.can("names.view") else []
     return render_template(
-        "events/staff/paper.html", event=event, form=form, total=services.count(event.id), recent=recent
+        "events/staff/paper.html", event=event, form=form, total=queries.count(event.id), recent=recent
     ), status
 
 
@@ -432,7 +431,7 @@ def _slip_rows() -> int:
 @permission_required("content.edit")
 def slips(event_id: int):
     """Digitise a stack of anonymous characterisation slips: one or several per page. They go to
-    the profile buffer with no identity, apart from the attendance list (services.enter_slips)."""
+    the profile buffer with no identity, apart from the attendance list (commands.enter_slips)."""
     event = _event(event_id, manage=True)
     rows = _slip_rows()
     form = SlipsForm()
@@ -441,8 +440,8 @@ def slips(event_id: int):
         if form.validate_on_submit():
             try:
                 answers = [slip.answers() for slip in form.filled()]
-                result = services.enter_slips(event, answers, form.nonce.data, current_user)
-            except services.EventError as exc:
+                result = commands.enter_slips(event, answers, form.nonce.data, current_user)
+            except EventError as exc:
                 flash(str(exc), "error")
                 return redirect(url_for("events_staff.detail", event_id=event.id))
             if result.status == "again":
@@ -472,7 +471,7 @@ def slips(event_id: int):
             return redirect(url_for("events_staff.slips", event_id=event.id, filas=rows), code=303)
         status = 422
     else:
-        form.nonce.data = services.new_nonce()
+        form.nonce.data = tokens.new_nonce()
     while len(form.slips) < rows:
         form.slips.append_entry()
     return render_template(
@@ -481,7 +480,7 @@ def slips(event_id: int):
         form=form,
         rows=rows,
         row_choices=SLIP_ROWS,
-        entered=services.slips_entered(event.id),
+        entered=queries.slips_entered(event.id),
     ), status
 
 
@@ -502,7 +501,7 @@ def correct_row(event_id: int, row_id: int):
     elif form.validate_on_submit():
         try:
             if form.action.data == "void":
-                services.void_row(event, row, form.reason.data, current_user)
+                commands.void_row(event, row, form.reason.data, current_user)
                 flash(
                     _("La fila quedó anulada; sigue en el listado oficial marcada como anulada."), "success"
                 )
@@ -510,13 +509,13 @@ def correct_row(event_id: int, row_id: int):
                 data = {"name": form.name.data or "", "contact": form.contact.data or ""}
                 if identities:
                     data.update(doc_type=form.doc_type.data or "", doc_number=form.doc_number.data or "")
-                changed = services.correct_row(event, row, data, form.reason.data, current_user)
+                changed = commands.correct_row(event, row, data, form.reason.data, current_user)
                 flash(
                     _("Fila corregida.") if changed else _("No cambiaste ningún dato."),
                     "success" if changed else "info",
                 )
             return redirect(url_for("events_staff.attendance", event_id=event.id), code=303)
-        except services.EventError as exc:
+        except EventError as exc:
             db.session.rollback()
             form.reason.errors = [*form.reason.errors, str(exc)]
             status = 422
@@ -543,14 +542,14 @@ def export(event_id: int, fmt: str):
     if fmt == "xlsx":
         return exports.xlsx(event)
     if fmt == "pdf":
-        body = documents.official_list(event, services.attendance_rows(event.id), identities=True)
+        body = documents.official_list(event, queries.attendance_rows(event.id), identities=True)
         audit.record(
             "export",
             target="events.attendance",
             details={
                 "format": "pdf",
                 "filters": {"event": event.id},
-                "rows": services.count(event.id),
+                "rows": queries.count(event.id),
                 "personal": True,
                 "completed": True,
             },

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.core import time
-from app.events import documents, services
+from app.events import commands, documents, queries, tokens
 from app.events.models import PUBLISHED, Event, EventOffice
 from app.extensions import db
 from tests.browser.conftest import staff_login
@@ -29,7 +29,7 @@ def _event():
         territory="01",
         token=secrets.token_urlsafe(16),
         secret=secrets.token_urlsafe(32),
-        short_code=services._new_short_code(),
+        short_code=commands.new_short_code(),
         opens_before_min=60,
         closes_after_min=60,
         agenda="Saludo\nPresentación\nMesas de trabajo",
@@ -109,7 +109,7 @@ def test_attendee_signs_in_on_a_phone_once(app, phone, catalogs):
     phone.visit(link)
     _fill(phone, "1036222333")
     assert phone.locator("h1").inner_text() == "Ya firmaste la asistencia"
-    assert services.count(event.id) == 1
+    assert queries.count(event.id) == 1
 
 
 def test_typed_code_and_expired_projection_pages_are_accessible(phone, catalogs):
@@ -120,7 +120,7 @@ def test_typed_code_and_expired_projection_pages_are_accessible(phone, catalogs)
     phone.wait_for_load_state()
     phone.check()
     assert "No encontramos un evento con ese código" in phone.content()
-    phone.fill("#codigo", services.display_code(event.short_code).lower())
+    phone.fill("#codigo", tokens.display_code(event.short_code).lower())
     phone.click("main button[type=submit]")
     phone.wait_for_load_state()
     phone.check()
@@ -185,7 +185,7 @@ def test_both_steps_work_without_javascript(app, chromium, live_server, catalogs
         assert "Gracias también por contarnos quién participa" in page.content()
     finally:
         context.close()
-    assert services.count(event.id) == 1 and buffer.waiting() == 1
+    assert queries.count(event.id) == 1 and buffer.waiting() == 1
 
 
 def test_slips_entry_error_state_is_accessible_and_keeps_what_was_typed(desktop, catalogs, make_user):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.catalogs.models import Office
 from app.core import time
-from app.events import services as events
+from app.events import commands as events
 from app.surveys import commands as surveys
 from app.surveys import presets
 from app.surveys.models import SurveyResponse
@@ -20,16 +20,16 @@ def test_answer_the_evaluation_from_the_attendance_confirmation(phone, db, make_
     office = db.session.scalar(select(Office.code).order_by(Office.position))
     start = time.local_now().replace(second=0, microsecond=0) - timedelta(minutes=5)
     event = events.create_event(
-        {
-            "kind": "AUD",
-            "title": "Audiencia pública de rendición de cuentas 2026",
-            "place": "Casa de la Cultura",
-            "day": start.date(),
-            "start": start.time(),
-            "end": (start + timedelta(hours=2)).time(),
-            "offices": [office],
-            "territory": "01",
-        },
+        events.EventData(
+            kind="AUD",
+            title="Audiencia pública de rendición de cuentas 2026",
+            place="Casa de la Cultura",
+            day=start.date(),
+            start=start.time(),
+            end=(start + timedelta(hours=2)).time(),
+            offices=(office,),
+            territory="01",
+        ),
         admin,
     )
     events.publish(event, admin)

@@ -76,8 +76,8 @@ def test_hostile_keys_cannot_grow_a_cache_without_bound(shared, monkeypatch):
 
 def test_revive_gives_a_persistent_instance_without_a_query(app, db, catalogs):
     from app.core import time as clock
+    from app.events.commands import new_short_code
     from app.events.models import Event, EventOffice
-    from app.events.services import _new_short_code
 
     start = clock.now().replace(microsecond=0)
     event = Event(
@@ -90,7 +90,7 @@ def test_revive_gives_a_persistent_instance_without_a_query(app, db, catalogs):
         territory="01",
         token="tok-revive",
         secret="s" * 32,
-        short_code=_new_short_code(),
+        short_code=new_short_code(),
     )
     event.offices = [EventOffice(office_code="DAP")]
     db.session.add(event)
@@ -119,8 +119,8 @@ def test_a_snapshot_reads_columns_without_a_query_and_saves_nothing(app, db):
     from sqlalchemy.orm.exc import DetachedInstanceError
 
     from app.core import time as clock
+    from app.events.commands import new_short_code
     from app.events.models import Event
-    from app.events.services import _new_short_code
 
     start = clock.now().replace(microsecond=0)
     event = Event(
@@ -133,7 +133,7 @@ def test_a_snapshot_reads_columns_without_a_query_and_saves_nothing(app, db):
         territory="01",
         token="tok-snapshot",
         secret="s" * 32,
-        short_code=_new_short_code(),
+        short_code=new_short_code(),
     )
     db.session.add(event)
     db.session.commit()

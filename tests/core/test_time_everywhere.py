@@ -158,10 +158,10 @@ def test_an_event_starting_near_midnight_shows_bogota_time_on_pages_poster_sheet
     assert case.short in page(client, "/gestion/eventos/")
     for document in ("cartel.pdf", "planilla.pdf"):
         assert span in pdf_text(client.get(f"/gestion/eventos/{event.id}/{document}").data), document
-    from app.events import services
+    from app.events import commands
 
     with time.freeze(case.utc):
-        services.close(event, 0, "Sin asistentes.", "", admin)
+        commands.close(event, 0, "Sin asistentes.", "", admin)
     assert f"Cerrado {case.short}" in page(client, f"/gestion/eventos/{event.id}")
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from app.core import time
-from app.events import services
+from app.events import commands
 from app.events.models import PUBLISHED, Event, EventOffice
 
 HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|nonce|ticket)"[^>]*value="([^"]*)"')
@@ -41,7 +41,7 @@ def make_event(db, catalogs):
             territory=territory,
             token=secrets.token_urlsafe(16),
             secret=secrets.token_urlsafe(32),
-            short_code=services._new_short_code(),
+            short_code=commands.new_short_code(),
             opens_before_min=60,
             closes_after_min=60,
             **extra,

@@ -14,7 +14,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.core.audit import AuditEntry
-from app.events import services
+from app.events import tokens
 from app.events.documents import sheet_column_labels
 from app.events.forms import SHEET_COLUMNS, ProfileStepForm, SignInForm
 from app.events.models import CANCELLED, DRAFT
@@ -73,9 +73,7 @@ def test_poster_pdf_qr_decodes_to_the_sign_in_link_and_shows_the_typed_code(clie
     assert _decode(_pdf_page_image(response.data)) == [f"http://participa.test/asistencia/{event.token}"]
     text = _pdf_text(response.data)
     assert "Alcaldía de Medellín" in text and "Audiencia pública, comuna 1" in text
-    assert (
-        services.display_code(event.short_code) in text and "http://participa.test/asistencia/codigo" in text
-    )
+    assert tokens.display_code(event.short_code) in text and "http://participa.test/asistencia/codigo" in text
 
 
 def test_the_link_from_the_poster_opens_the_form(client, login_as, make_event):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.characterization.models import Profile
 from app.core.audit import AuditEntry
-from app.events import services
+from app.events import queries
 from app.events.models import Attendance
 from tests.events.conftest import attendee, hidden_fields
 
@@ -76,7 +76,7 @@ def test_enter_on_the_empty_form_adds_no_blank_attendee(client, db, login_as, ma
         response = _paper(client, event, **data)
         assert response.status_code == 422
         assert "Esta fila está vacía" in response.get_data(as_text=True)
-    assert _count(db, Attendance) == 0 and services.count(event.id) == 0
+    assert _count(db, Attendance) == 0 and queries.count(event.id) == 0
 
 
 def test_a_row_without_the_consent_tick_is_checked_for_duplicates_too(client, db, login_as, make_event, sign):
@@ -85,10 +85,10 @@ def test_a_row_without_the_consent_tick_is_checked_for_duplicates_too(client, db
     login_as("editor")
     again = _paper(client, event, name="María Restrepo", doc_number="43.111.222", consent=None)
     assert again.status_code == 409 and "ya está en el listado" in again.get_data(as_text=True)
-    assert services.count(event.id) == 1
+    assert queries.count(event.id) == 1
     assert _paper(client, event, name="Sin tick", doc_number="71222333", consent=None).status_code == 303
     later = _paper(client, event, name="Sin tick otra vez", doc_number="71222333", consent=None)
-    assert later.status_code == 409 and services.count(event.id) == 2
+    assert later.status_code == 409 and queries.count(event.id) == 2
 
 
 def test_an_editor_corrects_and_voids_rows_with_a_reason_and_the_official_list_shows_it(
@@ -121,7 +121,7 @@ def test_an_editor_corrects_and_voids_rows_with_a_reason_and_the_official_list_s
     assert void.status_code == 303
     db.session.expire_all()
     assert db.session.get(Attendance, first.id).name == "Rosa Palacios"
-    assert db.session.get(Attendance, second.id).voided_at is not None and services.count(event.id) == 1
+    assert db.session.get(Attendance, second.id).voided_at is not None and queries.count(event.id) == 1
     log = {
         e.action: e.details
         for e in db.session.scalars(

@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 from app.core import time
-from app.events import services
+from app.events import tokens
 
 
 def _typed_code(html: str) -> str:
@@ -20,8 +20,8 @@ def test_the_projection_shows_a_rotating_typed_code_not_the_fixed_one(client, lo
     login_as("editor")
     html = client.get(f"/gestion/eventos/{event.id}/proyeccion").get_data(as_text=True)
     code = _typed_code(html)
-    assert services.display_code(event.short_code) != code and code.startswith(
-        services.display_code(event.short_code)
+    assert tokens.display_code(event.short_code) != code and code.startswith(
+        tokens.display_code(event.short_code)
     )
     assert client.get(f"/gestion/eventos/{event.id}/proyeccion.json").get_json()["code"] == code
     # typed from a phone in the room: leads to this minute's rotating link
@@ -48,7 +48,7 @@ def test_the_fixed_code_is_shown_only_when_asked_and_allowed(client, login_as, m
     event = make_event()
     login_as("editor")
     html = client.get(f"/gestion/eventos/{event.id}/proyeccion?codigo=fijo").get_data(as_text=True)
-    assert _typed_code(html) == services.display_code(event.short_code)
+    assert _typed_code(html) == tokens.display_code(event.short_code)
     assert (
         client.get(f"/asistencia/codigo?codigo={event.short_code}")
         .headers["Location"]
@@ -56,4 +56,4 @@ def test_the_fixed_code_is_shown_only_when_asked_and_allowed(client, login_as, m
     )
     closed = make_event(fixed_link_enabled=False)
     html = client.get(f"/gestion/eventos/{closed.id}/proyeccion?codigo=fijo").get_data(as_text=True)
-    assert _typed_code(html) != services.display_code(closed.short_code)
+    assert _typed_code(html) != tokens.display_code(closed.short_code)

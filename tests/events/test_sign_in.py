@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.characterization import buffer
 from app.characterization.models import ConsentRecord, Profile
 from app.core import registry, time
-from app.events import services
+from app.events import queries, tokens
 from app.events.models import CANCELLED, CLOSED, DRAFT, Attendance, Event
 from tests.events.conftest import STEP, answers, attendee, hidden_fields
 
@@ -283,23 +283,23 @@ def test_rotating_token_lives_one_minute_plus_grace(client, db, make_event, sign
     event = make_event()
     t0 = time.now().replace(second=5, microsecond=0)
     with time.freeze(t0):
-        token = services.rotating_token(event)
-        assert services.resolve_token(token).rotating
+        token = tokens.rotating_token(event)
+        assert queries.resolve_token(token).rotating
     with time.freeze(t0 + timedelta(seconds=60)):  # next minute: the previous token still works
-        assert services.resolve_token(token) is not None
-        assert services.rotating_token(event) != token
+        assert queries.resolve_token(token) is not None
+        assert tokens.rotating_token(event) != token
     with time.freeze(t0 + timedelta(seconds=120)):  # two windows later: expired
-        assert services.resolve_token(token) is None
+        assert queries.resolve_token(token) is None
         response = client.get(f"/asistencia/{token}")
         assert response.status_code == 404 and "ya venció" in response.get_data(as_text=True)
-    assert services.resolve_token(f"{event.id}.000000000000") is None
+    assert queries.resolve_token(f"{event.id}.000000000000") is None
 
 
 def test_form_opened_from_projected_qr_can_be_sent_minutes_later(client, db, make_event):
     event = make_event()
     t0 = time.now().replace(second=5, microsecond=0)
     with time.freeze(t0):
-        path = f"/asistencia/{services.rotating_token(event)}"
+        path = f"/asistencia/{tokens.rotating_token(event)}"
         fields = hidden_fields(client.get(path).get_data(as_text=True))
     with time.freeze(t0 + timedelta(minutes=6)):
         forged = client.post(path, data={**fields, "ticket": "0" * 32, **attendee(doc="55555555")})
@@ -313,12 +313,12 @@ def test_disabling_the_fixed_link_leaves_only_the_projected_qr(client, db, make_
     event = make_event(fixed_link_enabled=False)
     assert client.get(f"/asistencia/{event.token}").status_code == 404
     assert client.get(f"/asistencia/codigo?codigo={event.short_code}").status_code == 422
-    assert client.get(f"/asistencia/{services.rotating_token(event)}").status_code == 200
+    assert client.get(f"/asistencia/{tokens.rotating_token(event)}").status_code == 200
 
 
 def test_typed_code_leads_to_the_form_and_is_recorded_as_such(client, db, make_event, sign):
     event = make_event()
-    typed = services.display_code(event.short_code).lower()
+    typed = tokens.display_code(event.short_code).lower()
     response = client.get(f"/asistencia/codigo?codigo={typed}")
     assert (
         response.status_code == 302

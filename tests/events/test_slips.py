@@ -17,7 +17,7 @@ from app.characterization.disclosure import Viewer
 from app.characterization.forms import QUESTIONS
 from app.characterization.models import ConsentRecord, Profile
 from app.core.audit import AuditEntry
-from app.events import services
+from app.events import queries as events
 from app.events.forms import SHEET_COLUMNS, SLIP_QUESTIONS, ProfileStepForm, SignInForm
 from app.events.models import CLOSED, Attendance
 from tests.characterization.test_unlinkable import K, _attacks, _bound, _identities, _profiles, _tag
@@ -289,7 +289,7 @@ def test_a_page_of_slips_sent_twice_is_stored_once(client, db, login_as, make_ev
     )
     assert first.status_code == again.status_code == 303
     assert "ya estaba guardada" in client.get(again.headers["Location"]).get_data(as_text=True)
-    assert drain() == 2 and services.slips_entered(event.id) == 2
+    assert drain() == 2 and events.slips_entered(event.id) == 2
 
 
 def test_errors_are_specific_next_to_their_slip_and_keep_what_was_typed(
@@ -322,7 +322,7 @@ def test_errors_are_specific_next_to_their_slip_and_keep_what_was_typed(
     assert empty.status_code == 422 and "No digitaste ninguna ficha" in empty.get_data(as_text=True)
     hostile, _f = _enter(client, event, [_slip(sex="\x00<script>", organisation="<b>x</b>")])
     assert hostile.status_code == 422
-    assert drain() == 0 and services.slips_entered(event.id) == 0
+    assert drain() == 0 and events.slips_entered(event.id) == 0
 
 
 def test_a_minors_slip_keeps_no_sensitive_answers(client, db, login_as, make_event, drain):
@@ -369,7 +369,7 @@ def test_only_those_who_may_digitise_the_event_type_or_print_slips(
     assert "solo se digitan mientras el evento está publicado" in client.get(
         response.headers["Location"]
     ).get_data(as_text=True)
-    assert drain() == 0 and services.slips_entered(event.id) == 0
+    assert drain() == 0 and events.slips_entered(event.id) == 0
 
 
 # ---------------------------------------------------------------------------- the attack

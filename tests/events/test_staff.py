@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.characterization.models import ConsentRecord, Profile
 from app.core import time
-from app.events import services
+from app.events import commands, queries, tokens
 from app.events.models import CLOSED, DRAFT, PUBLISHED, Attendance, Event
 from tests.events.conftest import attendee, hidden_fields
 
@@ -60,7 +60,7 @@ def test_editor_creates_a_draft_with_every_planning_field(client, db, login_as):
     assert event.channels == ["web", "leaders"] and event.channels_other == "Perifoneo"
     assert time.to_local(event.starts_at).hour == 17 and event.ends_at - event.starts_at == timedelta(hours=2)
     assert (event.opens_before_min, event.closes_after_min) == (45, 30)
-    assert len(event.token) >= 20 and len(event.short_code) == services.CODE_LENGTH
+    assert len(event.token) >= 20 and len(event.short_code) == tokens.CODE_LENGTH
     assert client.get(f"/eventos/{event.id}").status_code == 404  # drafts are not public
 
 
@@ -221,7 +221,7 @@ def test_paper_entry_records_rows_flags_duplicates_and_counts_unconsented(
     )  # only the keyed hash, to refuse a second count
     drain()
     assert _count(db, Profile) == 1  # the web second step only: paper answers come on the anonymous slips
-    assert services.count(event.id) == 3
+    assert queries.count(event.id) == 3
 
 
 def test_paper_entry_of_a_minors_document_records_the_consent_as_a_minors(
@@ -244,7 +244,7 @@ def test_projection_shows_a_rotating_qr_that_resolves(client, login_as, make_eve
     data = client.get(f"/gestion/eventos/{event.id}/proyeccion.json").get_json()
     token = data["url"].rsplit("/", 1)[1]
     assert data["count"] == 0 and data["count_word"] == "firmas"
-    assert services.resolve_token(token).event.id == event.id
+    assert queries.resolve_token(token).event.id == event.id
     assert client.get(data["qr"]).mimetype == "image/svg+xml"
 
 
@@ -283,13 +283,13 @@ def test_paper_row_typed_twice_at_once_is_stored_once(client, db, login_as, make
     event = make_event()
     login_as("editor")
     first, fields = _paper(client, event)
-    real, calls = services._existing, []
+    real, calls = commands._existing, []
 
     def first_check_misses(*args):
         calls.append(args)
         return None if len(calls) == 1 else real(*args)
 
-    monkeypatch.setattr(services, "_existing", first_check_misses)
+    monkeypatch.setattr(commands, "_existing", first_check_misses)
     again = client.post(
         f"/gestion/eventos/{event.id}/papel",
         data={**fields, "name": "Rosa Palacios", "doc_type": "CC", "doc_number": "32555666", "consent": "y"},

@@ -67,6 +67,6 @@ def test_event_closed_on_host_a_refuses_the_next_signature_on_every_worker_of_ho
         assert (
             status == 200 and "El listado de asistencia de este evento ya está cerrado." in body.decode()
         ), body[:300]
-    from app.events import services
+    from app.events import queries
 
-    assert services.count(event.id) == 0
+    assert queries.count(event.id) == 0

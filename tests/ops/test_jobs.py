@@ -97,7 +97,7 @@ def test_attendance_list_export_goes_to_downloads(client, db, login_as, small_th
     import secrets
     from datetime import timedelta as td
 
-    from app.events import services
+    from app.events import commands
     from app.events.models import Attendance, Event
 
     start = time.now().replace(microsecond=0) - td(minutes=10)
@@ -111,7 +111,7 @@ def test_attendance_list_export_goes_to_downloads(client, db, login_as, small_th
         territory="01",
         token=secrets.token_urlsafe(16),
         secret=secrets.token_urlsafe(32),
-        short_code=services._new_short_code(),
+        short_code=commands.new_short_code(),
         opens_before_min=60,
         closes_after_min=60,
     )

@@ -169,9 +169,9 @@ def test_nginx_in_front_of_two_hosts_and_a_worker(stack, db, make_event, make_us
         f"/asistencia/{event.token}", {**hidden_fields(body.decode()), **attendee()}
     )
     assert status == 303
-    from app.events import services
+    from app.events import queries
 
-    assert services.count(event.id) == 1
+    assert queries.count(event.id) == 1
 
     # a body over the app's limit stops at nginx
     status, _headers, _ = web.post("/gestion/ingresar", {"x": "y" * (3 * 1024 * 1024)})
