@@ -214,7 +214,9 @@ def test_paper_entry_records_rows_flags_duplicates_and_counts_unconsented(
     assert duplicate.status_code == 409 and "ya está en el listado" in duplicate.get_data(as_text=True)
     anonymous, _f = _paper(client, event, name="Sin autorizar", consent=None, doc_number="99887766")
     assert anonymous.status_code == 303
-    rows = list(db.session.scalars(select(Attendance).where(Attendance.channel == "paper")))
+    rows = list(
+        db.session.scalars(select(Attendance).where(Attendance.channel == "paper").order_by(Attendance.id))
+    )
     assert len(rows) == 2 and rows[1].name == "" and rows[1].doc_number == "" and rows[1].consent_id is None
     assert (
         rows[1].doc_hash and "99887766" not in rows[1].doc_hash
