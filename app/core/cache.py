@@ -21,8 +21,6 @@ The way to cache a read is the `cached_query` decorator on a function of a packa
 `queries.py`: it declares the models the result depends on, keys the cache by the function's
 arguments and refuses to keep an ORM instance (a `TypeError` the first time the function runs), so
 a cached value can never be a stale object that a later `commit()` expires or a session loads.
-`revive()` and `snapshot()` (cached column values turned back into an ORM instance) remain only
-for code not yet moved to `cached_query`.
 """
 
 from __future__ import annotations
@@ -37,13 +35,11 @@ from typing import Any, TypeVar
 from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.core import broker, i18n
 from app.core.i18n import selected_language
-from app.extensions import db
 
 T = TypeVar("T")
 _CACHES: list[SharedCache] = []
@@ -197,36 +193,6 @@ def tables_changed(tables) -> None:
 def changed_everything() -> None:
     """After a restore or a bulk import: every cache, in every process."""
     _bump(c.name for c in _CACHES)
-
-
-def columns(instance) -> dict[str, Any]:
-    """The column values of a loaded instance (what `revive` needs), as plain data."""
-    return {attr.key: getattr(instance, attr.key) for attr in inspect(type(instance)).column_attrs}
-
-
-def snapshot(model: type[T], values: dict[str, Any]) -> T:
-    """A detached `model` instance holding cached column values, without a query and outside any
-    session: for pages that only read columns (the busiest sign-in form). Cheaper than `revive`;
-    a relationship cannot load from it (DetachedInstanceError) and nothing set on it is saved."""
-    instance = inspect(model).class_manager.new_instance()  # as the ORM does for a loaded row: no __init__
-    instance_state(instance).dict.update(values)
-    make_transient_to_detached(instance)
-    return instance
-
-
-def revive(model: type[T], values: dict[str, Any]) -> T:
-    """A persistent `model` instance in the current session built from cached column values,
-    without a query. Relationships still load on access as usual; an instance the session already
-    holds is returned as it is."""
-    session = db.session()
-    mapper = inspect(model)
-    identity = mapper.identity_key_from_primary_key([values[c.key] for c in mapper.primary_key])
-    held = session.identity_map.get(identity)
-    if held is not None:
-        return held
-    instance = snapshot(model, values)
-    session.add(instance)
-    return instance
 
 
 def blank_form_page(

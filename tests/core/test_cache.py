@@ -1,12 +1,12 @@
 """The per-process caches of hot public reads (app/core/cache.py): what they keep, when they
-forget, and that a revived row is a real, query-free ORM instance."""
+forget, that a cached query keeps plain data only, and that a shared page is rendered apart from
+the visitor who triggered it."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from app.catalogs.models import CatalogEntry
@@ -72,93 +72,6 @@ def test_hostile_keys_cannot_grow_a_cache_without_bound(shared, monkeypatch):
     for i in range(25):
         c.get(("token", f"guess-{i}"), lambda: None)
     assert len(c._data) <= 10
-
-
-def test_revive_gives_a_persistent_instance_without_a_query(app, db, catalogs):
-    from app.core import time as clock
-    from app.events.commands import new_short_code
-    from app.events.models import Event, EventOffice
-
-    start = clock.now().replace(microsecond=0)
-    event = Event(
-        kind="AUD",
-        title="Audiencia",
-        status="published",
-        starts_at=start,
-        ends_at=start,
-        place="Teatro",
-        territory="01",
-        token="tok-revive",
-        secret="s" * 32,
-        short_code=new_short_code(),
-    )
-    event.offices = [EventOffice(office_code="DAP")]
-    db.session.add(event)
-    db.session.commit()
-    values = cache.columns(db.session.get(Event, event.id))
-    db.session.remove()
-
-    statements = []
-    listen = lambda *args: statements.append(args[2])  # noqa: E731
-    sa_event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        revived = cache.revive(Event, values)
-        assert revived.title == "Audiencia" and revived.starts_at == start
-        assert statements == []
-        assert [o.office_code for o in revived.offices] == ["DAP"]  # relationships still load on access
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", listen)
-    assert cache.revive(Event, values) is revived  # the session's own instance, not a second copy
-    revived.title = "Audiencia (corregida)"
-    db.session.commit()
-    db.session.remove()
-    assert db.session.get(Event, event.id).title == "Audiencia (corregida)"
-
-
-def test_a_snapshot_reads_columns_without_a_query_and_saves_nothing(app, db):
-    from sqlalchemy.orm.exc import DetachedInstanceError
-
-    from app.core import time as clock
-    from app.events.commands import new_short_code
-    from app.events.models import Event
-
-    start = clock.now().replace(microsecond=0)
-    event = Event(
-        kind="AUD",
-        title="Audiencia",
-        status="published",
-        starts_at=start,
-        ends_at=start,
-        place="Teatro",
-        territory="01",
-        token="tok-snapshot",
-        secret="s" * 32,
-        short_code=new_short_code(),
-    )
-    db.session.add(event)
-    db.session.commit()
-    values, event_id = cache.columns(event), event.id
-
-    statements = []
-    listen = lambda *args: statements.append(args[2])  # noqa: E731
-    sa_event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        copy = cache.snapshot(Event, values)
-        assert (
-            copy is not event
-            and copy.title == "Audiencia"
-            and copy.starts_at == start
-            and copy.id == event_id
-        )
-        with pytest.raises(DetachedInstanceError):
-            _ = copy.offices  # a relationship cannot load from a snapshot
-        copy.title = "Cambiado en la copia"
-        db.session.commit()
-        assert statements == []
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", listen)
-    db.session.remove()
-    assert db.session.get(Event, event_id).title == "Audiencia"
 
 
 def test_a_cached_query_keeps_plain_data_per_arguments_and_forgets_it_on_a_commit(db, catalogs):

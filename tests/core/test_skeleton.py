@@ -103,3 +103,66 @@ def test_every_url_of_the_application_is_in_a_table(app):
         name, _, _endpoint = rule.endpoint.rpartition(".")
         if name in owned:
             assert app.view_functions[rule.endpoint] in tables[name], f"{rule.rule} is not in {name}'s table"
+
+
+# The rest of the skeleton: changes in commands.py, reads in queries.py, no services.py.
+# `public` (the home page) stores and reads nothing of its own: what it shows comes from the other
+# capabilities' `home` hooks, so it has no models, commands or queries.
+STORES_NOTHING = {"public"}
+CACHE_HELPERS = {"revive", "snapshot", "columns"}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_package_has_commands_and_queries_and_no_services_module(package):
+    folder = APP / package
+    assert not (folder / "services.py").exists(), f"app/{package}/services.py: split it into commands/queries"
+    if package in STORES_NOTHING:
+        assert not (folder / "models.py").exists()
+        return
+    for module in ("models", "commands", "queries", "forms"):
+        assert (folder / f"{module}.py").exists(), f"app/{package}/{module}.py is missing"
+
+
+def _functions(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+
+@pytest.mark.parametrize("package", [p for p in PACKAGES if p not in STORES_NOTHING])
+def test_commands_take_typed_data_never_a_form(package):
+    for path in (APP / package).glob("commands*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert "forms" not in node.module.split(".")[-1], f"{path}: imports {node.module}"
+                assert node.module not in ("flask_wtf", "wtforms"), f"{path}: imports {node.module}"
+        for fn in _functions(path):
+            for arg in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs):
+                assert arg.arg != "form", f"{path}:{fn.lineno}: {fn.name}() takes a form object"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_forms_live_in_forms_modules(package):
+    for path in (APP / package).rglob("*.py"):
+        if path.stem == "forms" or path.stem.endswith("_forms"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases = {getattr(b, "id", getattr(b, "attr", "")) for b in node.bases}
+                assert not bases & {"FlaskForm", "Form"}, f"{path}:{node.lineno}: form class {node.name}"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_caches_are_declared_with_cached_query_only(package):
+    """One cache style: no hand-made SharedCache and no ORM instance rebuilt from cached values
+    (the shared blank-page caches of the views are the one exception: they hold rendered HTML)."""
+    for path in (APP / package).rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "app.core.cache":
+                names = {a.name for a in node.names}
+                assert not names & CACHE_HELPERS, f"{path}: uses {names & CACHE_HELPERS}"
+                if "SharedCache" in names:
+                    assert VIEW_MODULE.match(path.stem), f"{path}: SharedCache outside a view module"
