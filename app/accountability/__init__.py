@@ -8,18 +8,11 @@ transparency page. Sections come only through the registry: this package imports
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.accountability import (  # noqa: F401
-        exports,  # noqa: F401  (declares the package's exports)
-        hooks,
-        models,
-        public_opendata,
-        staff,
-    )
+    from app.accountability import exports, hooks, models, public_opendata, staff  # noqa: F401
+    from app.accountability.blueprint import BLUEPRINTS
     from app.core import registry
 
     public_opendata.register(app)
-    from app.accountability.blueprint import BLUEPRINTS
-
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     reg = registry.get(app)

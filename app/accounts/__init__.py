@@ -4,12 +4,7 @@
 def register(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.accounts import (  # noqa: F401
-        cli,
-        exports,  # noqa: F401  (declares the package's exports)
-        staff,
-        staff_downloads,
-    )
+    from app.accounts import cli, exports, staff, staff_downloads  # noqa: F401
     from app.accounts.blueprint import BLUEPRINTS
     from app.accounts.models import User
     from app.core import registry

@@ -13,12 +13,10 @@ def register(app):
     from app.catalogs.usage import register_usage_checker
     from app.characterization import buffer
     from app.consultations import commands, demo, exports, hooks, models, public, staff  # noqa: F401
+    from app.consultations.blueprint import BLUEPRINTS
     from app.core import registry
 
     buffer.register_writer(commands.BALLOT_WITH_PROFILE, commands.write_buffered_ballots)
-
-    from app.consultations.blueprint import BLUEPRINTS
-
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     reg = registry.get(app)
