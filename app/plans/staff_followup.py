@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.core import exports as core_exports
 from app.core import time
-from app.core.auth import may, permission_required
+from app.core.auth import may, office_choices, permission_required
 from app.extensions import db
 from app.plans import bulk, commands, forms, progress, queries, rules
 from app.plans.models import PlanReport
@@ -22,12 +22,9 @@ TTL_SECONDS = 3600
 
 
 def _offices_for(user) -> list[str]:
-    """Offices whose agenda the user may see: their own; every catalog office for admins and
-    editors without an office."""
-    names = queries.office_names()
-    if user.role == "editor" and user.office_codes:
-        return [c for c in names if c in user.office_codes]
-    return list(names)
+    """Offices whose agenda the user may see: those within the user's scope (the one permission
+    check: their own for an editor with offices; every catalog office otherwise)."""
+    return [code for code, _name in office_choices(user, queries.office_names().items())]
 
 
 @permission_required("content.edit")
