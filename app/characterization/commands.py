@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.catalogs import queries as catalogs
 from app.characterization.disclosure import new_record_key
-from app.characterization.models import ConsentRecord, Profile, ProfileDisability
+from app.characterization.models import PROFILE_LISTS, ConsentRecord, Profile, ProfileDisability
 from app.characterization.rules import (
     NO_DISABILITY,
     PREFER_NOT,
@@ -156,24 +156,7 @@ def build_profile(answers: dict, context: Context) -> Profile:
     """A Profile from answers the rule let through (`rules.what_may_be_kept(...).answers`), not
     stored: also used by paper entry, imports and demo data."""
     disabilities = [c for c in (answers.get("disability") or []) if c]
-    values = {
-        k: answers.get(k)
-        for k in (
-            "life_course",
-            "sex",
-            "gender_identity",
-            "sexual_orientation",
-            "ethnicity",
-            "victim",
-            "migrant",
-            "campesino",
-            "zone",
-            "territory",
-            "subterritory",
-            "value_group",
-            "organisation",
-        )
-    }
+    values = {k: answers.get(k) for k in (*PROFILE_LISTS, "territory", "subterritory", "organisation")}
     values["territory"] = territory_of(values["territory"], values["subterritory"])
     profile = Profile(
         id=random_id(),

@@ -42,24 +42,7 @@ ROW_COLUMNS = (
     "value_group",
     "organisation",
 )
-CODED = {
-    "capability",
-    "channel",
-    "life_course",
-    "sex",
-    "gender_identity",
-    "sexual_orientation",
-    "ethnicity",
-    "disability",
-    "disability_types",
-    "victim",
-    "migrant",
-    "campesino",
-    "zone",
-    "territory",
-    "subterritory",
-    "value_group",
-}
+CODED = set(ROW_COLUMNS) - {"object_id", "on_date", "organisation"}  # columns holding codes
 AGG_HEADER = (
     "tabla",
     "variable",

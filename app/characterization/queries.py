@@ -20,7 +20,7 @@ from app.characterization import summary
 from app.characterization.commands import ANSWERED
 from app.characterization.disclosure import KEY_RANGE
 from app.characterization.forms import QUESTIONS
-from app.characterization.models import Profile, ProfileDisability
+from app.characterization.models import PROFILE_LISTS, Profile, ProfileDisability
 from app.characterization.rules import Answers, what_may_be_kept
 from app.extensions import db
 
@@ -48,18 +48,7 @@ DIMENSIONS = (
 )
 COLUMN = {name: P.c[name] for name in DIMENSIONS if name in P.c}
 COLUMN["disability"] = P.c.has_disability
-CATALOG_LISTS = (
-    "life_course",
-    "sex",
-    "gender_identity",
-    "sexual_orientation",
-    "ethnicity",
-    "victim",
-    "migrant",
-    "campesino",
-    "zone",
-    "value_group",
-)
+CATALOG_LISTS = PROFILE_LISTS  # the variables whose codes come from a catalog list
 NO_ANSWER = ""  # key for "not asked / not answered" in every count
 
 
