@@ -57,7 +57,10 @@ SETUP = textwrap.dedent("""
     import secrets
     from datetime import timedelta
     from app import create_app
-    from app.catalogs import commands as catalogs
+    try:
+        from app.catalogs import commands as catalogs
+    except ImportError:  # a ref from before the skeleton (--against)
+        from app.catalogs import services as catalogs
     from app.core import time
     from app.events.models import Event
     from app.extensions import db
