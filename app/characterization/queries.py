@@ -95,7 +95,12 @@ class Filters:
             if codes:
                 cond.append(or_(COLUMN[name].is_(None), COLUMN[name].notin_(codes)))
         if self.disability_type:
-            cond.append(exists().where(and_(D.c.profile_id == P.c.id, D.c.code == self.disability_type)))
+            # its own alias: a count of the disability rows themselves (`disability_types`) keeps
+            # them in its FROM, where the same table here would be correlated away
+            declared = D.alias("declared")
+            cond.append(
+                exists().where(and_(declared.c.profile_id == P.c.id, declared.c.code == self.disability_type))
+            )
         return cond
 
     def as_dict(self) -> dict:
