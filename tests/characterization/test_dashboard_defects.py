@@ -1,5 +1,6 @@
 """Defects of the characterisation dashboard, each proven fixed on the figures a reader sees: the
-disability types counted from the records under a disability-type filter."""
+summary leaving out the excluded ages, and the disability types counted from the records under a
+disability-type filter."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from app.characterization import dashboard, demo, disclosure, queries, summary
+from app.characterization import baseline, dashboard, demo, disclosure, queries, summary
 from app.characterization.models import Profile, ProfileDisability
 from app.characterization.queries import Filters
 
@@ -34,6 +35,69 @@ def _records_only(app, fn):
 def demo_data(app, db, catalogs):
     assert demo.demo_profiles(500) == 500
     assert summary.current()
+
+
+# ------------------------------------------------------------------------------ 1. excluded ages
+
+
+EXCLUDING = [
+    Filters(exclude={"life_course": YOUNG}),
+    Filters(exclude={"life_course": ("AD",)}),
+    Filters(capability="events", exclude={"life_course": YOUNG}),
+    Filters(where={"sex": "2"}, exclude={"life_course": YOUNG}),
+    Filters(where={"life_course": "AD"}, exclude={"life_course": YOUNG}),
+    Filters(where={"life_course": "AT"}, exclude={"life_course": YOUNG}),
+    Filters(disability_type="02", exclude={"life_course": YOUNG}),
+]
+
+
+def test_the_summary_leaves_out_the_excluded_ages_like_the_records(app, demo_data):
+    """With no or one group filter the summary answers; leaving out ages, its counts and cell keys
+    are those of the records (before, life course "AD" kept its people)."""
+    variables = (*dashboard.COMPARED, "disability_type")
+    with app.test_request_context():
+        assert queries.totals("life_course", Filters()).get("AD", 0) > 0  # the demo has adolescents
+        for filters in EXCLUDING:
+            for keyed in (True, False):
+                for variable in variables:
+                    got = queries.totals(variable, filters, keyed=keyed)
+                    counted = _records_only(
+                        app, lambda v=variable, f=filters, k=keyed: queries.totals(v, f, k)
+                    )
+                    assert got == counted, (variable, filters, keyed)
+                got = queries.total(filters, keyed=keyed)
+                assert got == _records_only(app, lambda f=filters, k=keyed: queries.total(f, k)), filters
+                got = queries.all_totals(dashboard.SUMMARY_VARIABLES, filters, keyed=keyed)
+                expected = _records_only(
+                    app,
+                    lambda f=filters, k=keyed: queries.all_totals(dashboard.SUMMARY_VARIABLES, f, k),
+                )
+                assert got == expected, filters
+            ages = queries.totals("life_course", filters)
+            assert not set(filters.exclude["life_course"]) & {code for code, n in ages.items() if n}, filters
+
+
+def test_representativeness_publishes_the_figures_of_the_records(app, demo_data):
+    """The comparison with the population (which leaves out the ages that cannot take part) shows
+    the same protected and exact figures whether the summary or the records answer."""
+    with app.test_request_context():
+        assert demo.demo_baseline() > 0
+
+        def published():
+            return [
+                dashboard.representativeness(filters, viewer)
+                for viewer in (PROTECTED, EXACT)
+                for filters in (Filters(), Filters(capability="events"), Filters(where={"sex": "2"}))
+            ]
+
+        shown = published()  # territories (ages under 14 left out of the participants)
+        assert shown == _records_only(app, published)
+        assert baseline.load(AGES, "Censo de prueba") == 8
+        shown = published()  # ages and sexes, compared from the first age that can take part
+        assert shown == _records_only(app, published)
+        for blocks in shown:
+            ages = next(b for b in blocks if b["variable"] == "life_course")["rows"]
+            assert len(ages) >= 2 and all("AD" not in row["code"].split("+") for row in ages)
 
 
 # ------------------------------------------------------------------------------ 2. disability types
