@@ -237,9 +237,10 @@ def all_totals(
 
 def _raw_rows(stmt, not_indexed: bool = False):
     """Plain sqlite3 tuples of a statement (no row objects on the way); `not_indexed` makes
-    SQLite read the profile table straight through (`FROM profile NOT INDEXED`)."""
+    SQLite read the profile table straight through (`FROM profile NOT INDEXED`). Expanding
+    parameters (the IN list of an exclusion) are rendered as plain parameters."""
     conn = db.session.connection()
-    compiled = stmt.compile(dialect=conn.dialect)
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     sql = str(compiled)
     if not_indexed:
         sql = sql.replace("\nFROM profile", "\nFROM profile NOT INDEXED", 1)

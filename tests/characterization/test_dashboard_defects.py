@@ -1,6 +1,6 @@
-"""Defects of the characterisation dashboard, each proven fixed on the figures a reader sees: the
-summary leaving out the excluded ages, and the disability types counted from the records under a
-disability-type filter."""
+"""Three defects of the characterisation dashboard, each proven fixed on the figures a reader sees:
+the summary leaving out the excluded ages, the disability types counted from the records under a
+disability-type filter, and SQLite's raw statements with an exclusion (an expanded IN list)."""
 
 from __future__ import annotations
 
@@ -144,3 +144,29 @@ def test_a_dated_dashboard_filtered_by_a_disability_type_is_shown_not_a_500(clie
         tables = dashboard.summary(filters, EXACT)
     types = next(t for t in tables if t.variable == "disability_type")
     assert {r["code"]: r["value"] for r in types.rows if r["value"]} == counted
+
+
+# ------------------------------------------------------------------------------ 3. SQLite raw rows
+
+
+def test_an_exclusion_under_two_filters_is_counted_not_a_crash(app, demo_data):
+    """The per-variable one-pass count and the cross-tab read their rows raw on SQLite; with an
+    excluded age (an IN list expanded when compiled) they failed there. They now give the GROUP
+    BYs' counts and keys, on every database."""
+    filters = Filters(where={"sex": "2", "zone": "1"}, exclude={"life_course": YOUNG})
+    variables = dashboard.SUMMARY_VARIABLES
+    with app.test_request_context():
+        for keyed in (True, False):
+            counted = _records_only(app, lambda k=keyed: queries.all_totals(variables, filters, k))
+            one_by_one = {v: queries.totals(v, filters, keyed=keyed) for v in variables}
+            assert counted == one_by_one
+            assert not set(YOUNG) & set(counted["life_course"])
+        table = _records_only(app, lambda: queries.crosstab("sex", "life_course", filters, keyed=True))
+        assert table == queries.crosstab("sex", "life_course", filters, keyed=True)
+        by_age: dict[str, int] = {}
+        for (_sex, age), (n, _key) in table.items():
+            by_age[age] = by_age.get(age, 0) + n
+        assert by_age == queries.totals("life_course", filters)
+        page = _records_only(app, lambda: dashboard.crosstab("territory", "life_course", filters, EXACT))
+        assert page.table.col_totals["AD"] == page.table.col_totals["JU"] == 0
+        assert page.table.total == queries.total(filters) > 0
