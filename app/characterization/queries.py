@@ -84,7 +84,12 @@ class Filters:
             if codes:
                 cond.append(or_(COLUMN[name].is_(None), COLUMN[name].notin_(codes)))
         if self.disability_type:
-            cond.append(exists().where(and_(D.c.profile_id == P.c.id, D.c.code == self.disability_type)))
+            # its own alias: a count of the disability rows themselves (`disability_types`) keeps
+            # them in its FROM, where the same table here would be correlated away
+            declared = D.alias("declared")
+            cond.append(
+                exists().where(and_(declared.c.profile_id == P.c.id, declared.c.code == self.disability_type))
+            )
         return cond
 
     def as_dict(self) -> dict:
@@ -221,9 +226,10 @@ def all_totals(
 
 def _raw_rows(stmt, not_indexed: bool = False):
     """Plain sqlite3 tuples of a statement (no row objects on the way); `not_indexed` makes
-    SQLite read the profile table straight through (`FROM profile NOT INDEXED`)."""
+    SQLite read the profile table straight through (`FROM profile NOT INDEXED`). Expanding
+    parameters (the IN list of an exclusion) are rendered as plain parameters."""
     conn = db.session.connection()
-    compiled = stmt.compile(dialect=conn.dialect)
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     sql = str(compiled)
     if not_indexed:
         sql = sql.replace("\nFROM profile", "\nFROM profile NOT INDEXED", 1)

@@ -12,6 +12,9 @@ disability types included); "no answer" is the code "". Because the sums are the
 the records give, a figure read here is **identical** to the one counted from the records, noise
 included: the cell-key method is exactly as strong.
 
+A view that leaves codes out (`Filters.exclude`, the ages that cannot take part) subtracts the
+cells of each left-out code (`read`); when that would need a third variable, the records count it.
+
 Views the summary cannot answer (a date range, an event, the barrio, or three or more variables
 at once) are counted from the records (`queries`). Among them, a **narrow view** (two or more
 intersection filters, e.g. women × rural × victims: `narrow`) is counted here by one statement
@@ -37,6 +40,7 @@ summary is not used at all — every view is counted from the records, exact —
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from flask import current_app, has_app_context
@@ -168,11 +172,43 @@ def dims_of(group: tuple[str, ...], where: dict[str, str], disability_type: str)
     return dims
 
 
+def _excluded(filters) -> tuple[str, tuple[str, ...]] | None:
+    """The one variable whose codes the view leaves out (`Filters.exclude`, e.g. the life-course
+    bands of people who cannot take part) and those codes, or None when it leaves nothing out.
+    "No answer" is never left out, so a "" among the codes changes nothing. Raises ValueError
+    when several variables are left out (the cells cannot answer that)."""
+    items = [(v, tuple(c for c in codes if c != "")) for v, codes in filters.exclude.items()]
+    items = [(v, codes) for v, codes in items if codes]
+    if len(items) > 1:
+        raise ValueError("several excluded variables")
+    return items[0] if items else None
+
+
+def _answers_exclusion(filters, group: tuple[str, ...]) -> bool:
+    """Can the cells leave out the excluded codes of this view: drop them from its groups, or
+    subtract the cells of each excluded code (which need one more variable than the view)?"""
+    try:
+        excluded = _excluded(filters)
+    except ValueError:
+        return False
+    if excluded is None:
+        return True
+    variable, codes = excluded
+    if variable not in DIMS or variable == "disability":  # yes/no: not the codes `queries` excludes
+        return False
+    if variable in group or variable in filters.where:
+        return True
+    where = {**filters.where, variable: codes[0]}
+    return _cell_dims(group, where, filters.disability_type) is not None
+
+
 def from_cells(filters, group: tuple[str, ...]) -> bool:
     """Can the summary's cells answer this view (and are they up to date)?"""
     if not enabled() or filters.object_id or filters.date_from or filters.date_to:
         return False
     if _cell_dims(group, filters.where, filters.disability_type) is None:
+        return False
+    if not _answers_exclusion(filters, group):
         return False
     return current()
 
@@ -191,6 +227,8 @@ def read_many(filters, variables: tuple[str, ...]) -> dict[str, dict[str, tuple[
     if not all(from_cells(filters, (v,)) for v in variables):
         counted = count_narrow(filters, [(v,) for v in variables])
         return {v: {codes[0]: value for codes, value in counted[(v,)].items()} for v in variables}
+    if _excluded(filters):
+        return {v: {codes[0]: value for codes, value in read(filters, (v,)).items()} for v in variables}
     branches = [_grouped(filters, (v,)).add_columns(literal(v).label("variable")) for v in variables]
     out: dict[str, dict[str, tuple[int, int]]] = {v: {} for v in variables}
     for code, n, s, variable in db.session.execute(union_all(*branches)):
@@ -223,6 +261,33 @@ def read(filters, group: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
     key_sum)} even when n is 0). Call `usable` first."""
     if not from_cells(filters, group):
         return count_narrow(filters, [group])[group]
+    excluded = _excluded(filters)
+    if excluded is None:
+        return _read_cells(filters, group)
+    # left-out codes: their records are taken away, cell by cell (n and key sum), so every figure
+    # is the one the records give with the exclusion (cells with n > 0, as `queries` keeps them)
+    variable, codes = excluded
+    plain = replace(filters, exclude={})
+    if variable in filters.where:
+        return _read_cells(plain, group) if filters.where[variable] not in codes else _empty(group)
+    counts = _read_cells(plain, group)
+    if variable in group:
+        at = group.index(variable)
+        return {key: value for key, value in counts.items() if key[at] not in codes}
+    for code in codes:
+        left_out = _read_cells(replace(plain, where={**plain.where, variable: code}), group)
+        for key, (n, s) in left_out.items():
+            kept_n, kept_s = counts[key]
+            counts[key] = (kept_n - n, kept_s - s)
+    return {key: value for key, value in counts.items() if value[0] > 0 or not group}
+
+
+def _empty(group: tuple[str, ...]) -> dict[tuple, tuple[int, int]]:
+    return {(): (0, 0)} if not group else {}
+
+
+def _read_cells(filters, group: tuple[str, ...]) -> dict[tuple, tuple[int, int]]:
+    """`read` from the cells, the exclusions aside."""
     dims = _cell_dims(group, filters.where, filters.disability_type)
     conditions = dict(filters.where)
     if filters.disability_type:
