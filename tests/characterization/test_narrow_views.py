@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import itertools
 import random
-import sqlite3
 from datetime import date
 
 import pytest
-import sqlalchemy.exc
 from sqlalchemy import delete, select
-from sqlalchemy.exc import InvalidRequestError
 
 from app.characterization import dashboard, demo, disclosure, queries, summary
 from app.characterization.models import Profile, ProfileDisability
@@ -24,9 +21,6 @@ from app.core.db import random_id
 VARIABLES = dashboard.SUMMARY_VARIABLES
 PROTECTED = disclosure.Viewer(exact=False, k=5)
 EXACT = disclosure.Viewer(exact=True, k=5)
-
-
-FAILED = (sqlalchemy.exc.OperationalError, sqlite3.OperationalError)
 
 
 def _before(app, fn):
@@ -106,43 +100,10 @@ def _narrow_filters() -> list[Filters]:
     ]
 
 
-def _disability_types_by_hand(filters: Filters, keyed: bool) -> dict:
-    """The disability rows of the records a view matches, counted here: the earlier path could not
-    count them under a disability-type filter (its statement lost its FROM to correlation)."""
-    from app.extensions import db
-
-    ids = select(Profile.__table__.c.id).where(*filters.conditions())
-    rows = db.session.execute(
-        select(ProfileDisability.code, ProfileDisability.record_key).where(
-            ProfileDisability.profile_id.in_(ids)
-        )
-    ).all()
-    out: dict = {}
-    for code, key in rows:
-        n, s = out.get(code, (0, 0))
-        out[code] = (n + 1, s + key)
-    return {c: ((n, s % disclosure.KEY_RANGE) if keyed else n) for c, (n, s) in out.items()}
-
-
-def _all_totals(filters: Filters, keyed: bool) -> dict:
-    """queries.all_totals; where the earlier path failed (an exclusion under two filters on SQLite:
-    its raw statement lost the expanded IN list), the same totals one GROUP BY per variable."""
-    try:
-        return queries.all_totals(VARIABLES, filters, keyed=keyed)
-    except FAILED:
-        assert filters.exclude
-        return {v: queries.totals(v, filters, keyed=keyed) for v in VARIABLES}
-
-
 def _every_query(filters: Filters, keyed: bool) -> dict:
-    try:
-        types = queries.disability_types(filters, keyed=keyed)
-    except InvalidRequestError:
-        assert filters.disability_type  # the earlier path's failure, and only there
-        types = _disability_types_by_hand(filters, keyed)
     out = {
-        "all_totals": _all_totals(filters, keyed),
-        "disability_types": types,
+        "all_totals": queries.all_totals(VARIABLES, filters, keyed=keyed),
+        "disability_types": queries.disability_types(filters, keyed=keyed),
         "total": queries.total(filters, keyed=keyed),
         "subterritory": queries.totals("subterritory", filters, keyed=keyed),
     }
@@ -159,23 +120,7 @@ def _published(filters: Filters) -> list:
     out = []
     for viewer in (PROTECTED, EXACT):
         try:
-            try:
-                tables = dashboard.summary(filters, viewer)
-            except (InvalidRequestError, *FAILED):
-                # where the earlier path failed (see above): the same tables built from its totals
-                # one variable at a time and the disability rows counted here
-                assert filters.disability_type or filters.exclude
-                counts = _all_totals(filters, keyed=True)
-                if (
-                    disclosure.protect(*disclosure.total_of(counts["sex"]), viewer) is None
-                    and not viewer.exact
-                ):
-                    raise disclosure.ViewRefused() from None
-                tables = [dashboard.one_way(v, counts[v], viewer) for v in VARIABLES]
-                types = _disability_types_by_hand(filters, keyed=True)
-                tables.insert(
-                    VARIABLES.index("disability") + 1, dashboard.one_way("disability_type", types, viewer)
-                )
+            tables = dashboard.summary(filters, viewer)
             out.append([(t.variable, t.rows, t.total) for t in tables])
         except disclosure.ViewRefused:
             out.append("refused")
