@@ -251,7 +251,9 @@ def run_queries(app) -> dict:
 
     with app.test_request_context():
         from app.catalogs import commands as catalogs
+        from app.extensions import db
 
+        db.create_all()  # the catalog tables (build() makes only the profile tables)
         catalogs.load("medellin")
         viewer = disclosure.Viewer(exact=False, k=5)
         everything, narrow = Filters(), Filters(where={"sex": "2", "zone": "3", "victim": "1"})
