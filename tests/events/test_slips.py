@@ -10,6 +10,7 @@ import re
 import subprocess
 from collections import defaultdict
 
+import pytest
 from sqlalchemy import func, select
 
 from app.characterization import buffer, dashboard, queries
@@ -380,6 +381,7 @@ def _served(response):
     return response
 
 
+@pytest.mark.physical_order
 def test_a_list_then_its_slips_cannot_be_paired_better_than_chance(
     app, db, catalogs, make_event, make_user, drain
 ):
