@@ -13,26 +13,11 @@ from sqlalchemy import func, select
 from app.catalogs import queries as catalogs
 from app.characterization import baseline, disclosure, queries
 from app.characterization import summary as profile_summary
-from app.characterization.models import PopulationBaseline
+from app.characterization.models import PROFILE_SUMMARY_DIMS, PopulationBaseline
 from app.characterization.queries import NO_ANSWER, Filters
 from app.extensions import db
 
-SUMMARY_VARIABLES = (
-    "capability",
-    "life_course",
-    "sex",
-    "gender_identity",
-    "sexual_orientation",
-    "ethnicity",
-    "disability",
-    "victim",
-    "migrant",
-    "campesino",
-    "zone",
-    "territory",
-    "value_group",
-    "channel",
-)
+SUMMARY_VARIABLES = ("capability", *PROFILE_SUMMARY_DIMS)  # what the dashboard shows, one table each
 UNDER_REPRESENTED = 0.8  # participation share below 80 % of the population share
 
 

@@ -16,21 +16,7 @@ from app.core.fields import SelectField
 from app.core.text import NoMarkup, single_line
 
 # Variables offered as intersection filters (capability and context have their own fields).
-FILTER_VARIABLES = (
-    "life_course",
-    "sex",
-    "gender_identity",
-    "sexual_orientation",
-    "ethnicity",
-    "disability",
-    "victim",
-    "migrant",
-    "campesino",
-    "zone",
-    "territory",
-    "subterritory",
-    "value_group",
-)
+FILTER_VARIABLES = tuple(v for v in queries.DIMENSIONS if v not in ("capability", "channel"))
 TERRITORY_FILTERS = ("territory", "subterritory")
 CROSS_VARIABLES = tuple(v for v in queries.DIMENSIONS if v != "subterritory") + ("subterritory",)
 
