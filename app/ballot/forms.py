@@ -35,6 +35,32 @@ def _valid_phone(form, field):
             raise ValidationError(_l("Escribe un teléfono de 7 a 15 dígitos, por ejemplo 300 123 4567."))
 
 
+def email_field(description=None) -> StringField:
+    """The optional contact e-mail of the urna's forms (deposit, data-subject requests)."""
+    return StringField(
+        _l("Correo electrónico"),
+        filters=[single_line],
+        validators=[
+            Optional(),
+            Length(max=255),
+            Email(message=_l("Escribe un correo válido, por ejemplo nombre@dominio.co.")),
+        ],
+        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email"},
+        description=description,
+    )
+
+
+def phone_field(description=None) -> StringField:
+    """The optional contact phone of the urna's forms."""
+    return StringField(
+        _l("Teléfono"),
+        filters=[single_line],
+        validators=[Optional(), Length(max=30), _valid_phone],
+        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
+        description=description,
+    )
+
+
 class DepositForm(FlaskForm):
     kind = RadioField(
         _l("¿Qué quieres enviar?"),
@@ -85,24 +111,8 @@ class DepositForm(FlaskForm):
         validators=[Optional(), Length(max=160), NoMarkup()],
         render_kw={"autocomplete": "name"},
     )
-    email = StringField(
-        _l("Correo electrónico"),
-        filters=[single_line],
-        validators=[
-            Optional(),
-            Length(max=255),
-            Email(message=_l("Escribe un correo válido, por ejemplo nombre@dominio.co.")),
-        ],
-        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email"},
-        description=_l("Te enviaremos el radicado, los avisos y la respuesta."),
-    )
-    phone = StringField(
-        _l("Teléfono"),
-        filters=[single_line],
-        validators=[Optional(), Length(max=30), _valid_phone],
-        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
-        description=_l("Solo para contactarte si hace falta; los avisos automáticos llegan por correo."),
-    )
+    email = email_field(_l("Te enviaremos el radicado, los avisos y la respuesta."))
+    phone = phone_field(_l("Solo para contactarte si hace falta; los avisos automáticos llegan por correo."))
     profile = FormField(profile_section(PROFILE_VARIABLES, ask_before_dropping=True))
     nonce = HiddenField()  # one-time mark of this form: posting it twice files one radicado
 

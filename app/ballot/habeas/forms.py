@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.catalogs import queries as catalogs
 from app.core.fields import MultiCheckboxField, RadioField, SelectField
 from app.core.text import NoMarkup, clean, document_digits, single_line
 
-from ..forms import _valid_phone
+from ..forms import email_field, phone_field
 from .commands import CLAIM_RIGHTS, DETAILS_MAX, REASON_MAX, REASON_MIN, RIGHTS
 
 
@@ -74,23 +74,8 @@ class DataRequestForm(FlaskForm):
         ),
         render_kw={"autocomplete": "off"},
     )
-    email = StringField(
-        _l("Correo electrónico"),
-        filters=[single_line],
-        validators=[
-            Optional(),
-            Length(max=255),
-            Email(message=_l("Escribe un correo válido, por ejemplo nombre@dominio.co.")),
-        ],
-        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email"},
-        description=_l("Te enviaremos el radicado y la respuesta."),
-    )
-    phone = StringField(
-        _l("Teléfono"),
-        filters=[single_line],
-        validators=[Optional(), Length(max=30), _valid_phone],
-        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
-    )
+    email = email_field(_l("Te enviaremos el radicado y la respuesta."))
+    phone = phone_field()
     details = TextAreaField(
         _l("Cuéntanos más (opcional)"),
         filters=[clean],
