@@ -48,7 +48,24 @@ def state_at(opens_at: datetime, closes_at: datetime, at: datetime | None = None
     return "open"
 
 
-class Consultation(db.Model):
+class OpeningWindow:
+    """State read from `opens_at`, `closes_at` and `results_published_at`: shared by the model and
+    the cached `queries.PublicConsultation`, so both answer the same way."""
+
+    def state(self, at: datetime | None = None) -> str:
+        """ "upcoming", "open" or "closed" at `at` (default: now)."""
+        return state_at(self.opens_at, self.closes_at, at)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state() == "open"
+
+    @property
+    def results_published(self) -> bool:
+        return self.results_published_at is not None
+
+
+class Consultation(OpeningWindow, db.Model):
     __tablename__ = "consultation"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -78,19 +95,7 @@ class Consultation(db.Model):
         cascade="all, delete-orphan",
     )
 
-    # --- state -------------------------------------------------------------------------
-    def state(self, at: datetime | None = None) -> str:
-        """ "upcoming", "open" or "closed" at `at` (default: now)."""
-        return state_at(self.opens_at, self.closes_at, at)
-
-    @property
-    def is_open(self) -> bool:
-        return self.state() == "open"
-
-    @property
-    def results_published(self) -> bool:
-        return self.results_published_at is not None
-
+    # --- state (OpeningWindow) -----------------------------------------------------------
     @property
     def public_topics(self) -> list[ConsultationTopic]:
         return [t for t in self.topics if t.active]

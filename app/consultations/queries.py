@@ -27,7 +27,7 @@ from app.consultations.models import (
     ConsultationResponse,
     ConsultationTopic,
     ConsultationTopicEvent,
-    state_at,
+    OpeningWindow,
 )
 from app.core import registry
 from app.core.cache import cached_query
@@ -54,7 +54,7 @@ class PublicTopic:
 
 
 @dataclass(frozen=True)
-class PublicConsultation:
+class PublicConsultation(OpeningWindow):
     """A public consultation as its citizen pages read it: column values and its active topics in
     the editor's order. The same names as `Consultation`, so templates and `results` take either."""
 
@@ -74,18 +74,6 @@ class PublicConsultation:
     rule: str
     results_published_at: datetime | None
     topics: tuple[PublicTopic, ...]  # active topics only
-
-    def state(self, at: datetime | None = None) -> str:
-        """ "upcoming", "open" or "closed" at `at` (default: now)."""
-        return state_at(self.opens_at, self.closes_at, at)
-
-    @property
-    def is_open(self) -> bool:
-        return self.state() == "open"
-
-    @property
-    def results_published(self) -> bool:
-        return self.results_published_at is not None
 
     @property
     def public_topics(self) -> list[PublicTopic]:
