@@ -235,13 +235,3 @@ def update_user(
     user.role, user.active, user.name = role, active, name
     user.offices = _offices(office_codes)
     db.session.commit()
-
-
-def reset_password(user: User, new: str, *, actor: User) -> None:
-    """Set a new password for another user (admins), ending every session of theirs (audited:
-    password_reset)."""
-    check_password_strength(new, user.email)
-    user.password_hash, user.password_changed_at = hash_password(new), time.now()
-    user.end_sessions()
-    audit.record("password_reset", target=user.email, actor=actor, commit=False)
-    db.session.commit()
