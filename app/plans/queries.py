@@ -27,6 +27,7 @@ def _plan_query():
         selectinload(Plan.findings),
         selectinload(Plan.actions).selectinload(PlanAction.tasks).selectinload(PlanTask.offices),
         selectinload(Plan.actions).selectinload(PlanAction.tasks).selectinload(PlanTask.reports),
+        selectinload(Plan.actions).selectinload(PlanAction.tasks).selectinload(PlanTask.targets),
     )
 
 

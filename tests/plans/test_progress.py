@@ -80,3 +80,28 @@ def test_status_moves_with_the_clock(medellin_plan):
         assert queries.task_summary(task, time.today())["status"] == "at_risk"
     with time.freeze(datetime(2026, 7, 1, 15)):
         assert queries.task_summary(task, time.today())["status"] == "late"
+
+
+def test_a_plan_and_every_task_target_load_in_a_fixed_number_of_statements(medellin_plan, db):
+    """A plan page reads each task's yearly targets: loaded with the plan, never one query per task."""
+    from sqlalchemy import event as sa_event
+
+    from app.plans import queries
+
+    plan_id = medellin_plan.id
+    db.session.expunge_all()
+    seen = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        plan = queries.get_plan(plan_id)
+        tasks = [t for a in plan.actions for t in a.tasks]
+        loaded = len(seen)
+        for task in tasks:
+            list(task.targets)
+        assert len(tasks) > 10 and len(seen) == loaded  # no statement per task
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listen)
